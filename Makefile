@@ -1,0 +1,41 @@
+# The two commands of the README: `make proceedings` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: proceedings test test-fast bench samples validate bundle clean distclean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m proceedings.fonts --prepare
+	touch $(STAMP)
+
+proceedings: $(STAMP)
+	$(VENV)/bin/proceedings build --project .
+
+validate: $(STAMP)
+	$(VENV)/bin/proceedings validate --project .
+
+bundle: $(STAMP)
+	$(VENV)/bin/proceedings bundle --project .
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+samples: $(STAMP)
+	$(PY) tools/make_samples.py
+
+bench: $(STAMP)
+	$(PY) tools/bench.py
+
+clean:
+	rm -rf build .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) .bench

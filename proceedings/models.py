@@ -1,0 +1,427 @@
+"""The typed model of a project folder, and its loader.
+
+Every problem in every project file is collected and reported together, each as
+``file: entry.field: message`` (MkDocs-style), before the build aborts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from proceedings.errors import ProjectFileError
+from proceedings.text import given_names, family_name
+
+log = logging.getLogger(__name__)
+
+WORKSHOP_FILE = "front_matter/workshop.yaml"
+ORGANIZERS_FILE = "front_matter/organizers.yaml"
+COMMITTEE_FILE = "front_matter/committee.yaml"
+PREFACE_FILE = "front_matter/preface.md"
+PAPERS_FILE = "camera_ready/papers.yaml"
+CAMERA_READY = "camera_ready"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Person(_Model):
+    """An editor, organizer, committee member or author."""
+
+    name: str = Field(min_length=1)
+    """As printed, in the person's own order and casing: "Joemon M. Jose", "Nguyễn Thị Minh Khai"."""
+    family: str | None = None
+    """The family name, when it is not the last word of ``name`` ("Álvarez Pérez", "van der Berg")."""
+    affiliation: str | None = None
+    """Institution, as printed: "University of Glasgow"."""
+    role: str | None = None
+    """Role in the organizing committee: "General Chair", "Program Chair"…"""
+    email: str | None = None
+    """Contact address."""
+    url: str | None = None
+    """Home page."""
+    orcid: str | None = None
+    """ORCID iD, 0000-0000-0000-0000."""
+    country: str | None = None
+    """Country of the affiliation."""
+    corresponding: bool = False
+    """Whether this author is the corresponding author (publisher metadata)."""
+
+    @field_validator("family")
+    @classmethod
+    def _family_in_name(cls, value: str | None) -> str | None:
+        if value is not None and not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @property
+    def family_name(self) -> str:
+        """The family name: ``family`` when given, else the last word of ``name``."""
+        return family_name(self.name, self.family)
+
+    @property
+    def given_names(self) -> str:
+        """Everything in ``name`` but the family name."""
+        return given_names(self.name, self.family)
+
+
+PageSize = Literal["letter", "a4"]
+
+
+class Rules(_Model):
+    """Validation settings of the venue (``workshop.yaml`` ``rules``)."""
+
+    min_pages: int = Field(default=4, ge=0)
+    """Fewest body pages (references excluded)."""
+    max_pages: int = Field(default=8, ge=1)
+    """Most body pages (references excluded)."""
+    page_size: PageSize = "letter"
+    """The paper size every page must have: ``letter`` or ``a4``."""
+    profile: Literal["acm-sigconf", "generic"] = "acm-sigconf"
+    """The rule set: ``acm-sigconf`` adds ACM template checks."""
+    time_limit: float = Field(default=60.0, gt=0)
+    """Seconds one paper may take to check before it becomes a finding."""
+    memory_limit_mb: int = Field(default=1024, ge=64)
+    """Memory one paper's check may use, in MiB, before it becomes a finding."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Rules":
+        if self.min_pages > self.max_pages:
+            raise ValueError(f"min_pages ({self.min_pages}) is greater than max_pages ({self.max_pages})")
+        return self
+
+
+class Workshop(_Model):
+    """The volume and its event (``front_matter/workshop.yaml``)."""
+
+    title: str = Field(min_length=1)
+    """Full title of the event."""
+    acronym: str = Field(min_length=1)
+    """Short name printed in running footers and citations: "EReL@MIR '25"."""
+    conference: str | None = None
+    """The hosting conference: "The ACM Web Conference 2025"."""
+    conference_acronym: str | None = None
+    """Its short name: "WWW '25"."""
+    location: str = Field(min_length=1)
+    """City, region, country."""
+    start_date: dt.date
+    """First day (ISO date)."""
+    end_date: dt.date
+    """Last day (ISO date)."""
+    publisher: str = Field(min_length=1)
+    """"ACM"."""
+    publisher_address: str | None = None
+    """"New York, NY, USA"."""
+    editors: list[Person] = Field(min_length=1)
+    """The volume's editors."""
+    isbn: str | None = None
+    """ISBN of the volume."""
+    doi: str | None = None
+    """DOI of the volume."""
+    url: str | None = None
+    """Web page of the event."""
+    series: str | None = None
+    """Series the volume belongs to."""
+    volume: str | None = None
+    """Volume number in the series."""
+    copyright: str | None = None
+    """Text of the copyright page; a standard notice is printed when absent."""
+    subject: str | None = None
+    """PDF subject; derived from the title when absent."""
+    keywords: list[str] = Field(default_factory=list)
+    """PDF and BibTeX keywords of the volume."""
+    rules: Rules = Field(default_factory=Rules)
+    """Validation settings."""
+
+    @field_validator("start_date", "end_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+        return value
+
+    @field_validator("isbn", "doi", "url", "series", "volume", mode="before")
+    @classmethod
+    def _stringify(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> "Workshop":
+        if self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+    @property
+    def year(self) -> int:
+        """Year of the event."""
+        return self.start_date.year
+
+
+class Paper(_Model):
+    """One accepted paper of ``camera_ready/papers.yaml``."""
+
+    id: str = Field(min_length=1)
+    """Unique id, as the submission system numbered it ("17")."""
+    title: str = Field(min_length=1)
+    """As it should be printed; any Unicode and LaTeX specials allowed."""
+    authors: list[Person] = Field(min_length=1)
+    """The authors, in order."""
+    file: str = Field(min_length=1)
+    """The PDF, relative to camera_ready/."""
+    abstract: str | None = None
+    """The abstract (citation exports)."""
+    keywords: list[str] = Field(default_factory=list)
+    """Keywords (citation exports)."""
+    session: str | None = None
+    """Session heading in the table of contents."""
+    doi: str | None = None
+    """DOI of the paper."""
+    url: str | None = None
+    """Landing page of the paper."""
+    type: str = "full"
+    """Paper type for the publisher's metadata ("full", "short", "demo"…)."""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        bad = set(value) & set('/\\:*?"<>|\0') or any(ord(c) < 32 for c in value)
+        if bad or value in {".", ".."}:
+            raise ValueError(f"id {value!r} cannot name a file (no / \\ : * ? \" < > | or control characters)")
+        return value
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _keyword_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [k.strip() for k in value.replace(";", ",").split(",") if k.strip()]
+        return value
+
+    @field_validator("doi", "url", mode="before")
+    @classmethod
+    def _str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class Project(_Model):
+    """A whole project folder, loaded and checked."""
+
+    root: Path
+    """The project folder."""
+    workshop: Workshop
+    """front_matter/workshop.yaml."""
+    organizers: list[Person]
+    """front_matter/organizers.yaml."""
+    committee: list[Person]
+    """front_matter/committee.yaml."""
+    preface: str
+    """front_matter/preface.md (Markdown); empty when absent."""
+    papers: list[Paper]
+    """camera_ready/papers.yaml, in volume order."""
+
+    def pdf_path(self, paper: Paper) -> Path:
+        """The camera-ready file of ``paper``."""
+        return self.root / CAMERA_READY / paper.file
+
+    def paper(self, paper_id: str) -> Paper | None:
+        """The paper with this id, if any."""
+        return next((p for p in self.papers if p.id == paper_id), None)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
+            )
+        seen[key] = True
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) -> Any:
+    path = root / rel
+    if not path.is_file():
+        if required:
+            problems.append(f"{rel}: file not found")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except OSError as exc:
+        problems.append(f"{rel}: cannot be read ({exc.strerror})")
+        return None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        problems.append(f"{rel}: {where}YAML syntax error: {what}" + (f" ({context})" if context else ""))
+        return None
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _pydantic_problems(rel: str, prefix: str, exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        # pydantic nests union/literal members in loc; keep the field path only
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
+        field = _loc(loc)
+        where = ".".join(x for x in (prefix, field) if x).replace(".[", "[")
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "field required"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (a typo?)"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        problems.append(f"{rel}: {where or '(top level)'}: {msg}")
+    return problems
+
+
+def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(rel, prefix, exc))
+        return None
+
+
+def _persons(root: Path, rel: str, problems: list[str]) -> list[Person]:
+    data = _read_yaml(root, rel, problems, required=False)
+    if data is None:
+        return []
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))  # allow "members: [...]"
+    if not isinstance(data, list):
+        problems.append(f"{rel}: (top level): expected a list of persons, got {type(data).__name__}")
+        return []
+    out = []
+    for i, item in enumerate(data):
+        person = _validate(Person, item, rel, f"[{i}]", problems)
+        if person is not None:
+            out.append(person)
+    return out
+
+
+def _resolve_inside(root: Path, rel_file: str) -> str | None:
+    """Why ``rel_file`` is not a usable file inside camera_ready/, or None when it is."""
+    base = (root / CAMERA_READY).resolve()
+    if os.path.isabs(rel_file) or rel_file.startswith(("/", "\\")) or (len(rel_file) > 1 and rel_file[1] == ":"):
+        return "is an absolute path; give it relative to camera_ready/"
+    candidate = base / rel_file
+    try:
+        real = candidate.resolve()
+    except (OSError, RuntimeError) as exc:
+        return f"cannot be resolved ({exc})"
+    if real != base and base not in real.parents:
+        return "points outside camera_ready/" + (" (through a symbolic link)" if ".." not in Path(rel_file).parts else "")
+    if not real.exists():
+        return "file not found in camera_ready/"
+    if not real.is_file():
+        return "is not a file"
+    return None
+
+
+def _papers(root: Path, problems: list[str]) -> list[Paper]:
+    data = _read_yaml(root, PAPERS_FILE, problems)
+    if data is None:
+        return []
+    if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        data = data["papers"]
+    if not isinstance(data, list):
+        problems.append(f"{PAPERS_FILE}: (top level): expected a list of papers, got {type(data).__name__}")
+        return []
+    papers: list[Paper] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(data):
+        label = f"[{i}]"
+        if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
+            label = f"[{i}] (id {item['id']})"
+        paper = _validate(Paper, item, PAPERS_FILE, label, problems)
+        if paper is None:
+            continue
+        if paper.id in seen:
+            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} (first used by entry [{seen[paper.id]}])")
+            continue
+        seen[paper.id] = i
+        why = _resolve_inside(root, paper.file)
+        if why:
+            problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
+            continue
+        papers.append(paper)
+    return papers
+
+
+def load_project(root: Path) -> Project:
+    """Read and check every project file under ``root``; raise one error listing every problem."""
+    root = Path(root)
+    problems: list[str] = []
+    if not root.is_dir():
+        raise ProjectFileError(f"{root}: project folder not found")
+    raw = _read_yaml(root, WORKSHOP_FILE, problems)
+    workshop = None
+    if raw is not None:
+        if isinstance(raw, dict):
+            workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems)
+        else:
+            problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
+    organizers = _persons(root, ORGANIZERS_FILE, problems)
+    committee = _persons(root, COMMITTEE_FILE, problems)
+    preface_path = root / PREFACE_FILE
+    preface = ""
+    if preface_path.is_file():
+        try:
+            preface = preface_path.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError) as exc:
+            problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+    papers = _papers(root, problems)
+    if not problems and not papers:
+        problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add at least one entry with id, title, authors and file")
+    if problems or workshop is None:
+        n = len(problems)
+        raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
+    return Project(
+        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers
+    )
