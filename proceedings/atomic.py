@@ -1,0 +1,47 @@
+"""Outputs are written beside their final path, then renamed: never half-written at the final path."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success it replaces ``path``, on failure it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.close(fd)
+        with open(tmp, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Atomically write bytes."""
+    with atomic_open(path) as handle:
+        handle.write(data)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically write UTF-8 text."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Atomically write pretty, key-stable JSON (UTF-8, not ASCII-escaped)."""
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,104 @@
+"""What the validate stage reports: findings per paper, and the report of the whole volume."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one paper."""
+
+    rule: str
+    """Stable rule id, e.g. ``page-size``."""
+    severity: Severity
+    """``error`` breaks the venue's rules; ``warning`` asks for a look."""
+    page: int | None
+    """1-based page of the camera-ready file where it applies (None: the whole file)."""
+    message: str
+    """What is wrong, for the chair."""
+    fix: str = ""
+    """How the author fixes it."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PaperReport:
+    """Everything validation learnt about one camera-ready file."""
+
+    id: str
+    """Paper id of papers.yaml."""
+    file: str
+    """Path relative to camera_ready/."""
+    sha256: str = ""
+    """Digest of the file's bytes."""
+    pages: int | None = None
+    """Total pages; None when the file cannot be read."""
+    body_pages: int | None = None
+    """Pages before the references."""
+    usable: bool = False
+    """Whether the file can be merged into the volume."""
+    findings: list[Finding] = field(default_factory=list)
+    """Problems found."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "file": self.file,
+            "sha256": self.sha256,
+            "pages": self.pages,
+            "body_pages": self.body_pages,
+            "in_volume": self.usable,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PaperReport":
+        return cls(
+            id=data["id"], file=data["file"], sha256=data.get("sha256", ""), pages=data.get("pages"),
+            body_pages=data.get("body_pages"), usable=bool(data.get("in_volume")),
+            findings=[Finding(**f) for f in data.get("findings", [])],
+        )
+
+
+@dataclass
+class ValidationReport:
+    """The findings of every paper of papers.yaml, in volume order."""
+
+    papers: list[PaperReport]
+
+    def by_id(self, paper_id: str) -> PaperReport:
+        return next(p for p in self.papers if p.id == paper_id)
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(p.errors) for p in self.papers)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(p.warnings) for p in self.papers)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "papers": [p.to_json() for p in self.papers],
+            "summary": {
+                "papers": len(self.papers),
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "papers_with_errors": sum(1 for p in self.papers if p.errors),
+                "papers_not_in_volume": [p.id for p in self.papers if not p.usable],
+            },
+        }
