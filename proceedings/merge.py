@@ -317,20 +317,20 @@ def _toc_links(volume: Volume, front: FrontMatter) -> None:
 def _outline(volume: Volume, project: Project, plan: Plan, front: FrontMatter) -> None:
     writer = volume.writer
     for key, index in front.sections.items():
-        writer.add_outline_item(front.section_titles[key], index)
+        writer.add_outline_item(title=front.section_titles[key], page_number=index)
         volume.outline.append((front.section_titles[key], index, 0))
     by_id = {p.paper_id: p for p in volume.papers}
     for session, placed_list in plan.sessions():
         parent = None
         if session:
             first = by_id[placed_list[0].paper.id].first_index
-            parent = writer.add_outline_item(session, first)
+            parent = writer.add_outline_item(title=session, page_number=first)
             volume.outline.append((session, first, 0))
         for placed in placed_list:
             index = by_id[placed.paper.id].first_index
-            writer.add_outline_item(placed.paper.title, index, parent=parent)
+            writer.add_outline_item(title=placed.paper.title, page_number=index, parent=parent)
             volume.outline.append((placed.paper.title, index, 1 if parent else 0))
-    writer.add_outline_item("Author Index", volume.index_first_index)
+    writer.add_outline_item(title="Author Index", page_number=volume.index_first_index)
     volume.outline.append(("Author Index", volume.index_first_index, 0))
     writer.page_mode = "/UseOutlines"
 

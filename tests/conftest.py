@@ -1,0 +1,81 @@
+"""Shared fixtures: real projects built by the real pipeline, opened by the tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from proceedings.cli import make_context
+from proceedings.pipeline import build
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+CORPUS = SHARED / "corpus"
+AWKWARD = CORPUS / "awkward"
+ACMART = CORPUS / "acmart"
+EPOCH = "1745798400"  # 2025-04-28T00:00:00Z
+
+
+def need(path: Path) -> Path:
+    """Skip the test with a clear reason when a shared folder is absent."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared corpus sits beside the repository)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _source_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the repository's own project (front matter and camera-ready papers)."""
+    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    shutil.copytree(REPO / "camera_ready", dest / "camera_ready")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def repo_build(tmp_path_factory: pytest.TempPathFactory):
+    """The repository's project, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("repo-build")
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        ctx = make_context(REPO, out, quiet=True)
+        result = build(REPO, ctx)
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    return result
+
+
+def make_project(dest: Path, pdfs: list[Path], *, session: str | None = None, titles: dict[str, str] | None = None) -> Path:
+    """A project with the repository's front matter and the given PDFs as camera-ready papers."""
+    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    camera = dest / "camera_ready"
+    camera.mkdir(parents=True)
+    entries = []
+    for i, pdf in enumerate(pdfs, 1):
+        shutil.copyfile(pdf, camera / pdf.name)
+        title = (titles or {}).get(pdf.name) or pdf.stem.replace("-", " ").replace("_", " ")
+        entry = {"id": str(i), "title": title, "authors": [{"name": "Ada Lovelace"}, {"name": f"Author {i}"}],
+                 "file": pdf.name}
+        if session:
+            entry["session"] = session
+        entries.append(entry)
+    import yaml
+
+    (camera / "papers.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+def build_project(project: Path, out: Path | None = None, **kwargs):
+    """Run the real pipeline on a project folder."""
+    ctx = make_context(project, out or project / "build", quiet=True, **kwargs)
+    return build(project, ctx)

@@ -1,0 +1,138 @@
+"""Bad project files: exit status 2, one clear message per problem, all at once, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from proceedings.errors import ProjectFileError
+from proceedings.models import load_project
+from tests.conftest import copy_project
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env.pop("PROCEEDINGS_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "proceedings", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "proj")
+
+
+def papers(project: Path) -> list[dict]:
+    return yaml.safe_load((project / "camera_ready/papers.yaml").read_text(encoding="utf-8"))
+
+
+def write_papers(project: Path, data) -> None:
+    (project / "camera_ready/papers.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def problems(project: Path) -> list[str]:
+    with pytest.raises(ProjectFileError) as info:
+        load_project(project)
+    return info.value.problems
+
+
+def test_repository_project_loads():
+    project = load_project(Path(__file__).resolve().parents[1])
+    assert len(project.committee) == 9 and len(project.organizers) == 8
+    assert 8 <= len(project.papers) <= 12
+
+
+def test_yaml_syntax_error_names_line_and_column(project: Path):
+    path = project / "front_matter/workshop.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nbroken: [unclosed\n", encoding="utf-8")
+    (msg,) = problems(project)
+    assert msg.startswith("front_matter/workshop.yaml: line ")
+    assert "column" in msg
+
+
+def test_missing_and_mistyped_fields_are_all_reported(project: Path):
+    path = project / "front_matter/workshop.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["location"]
+    data["editors"][1] = {"affiliation": "Nowhere"}
+    data["start_date"] = "28 April 2025"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    entries = papers(project)
+    del entries[2]["title"]
+    entries[3]["authors"] = "Somebody"
+    write_papers(project, entries)
+    found = problems(project)
+    assert "front_matter/workshop.yaml: location: field required" in found
+    assert "front_matter/workshop.yaml: editors[1].name: field required" in found
+    assert any(p.startswith("front_matter/workshop.yaml: start_date: not an ISO date") for p in found)
+    assert any(p.startswith(f"camera_ready/papers.yaml: [2] (id {entries[2]['id']}).title: field required")
+               for p in found)
+    assert any(p.startswith(f"camera_ready/papers.yaml: [3] (id {entries[3]['id']}).authors:") for p in found)
+
+
+def test_duplicate_ids(project: Path):
+    entries = papers(project)
+    entries[1]["id"] = entries[0]["id"]
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert f"duplicate id {entries[0]['id']!r}" in msg and "[1]" in msg
+
+
+def test_missing_pdf(project: Path):
+    entries = papers(project)
+    entries[0]["file"] = "nowhere.pdf"
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert msg == f"camera_ready/papers.yaml: [0] (id {entries[0]['id']}).file: 'nowhere.pdf' file not found in camera_ready/"
+
+
+@pytest.mark.parametrize("bad", ["../front_matter/workshop.yaml", "/etc/passwd", "sub/../../x.pdf"])
+def test_file_outside_camera_ready(project: Path, bad: str):
+    entries = papers(project)
+    entries[0]["file"] = bad
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert "outside camera_ready" in msg or "absolute path" in msg
+
+
+def test_symlink_out_of_camera_ready(project: Path, tmp_path: Path):
+    outside = tmp_path / "elsewhere.pdf"
+    outside.write_bytes((project / "camera_ready" / papers(project)[0]["file"]).read_bytes())
+    (project / "camera_ready/link.pdf").symlink_to(outside)
+    entries = papers(project)
+    entries[0]["file"] = "link.pdf"
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert "outside camera_ready/ (through a symbolic link)" in msg
+
+
+def test_cli_reports_every_problem_with_exit_2_and_no_traceback(project: Path):
+    entries = papers(project)
+    entries[0]["file"] = "missing.pdf"
+    entries[1]["id"] = entries[2]["id"]
+    del entries[4]["authors"]
+    write_papers(project, entries)
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "3 problems" in result.stderr
+    assert "missing.pdf" in result.stderr and "duplicate id" in result.stderr and "authors: field required" in result.stderr
+    assert not (project / "build" / "proceedings.pdf").exists()
+
+
+def test_cli_missing_project_folder(tmp_path: Path):
+    result = run_cli("build", "--project", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "project folder not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_duplicate_yaml_keys_are_refused(project: Path):
+    path = project / "front_matter/workshop.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + '\ntitle: "Again"\n', encoding="utf-8")
+    (msg,) = problems(project)
+    assert "duplicate key 'title'" in msg

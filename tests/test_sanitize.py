@@ -1,0 +1,87 @@
+"""Nothing unsafe ships: active content is removed from the volume and each removal is reported."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.conftest import ACMART, AWKWARD, build_project, make_project, need
+
+ACTIVE = [b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFiles", b"/RichMedia", b"/XFA",
+          b"/OpenAction", b"/AA ", b"/AA<", b"/FileAttachment", b"/SubmitForm", b"/ImportData", b"/GoToR"]
+
+
+def raw_objects(path: Path) -> bytes:
+    """Every object of the file, uncompressed (object streams expanded) — qpdf-free, via pypdf."""
+    reader = PdfReader(path)
+    chunks = []
+    for num in range(1, (reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(num)
+        except Exception:  # noqa: BLE001
+            continue
+        if obj is None:
+            continue
+        chunks.append(repr(obj).encode("utf-8", "replace"))
+        if hasattr(obj, "keys"):
+            chunks.append(" ".join(str(k) + " " for k in obj.keys()).encode())
+    return b"\n".join(chunks)
+
+
+def test_active_content_removed_and_reported(tmp_path: Path):
+    need(AWKWARD)
+    files = [AWKWARD / n for n in ("pdfjs-js-buttons.pdf", "sf-with-attachment.pdf",
+                                   "pdfjs-annotation-fileattachment.pdf", "pypdf-attachment.pdf")]
+    project = make_project(tmp_path / "p", files)
+    result = build_project(project)
+    report = json.loads((project / "build/validation.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in report["papers"]] == ["1", "2", "3", "4"]
+    for out in [project / "build/proceedings.pdf", *sorted((project / "build/papers").glob("*.pdf"))]:
+        raw = raw_objects(out)
+        for marker in ACTIVE:
+            assert marker not in raw, f"{out.name} still holds {marker!r}"
+    sanitized = {p["id"]: [f for f in p["findings"] if f["rule"] == "sanitized"] for p in report["papers"]}
+    assert sanitized["1"], "the JavaScript of the buttons file was removed silently"
+    assert any("FileAttachment" in f["message"] for f in sanitized["3"])
+    assert all(f["severity"] == "warning" for fs in sanitized.values() for f in fs)
+    assert result.volume.page_count > 0
+
+
+def test_ordinary_links_survive(tmp_path: Path):
+    need(ACMART)
+    source = ACMART / "sample-sigconf.pdf"
+    project = make_project(tmp_path / "p", [source])
+    result = build_project(project)
+    volume = PdfReader(project / "build/proceedings.pdf")
+    original = PdfReader(source)
+
+    def links(reader, indices):
+        uris, internal = set(), 0
+        for i in indices:
+            for a in reader.pages[i].get("/Annots") or []:
+                a = a.get_object()
+                if a.get("/Subtype") != "/Link":
+                    continue
+                action = a.get("/A")
+                if action is not None and action.get_object().get("/S") == "/URI":
+                    uris.add(str(action.get_object()["/URI"]))
+                elif "/Dest" in a or (action is not None and action.get_object().get("/S") == "/GoTo"):
+                    internal += 1
+        return uris, internal
+
+    pages = result.volume.papers[0]
+    src_uris, src_internal = links(original, range(len(original.pages)))
+    vol_uris, vol_internal = links(volume, range(pages.first_index, pages.first_index + pages.count))
+    assert src_uris and src_uris == vol_uris
+    assert src_internal > 0 and vol_internal == src_internal
+    # every internal link of the paper lands inside the paper, as an explicit destination
+    for i in range(pages.first_index, pages.first_index + pages.count):
+        for a in volume.pages[i].get("/Annots") or []:
+            a = a.get_object()
+            if "/Dest" in a:
+                target = volume.get_page_number(a["/Dest"][0].get_object())
+                assert pages.first_index <= target < pages.first_index + pages.count
+    assert not re.search(rb"/Names\s*<<[^>]*/Dests", raw_objects(project / "build/proceedings.pdf"))
