@@ -1,0 +1,106 @@
+"""Determinism and atomic outputs: same inputs, same bytes; a failed build never leaves a torn file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from proceedings.errors import BuildError
+from tests.conftest import ACMART, build_project, make_project, need
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    need(ACMART)
+    return make_project(tmp_path / "p", [ACMART / "sample-sigconf.pdf", ACMART / "sample-authordraft.pdf"],
+                        session="Session One")
+
+
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path):
+    build_project(project, tmp_path / "a")
+    build_project(project, tmp_path / "b", use_cache=False)
+    a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
+    assert a == b
+    assert "proceedings.pdf" in a and "metadata.json" in a
+    ids = PdfReader(tmp_path / "a" / "proceedings.pdf").trailer["/ID"]
+    assert ids[0] == ids[1]
+
+
+def test_source_date_epoch_is_the_date_written(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build_project(project, tmp_path / "a")
+    info = PdfReader(tmp_path / "a" / "proceedings.pdf").metadata
+    assert info["/CreationDate"].startswith("D:20231114")
+
+
+def test_failed_verification_leaves_previous_outputs(project: Path, monkeypatch: pytest.MonkeyPatch):
+    build_project(project)
+    before = digests(project / "build")
+
+    def refuse(*args, **kwargs):
+        raise BuildError("forced failure")
+
+    monkeypatch.setattr("proceedings.pipeline.verify", refuse)
+    # change the inputs so a completed build would differ
+    papers = project / "camera_ready/papers.yaml"
+    papers.write_text(papers.read_text(encoding="utf-8").replace("Ada Lovelace", "Grace Hopper"), encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_project(project)
+    after = digests(project / "build")
+    assert after == before
+    assert not [p for p in (project / "build").rglob("*.tmp")]
+
+
+def test_failure_while_writing_a_paper_leaves_no_torn_file(project: Path, monkeypatch: pytest.MonkeyPatch):
+    build_project(project)
+    before = digests(project / "build")
+    import proceedings.merge as merge
+
+    real = merge.PdfWriter.write
+    calls = {"n": 0}
+
+    def half_then_fail(self, stream):
+        calls["n"] += 1
+        if calls["n"] == 3:  # volume, front matter, then the first paper
+            stream.write(b"%PDF-1.7\n% torn")
+            raise OSError("disk full (forced)")
+        return real(self, stream)
+
+    monkeypatch.setattr(merge.PdfWriter, "write", half_then_fail)
+    with pytest.raises(OSError):
+        build_project(project)
+    for name, digest in digests(project / "build").items():
+        assert not name.endswith(".tmp"), name
+        path = project / "build" / name
+        if name.endswith(".pdf"):
+            assert len(PdfReader(path).pages) > 0  # complete, whichever version
+    assert set(before) >= set(digests(project / "build"))
+
+
+@pytest.mark.slow
+def test_killed_build_leaves_whole_files(project: Path):
+    build_project(project)
+    env = {**os.environ}
+    for delay in (0.4, 0.8, 1.2):
+        proc = subprocess.Popen([sys.executable, "-m", "proceedings", "build", "--project", str(project), "-q",
+                                 "--no-cache"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for pdf in (project / "build").rglob("*.pdf"):
+            assert len(PdfReader(pdf).pages) > 0, pdf
