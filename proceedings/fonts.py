@@ -24,6 +24,7 @@ STYLES = {
     "BoldItalic": ("NotoSerif-Italic[wdth,wght].ttf", 700),
 }
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = (f"{FAMILY}-{s}" for s in STYLES)
+_INSTANCE_VERSION = 2  # bump when the instancing below changes
 
 
 def _source_dir() -> Path:
@@ -39,7 +40,7 @@ def font_dir() -> Path:
         return Path(override)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     src = _source_dir()
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"instances-v{_INSTANCE_VERSION}".encode())
     for name in sorted({f for f, _ in STYLES.values()}):
         stat = (src / name).stat()
         digest.update(f"{name}:{stat.st_size}".encode())
@@ -62,10 +63,27 @@ def prepare() -> dict[str, Path]:
         source, weight = STYLES[style]
         font = TTFont(_source_dir() / source)
         static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, optimize=False)
+        _rename(static, style)
         tmp = paths[style].with_suffix(f".tmp{os.getpid()}")
         static.save(tmp)
         os.replace(tmp, paths[style])
     return paths
+
+
+def _rename(font, style: str) -> None:
+    """Give each instance its own names, so viewers never confuse Bold with Regular."""
+    subfamily = {"Regular": "Regular", "Bold": "Bold", "Italic": "Italic", "BoldItalic": "Bold Italic"}[style]
+    names = {1: "Noto Serif", 2: subfamily, 4: f"Noto Serif {subfamily}".replace(" Regular", ""),
+             6: f"NotoSerif-{style}", 16: "Noto Serif", 17: subfamily}
+    table = font["name"]
+    for record in list(table.names):
+        if record.nameID in names or record.nameID in (3, 25):
+            table.removeNames(nameID=record.nameID)
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+    font["OS/2"].fsSelection = (font["OS/2"].fsSelection & ~0b1100001) | (
+        (1 << 5 if "Bold" in style else 0) | (1 << 0 if "Italic" in style else 0) | (1 << 6 if style == "Regular" else 0))
+    font["head"].macStyle = (1 if "Bold" in style else 0) | (2 if "Italic" in style else 0)
 
 
 @functools.cache
@@ -108,6 +126,7 @@ def missing_glyphs(text: str, font_name: str = REGULAR) -> list[str]:
 def main(argv: list[str]) -> int:
     """``python -m proceedings.fonts --prepare``: instance the fonts now (used by the Makefile)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     if "--prepare" in argv:
         for style, path in prepare().items():
             log.info("%s: %s", style, path)
