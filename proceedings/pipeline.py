@@ -33,6 +33,8 @@ class BuildResult:
     volume: Volume
     metadata: dict
     outputs: dict[str, Path]
+    context_warnings: list[str]
+    """Warnings of the build itself (glyphs, papers left out), besides the papers' findings."""
 
 
 def _report_removals(report: ValidationReport, volume: Volume) -> None:
@@ -74,4 +76,4 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     outputs.update(write_reports(report, project, ctx.out_dir))
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
-    return BuildResult(gathered, report, plan, volume, metadata, outputs)
+    return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))
