@@ -162,6 +162,13 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
     run(body)
 
 
+# `init` and `import easychair|openreview` (proceedings/init.py, proceedings/importers/)
+from proceedings.importers.commands import import_app, init_command  # noqa: E402
+
+app.command("init")(init_command)
+app.add_typer(import_app, name="import")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,195 @@
+"""What every importer produces, and the text clean-up they share."""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import logging
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from proceedings.errors import InputError
+from proceedings.text import match_fold
+
+log = logging.getLogger(__name__)
+
+
+class Status(str, Enum):
+    """Where a submission stands."""
+
+    accepted = "accepted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    undecided = "undecided"
+
+
+@dataclass
+class ImportedAuthor:
+    """One author of one submission, as the export gives it."""
+
+    name: str
+    affiliation: str | None = None
+    email: str | None = None
+    country: str | None = None
+    corresponding: bool = False
+
+    def to_yaml(self) -> dict[str, object]:
+        """The papers.yaml person mapping (empty fields left out)."""
+        out: dict[str, object] = {"name": self.name}
+        for key in ("affiliation", "email", "country"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        if self.corresponding:
+            out["corresponding"] = True
+        return out
+
+
+@dataclass
+class ImportedPaper:
+    """One submission of an export."""
+
+    id: str
+    title: str
+    authors: list[ImportedAuthor]
+    status: Status
+    decision: str = ""
+    """The decision as the export words it ("accept", "Rejected_Submission"…)."""
+    abstract: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    file_hints: list[str] = field(default_factory=list)
+    """Extra file names the camera-ready PDF may have (besides the submission number)."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is Status.accepted
+
+    def to_yaml(self, file: str) -> dict[str, object]:
+        """The papers.yaml entry for this paper, its PDF being ``file``."""
+        out: dict[str, object] = {"id": self.id, "title": self.title,
+                                  "authors": [a.to_yaml() for a in self.authors], "file": file}
+        if self.abstract:
+            out["abstract"] = self.abstract
+        if self.keywords:
+            out["keywords"] = list(self.keywords)
+        return out
+
+
+@dataclass
+class Export:
+    """Every submission of one export, accepted or not, in export order."""
+
+    source: str
+    """"EasyChair" or "OpenReview"."""
+    files: list[str]
+    """The export files read (names for the papers.yaml header)."""
+    papers: list[ImportedPaper]
+    notes: list[str] = field(default_factory=list)
+    """Things the reader noticed and the chair should know (duplicates dropped, missing data…)."""
+
+    @property
+    def accepted(self) -> list[ImportedPaper]:
+        return [p for p in self.papers if p.accepted]
+
+
+# --------------------------------------------------------------------------- text clean-up
+
+
+def clean(value: object) -> str:
+    """A cell as one trimmed line: white space (newlines too) collapsed."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+
+
+def clean_block(value: object) -> str:
+    """A multi-line cell (an abstract): line endings normalised, lines trimmed, blank runs collapsed."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def split_affiliations(value: object) -> str | None:
+    """One affiliation string from a cell that may hold several (newline- or ';'-separated): "A; B"."""
+    parts: list[str] = []
+    for part in re.split(r"[\n\r;]+", str(value or "")):
+        part = clean(part)
+        if part and match_fold(part) not in {match_fold(p) for p in parts}:
+            parts.append(part)
+    return "; ".join(parts) or None
+
+
+def split_keywords(value: object) -> list[str]:
+    """Keywords from a cell: one per line (EasyChair), or ';'/','-separated, or a list literal."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        items = [clean(v) for v in value]
+    else:
+        text = str(value).strip()
+        if text.startswith("[") and text.endswith("]"):
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                parsed = None
+            if isinstance(parsed, list):
+                return split_keywords(parsed)
+        lines = [ln for ln in re.split(r"[\r\n]+", text) if ln.strip()]
+        if len(lines) <= 1:
+            lines = re.split(r"[;,]", text)
+        items = [clean(v) for v in lines]
+    out: list[str] = []
+    for item in items:
+        if item and match_fold(item) not in {match_fold(k) for k in out}:
+            out.append(item)
+    return out
+
+
+def split_author_names(value: str) -> list[str]:
+    """EasyChair's author string "A, B and C" as ["A", "B", "C"]."""
+    text = clean(value)
+    if not text:
+        return []
+    head, sep, last = text.rpartition(" and ")
+    names = [n.strip() for n in (head if sep else text).split(",")]
+    if sep:
+        names.append(last.strip())
+    return [n for n in names if n]
+
+
+def truthy(value: object) -> bool:
+    """A yes/no cell: "yes", "true", "1", "x", "✓"."""
+    return clean(value).casefold() in {"yes", "y", "true", "1", "x", "✓", "✔", "deleted", "withdrawn"}
+
+
+def submission_id(value: object) -> str:
+    """A submission number as papers.yaml writes it: 17, 17.0, " 17 " -> "17"."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = clean(value)
+    if re.fullmatch(r"0*\d+(\.0+)?", text):
+        return str(int(float(text)))
+    return text
+
+
+def read_text(path: Path) -> str:
+    """A text export: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a warning."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    log.warning("%s is not UTF-8; read it as Windows-1252 (check accented names)", path.name)
+    return data.decode("cp1252", errors="replace")

@@ -1,0 +1,269 @@
+"""EasyChair exports: the submissions and authors tables, as CSV files or as sheets of one XLSX workbook.
+
+EasyChair's "conference data" download writes (CSV files or workbook sheets "Submissions", "Authors"…)::
+
+    submission.csv / Submissions:  #, title, authors, submitted, last updated, form fields, keywords,
+                                   decision, notified, reviews sent, abstract, deleted?
+                                   (multi-track events add "track #", "track name")
+    author.csv / Authors:          submission #, first name, last name, email, country, affiliation,
+                                   Web page, person #, corresponding?
+
+Headers are matched whatever their case, spacing and punctuation ("Submission #" = "submission #"), and a few
+other names are understood ("paper id", "given name", "institution"…). Keywords are one per line in a cell;
+"deleted?" = yes marks a withdrawn submission. One author row per author and submission, in author order.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proceedings.errors import InputError
+from proceedings.importers.common import (
+    Export, ImportedAuthor, ImportedPaper, Status, clean, clean_block, split_affiliations, split_author_names,
+    split_keywords, submission_id, truthy,
+)
+from proceedings.importers.tabular import Table, is_xlsx, pick_sheet, read_csv, read_xlsx
+from proceedings.text import match_fold
+
+log = logging.getLogger(__name__)
+
+# Column aliases, normalised (see tabular.norm_header), the usual EasyChair name first.
+SUB_ID = ("number", "submissionnumber", "submission", "submissionid", "paperid", "papernumber", "paper", "id")
+SUB_TITLE = ("title", "papertitle", "submissiontitle")
+SUB_AUTHORS = ("authors", "authorlist", "author")
+SUB_KEYWORDS = ("keywords", "keyword", "authorkeywords", "keyphrases")
+SUB_DECISION = ("decision", "finaldecision", "acceptancedecision", "acceptance", "status", "outcome")
+SUB_ABSTRACT = ("abstract", "summary")
+SUB_DELETED = ("deleted", "isdeleted", "withdrawn", "iswithdrawn")
+
+AU_SUB = ("submissionnumber", "submission", "submissionid", "paperid", "papernumber", "paper")
+AU_FIRST = ("firstname", "givenname", "givennames", "forename", "first")
+AU_LAST = ("lastname", "familyname", "surname", "last")
+AU_NAME = ("name", "fullname", "authorname", "author")
+AU_EMAIL = ("email", "emailaddress", "mail")
+AU_COUNTRY = ("country", "countryregion")
+AU_AFFILIATION = ("affiliation", "affiliations", "organization", "organisation", "institution", "company")
+AU_PERSON = ("personnumber", "personid", "person", "authorid", "userid")
+AU_CORRESPONDING = ("corresponding", "correspondingauthor", "iscorresponding", "contactauthor")
+AU_POSITION = ("authorposition", "position", "authororder", "order", "rank", "sequence", "seq")
+
+
+def _submissions_header(keys: set[str]) -> bool:
+    return bool(keys & set(SUB_ID)) and bool(keys & set(SUB_TITLE))
+
+
+def _authors_header(keys: set[str]) -> bool:
+    named = bool(keys & set(AU_NAME)) or (bool(keys & set(AU_FIRST)) and bool(keys & set(AU_LAST)))
+    return bool(keys & set(AU_SUB)) and named and not keys & set(SUB_TITLE)
+
+
+def _get(row: dict[str, str], column: str | None) -> str:
+    return row.get(column, "") if column else ""
+
+
+def classify(decision: str, deleted: bool, accept: Sequence[str] | None = None) -> Status:
+    """A decision cell as a status: "accept", "ACCEPT", "Accept (poster)" are accepted unless ``accept`` lists
+    the exact decisions to keep; "withdrawn" or a deleted submission is withdrawn; "reject…" rejected."""
+    folded = match_fold(decision)
+    if deleted or "withdr" in folded or folded in {"deleted", "retracted"}:
+        return Status.withdrawn
+    if accept is not None:
+        if folded in {match_fold(a) for a in accept}:
+            return Status.accepted
+    elif re.match(r"accept", folded):
+        return Status.accepted
+    if "reject" in folded:
+        return Status.rejected
+    return Status.undecided
+
+
+@dataclass
+class _AuthorRow:
+    key: str
+    author: ImportedAuthor
+    position: float | None
+    row: int
+    extra: list[str] = field(default_factory=list)
+
+
+def _author_key(row: dict[str, str], table: Table, author: ImportedAuthor) -> str:
+    person = clean(_get(row, table.column(AU_PERSON)))
+    if person:
+        return "person:" + person
+    if author.email:
+        return "email:" + author.email.casefold()
+    return "name:" + match_fold(author.name)
+
+
+def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[ImportedAuthor]]:
+    """Authors by submission id: in row (or position column) order, each person once; ``notes`` gets what
+    was odd, by submission id."""
+    col_sub = table.column(AU_SUB)
+    col_first, col_last, col_name = table.column(AU_FIRST), table.column(AU_LAST), table.column(AU_NAME)
+    col_position = table.column(AU_POSITION)
+    rows: dict[str, list[_AuthorRow]] = {}
+    for n, row in enumerate(table.rows):
+        sub = submission_id(_get(row, col_sub))
+        if not sub:
+            continue
+        name = clean(" ".join(p for p in (clean(_get(row, col_first)), clean(_get(row, col_last))) if p))
+        if not name:
+            name = clean(_get(row, col_name))
+        if not name:
+            notes.setdefault(sub, []).append(
+                f"{table.name}: row {table.first_row + n}: an author of submission {sub} has no name; left out")
+            continue
+        email = clean(_get(row, table.column(AU_EMAIL))) or None
+        author = ImportedAuthor(
+            name=name,
+            affiliation=split_affiliations(_get(row, table.column(AU_AFFILIATION))),
+            email=email,
+            country=clean(_get(row, table.column(AU_COUNTRY))) or None,
+            corresponding=truthy(_get(row, table.column(AU_CORRESPONDING))),
+        )
+        try:
+            position = float(clean(_get(row, col_position))) if col_position else None
+        except ValueError:
+            position = None
+        rows.setdefault(sub, []).append(_AuthorRow(_author_key(row, table, author), author, position, n))
+    out: dict[str, list[ImportedAuthor]] = {}
+    for sub, items in rows.items():
+        if col_position:
+            items.sort(key=lambda r: (r.position is None, r.position or 0.0, r.row))
+        kept: dict[str, _AuthorRow] = {}
+        for item in items:
+            first = kept.get(item.key)
+            if first is None:
+                kept[item.key] = item
+                continue
+            notes.setdefault(sub, []).append(f"submission {sub}: author {item.author.name} is listed twice; "
+                                             "kept once")
+            a, b = first.author, item.author
+            if b.affiliation and b.affiliation != a.affiliation:
+                a.affiliation = split_affiliations("\n".join(x for x in (a.affiliation, b.affiliation) if x))
+            a.email = a.email or b.email
+            a.country = a.country or b.country
+            a.corresponding = a.corresponding or b.corresponding
+        out[sub] = [r.author for r in kept.values()]
+    return out
+
+
+def _in_listed_order(authors: list[ImportedAuthor], listed: str) -> list[ImportedAuthor]:
+    """The authors in the order of the submission's "authors" cell, when both name the same people."""
+    names = [match_fold(n) for n in split_author_names(listed)]
+    if len(names) != len(authors) or sorted(names) != sorted(match_fold(a.name) for a in authors):
+        return authors
+    order: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        order.setdefault(name, []).append(i)
+    return sorted(authors, key=lambda a: order[match_fold(a.name)].pop(0))
+
+
+def _load(path: Path, what: str) -> tuple[dict[str, list[list[object]]] | None, Path]:
+    if not path.is_file():
+        raise InputError(f"{path}: {what} file not found")
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(f"{path}: an old Excel .xls workbook; save it as .xlsx or CSV and import that")
+    return (read_xlsx(path) if is_xlsx(path) else None), path
+
+
+def _submissions_table(path: Path) -> tuple[Table, Table | None]:
+    """The submissions table, and the authors table when the same workbook has one."""
+    sheets, _ = _load(path, "submissions")
+    if sheets is not None:
+        table = pick_sheet(path, sheets, "Submissions", _submissions_header)
+        authors = pick_sheet(path, sheets, "Authors", _authors_header)
+    else:
+        table, authors = read_csv(path, _submissions_header), None
+    if table is None:
+        hint = ""
+        if (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None
+                else read_csv(path, _authors_header)) is not None:
+            hint = " (this looks like the authors export: give it with --authors)"
+        raise InputError(f"{path}: no header row with the submission number ('#') and 'title' columns; "
+                         f"is this EasyChair's submissions export?{hint}")
+    return table, authors
+
+
+def _authors_table(path: Path) -> Table:
+    sheets, _ = _load(path, "authors")
+    table = (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None
+             else read_csv(path, _authors_header))
+    if table is None:
+        raise InputError(f"{path}: no header row with 'submission #' and 'first name'/'last name' (or 'name') "
+                         "columns; is this EasyChair's authors export?")
+    return table
+
+
+def read_easychair(submissions: Path, authors: Path | None = None,
+                   decisions: Sequence[str] | None = None) -> Export:
+    """Read EasyChair's submissions export (CSV, or an XLSX with a Submissions sheet and, optionally, an
+    Authors sheet) and authors export; ``decisions`` are the exact decisions that count as accepted
+    (default: any decision beginning with "accept")."""
+    submissions, authors = Path(submissions), Path(authors) if authors else None
+    table, authors_table = _submissions_table(submissions)
+    files = [submissions.name]
+    if authors is not None:
+        authors_table = _authors_table(authors)
+        files.append(authors.name)
+    notes: list[str] = []
+    author_notes: dict[str, list[str]] = {}
+    by_submission = _read_authors(authors_table, author_notes) if authors_table is not None else {}
+    if authors_table is None:
+        notes.append("no authors export: author names come from the submissions' 'authors' column, without "
+                     "affiliations or emails (give EasyChair's author.csv with --authors)")
+    col_id, col_title = table.column(SUB_ID), table.column(SUB_TITLE)
+    col_decision, col_deleted = table.column(SUB_DECISION), table.column(SUB_DELETED)
+    col_authors = table.column(SUB_AUTHORS)
+    if col_decision is None:
+        notes.append(f"{table.name}: no 'decision' column: every submission not deleted counts as accepted")
+    papers: list[ImportedPaper] = []
+    seen: set[str] = set()
+    for n, row in enumerate(table.rows):
+        pid = submission_id(_get(row, col_id))
+        if not pid:
+            continue
+        if pid in seen:
+            notes.append(f"{table.name}: row {table.first_row + n}: submission {pid} listed again; ignored")
+            continue
+        seen.add(pid)
+        decision = clean(_get(row, col_decision))
+        deleted = truthy(_get(row, col_deleted))
+        status = classify(decision, deleted, decisions) if col_decision else (
+            Status.withdrawn if deleted else Status.accepted)
+        listed = _get(row, col_authors)
+        people = by_submission.get(pid)
+        if people:
+            if table.column(SUB_AUTHORS) and not (authors_table and authors_table.column(AU_POSITION)):
+                people = _in_listed_order(people, listed)
+        else:
+            people = [ImportedAuthor(name=n) for n in split_author_names(listed)]
+            if status is Status.accepted and authors_table is not None:
+                notes.append(f"submission {pid}: not in the authors export; names taken from the 'authors' column")
+        title = clean(_get(row, col_title))
+        if status is Status.accepted:
+            notes.extend(author_notes.get(pid, []))
+        if status is Status.accepted and not title:
+            notes.append(f"submission {pid}: no title in the export")
+        if status is Status.accepted and not people:
+            notes.append(f"submission {pid}: no authors in the export")
+        papers.append(ImportedPaper(
+            id=pid, title=title, authors=people, status=status,
+            decision="deleted" if deleted else decision,
+            abstract=clean_block(_get(row, table.column(SUB_ABSTRACT))) or None,
+            keywords=split_keywords(_get(row, table.column(SUB_KEYWORDS))),
+        ))
+    if not any(p.accepted for p in papers):
+        seen_decisions = sorted({p.decision for p in papers if p.decision})
+        raise InputError(f"{table.name}: no accepted submission among {len(papers)}"
+                         + (f" (decisions seen: {', '.join(seen_decisions)})" if seen_decisions else "")
+                         + ("; name the accepting decisions with --decision" if decisions else ""))
+    for note in notes:
+        log.info("%s", note)
+    return Export(source="EasyChair", files=files, papers=papers, notes=notes)
