@@ -169,6 +169,38 @@ app.command("init")(init_command)
 app.add_typer(import_app, name="import")
 
 
+class Profile(str, Enum):
+    generic = "generic"
+    acm = "acm"
+    ceur_ws = "ceur-ws"
+
+
+@app.command()
+def bundle(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
+           profile: Annotated[Profile, typer.Option("--profile", help="generic, acm (adds ACM's paper-metadata CSV) "
+                                                    "or ceur-ws (adds a CEUR-WS volume folder and zip).")]
+           = Profile.generic,
+           allow_errors: Annotated[bool, typer.Option("--allow-errors", help="Bundle even while papers have "
+                                                      "validation errors.")] = False,
+           quiet: QuietOpt = False, verbose: VerboseOpt = False) -> None:
+    """Write the publisher handoff archive (builds first when build/ is missing or out of date)."""
+    _setup_logging(verbose, quiet)
+    ctx = make_context(project, out_dir, quiet=quiet)
+
+    def body() -> None:
+        from proceedings.bundle import bundle as make_bundle
+
+        result = make_bundle(project, ctx, profile=profile.value, allow_errors=allow_errors)
+        if not quiet:
+            out.print(f"{result.path}: {len(result.entries)} files"
+                      + (f", {result.errors} validation errors allowed" if result.errors else ""), markup=False)
+            for key in ("acm_csv", "ceur_folder", "ceur_zip"):
+                if key in result.extra:
+                    out.print(f"{result.extra[key]}", markup=False)
+
+    run(body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

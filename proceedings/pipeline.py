@@ -13,6 +13,7 @@ from proceedings.errors import RuleViolation
 from proceedings.findings import Finding, ValidationReport
 from proceedings.frontmatter import make_front_matter
 from proceedings.gather import Gathered, gather, input_files
+from proceedings.htmlindex import write_index_html
 from proceedings.merge import Volume, merge, write_outputs
 from proceedings.metadata import make_metadata
 from proceedings.plan import Plan, plan_volume
@@ -75,5 +76,6 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     outputs.update(write_reports(report, project, ctx.out_dir))
+    outputs["index"] = write_index_html(project, metadata, ctx.out_dir)
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))

@@ -412,3 +412,47 @@ def test_reader_api(tmp_path: Path) -> None:
     assert export.source == "EasyChair"
     assert [p.id for p in export.accepted] == ["3", "7", "17", "23"]
     assert {p.id: p.status.value for p in export.papers}["9"] == "withdrawn"
+
+
+def test_windows_line_endings_of_papers_yaml_are_kept(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    target = project / "camera_ready/papers.yaml"
+    mine = "# mine\r\n- id: 3\r\n  title: Mine\r\n  authors: [{name: A B}]\r\n  file: 3.pdf\r\n"
+    target.write_bytes(mine.encode("utf-8"))
+    assert run_import(project, *csv_args()).exit_code == 0
+    data = target.read_bytes()
+    assert data.startswith(mine.encode("utf-8"))
+    assert b"\n" not in data.replace(b"\r\n", b""), "no bare line feeds mixed in"
+    assert [str(e["id"]) for e in papers(project)] == ["3", "7", "17", "23"]
+
+
+def test_author_rows_for_several_submissions_and_namesakes(tmp_path: Path) -> None:
+    subs = tmp_path / "submission.csv"
+    subs.write_text("#,title,authors,decision\n1,One,\"Wei Wang, Wei Wang and Ann Lee\",accept\n"
+                    "2,Two,Ann Lee and Bo Li,accept\n", encoding="utf-8")
+    authors = tmp_path / "author.csv"
+    authors.write_text("submission #,first name,last name,email,affiliation,person #\n"
+                       "1,Wei,Wang,wei1@a.cn,A University,1\n1,Wei,Wang,wei2@b.cn,B University,2\n"
+                       "\"1, 2\",Ann,Lee,ann@c.org,C Institute,3\n2,Bo,Li,,D Lab,4\n2,Bo,Li,,D Lab,4\n",
+                       encoding="utf-8")
+    export = read_easychair(subs, authors)
+    one, two = export.accepted
+    assert [(a.name, a.email) for a in one.authors] == [
+        ("Wei Wang", "wei1@a.cn"), ("Wei Wang", "wei2@b.cn"), ("Ann Lee", "ann@c.org")]
+    assert [a.name for a in two.authors] == ["Ann Lee", "Bo Li"]
+    assert export.notes == ["submission 2: author Bo Li is listed twice; kept once"]
+
+
+def test_flow_style_papers_yaml_is_rewritten_whole(tmp_path: Path) -> None:
+    project = new_project(tmp_path, ("3.pdf", "paper_23.pdf"))
+    target = project / "camera_ready/papers.yaml"
+    target.write_text("# my list\n[{id: 23, title: Mine, authors: [{name: A B}], file: missing.pdf}]\n",
+                      encoding="utf-8")
+    result = run_import(project, *csv_args())
+    assert result.exit_code == 0, result.output
+    assert "rewritten whole" in result.output or "whole (comments inside it lost)" in result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# my list\n")
+    entries = papers(project)
+    assert [str(e["id"]) for e in entries] == ["23", "3", "7", "17"]
+    assert entries[0]["title"] == "Mine" and entries[0]["file"] == "paper_23.pdf"

@@ -180,3 +180,26 @@ def test_unusable_dumps_exit_2(tmp_path: Path, content: str, message: str) -> No
 def test_most_common_accepted_venue_id() -> None:
     notes = json.loads(NOTES.read_text(encoding="utf-8"))["notes"]
     assert accepted_venue_id(notes) == VENUE
+
+
+def test_decisions_in_replies_when_venue_ids_are_not_final(tmp_path: Path) -> None:
+    """Before the post-decision stage every note is '<venue>/Submission'; the Decision replies decide."""
+    def note(number: int, decision: str | None, venueid: str = f"{VENUE}/Submission") -> dict:
+        replies = []
+        if decision:
+            replies.append({"id": f"d{number}", "invitations": [f"{VENUE}/Submission{number}/-/Decision"],
+                            "content": {"decision": {"value": decision}, "comment": {"value": "..."}}})
+        replies.append({"id": f"r{number}", "invitations": [f"{VENUE}/Submission{number}/-/Official_Review"],
+                        "content": {"rating": {"value": 8}}})
+        return {"id": f"n{number}", "number": number, "details": {"replies": replies},
+                "content": {"title": {"value": f"Paper {number}"}, "authors": {"value": ["Ann Lee"]},
+                            "authorids": {"value": ["~Ann_Lee1"]}, "venueid": {"value": venueid}}}
+    dump = tmp_path / "notes.json"
+    dump.write_text(json.dumps({"notes": [note(1, "Accept (Oral)"), note(2, "Reject"), note(3, None),
+                                          note(4, "Accept (Poster)"),
+                                          note(5, "Accept (Poster)", f"{VENUE}/Withdrawn_Submission")]}),
+                    encoding="utf-8")
+    export = read_openreview(dump)
+    assert [p.id for p in export.accepted] == ["1", "4"]
+    assert {p.id: p.status.value for p in export.papers} == {
+        "1": "accepted", "2": "rejected", "3": "undecided", "4": "accepted", "5": "withdrawn"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,7 +45,6 @@ def init_command(
 
 
 def _finish(project: Path, export: "Export", dry_run: bool, quiet: bool) -> None:
-    from proceedings.cli import out
     from proceedings.errors import InputError
     from proceedings.importers.merge import merge
 
@@ -52,9 +52,8 @@ def _finish(project: Path, export: "Export", dry_run: bool, quiet: bool) -> None
         raise InputError(f"{project}: project folder not found (create one with `proceedings init {project}`)")
     result = merge(project, export)
     if dry_run:
-        diff = result.diff()
-        if diff:
-            out.print(diff, markup=False, highlight=False, end="")
+        sys.stdout.write(result.diff())
+        sys.stdout.flush()
     else:
         result.write()
     if not quiet:
@@ -68,7 +67,7 @@ def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
     from proceedings.models import CAMERA_READY, PAPERS_FILE
 
     def say(text: str) -> None:
-        out.print(text, markup=False, highlight=False)
+        out.print(text, markup=False, highlight=False, emoji=False)
 
     others = Counter(p.status.value for p in export.papers if not p.accepted)
     rest = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))

@@ -6,6 +6,7 @@ import ast
 import codecs
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -92,6 +93,25 @@ class Export:
     @property
     def accepted(self) -> list[ImportedPaper]:
         return [p for p in self.papers if p.accepted]
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def classify(decision: str, deleted: bool, accept: Sequence[str] | None = None) -> Status:
+    """A decision cell as a status: "accept", "ACCEPT", "Accept (poster)" are accepted unless ``accept`` lists
+    the exact decisions to keep; "withdrawn" or a deleted submission is withdrawn; "reject…" rejected."""
+    folded = match_fold(decision)
+    if deleted or "withdr" in folded or folded in {"deleted", "retracted"}:
+        return Status.withdrawn
+    if accept is not None:
+        if folded in {match_fold(a) for a in accept}:
+            return Status.accepted
+    elif re.match(r"accept", folded):
+        return Status.accepted
+    if "reject" in folded:
+        return Status.rejected
+    return Status.undecided
 
 
 # --------------------------------------------------------------------------- text clean-up

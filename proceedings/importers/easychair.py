@@ -18,13 +18,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from proceedings.errors import InputError
 from proceedings.importers.common import (
-    Export, ImportedAuthor, ImportedPaper, Status, clean, clean_block, split_affiliations, split_author_names,
-    split_keywords, submission_id, truthy,
+    Export, ImportedAuthor, ImportedPaper, Status, classify, clean, clean_block, split_affiliations,
+    split_author_names, split_keywords, submission_id, truthy,
 )
 from proceedings.importers.tabular import Table, is_xlsx, pick_sheet, read_csv, read_xlsx
 from proceedings.text import match_fold
@@ -65,38 +65,42 @@ def _get(row: dict[str, str], column: str | None) -> str:
     return row.get(column, "") if column else ""
 
 
-def classify(decision: str, deleted: bool, accept: Sequence[str] | None = None) -> Status:
-    """A decision cell as a status: "accept", "ACCEPT", "Accept (poster)" are accepted unless ``accept`` lists
-    the exact decisions to keep; "withdrawn" or a deleted submission is withdrawn; "reject…" rejected."""
-    folded = match_fold(decision)
-    if deleted or "withdr" in folded or folded in {"deleted", "retracted"}:
-        return Status.withdrawn
-    if accept is not None:
-        if folded in {match_fold(a) for a in accept}:
-            return Status.accepted
-    elif re.match(r"accept", folded):
-        return Status.accepted
-    if "reject" in folded:
-        return Status.rejected
-    return Status.undecided
-
-
 @dataclass
 class _AuthorRow:
-    key: str
+    keys: set[str]
     author: ImportedAuthor
     position: float | None
     row: int
-    extra: list[str] = field(default_factory=list)
 
 
-def _author_key(row: dict[str, str], table: Table, author: ImportedAuthor) -> str:
+def _author_keys(row: dict[str, str], table: Table, author: ImportedAuthor) -> set[str]:
+    """What identifies a person within one submission: EasyChair's person #, the email, the folded name."""
+    keys = {"name:" + match_fold(author.name)}
     person = clean(_get(row, table.column(AU_PERSON)))
     if person:
-        return "person:" + person
+        keys.add("person:" + person)
     if author.email:
-        return "email:" + author.email.casefold()
-    return "name:" + match_fold(author.name)
+        keys.add("email:" + author.email.casefold())
+    return keys
+
+
+def _same_person(a: set[str], b: set[str]) -> bool:
+    """Same person # or email; or the same name when neither person # nor email tells them apart (two
+    co-authors may share a name)."""
+    if any(k in b for k in a if not k.startswith("name:")):
+        return True
+    for kind in ("person:", "email:"):
+        if {k for k in a if k.startswith(kind)} and {k for k in b if k.startswith(kind)}:
+            return False  # both known, and different
+    return bool(a & b)
+
+
+def _submission_ids(cell: str) -> list[str]:
+    """The submissions an author row is for: one number, or several ("3, 17") in a per-person list."""
+    if re.fullmatch(r"\s*\d+(\s*[,;/]\s*\d+|\s+\d+)+\s*", cell):
+        return [submission_id(n) for n in re.findall(r"\d+", cell)]
+    sub = submission_id(cell)
+    return [sub] if sub else []
 
 
 def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[ImportedAuthor]]:
@@ -107,21 +111,21 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
     col_position = table.column(AU_POSITION)
     rows: dict[str, list[_AuthorRow]] = {}
     for n, row in enumerate(table.rows):
-        sub = submission_id(_get(row, col_sub))
-        if not sub:
+        subs = _submission_ids(_get(row, col_sub))
+        if not subs:
             continue
         name = clean(" ".join(p for p in (clean(_get(row, col_first)), clean(_get(row, col_last))) if p))
         if not name:
             name = clean(_get(row, col_name))
         if not name:
-            notes.setdefault(sub, []).append(
-                f"{table.name}: row {table.first_row + n}: an author of submission {sub} has no name; left out")
+            for sub in subs:
+                notes.setdefault(sub, []).append(f"{table.name}: row {table.first_row + n}: an author of "
+                                                 f"submission {sub} has no name; left out")
             continue
-        email = clean(_get(row, table.column(AU_EMAIL))) or None
         author = ImportedAuthor(
             name=name,
             affiliation=split_affiliations(_get(row, table.column(AU_AFFILIATION))),
-            email=email,
+            email=clean(_get(row, table.column(AU_EMAIL))) or None,
             country=clean(_get(row, table.column(AU_COUNTRY))) or None,
             corresponding=truthy(_get(row, table.column(AU_CORRESPONDING))),
         )
@@ -129,26 +133,29 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
             position = float(clean(_get(row, col_position))) if col_position else None
         except ValueError:
             position = None
-        rows.setdefault(sub, []).append(_AuthorRow(_author_key(row, table, author), author, position, n))
+        keys = _author_keys(row, table, author)
+        for sub in subs:
+            rows.setdefault(sub, []).append(_AuthorRow(keys, replace(author), position, n))
     out: dict[str, list[ImportedAuthor]] = {}
     for sub, items in rows.items():
         if col_position:
             items.sort(key=lambda r: (r.position is None, r.position or 0.0, r.row))
-        kept: dict[str, _AuthorRow] = {}
+        kept: list[_AuthorRow] = []
         for item in items:
-            first = kept.get(item.key)
+            first = next((k for k in kept if _same_person(k.keys, item.keys)), None)
             if first is None:
-                kept[item.key] = item
+                kept.append(item)
                 continue
             notes.setdefault(sub, []).append(f"submission {sub}: author {item.author.name} is listed twice; "
                                              "kept once")
+            first.keys |= item.keys
             a, b = first.author, item.author
             if b.affiliation and b.affiliation != a.affiliation:
                 a.affiliation = split_affiliations("\n".join(x for x in (a.affiliation, b.affiliation) if x))
             a.email = a.email or b.email
             a.country = a.country or b.country
             a.corresponding = a.corresponding or b.corresponding
-        out[sub] = [r.author for r in kept.values()]
+        out[sub] = [r.author for r in kept]
     return out
 
 

@@ -171,7 +171,7 @@ def _read(path: Path) -> tuple[str, Any, Any]:
     if not path.is_file():
         return "", None, None
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")  # line endings as they are
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{PAPERS_FILE}: cannot be read as UTF-8 text ({exc})") from None
     try:
@@ -242,14 +242,15 @@ def merge(project: Path, export: Export) -> MergeResult:
         result.added.append(paper.id)
     blocks = "\n".join(_entry_text(e, indent) for e in new_entries)
 
-    result.text = _edited(text, root, seq, edits, blocks, new_entries, entries, data, export)
+    kept = list(entries)
+    for pid, (_, new_file) in result.files_set.items():
+        kept[existing[pid]] = {**kept[existing[pid]], "file": new_file}
+    result.text = _edited(text, root, seq, edits, blocks, new_entries, kept, data, export)
     result.rewritten = bool(seq is not None and seq.flow_style and seq.value and result.modified)
     _check(result.text, len(entries) + len(new_entries))
 
     # what the merged papers.yaml lacks, and what camera_ready/ has that it does not name
-    final = list(entries) + new_entries
-    for pid, (_, new_file) in result.files_set.items():
-        final[existing[pid]] = {**final[existing[pid]], "file": new_file}
+    final = kept + new_entries
     named = set()
     for entry in final:
         if not isinstance(entry, dict):
@@ -289,8 +290,9 @@ def _edited(text: str, root: Any, seq: yaml.Node | None, edits: list[tuple[int, 
             before = text[:at]
             lead = ("" if before.endswith("\n") or not before else "\n") + ("\n" if seq.value else "")
             edits.append((at, at, lead + blocks))
+    newline = "\r\n" if "\r\n" in text else "\n"  # keep the file's Windows line endings
     for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
-        text = text[:start] + new + text[end:]
+        text = text[:start] + new.replace("\n", newline) + text[end:]
     return text
 
 

@@ -14,6 +14,10 @@ Accepted notes carry the venue's own id as ``venueid``; the others carry ``<venu
 content values) are read too. Notes hold no affiliations: an optional dump of profiles
 (``openreview.Profile.to_json()``: ``{"id": "~Ann_Lee1", "content": {"names": [...], "emails": [...],
 "history": [{"institution": {"name": ...}, "end": null}, ...]}}``) supplies them, and emails.
+
+Before the venue's post-decision stage has run, every note still carries ``<venue id>/Submission``; a dump
+made with the replies (``details="replies"``) then gives the decisions ("Accept (Poster)", "Reject"), which
+are used instead, as for EasyChair.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from proceedings.errors import InputError
 from proceedings.importers.common import (
-    Export, ImportedAuthor, ImportedPaper, Status, clean, clean_block, read_text, split_keywords,
+    Export, ImportedAuthor, ImportedPaper, Status, classify, clean, clean_block, read_text, split_keywords,
 )
 
 log = logging.getLogger(__name__)
@@ -80,7 +84,7 @@ def _rejected_id(venueid: str) -> bool:
 
 def _status(venueid: str, accepted_id: str) -> Status:
     folded = venueid.casefold()
-    if venueid == accepted_id:
+    if folded.strip().rstrip("/") == accepted_id.casefold().strip().rstrip("/"):
         return Status.accepted
     if "withdrawn" in folded:
         return Status.withdrawn
@@ -102,6 +106,21 @@ def accepted_venue_id(notes: list[dict[str, Any]]) -> str:
         tied = ", ".join(v for c, v in candidates if c == candidates[0][0])
         raise InputError(f"several venue ids are equally common ({tied}); choose one with --venue-id")
     return candidates[0][1]
+
+
+def decision_of(note: dict[str, Any]) -> str | None:
+    """The decision posted in reply to a note, when the dump has replies (``details={"replies": [...]}``)."""
+    details = note.get("details") or {}
+    for key in ("replies", "directReplies"):
+        for reply in details.get(key) or []:
+            if not isinstance(reply, dict):
+                continue
+            invitations = reply.get("invitations") or [reply.get("invitation") or ""]
+            if any(str(i).endswith(("/-/Decision", "/Decision")) for i in invitations):
+                decision = value(reply.get("content") or {}, "decision")
+                if isinstance(decision, str) and decision.strip():
+                    return clean(decision)
+    return None
 
 
 class _Profiles:
@@ -172,8 +191,17 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
     if profiles_file is not None:
         profiles = _Profiles(_items(_load_json(Path(profiles_file), "profiles"), ("profiles", "results")))
         files.append(Path(profiles_file).name)
-    accepted_id = venue_id or accepted_venue_id(notes)
-    log.info("accepted papers: venue id %s", accepted_id)
+    decisions = {id(n): decision_of(n) for n in notes}
+    accepted_id: str | None = venue_id
+    if accepted_id is None:
+        try:
+            accepted_id = accepted_venue_id(notes)
+        except InputError:
+            if not any(decisions.values()):
+                raise
+            log.info("no venue id of accepted papers yet: the decisions replied to the notes are used")
+    if accepted_id:
+        log.info("accepted papers: venue id %s", accepted_id)
     papers: list[ImportedPaper] = []
     export_notes: list[str] = []
     seen: set[str] = set()
@@ -185,7 +213,13 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
             continue
         seen.add(pid)
         venueid = str(value(content, "venueid") or "")
-        status = _status(venueid, accepted_id)
+        decision = decisions[id(note)]
+        if accepted_id:
+            status = _status(venueid, accepted_id)
+        elif "rejected" in venueid.casefold():
+            status = Status.rejected
+        else:
+            status = classify(decision or "", "withdrawn" in venueid.casefold())
         authors = _authors(content, profiles)
         if status is Status.accepted and not authors:
             export_notes.append(f"note {pid}: no authors in the dump (anonymous?)")
@@ -198,12 +232,15 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
                 hints.append(note[key] + ".pdf")
         papers.append(ImportedPaper(
             id=pid, title=clean(value(content, "title")), authors=authors, status=status,
-            decision=str(value(content, "venue") or venueid or ""),
+            decision=str((decision if not accepted_id else None) or value(content, "venue") or venueid or ""),
             abstract=clean_block(value(content, "abstract")) or None,
             keywords=split_keywords(value(content, "keywords")), file_hints=hints,
         ))
     if not any(p.accepted for p in papers):
         seen_ids = ", ".join(sorted({str(value(n.get("content") or {}, "venueid") or "") for n in notes} - {""}))
+        if not accepted_id:
+            raise InputError(f"{notes_file}: no note has an accepting decision (decisions seen: "
+                             f"{', '.join(sorted({d for d in decisions.values() if d})) or 'none'})")
         raise InputError(f"{notes_file}: no note has venue id {accepted_id!r} (venue ids seen: {seen_ids or 'none'})")
     for note in export_notes:
         log.info("%s", note)
