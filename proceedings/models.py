@@ -365,13 +365,18 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
 
 
 def _papers(root: Path, problems: list[str]) -> list[Paper]:
+    before = len(problems)
     data = _read_yaml(root, PAPERS_FILE, problems)
-    if data is None:
-        return []
+    if data is None and len(problems) > before:
+        return []  # missing or unparseable, already reported
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         data = data["papers"]
     if not isinstance(data, list):
         problems.append(f"{PAPERS_FILE}: (top level): expected a list of papers, got {type(data).__name__}")
+        return []
+    if not data:
+        problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add an entry with id, title, authors and file "
+                        "for each accepted paper (or run 'proceedings import')")
         return []
     papers: list[Paper] = []
     seen: dict[str, int] = {}
@@ -417,8 +422,6 @@ def load_project(root: Path) -> Project:
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
     papers = _papers(root, problems)
-    if not problems and not papers:
-        problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add at least one entry with id, title, authors and file")
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
