@@ -1,7 +1,7 @@
 """build/index.html and the CEUR-WS index: valid HTML, escaped text, links that resolve, no outside resources.
 
 A test with headless Chromium renders both pages (phone width, and printed) and checks every paper
-title is drawn; the screenshots are kept under tests/artifacts/.
+title is drawn; the screenshots and printouts are kept under tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -304,7 +304,8 @@ def test_chromium_renders_every_title(built, tmp_path: Path, page: str):
         assert dark > 2000, "the screenshot is (nearly) blank"
 
     # printed: every title is drawn as text on the pages (visible, not hidden by CSS)
-    pdf = tmp_path / f"{page}.pdf"
+    pdf = ARTIFACTS / f"{page}-print.pdf"
+    pdf.unlink(missing_ok=True)
     _run_chromium(binary, tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
     printed = fold(" ".join(p.extract_text() for p in PdfReader(pdf).pages))
     for title in TITLES:
