@@ -23,10 +23,12 @@ import importlib
 import io
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 from xml.sax.saxutils import escape
+
+from reportlab.platypus import Flowable
 
 __all__ = ["DEFECTS", "SUBJECT", "SampleAuthor", "SamplePaper", "write_paper", "default_abstract", "default_keywords"]
 
@@ -264,10 +266,11 @@ _VENUES = [
 
 _SECTIONS = [
     # (heading, share of the body, subsections, run-in paragraph heads)
-    ("INTRODUCTION", 0.17, [], []),
+    ("INTRODUCTION", 0.15, [], []),
     ("RELATED WORK", 0.17, [], ["Efficient vision-language models.", "Cross-modal hashing.", "Distillation for retrieval."]),
     ("METHOD", 0.25, ["Problem Formulation", "Token Budget Allocation", "Training Objective"], []),
-    ("EXPERIMENTS", 0.26, ["Experimental Setup", "Main Results", "Ablation Study"], []),
+    ("EXPERIMENTS", 0.28, ["Experimental Setup", "Main Results", "Ablation Study"], []),
+    ("DISCUSSION", 0.15, [], ["Limitations.", "Efficiency in practice.", "Broader impact."]),
 ]
 _CONCLUSION = "CONCLUSION"
 
@@ -309,6 +312,7 @@ class _Prose:
         self.templates = _DE if german else _EN
         self.closing = _DE_CONCLUSION if german else _EN_CONCLUSION
         self._recent: list[int] = []
+        self._recent_closing: list[int] = []
 
     def _fill(self, template: str) -> str:
         r = self.rng
@@ -330,11 +334,13 @@ class _Prose:
 
     def sentence(self, closing: bool = False) -> str:
         pool = self.closing if closing else self.templates
+        recent = self._recent_closing if closing else self._recent
+        window = len(pool) // 2
         while True:
             i = self.rng.randrange(len(pool))
-            if i not in self._recent[-12:]:
+            if i not in recent[len(recent) - window:]:
                 break
-        self._recent.append(i)
+        recent.append(i)
         return self._fill(pool[i])
 
     def sentences(self, lo: int, hi: int, closing: bool = False) -> list[str]:
@@ -412,9 +418,8 @@ class _Styles:
         from proceedings import fonts
 
         fonts.register()
-        R, B, I = fonts.REGULAR, fonts.BOLD, fonts.ITALIC
-        self.regular, self.bold, self.italic = R, B, I
-        self.body_font = body_font
+        R, B = fonts.REGULAR, fonts.BOLD
+        self.regular, self.bold = R, B
         self.body = ParagraphStyle("body", fontName=body_font, fontSize=9, leading=10.8, alignment=TA_JUSTIFY,
                                    firstLineIndent=10, allowWidows=0, allowOrphans=0)
         self.body_first = ParagraphStyle("body_first", parent=self.body, firstLineIndent=0)
@@ -431,7 +436,6 @@ class _Styles:
         self.caption = ParagraphStyle("caption", fontName=R, fontSize=8.5, leading=10, alignment=TA_JUSTIFY)
         self.ref = ParagraphStyle("ref", fontName=R, fontSize=7, leading=8, alignment=TA_JUSTIFY,
                                   leftIndent=15, bulletIndent=0, bulletFontName=R, bulletFontSize=7)
-        self.cell = ParagraphStyle("cell", fontName=R, fontSize=8, leading=9.5)
 
 
 # --------------------------------------------------------------------------- column flow
@@ -444,6 +448,7 @@ class _Flow:
         self.c = canv
         self.geo = geo
         self.on_new_page = on_new_page
+        self.on_column_end: Callable[[int, int], None] | None = None
         self.page = 0
         self.col = 0
         # page 1 overrides, set by the title block
@@ -489,6 +494,8 @@ class _Flow:
         self.at_top = True
 
     def new_column(self) -> None:
+        if self.on_column_end is not None:
+            self.on_column_end(self.page, self.col)
         if self.col == 0:
             self.col = 1
         else:
@@ -501,11 +508,6 @@ class _Flow:
         pending, self.pending = self.pending, []
         for flow in pending:
             self.place_float(flow)
-
-    def new_page(self) -> None:
-        if self.col == 0:
-            self.new_column()
-        self.new_column()
 
     def anchor(self, name: str) -> None:
         self.anchors.setdefault(name, (self.page, self.x, self.y + 10))
@@ -522,7 +524,7 @@ class _Flow:
     def place(self, flow, space_before: float = 0.0, anchor: str | None = None) -> None:
         """Place a flowable, splitting it across columns when it can be split."""
         self.space(space_before)
-        w, h = flow.wrap(self.geo.col_w, self.avail)
+        _, h = flow.wrap(self.geo.col_w, self.avail)
         if h <= self.avail + 0.01:
             if anchor:
                 self.anchor(anchor)
@@ -539,6 +541,11 @@ class _Flow:
             for part in rest:
                 self.place(part)
             return
+        if self.at_top:  # taller than a whole column and unsplittable: draw it anyway, clipped by the page
+            if anchor:
+                self.anchor(anchor)
+            self.draw(flow, h)
+            return
         self.new_column()
         self.place(flow, anchor=anchor)
 
@@ -552,33 +559,27 @@ class _Flow:
             self.pending.append(flow)
 
 
-class _Stack:
+class _Stack(Flowable):
     """A non-splitting flowable made of flowables drawn one below the other (a float)."""
 
-    def __new__(cls, parts, gap: float = 4.0):
-        from reportlab.platypus import Flowable
+    def __init__(self, parts: list, gap: float = 4.0) -> None:
+        super().__init__()
+        self.parts = parts
+        self.gap = gap
+        self._sizes: list[tuple[float, float]] = []
 
-        class Stack(Flowable):
-            def __init__(self) -> None:
-                super().__init__()
-                self.parts = parts
-                self.gap = gap
-                self._sizes: list[tuple[float, float]] = []
+    def wrap(self, aw, ah):
+        self._sizes = [p.wrap(aw, 10_000) for p in self.parts]
+        self.width = aw
+        self.height = sum(h for _, h in self._sizes) + self.gap * (len(self.parts) - 1)
+        return aw, self.height
 
-            def wrap(self, aw, ah):
-                self._sizes = [p.wrap(aw, 10_000) for p in self.parts]
-                self.width = aw
-                self.height = sum(h for _, h in self._sizes) + self.gap * (len(self.parts) - 1)
-                return aw, self.height
-
-            def draw(self) -> None:
-                y = self.height
-                for p, (w, h) in zip(self.parts, self._sizes):
-                    y -= h
-                    p.drawOn(self.canv, (self.width - w) / 2, y)
-                    y -= self.gap
-
-        return Stack()
+    def draw(self) -> None:
+        y = self.height
+        for p, (w, h) in zip(self.parts, self._sizes):
+            y -= h
+            p.drawOn(self.canv, (self.width - w) / 2, y)
+            y -= self.gap
 
 
 # --------------------------------------------------------------------------- figures and tables
@@ -586,7 +587,7 @@ class _Stack:
 
 def _figure_drawing(rng: random.Random, font: str, width: float, height: float):
     """A small line or bar chart with axes, ticks and a legend, all in vector graphics."""
-    from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+    from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
     from reportlab.lib import colors
 
     d = Drawing(width, height)
@@ -602,8 +603,9 @@ def _figure_drawing(rng: random.Random, font: str, width: float, height: float):
         d.add(Line(x0 - 2, y, x0, y, strokeColor=axis, strokeWidth=0.5))
         d.add(Line(x0, y, x1, y, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.3))
         d.add(String(x0 - 4, y - 2, f"{v:.0f}", fontName=font, fontSize=6, textAnchor="end"))
-    d.add(String(9, (y0 + y1) / 2, "Recall@10", fontName=font, fontSize=6.5, textAnchor="middle"))
-    d.contents[-1].__dict__  # keep flake8 quiet about unused expressions in older linters
+    ylabel = Group(String(0, 0, "Recall@10", fontName=font, fontSize=6.5, textAnchor="middle"))
+    ylabel.transform = (0, 1, -1, 0, 10, (y0 + y1) / 2)
+    d.add(ylabel)
     names = ["Full model", "Token pruning", "Hashing", "Ours"]
     if rng.random() < 0.5:
         # line chart: effectiveness against relative cost
@@ -641,7 +643,6 @@ def _figure_drawing(rng: random.Random, font: str, width: float, height: float):
         d.add(Rect(lx, y1 + 7, 8, 4, fillColor=palette[s], strokeColor=None))
         d.add(String(lx + 10, y1 + 7, name, fontName=font, fontSize=6))
         lx += 14 + len(name) * 3.1
-    d.contents = [c for c in d.contents]
     return d
 
 
@@ -704,19 +705,16 @@ def _raster_figure(spec: SamplePaper, st: _Styles, width: float, number: int):
     """A noise-and-gradient grey image of about ``raster_kb`` KB (incompressible on purpose)."""
     from PIL import Image
     from reportlab.lib.utils import ImageReader
-    from reportlab.platypus import Flowable, Paragraph
+    from reportlab.platypus import Paragraph
 
-    size = spec.raster_kb * 1024
+    size = spec.raster_kb * 1024 * 8 // 7  # 7 bits of noise per pixel survive Flate compression
     w = 512
     h = max(8, size // w)
     rng = random.Random(f"raster:{spec.seed}")
-    noise = bytearray(rng.randbytes(w * h))
-    for y in range(h):  # a soft vertical gradient under the noise, so it reads as a photo
-        shade = 96 + int(120 * y / h)
-        row = y * w
-        for x in range(0, w, 1):
-            noise[row + x] = (noise[row + x] // 4 + shade) & 0xFF
-    image = Image.frombytes("L", (w, h), bytes(noise))
+    noise = rng.randbytes(w * h)
+    # 7-bit noise over a vertical gradient, so it reads as a (very grainy) photo
+    rows = [bytes(((b >> 1) + 32 + (96 * y) // h) for b in noise[y * w:(y + 1) * w]) for y in range(h)]
+    image = Image.frombytes("L", (w, h), b"".join(rows))
     reader = ImageReader(image)
     draw_w = width
     draw_h = min(220.0, width * h / w)
@@ -775,6 +773,18 @@ def _authors_line(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f", and {names[-1]}"
 
 
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "ten", "ter"}
+
+
+def _family(name: str) -> str:
+    """The family name for running heads: the last word with its particles ("van der Berg")."""
+    words = name.split()
+    i = len(words) - 1
+    while i > 0 and words[i - 1] in _PARTICLES:
+        i -= 1
+    return " ".join(words[i:])
+
+
 def _conference_parts(conference: str) -> tuple[str, str]:
     acronym, _, rest = conference.partition(",")
     return acronym.strip(), rest.strip()
@@ -800,20 +810,20 @@ class _Writer:
         self.line_no = 0
         self.has_refs = spec.ref_pages > 0
         self.prose = _Prose(self.rng, self.german, self._cite, 12)
-        self.links: list[str] = []
+        self.links_done = False
         self.figures = 0
         self.tables = 0
+        self.placed: set[str] = set()
 
     # ----- small helpers
     def _cite(self, n: int) -> str:
         if not self.has_refs:
             return str(n)
-        self.links.append(f"cite.{n}")
         return f'<a href="{_LINK_SCHEME}cite.{n}" color="{_LINK_COLOR}">{n}</a>'
 
     def _section_link(self, n: int) -> str:
-        self.links.append(f"section.{n}")
-        return f'<a href="{_LINK_SCHEME}section.{n}" color="{_LINK_COLOR}">Section {n}</a>'
+        word = "Abschnitt" if self.german else "Section"
+        return f'<a href="{_LINK_SCHEME}section.{n}" color="{_LINK_COLOR}">{word} {n}</a>'
 
     def para(self, sentences: list[str], first: bool = False):
         from reportlab.platypus import Paragraph
@@ -827,8 +837,8 @@ class _Writer:
         if page > 0:
             c.setFont(st.regular, 7)
             acronym_line = self.conference
-            short = (self.names[0].split()[-1] + " et al.") if len(self.names) > 2 else " and ".join(
-                n.split()[-1] for n in self.names
+            short = (_family(self.names[0]) + " et al.") if len(self.names) > 2 else " and ".join(
+                _family(n) for n in self.names
             )
             if self.anonymous:
                 short = "Anonymous Author(s)"
@@ -910,9 +920,10 @@ class _Writer:
         return y - 8
 
     def rights_block(self) -> float:
+        """Lay out the rights block; it is drawn when the left column of page 1 is done (reading order)."""
         from reportlab.platypus import Paragraph
 
-        c, g, st, spec = self.c, self.geo, self.st, self.spec
+        g, st = self.geo, self.st
         year = "2018" if self.placeholders else "2025"
         parts = [Paragraph(_PERMISSION, st.rights)]
         lines = [
@@ -925,10 +936,18 @@ class _Writer:
         parts.append(Paragraph("<br/>".join(lines), st.rights_line))
         sizes = [p.wrap(g.col_w, 300)[1] for p in parts]
         total = sum(sizes) + 4
-        y = g.bottom + total
-        for p, h in zip(parts, sizes):
-            p.drawOn(c, g.col_x(0), y - h)
-            y -= h + 4
+
+        def draw(page: int, col: int) -> None:
+            if (page, col) != (0, 0) or self._rights_drawn:
+                return
+            self._rights_drawn = True
+            y = g.bottom + total
+            for p, h in zip(parts, sizes):
+                p.drawOn(self.c, g.col_x(0), y - h)
+                y -= h + 4
+
+        self._rights_drawn = False
+        self.flow.on_column_end = draw
         return total
 
     def reference_format(self) -> str:
@@ -989,19 +1008,22 @@ class _Writer:
         return flow.remaining(last_page) - flow.avail > height + 200
 
     def body(self) -> None:
-        flow, rng, prose = self.flow, self.rng, self.prose
+        flow = self.flow
         last = self.spec.body_pages - 1
         total = flow.remaining(last)
-        reserve = max(8 * 10.8, min(0.35 * self.geo.text_h, 0.2 * total))
+        # the conclusion gets what the other sections leave: about this much
+        conclusion = max(6 * 10.8, min(0.45 * self.geo.text_h, 0.08 * total))
+        reserve = 0.7 * conclusion
         cum = 0.0
-        floats: list[tuple[str, int]] = [("figure", 1), ("table", 2)]
+        floats: list[tuple[str, int]] = [("figure", 1), ("table", 3)]
+        made: dict[str, Flowable] = {}
         if self.spec.raster_kb > 0:
-            floats.append(("raster", 3))
+            floats.append(("raster", 4))
         for number, (name, share, subsections, runins) in enumerate(_SECTIONS, start=1):
-            if flow.remaining(last) < reserve + 60:
+            if flow.remaining(last) < conclusion + 60:
                 break
             cum += share
-            target = total * (1 - cum)
+            target = conclusion + (total - conclusion) * (1 - cum)
             if not self.heading(f"{number} {name}", self.st.h1, last, anchor=f"section.{number}"):
                 break
             subs = list(subsections)
@@ -1011,7 +1033,7 @@ class _Writer:
                 left = flow.remaining(last)
                 if paragraphs and left <= max(target, reserve):
                     break
-                if left < reserve + 40:
+                if left < conclusion:
                     break
                 if subs and paragraphs and (paragraphs % 2 == 0):
                     sub = subs.pop(0)
@@ -1021,19 +1043,23 @@ class _Writer:
                 # floats, in order, once there is a place for them
                 for i, (kind, min_section) in enumerate(floats):
                     if number >= min_section:
-                        item = self._make_float(kind)
-                        _, fh = item.wrap(self.geo.col_w, self.geo.text_h)
+                        if kind not in made:
+                            made[kind] = self._make_float(kind)
+                        _, fh = made[kind].wrap(self.geo.col_w, self.geo.text_h)
                         if self.can_float(fh, last):
-                            flow.place_float(item)
+                            flow.place_float(made[kind])
+                            self.placed.add(kind)
                             floats.pop(i)
-                        else:
-                            self._undo_float(kind)
                         break
                 sentences = self._paragraph_sentences(number, paragraphs, runins)
+                linked = not self.links_done
+                if linked:
+                    sentences = self._with_links(sentences)
                 est = self.para(sentences).wrap(self.geo.col_w, 10_000)[1]
-                if left - est - 2 * 10.8 < reserve:
+                if left - est < reserve:
                     break
                 flow.place(self.para(sentences, first=first))
+                self.links_done = self.links_done or linked
                 paragraphs += 1
                 first = False
         self.conclusion(len(_SECTIONS) + 1, last)
@@ -1048,33 +1074,42 @@ class _Writer:
         self.figures += 1
         return _raster_figure(self.spec, self.st, self.geo.col_w, self.figures)
 
-    def _undo_float(self, kind: str) -> None:
-        if kind == "table":
-            self.tables -= 1
-        else:
-            self.figures -= 1
-
     def _paragraph_sentences(self, section: int, index: int, runins: list[str]) -> list[str]:
         prose = self.prose
         sentences = prose.sentences(4, 7)
-        if section == 1 and index == 0:
-            if "references-in-body" in self.defects:
-                sentences.insert(0, "References to prior work are given in Section 2, and References are listed at the end of the paper.")
-            sentences.insert(1, f"Large pretrained encoders {'[' + self._cite(1) + ']'} have become the default choice for multimodal search.")
-        if section == 1 and index == 1:
-            sentences = sentences[:3] + [
-                f"The remainder of this paper is organized as follows: {self._section_link(2)} reviews related work, "
-                "Section 3 presents our method, Section 4 reports the experiments, and Section 5 concludes.",
-                'Our implementation follows the ACM artifact guidelines (<a href="https://www.acm.org/" '
-                f'color="{_URL_COLOR}">https://www.acm.org/</a>).',
-            ]
-        if section == 3 and index == 1 and self.figures:
-            sentences.insert(1, "Figure 1 illustrates the trade-off between effectiveness and cost.")
-        if section == 4 and index == 2 and self.tables:
-            sentences.insert(0, "Table 1 reports the main results.")
+        if section == 3 and index == 1 and "figure" in self.placed:
+            sentences.insert(1, "Abbildung 1 zeigt den Zielkonflikt zwischen Qualität und Kosten." if self.german
+                             else "Figure 1 illustrates the trade-off between effectiveness and cost.")
+        if section == 4 and index == 2 and "table" in self.placed:
+            sentences.insert(0, "Tabelle 1 enthält die wichtigsten Ergebnisse." if self.german
+                             else "Table 1 reports the main results.")
         if runins and index < len(runins):
             sentences[0] = f"<i>{runins[index]}</i> " + sentences[0]
         return sentences
+
+    def _with_links(self, sentences: list[str]) -> list[str]:
+        """The first body paragraph: a citation link, a section link and an external link (always present)."""
+        head = []
+        if "references-in-body" in self.defects:  # a body line that starts with "References"
+            head.append("References to prior work are given in Section 2, and References are listed at the end of the paper.")
+        url = f'<a href="https://www.acm.org/" color="{_URL_COLOR}">https://www.acm.org/</a>'
+        if self.german:
+            head.append(f"Große vortrainierte Kodierer [{self._cite(1)}] sind heute die übliche Wahl für die multimodale Suche.")
+            tail = [
+                f"Der Rest dieser Arbeit ist wie folgt aufgebaut: {self._section_link(2)} behandelt verwandte Arbeiten, "
+                "Abschnitt 3 stellt unser Verfahren vor, Abschnitt 4 berichtet die Experimente, Abschnitt 5 diskutiert "
+                "die Grenzen des Ansatzes, und Abschnitt 6 fasst die Arbeit zusammen.",
+                f"Unsere Implementierung folgt den Richtlinien der ACM für Artefakte ({url}).",
+            ]
+            return head + sentences[:3] + tail
+        head.append(f"Large pretrained encoders [{self._cite(1)}] have become the default choice for multimodal search.")
+        tail = [
+            f"The remainder of this paper is organized as follows: {self._section_link(2)} reviews related work, "
+            "Section 3 presents our method, Section 4 reports the experiments, Section 5 discusses limitations, "
+            "and Section 6 concludes.",
+            f"Our implementation follows the ACM artifact guidelines ({url}).",
+        ]
+        return head + sentences[:3] + tail
 
     def conclusion(self, number: int, last: int) -> None:
         from reportlab.platypus import Paragraph
@@ -1082,18 +1117,23 @@ class _Writer:
         flow, prose = self.flow, self.prose
         if flow.remaining(last) > 4 * 10.8:
             self.heading(f"{number} {_CONCLUSION}", self.st.h1, last, anchor=f"section.{number}")
-        closing = iter(range(10_000))
         first = True
         while True:
             if not flow.in_last_column(last) and flow.page <= last:
                 # an ordinary paragraph; it is shorter than a column, so it ends in the body
-                sentences = prose.sentences(4, 7, closing=next(closing) < 1)
+                sentences = prose.sentences(4, 7, closing=first)
+                if not self.links_done:
+                    sentences = self._with_links(sentences)
+                    self.links_done = True
                 flow.place(self.para(sentences, first=first))
                 first = False
                 continue
             # the last column: add sentences while they fit
             style = self.st.body_first if first else self.st.body
             chosen: list[str] = []
+            if not self.links_done:
+                chosen = self._with_links([])
+                self.links_done = True
             for _ in range(self.rng.randint(4, 7)):
                 s = prose.sentence(closing=True) if self.rng.random() < 0.3 else prose.sentence()
                 trial = Paragraph(" ".join(chosen + [s]), style)
@@ -1111,14 +1151,15 @@ class _Writer:
         from reportlab.platypus import Paragraph
 
         flow, st, spec = self.flow, self.st, self.spec
-        flow.new_page()
+        while flow.page < spec.body_pages:
+            flow.new_column()
         last = spec.body_pages + spec.ref_pages - 1
         p = Paragraph("REFERENCES", st.h1)
         flow.place(p, anchor="references")
         flow.space(5)
         rng = random.Random(f"refs:{spec.seed}")
         fill = rng.uniform(0.55, 0.95)
-        entries = _reference_entries(rng, 400)
+        entries = _reference_entries(rng, 80 * spec.ref_pages + 20)  # more than fit
         for i, text in enumerate(entries, start=1):
             para = Paragraph(text, st.ref, bulletText=f"[{i}]")
             _, h = para.wrap(self.geo.col_w, 10_000)
@@ -1139,7 +1180,8 @@ class _Writer:
 
         spec = self.spec
         buf = io.BytesIO()
-        self.c = c = canvas.Canvas(buf, pagesize=(self.geo.width, self.geo.height), invariant=1, pageCompression=1)
+        self.c = c = canvas.Canvas(buf, pagesize=(self.geo.width, self.geo.height), invariant=1, pageCompression=1,
+                                           initialFontName=self.st.regular, initialFontSize=9)
         c.setTitle(spec.title)
         c.setAuthor(", ".join(self.names))
         c.setSubject(SUBJECT)
@@ -1151,16 +1193,22 @@ class _Writer:
         else:
             top = self.title_block()
             self.flow.first_top = top
-            self.flow.first_left_bottom = self.geo.bottom + self.rights_block() + 14
+            self.flow.first_left_bottom = self.geo.bottom + self.rights_block() + 10
             self.flow.start()
             self.on_new_page(0)
             self.front_matter()
+            if self.flow.page >= spec.body_pages:
+                raise ValueError(f"the front matter of {spec.title!r} does not fit in {spec.body_pages} body page(s)")
             self.body()
             if self.has_refs:
                 self.references()
-            else:
-                while self.flow.page < spec.body_pages - 1:
-                    self.flow.new_page()
+            last = spec.body_pages + spec.ref_pages - 1
+            while self.flow.page < last:  # never fewer pages than asked for
+                self.flow.new_column()
+        if self.flow.on_column_end is not None:
+            self.flow.on_column_end(self.flow.page, self.flow.col)
+        if c.getPageNumber() != spec.body_pages + spec.ref_pages:  # pragma: no cover - a layout bug
+            raise RuntimeError(f"drew {c.getPageNumber()} pages instead of {spec.body_pages + spec.ref_pages}")
         c.showPage()
         c.save()
         return buf.getvalue()
@@ -1205,9 +1253,9 @@ class _Writer:
                         wlen = rng.randint(8, 42)
                         if x + wlen > x_right:
                             break
-                        d.rectangle([int(x), int(line_y), int(x + wlen), int(line_y + 8)], fill=rng.randint(40, 110))
+                        d.rectangle([int(x), int(line_y), int(x + wlen), int(line_y + 6)], fill=rng.randint(70, 130))
                         x += wlen + rng.randint(4, 7)
-                    line_y += 15 if rng.random() > 0.05 else 30
+                    line_y += 13 if rng.random() > 0.05 else 26
             c.drawImage(ImageReader(img), 0, 0, g.width, g.height)
             if page < pages - 1:
                 c.showPage()
@@ -1283,10 +1331,17 @@ def _finish(data: bytes, spec: SamplePaper, anchors: dict[str, tuple[int, float,
 
     defects = spec.defects
     if "javascript" in defects:
-        writer.add_js("app.alert('hi');")
-        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        root = writer.root_object
+        script = DictionaryObject(
             {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi');")}
         )
+        if "/Names" not in root:
+            root[NameObject("/Names")] = DictionaryObject()
+        names = root["/Names"].get_object()
+        names[NameObject("/JavaScript")] = DictionaryObject(
+            {NameObject("/Names"): ArrayObject([TextStringObject("sample-js-1"), writer._add_object(script)])}
+        )
+        root[NameObject("/OpenAction")] = writer._add_object(DictionaryObject(script))
     if "launch-action" in defects:
         h = float(pages[0].mediabox.height)
         annot = DictionaryObject({
@@ -1300,10 +1355,8 @@ def _finish(data: bytes, spec: SamplePaper, anchors: dict[str, tuple[int, float,
                     NameObject("/Type"): NameObject("/Filespec"),
                     NameObject("/F"): TextStringObject("supplement/run_demo.exe"),
                 }),
-                NameObject("/NewWindow"): NameObject("/true") if False else DictionaryObject(),
             }),
         })
-        del annot["/A"][NameObject("/NewWindow")]
         writer.add_annotation(page_number=0, annotation=annot)
     if "embedded-file" in defects:
         writer.add_attachment("data.csv", b"query,recall_at_10\nq1,0.71\nq2,0.64\nq3,0.80\n")
@@ -1331,14 +1384,19 @@ def write_paper(path: Path, spec: SamplePaper) -> None:
     if spec.body_pages < 1 or spec.ref_pages < 0:
         raise ValueError("body_pages must be at least 1 and ref_pages at least 0")
     from reportlab import rl_config
+    from reportlab.graphics.shapes import STATE_DEFAULTS
 
-    saved = rl_config.useA85
+    from proceedings import fonts
+
+    fonts.register()
+    saved = rl_config.useA85, STATE_DEFAULTS["fontName"]
     rl_config.useA85 = 0  # binary streams: a quarter smaller than ASCII85
+    STATE_DEFAULTS["fontName"] = fonts.REGULAR  # charts would otherwise select (unembedded) Helvetica
     try:
         writer = _Writer(spec)
         data = writer.draw()
     finally:
-        rl_config.useA85 = saved
+        rl_config.useA85, STATE_DEFAULTS["fontName"] = saved
     data = _finish(data, spec, writer.flow.anchors)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
