@@ -85,26 +85,28 @@ class TocEntry(Flowable):
     def draw(self) -> None:
         canv = self.canv
         style = self.styles.toc_title
+        # drawn in reading order (title, leader, number, authors) so extracted text reads as printed
         self.title.drawOn(canv, 0, self.height - self.th)
-        self.authors.drawOn(canv, 0, self.height - self.th - 2 - self.ah)
         n_lines = len(self.title.blPara.lines)
         baseline = self.height - style.fontSize - (n_lines - 1) * style.leading
         number = str(self.placed.first_page)
+        number_x = self.width - canv.stringWidth(number, fonts.REGULAR, style.fontSize)
+        start, stop = self._last_line_end() + 6, number_x - 6
+        dot, pitch = ".", 4.0
+        count = int((stop - start) // pitch)
+        if count >= 2:
+            canv.saveState()
+            text = canv.beginText(stop - count * pitch, baseline)
+            text.setFont(fonts.REGULAR, style.fontSize - 1)
+            text.setFillColor(MUTED)
+            text.setCharSpace(pitch - canv.stringWidth(dot, fonts.REGULAR, style.fontSize - 1))
+            text.textOut(dot * count)
+            canv.drawText(text)
+            canv.restoreState()
         canv.setFont(fonts.REGULAR, style.fontSize)
         canv.setFillColor(style.textColor)
-        canv.drawRightString(self.width, baseline, number)
-        start = self._last_line_end() + 6
-        stop = self.width - canv.stringWidth(number, fonts.REGULAR, style.fontSize) - 6
-        if stop - start > 8:
-            canv.saveState()
-            canv.setFillColor(MUTED)
-            canv.setFont(fonts.REGULAR, style.fontSize - 1)
-            dot_w = 4.0
-            x = stop - dot_w
-            while x >= start:
-                canv.drawString(x, baseline, ".")
-                x -= dot_w
-            canv.restoreState()
+        canv.drawString(number_x, baseline, number)
+        self.authors.drawOn(canv, 0, self.height - self.th - 2 - self.ah)
         x0, y0 = canv.absolutePosition(0, 0)
         x1, y1 = canv.absolutePosition(self.width, self.height)
         self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.placed.paper.id))
@@ -290,7 +292,7 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink]) -> list[Flowable]
     story.append(Spacer(1, 4))
     idx = Paragraph("<b>Author Index</b>", styles.toc_title)
     story.append(Table([[idx, str(plan.index_first_page)]], colWidths=["*", 40],
-                       style=TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"), ("FONTNAME", (1, 0), (1, 0), fonts.REGULAR),
+                       style=TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"), ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                                          ("FONTSIZE", (1, 0), (1, 0), 10.5), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])))
     return story
@@ -324,6 +326,7 @@ def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowa
         return []
     table = Table(rows, colWidths=[width * 0.36, width * 0.64], repeatRows=0)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return [table]
