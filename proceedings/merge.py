@@ -147,7 +147,7 @@ def copy_pages(writer: PdfWriter, doc, indices: list[int] | None, removed: Count
     between papers); web and mail links are kept; JavaScript, launch and other actions, additional
     actions, attachments and rich media are removed and counted in ``removed``.
     """
-    pages = list(doc.pages)
+    pages = doc.pages
     indices = list(range(len(pages))) if indices is None else indices
     start = len(writer.pages)
     page_map: dict[int, IndirectObject] = {}
