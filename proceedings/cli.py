@@ -162,6 +162,31 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
     run(body)
 
 
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    ris = "ris"
+    csl_json = "csl-json"
+    acm = "acm"
+
+
+@app.command()
+def cite(paper_id: Annotated[str, typer.Argument(metavar="ID", help="The paper's id in papers.yaml.")],
+         project: ProjectOpt = Path("."),
+         format: Annotated[CiteFormat, typer.Option("--format", "-f", help="bibtex, ris, csl-json or acm.")]
+         = CiteFormat.bibtex, verbose: VerboseOpt = False) -> None:
+    """Print one paper's citation, with its pages in the volume (builds first when build/ is out of date)."""
+    _setup_logging(verbose, quiet=not verbose)
+    ctx = make_context(project, None, quiet=True)
+
+    def body() -> None:
+        from proceedings.citations import cite as cite_paper
+
+        sys.stdout.write(cite_paper(project, paper_id, format.value, ctx))
+        sys.stdout.flush()
+
+    run(body)
+
+
 # `init` and `import easychair|openreview` (proceedings/init.py, proceedings/importers/)
 from proceedings.importers.commands import import_app, init_command  # noqa: E402
 

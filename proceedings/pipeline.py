@@ -8,6 +8,7 @@ from pathlib import Path
 
 from proceedings.atomic import write_json
 from proceedings.authorindex import make_author_index
+from proceedings.citations import write_citations
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import RuleViolation
 from proceedings.findings import Finding, ValidationReport
@@ -75,6 +76,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs = write_outputs(volume, project, plan, ctx, check=lambda tmp: verify(tmp, volume, plan, metadata))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
+    outputs.update(write_citations(project, metadata, ctx.out_dir))
     outputs.update(write_reports(report, project, ctx.out_dir))
     outputs["index"] = write_index_html(project, metadata, ctx.out_dir)
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
