@@ -35,7 +35,13 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Atomically write bytes."""
+    """Atomically write bytes (a file that already holds exactly these bytes is left alone)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
     with atomic_open(path) as handle:
         handle.write(data)
 

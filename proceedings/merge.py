@@ -1,34 +1,43 @@
-"""Stage 5, merge: one paginated volume, each paper's pages stamped, links kept, active content removed."""
+"""Stage 5, merge: every part stamped on its own, then the volume bound from the parts.
+
+Each paper is copied (links kept, active content removed), stamped with its page numbers and the
+running footer, and written as ``papers/ID.pdf``; that file is cached by content and reused while
+nothing it depends on changes. The front matter and the author index are stamped the same way.
+The volume is then bound from these parts byte for byte (``bind.py``), so a rebuild after one
+paper changed restamps that paper only.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import json
 import logging
+import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject, ByteStringObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject,
-    TextStringObject,
-)
+from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject, NumberObject
+from pypdf.generic import TextStringObject
 
 from proceedings import __version__
-from proceedings.atomic import atomic_open
+from proceedings.atomic import atomic_open, write_json
+from proceedings.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext
 from proceedings.frontmatter import FrontMatter
 from proceedings.models import Project
-from proceedings.plan import Plan
+from proceedings.pagecopy import copy_pages, open_pdf
+from proceedings.plan import Placed, Plan
 from proceedings.stamp import Stamper
 from proceedings.text import date_range, roman
 
 log = logging.getLogger(__name__)
 
-SAFE_URI_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://", "doi:")
-DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/Popup"}
-PAGE_KEYS_DROPPED = ("/Annots", "/B", "/AA", "/StructParents", "/Thumb", "/PieceInfo", "/Metadata")
+STAMP_VERSION = 1  # bump when stamping or copying changes what a part contains
 
 
 @dataclass
@@ -45,368 +54,268 @@ class PaperPages:
 
 @dataclass
 class Volume:
-    """The merged volume, still in memory, with the map of its parts."""
+    """The stamped parts and the map of the volume they make."""
 
-    writer: PdfWriter
     front_pages: int
     papers: list[PaperPages]
     index_first_index: int
     index_pages: int
-    outline: list[tuple[str, int, int]] = field(default_factory=list)
-    """(title, page index, depth) of every bookmark, in order."""
+    parts: list[Path] = field(default_factory=list)
+    """Front matter part, each paper's part (papers/ID.pdf), index part, in order."""
+    outline: list[OutlineItem] = field(default_factory=list)
     removed: dict[str, Counter] = field(default_factory=dict)
     """Paper id → what the sanitizer removed."""
+    restamped: int = 0
+    """How many papers were stamped in this build (the others came from the cache)."""
+    shared: list[tuple[int, int]] = field(default_factory=list)
+    """Each part's range of shared stamp objects (see bind.Part.shared)."""
 
     @property
     def page_count(self) -> int:
-        return len(self.writer.pages)
-
-
-# --------------------------------------------------------------------------- copying pages safely
-
-
-class _Dests:
-    """Resolves a source document's destinations to pages being copied."""
-
-    def __init__(self, doc, pages: list, page_map: dict[int, IndirectObject]) -> None:
-        self.doc, self.pages, self.page_map = doc, pages, page_map
-        self._named: dict[str, ArrayObject] | None = None
-
-    def _named_dests(self) -> dict[str, ArrayObject]:
-        if self._named is None:
-            self._named = {}
-            try:
-                for name, dest in self.doc.named_destinations.items():
-                    self._named[str(name)] = dest.dest_array
-            except Exception as exc:  # noqa: BLE001 - broken name trees lose their links, nothing else
-                log.debug("named destinations unreadable: %s", exc)
-        return self._named
-
-    def resolve(self, dest) -> ArrayObject | None:
-        """An explicit destination in the target writer, or None when it leads outside the copied pages."""
-        try:
-            dest = dest.get_object() if dest is not None else None
-            if isinstance(dest, (str, bytes)):
-                dest = self._named_dests().get(dest.decode("latin-1") if isinstance(dest, bytes) else str(dest))
-            if isinstance(dest, DictionaryObject) and "/D" in dest:
-                dest = dest["/D"].get_object()
-            if not isinstance(dest, ArrayObject) or not dest:
-                return None
-            target = dest[0]
-            if isinstance(target, NumberObject) or isinstance(target, int):
-                idx = int(target)
-                ref = self.pages[idx].indirect_reference if 0 <= idx < len(self.pages) else None
-            else:
-                ref = target if isinstance(target, IndirectObject) else getattr(target, "indirect_reference", None)
-            new = self.page_map.get(ref.idnum) if ref is not None else None
-            if new is None:
-                return None
-            rest = [v if not isinstance(v, IndirectObject) else v.get_object() for v in list(dest)[1:]]
-            rest = [v for v in rest if isinstance(v, (NameObject, NumberObject, FloatObject)) or v is None
-                    or type(v).__name__ == "NullObject"]
-            if not rest:
-                rest = [NameObject("/Fit")]
-            return ArrayObject([new, *rest])
-        except Exception as exc:  # noqa: BLE001
-            log.debug("destination unreadable: %s", exc)
-            return None
-
-
-def _uri_of(action: DictionaryObject) -> str | None:
-    uri = action.get("/URI")
-    if uri is None:
-        return None
-    uri = uri.get_object()
-    text = uri.decode("latin-1", "replace") if isinstance(uri, bytes) else str(uri)
-    return text.strip()
-
-
-def _safe_action(action, dests: _Dests, removed: Counter) -> tuple[str, object] | None:
-    """('dest', array) or ('uri', text) for a harmless action; None (counted) otherwise."""
-    action = action.get_object() if action is not None else None
-    if not isinstance(action, DictionaryObject):
-        return None
-    kind = str(action.get("/S", ""))
-    if kind == "/GoTo":
-        target = dests.resolve(action.get("/D"))
-        return ("dest", target) if target is not None else None
-    if kind == "/URI":
-        uri = _uri_of(action)
-        if uri and uri.lower().startswith(SAFE_URI_SCHEMES):
-            return ("uri", uri)
-        removed[f"link to a non-web address ({(uri or '')[:40]})"] += 1
-        return None
-    removed[f"{kind.lstrip('/') or 'unknown'} action"] += 1
-    return None
-
-
-def copy_pages(writer: PdfWriter, doc, indices: list[int] | None, removed: Counter) -> list[int]:
-    """Copy pages of ``doc`` (a reader, or a writer) into ``writer``; return their new indices.
-
-    Internal links are rewritten as explicit destinations to the copied pages (so names never clash
-    between papers); web and mail links are kept; JavaScript, launch and other actions, additional
-    actions, attachments and rich media are removed and counted in ``removed``.
-    """
-    pages = doc.pages
-    indices = list(range(len(pages))) if indices is None else indices
-    start = len(writer.pages)
-    page_map: dict[int, IndirectObject] = {}
-    copied = []
-    for i in indices:
-        src = pages[i]
-        if "/AA" in src:
-            removed["page additional action (/AA)"] += 1
-        new = writer.add_page(src, excluded_keys=PAGE_KEYS_DROPPED)
-        if src.indirect_reference is not None:
-            page_map[src.indirect_reference.idnum] = new.indirect_reference
-        copied.append((src, new))
-    dests = _Dests(doc, pages, page_map)
-    for src, new in copied:
-        annots = _annotations(src, writer, new, dests, removed)
-        if annots:
-            new[NameObject("/Annots")] = annots
-    return list(range(start, start + len(copied)))
-
-
-def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Counter) -> ArrayObject:
-    out = ArrayObject()
-    try:
-        annots = src.get("/Annots")
-        annots = annots.get_object() if annots is not None else []
-        if not isinstance(annots, ArrayObject):
-            return out
-    except Exception:  # noqa: BLE001
-        return out
-    for ref in annots:
-        try:
-            annot = ref.get_object()
-            if not isinstance(annot, DictionaryObject):
-                continue
-            subtype = str(annot.get("/Subtype", ""))
-            if subtype in DROPPED_ANNOTATIONS:
-                if subtype != "/Popup":
-                    removed[f"{subtype.lstrip('/')} annotation"] += 1
-                continue
-            if "/AA" in annot:
-                removed["annotation additional action (/AA)"] += 1
-            clone = annot.clone(writer, force_duplicate=True,
-                                ignore_fields=("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent"))
-            clone = clone.get_object()
-            clone[NameObject("/P")] = new_page.indirect_reference
-            if subtype == "/Link":
-                if "/Dest" in annot:
-                    target = dests.resolve(annot["/Dest"])
-                    if target is None:
-                        continue
-                    clone[NameObject("/Dest")] = target
-                elif "/A" in annot:
-                    safe = _safe_action(annot["/A"], dests, removed)
-                    if safe is None:
-                        continue
-                    kind, value = safe
-                    if kind == "dest":
-                        clone[NameObject("/Dest")] = value
-                    else:
-                        clone[NameObject("/A")] = DictionaryObject(
-                            {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(value)})
-                else:
-                    continue
-            elif "/A" in annot:
-                safe = _safe_action(annot["/A"], dests, removed)
-                if safe and safe[0] == "uri":
-                    clone[NameObject("/A")] = DictionaryObject(
-                        {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(safe[1])})
-            out.append(clone.indirect_reference if clone.indirect_reference else writer._add_object(clone))
-        except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
-            log.debug("annotation dropped: %s", exc)
-    return out
-
-
-def open_pdf(path: Path) -> PdfReader:
-    """Open a camera-ready file for copying (decrypting an empty user password)."""
-    reader = PdfReader(path, strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")
-    return reader
-
-
-# --------------------------------------------------------------------------- the volume
+        return self.index_first_index + self.index_pages
 
 
 def footer_text(project: Project) -> str:
     """The running footer: acronym, conference, place and dates."""
     w = project.workshop
-    parts = [w.acronym]
-    if w.conference_acronym or w.conference:
-        parts.append(f"co-located with {w.conference_acronym or w.conference}")
-    parts.append(f"{w.location}, {date_range(w.start_date, w.end_date)}")
-    return " · ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
+    where = f"{w.location}, {date_range(w.start_date, w.end_date)}"
+    host = w.conference_acronym or w.conference
+    return f"{w.acronym} · co-located with {host}, {where}" if host else f"{w.acronym} · {where}"
 
 
-def file_id(*parts: str) -> ArrayObject:
-    """A deterministic PDF /ID from the given parts."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:16]
+def pdf_date(moment: dt.datetime) -> str:
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _id_array(*parts: str) -> ArrayObject:
+    digest = file_id(*parts)
     return ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
 
 
-def pdf_date(ctx: BuildContext) -> str:
-    return ctx.build_time.strftime("D:%Y%m%d%H%M%S+00'00'")
+def write_pdf(writer: PdfWriter, path: Path) -> None:
+    """Write atomically."""
+    with atomic_open(path) as handle:
+        writer.write(handle)
 
 
-def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
-    """Assemble front matter, stamped papers and the author index into one writer."""
+def _paper_date(placed: Placed, ctx: BuildContext) -> str:
+    """A paper part's date: SOURCE_DATE_EPOCH when set, else its own file's time (so it caches)."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return pdf_date(ctx.build_time)
+    return pdf_date(dt.datetime.fromtimestamp(int(placed.source.path.stat().st_mtime), tz=dt.timezone.utc))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _PaperCache:
+    """Stamped papers are reused while their source, numbering and stamp are unchanged."""
+
+    def __init__(self, ctx: BuildContext) -> None:
+        self.dir = ctx.out_dir / ".cache" / "stamped"
+        self.enabled = ctx.use_cache
+
+    def key(self, placed: Placed, footer: str, date: str, acronym: str) -> str:
+        p = placed.paper
+        return hashlib.sha256(json.dumps([
+            __version__, STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym, p.title,
+            [a.name for a in p.authors],
+        ], ensure_ascii=False).encode()).hexdigest()
+
+    def get(self, paper_id: str, key: str, out: Path) -> dict | None:
+        if not self.enabled:
+            return None
+        try:
+            entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
+            if entry["key"] == key and out.is_file() and _sha256(out) == entry["output"]:
+                return entry
+        except (OSError, ValueError, KeyError):
+            return None
+        return None
+
+    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
+        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": _sha256(out), "pages": pages,
+                                                   "removed": dict(sorted(removed.items())), "shared": list(shared)})
+
+
+def stamp_paper(placed: Placed, stamper: Stamper, out: Path, acronym: str,
+                date: str) -> tuple[int, Counter, tuple[int, int]]:
+    """Copy one paper safely, stamp its page numbers and footer, write it to ``out``."""
+    removed: Counter = Counter()
     writer = PdfWriter()
-    stamper = Stamper(footer_text(project))
-    fm_reader = PdfReader(io.BytesIO(front.pdf))
-    front_pages = len(copy_pages(writer, fm_reader, None, Counter()))
-    for i in range(front_pages):
+    new = copy_pages(writer, open_pdf(placed.source.path), None, removed)
+    for k, index in enumerate(new):
+        stamper.stamp(writer, index, str(placed.first_page + k), footer=True)
+    p = placed.paper
+    writer.add_metadata({
+        "/Title": p.title, "/Author": "; ".join(a.name for a in p.authors),
+        "/Subject": f"{acronym}, pages {placed.first_page}–{placed.first_page + len(new) - 1}",
+        "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date,
+    })
+    writer.set_page_label(0, len(new) - 1, style="/D", start=placed.first_page)
+    writer._ID = _id_array(__version__, "paper", p.id, placed.source.sha256, str(placed.first_page), date)
+    write_pdf(writer, out)
+    return len(new), removed, stamper.install(writer).objects
+
+
+def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: BuildContext,
+                 internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
+    """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
+    writer = PdfWriter()
+    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), None, Counter())
+    for i in pages:
         if i != front.sections.get("title", -1):
             stamper.stamp(writer, i, roman(i + 1), footer=False, centred=True)
-
-    papers: list[PaperPages] = []
-    removed: dict[str, Counter] = {}
-    with ctx.progress("merge", len(plan.papers)) as advance:
-        for placed in plan.papers:
-            counter: Counter = Counter()
-            reader = open_pdf(placed.source.path)
-            new = copy_pages(writer, reader, None, counter)
-            for k, index in enumerate(new):
-                stamper.stamp(writer, index, str(placed.first_page + k), footer=True)
-            papers.append(PaperPages(placed.paper.id, new[0], len(new), placed.first_page))
-            if counter:
-                removed[placed.paper.id] = counter
-            advance(1)
-
-    index_reader = PdfReader(io.BytesIO(index_pdf))
-    index_new = copy_pages(writer, index_reader, None, Counter())
-    for k, index in enumerate(index_new):
-        stamper.stamp(writer, index, str(plan.index_first_page + k), footer=True)
-
-    volume = Volume(writer=writer, front_pages=front_pages, papers=papers, index_first_index=index_new[0],
-                    index_pages=len(index_new), removed=removed)
-    _toc_links(volume, front)
-    _outline(volume, project, plan, front)
-    _labels(volume)
-    _metadata(volume, project, plan, ctx)
-    return volume
-
-
-def _toc_links(volume: Volume, front: FrontMatter) -> None:
-    writer = volume.writer
-    first = {p.paper_id: p.first_index for p in volume.papers}
+    w = project.workshop
+    date = pdf_date(ctx.build_time)
+    writer.add_metadata({"/Title": f"{w.acronym}: Front Matter", "/Author": "; ".join(e.name for e in w.editors),
+                         "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date})
+    writer.set_page_label(0, len(pages) - 1, style="/r", start=1)
+    writer._ID = _id_array(__version__, "front", w.title, date)
+    write_pdf(writer, public)
+    placeholders: dict[str, object] = {}
     for link in front.toc_links:
-        target = writer.pages[first[link.paper_id]].indirect_reference
+        if link.paper_id not in placeholders:
+            placeholders[link.paper_id] = writer._add_object(
+                DictionaryObject({NameObject("/ProcTarget"): TextStringObject(link.paper_id)}))
         annot = DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in link.rect]),
             NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): ArrayObject([target, NameObject("/Fit")]),
+            NameObject("/Dest"): ArrayObject([placeholders[link.paper_id], NameObject("/Fit")]),
         })
         page = writer.pages[link.page_index]
-        ref = writer._add_object(annot)
-        annot[NameObject("/P")] = page.indirect_reference
         annots = page.get("/Annots")
         annots = annots.get_object() if annots is not None else None
         if not isinstance(annots, ArrayObject):
             annots = ArrayObject()
             page[NameObject("/Annots")] = annots
-        annots.append(ref)
+        annots.append(writer._add_object(annot))
+    write_pdf(writer, internal)
+    return len(pages), stamper.install(writer).objects
 
 
-def _outline(volume: Volume, project: Project, plan: Plan, front: FrontMatter) -> None:
-    writer = volume.writer
-    for key, index in front.sections.items():
-        writer.add_outline_item(title=front.section_titles[key], page_number=index)
-        volume.outline.append((front.section_titles[key], index, 0))
-    by_id = {p.paper_id: p for p in volume.papers}
-    for session, placed_list in plan.sessions():
-        parent = None
-        if session:
-            first = by_id[placed_list[0].paper.id].first_index
-            parent = writer.add_outline_item(title=session, page_number=first)
-            volume.outline.append((session, first, 0))
-        for placed in placed_list:
-            index = by_id[placed.paper.id].first_index
-            writer.add_outline_item(title=placed.paper.title, page_number=index, parent=parent)
-            volume.outline.append((placed.paper.title, index, 1 if parent else 0))
-    writer.add_outline_item(title="Author Index", page_number=volume.index_first_index)
-    volume.outline.append(("Author Index", volume.index_first_index, 0))
-    writer.page_mode = "/UseOutlines"
-
-
-def _labels(volume: Volume) -> None:
-    writer = volume.writer
-    writer.set_page_label(0, volume.front_pages - 1, style="/r", start=1)
-    writer.set_page_label(volume.front_pages, volume.page_count - 1, style="/D", start=1)
-
-
-def _metadata(volume: Volume, project: Project, plan: Plan, ctx: BuildContext) -> None:
-    w = project.workshop
-    editors = "; ".join(e.name for e in w.editors)
-    date = pdf_date(ctx)
-    volume.writer.add_metadata({
-        "/Title": f"Proceedings of {w.title} ({w.acronym})",
-        "/Author": editors,
-        "/Subject": w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
-        "/Keywords": ", ".join(w.keywords or [w.acronym]),
-        "/Creator": f"proceedings {__version__}",
-        "/Producer": f"proceedings {__version__} (pypdf, ReportLab)",
-        "/CreationDate": date,
-        "/ModDate": date,
-    })
-    volume.writer._root_object[NameObject("/Lang")] = TextStringObject("en")
-    volume.writer._ID = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_pdf(writer: PdfWriter, path: Path, check=None) -> None:
-    """Write atomically; ``check(tmp_path)`` may refuse the file before it takes the final name."""
-    with atomic_open(path) as handle:
-        writer.write(handle)
-        if check is not None:
-            handle.flush()
-            check(Path(handle.name))
-
-
-def extract(volume: Volume, indices: list[int], metadata: dict[str, str], id_parts: list[str],
-            keep_internal: bool = True) -> PdfWriter:
-    """A new writer with some pages of the volume, exactly as stamped (links among them kept)."""
+def _index_part(index_pdf: bytes, stamper: Stamper, first_page: int, ctx: BuildContext,
+                out: Path) -> tuple[int, tuple[int, int]]:
     writer = PdfWriter()
-    copy_pages(writer, volume.writer, indices, Counter())
-    writer.add_metadata(metadata)
-    writer._ID = file_id(*id_parts)
-    return writer
+    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), None, Counter())
+    for k, i in enumerate(pages):
+        stamper.stamp(writer, i, str(first_page + k), footer=True)
+    writer._ID = _id_array(__version__, "index", str(first_page))
+    write_pdf(writer, out)
+    return len(pages), stamper.install(writer).objects
 
 
-def write_outputs(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> dict[str, Path]:
-    """build/proceedings.pdf (checked by ``check`` before it is published), front_matter.pdf, papers/ID.pdf."""
+def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
+    """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index."""
     out = ctx.out_dir
-    paths = {"volume": out / "proceedings.pdf", "front_matter": out / "front_matter.pdf"}
-    write_pdf(volume.writer, paths["volume"], check)
-    w = project.workshop
-    date = pdf_date(ctx)
-    base = {"/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date}
-    front = extract(volume, list(range(volume.front_pages)),
-                    {**base, "/Title": f"{w.acronym}: Front Matter", "/Author": "; ".join(e.name for e in w.editors)},
-                    [__version__, "front", w.title, date])
-    front.set_page_label(0, volume.front_pages - 1, style="/r", start=1)
-    write_pdf(front, paths["front_matter"])
-    placed = {p.paper.id: p for p in plan.papers}
-    with ctx.progress("papers", len(volume.papers)) as advance:
-        for pages in volume.papers:
-            paper = placed[pages.paper_id]
-            one = extract(volume, list(range(pages.first_index, pages.first_index + pages.count)), {
-                **base, "/Title": paper.paper.title, "/Author": "; ".join(a.name for a in paper.paper.authors),
-                "/Subject": f"{w.acronym}, pages {paper.first_page}–{paper.last_page}",
-            }, [__version__, "paper", pages.paper_id, paper.source.sha256, str(pages.first_page)])
-            one.set_page_label(0, pages.count - 1, style="/D", start=pages.first_page)
-            write_pdf(one, out / "papers" / f"{pages.paper_id}.pdf")
+    parts_dir = out / ".cache" / "parts"
+    stamper = Stamper(footer_text(project))
+    footer = footer_text(project)
+    acronym = project.workshop.acronym
+    front_part = parts_dir / "front.pdf"
+    front_pages, front_shared = _front_parts(front, stamper, project, ctx, front_part, parts_dir / "front_matter.pdf")
+
+    cache = _PaperCache(ctx)
+    papers: list[PaperPages] = []
+    paper_parts: list[Path] = []
+    shared_ranges: list[tuple[int, int]] = []
+    removed: dict[str, Counter] = {}
+    restamped = 0
+    index = front_pages
+    with ctx.progress("stamp", len(plan.papers)) as advance:
+        for placed in plan.papers:
+            target = cache.dir / f"{placed.paper.id}.pdf"
+            date = _paper_date(placed, ctx)
+            key = cache.key(placed, footer, date, acronym)
+            hit = cache.get(placed.paper.id, key, target)
+            if hit:
+                count, counter, shared = hit["pages"], Counter(hit["removed"]), tuple(hit["shared"])
+            else:
+                count, counter, shared = stamp_paper(placed, stamper, target, acronym, date)
+                cache.put(placed.paper.id, key, target, count, counter, shared)
+                restamped += 1
+            if count != placed.pages:
+                raise RuntimeError(f"paper {placed.paper.id}: {count} pages stamped, {placed.pages} planned")
+            papers.append(PaperPages(placed.paper.id, index, count, placed.first_page))
+            paper_parts.append(target)
+            shared_ranges.append(shared)
+            if counter:
+                removed[placed.paper.id] = counter
+            index += count
             advance(1)
-    wanted = {f"{p.paper_id}.pdf" for p in volume.papers}
+    index_part = parts_dir / "index.pdf"
+    index_pages, index_shared = _index_part(index_pdf, stamper, plan.index_first_page, ctx, index_part)
+    volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
+                    parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
+                    shared=[front_shared, *shared_ranges, index_shared])
+    volume.outline = _outline(volume, plan, front)
+    log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
+    return volume
+
+
+def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
+    """Put the verified parts at their final paths: papers/ID.pdf and front_matter.pdf.
+
+    Each file is linked (or copied) beside its final path and renamed into place, so it is never torn.
+    """
+    out = ctx.out_dir
+    pairs = [(volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
+    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
+    for source, target in pairs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    keep = {f"{p.paper_id}.pdf" for p in volume.papers}
     for stale in (out / "papers").glob("*.pdf"):
-        if stale.name not in wanted:
+        if stale.name not in keep:
             stale.unlink()
-    return paths
+    return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
+
+
+def _outline(volume: Volume, plan: Plan, front: FrontMatter) -> list[OutlineItem]:
+    items = [OutlineItem(front.section_titles[key], 0, index) for key, index in front.sections.items()]
+    part_of = {p.paper_id: i + 1 for i, p in enumerate(volume.papers)}
+    for session, placed_list in plan.sessions():
+        children = [OutlineItem(p.paper.title, part_of[p.paper.id], 0) for p in placed_list]
+        if session:
+            items.append(OutlineItem(session, children[0].part, 0, children))
+        else:
+            items.extend(children)
+    items.append(OutlineItem("Author Index", len(volume.parts) - 1, 0))
+    return items
+
+
+def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
+    """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
+    w = project.workshop
+    parts: list[Part] = [read_part(p, shared) for p, shared in zip(volume.parts, volume.shared)]
+    first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
+    labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
+    date = pdf_date(ctx.build_time)
+    info = {
+        "Title": f"Proceedings of {w.title} ({w.acronym})",
+        "Author": "; ".join(e.name for e in w.editors),
+        "Subject": w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
+        "Keywords": ", ".join(w.keywords or [w.acronym]),
+        "Creator": f"proceedings {__version__}",
+        "Producer": f"proceedings {__version__} (pypdf, ReportLab)",
+        "CreationDate": date,
+        "ModDate": date,
+    }
+    ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
+    path = ctx.out_dir / "proceedings.pdf"
+    with ctx.progress("bind", 1):
+        bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
+             out_path=path, check=check)
+    return path

@@ -15,7 +15,7 @@ from proceedings.findings import Finding, ValidationReport
 from proceedings.frontmatter import make_front_matter
 from proceedings.gather import Gathered, gather, input_files
 from proceedings.htmlindex import write_index_html
-from proceedings.merge import Volume, merge, write_outputs
+from proceedings.merge import Volume, bind_volume, merge, publish
 from proceedings.metadata import make_metadata
 from proceedings.plan import Plan, plan_volume
 from proceedings.report import write_reports
@@ -73,7 +73,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    outputs = write_outputs(volume, project, plan, ctx, check=lambda tmp: verify(tmp, volume, plan, metadata))
+    outputs = {"volume": bind_volume(volume, project, plan, ctx, check=lambda tmp: verify(tmp, volume, plan, metadata))}
+    outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     outputs.update(write_citations(project, metadata, ctx.out_dir))

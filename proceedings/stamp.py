@@ -38,6 +38,8 @@ class StampResources:
     footer: IndirectObject
     font: IndirectObject
     open_q: IndirectObject
+    objects: tuple[int, int]
+    """First and last object number of the shared objects in this writer (the same layout in every writer)."""
 
 
 class Stamper:
@@ -64,21 +66,20 @@ class Stamper:
         self._footer = next(iter(res["/XObject"].values()))
         font_dict = res["/Font"]
         self._font = next(v for v in font_dict.values() if str(v.get_object()["/BaseFont"]).endswith("-Regular"))
-        self._installed: dict[int, StampResources] = {}
-
     def install(self, writer: PdfWriter) -> StampResources:
-        """Copy the shared objects into ``writer`` (once per writer)."""
-        key = id(writer)
-        if key not in self._installed:
+        """Copy the shared objects into ``writer`` (once per writer; kept on the writer itself)."""
+        res = getattr(writer, "_proceedings_stamp", None)
+        if res is None:
+            first = len(writer._objects) + 1
             q = DecodedStreamObject()
             q.set_data(b"q\n")
-            self._installed[key] = StampResources(
-                writer=writer,
-                footer=self._footer.get_object().clone(writer).indirect_reference,
-                font=self._font.get_object().clone(writer).indirect_reference,
-                open_q=writer._add_object(q),
-            )
-        return self._installed[key]
+            footer = self._footer.get_object().clone(writer).indirect_reference
+            font = self._font.get_object().clone(writer).indirect_reference
+            open_q = writer._add_object(q)
+            res = StampResources(writer=writer, footer=footer, font=font, open_q=open_q,
+                                 objects=(first, len(writer._objects)))
+            writer._proceedings_stamp = res
+        return res
 
     def stamp(self, writer: PdfWriter, page_index: int, number: str, *, footer: bool, centred: bool = False) -> None:
         """Stamp ``number`` (and the footer) at the visual bottom of page ``page_index``."""
