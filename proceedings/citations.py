@@ -322,12 +322,16 @@ def _paper(metadata: dict[str, Any], paper_id: str) -> dict[str, Any]:
     raise UnknownPaperError(f"no paper with id {paper_id!r}", ["known ids: " + ", ".join(known)])
 
 
-def render_citation(project: Project | None, metadata: dict[str, Any], paper_id: str, fmt: str) -> str:
-    """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file."""
+def render_citation(project: Project | None, metadata: dict[str, Any], paper_id: str, fmt: str,
+                    keys: dict[str, str] | None = None) -> str:
+    """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file.
+
+    ``keys`` (from :func:`citation_keys`) saves recomputing every key for each paper of a large volume.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
     paper = _paper(metadata, paper_id)
-    key = citation_keys(metadata)[paper_id]
+    key = (keys or citation_keys(metadata))[paper_id]
     if fmt == "bibtex":
         return bibtex_paper(metadata, paper, key)
     if fmt == "ris":
@@ -349,6 +353,7 @@ def write_citations(project: Project | None, metadata: dict[str, Any], out_dir: 
     """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
     out_dir = Path(out_dir)
     outputs: dict[str, Path] = {}
+    keys = citation_keys(metadata)
     write_text(out_dir / BIB_FILE, render_bibliography(metadata))
     outputs["bibtex"] = out_dir / BIB_FILE
     folder = out_dir / CITATIONS_DIR
@@ -356,7 +361,7 @@ def write_citations(project: Project | None, metadata: dict[str, Any], out_dir: 
     for paper in metadata["papers"]:
         for fmt, ext in FORMATS.items():
             path = folder / f"{paper['id']}.{ext}"
-            write_text(path, render_citation(project, metadata, paper["id"], fmt))
+            write_text(path, render_citation(project, metadata, paper["id"], fmt, keys))
             outputs[f"{CITATIONS_DIR}/{path.name}"] = path
             written.add(path.name)
     exts = {f".{ext}" for ext in FORMATS.values()}

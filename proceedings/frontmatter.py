@@ -360,9 +360,8 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
-    """Draw the front matter; page numbers are stamped later, at merge."""
+    """Draw the front matter; page numbers are stamped later, at merge. (Glyphs: see :func:`check_glyphs`.)"""
     styles = Styles()
-    check_glyphs(project, ctx)
     size = page_size(project.workshop.rules.page_size)
     width = size[0] - 2 * inch
     marks: dict[str, int] = {}

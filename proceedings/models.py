@@ -247,7 +247,7 @@ class Project(_Model):
 # --------------------------------------------------------------------------- loading
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
     """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
 
 

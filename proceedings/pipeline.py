@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.atomic import write_json
 from proceedings.authorindex import make_author_index
+from proceedings.cache import digest, memo
 from proceedings.citations import write_citations
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import RuleViolation
 from proceedings.findings import Finding, ValidationReport
-from proceedings.frontmatter import make_front_matter
-from proceedings.gather import Gathered, gather, input_files
+from proceedings.fonts import font_dir
+from proceedings.frontmatter import check_glyphs, make_front_matter
+from proceedings.gather import Gathered, gather, input_files, sha256_file
 from proceedings.htmlindex import write_index_html
 from proceedings.merge import Volume, bind_volume, merge, publish
 from proceedings.metadata import make_metadata
@@ -56,6 +60,42 @@ def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationRep
     return gathered, validate(gathered, ctx)
 
 
+def _plan_facts(plan: Plan) -> list:
+    """What the drawn pages show of each paper (the key of the front matter and index caches)."""
+    return [[p.paper.id, p.paper.title, [(a.name, a.family_name, a.given_names) for a in p.paper.authors],
+             p.paper.session, p.first_page, p.pages] for p in plan.papers]
+
+
+def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str, Path] | Path]) -> dict[str, Path]:
+    """Run an exporter unless its inputs are unchanged and every file it wrote last time is still there."""
+    def run() -> dict[str, str]:
+        result = write()
+        paths = result if isinstance(result, dict) else {name: result}
+        return {k: str(v) for k, v in paths.items()}
+
+    paths = memo(ctx, f"export-{name}", key, run)
+    if not all(Path(v).exists() for v in paths.values()):
+        paths = run()
+    return {k: Path(v) for k, v in paths.items()}
+
+
+def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable[[Path], None]:
+    """Verify the bound volume, unless it is byte for byte the volume verified last time."""
+    marker = ctx.out_dir / ".cache" / "verified.json"
+
+    def check_volume(tmp: Path) -> None:
+        stamp = {"sha256": sha256_file(tmp), "metadata": digest(metadata)}
+        try:
+            if ctx.use_cache and json.loads(marker.read_text(encoding="utf-8")) == stamp:
+                return
+        except (OSError, ValueError):
+            pass
+        verify(tmp, volume, plan, metadata)
+        write_json(marker, stamp)
+
+    return check_volume
+
+
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered, report = check(project_dir, ctx)
@@ -65,20 +105,26 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         write_reports(report, project, ctx.out_dir)
         raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
                             [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
-    front = make_front_matter(project, plan, ctx)
-    index = make_author_index(project, plan)
+    check_glyphs(project, ctx)
+    facts = _plan_facts(plan)
+    front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts, font_dir().name)
+    front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
+    index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
+                                             font_dir().name), lambda: make_author_index(project, plan))
     volume = merge(project, plan, front, index, ctx)
     _report_removals(report, volume)
     pages = {"front_matter": volume.front_pages, "papers": sum(p.pages for p in plan.papers),
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    outputs = {"volume": bind_volume(volume, project, plan, ctx, check=lambda tmp: verify(tmp, volume, plan, metadata))}
+    outputs = {"volume": bind_volume(volume, project, plan, ctx, check=_verified_once(ctx, volume, plan, metadata))}
     outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
-    outputs.update(write_citations(project, metadata, ctx.out_dir))
+    exports_key = digest("exports", metadata, report.to_json())
+    outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(project, metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
-    outputs["index"] = write_index_html(project, metadata, ctx.out_dir)
+    outputs["index"] = _export(ctx, "index", exports_key,
+                               lambda: write_index_html(project, metadata, ctx.out_dir))["index"]
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))
