@@ -45,6 +45,8 @@ class PaperReport:
     """Whether the file can be merged into the volume."""
     findings: list[Finding] = field(default_factory=list)
     """Problems found."""
+    references_page: int | None = None
+    """Page whose heading opens the references (None: not found)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -61,6 +63,7 @@ class PaperReport:
             "sha256": self.sha256,
             "pages": self.pages,
             "body_pages": self.body_pages,
+            "references_page": self.references_page,
             "in_volume": self.usable,
             "findings": [f.to_json() for f in self.findings],
         }
@@ -70,7 +73,7 @@ class PaperReport:
         return cls(
             id=data["id"], file=data["file"], sha256=data.get("sha256", ""), pages=data.get("pages"),
             body_pages=data.get("body_pages"), usable=bool(data.get("in_volume")),
-            findings=[Finding(**f) for f in data.get("findings", [])],
+            findings=[Finding(**f) for f in data.get("findings", [])], references_page=data.get("references_page"),
         )
 
 
