@@ -270,6 +270,11 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
     for source, target in pairs:
         target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if os.path.samefile(source, target):
+                continue  # already this very file (rename would be a no-op and leave the link behind)
+        except OSError:
+            pass
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             os.link(source, tmp)

@@ -1,0 +1,79 @@
+"""Cached and incremental builds give exactly the bytes of a cold build of the same inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from proceedings.samples import SampleAuthor, SamplePaper, write_paper
+from tests.conftest import build_project, copy_project
+from tests.test_reproducible import digests
+
+
+def _rewrite(project: Path, index: int, *, extra_pages: int = 0, seed: int = 4242) -> None:
+    entries = yaml.safe_load((project / "camera_ready/papers.yaml").read_text(encoding="utf-8"))
+    entry = entries[index]
+    path = project / "camera_ready" / entry["file"]
+    pages = len(PdfReader(path).pages) + extra_pages
+    spec = SamplePaper(title=entry["title"], authors=tuple(SampleAuthor(a["name"]) for a in entry["authors"]),
+                       body_pages=pages - 1, ref_pages=1, seed=seed)
+    write_paper(path, spec)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "p")
+
+
+def test_warm_rebuild_reuses_everything_and_changes_nothing(project: Path, tmp_path: Path):
+    first = build_project(project, tmp_path / "out")
+    before = digests(tmp_path / "out")
+    again = build_project(project, tmp_path / "out")
+    assert again.volume.restamped == 0 and first.volume.restamped == len(first.plan.papers)
+    assert digests(tmp_path / "out") == before
+
+
+def test_one_paper_changed_restamps_it_alone_and_equals_a_cold_build(project: Path, tmp_path: Path):
+    build_project(project, tmp_path / "warm")
+    _rewrite(project, 3)
+    result = build_project(project, tmp_path / "warm")
+    assert result.volume.restamped == 1
+    build_project(project, tmp_path / "cold", use_cache=False)
+    assert digests(tmp_path / "warm") == digests(tmp_path / "cold")
+
+
+def test_page_count_change_shifts_later_papers_and_equals_a_cold_build(project: Path, tmp_path: Path):
+    first = build_project(project, tmp_path / "warm")
+    _rewrite(project, 2, extra_pages=1)
+    result = build_project(project, tmp_path / "warm")
+    assert result.plan.papers[3].first_page == first.plan.papers[3].first_page + 1
+    assert result.volume.restamped == len(result.plan.papers) - 2
+    build_project(project, tmp_path / "cold", use_cache=False)
+    assert digests(tmp_path / "warm") == digests(tmp_path / "cold")
+
+
+def test_title_change_reaches_contents_bookmarks_and_citations(project: Path, tmp_path: Path):
+    build_project(project, tmp_path / "warm")
+    papers = project / "camera_ready/papers.yaml"
+    entries = yaml.safe_load(papers.read_text(encoding="utf-8"))
+    entries[0]["title"] = "A Renamed Paper on Token Pruning"
+    papers.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    build_project(project, tmp_path / "warm")
+    build_project(project, tmp_path / "cold", use_cache=False)
+    assert digests(tmp_path / "warm") == digests(tmp_path / "cold")
+    assert "A Renamed Paper" in (tmp_path / "warm/proceedings.bib").read_text(encoding="utf-8")
+    volume = PdfReader(tmp_path / "warm/proceedings.pdf")
+    assert "A Renamed Paper on Token Pruning" in volume.pages[2].extract_text()
+
+
+def test_deleting_the_cache_is_safe(project: Path, tmp_path: Path):
+    import shutil
+
+    build_project(project, tmp_path / "out")
+    before = digests(tmp_path / "out")
+    shutil.rmtree(tmp_path / "out" / ".cache")
+    build_project(project, tmp_path / "out")
+    assert digests(tmp_path / "out") == before
