@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from proceedings.htmlindex import render_ceur_index, render_index, with_full_year
-from tests.conftest import ACMART, REPO, build_project, make_project, need
+from tests.conftest import REPO, build_project, make_project
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 
