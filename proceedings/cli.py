@@ -120,15 +120,10 @@ def build(project: ProjectOpt = Path("."), out_dir: OutOpt = None, strict: Stric
     run(body)
 
 
-def _summary(report) -> None:
-    if report.error_count or report.warning_count:
-        out.print(f"validation: {report.error_count} errors, {report.warning_count} warnings "
-                  f"in {sum(1 for p in report.papers if p.findings)} of {len(report.papers)} papers")
-        for paper in report.papers:
-            for f in paper.errors:
-                out.print(f"  {paper.id} ({paper.file}): {f.rule}: {f.message}", markup=False)
-    else:
-        out.print(f"validation: {len(report.papers)} papers, no problems")
+def _summary(report, strict: bool = False) -> None:
+    from proceedings.report import print_table
+
+    print_table(report, out, strict=strict)
 
 
 class Format(str, Enum):
@@ -140,7 +135,12 @@ class Format(str, Enum):
 def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
              format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
              strict: StrictOpt = False, quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0,
-             no_cache: NoCacheOpt = False) -> None:
+             no_cache: NoCacheOpt = False,
+             emails: Annotated[Path | None, typer.Option(
+                 "--emails", help="Write one e-mail per paper with problems into this folder (ID.txt).")] = None,
+             email_template: Annotated[Path | None, typer.Option(
+                 "--email-template", help="Jinja2 template of the e-mails (default: front_matter/email.txt.j2 "
+                 "when the project has one, else the built-in one).")] = None) -> None:
     """Check the camera-ready papers against the venue's rules; write validation.json and .html."""
     _setup_logging(verbose, quiet)
     ctx = make_context(project, out_dir, strict=strict, quiet=quiet, jobs=jobs, use_cache=not no_cache)
@@ -153,10 +153,15 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
 
         gathered, report = check(project, ctx)
         write_reports(report, gathered.project, ctx.out_dir)
+        if emails is not None:
+            from proceedings.report import write_emails
+
+            written = write_emails(report, gathered.project, emails, template=email_template)
+            err.print(f"wrote {len(written)} e-mail{'s' if len(written) != 1 else ''} to {emails}", highlight=False)
         if format is Format.json:
             sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
         else:
-            _summary(report)
+            _summary(report, strict)
         finish(ctx, report.error_count, report.warning_count, "validate")
 
     run(body)

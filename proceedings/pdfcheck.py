@@ -53,6 +53,8 @@ def resolve(obj: Any) -> Any:
         while isinstance(obj, IndirectObject):
             obj = obj.get_object()
         return obj
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 - a broken reference is as good as none
         return None
 
@@ -64,6 +66,8 @@ def get(obj: Any, key: str) -> Any:
         return None
     try:
         return resolve(obj.get(key))
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return None
 
@@ -75,6 +79,8 @@ def name_of(obj: Any) -> str:
         return ""
     try:
         return str(obj).lstrip("/")
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return ""
 
@@ -86,11 +92,15 @@ def items(obj: Any) -> Iterator[tuple[str, Any]]:
         return
     try:
         keys = list(obj.keys())
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return
     for key in keys:
         try:
             yield str(key), obj.get(key)
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             continue
 
@@ -102,6 +112,8 @@ def elements(obj: Any, limit: int = WALK_BUDGET) -> list[Any]:
         return []
     try:
         return list(obj[:limit])
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return []
 
@@ -154,16 +166,22 @@ def open_pdf(path: Any) -> Opened:
     findings: list[Finding] = []
     try:
         reader = PdfReader(path, strict=False)
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a hostile file may raise anything
         return Opened(None, None, [_unreadable(exc)])
     try:
         encrypted = bool(reader.is_encrypted)
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001
         return Opened(None, None, [_unreadable(exc)])
     if encrypted:
         try:
             opened = bool(reader.decrypt(""))
             why = "it needs a password to open"
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001 - unsupported algorithm, missing crypto library, broken dictionary
             opened = False
             why = f"it cannot be decrypted ({_short(exc)})"
@@ -177,6 +195,8 @@ def open_pdf(path: Any) -> Opened:
             "Export the PDF again with security settings off: no password, no permissions, no encryption."))
     try:
         count = len(reader.pages)
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001
         findings.append(_unreadable(exc, "its page tree is broken"))
         return Opened(None, None, findings)
@@ -241,10 +261,14 @@ def page_box(page: Any) -> PageBox | None:
         if x1 <= x0 or y1 <= y0:  # crop box outside the media box: fall back to the media box
             x0, y0 = float(min(media.left, media.right)), float(min(media.bottom, media.top))
             x1, y1 = float(max(media.left, media.right)), float(max(media.bottom, media.top))
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return None
     try:
         rotate = int(resolve(page.get("/Rotate", 0)) or 0) % 360
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         rotate = 0
     if rotate not in (0, 90, 180, 270):
@@ -271,6 +295,8 @@ def check_page_sizes(reader: PdfReader, count: int, rules: Rules) -> list[Findin
     for number in range(1, count + 1):
         try:
             box = page_box(reader.pages[number - 1])
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             box = None
         if box is None:
@@ -398,6 +424,8 @@ def walk_fonts(reader: PdfReader, count: int) -> FontReport:
         try:
             page = reader.pages[number - 1]
             res = page.get("/Resources")
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             continue
         if res is not None:
@@ -583,6 +611,8 @@ def check_active_content(reader: PdfReader, count: int) -> list[Finding]:
     walker = _ActiveWalker()
     try:
         root = reader.trailer.get("/Root")
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         root = None
     names = get(root, "/Names")
@@ -606,6 +636,8 @@ def check_active_content(reader: PdfReader, count: int) -> list[Finding]:
             break
         try:
             page = reader.pages[number - 1]
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             continue
         if get(page, "/AA") is not None:

@@ -35,7 +35,7 @@ LINE_NUMBER_RUN = 10
 """Consecutive margin numbers that make review-mode line numbers."""
 
 _HEADING_WORDS = {
-    "references", "reference", "bibliography", "referencesandnotes", "literaturecited", "workscited",
+    "references", "bibliography", "referencesandnotes", "literaturecited", "workscited",
     "citedreferences", "referencescited",
     # other languages: the paper is then flagged for its language, but its length is still right
     "literatur", "literaturverzeichnis", "bibliographie", "referencias", "bibliografia",
@@ -99,6 +99,8 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
     try:
         page = reader.pages[number - 1]
         box = page_box(page) or PageBox(0, 0, 612, 792, 0)
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001
         return PageText(number, 612, 792, error=f"{type(exc).__name__}: {exc}")
     width, height = box.visual
@@ -114,6 +116,8 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             vx, vy = box.to_visual(float(x), float(y))
             eff = abs(float(size or 0)) * _scale(tm) * _scale(cm)
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001 - odd matrices
             return
         key = id(font)
@@ -132,6 +136,8 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
 
     try:
         page.extract_text(visitor_text=visit)
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - hostile content streams raise anything
         out.error = f"{type(exc).__name__}: {exc}"
         log.debug("page %d: text extraction failed: %s", number, out.error)
@@ -203,6 +209,8 @@ def _hint_pages(reader: PdfReader, count: int) -> list[int]:
     hints: list[int] = []
     try:
         outline = list(reader.outline)[:500]
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         outline = []
     stack = [outline]
@@ -220,6 +228,8 @@ def _hint_pages(reader: PdfReader, count: int) -> list[int]:
                     number = reader.get_destination_page_number(item)
                     if number is not None and 0 <= number < count:
                         hints.append(number + 1)
+            except MemoryError:
+                raise
             except Exception:  # noqa: BLE001
                 continue
     try:
@@ -230,18 +240,22 @@ def _hint_pages(reader: PdfReader, count: int) -> list[int]:
                 continue
             try:
                 number = reader.get_destination_page_number(dest)
+            except MemoryError:
+                raise
             except Exception:  # noqa: BLE001
                 continue
             if number is not None and 0 <= number < count and (first is None or number < first):
                 first = number
         if first is not None:
             hints.extend([first + 1, first])
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         pass
     return [h for h in dict.fromkeys(hints) if 1 <= h <= count]
 
 
-_QUICK = (b"EFER", b"efer", b"IBLIO", b"iblio", b"ITERAT", b"iterat")
+_QUICK = (b"EFER", b"efer", b"IBLIO", b"iblio", b"ITERAT", b"iterat", b"45464552", b"65666572")
 _LITERAL = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"
 _HEX = rb"<[0-9A-Fa-f\s]*>"
 _SHOW = re.compile(
@@ -284,6 +298,8 @@ def raw_heading(reader: PdfReader, number: int, limit: int = 4_000_000) -> bool:
     try:
         contents = reader.pages[number - 1].get_contents()
         data = contents.get_data() if contents is not None else b""
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return False
     if not data or len(data) > limit or not any(q in data for q in _QUICK):

@@ -10,6 +10,7 @@ go on. Workers are forked from a ``forkserver`` (safe with threads, cheap to rep
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -80,20 +81,20 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
         if message is None:
             return
         key, args = message
+        status, value, detail = "ok", None, ""
         try:
             value = fn(*args)
         except MemoryError:
-            value = None
-            _send(conn, (key, "memory", None, "out of memory"))
-            return  # the heap may be in a bad state: let the parent start a fresh worker
+            status, detail = "memory", "out of memory"
         except RecursionError as exc:
-            _send(conn, (key, "error", None, f"RecursionError: {exc}"))
-            continue
+            status, detail = "error", f"RecursionError: {exc}"
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-            _send(conn, (key, "error", None, f"{type(exc).__name__}: {exc}"))
-            continue
-        if not _send(conn, (key, "ok", value, "")):
-            return
+            status, detail = "error", f"{type(exc).__name__}: {exc}"
+        # outside the except blocks: the traceback, and the memory its frames hold, is gone
+        if status == "memory":
+            gc.collect()
+        if not _send(conn, (key, status, value, detail)) or status == "memory":
+            return  # after running out of memory the heap may be in a bad state: a fresh worker takes over
 
 
 def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:

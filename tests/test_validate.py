@@ -1,0 +1,558 @@
+"""The validate stage on papers made by the sample generator, one defect each, and on hand-made PDFs.
+
+Every paper is checked by the real code; the defects are drawn the way real files show them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
+)
+
+from proceedings import validate as validate_module
+from proceedings.cli import make_context
+from proceedings.findings import PaperReport
+from proceedings.gather import gather
+from proceedings.models import Rules
+from proceedings.samples import SampleAuthor, SamplePaper, write_paper
+from proceedings.textcheck import (
+    Line, PageText, author_on_page, check_title_authors, find_line_numbers, guess_language, is_references_heading,
+    raw_heading,
+)
+from proceedings.validate import CACHE_DIR, check_file, validate
+from proceedings.workers import run_limited
+from tests.conftest import EPOCH, REPO, copy_project
+
+TITLE = "Efficient Retrieval with Tiny Models: A “Quick” Study"
+AUTHORS = (SampleAuthor("Zoë Østergaard", "Aarhus University", "zoe@cs.au.dk"),
+           SampleAuthor("José María Álvarez Pérez", "Universidad de Granada", "jm@ugr.es"))
+YAML_AUTHORS = [("Zoë Østergaard", None), ("José María Álvarez Pérez", "Álvarez Pérez")]
+
+DEFECTS = {
+    # defect: (errors, warnings) the paper must get, and nothing else
+    "line-numbers": ({"line-numbers"}, set()),
+    "anonymous": ({"anonymous"}, {"authors"}),
+    "submission-id": ({"submission-id"}, set()),
+    "draft-footer": ({"draft-footer"}, set()),
+    "placeholders": ({"placeholders"}, set()),
+    "javascript": ({"javascript"}, set()),
+    "launch-action": ({"launch-action"}, set()),
+    "embedded-file": ({"embedded-file"}, set()),
+    "unembedded-font": ({"fonts-embedded"}, set()),
+    "a4": ({"page-size"}, set()),
+    "bottom-margin-text": (set(), {"bottom-margin"}),
+    "scanned": ({"no-text"}, set()),
+    "non-english": (set(), {"language"}),
+    "encrypted": ({"encrypted"}, set()),
+    "references-in-body": (set(), set()),
+}
+
+
+def spec(body: int = 6, refs: int = 1, defects: frozenset[str] = frozenset(), seed: int = 3) -> SamplePaper:
+    return SamplePaper(TITLE, AUTHORS, body_pages=body, ref_pages=refs, seed=seed, defects=defects)
+
+
+@pytest.fixture(scope="session")
+def papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Sample papers: clean ones of several lengths and one per defect."""
+    base = tmp_path_factory.mktemp("validate-samples")
+    specs = {
+        "clean-8+4": spec(8, 4),
+        "long-9+1": spec(9, 1),
+        "short-3+1": spec(3, 1),
+        "no-references": spec(5, 0),
+        **{name: spec(defects=frozenset({name})) for name in DEFECTS},
+    }
+    out = {}
+    for name, s in specs.items():
+        out[name] = base / f"{name}.pdf"
+        write_paper(out[name], s)
+    return out
+
+
+def check(path: Path, title: str = TITLE, authors=YAML_AUTHORS, **rules) -> PaperReport:
+    data = check_file(str(path), Rules(**rules).model_dump(mode="json"), title, list(authors))
+    json.dumps(data)  # what a worker sends back is plain data
+    return validate_module._report(_Source(path), data)
+
+
+class _Paper:
+    id = "1"
+    file = "x.pdf"
+    title = TITLE
+    authors: list = []
+
+
+class _Source:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.paper = _Paper()
+        self.sha256 = ""
+
+
+def rules_of(report: PaperReport, severity: str) -> set[str]:
+    return {f.rule for f in report.findings if f.severity == severity}
+
+
+# --------------------------------------------------------------------------- length
+
+
+def test_clean_paper_of_8_body_pages_and_4_of_references_passes(papers):
+    report = check(papers["clean-8+4"])
+    assert report.findings == []
+    assert (report.pages, report.body_pages, report.references_page, report.usable) == (12, 8, 9, True)
+
+
+def test_nine_body_pages_fail_for_length(papers):
+    report = check(papers["long-9+1"])
+    assert rules_of(report, "error") == {"length"}
+    assert report.body_pages == 9 and report.pages == 10
+    finding = report.errors[0]
+    assert "9 pages before the references" in finding.message and "8 pages" in finding.message
+    assert finding.fix
+
+
+def test_a_four_page_file_with_three_body_pages_fails(papers):
+    report = check(papers["short-3+1"])
+    assert report.pages == 4 and report.body_pages == 3
+    assert rules_of(report, "error") == {"length"}
+    assert "too short" in report.errors[0].message
+
+
+def test_limits_come_from_the_rules(papers):
+    assert check(papers["long-9+1"], max_pages=9).findings == []
+    assert rules_of(check(papers["clean-8+4"], min_pages=1, max_pages=7), "error") == {"length"}
+
+
+def test_without_a_references_heading_every_page_is_body(papers):
+    report = check(papers["no-references"])
+    assert report.findings == [] and report.body_pages == report.pages == 5
+    over = check(papers["no-references"], min_pages=1, max_pages=4)
+    assert "no \"References\" heading" in over.errors[0].message
+
+
+def test_a_body_line_saying_references_is_not_the_heading(papers):
+    report = check(papers["references-in-body"])
+    assert report.findings == []
+    assert report.body_pages == 6 and report.references_page == 7
+
+
+# --------------------------------------------------------------------------- one defect each
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_each_defect_is_found_and_nothing_else(papers, defect):
+    errors, warnings = DEFECTS[defect]
+    report = check(papers[defect])
+    assert rules_of(report, "error") == errors, report.findings
+    assert rules_of(report, "warning") == warnings, report.findings
+    for finding in report.findings:
+        assert finding.message and finding.fix
+        assert finding.severity in ("error", "warning")
+
+
+def test_line_numbers_are_reported_once(papers):
+    report = check(papers["line-numbers"])
+    assert [f.rule for f in report.findings] == ["line-numbers"]
+    assert report.findings[0].page == 1
+
+
+def test_a4_is_named_as_such(papers):
+    finding = check(papers["a4"]).errors[0]
+    assert "A4" in finding.message and "US Letter" in finding.message and finding.page == 1
+
+
+def test_an_encrypted_paper_that_opens_is_an_error_but_usable(papers):
+    report = check(papers["encrypted"])
+    assert report.usable and report.pages == 7
+
+
+def test_a_scanned_paper_has_no_text_and_no_length_guess(papers):
+    report = check(papers["scanned"])
+    assert report.usable and report.body_pages is None
+
+
+def test_missing_title_and_author_are_warnings_that_name_them(papers):
+    report = check(papers["clean-8+4"], title="A Completely Different Title",
+                   authors=[*YAML_AUTHORS, ("Grace Hopper", None)])
+    assert rules_of(report, "error") == set()
+    messages = {f.rule: f.message for f in report.warnings}
+    assert set(messages) == {"title", "authors"}
+    assert "A Completely Different Title" in messages["title"]
+    assert "Grace Hopper" in messages["authors"] and "Østergaard" not in messages["authors"]
+
+
+def test_title_and_authors_compare_folded(papers):
+    # accents, case, quotes and dashes do not count
+    report = check(papers["clean-8+4"], title='EFFICIENT RETRIEVAL WITH TINY MODELS: A "QUICK" STUDY',
+                   authors=[("Zoe Ostergaard", None), ("Jose Maria Alvarez Perez", "Alvarez Perez")])
+    assert report.findings == []
+
+
+def test_generic_profile_skips_the_acm_template_checks(papers):
+    assert check(papers["placeholders"], profile="generic").findings == []
+
+
+# --------------------------------------------------------------------------- hand-made PDFs
+
+
+def _pdf(writer: PdfWriter, path: Path) -> Path:
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_page_size_honours_rotate(tmp_path: Path):
+    writer = PdfWriter()
+    writer.add_blank_page(792, 612).rotate(90)   # landscape sheet shown as portrait Letter: fine
+    writer.add_blank_page(612, 792).rotate(90)   # portrait sheet shown as landscape: wrong
+    writer.add_blank_page(612.8, 791.5)          # within 2 pt
+    report = check(_pdf(writer, tmp_path / "rot.pdf"))
+    size = [f for f in report.findings if f.rule == "page-size"]
+    assert len(size) == 1 and size[0].page == 2
+    assert "page 2 is US Letter, landscape" in size[0].message
+
+
+def _font(writer: PdfWriter, subtype: str, name: str, **extra) -> object:
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/" + subtype),
+                             NameObject("/BaseFont"): NameObject("/" + name)})
+    font.update({NameObject("/" + k): v for k, v in extra.items()})
+    return writer._add_object(font)
+
+
+def test_fonts_are_followed_through_type0_and_cyclic_form_xobjects(tmp_path: Path):
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    descendant = _font(writer, "CIDFontType2", "ABCDEF+NotoSans",
+                       FontDescriptor=DictionaryObject({NameObject("/FontName"): NameObject("/NotoSans")}))
+    type0 = _font(writer, "Type0", "ABCDEF+NotoSans", DescendantFonts=ArrayObject([descendant]))
+    form = DecodedStreamObject()
+    form.set_data(b"BT /F2 9 Tf (x) Tj ET")
+    form_ref = writer._add_object(form)
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): ArrayObject([NumberObject(0)] * 4),
+                 NameObject("/Resources"): DictionaryObject({
+                     NameObject("/Font"): DictionaryObject({NameObject("/F2"): type0}),
+                     NameObject("/XObject"): DictionaryObject({NameObject("/Me"): form_ref})})})  # a cycle
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/XObject"): DictionaryObject({NameObject("/Fm"): form_ref}),
+        NameObject("/Font"): DictionaryObject({NameObject("/F3"): _font(writer, "Type3", "Bitmap")})})
+    report = check(_pdf(writer, tmp_path / "fonts.pdf"))
+    fonts = next(f for f in report.findings if f.rule == "fonts-embedded")
+    assert "NotoSans" in fonts.message and "ABCDEF+" not in fonts.message
+    assert any(f.rule == "type3-fonts" and f.severity == "warning" for f in report.findings)
+
+
+def _action(kind: str, **extra) -> DictionaryObject:
+    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
+    action.update({NameObject("/" + k): v for k, v in extra.items()})
+    return action
+
+
+@pytest.mark.parametrize("open_action, rule", [
+    (_action("/URI", URI=TextStringObject("https://example.org")), "open-action"),
+    (_action("/GoTo", D=ArrayObject([NumberObject(0), NameObject("/Fit")])), None),
+    (_action("/GoTo", Next=_action("/JavaScript", JS=TextStringObject("app.alert(1)"))), "javascript"),
+])
+def test_open_actions(tmp_path: Path, open_action, rule):
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer._root_object[NameObject("/OpenAction")] = open_action
+    active = rules_of(check(_pdf(writer, tmp_path / "open.pdf")), "error") - {"no-text"}
+    assert active == ({rule} if rule else set())
+
+
+def test_xfa_and_rich_media(tmp_path: Path):
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp/>")})
+    writer.add_annotation(0, DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/RichMedia"),
+        NameObject("/Rect"): ArrayObject([FloatObject(0)] * 4)}))
+    errors = rules_of(check(_pdf(writer, tmp_path / "xfa.pdf")), "error")
+    assert {"xfa", "rich-media"} <= errors
+
+
+def test_unreadable_and_empty_files(tmp_path: Path):
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4\nthis is not a PDF at all\n")
+    report = check(junk)
+    assert rules_of(report, "error") == {"unreadable"} and not report.usable and report.pages is None
+    writer = PdfWriter()
+    empty = _pdf(writer, tmp_path / "empty.pdf")
+    report = check(empty)
+    assert rules_of(report, "error") == {"no-pages"} and not report.usable and report.pages == 0
+
+
+def test_a_paper_needing_a_password_is_not_usable(tmp_path: Path, papers):
+    writer = PdfWriter(clone_from=str(papers["clean-8+4"]))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    report = check(_pdf(writer, tmp_path / "locked.pdf"))
+    assert rules_of(report, "error") == {"encrypted"} and not report.usable
+    assert "password" in report.errors[0].message
+
+
+# --------------------------------------------------------------------------- text checks, unit by unit
+
+
+def _line(text: str, x: float = 54, y: float = 400, size: float = 9, bold: bool = False) -> Line:
+    return Line(text, x, y, size, bold)
+
+
+def _page(lines: list[Line]) -> PageText:
+    return PageText(1, 612, 792, lines)
+
+
+@pytest.mark.parametrize("text, size, bold, heading", [
+    ("REFERENCES", 10.9, False, True),
+    ("References", 9, True, True),
+    ("7 References", 12, False, True),
+    ("VII. REFERENCES", 10, False, True),
+    ("R E F E R E N C E S", 10, False, True),
+    ("Bibliography", 12, False, True),
+    ("References to prior work are given in Section 2.", 9, False, False),
+    ("references", 9, True, False),
+    ("Reference:", 12, False, False),
+    ("References", 5, False, False),   # a figure label, far smaller than the body
+])
+def test_references_heading(text, size, bold, heading):
+    assert is_references_heading(_line(text, size=size, bold=bold), 9.0) is heading
+
+
+def test_raw_heading_reads_kerned_tj_arrays(tmp_path: Path):
+    writer = PdfWriter()
+    for content in (b"BT /F1 10 Tf 54 700 Td [(Refer)18(ences)]TJ ET",
+                    b"BT /F1 9 Tf 54 700 Td (References to prior work are in Section 2.) Tj ET",
+                    b"BT /F1 10 Tf 54 700 Td <5245464552454e434553> Tj ET"):
+        page = writer.add_blank_page(612, 792)
+        stream = DecodedStreamObject()
+        stream.set_data(content)
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    reader = __import__("pypdf").PdfReader(io.BytesIO(_bytes(writer)))
+    assert [raw_heading(reader, n) for n in (1, 2, 3)] == [True, False, True]
+
+
+def _bytes(writer: PdfWriter) -> bytes:
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _numbered(x: float, start: int = 1, count: int = 40) -> list[Line]:
+    return [_line(str(start + i), x=x, y=740 - i * 11, size=6) for i in range(count)]
+
+
+def _body(x: float = 54) -> list[Line]:
+    return [_line("The body text of the column goes on here.", x=x, y=740 - i * 11) for i in range(40)]
+
+
+def test_line_numbers_in_either_margin():
+    assert find_line_numbers(_page(_body() + _numbered(28)))
+    assert find_line_numbers(_page(_body() + _numbered(570, start=59)))
+
+
+def test_a_table_of_ranks_is_not_line_numbers():
+    assert not find_line_numbers(_page(_body() + _numbered(54)))         # aligned with the text column
+    assert not find_line_numbers(_page(_body() + _numbered(300)))        # inside the page
+    assert not find_line_numbers(_page(_body() + _numbered(28, count=6)))  # too few
+
+
+ENGLISH = ("We propose a method for the retrieval of images that is based on the distillation of a large model "
+           "into a small one. The results show that the small model is as accurate as the large one, while it "
+           "is ten times faster. In this paper we also study the effect of quantization on the index, and we "
+           "find that it can be reduced to a quarter of its size with no loss. ") * 3
+GERMAN = ("Wir schlagen eine Methode für die Suche von Bildern vor, die auf der Destillation eines großen Modells "
+          "in ein kleines beruht. Die Ergebnisse zeigen, dass das kleine Modell so genau ist wie das große, "
+          "während es zehnmal schneller ist. Außerdem untersuchen wir die Wirkung der Quantisierung auf den "
+          "Index und stellen fest, dass er auf ein Viertel seiner Größe verkleinert werden kann. ") * 3
+
+
+def test_language_guess():
+    assert guess_language(ENGLISH)[0] == "en"
+    assert guess_language(GERMAN)[0] == "de"
+    assert guess_language("Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam. " * 20)[0] == "lorem"
+    assert guess_language("深度学习模型的高效检索方法研究。" * 40)[0] == "non-latin"
+    assert guess_language("Short text.") is None
+    assert guess_language("/g18/g152/g135 " * 200) is None  # glyph codes, not words
+    assert guess_language("Recall@10 NDCG@10 MRR CLIP SigLIP BLIP ViT-B/16 " * 40)[0] == "en"  # a table: no alarm
+
+
+def test_author_matching():
+    text = "Zoë Østergaard∗ and J. M. ÁLVAREZ PÉREZ, University of Granada; Li Wei"
+    from proceedings.textcheck import alnum_key, tokens
+    toks, key = tokens(text), alnum_key(text)
+    assert author_on_page("Zoe Ostergaard", None, toks, key)
+    assert author_on_page("José María Álvarez Pérez", "Álvarez Pérez", toks, key)  # initials
+    assert author_on_page("Wei Li", "Li", toks, key)                                # family name first
+    assert not author_on_page("Ada Li", None, toks, key)
+
+
+def test_title_with_hyphenation_across_lines():
+    page = _page([_line("Efficient Multi-"), _line("modal Retrieval"), _line("Ada Lovelace")])
+    assert check_title_authors(page, "Efficient Multimodal Retrieval", [("Ada Lovelace", None)]) == []
+
+
+# --------------------------------------------------------------------------- limits and workers
+
+
+def test_a_slow_task_is_killed_and_the_others_go_on():
+    results = run_limited(time.sleep, [("slow", (30,)), ("fast", (0,)), ("after", (0,))],
+                          jobs=1, time_limit=0.5, memory_mb=256)
+    assert results["slow"].status == "timeout"
+    assert results["fast"].status == "ok" and results["after"].status == "ok"
+
+
+def test_a_memory_hog_is_stopped_and_the_others_go_on():
+    results = run_limited(bytearray, [("hog", (4_000_000_000,)), ("small", (10,))], jobs=2, time_limit=30,
+                          memory_mb=64)
+    assert results["hog"].status == "memory"
+    assert results["small"].status == "ok" and results["small"].value == bytearray(10)
+
+
+def _bomb(path: Path, megabytes: int = 70) -> Path:
+    """A page whose content stream inflates from ~100 KB to ``megabytes`` MB of drawing operators."""
+    comp = zlib.compress(b"0 0 m " * (megabytes * 1024 * 1024 // 6), 9)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _project(tmp_path: Path, pdfs: dict[str, Path], rules: dict | None = None) -> Path:
+    project = copy_project(tmp_path / "p")
+    camera = project / "camera_ready"
+    for old in camera.glob("*.pdf"):
+        old.unlink()
+    entries = []
+    for pid, pdf in pdfs.items():
+        (camera / f"{pid}.pdf").write_bytes(pdf.read_bytes())
+        entries.append({"id": pid, "title": TITLE, "file": f"{pid}.pdf",
+                        "authors": [{"name": "Zoë Østergaard", "email": "zoe@cs.au.dk"},
+                                    {"name": "José María Álvarez Pérez", "family": "Álvarez Pérez"}]})
+    (camera / "papers.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    if rules:
+        workshop = project / "front_matter" / "workshop.yaml"
+        data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+        data["rules"] = {**(data.get("rules") or {}), **rules}
+        workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return project
+
+
+def _validate(project: Path, **kwargs):
+    ctx = make_context(project, project / "build", quiet=True, **kwargs)
+    return validate(gather(project, ctx), ctx)
+
+
+def test_a_decompression_bomb_becomes_a_finding(tmp_path: Path, papers):
+    bomb = _bomb(tmp_path / "bomb.pdf")
+    project = _project(tmp_path, {"bomb": bomb, "ok": papers["clean-8+4"]},
+                       rules={"memory_limit_mb": 64, "max_pages": 8, "time_limit": 60})
+    report = _validate(project, jobs=2)
+    bad = report.by_id("bomb")
+    assert [f.rule for f in bad.findings] == ["memory"] and not bad.usable
+    assert report.by_id("ok").findings == [] and report.by_id("ok").usable
+
+
+def test_a_paper_over_the_time_limit_becomes_a_finding(tmp_path: Path, papers):
+    project = _project(tmp_path, {"slow": _bomb(tmp_path / "slow.pdf"), "ok": papers["clean-8+4"]},
+                       rules={"time_limit": 0.5, "memory_limit_mb": 4096})
+    report = _validate(project, jobs=1)
+    slow = report.by_id("slow")
+    assert [f.rule for f in slow.findings] == ["timeout"] and not slow.usable
+    assert "0.5 s" in slow.findings[0].message
+    assert report.by_id("ok").usable
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, monkeypatch: pytest.MonkeyPatch):
+    project = _project(tmp_path, {"a": papers["long-9+1"], "b": papers["clean-8+4"]})
+    first = _validate(project)
+    cache = project / "build" / CACHE_DIR
+    assert len(list(cache.glob("*.json"))) == 2
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(validate_module, "run_limited", no_workers)
+    again = _validate(project)
+    assert again.to_json() == first.to_json()
+    with pytest.raises(AssertionError):
+        _validate(project, use_cache=False)
+    monkeypatch.undo()
+
+    # a changed title is a different question: page 1 is checked again
+    papers_yaml = project / "camera_ready" / "papers.yaml"
+    entries = yaml.safe_load(papers_yaml.read_text(encoding="utf-8"))
+    entries[1]["title"] = "Another Title"
+    papers_yaml.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    changed = _validate(project)
+    assert {f.rule for f in changed.by_id("b").findings} == {"title"}
+    assert len(list(cache.glob("*.json"))) == 3
+
+    # a corrupt cache entry is ignored, a deleted cache is rebuilt
+    for entry in cache.glob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    assert _validate(project).to_json() == changed.to_json()
+    for entry in cache.glob("*.json"):
+        entry.unlink()
+    cache.rmdir()
+    assert _validate(project).to_json() == changed.to_json()
+
+
+# --------------------------------------------------------------------------- the repository and the command
+
+
+def test_the_repository_project_has_no_errors(tmp_path: Path):
+    ctx = make_context(REPO, tmp_path / "build", quiet=True, use_cache=False)
+    report = validate(gather(REPO, ctx), ctx)
+    assert report.error_count == 0, [(p.id, f.message) for p in report.papers for f in p.errors]
+    assert all(p.usable and p.body_pages and p.references_page for p in report.papers)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "proceedings", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_cli_exit_status_strict_json_and_emails(tmp_path: Path, papers):
+    warn_only = _project(tmp_path / "w", {"1": papers["bottom-margin-text"], "2": papers["clean-8+4"]})
+    done = run_cli("validate", "--project", str(warn_only), "--emails", str(tmp_path / "mail"))
+    assert done.returncode == 0, done.stderr
+    assert "bottom-margin" in done.stdout and "Traceback" not in done.stderr
+    assert sorted(p.name for p in (tmp_path / "mail").iterdir()) == ["1.txt"]
+    strict = run_cli("validate", "--project", str(warn_only), "--strict")
+    assert strict.returncode == 1
+
+    failing = _project(tmp_path / "e", {"1": papers["long-9+1"], "2": papers["clean-8+4"]})
+    done = run_cli("validate", "--project", str(failing), "--format", "json")
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert [p["id"] for p in data["papers"]] == ["1", "2"]
+    assert [f["rule"] for f in data["papers"][0]["findings"]] == ["length"]
+    assert (failing / "build" / "validation.html").is_file()
