@@ -165,7 +165,8 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
     except jinja2.TemplateNotFound as exc:
         raise InputError(f"{template or exc.name}: e-mail template not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"{exc.filename or template}: line {exc.lineno}: e-mail template error: {exc.message}") from None
+        where = exc.filename or template
+        raise InputError(f"{where}: line {exc.lineno}: e-mail template error: {exc.message}") from None
     context = _context(report, project)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -380,7 +380,8 @@ def find_line_numbers(page: PageText) -> bool:
 
 
 _LEFTOVERS: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("anonymous", re.compile(r"anonymous author"), "\"Anonymous Author(s)\" (the review version's author block)",
+    ("anonymous", re.compile(r"(?:^|\n)anonymous (?:author(?:s|\(s\))?|submission)\b|anonymous author\(s\)"),
+     "\"Anonymous Author(s)\" (the review version's author block)",
      "Compile the camera-ready version: remove the 'anonymous' and 'review' options of \\documentclass and "
      "give the real authors."),
     ("draft-footer", re.compile(r"unpublished working draft"),
@@ -411,7 +412,7 @@ def check_leftovers(pages: list[PageText], profile: str) -> list[Finding]:
             "line-numbers", "error", numbered[0],
             f"Line numbers in the margins (review mode), first seen on page {numbered[0]}.",
             "Remove the 'review' option of \\documentclass (or \\linenumbers) and compile the camera-ready version."))
-    folded = {p.number: fold(p.text) for p in pages}
+    folded = {p.number: "\n".join(fold(line.text) for line in p.lines) for p in pages}
     for rule, pattern, what, fix in _LEFTOVERS:
         hits = [n for n, text in folded.items() if pattern.search(text)]
         if hits:

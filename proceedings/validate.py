@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,12 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
 
     Runs in a worker process; everything that can go wrong with the file becomes a finding.
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a broken file's complaints are findings, not errors of the caller's
+        return _check_file(path, rules, title, authors)
+
+
+def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]]) -> dict[str, Any]:
     venue = Rules.model_validate(rules)
     try:
         data = Path(path).read_bytes()

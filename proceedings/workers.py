@@ -58,7 +58,10 @@ def limit_memory(megabytes: int) -> None:
         import resource
     except ImportError:  # not on this platform
         return
-    limit = _address_space() + megabytes * 1024 * 1024
+    baseline = _address_space()
+    if not baseline:  # not Linux: the address space says little there (macOS maps far more than it uses)
+        return
+    limit = baseline + megabytes * 1024 * 1024
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:

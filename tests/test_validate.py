@@ -226,7 +226,8 @@ def test_page_size_honours_rotate(tmp_path: Path):
 
 
 def _font(writer: PdfWriter, subtype: str, name: str, **extra) -> object:
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/" + subtype),
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/" + subtype),
                              NameObject("/BaseFont"): NameObject("/" + name)})
     font.update({NameObject("/" + k): v for k, v in extra.items()})
     return writer._add_object(font)
