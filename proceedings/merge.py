@@ -29,6 +29,7 @@ from proceedings.atomic import atomic_open, write_json
 from proceedings.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext
 from proceedings.frontmatter import FrontMatter
+from proceedings.gather import sha256_file
 from proceedings.models import Project
 from proceedings.pagecopy import copy_pages, open_pdf
 from proceedings.plan import Placed, Plan
@@ -105,14 +106,6 @@ def _paper_date(placed: Placed, ctx: BuildContext) -> str:
     return pdf_date(dt.datetime.fromtimestamp(int(placed.source.path.stat().st_mtime), tz=dt.timezone.utc))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _PaperCache:
     """Stamped papers are reused while their source, numbering and stamp are unchanged."""
 
@@ -132,14 +125,14 @@ class _PaperCache:
             return None
         try:
             entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
-            if entry["key"] == key and out.is_file() and _sha256(out) == entry["output"]:
+            if entry["key"] == key and out.is_file() and sha256_file(out) == entry["output"]:
                 return entry
         except (OSError, ValueError, KeyError):
             return None
         return None
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
-        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": _sha256(out), "pages": pages,
+        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": sha256_file(out), "pages": pages,
                                                    "removed": dict(sorted(removed.items())), "shared": list(shared)})
 
 

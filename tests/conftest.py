@@ -79,3 +79,19 @@ def build_project(project: Path, out: Path | None = None, **kwargs):
     """Run the real pipeline on a project folder."""
     ctx = make_context(project, out or project / "build", quiet=True, **kwargs)
     return build(project, ctx)
+
+
+def bookmark_labels(volume) -> dict[str, str]:
+    """Every bookmark of a PdfReader's outline (nested too): title → page label of its target."""
+    labels = volume.page_labels
+    found: dict[str, str] = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                found[item.title] = labels[volume.get_destination_page_number(item)]
+
+    walk(volume.outline)
+    return found

@@ -14,7 +14,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 import yaml
-from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
+from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -27,7 +27,7 @@ from proceedings.metadata import person_json
 from proceedings.models import Person, load_project
 from proceedings.samples import SampleAuthor, SamplePaper, write_paper
 from proceedings.text import ascii_fold
-from tests.conftest import REPO, build_project
+from tests.conftest import REPO, build_project, bookmark_labels
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names
 
 PAPERS = [
@@ -226,16 +226,7 @@ def test_pages_in_every_export_equal_metadata_and_the_volume(built, meta):
     root, _ = built
     volume = PdfReader(root / "build" / "proceedings.pdf")
     labels = volume.page_labels
-    bookmarks = {}
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                bookmarks[item.title] = labels[volume.get_destination_page_number(item)]
-
-    walk(volume.outline)
+    bookmarks = bookmark_labels(volume)
     folder = root / "build" / "citations"
     for paper in meta["papers"]:
         first, last = paper["first_page"], paper["last_page"]

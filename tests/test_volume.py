@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings.text import match_fold, roman
+from tests.conftest import bookmark_labels
 
 pytestmark = pytest.mark.usefixtures("repo_build")
 
@@ -103,16 +104,7 @@ def test_metadata_pages_agree_with_contents_links_and_bookmarks(repo_build, volu
             if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
                 target = volume.get_page_number(annot["/Dest"][0].get_object())
                 links.setdefault(labels[target], []).append(annot["/Rect"])
-    bookmarks = {}
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                bookmarks[item.title] = labels[volume.get_destination_page_number(item)]
-
-    walk(volume.outline)
+    bookmarks = bookmark_labels(volume)
     contents_text = " ".join(volume.pages[i].extract_text() for i in range(front))
     flat = re.sub(r"\s+", " ", contents_text)
     assert meta["papers"], "no papers in metadata.json"
