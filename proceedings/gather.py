@@ -55,6 +55,8 @@ def input_files(project: Project) -> list[Path]:
 def gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     """Load and check the project; hash each camera-ready file."""
     project = load_project(project_dir)
+    for notice in project.notices:
+        ctx.warn(notice)
     sources = []
     with ctx.progress("gather", len(project.papers)) as advance:
         for paper in project.papers:

@@ -234,6 +234,8 @@ class Project(_Model):
     """front_matter/preface.md (Markdown); empty when absent."""
     papers: list[Paper]
     """camera_ready/papers.yaml, in volume order."""
+    notices: list[str] = Field(default_factory=list)
+    """Warnings of the loader (unknown fields ignored)."""
 
     def pdf_path(self, paper: Paper) -> Path:
         """The camera-ready file of ``paper``."""
@@ -320,12 +322,39 @@ def _pydantic_problems(rel: str, prefix: str, exc: ValidationError) -> list[str]
     return problems
 
 
+_NOTICES: list[str] = []
+"""Unknown fields seen by the current load (warnings, not errors); see :func:`load_project`."""
+
+
+def _drop(data: Any, loc: tuple) -> None:
+    for part in loc[:-1]:
+        data = data[part]
+    data.pop(loc[-1], None)
+
+
 def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(_pydantic_problems(rel, prefix, exc))
-        return None
+    """Validate; unknown fields are ignored with a warning (a typo of a required field still fails)."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for _ in range(3):
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            extra = [e for e in errors if e["type"] == "extra_forbidden"]
+            if len(extra) != len(errors):
+                problems.extend(_pydantic_problems(rel, prefix, exc))
+                return None
+            for err in extra:
+                where = ".".join(x for x in (prefix, _loc(tuple(err["loc"]))) if x).replace(".[", "[")
+                _NOTICES.append(f"{rel}: {where}: unknown field, ignored (a typo?)")
+                try:
+                    _drop(data, tuple(err["loc"]))
+                except (KeyError, IndexError, TypeError):
+                    problems.append(f"{rel}: {where}: unknown field (a typo?)")
+                    return None
+    return None
 
 
 def _persons(root: Path, rel: str, problems: list[str]) -> list[Person]:
@@ -403,6 +432,7 @@ def load_project(root: Path) -> Project:
     """Read and check every project file under ``root``; raise one error listing every problem."""
     root = Path(root)
     problems: list[str] = []
+    _NOTICES.clear()
     if not root.is_dir():
         raise ProjectFileError(f"{root}: project folder not found")
     raw = _read_yaml(root, WORKSHOP_FILE, problems)
@@ -426,5 +456,6 @@ def load_project(root: Path) -> Project:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
-        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers
+        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
+        notices=list(_NOTICES),
     )

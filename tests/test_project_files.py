@@ -136,3 +136,23 @@ def test_duplicate_yaml_keys_are_refused(project: Path):
     path.write_text(path.read_text(encoding="utf-8") + '\ntitle: "Again"\n', encoding="utf-8")
     (msg,) = problems(project)
     assert "duplicate key 'title'" in msg
+
+
+def test_unknown_fields_are_ignored_with_a_warning(project: Path):
+    entries = papers(project)
+    entries[0]["track"] = "main"
+    entries[1]["authors"][0]["photo"] = "me.jpg"
+    write_papers(project, entries)
+    loaded = load_project(project)
+    assert f"camera_ready/papers.yaml: [0] (id {entries[0]['id']}).track: unknown field, ignored (a typo?)" in loaded.notices
+    assert any(".authors[0].photo: unknown field" in n for n in loaded.notices)
+
+
+def test_a_typo_of_a_required_field_names_both(project: Path):
+    path = project / "front_matter/workshop.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["titel"] = data.pop("title")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    found = problems(project)
+    assert "front_matter/workshop.yaml: title: field required" in found
+    assert "front_matter/workshop.yaml: titel: unknown field (a typo?)" in found
