@@ -593,17 +593,39 @@ def _name_tree_has_entries(tree: Any, depth: int = 0, seen: set | None = None) -
 
 _ACTIVE_TOKENS = re.compile(
     rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia\w*|XFA|FileAttachment|Screen|Movie|Sound|Rendition|3D|AA"
-    rb"|OpenAction|ObjStm)(?![A-Za-z0-9])")
+    rb"|OpenAction(?!\s*\[))(?![A-Za-z0-9])")  # an open action that is a plain destination is harmless
 _ESCAPED_NAME = re.compile(rb"/[!-~]*#[0-9A-Fa-f]{2}")
 
 
-def may_have_active_content(data: bytes) -> bool:
-    """False only when the file's bytes prove it has no active content.
+def may_have_active_content(data: bytes, reader: PdfReader | None = None) -> bool:
+    """False only when the file's bytes prove it has no active content (then the walk is skipped).
 
-    Without object streams every dictionary is plain text in the file, so a file naming none of the
-    keys and types that active content needs (and hiding no name behind # escapes) has none.
+    Every dictionary is either plain text in the file or inside an object stream; a file whose
+    text and object streams name none of the keys and types that active content needs (and hide no
+    name behind # escapes) has none.
     """
-    return bool(_ACTIVE_TOKENS.search(data) or _ESCAPED_NAME.search(data))
+    if _ACTIVE_TOKENS.search(data) or _ESCAPED_NAME.search(data):
+        return True
+    if b"/ObjStm" not in data:
+        return False
+    try:
+        streams = {entry[0] for entry in reader.xref_objStm.values()} if reader is not None else None
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001
+        streams = None
+    if streams is None:
+        return True
+    for number in sorted(streams)[:10_000]:
+        try:
+            inner = resolve(IndirectObject(number, 0, reader)).get_data()
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - a broken object stream: walk to be sure
+            return True
+        if _ACTIVE_TOKENS.search(inner) or _ESCAPED_NAME.search(inner):
+            return True
+    return False
 
 
 def check_active_content(reader: PdfReader, count: int) -> list[Finding]:

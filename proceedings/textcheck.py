@@ -61,6 +61,8 @@ class Line:
     """Effective font size in points."""
     bold: bool
     closed: bool = False
+    estimated: bool = False
+    """Its position is a guess (a later line of a multi-line chunk): not used where positions matter."""
 
 
 @dataclass
@@ -122,7 +124,12 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
             return
         key = id(font)
         if key not in fonts:
-            fonts[key] = bool(_BOLD.search(name_of(font.get("/BaseFont")) if hasattr(font, "get") else ""))
+            try:
+                fonts[key] = bool(_BOLD.search(name_of(font.get("/BaseFont"))))
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - no font, or a broken one
+                fonts[key] = False
         bold = fonts[key]
         pieces = text.split("\n")
         for i, piece in enumerate(pieces):
@@ -130,7 +137,7 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
             if i == 0 and last is not None and not last.closed and abs(last.y - vy) <= max(1.0, 0.3 * eff):
                 last.text += piece
             elif piece or i == 0:
-                lines.append(Line(piece, vx, vy - i * eff * 1.2, eff, bold))
+                lines.append(Line(piece, vx, vy - i * eff * 1.2, eff, bold, estimated=i > 0))
             if i < len(pieces) - 1 and lines:
                 lines[-1].closed = True
 
@@ -345,7 +352,7 @@ def find_references(pages: Pages) -> int | None:
 
 def find_line_numbers(page: PageText) -> bool:
     """Whether the page has review-mode line numbers: a run of consecutive numbers in a side margin."""
-    numbers = [ln for ln in page.lines if ln.text.isdigit() and len(ln.text) <= 5]
+    numbers = [ln for ln in page.lines if ln.text.isdigit() and len(ln.text) <= 5 and not ln.estimated]
     if len(numbers) < LINE_NUMBER_RUN:
         return False
     others = sorted(ln.x for ln in page.lines if len(ln.text) >= 3 and not ln.text.isdigit()
@@ -493,7 +500,8 @@ def check_bottom_margin(pages: list[PageText]) -> list[Finding]:
     hits: list[tuple[int, str]] = []
     for page in pages:
         for line in page.lines:
-            if (-2 <= line.y < BOTTOM_ZONE and 0 <= line.x <= page.width and any(c.isalnum() for c in line.text)
+            if (not line.estimated and -2 <= line.y < BOTTOM_ZONE and 0 <= line.x <= page.width
+                    and any(c.isalnum() for c in line.text)
                     and not _DRAFT.search(fold(line.text))):  # the draft footer has its own finding
                 hits.append((page.number, line.text))
                 break

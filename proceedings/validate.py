@@ -85,7 +85,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
     fonts = guarded("font", lambda: walk_fonts(reader, count))
     if fonts is not None:
         findings.extend(check_fonts(fonts))
-    if may_have_active_content(data):
+    if may_have_active_content(data, reader):
         findings.extend(guarded("active content", lambda: check_active_content(reader, count)) or [])
     text = guarded("text", lambda: check_text(
         reader, count, has_fonts=fonts is None or fonts.count > 0, title=title, authors=authors,

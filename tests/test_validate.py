@@ -21,6 +21,7 @@ from pypdf.generic import (
     ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
 )
 
+from proceedings import textcheck
 from proceedings import validate as validate_module
 from proceedings.cli import make_context
 from proceedings.findings import PaperReport
@@ -147,6 +148,16 @@ def test_a_body_line_saying_references_is_not_the_heading(papers):
     report = check(papers["references-in-body"])
     assert report.findings == []
     assert report.body_pages == 6 and report.references_page == 7
+
+
+@pytest.mark.parametrize("name", ["clean-8+4", "long-9+1", "short-3+1", "references-in-body", "no-references"])
+def test_the_text_path_agrees_with_the_fast_path(papers, name, monkeypatch: pytest.MonkeyPatch):
+    """Fonts whose strings cannot be read raw (CID fonts, XObjects) fall back on extracted text and hints."""
+    fast = check(papers[name])
+    monkeypatch.setattr(textcheck, "raw_heading", lambda reader, number, limit=0: False)
+    slow = check(papers[name])
+    assert (slow.body_pages, slow.references_page) == (fast.body_pages, fast.references_page)
+    assert slow.findings == fast.findings
 
 
 # --------------------------------------------------------------------------- one defect each
