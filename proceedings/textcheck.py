@@ -20,7 +20,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from proceedings.findings import Finding
-from proceedings.pdfcheck import PageBox, name_of, on_pages, page_box, plural, resolve
+from proceedings.pdfcheck import PageBox, name_of, on_pages, page_box, plural
 from proceedings.text import ascii_fold
 
 log = logging.getLogger(__name__)
@@ -624,15 +624,3 @@ def _no_text(count: int, fonts: bool) -> Finding:
         + (f" ({plural(count, 'page')})." if count else "."),
         "Export the PDF directly from LaTeX or your word processor (not by scanning, printing to an image, "
         "or 'print as image'), so that its text can be searched, indexed and read aloud.")
-
-
-def references_page_of(reader: PdfReader, count: int) -> int | None:
-    """The page where the references start (for callers that need only that)."""
-    return find_references(Pages(reader, count))
-
-
-__all__ = [
-    "BOTTOM_ZONE", "Line", "PageText", "Pages", "TextResult", "alnum_key", "author_on_page", "check_bottom_margin",
-    "check_language", "check_leftovers", "check_text", "check_title_authors", "extract_page", "find_heading",
-    "find_line_numbers", "find_references", "fold", "guess_language", "is_references_heading", "resolve", "tokens",
-]

@@ -239,7 +239,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
             try:
                 run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
                             memory_mb=rules.memory_limit_mb, on_done=done)
-            except (OSError, ImportError, ValueError) as exc:  # no worker processes on this system
+            except (OSError, ImportError, ValueError, RuntimeError) as exc:  # no worker processes here
                 log.warning("cannot start worker processes (%s); checking in this process, without limits", exc)
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),

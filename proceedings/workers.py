@@ -244,11 +244,11 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                 elapsed = now - start
                 if w.conn in ready:
                     try:
-                        got_key, status, value, detail = w.conn.recv()
+                        _, status, value, detail = w.conn.recv()
                     except (EOFError, OSError):
-                        got_key, status, value, detail = key, "crash", None, "the worker died"
+                        status, value, detail = "crash", None, "the worker died"
                     except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
-                        got_key, status, value, detail = key, "error", None, f"{type(exc).__name__}: {exc}"
+                        status, value, detail = "error", None, f"{type(exc).__name__}: {exc}"
                     w.task = None
                     finish(Outcome(key, status, value, detail, elapsed))
                     if status in ("memory", "crash") or not w.process.is_alive():
