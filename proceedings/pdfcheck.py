@@ -34,7 +34,7 @@ SIZE_NAMES: dict[str, tuple[float, float]] = {
     "A3": (841.89, 1190.55),
     "A5": (419.53, 595.276),
     "B5": (498.9, 708.66),
-    "ACM journal (acmsmall)": (486.0, 720.0),
+    "the ACM journal size": (486.0, 720.0),
 }
 """Known paper sizes, to name a wrong size in a message."""
 

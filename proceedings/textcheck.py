@@ -387,26 +387,27 @@ def find_line_numbers(page: PageText) -> bool:
 
 
 _LEFTOVERS: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("anonymous", re.compile(r"(?:^|\n)anonymous (?:author(?:s|\(s\))?|submission)\b|anonymous author\(s\)"),
+    ("anonymous", re.compile(r"(?:^|\n)anonymous\s+(?:author(?:s|\(s\))?|submission)\b|anonymous\s+author\(s\)"),
      "\"Anonymous Author(s)\" (the review version's author block)",
      "Compile the camera-ready version: remove the 'anonymous' and 'review' options of \\documentclass and "
      "give the real authors."),
-    ("draft-footer", re.compile(r"unpublished working draft"),
+    ("draft-footer", re.compile(r"unpublished\s+working\s+draft"),
      "the footer \"Unpublished working draft. Not for distribution.\"",
      "Remove the 'authordraft' option of \\documentclass (use \\documentclass[sigconf]{acmart})."),
-    ("submission-id", re.compile(r"submission id\b"), "\"Submission ID\" (the review version's header)",
+    ("submission-id", re.compile(r"submission\s+id\b"), "\"Submission ID\" (the review version's header)",
      "Remove the submission number (\\acmSubmissionID) and the 'review' option; compile the camera-ready version."),
 ]
 
 _DRAFT = _LEFTOVERS[1][1]
 
 _PLACEHOLDERS: list[tuple[str, re.Pattern[str]]] = [
-    ("Conference acronym 'XX", re.compile(r"conference acronym\s*'\s*xx")),
+    ("Conference acronym 'XX", re.compile(r"conference\s+acronym\s*'\s*xx")),
     ("Woodstock", re.compile(r"\bwoodstock\b")),
     ("XXXXXXX.XXXXXXX", re.compile(r"\bx{7}\s*\.\s*x{7}\b")),
     ("978-1-4503-XXXX-X", re.compile(r"978-1-4503-x{4}-x")),
     ("10.1145/nnnnnnn.nnnnnnn", re.compile(r"10\.1145/n{7}\.n{7}")),
-    ("Make sure to enter the correct conference title", re.compile(r"make sure to enter the correct conference title")),
+    ("Make sure to enter the correct conference title",
+     re.compile(r"make\s+sure\s+to\s+enter\s+the\s+correct\s+conference\s+title")),
 ]
 
 
@@ -432,7 +433,10 @@ def check_leftovers(pages: list[PageText], profile: str) -> list[Finding]:
                     found.setdefault(label, number)
         if found:
             first = min(found.values())
-            listed = ", ".join(f"\"{label}\" (page {page})" for label, page in found.items())
+            if len(set(found.values())) == 1:
+                listed = ", ".join(f"\"{label}\"" for label in found) + f" (page {first})"
+            else:
+                listed = ", ".join(f"\"{label}\" (page {page})" for label, page in found.items())
             out.append(Finding(
                 "placeholders", "error", first, f"Template placeholders left in: {listed}.",
                 "Replace the acmart template's sample values with those of your rights form: \\acmConference, "

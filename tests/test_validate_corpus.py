@@ -44,7 +44,8 @@ def test_sigconf_sample_fails_only_for_its_placeholders():
     assert errors(report) == ["placeholders"]
     assert report.warnings == []
     message = report.errors[0].message
-    for placeholder in ("Conference acronym 'XX", "Woodstock", "XXXXXXX.XXXXXXX", "978-1-4503-XXXX-X"):
+    for placeholder in ("Conference acronym 'XX", "Woodstock", "XXXXXXX.XXXXXXX", "978-1-4503-XXXX-X",
+                        "Make sure to enter the correct conference title"):  # across a line break
         assert placeholder in message
     assert (report.pages, report.body_pages, report.references_page) == (6, 4, 5)
 
