@@ -32,7 +32,7 @@ samples: $(STAMP)
 	$(PY) tools/make_samples.py
 
 bench: $(STAMP)
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,0 +1,621 @@
+#!/usr/bin/env python3
+"""The benchmark (`make bench`): the proceedings build against qpdf and pdfunite on the same files.
+
+    python tools/bench.py                       # N = 40 and N = 1000, 3 runs each
+    python tools/bench.py --quick               # N = 10 and 40, 1 run: to try it out
+    python tools/bench.py --sizes 40,1000 --runs 3 --large-runs 1 --json .bench/results.json
+
+For each size N it generates (once, cached under .bench/, see tools/bench_papers.py) N synthetic
+camera-ready papers and a project of them, then measures, on the same files and in the same run:
+
+    qpdf-preserve   qpdf --empty --stream-data=preserve --pages FILES -- out.pdf
+    pdfunite        pdfunite FILES out.pdf
+    cold build      proceedings build into a fresh --out folder, no caches of any kind
+    warm rebuild    the same build again into the same --out folder, nothing changed
+    one changed     one camera-ready paper rewritten (other seed, same pages), built into the same --out
+
+Each measurement is a child process, started through a tiny wrapper: wall time from fork to
+exit (time.perf_counter), peak RSS from os.wait4 (ru_maxrss: the child's own peak, or its largest
+descendant's), and the sampled peak of the summed RSS of the whole process tree (workers included). Runs are interleaved (round r measures every scenario
+once), so drifts of the machine hit every scenario alike; the table shows medians. Times are
+compared with qpdf-preserve (and pdfunite) of the same run, which cancels the machine's speed.
+
+The table goes to stdout, and to --json; progress goes to stderr. Exit status 0 when every
+measurement ran (missed targets are shown, not failed), 2 when a build failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT), str(ROOT / "tools")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import bench_papers  # noqa: E402
+
+BENCH_DIR = ROOT / ".bench"
+SCENARIOS = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
+LABELS = {"qpdf-preserve": "qpdf-preserve", "pdfunite": "pdfunite", "cold": "cold build",
+          "warm": "warm rebuild", "one-changed": "one paper changed"}
+BUILDS = ("cold", "warm", "one-changed")
+
+
+# --------------------------------------------------------------------------- measuring one child
+
+
+@dataclass
+class Sample:
+    """One measured child process."""
+
+    seconds: float
+    peak_rss_kb: int
+    """ru_maxrss from wait4: the child's peak, or the largest of its (waited-for) descendants."""
+    tree_rss_kb: int
+    """Sampled peak of the summed RSS of the child and all its descendants (0 when not sampled)."""
+    returncode: int
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                out.extend(int(c) for c in handle.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _tree_rss_kb(pid: int, page_kb: int, include_self: bool = True) -> int:
+    total, todo = 0, [pid] if include_self else _children(pid)
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as handle:
+                total += int(handle.read().split()[1]) * page_kb
+        except (OSError, ValueError, IndexError):
+            continue
+        todo.extend(_children(p))
+    return total
+
+
+class _TreeSampler(threading.Thread):
+    """Polls the summed RSS of the descendants of ``pid`` (Linux /proc; a no-op elsewhere)."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.stopped = threading.Event()
+        self.page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+
+    def run(self) -> None:
+        if not os.path.isdir(f"/proc/{self.pid}/task"):
+            return
+        while not self.stopped.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid, self.page_kb, include_self=False))
+
+
+# Linux counts the RSS a process had before exec (its parent's pages, shared after fork or vfork)
+# into its ru_maxrss. So every command is started by this small wrapper (a few MB: os, sys and time
+# only) rather than by the benchmark itself (~80 MB of imports): the peak it reports is the
+# command's own. It also times the command from fork to exit, without its own start-up.
+_WRAPPER = r"""
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    out.write(f"{seconds!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+            stderr_path: Path | None = None, quiet_stderr: bool = False) -> Sample:
+    """Run ``cmd`` once; its wall time, its own peak RSS and its tree's sampled peak RSS."""
+    import tempfile
+
+    stderr = subprocess.DEVNULL if quiet_stderr or stderr_path is None else stderr_path.open("wb")
+    fd, result_path = tempfile.mkstemp(prefix="bench-measure-")
+    os.close(fd)
+    try:
+        proc = subprocess.Popen([sys.executable, "-S", "-E", "-c", _WRAPPER, result_path, *map(str, cmd)], cwd=cwd,
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
+        proc.wait()
+        sampler.stopped.set()
+        sampler.join()
+        text = Path(result_path).read_text().split()
+    finally:
+        if stderr not in (subprocess.DEVNULL, None):
+            stderr.close()
+        os.unlink(result_path)
+    if proc.returncode != 0 or len(text) != 3:
+        raise RuntimeError(f"the measuring wrapper failed (exit {proc.returncode}) on {cmd[0]}")
+    seconds, maxrss, returncode = float(text[0]), int(text[1]), int(text[2])
+    peak_kb = maxrss // 1024 if sys.platform == "darwin" else maxrss  # bytes on macOS, KB on Linux
+    return Sample(seconds, peak_kb, max(sampler.peak_kb, peak_kb), returncode)
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def ensure_baselines(install: bool = True) -> dict[str, str | None]:
+    """Paths of qpdf and pdfunite; installs them with apt-get when missing and root, else explains."""
+    tools = {"qpdf": shutil.which("qpdf"), "pdfunite": shutil.which("pdfunite")}
+    missing = [t for t, p in tools.items() if not p]
+    if missing and install and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"installing {', '.join(missing)}: apt-get install -y qpdf poppler-utils", file=sys.stderr)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update"], check=False, env=env, **quiet)
+        subprocess.run(["apt-get", "install", "-y", "qpdf", "poppler-utils"], check=False, env=env, **quiet)
+        tools = {"qpdf": shutil.which("qpdf"), "pdfunite": shutil.which("pdfunite")}
+    for name, path in tools.items():
+        if not path:
+            package, brew = ("qpdf", "qpdf") if name == "qpdf" else ("poppler-utils", "poppler")
+            print(f"{name} is not installed, so its baseline is skipped. Install it with "
+                  f"`sudo apt-get install {package}` (Debian, Ubuntu), `sudo dnf install {package}` (Fedora) "
+                  f"or `brew install {brew}` (macOS), then run the benchmark again.", file=sys.stderr)
+    return tools
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    text = (done.stdout or done.stderr).strip().splitlines()
+    return text[0] if text else ""
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def proceedings_cmd() -> list[str]:
+    """The installed `proceedings` script beside this Python, else `python -m proceedings`."""
+    script = Path(sys.executable).parent / "proceedings"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "proceedings"]
+
+
+def build_env(cache_home: Path) -> dict[str, str]:
+    """The build's environment: caches under ``cache_home`` (fresh for a cold build), fonts prepared once."""
+    from proceedings import fonts
+
+    font_dir = fonts.font_dir()
+    fonts.prepare()
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update({"XDG_CACHE_HOME": str(cache_home), "PROCEEDINGS_FONT_DIR": str(font_dir)})
+    return env
+
+
+@dataclass
+class Result:
+    """Every run of one scenario at one size."""
+
+    scenario: str
+    samples: list[Sample] = field(default_factory=list)
+    output_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(s.peak_rss_kb for s in self.samples) / 1024
+
+    @property
+    def tree_rss_mb(self) -> float:
+        return max(s.tree_rss_kb for s in self.samples) / 1024
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def _digest(path: Path) -> str:
+    from proceedings.gather import sha256_file
+
+    return sha256_file(path)
+
+
+def _build(project: bench_papers.BenchProject, out: Path, cache: Path, log: Path, result: Result) -> str:
+    """One timed build; returns the sha256 of the volume it wrote."""
+    cmd = proceedings_cmd() + ["build", "--project", str(project.dir), "--out", str(out), "-q"]
+    sample = measure(cmd, env=build_env(cache), stderr_path=log)
+    message = log.read_text(encoding="utf-8", errors="replace").strip()
+    if sample.returncode not in (0, 1) or not (out / "proceedings.pdf").is_file():
+        raise BuildFailed(f"{result.scenario} build of N={project.n} exited {sample.returncode}:\n{message}")
+    if sample.returncode == 1 and message and message not in result.notes:
+        result.notes.append(message)  # rule violations in the papers: outputs are written anyway
+    result.samples.append(sample)
+    result.output_bytes = (out / "proceedings.pdf").stat().st_size
+    return _digest(out / "proceedings.pdf")
+
+
+def _check(ok: bool, result: Result, problem: str) -> None:
+    """A wrong result is noted beside the time (a fast build that does the wrong thing is no win)."""
+    if not ok and f"WRONG: {problem}" not in result.notes:
+        result.notes.append(f"WRONG: {problem}")
+        _status(f"  WRONG: {problem}")
+
+
+def run_size(project: bench_papers.BenchProject, runs: int, tools: dict[str, str | None],
+             work: Path) -> dict[str, Result]:
+    """Measure every scenario ``runs`` times, interleaved; the project is left as generated."""
+    results = {s: Result(s) for s in SCENARIOS if s in BUILDS or tools.get(s.split("-")[0])}
+    files = [p.file for p in project.papers]
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for path in project.files():  # the inputs in the page cache for everyone alike
+        path.read_bytes()
+    changed = project.changed_paper()
+    try:
+        for r in range(runs):
+            _status(f"N={project.n}: round {r + 1}/{runs}")
+            if "qpdf-preserve" in results:
+                out = work / "qpdf.pdf"
+                sample = measure([tools["qpdf"], "--empty", "--stream-data=preserve", "--pages", *files, "--",
+                                  str(out)], cwd=project.camera_ready, quiet_stderr=True)
+                if sample.returncode not in (0, 3):  # 3: succeeded with warnings
+                    raise BuildFailed(f"qpdf exited {sample.returncode}")
+                results["qpdf-preserve"].samples.append(sample)
+                results["qpdf-preserve"].output_bytes = out.stat().st_size
+                _status(f"  qpdf-preserve {sample.seconds:.2f} s")
+            if "pdfunite" in results:
+                out = work / "pdfunite.pdf"
+                sample = measure([tools["pdfunite"], *files, str(out)], cwd=project.camera_ready, quiet_stderr=True)
+                if sample.returncode != 0:
+                    raise BuildFailed(f"pdfunite exited {sample.returncode}")
+                results["pdfunite"].samples.append(sample)
+                results["pdfunite"].output_bytes = out.stat().st_size
+                _status(f"  pdfunite      {sample.seconds:.2f} s")
+            for old in work.glob("build-*"):  # one build folder at a time (a 1,000-paper one is ~0.4 GB)
+                shutil.rmtree(old)
+            out, cache = work / f"build-{r}", work / f"cache-{r}"
+            shutil.rmtree(cache, ignore_errors=True)
+            cache.mkdir()
+            cold = _build(project, out, cache, work / "cold.log", results["cold"])
+            _status(f"  cold          {results['cold'].samples[-1].seconds:.2f} s")
+            warm = _build(project, out, cache, work / "warm.log", results["warm"])
+            _status(f"  warm          {results['warm'].samples[-1].seconds:.2f} s")
+            _check(warm == cold, results["warm"], "the warm rebuild wrote another volume than the cold build")
+            bench_papers.replace_file(project.changed(changed), project.camera_ready / changed.file)
+            try:
+                one = _build(project, out, cache, work / "changed.log", results["one-changed"])
+            finally:
+                project.restore()
+            _check(one != warm, results["one-changed"], "a paper changed but the volume did not")
+            _status(f"  one changed   {results['one-changed'].samples[-1].seconds:.2f} s")
+            shutil.rmtree(cache, ignore_errors=True)
+    finally:
+        project.restore()
+        for name in ("qpdf.pdf", "pdfunite.pdf"):
+            (work / name).unlink(missing_ok=True)
+    return results
+
+
+# --------------------------------------------------------------------------- targets and report
+
+
+@dataclass
+class Target:
+    n: int
+    what: str
+    value: float
+    limit: float
+    unit: str
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit
+
+
+def targets(n: int, results: dict[str, Result], input_bytes: int) -> list[Target]:
+    """The issue's targets: N ≥ 1000 against qpdf-preserve, 40 ≤ N < 1000 against pdfunite."""
+    out: list[Target] = []
+    qpdf, unite = results.get("qpdf-preserve"), results.get("pdfunite")
+    if n >= 1000:  # the main conference
+        if qpdf and qpdf.samples:
+            for scenario, limit in (("cold", 8.0), ("warm", 2.0), ("one-changed", 2.5)):
+                out.append(Target(n, f"{LABELS[scenario]} ≤ {limit:g}× qpdf-preserve",
+                                  results[scenario].median / qpdf.median, limit, "×"))
+        peak = max(results[s].peak_rss_mb for s in BUILDS)
+        out.append(Target(n, "peak RSS of a build ≤ 1.2 GB", peak, 1.2 * 1024, "MB"))
+        out.append(Target(n, "output ≤ 1.1× the inputs' size", results["cold"].output_bytes / input_bytes, 1.1, "×"))
+    elif n >= 40 and unite and unite.samples:  # a workshop (below 40 papers, start-up time dominates)
+        out.append(Target(n, "cold build ≤ 5× pdfunite", results["cold"].median / unite.median, 5.0, "×"))
+    return out
+
+
+def source_state() -> dict:
+    """The commit measured, and whether proceedings/ differed from it."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    return {"commit": commit or None,
+            "proceedings_modified": bool(git("status", "--porcelain", "--", "proceedings")) if commit else None}
+
+
+def machine() -> dict:
+    info = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return info
+
+
+def size_record(project: bench_papers.BenchProject, runs: int, results: dict[str, Result]) -> dict:
+    input_bytes = sum(p.stat().st_size for p in project.files())
+    qpdf, unite = results.get("qpdf-preserve"), results.get("pdfunite")
+    scenarios = {}
+    for name, res in results.items():
+        if not res.samples:
+            continue
+        scenarios[name] = {
+            "label": LABELS[name],
+            "seconds": [round(s.seconds, 3) for s in res.samples],
+            "median_s": round(res.median, 3),
+            "vs_qpdf_preserve": round(res.median / qpdf.median, 2) if qpdf and qpdf.samples else None,
+            "vs_pdfunite": round(res.median / unite.median, 2) if unite and unite.samples else None,
+            "peak_rss_mb": round(res.peak_rss_mb, 1),
+            "tree_rss_mb": round(res.tree_rss_mb, 1),
+            "output_bytes": res.output_bytes,
+            "output_over_input": round(res.output_bytes / input_bytes, 3),
+            "exit_status": sorted({s.returncode for s in res.samples}),
+            "notes": res.notes,
+        }
+    return {
+        "n": project.n,
+        "runs": runs,
+        "pages": sum(p.pages for p in project.papers),
+        "input_bytes": input_bytes,
+        "scenarios": scenarios,
+        "targets": [{**asdict(t), "met": t.met} for t in targets(project.n, results, input_bytes)],
+    }
+
+
+def print_report(report: dict, console=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    m = report["machine"]
+    table = Table(title=f"proceedings build vs qpdf/pdfunite — {report['date'][:10]}, {m.get('cpus')} cores"
+                        f"{', ' + m['cpu'] if m.get('cpu') else ''}", title_justify="left")
+    for col, justify in (("N", "right"), ("pages", "right"), ("scenario", "left"), ("median s", "right"),
+                         ("× qpdf", "right"), ("× pdfunite", "right"), ("peak RSS MB", "right"),
+                         ("tree RSS MB", "right"), ("out / in", "right"), ("runs", "right")):
+        table.add_column(col, justify=justify)
+    for size in report["sizes"]:
+        first = True
+        for name in SCENARIOS:
+            s = size["scenarios"].get(name)
+            if not s:
+                continue
+            ratio = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
+            table.add_row(str(size["n"]) if first else "", str(size["pages"]) if first else "", LABELS[name],
+                          f"{s['median_s']:.2f}",
+                          ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s['peak_rss_mb']:.0f}",
+                          f"{s['tree_rss_mb']:.0f}", f"{s['output_over_input']:.3f}", str(len(s["seconds"])))
+            first = False
+        table.add_section()
+    console.print(table)
+    goals = Table(title="Targets", title_justify="left")
+    for col, justify in (("N", "right"), ("target", "left"), ("measured", "right"), ("", "left")):
+        goals.add_column(col, justify=justify)
+    for size in report["sizes"]:
+        for t in size["targets"]:
+            value = f"{t['value']:.0f} MB" if t["unit"] == "MB" else f"{t['value']:.2f}×"
+            goals.add_row(str(t["n"]), t["what"], value, "[green]met[/green]" if t["met"] else "[red]MISSED[/red]")
+    console.print(goals)
+    for size in report["sizes"]:
+        for s in size["scenarios"].values():
+            for note in s["notes"]:
+                what = note if note.startswith("WRONG") else f"exit 1 (rules broken in papers): {note.splitlines()[0]}"
+                console.print(f"N={size['n']}, {s['label']}: {what}", markup=False)
+    if report.get("stages"):
+        print_stages(report["stages"], console)
+
+
+# --------------------------------------------------------------------------- per-stage breakdown
+
+_STAGE_RUNNER = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+import proceedings.pipeline as pipeline
+from proceedings.cli import make_context
+t_import = time.perf_counter() - t0
+project, out, dest, profile = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+sums, stack = {}, []  # path -> [depth, seconds, calls], in the order of first call
+
+def timed(name, fn):
+    def wrapper(*args, **kwargs):
+        stack.append(name)
+        path = "/".join(stack)
+        entry = sums.setdefault(path, [len(stack) - 1, 0.0, 0])
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            entry[1] += time.perf_counter() - started
+            entry[2] += 1
+            stack.pop()
+    return wrapper
+
+for name, value in list(vars(pipeline).items()):
+    if (callable(value) and getattr(value, "__module__", "").startswith("proceedings.")
+            and not isinstance(value, type) and name != "build"):
+        setattr(pipeline, name, timed(name, value))
+ctx = make_context(project, out, quiet=True)
+t1 = time.perf_counter()
+if profile:
+    import cProfile
+    prof = cProfile.Profile()
+    prof.runcall(pipeline.build, project, ctx)
+    prof.dump_stats(profile)
+else:
+    pipeline.build(project, ctx)
+total = time.perf_counter() - t1
+first = {p: i for i, p in enumerate(sums)}  # first-call order; children listed under their parent
+tree = sorted(sums, key=lambda p: [first["/".join(p.split("/")[:k])] for k in range(1, p.count("/") + 2)])
+stages = [{"stage": p, "depth": sums[p][0], "seconds": round(sums[p][1], 3), "calls": sums[p][2]} for p in tree]
+dest.write_text(json.dumps({"import_s": round(t_import, 3), "build_s": round(total, 3), "stages": stages}))
+"""
+
+
+def stage_breakdown(project: bench_papers.BenchProject, work: Path, profile: Path | None = None) -> dict:
+    """One cold build in a child process with a timer on every stage the pipeline calls."""
+    out, cache, dest = work / "stages-build", work / "stages-cache", work / "stages.json"
+    for path in (out, cache):
+        shutil.rmtree(path, ignore_errors=True)
+    cache.mkdir(parents=True)
+    cmd = [sys.executable, "-c", _STAGE_RUNNER, str(project.dir), str(out), str(dest), str(profile or "")]
+    sample = measure(cmd, env=build_env(cache), stderr_path=work / "stages.log")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    if not dest.is_file():
+        raise BuildFailed("the per-stage build failed:\n" + (work / "stages.log").read_text(errors="replace"))
+    data = json.loads(dest.read_text())
+    data.update({"n": project.n, "wall_s": round(sample.seconds, 3), "peak_rss_mb": round(sample.peak_rss_kb / 1024, 1),
+                 "profile": str(profile) if profile else None})
+    return data
+
+
+def print_stages(stages: dict, console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Cold build of N={stages['n']}, per stage (one run, {stages['wall_s']:.1f} s wall)",
+                  title_justify="left")
+    table.add_column("stage")
+    table.add_column("s", justify="right")
+    table.add_column("% of build", justify="right")
+    table.add_column("calls", justify="right")
+    total = stages["build_s"]
+    table.add_row("python start + imports", f"{stages['wall_s'] - total:.2f}", "", "")
+    hidden = 0
+    for s in stages["stages"]:
+        if s["seconds"] < 0.01:
+            hidden += 1
+            continue
+        name = "  " * s["depth"] + s["stage"].rsplit("/", 1)[-1]
+        table.add_row(name, f"{s['seconds']:.2f}", f"{100 * s['seconds'] / total:.0f}%" if total else "",
+                      str(s["calls"]))
+    table.add_row("build (pipeline.build)", f"{total:.2f}", "100%", "1")
+    console.print(table)
+    if hidden:
+        console.print(f"({hidden} calls under 0.01 s not shown; all are in the JSON)", markup=False)
+    if stages.get("profile"):
+        console.print(f"cProfile of that build: {stages['profile']} (python -m pstats)", markup=False)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _status(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = sorted({int(s) for s in text.split(",") if s.strip()})
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes are positive numbers of papers, e.g. 40,1000")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_sizes, default=[40, 1000], help="numbers of papers (default 40,1000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each scenario; the table shows medians")
+    parser.add_argument("--large-runs", type=int, default=None,
+                        help="runs for sizes of 500 papers and more (default: --runs)")
+    parser.add_argument("--json", type=Path, default=BENCH_DIR / "results.json", help="where the results go")
+    parser.add_argument("--quick", action="store_true", help="sizes 10 and 40, one run: to try it out")
+    parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR, help="papers, projects and builds (.bench/)")
+    parser.add_argument("--no-stages", action="store_true", help="skip the per-stage cold build of the largest N")
+    parser.add_argument("--profile", action="store_true", help="cProfile the per-stage build (written beside --json)")
+    parser.add_argument("--no-install", action="store_true", help="never apt-get install qpdf/poppler-utils")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.runs, args.large_runs = [10, 40], 1, 1
+    large_runs = args.large_runs or args.runs
+    started = time.perf_counter()
+
+    tools = ensure_baselines(install=not args.no_install)
+    _status(f"generating or reusing {max(args.sizes)} papers under {args.bench_dir}")
+    projects = bench_papers.make_projects(args.bench_dir, args.sizes)
+    generated_s = time.perf_counter() - started
+    report = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": {"qpdf": _version([tools["qpdf"], "--version"]) if tools["qpdf"] else None,
+                     "pdfunite": _version([tools["pdfunite"], "-v"]) if tools["pdfunite"] else None},
+        "load_average_before": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "source": source_state(),
+        "generator_key": bench_papers.generator_key(),
+        "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "sizes": [],
+    }
+    try:
+        for n in args.sizes:
+            runs = large_runs if n >= 500 else args.runs
+            project = projects[n]
+            results = run_size(project, runs, tools, args.bench_dir / "runs" / f"n{n}")
+            report["sizes"].append(size_record(project, runs, results))
+        if not args.no_stages:
+            n = max(args.sizes)
+            _status(f"N={n}: one more cold build, timing each stage")
+            profile = args.json.with_suffix(".prof") if args.profile else None
+            report["stages"] = stage_breakdown(projects[n], args.bench_dir / "runs" / f"n{n}", profile)
+    except BuildFailed as exc:
+        _status(f"benchmark stopped: {exc}")
+        return 2
+    report["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    report["total_s"] = round(time.perf_counter() - started, 1)
+    report["generate_s"] = round(generated_s, 1)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print_report(report)
+    print(f"results: {args.json}  (benchmark took {report['total_s'] / 60:.1f} min, "
+          f"{report['generate_s'] / 60:.1f} of them generating papers)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
