@@ -156,6 +156,53 @@ def stamp_paper(placed: Placed, stamper: Stamper, out: Path, acronym: str,
     return len(new), removed, stamper.install(writer).objects
 
 
+_STAMPERS: dict[str, Stamper] = {}
+
+
+def stamp_task(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
+               footer: str, paper_id: str, sha256: str) -> tuple[int, dict[str, int], tuple[int, int]]:
+    """Stamp one paper (in a worker process); return its page count, removals and shared-object range."""
+    stamper = _STAMPERS.get(footer)
+    if stamper is None:
+        stamper = _STAMPERS[footer] = Stamper(footer)
+    from proceedings.gather import Source
+    from proceedings.models import Paper, Person
+
+    paper = Paper(id=paper_id, title=title, authors=[Person(name=a) for a in authors], file=Path(path).name)
+    placed = Placed(source=Source(paper=paper, path=Path(path), sha256=sha256, size=0), pages=0, first_page=first_page)
+    count, removed, shared = stamp_paper(placed, stamper, Path(out), acronym, date)
+    return count, dict(removed), shared
+
+
+class StampFailure(Exception):
+    """Papers that passed validation but could not be stamped (time, memory, a reader failure)."""
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in failures.items()))
+        self.failures = failures
+
+
+def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
+               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, int]]]:
+    """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
+    from proceedings.workers import run_inline, run_limited
+
+    acronym = project.workshop.acronym
+    rules = project.workshop.rules
+    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), acronym, date,
+                                placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
+                                placed.source.sha256)) for placed, target, date in todo]
+    if len(tasks) >= 4 and ctx.jobs != 1:
+        outcomes = run_limited(stamp_task, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
+                               memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
+    else:
+        outcomes = run_inline(stamp_task, tasks, on_done=lambda o: advance(1))
+    failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
+    if failures:
+        raise StampFailure(failures)
+    return {k: (o.value[0], Counter(o.value[1]), tuple(o.value[2])) for k, o in outcomes.items()}
+
+
 def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: BuildContext,
                  internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
@@ -220,29 +267,37 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     paper_parts: list[Path] = []
     shared_ranges: list[tuple[int, int]] = []
     removed: dict[str, Counter] = {}
-    restamped = 0
-    index = front_pages
+    results: dict[str, tuple[int, Counter, tuple[int, int]]] = {}
+    todo: list[tuple[Placed, Path, str]] = []
+    keys: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
             date = _paper_date(placed, ctx)
-            key = cache.key(placed, footer, date, acronym)
+            key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym)
             hit = cache.get(placed.paper.id, key, target)
             if hit:
-                count, counter, shared = hit["pages"], Counter(hit["removed"]), tuple(hit["shared"])
+                results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
+                advance(1)
             else:
-                count, counter, shared = stamp_paper(placed, stamper, target, acronym, date)
-                cache.put(placed.paper.id, key, target, count, counter, shared)
-                restamped += 1
-            if count != placed.pages:
-                raise RuntimeError(f"paper {placed.paper.id}: {count} pages stamped, {placed.pages} planned")
-            papers.append(PaperPages(placed.paper.id, index, count, placed.first_page))
-            paper_parts.append(target)
-            shared_ranges.append(shared)
-            if counter:
-                removed[placed.paper.id] = counter
-            index += count
-            advance(1)
+                todo.append((placed, target, date))
+        fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
+    for placed, target, _ in todo:
+        count, counter, shared = fresh[placed.paper.id]
+        cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
+    results.update(fresh)
+    restamped = len(todo)
+    index = front_pages
+    for placed in plan.papers:
+        count, counter, shared = results[placed.paper.id]
+        if count != placed.pages:
+            raise StampFailure({placed.paper.id: f"{count} pages stamped, {placed.pages} planned"})
+        papers.append(PaperPages(placed.paper.id, index, count, placed.first_page))
+        paper_parts.append(cache.dir / f"{placed.paper.id}.pdf")
+        shared_ranges.append(shared)
+        if counter:
+            removed[placed.paper.id] = counter
+        index += count
     index_part = parts_dir / "index.pdf"
     index_pages, index_shared = _index_part(index_pdf, stamper, plan.index_first_page, ctx, index_part)
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,

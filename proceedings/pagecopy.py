@@ -121,6 +121,36 @@ def copy_pages(writer: PdfWriter, doc, indices: list[int] | None, removed: Count
     return list(range(start, start + len(copied)))
 
 
+_NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
+_LINK_KEYS = ("/Type", "/Subtype", "/Rect", "/Border", "/BS", "/C", "/H", "/QuadPoints", "/F", "/NM", "/Contents", "/M")
+
+
+def _direct(value, depth: int = 0) -> bool:
+    """Whether a value holds no indirect reference (so it can be written into another file as it is)."""
+    if isinstance(value, IndirectObject) or depth > 4:
+        return False
+    if isinstance(value, ArrayObject):
+        return all(_direct(v, depth + 1) for v in value)
+    if isinstance(value, DictionaryObject):
+        return all(_direct(v, depth + 1) for v in value.values())
+    return True
+
+
+def _link_copy(annot: DictionaryObject) -> DictionaryObject | None:
+    """A link annotation's plain fields, without pypdf's general cloning (links are most annotations)."""
+    copy = DictionaryObject()
+    for key in _LINK_KEYS:
+        value = annot.get(key)
+        if value is None:
+            continue
+        if not _direct(value):
+            return None  # unusual: let the general clone handle it
+        copy[NameObject(key)] = value
+    if set(annot.keys()) - set(_LINK_KEYS) - set(_NOT_COPIED):
+        return None  # something else (appearance streams…): clone it properly
+    return copy
+
+
 def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Counter) -> ArrayObject:
     out = ArrayObject()
     try:
@@ -142,9 +172,9 @@ def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Count
                 continue
             if "/AA" in annot:
                 removed["annotation additional action (/AA)"] += 1
-            clone = annot.clone(writer, force_duplicate=True,
-                                ignore_fields=("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent"))
-            clone = clone.get_object()
+            clone = _link_copy(annot) if subtype == "/Link" else None
+            if clone is None:
+                clone = annot.clone(writer, force_duplicate=True, ignore_fields=_NOT_COPIED).get_object()
             clone[NameObject("/P")] = new_page.indirect_reference
             if subtype == "/Link":
                 if "/Dest" in annot:
@@ -169,7 +199,8 @@ def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Count
                 if safe and safe[0] == "uri":
                     clone[NameObject("/A")] = DictionaryObject(
                         {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(safe[1])})
-            out.append(clone.indirect_reference if clone.indirect_reference else writer._add_object(clone))
+            ref = getattr(clone, "indirect_reference", None)
+            out.append(ref if ref is not None else writer._add_object(clone))
         except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
             log.debug("annotation dropped: %s", exc)
     return out

@@ -19,7 +19,7 @@ from proceedings.fonts import font_dir
 from proceedings.frontmatter import check_glyphs, make_front_matter
 from proceedings.gather import Gathered, gather, input_files, sha256_file
 from proceedings.htmlindex import write_index_html
-from proceedings.merge import Volume, bind_volume, merge, publish
+from proceedings.merge import StampFailure, Volume, bind_volume, merge, publish
 from proceedings.metadata import make_metadata
 from proceedings.plan import Plan, plan_volume
 from proceedings.report import write_reports
@@ -100,18 +100,29 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered, report = check(project_dir, ctx)
     project = gathered.project
-    plan = plan_volume(gathered, report, ctx)
-    if not plan.papers:
-        write_reports(report, project, ctx.out_dir)
-        raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
-                            [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
     check_glyphs(project, ctx)
-    facts = _plan_facts(plan)
-    front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts, font_dir().name)
-    front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
-    index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
-                                             font_dir().name), lambda: make_author_index(project, plan))
-    volume = merge(project, plan, front, index, ctx)
+    while True:
+        plan = plan_volume(gathered, report, ctx)
+        if not plan.papers:
+            write_reports(report, project, ctx.out_dir)
+            raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
+                                [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
+        facts = _plan_facts(plan)
+        front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
+                           font_dir().name)
+        front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
+        index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
+                                                 font_dir().name), lambda: make_author_index(project, plan))
+        try:
+            volume = merge(project, plan, front, index, ctx)
+            break
+        except StampFailure as exc:  # passed validation, yet cannot be copied: out of the volume, reported
+            for paper_id, why in exc.failures.items():
+                paper = report.by_id(paper_id)
+                paper.usable = False
+                paper.findings.append(Finding("stamp-failed", "error", None,
+                                              f"the paper could not be copied into the volume ({why})",
+                                              "export the PDF again from its source"))
     _report_removals(report, volume)
     pages = {"front_matter": volume.front_pages, "papers": sum(p.pages for p in plan.papers),
              "author_index": volume.index_pages, "total": volume.page_count,

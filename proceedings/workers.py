@@ -4,7 +4,8 @@ A hostile PDF can make a reader loop, recurse or inflate a decompression bomb. E
 a worker process whose address space is capped (``RLIMIT_AS``) and whose task is timed by the
 parent: past the time limit the worker is killed and replaced, and the input gets an outcome
 ``timeout``; a ``MemoryError`` or a dead worker gives ``memory`` or ``crash``. The other inputs
-go on. Workers are forked from a ``forkserver`` (safe with threads, cheap to replace).
+go on. Workers are forked from this process when it runs no other thread (instant), else from a
+``forkserver`` (safe with threads, e.g. a progress bar's).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["proceedings.validate"]
+_PRELOAD = ["proceedings.validate", "proceedings.merge"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ def _without_main() -> Iterator[None]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")  # no other thread to be caught mid-lock: fork is instant
     if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_PRELOAD)
