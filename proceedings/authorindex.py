@@ -53,7 +53,7 @@ def make_author_index(project: Project, plan: Plan) -> bytes:
     story = [Paragraph(INDEX_TITLE, styles.h1), FrameBreak()]
     letter = None
     for entry in author_entries(plan):
-        first = index_letter(entry.family)
+        first = index_letter(entry.family, entry.family)
         para = Paragraph(f"{esc(entry.label)}  {', '.join(str(p) for p in entry.pages)}", styles.index_entry)
         if first != letter:
             letter = first

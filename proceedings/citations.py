@@ -19,6 +19,7 @@ from proceedings.errors import UnknownPaperError
 from proceedings.latex import bibtex_name, clean, to_latex
 from proceedings.models import Project
 from proceedings.text import ascii_fold, join_names
+from proceedings.text import proceedings_title as _proceedings_title
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,8 @@ _STOPWORDS = frozenset(
 
 
 def proceedings_title(title: str) -> str:
-    """"The 1st Workshop on X" → "Proceedings of the 1st Workshop on X"."""
-    title = clean(title)
-    if title.lower().startswith("proceedings"):
-        return title
-    if title.startswith("The "):
-        title = "the " + title[4:]
-    return f"Proceedings of {title}"
+    """"The 1st Workshop on X" → "Proceedings of the 1st Workshop on X" (white space cleaned)."""
+    return _proceedings_title(clean(title))
 
 
 def _date(volume: dict[str, Any]) -> dt.date:

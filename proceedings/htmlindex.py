@@ -18,7 +18,7 @@ import jinja2
 
 from proceedings.atomic import write_text
 from proceedings.models import Project
-from proceedings.text import date_range
+from proceedings.text import date_range, proceedings_title
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,7 @@ def with_full_year(acronym: str, year: int | None) -> str:
 
 def full_title(title: str) -> str:
     """"Proceedings of the 1st Workshop on …" from the event's title."""
-    if title.lower().startswith("proceedings of"):
-        return title
-    if title.startswith("The "):
-        title = "the " + title[4:]
-    return f"Proceedings of {title}"
+    return proceedings_title(title)
 
 
 def ceur_paper_name(index: int) -> str:

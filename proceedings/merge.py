@@ -34,7 +34,7 @@ from proceedings.models import Project
 from proceedings.pagecopy import copy_pages, open_pdf
 from proceedings.plan import Placed, Plan
 from proceedings.stamp import Stamper
-from proceedings.text import date_range, roman
+from proceedings.text import date_range, proceedings_title, roman
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +357,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     date = pdf_date(ctx.build_time)
     info = {
-        "Title": f"Proceedings of {w.title} ({w.acronym})",
+        "Title": f"{proceedings_title(w.title)} ({w.acronym})",
         "Author": "; ".join(e.name for e in w.editors),
         "Subject": w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
         "Keywords": ", ".join(w.keywords or [w.acronym]),

@@ -109,3 +109,12 @@ def join_names(names: list[str]) -> str:
     if len(names) == 2:
         return f"{names[0]} and {names[1]}"
     return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def proceedings_title(title: str) -> str:
+    """"The 1st Workshop on X" → "Proceedings of the 1st Workshop on X" (a title already so is kept)."""
+    if title.lower().startswith("proceedings"):
+        return title
+    if title.startswith("The "):
+        title = "the " + title[4:]
+    return f"Proceedings of {title}"

@@ -172,7 +172,7 @@ def test_author_index_lists_every_author_with_pages(repo_build, volume, meta):
 def test_pdf_metadata(repo_build, volume):
     info = volume.metadata
     w = repo_build.gathered.project.workshop
-    assert w.title in info.title
+    assert info.title.startswith("Proceedings of the 1st Workshop on Efficient") and w.acronym in info.title
     assert all(e.name in info.author for e in w.editors)
     assert info.subject and info.get("/Keywords")
 
@@ -217,3 +217,21 @@ def test_every_link_of_every_paper_survives(repo_build, volume):
         vol_uris, vol_internal = links(volume, list(range(pages.first_index, pages.first_index + pages.count)))
         assert src_uris and src_internal, "the sample papers carry web and internal links"
         assert (vol_uris, vol_internal) == (src_uris, src_internal), placed.paper.id
+
+
+def test_author_index_letters_head_their_family_names(repo_build, volume):
+    from proceedings.text import ascii_fold
+
+    v = repo_build.volume
+    lines = []
+    for i in range(v.index_pages):
+        lines += [ln.strip() for ln in volume.pages[v.index_first_index + i].extract_text().splitlines()]
+    heading, checked = None, 0
+    for line in lines:
+        if len(line) == 1 and line.isalpha():
+            heading = line
+        elif "," in line and heading and "·" not in line:
+            family = unicodedata.normalize("NFC", line.split(",")[0])
+            assert ascii_fold(family)[0].upper() == heading, (heading, line)
+            checked += 1
+    assert checked >= 20
