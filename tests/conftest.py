@@ -95,3 +95,21 @@ def bookmark_labels(volume) -> dict[str, str]:
 
     walk(volume.outline)
     return found
+
+
+def link_summary(reader, indices) -> tuple[list[str], list[int]]:
+    """The web links (URIs, in order) and internal links (page offsets from the first index) of some pages."""
+    indices = list(indices)
+    uris, internal = [], []
+    for i in indices:
+        for annot in reader.pages[i].get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            action = action.get_object() if action is not None else None
+            if action is not None and action.get("/S") == "/URI":
+                uris.append(str(action["/URI"]))
+            elif "/Dest" in annot or (action is not None and action.get("/S") == "/GoTo"):
+                internal.append(i - indices[0])
+    return uris, internal

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from proceedings.cli import app
 from proceedings.importers.openreview import accepted_venue_id, read_openreview
 from proceedings.models import load_project
+from tests.test_import_easychair import new_project, papers  # shared project helpers
 
 DATA = Path(__file__).parent / "data" / "import" / "openreview"
 NOTES = DATA / "notes.json"
@@ -20,38 +19,9 @@ PROFILES = DATA / "profiles.json"
 VENUE = "ACM.org/TheWebConf/2025/Workshop/EReL_MIR"
 runner = CliRunner()
 
-WORKSHOP = """\
-title: "The 1st Workshop on Efficient Representation Learning for Multimodal Information Retrieval"
-acronym: "EReL@MIR '25"
-location: "Sydney, NSW, Australia"
-start_date: 2025-04-28
-end_date: 2025-04-29
-publisher: "ACM"
-editors: [{name: "Joemon M. Jose"}]
-"""
-
-
-def pdf(path: Path) -> None:
-    page = canvas.Canvas(str(path), pagesize=(612, 792))
-    page.drawString(72, 720, path.stem)
-    page.save()
-
-
-def new_project(tmp_path: Path, pdfs: tuple[str, ...]) -> Path:
-    project = tmp_path / "project"
-    assert runner.invoke(app, ["init", str(project)]).exit_code == 0
-    (project / "front_matter/workshop.yaml").write_text(WORKSHOP, encoding="utf-8")
-    for name in pdfs:
-        pdf(project / "camera_ready" / name)
-    return project
-
 
 def run_import(project: Path, *args: str):
     return runner.invoke(app, ["import", "openreview", "--project", str(project), *args])
-
-
-def papers(project: Path) -> list[dict]:
-    return yaml.safe_load((project / "camera_ready/papers.yaml").read_text(encoding="utf-8"))
 
 
 # the PDF of note 21 keeps the name OpenReview's /pdf/ link gives it

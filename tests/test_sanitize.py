@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.conftest import ACMART, AWKWARD, build_project, make_project, need
+from tests.conftest import ACMART, AWKWARD, build_project, link_summary, make_project, need
 
 ACTIVE = [b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFiles", b"/RichMedia", b"/XFA",
           b"/OpenAction", b"/AA ", b"/AA<", b"/FileAttachment", b"/SubmitForm", b"/ImportData", b"/GoToR"]
@@ -58,25 +58,11 @@ def test_ordinary_links_survive(tmp_path: Path):
     volume = PdfReader(project / "build/proceedings.pdf")
     original = PdfReader(source)
 
-    def links(reader, indices):
-        uris, internal = set(), 0
-        for i in indices:
-            for a in reader.pages[i].get("/Annots") or []:
-                a = a.get_object()
-                if a.get("/Subtype") != "/Link":
-                    continue
-                action = a.get("/A")
-                if action is not None and action.get_object().get("/S") == "/URI":
-                    uris.add(str(action.get_object()["/URI"]))
-                elif "/Dest" in a or (action is not None and action.get_object().get("/S") == "/GoTo"):
-                    internal += 1
-        return uris, internal
-
     pages = result.volume.papers[0]
-    src_uris, src_internal = links(original, range(len(original.pages)))
-    vol_uris, vol_internal = links(volume, range(pages.first_index, pages.first_index + pages.count))
+    src_uris, src_internal = link_summary(original, range(len(original.pages)))
+    vol_uris, vol_internal = link_summary(volume, range(pages.first_index, pages.first_index + pages.count))
     assert src_uris and src_uris == vol_uris
-    assert src_internal > 0 and vol_internal == src_internal
+    assert src_internal and vol_internal == src_internal
     # every internal link of the paper lands inside the paper, as an explicit destination
     for i in range(pages.first_index, pages.first_index + pages.count):
         for a in volume.pages[i].get("/Annots") or []:

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings.text import match_fold, roman
-from tests.conftest import bookmark_labels
+from tests.conftest import bookmark_labels, link_summary
 
 pytestmark = pytest.mark.usefixtures("repo_build")
 
@@ -197,24 +197,10 @@ def test_front_matter_names_organizers_and_committee(repo_build):
 
 
 def test_every_link_of_every_paper_survives(repo_build, volume):
-    def links(reader, indices):
-        uris, internal = [], []
-        for i in indices:
-            for a in reader.pages[i].get("/Annots") or []:
-                a = a.get_object()
-                if a.get("/Subtype") != "/Link":
-                    continue
-                action = a.get("/A")
-                if action is not None and action.get_object().get("/S") == "/URI":
-                    uris.append(str(action.get_object()["/URI"]))
-                else:
-                    internal.append(i - indices[0])
-        return uris, internal
-
     for placed, pages in zip(repo_build.plan.papers, repo_build.volume.papers):
         source = PdfReader(repo_build.gathered.project.pdf_path(placed.paper))
-        src_uris, src_internal = links(source, list(range(len(source.pages))))
-        vol_uris, vol_internal = links(volume, list(range(pages.first_index, pages.first_index + pages.count)))
+        src_uris, src_internal = link_summary(source, range(len(source.pages)))
+        vol_uris, vol_internal = link_summary(volume, range(pages.first_index, pages.first_index + pages.count))
         assert src_uris and src_internal, "the sample papers carry web and internal links"
         assert (vol_uris, vol_internal) == (src_uris, src_internal), placed.paper.id
 
