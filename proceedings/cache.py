@@ -6,11 +6,13 @@ changed input, rule or version simply misses. Values are our own pickles, writte
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from proceedings import __version__
@@ -21,9 +23,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+@functools.cache
+def code_version() -> str:
+    """The tool's version and a digest of its own code and templates: any change misses every cache."""
+    package = Path(__file__).resolve().parent
+    digest_ = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".j2", ".yaml", ".md"} and path.is_file():
+            digest_.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest_.hexdigest()[:12]}"
+
+
 def digest(*parts: Any) -> str:
-    """A stable digest of JSON-serialisable parts (and the tool's version)."""
-    text = json.dumps([__version__, *parts], sort_keys=True, ensure_ascii=False, default=str)
+    """A stable digest of JSON-serialisable parts (and the tool's code version)."""
+    text = json.dumps([code_version(), *parts], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -26,6 +26,7 @@ from pypdf.generic import TextStringObject
 
 from proceedings import __version__
 from proceedings.atomic import atomic_open, write_json
+from proceedings.cache import code_version
 from proceedings.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext
 from proceedings.frontmatter import FrontMatter
@@ -116,7 +117,7 @@ class _PaperCache:
     def key(self, placed: Placed, footer: str, date: str, acronym: str) -> str:
         p = placed.paper
         return hashlib.sha256(json.dumps([
-            __version__, STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym, p.title,
+            code_version(), STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym, p.title,
             [a.name for a in p.authors],
         ], ensure_ascii=False).encode()).hexdigest()
 

@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings import __version__
+from proceedings.cache import code_version
 from proceedings.atomic import write_json
 from proceedings.context import BuildContext
 from proceedings.findings import Finding, PaperReport, ValidationReport
@@ -130,7 +130,7 @@ def cache_key(source: Source, rules: Rules) -> str:
     """Digest of what a result depends on: the file, the rules, the tool, the paper's title and authors."""
     venue = rules.model_dump(mode="json", exclude={"time_limit", "memory_limit_mb"})
     data = {
-        "file": source.sha256, "rules": venue, "tool": __version__, "checks": CHECKS_VERSION,
+        "file": source.sha256, "rules": venue, "tool": code_version(), "checks": CHECKS_VERSION,
         "title": source.paper.title, "authors": [[a.name, a.family] for a in source.paper.authors],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
