@@ -57,7 +57,15 @@ def prepare() -> dict[str, Path]:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable user cache (a locked-down CI user): a private temporary folder
+        import tempfile
+
+        target = Path(tempfile.gettempdir()) / f"proceedings-fonts-{os.getuid()}" / target.name
+        target.mkdir(parents=True, exist_ok=True)
+        paths = {style: target / f"{FAMILY}-{style}.ttf" for style in STYLES}
+        missing = [s for s, p in paths.items() if not p.is_file()]
     log.info("preparing fonts in %s (once)", target)
     for style in missing:
         source, weight = STYLES[style]
