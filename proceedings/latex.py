@@ -81,10 +81,12 @@ _LIGATURES = {"--", "``", "''", "<<", ">>", ",,", "?`", "!`"}
 _SPACE_RUN = re.compile(r"[ \t\n\r\f\v\u0085\u2028\u2029]+")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # category Cc, less the white space ones
+
+
 def clean(text: str) -> str:
     """The text every export writes: control characters dropped, white space runs as one space."""
-    text = "".join(c for c in text if c in " \t\n\r\f\v" or unicodedata.category(c) != "Cc")
-    return _SPACE_RUN.sub(" ", text).strip()
+    return _SPACE_RUN.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def _accented(char: str) -> str | None:
