@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from reportlab.lib.units import inch
 from reportlab.platypus import (
-    CondPageBreak, Flowable, KeepTogether, ListFlowable, ListItem, NextPageTemplate, PageBreak, Paragraph, Spacer,
+    CondPageBreak, Flowable, KeepTogether, ListFlowable, ListItem, PageBreak, Paragraph, Spacer,
     Table, TableStyle,
 )
 
@@ -207,7 +207,7 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
 # --------------------------------------------------------------------------- sections
 
 
-def _title_page(project: Project, styles: Styles, height: float) -> list[Flowable]:
+def _title_page(project: Project, styles: Styles) -> list[Flowable]:
     w = project.workshop
     story: list[Flowable] = [Spacer(1, 0.9 * inch), Paragraph("Proceedings of", styles.over_title)]
     story.append(Paragraph(esc(w.title), styles.title))
@@ -378,7 +378,7 @@ def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontM
         return [*head, *body, PageBreak()]
 
     story: list[Flowable] = []
-    story += section("title", _title_page(project, styles, size[1]), heading=False)
+    story += section("title", _title_page(project, styles), heading=False)
     story += section("copyright", _copyright_page(project, styles), heading=False)
     story += section("contents", _contents(plan, styles, links))
     if preface:
@@ -395,5 +395,3 @@ def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontM
     return FrontMatter(pdf=pdf, sections=dict(sorted(marks.items(), key=lambda kv: kv[1])), section_titles=used,
                        toc_links=links)
 
-
-__all__ = ["FrontMatter", "TocLink", "make_front_matter", "markdown_flowables", "NextPageTemplate"]
