@@ -322,18 +322,15 @@ def _pydantic_problems(rel: str, prefix: str, exc: ValidationError) -> list[str]
     return problems
 
 
-_NOTICES: list[str] = []
-"""Unknown fields seen by the current load (warnings, not errors); see :func:`load_project`."""
-
-
 def _drop(data: Any, loc: tuple) -> None:
     for part in loc[:-1]:
         data = data[part]
     data.pop(loc[-1], None)
 
 
-def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str]) -> Any:
-    """Validate; unknown fields are ignored with a warning (a typo of a required field still fails)."""
+def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str],
+              notices: list[str]) -> Any:
+    """Validate; unknown fields are ignored with a notice (beside a real problem, they are problems too)."""
     import copy
 
     data = copy.deepcopy(data)
@@ -348,7 +345,7 @@ def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems
                 return None
             for err in extra:
                 where = ".".join(x for x in (prefix, _loc(tuple(err["loc"]))) if x).replace(".[", "[")
-                _NOTICES.append(f"{rel}: {where}: unknown field, ignored (a typo?)")
+                notices.append(f"{rel}: {where}: unknown field, ignored (a typo?)")
                 try:
                     _drop(data, tuple(err["loc"]))
                 except (KeyError, IndexError, TypeError):
@@ -357,7 +354,7 @@ def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems
     return None
 
 
-def _persons(root: Path, rel: str, problems: list[str]) -> list[Person]:
+def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
     data = _read_yaml(root, rel, problems, required=False)
     if data is None:
         return []
@@ -368,7 +365,7 @@ def _persons(root: Path, rel: str, problems: list[str]) -> list[Person]:
         return []
     out = []
     for i, item in enumerate(data):
-        person = _validate(Person, item, rel, f"[{i}]", problems)
+        person = _validate(Person, item, rel, f"[{i}]", problems, notices)
         if person is not None:
             out.append(person)
     return out
@@ -393,7 +390,7 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
     return None
 
 
-def _papers(root: Path, problems: list[str]) -> list[Paper]:
+def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
     before = len(problems)
     data = _read_yaml(root, PAPERS_FILE, problems)
     if data is None and len(problems) > before:
@@ -413,7 +410,7 @@ def _papers(root: Path, problems: list[str]) -> list[Paper]:
         label = f"[{i}]"
         if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
             label = f"[{i}] (id {item['id']})"
-        paper = _validate(Paper, item, PAPERS_FILE, label, problems)
+        paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
         if paper is None:
             continue
         if paper.id in seen:
@@ -432,18 +429,18 @@ def load_project(root: Path) -> Project:
     """Read and check every project file under ``root``; raise one error listing every problem."""
     root = Path(root)
     problems: list[str] = []
-    _NOTICES.clear()
+    notices: list[str] = []
     if not root.is_dir():
         raise ProjectFileError(f"{root}: project folder not found")
     raw = _read_yaml(root, WORKSHOP_FILE, problems)
     workshop = None
     if raw is not None:
         if isinstance(raw, dict):
-            workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems)
+            workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems, notices)
         else:
             problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
-    organizers = _persons(root, ORGANIZERS_FILE, problems)
-    committee = _persons(root, COMMITTEE_FILE, problems)
+    organizers = _persons(root, ORGANIZERS_FILE, problems, notices)
+    committee = _persons(root, COMMITTEE_FILE, problems, notices)
     preface_path = root / PREFACE_FILE
     preface = ""
     if preface_path.is_file():
@@ -451,11 +448,11 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
-    papers = _papers(root, problems)
+    papers = _papers(root, problems, notices)
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
         root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
-        notices=list(_NOTICES),
+        notices=notices,
     )
