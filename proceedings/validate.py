@@ -8,7 +8,6 @@ title and authors.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -17,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings.cache import code_version
+from proceedings.cache import digest
 from proceedings.atomic import write_json
 from proceedings.context import BuildContext
 from proceedings.findings import Finding, PaperReport, ValidationReport
@@ -129,11 +128,8 @@ def check_length(total: int, body: int, references: int | None, rules: Rules) ->
 def cache_key(source: Source, rules: Rules) -> str:
     """Digest of what a result depends on: the file, the rules, the tool, the paper's title and authors."""
     venue = rules.model_dump(mode="json", exclude={"time_limit", "memory_limit_mb"})
-    data = {
-        "file": source.sha256, "rules": venue, "tool": code_version(), "checks": CHECKS_VERSION,
-        "title": source.paper.title, "authors": [[a.name, a.family] for a in source.paper.authors],
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return digest("validation", CHECKS_VERSION, source.sha256, venue, source.paper.title,
+                  [[a.name, a.family] for a in source.paper.authors])
 
 
 def _cache_read(path: Path) -> dict[str, Any] | None:
