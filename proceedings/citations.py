@@ -318,16 +318,7 @@ def _paper(metadata: dict[str, Any], paper_id: str) -> dict[str, Any]:
     raise UnknownPaperError(f"no paper with id {paper_id!r}", ["known ids: " + ", ".join(known)])
 
 
-def render_citation(project: Project | None, metadata: dict[str, Any], paper_id: str, fmt: str,
-                    keys: dict[str, str] | None = None) -> str:
-    """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file.
-
-    ``keys`` (from :func:`citation_keys`) saves recomputing every key for each paper of a large volume.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
-    paper = _paper(metadata, paper_id)
-    key = (keys or citation_keys(metadata))[paper_id]
+def _render(metadata: dict[str, Any], paper: dict[str, Any], key: str, fmt: str) -> str:
     if fmt == "bibtex":
         return bibtex_paper(metadata, paper, key)
     if fmt == "ris":
@@ -337,12 +328,22 @@ def render_citation(project: Project | None, metadata: dict[str, Any], paper_id:
     return acm_reference(metadata, paper)
 
 
+def render_citation(metadata: dict[str, Any], paper_id: str, fmt: str) -> str:
+    """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
+    paper = _paper(metadata, paper_id)
+    return _render(metadata, paper, citation_keys(metadata)[paper_id], fmt)
+
+
+def _bibliography(metadata: dict[str, Any], entries: Iterable[str]) -> str:
+    return "\n".join([bibtex_volume(metadata), *entries])
+
+
 def render_bibliography(metadata: dict[str, Any]) -> str:
     """The text of proceedings.bib: the volume's ``@proceedings``, then each paper's ``@inproceedings``."""
     keys = citation_keys(metadata)
-    entries = [bibtex_volume(metadata)]
-    entries += [bibtex_paper(metadata, paper, keys[paper["id"]]) for paper in metadata["papers"]]
-    return "\n".join(entries)
+    return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]))
 
 
 def write_citations(project: Project | None, metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
@@ -350,14 +351,17 @@ def write_citations(project: Project | None, metadata: dict[str, Any], out_dir: 
     out_dir = Path(out_dir)
     outputs: dict[str, Path] = {}
     keys = citation_keys(metadata)
-    write_text(out_dir / BIB_FILE, render_bibliography(metadata))
+    # each paper's BibTeX entry is both its citations/ID.bib and its part of proceedings.bib: rendered once
+    entries = {p["id"]: bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]}
+    write_text(out_dir / BIB_FILE, _bibliography(metadata, entries.values()))
     outputs["bibtex"] = out_dir / BIB_FILE
     folder = out_dir / CITATIONS_DIR
     written = set()
     for paper in metadata["papers"]:
+        pid = paper["id"]
         for fmt, ext in FORMATS.items():
-            path = folder / f"{paper['id']}.{ext}"
-            write_text(path, render_citation(project, metadata, paper["id"], fmt, keys))
+            path = folder / f"{pid}.{ext}"
+            write_text(path, entries[pid] if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt))
             outputs[f"{CITATIONS_DIR}/{path.name}"] = path
             written.add(path.name)
     exts = {f".{ext}" for ext in FORMATS.values()}
@@ -449,4 +453,4 @@ def cite(project_dir: Path, paper_id: str, fmt: str, ctx: Any) -> str:
 
         log.info("%s is missing or out of date: building the volume first", path)
         metadata = build(Path(project_dir), ctx).metadata
-    return render_citation(project, metadata, paper_id, fmt)
+    return render_citation(metadata, paper_id, fmt)

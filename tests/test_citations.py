@@ -416,17 +416,17 @@ def test_every_export_parses_back(title, raw_people):
     assert decode_names(lib.entries[0]["editor"]) == names
     assert entry["pages"] == "3--9"
     # RIS
-    (rec,) = parse_ris(render_citation(None, meta, "1", "ris"))
+    (rec,) = parse_ris(render_citation(meta, "1", "ris"))
     assert rec["TI"] == [clean(title)] and rec["SP"] == ["3"] and rec["EP"] == ["9"]
     assert rec["AU"] == [f"{clean(p.family_name)}, {clean(p.given_names)}" if clean(p.given_names)
                          else clean(p.family_name) for p in people]
     # CSL-JSON
-    (item,) = json.loads(render_citation(None, meta, "1", "csl-json"))
+    (item,) = json.loads(render_citation(meta, "1", "csl-json"))
     assert item["title"] == clean(title) and item["page"] == "3-9"
     assert [(a["family"], a.get("given", "")) for a in item["author"]] == [
         (clean(p.family_name), clean(p.given_names)) for p in people]
     # ACM Reference Format: one line of text naming everyone, the title and the pages
-    acm = render_citation(None, meta, "1", "acm")
+    acm = render_citation(meta, "1", "acm")
     assert acm.endswith(", 3–9.\n") and acm.count("\n") == 1
     assert clean(title) in acm and all(clean(p.name) in acm for p in people)
 
