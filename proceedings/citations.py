@@ -390,9 +390,6 @@ def _volume_fields(project: Project) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v not in (None, [])}
 
 
-_PAPER_FIELDS = ("title", "authors_detail", "doi", "url", "abstract", "keywords", "file")
-
-
 def metadata_is_current(project: Project, metadata: dict[str, Any], metadata_path: Path) -> bool:
     """Whether ``metadata`` (read from ``metadata_path``) still describes ``project``'s volume.
 
@@ -406,13 +403,14 @@ def metadata_is_current(project: Project, metadata: dict[str, Any], metadata_pat
     try:
         placed = metadata["papers"]
         excluded = {e["id"] for e in metadata.get("excluded", [])}
-        volume = metadata["volume"]
-        if {k: volume.get(k) for k in _volume_fields(project)} != _volume_fields(project):
+        volume, wanted = metadata["volume"], _volume_fields(project)
+        if {k: volume.get(k) for k in wanted} != wanted:
             return False
         if [p.id for p in project.papers if p.id not in excluded] != [p["id"] for p in placed]:
             return False
         if {p.id for p in project.papers} != {p["id"] for p in placed} | excluded:
             return False
+        recorded_by_id = {p["id"]: p for p in placed}
         stamp = metadata_path.stat().st_mtime
         for paper in project.papers:
             path = project.pdf_path(paper)
@@ -420,11 +418,11 @@ def metadata_is_current(project: Project, metadata: dict[str, Any], metadata_pat
                 if path.stat().st_mtime > stamp:
                     return False
                 continue
-            recorded = next(p for p in placed if p["id"] == paper.id)
+            recorded = recorded_by_id[paper.id]
             current = {"title": paper.title, "authors_detail": [person_json(a) for a in paper.authors],
                        "doi": paper.doi, "url": paper.url, "abstract": paper.abstract,
                        "keywords": paper.keywords, "file": paper.file}
-            if any(recorded.get(k) != current[k] for k in _PAPER_FIELDS):
+            if any(recorded.get(k) != v for k, v in current.items()):
                 return False
             if recorded.get("sha256") != sha256_file(path):
                 return False
