@@ -221,7 +221,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
         nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
         out.obj(labels_ref, b"<< /Nums [ %s ] >>" % nums)
-        next_free = _write_outline(out, outline, outline_root, next_free, page_ref)
+        _write_outline(out, outline, outline_root, next_free, page_ref)
         fields = b" ".join(b"/%s %s" % (k.encode(), pdf_text(v) if not v.startswith("D:") else b"(" + v.encode() + b")")
                            for k, v in info.items())
         out.obj(info_ref, b"<< " + fields + b" >>")

@@ -10,7 +10,6 @@ paper changed restamps that paper only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import logging
@@ -26,11 +25,10 @@ from pypdf.generic import TextStringObject
 
 from proceedings import __version__
 from proceedings.atomic import atomic_open, write_json
-from proceedings.cache import code_version
+from proceedings.cache import digest
 from proceedings.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext
 from proceedings.frontmatter import FrontMatter
-from proceedings.gather import sha256_file
 from proceedings.models import Project
 from proceedings.pagecopy import copy_pages, open_pdf
 from proceedings.plan import Placed, Plan
@@ -63,7 +61,7 @@ class Volume:
     index_first_index: int
     index_pages: int
     parts: list[Path] = field(default_factory=list)
-    """Front matter part, each paper's part (papers/ID.pdf), index part, in order."""
+    """Front matter part, each paper's stamped part (published as papers/ID.pdf), index part, in order."""
     outline: list[OutlineItem] = field(default_factory=list)
     removed: dict[str, Counter] = field(default_factory=dict)
     """Paper id → what the sanitizer removed."""
@@ -116,63 +114,57 @@ class _PaperCache:
 
     def key(self, placed: Placed, footer: str, date: str, acronym: str) -> str:
         p = placed.paper
-        return hashlib.sha256(json.dumps([
-            code_version(), STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym, p.title,
-            [a.name for a in p.authors],
-        ], ensure_ascii=False).encode()).hexdigest()
+        return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym,
+                      p.title, [a.name for a in p.authors])
+
+    @staticmethod
+    def _fingerprint(out: Path) -> list[int]:
+        """Size and modification time of a stamped part: enough to notice it was replaced or edited."""
+        stat = out.stat()
+        return [stat.st_size, stat.st_mtime_ns]
 
     def get(self, paper_id: str, key: str, out: Path) -> dict | None:
         if not self.enabled:
             return None
         try:
             entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
-            if entry["key"] == key and out.is_file() and sha256_file(out) == entry["output"]:
+            if entry["key"] == key and self._fingerprint(out) == entry["output"]:
                 return entry
         except (OSError, ValueError, KeyError):
             return None
         return None
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
-        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": sha256_file(out), "pages": pages,
+        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": self._fingerprint(out), "pages": pages,
                                                    "removed": dict(sorted(removed.items())), "shared": list(shared)})
-
-
-def stamp_paper(placed: Placed, stamper: Stamper, out: Path, acronym: str,
-                date: str) -> tuple[int, Counter, tuple[int, int]]:
-    """Copy one paper safely, stamp its page numbers and footer, write it to ``out``."""
-    removed: Counter = Counter()
-    writer = PdfWriter()
-    new = copy_pages(writer, open_pdf(placed.source.path), None, removed)
-    for k, index in enumerate(new):
-        stamper.stamp(writer, index, str(placed.first_page + k), footer=True)
-    p = placed.paper
-    writer.add_metadata({
-        "/Title": p.title, "/Author": "; ".join(a.name for a in p.authors),
-        "/Subject": f"{acronym}, pages {placed.first_page}–{placed.first_page + len(new) - 1}",
-        "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date,
-    })
-    writer.set_page_label(0, len(new) - 1, style="/D", start=placed.first_page)
-    writer._ID = _id_array(__version__, "paper", p.id, placed.source.sha256, str(placed.first_page), date)
-    write_pdf(writer, out)
-    return len(new), removed, stamper.install(writer).objects
 
 
 _STAMPERS: dict[str, Stamper] = {}
 
 
-def stamp_task(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
-               footer: str, paper_id: str, sha256: str) -> tuple[int, dict[str, int], tuple[int, int]]:
-    """Stamp one paper (in a worker process); return its page count, removals and shared-object range."""
+def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
+                footer: str, paper_id: str, sha256: str) -> tuple[int, dict[str, int], tuple[int, int]]:
+    """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
+
+    Returns its page count, what the sanitizer removed, and the range of the shared stamp objects.
+    """
     stamper = _STAMPERS.get(footer)
     if stamper is None:
         stamper = _STAMPERS[footer] = Stamper(footer)
-    from proceedings.gather import Source
-    from proceedings.models import Paper, Person
-
-    paper = Paper(id=paper_id, title=title, authors=[Person(name=a) for a in authors], file=Path(path).name)
-    placed = Placed(source=Source(paper=paper, path=Path(path), sha256=sha256, size=0), pages=0, first_page=first_page)
-    count, removed, shared = stamp_paper(placed, stamper, Path(out), acronym, date)
-    return count, dict(removed), shared
+    removed: Counter = Counter()
+    writer = PdfWriter()
+    new = copy_pages(writer, open_pdf(Path(path)), removed)
+    for k, index in enumerate(new):
+        stamper.stamp(writer, index, str(first_page + k), footer=True)
+    writer.add_metadata({
+        "/Title": title, "/Author": "; ".join(authors),
+        "/Subject": f"{acronym}, pages {first_page}–{first_page + len(new) - 1}",
+        "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date,
+    })
+    writer.set_page_label(0, len(new) - 1, style="/D", start=first_page)
+    writer._ID = _id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
+    write_pdf(writer, Path(out))
+    return len(new), dict(removed), stamper.install(writer).objects
 
 
 class StampFailure(Exception):
@@ -194,10 +186,10 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
                                 placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
                                 placed.source.sha256)) for placed, target, date in todo]
     if len(tasks) >= 4 and ctx.jobs != 1:
-        outcomes = run_limited(stamp_task, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
+        outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
                                memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
-    else:
-        outcomes = run_inline(stamp_task, tasks, on_done=lambda o: advance(1))
+    else:  # a few papers: not worth starting workers (validation already ran them under the limits)
+        outcomes = run_inline(stamp_paper, tasks, on_done=lambda o: advance(1))
     failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
     if failures:
         raise StampFailure(failures)
@@ -208,7 +200,7 @@ def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: Bu
                  internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
     writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), None, Counter())
+    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), Counter())
     for i in pages:
         if i != front.sections.get("title", -1):
             stamper.stamp(writer, i, roman(i + 1), footer=False, centred=True)
@@ -245,7 +237,7 @@ def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: Bu
 def _index_part(index_pdf: bytes, stamper: Stamper, first_page: int, ctx: BuildContext,
                 out: Path) -> tuple[int, tuple[int, int]]:
     writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), None, Counter())
+    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), Counter())
     for k, i in enumerate(pages):
         stamper.stamp(writer, i, str(first_page + k), footer=True)
     writer._ID = _id_array(__version__, "index", str(first_page))
@@ -257,8 +249,8 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index."""
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
-    stamper = Stamper(footer_text(project))
     footer = footer_text(project)
+    stamper = Stamper(footer)
     acronym = project.workshop.acronym
     front_part = parts_dir / "front.pdf"
     front_pages, front_shared = _front_parts(front, stamper, project, ctx, front_part, parts_dir / "front_matter.pdf")
@@ -369,7 +361,6 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     }
     ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
     path = ctx.out_dir / "proceedings.pdf"
-    with ctx.progress("bind", 1):
-        bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
-             out_path=path, check=check)
+    bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
+         check=check)
     return path

@@ -93,20 +93,18 @@ def _safe_action(action, dests: _Dests, removed: Counter) -> tuple[str, object] 
     return None
 
 
-def copy_pages(writer: PdfWriter, doc, indices: list[int] | None, removed: Counter) -> list[int]:
-    """Copy pages of ``doc`` (a reader, or a writer) into ``writer``; return their new indices.
+def copy_pages(writer: PdfWriter, doc: PdfReader, removed: Counter) -> list[int]:
+    """Copy every page of ``doc`` into ``writer``; return their new indices.
 
     Internal links are rewritten as explicit destinations to the copied pages (so names never clash
     between papers); web and mail links are kept; JavaScript, launch and other actions, additional
     actions, attachments and rich media are removed and counted in ``removed``.
     """
     pages = doc.pages
-    indices = list(range(len(pages))) if indices is None else indices
     start = len(writer.pages)
     page_map: dict[int, IndirectObject] = {}
     copied = []
-    for i in indices:
-        src = pages[i]
+    for src in pages:
         if "/AA" in src:
             removed["page additional action (/AA)"] += 1
         new = writer.add_page(src, excluded_keys=PAGE_KEYS_DROPPED)
@@ -151,6 +149,26 @@ def _link_copy(annot: DictionaryObject) -> DictionaryObject | None:
     return copy
 
 
+def _target(annot: DictionaryObject, subtype: str, dests: _Dests, removed: Counter) -> tuple[str, object] | None:
+    """Where the copy of an annotation leads: ("/Dest", explicit destination) or ("/A", a URI action).
+
+    None when it leads nowhere, or nowhere safe (the unsafe action is counted in ``removed``); only
+    links may turn their action into a destination.
+    """
+    if subtype == "/Link" and "/Dest" in annot:
+        dest = dests.resolve(annot["/Dest"])
+        return ("/Dest", dest) if dest is not None else None
+    if "/A" not in annot:
+        return None
+    safe = _safe_action(annot["/A"], dests, removed)
+    if safe is None or (safe[0] == "dest" and subtype != "/Link"):
+        return None
+    kind, value = safe
+    if kind == "dest":
+        return ("/Dest", value)
+    return ("/A", DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(value)}))
+
+
 def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Counter) -> ArrayObject:
     out = ArrayObject()
     try:
@@ -172,33 +190,15 @@ def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Count
                 continue
             if "/AA" in annot:
                 removed["annotation additional action (/AA)"] += 1
+            target = _target(annot, subtype, dests, removed)
+            if subtype == "/Link" and target is None:
+                continue  # a link that leads nowhere safe is not copied at all
             clone = _link_copy(annot) if subtype == "/Link" else None
             if clone is None:
                 clone = annot.clone(writer, force_duplicate=True, ignore_fields=_NOT_COPIED).get_object()
             clone[NameObject("/P")] = new_page.indirect_reference
-            if subtype == "/Link":
-                if "/Dest" in annot:
-                    target = dests.resolve(annot["/Dest"])
-                    if target is None:
-                        continue
-                    clone[NameObject("/Dest")] = target
-                elif "/A" in annot:
-                    safe = _safe_action(annot["/A"], dests, removed)
-                    if safe is None:
-                        continue
-                    kind, value = safe
-                    if kind == "dest":
-                        clone[NameObject("/Dest")] = value
-                    else:
-                        clone[NameObject("/A")] = DictionaryObject(
-                            {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(value)})
-                else:
-                    continue
-            elif "/A" in annot:
-                safe = _safe_action(annot["/A"], dests, removed)
-                if safe and safe[0] == "uri":
-                    clone[NameObject("/A")] = DictionaryObject(
-                        {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(safe[1])})
+            if target is not None:
+                clone[NameObject(target[0])] = target[1]
             ref = getattr(clone, "indirect_reference", None)
             out.append(ref if ref is not None else writer._add_object(clone))
         except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept

@@ -34,7 +34,6 @@ GLYPHS = "0123456789ivxlcdm"
 class StampResources:
     """The shared stamp objects, once inside one writer."""
 
-    writer: PdfWriter
     footer: IndirectObject
     font: IndirectObject
     open_q: IndirectObject
@@ -47,7 +46,6 @@ class Stamper:
 
     def __init__(self, footer_text: str) -> None:
         fonts.register()
-        self.footer_text = footer_text
         self.footer_width = stringWidth(footer_text, fonts.ITALIC, FOOTER_SIZE)
         buf = io.BytesIO()
         canv = Canvas(buf, pagesize=(612, 792), invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
@@ -66,6 +64,7 @@ class Stamper:
         self._footer = next(iter(res["/XObject"].values()))
         font_dict = res["/Font"]
         self._font = next(v for v in font_dict.values() if str(v.get_object()["/BaseFont"]).endswith("-Regular"))
+
     def install(self, writer: PdfWriter) -> StampResources:
         """Copy the shared objects into ``writer`` (once per writer; kept on the writer itself)."""
         res = getattr(writer, "_proceedings_stamp", None)
@@ -76,8 +75,7 @@ class Stamper:
             footer = self._footer.get_object().clone(writer).indirect_reference
             font = self._font.get_object().clone(writer).indirect_reference
             open_q = writer._add_object(q)
-            res = StampResources(writer=writer, footer=footer, font=font, open_q=open_q,
-                                 objects=(first, len(writer._objects)))
+            res = StampResources(footer=footer, font=font, open_q=open_q, objects=(first, len(writer._objects)))
             writer._proceedings_stamp = res
         return res
 

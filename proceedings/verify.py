@@ -55,21 +55,21 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
             target = reader.get_page_number(dest[0].get_object())
             if target in firsts:
                 toc_targets[firsts[target]] = target
-    bookmarks: dict[int, str] = {}
+    bookmarks: set[tuple[int, str]] = set()
 
     def walk(items) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item)
             else:
-                bookmarks.setdefault(reader.get_destination_page_number(item), item.title)
+                bookmarks.add((reader.get_destination_page_number(item), item.title))
 
     walk(reader.outline)
     for pages, placed in zip(volume.papers, plan.papers):
         if toc_targets.get(pages.paper_id) != pages.first_index:
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
-        if pages.first_index not in bookmarks:
-            problems.append(f"paper {pages.paper_id}: no bookmark on its first page")
+        if (pages.first_index, placed.paper.title) not in bookmarks:
+            problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
     if problems:
         raise BuildError(f"{path}: the volume disagrees with itself", problems)
     log.info("verified %s: %d pages, %d papers", path, len(reader.pages), len(plan.papers))
