@@ -70,8 +70,6 @@ class PaperEntry:
     title: str
     authors: list[str]
     pages: str
-    first_page: int
-    last_page: int
     pdf: str | None
     doi: str | None
     links: list[Link] = field(default_factory=list)
@@ -133,7 +131,6 @@ def sessions(metadata: dict[str, Any], out_dir: Path | None, pdf_name=None, dash
             pdf = None
         entry = PaperEntry(
             id=pid, title=paper["title"], authors=list(paper.get("authors", [])), pages=page_range(paper, dash),
-            first_page=paper.get("first_page"), last_page=paper.get("last_page"),
             pdf=href(pdf) if pdf else None, doi=paper.get("doi"),
         )
         if pdf:
@@ -188,17 +185,12 @@ def with_full_year(acronym: str, year: int | None) -> str:
     return f"{bare} {year}"
 
 
-def full_title(title: str) -> str:
-    """"Proceedings of the 1st Workshop on …" from the event's title."""
-    return proceedings_title(title)
-
-
 def ceur_paper_name(index: int) -> str:
     """The file name of the ``index``-th paper (from 1) in a CEUR-WS volume folder."""
     return f"paper{index}.pdf"
 
 
-def render_ceur_index(metadata: dict[str, Any], folder: Path | None = None) -> str:
+def render_ceur_index(metadata: dict[str, Any]) -> str:
     """The CEUR-WS volume ``index.html``: the template's markup classes, papers as paper1.pdf, paper2.pdf…"""
     volume = metadata["volume"]
     year = volume.get("year") or (_date(volume.get("start_date")) or dt.date(1980, 1, 1)).year
@@ -215,12 +207,12 @@ def render_ceur_index(metadata: dict[str, Any], folder: Path | None = None) -> s
     return template.render(
         volume=volume, year=year,
         acronym=with_full_year(volume["acronym"], year),
-        full_title=full_title(volume["title"]),
+        full_title=proceedings_title(volume["title"]),
         colocated=with_full_year(colocated, year) if colocated else None,
         conference=volume.get("conference"),
         loctime=", ".join(x for x in (volume.get("location"), when(volume)) if x),
         editors=eds, affiliations=affiliations,
-        sessions=sessions(metadata, folder, pdf_name=lambda i, _p: ceur_paper_name(i), dash="-"),
+        sessions=sessions(metadata, None, pdf_name=lambda i, _p: ceur_paper_name(i), dash="-"),
         volnr=CEUR_VOLUME_PLACEHOLDER, urn=CEUR_URN_PLACEHOLDER,
         build_day=build_day(volume),
         submitter=people[0]["name"] if people else "",

@@ -25,11 +25,8 @@ Rules (each checked both ways by tests/test_latex.py and the pdflatex test):
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-
-log = logging.getLogger(__name__)
 
 _ASCII_SPECIAL = {
     "\\": r"{\textbackslash}",
