@@ -73,10 +73,10 @@ class _AuthorRow:
     row: int
 
 
-def _author_keys(row: dict[str, str], table: Table, author: ImportedAuthor) -> set[str]:
+def _author_keys(row: dict[str, str], col_person: str | None, author: ImportedAuthor) -> set[str]:
     """What identifies a person within one submission: EasyChair's person #, the email, the folded name."""
     keys = {"name:" + match_fold(author.name)}
-    person = clean(_get(row, table.column(AU_PERSON)))
+    person = clean(_get(row, col_person))
     if person:
         keys.add("person:" + person)
     if author.email:
@@ -108,7 +108,9 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
     was odd, by submission id."""
     col_sub = table.column(AU_SUB)
     col_first, col_last, col_name = table.column(AU_FIRST), table.column(AU_LAST), table.column(AU_NAME)
-    col_position = table.column(AU_POSITION)
+    col_position, col_person = table.column(AU_POSITION), table.column(AU_PERSON)
+    col_affiliation, col_email = table.column(AU_AFFILIATION), table.column(AU_EMAIL)
+    col_country, col_corresponding = table.column(AU_COUNTRY), table.column(AU_CORRESPONDING)
     rows: dict[str, list[_AuthorRow]] = {}
     for n, row in enumerate(table.rows):
         subs = _submission_ids(_get(row, col_sub))
@@ -124,16 +126,16 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
             continue
         author = ImportedAuthor(
             name=name,
-            affiliation=split_affiliations(_get(row, table.column(AU_AFFILIATION))),
-            email=clean(_get(row, table.column(AU_EMAIL))) or None,
-            country=clean(_get(row, table.column(AU_COUNTRY))) or None,
-            corresponding=truthy(_get(row, table.column(AU_CORRESPONDING))),
+            affiliation=split_affiliations(_get(row, col_affiliation)),
+            email=clean(_get(row, col_email)) or None,
+            country=clean(_get(row, col_country)) or None,
+            corresponding=truthy(_get(row, col_corresponding)),
         )
         try:
             position = float(clean(_get(row, col_position))) if col_position else None
         except ValueError:
             position = None
-        keys = _author_keys(row, table, author)
+        keys = _author_keys(row, col_person, author)
         for sub in subs:
             rows.setdefault(sub, []).append(_AuthorRow(keys, replace(author), position, n))
     out: dict[str, list[ImportedAuthor]] = {}
@@ -227,7 +229,10 @@ def read_easychair(submissions: Path, authors: Path | None = None,
                      "affiliations or emails (give EasyChair's author.csv with --authors)")
     col_id, col_title = table.column(SUB_ID), table.column(SUB_TITLE)
     col_decision, col_deleted = table.column(SUB_DECISION), table.column(SUB_DELETED)
-    col_authors = table.column(SUB_AUTHORS)
+    col_authors, col_abstract = table.column(SUB_AUTHORS), table.column(SUB_ABSTRACT)
+    col_keywords = table.column(SUB_KEYWORDS)
+    # authors put in the order of the 'authors' cell, unless the authors export numbers their positions
+    reorder = bool(col_authors) and not (authors_table and authors_table.column(AU_POSITION))
     if col_decision is None:
         notes.append(f"{table.name}: no 'decision' column: every submission not deleted counts as accepted")
     papers: list[ImportedPaper] = []
@@ -247,7 +252,7 @@ def read_easychair(submissions: Path, authors: Path | None = None,
         listed = _get(row, col_authors)
         people = by_submission.get(pid)
         if people:
-            if table.column(SUB_AUTHORS) and not (authors_table and authors_table.column(AU_POSITION)):
+            if reorder:
                 people = _in_listed_order(people, listed)
         else:
             people = [ImportedAuthor(name=n) for n in split_author_names(listed)]
@@ -263,8 +268,8 @@ def read_easychair(submissions: Path, authors: Path | None = None,
         papers.append(ImportedPaper(
             id=pid, title=title, authors=people, status=status,
             decision="deleted" if deleted else decision,
-            abstract=clean_block(_get(row, table.column(SUB_ABSTRACT))) or None,
-            keywords=split_keywords(_get(row, table.column(SUB_KEYWORDS))),
+            abstract=clean_block(_get(row, col_abstract)) or None,
+            keywords=split_keywords(_get(row, col_keywords)),
         ))
     if not any(p.accepted for p in papers):
         seen_decisions = sorted({p.decision for p in papers if p.decision})
