@@ -14,17 +14,26 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def epoch_date() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a time, or None when it is unset or not a number of seconds."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; ignored", raw)
+        return None
+
+
 def source_date(inputs: list[Path] | None = None) -> dt.datetime:
     """The build time: SOURCE_DATE_EPOCH when set, else the newest input's modification time.
 
     Either way the same inputs give the same bytes; the wall clock is never read.
     """
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw:
-        try:
-            return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; ignored", raw)
+    fixed = epoch_date()
+    if fixed is not None:
+        return fixed
     newest = 0.0
     for path in inputs or []:
         try:

@@ -27,7 +27,7 @@ from proceedings import __version__
 from proceedings.atomic import atomic_open, write_json
 from proceedings.cache import digest
 from proceedings.bind import OutlineItem, Part, bind, file_id, read_part
-from proceedings.context import BuildContext
+from proceedings.context import BuildContext, source_date
 from proceedings.frontmatter import FrontMatter
 from proceedings.models import Project
 from proceedings.pagecopy import copy_pages, open_pdf
@@ -98,11 +98,9 @@ def write_pdf(writer: PdfWriter, path: Path) -> None:
         writer.write(handle)
 
 
-def _paper_date(placed: Placed, ctx: BuildContext) -> str:
-    """A paper part's date: SOURCE_DATE_EPOCH when set, else its own file's time (so it caches)."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        return pdf_date(ctx.build_time)
-    return pdf_date(dt.datetime.fromtimestamp(int(placed.source.path.stat().st_mtime), tz=dt.timezone.utc))
+def _paper_date(placed: Placed) -> str:
+    """A paper part's date: SOURCE_DATE_EPOCH when set, else its own file's time (so it caches on its own)."""
+    return pdf_date(source_date([placed.source.path]))
 
 
 class _PaperCache:
@@ -266,7 +264,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
-            date = _paper_date(placed, ctx)
+            date = _paper_date(placed)
             key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym)
             hit = cache.get(placed.paper.id, key, target)
             if hit:

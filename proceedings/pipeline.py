@@ -132,7 +132,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
-    exports_key = digest("exports", metadata, report.to_json())
+    exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
     outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(project, metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
     outputs["index"] = _export(ctx, "index", exports_key,
