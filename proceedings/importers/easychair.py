@@ -26,7 +26,7 @@ from proceedings.importers.common import (
     Export, ImportedAuthor, ImportedPaper, Status, classify, clean, clean_block, split_affiliations,
     split_author_names, split_keywords, submission_id, truthy,
 )
-from proceedings.importers.tabular import Table, is_xlsx, pick_sheet, read_csv, read_xlsx
+from proceedings.importers.tabular import HeaderTest, Table, is_xlsx, pick_sheet, read_csv, read_xlsx
 from proceedings.text import match_fold
 
 log = logging.getLogger(__name__)
@@ -172,38 +172,37 @@ def _in_listed_order(authors: list[ImportedAuthor], listed: str) -> list[Importe
     return sorted(authors, key=lambda a: order[match_fold(a.name)].pop(0))
 
 
-def _load(path: Path, what: str) -> tuple[dict[str, list[list[object]]] | None, Path]:
+def _load(path: Path, what: str) -> dict[str, list[list[object]]] | None:
+    """The sheets of an XLSX export; None for a CSV file."""
     if not path.is_file():
         raise InputError(f"{path}: {what} file not found")
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(f"{path}: an old Excel .xls workbook; save it as .xlsx or CSV and import that")
-    return (read_xlsx(path) if is_xlsx(path) else None), path
+    return read_xlsx(path) if is_xlsx(path) else None
+
+
+def _find(path: Path, sheets: dict[str, list[list[object]]] | None, sheet: str, fits: HeaderTest) -> Table | None:
+    """The table whose header ``fits``: a sheet of the workbook (``sheet`` preferred), else the CSV file."""
+    return pick_sheet(path, sheets, sheet, fits) if sheets is not None else read_csv(path, fits)
 
 
 def _submissions_table(path: Path) -> tuple[Table, Table | None]:
     """The submissions table, and the authors table when the same workbook has one."""
-    sheets, _ = _load(path, "submissions")
-    if sheets is not None:
-        table = pick_sheet(path, sheets, "Submissions", _submissions_header)
-        authors = pick_sheet(path, sheets, "Authors", _authors_header)
-    else:
-        table, authors = read_csv(path, _submissions_header), None
+    sheets = _load(path, "submissions")
+    table = _find(path, sheets, "Submissions", _submissions_header)
     if table is None:
         hint = ""
-        if (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None
-                else read_csv(path, _authors_header)) is not None:
+        if _find(path, sheets, "Authors", _authors_header) is not None:
             hint = " (this looks like the authors export: give it with --authors)"
         raise InputError(f"{path}: no header row with the submission number ('#') and 'title' columns; "
                          f"is this EasyChair's submissions export?{hint}")
-    return table, authors
+    return table, (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None else None)
 
 
 def _authors_table(path: Path) -> Table:
-    sheets, _ = _load(path, "authors")
-    table = (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None
-             else read_csv(path, _authors_header))
+    table = _find(path, _load(path, "authors"), "Authors", _authors_header)
     if table is None:
         raise InputError(f"{path}: no header row with 'submission #' and 'first name'/'last name' (or 'name') "
                          "columns; is this EasyChair's authors export?")
