@@ -6,7 +6,7 @@ import ast
 import codecs
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -134,14 +134,21 @@ def clean_block(value: object) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _distinct(items: Iterable[str]) -> list[str]:
+    """The non-empty items, each once (compared by :func:`match_fold`), in their order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        key = match_fold(item)
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def split_affiliations(value: object) -> str | None:
     """One affiliation string from a cell that may hold several (newline- or ';'-separated): "A; B"."""
-    parts: list[str] = []
-    for part in re.split(r"[\n\r;]+", str(value or "")):
-        part = clean(part)
-        if part and match_fold(part) not in {match_fold(p) for p in parts}:
-            parts.append(part)
-    return "; ".join(parts) or None
+    return "; ".join(_distinct(clean(part) for part in re.split(r"[\n\r;]+", str(value or "")))) or None
 
 
 def split_keywords(value: object) -> list[str]:
@@ -163,11 +170,7 @@ def split_keywords(value: object) -> list[str]:
         if len(lines) <= 1:
             lines = re.split(r"[;,]", text)
         items = [clean(v) for v in lines]
-    out: list[str] = []
-    for item in items:
-        if item and match_fold(item) not in {match_fold(k) for k in out}:
-            out.append(item)
-    return out
+    return _distinct(items)
 
 
 def split_author_names(value: str) -> list[str]:
