@@ -69,6 +69,13 @@ def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
     def say(text: str) -> None:
         out.print(text, markup=False, highlight=False, emoji=False)
 
+    def section(heading: str, lines: list[str]) -> None:
+        """The heading and its indented lines, when there are any."""
+        if lines:
+            say(f"  {heading}:")
+            for line in lines:
+                say(f"    {line}")
+
     others = Counter(p.status.value for p in export.papers if not p.accepted)
     rest = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
     say(f"{export.source}: {len(export.papers)} submissions, {result.accepted} accepted" + (f" ({rest})" if rest else ""))
@@ -78,31 +85,18 @@ def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
              else f"{'would be written' if dry_run else 'written'}"
              + (" whole (comments inside it lost)" if result.rewritten else ""))
     say(f"{PAPERS_FILE}: {len(result.added)} added, {len(result.kept)} already there; {state}")
-    if result.changed:
-        say("  differs in the export (papers.yaml kept as it is; edit it by hand if the export is right):")
-        for pid, diffs in result.changed.items():
-            for d in diffs:
-                say(f"    {pid}: {d}")
-    if result.not_accepted:
-        say("  in papers.yaml but not accepted in the export (kept; remove by hand if it should go):")
-        for pid, why in result.not_accepted.items():
-            say(f"    {pid}: {why}")
-    if result.files_set:
-        say("  file set (the one named was not found):")
-        for pid, (old, new) in result.files_set.items():
-            say(f"    {pid}: {new} (was {old})")
-    if result.ambiguous:
-        say("  several PDFs match (none chosen; set `file` by hand):")
-        for pid, files in result.ambiguous.items():
-            say(f"    {pid}: {', '.join(files)}")
-    if result.missing_pdf:
-        say(f"  papers without a PDF in {CAMERA_READY}/ ({len(result.missing_pdf)}):")
-        for pid, file in result.missing_pdf:
-            say(f"    {pid}: {file}")
-    if result.unmatched_pdfs:
-        say(f"  PDFs in {CAMERA_READY}/ that match no paper ({len(result.unmatched_pdfs)}):")
-        for file in result.unmatched_pdfs:
-            say(f"    {file}")
+
+    section("differs in the export (papers.yaml kept as it is; edit it by hand if the export is right)",
+            [f"{pid}: {d}" for pid, diffs in result.changed.items() for d in diffs])
+    section("in papers.yaml but not accepted in the export (kept; remove by hand if it should go)",
+            [f"{pid}: {why}" for pid, why in result.not_accepted.items()])
+    section("file set (the one named was not found)",
+            [f"{pid}: {new} (was {old})" for pid, (old, new) in result.files_set.items()])
+    section("several PDFs match (none chosen; set `file` by hand)",
+            [f"{pid}: {', '.join(files)}" for pid, files in result.ambiguous.items()])
+    section(f"papers without a PDF in {CAMERA_READY}/ ({len(result.missing_pdf)})",
+            [f"{pid}: {file}" for pid, file in result.missing_pdf])
+    section(f"PDFs in {CAMERA_READY}/ that match no paper ({len(result.unmatched_pdfs)})", result.unmatched_pdfs)
 
 
 @import_app.command("easychair")
