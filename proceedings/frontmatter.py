@@ -54,26 +54,32 @@ class FrontMatter:
 
 
 class TocEntry(Flowable):
-    """One paper in the table of contents: title, dot leaders, page number; authors below.
+    """One line of the table of contents: title, dot leaders, page number; authors below.
 
-    Records its rectangle so the merge stage can make it a link to the paper.
+    A paper's entry records its rectangle, so the merge stage can make it a link to the paper.
     """
 
     NUMBER_WIDTH = 30.0
 
-    def __init__(self, placed: Placed, styles: Styles, sink: list[TocLink]) -> None:
+    def __init__(self, title: str, number: int, styles: Styles, *, authors: str = "", paper_id: str | None = None,
+                 sink: list[TocLink] | None = None) -> None:
         super().__init__()
-        self.placed, self.styles, self.sink = placed, styles, sink
+        self.number, self.styles, self.paper_id, self.sink = number, styles, paper_id, sink
+        self.title = Paragraph(title, styles.toc_title)
+        self.authors = Paragraph(authors, styles.toc_authors) if authors else None
+
+    @classmethod
+    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> "TocEntry":
         paper = placed.paper
-        self.title = Paragraph(esc(paper.title), styles.toc_title)
-        self.authors = Paragraph(esc(join_names([a.name for a in paper.authors])), styles.toc_authors)
+        return cls(esc(paper.title), placed.first_page, styles, authors=esc(join_names([a.name for a in paper.authors])),
+                   paper_id=paper.id, sink=sink)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         text_width = avail_width - self.NUMBER_WIDTH - 12
         _, self.th = self.title.wrap(text_width, avail_height)
-        _, self.ah = self.authors.wrap(text_width, avail_height)
-        self.height = self.th + self.ah + 2
+        self.ah = self.authors.wrap(text_width, avail_height)[1] + 2 if self.authors else 0
+        self.height = self.th + self.ah
         return self.width, self.height
 
     def _last_line_end(self) -> float:
@@ -89,7 +95,7 @@ class TocEntry(Flowable):
         self.title.drawOn(canv, 0, self.height - self.th)
         n_lines = len(self.title.blPara.lines)
         baseline = self.height - style.fontSize - (n_lines - 1) * style.leading
-        number = str(self.placed.first_page)
+        number = str(self.number)
         number_x = self.width - canv.stringWidth(number, fonts.REGULAR, style.fontSize)
         start, stop = self._last_line_end() + 6, number_x - 6
         dot, pitch = ".", 4.0
@@ -106,10 +112,12 @@ class TocEntry(Flowable):
         canv.setFont(fonts.REGULAR, style.fontSize)
         canv.setFillColor(style.textColor)
         canv.drawString(number_x, baseline, number)
-        self.authors.drawOn(canv, 0, self.height - self.th - 2 - self.ah)
-        x0, y0 = canv.absolutePosition(0, 0)
-        x1, y1 = canv.absolutePosition(self.width, self.height)
-        self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.placed.paper.id))
+        if self.authors:
+            self.authors.drawOn(canv, 0, 0)
+        if self.sink is not None and self.paper_id is not None:
+            x0, y0 = canv.absolutePosition(0, 0)
+            x1, y1 = canv.absolutePosition(self.width, self.height)
+            self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.paper_id))
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -118,32 +126,23 @@ class TocEntry(Flowable):
 _md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements").enable("smartquotes")
 
 
+_INLINE_TAGS = {"strong_open": "<b>", "strong_close": "</b>", "em_open": "<i>", "em_close": "</i>",
+                "link_close": "</a>", "softbreak": " ", "hardbreak": "<br/>"}
+
+
 def _inline(tokens) -> str:
+    """ReportLab paragraph markup of a Markdown inline run."""
     out: list[str] = []
     for tok in tokens or []:
-        if tok.type == "text":
+        if tok.type in _INLINE_TAGS:
+            out.append(_INLINE_TAGS[tok.type])
+        elif tok.type in ("text", "image"):
             out.append(esc(tok.content))
         elif tok.type == "code_inline":
             out.append(f"<font color='#333333'>{esc(tok.content)}</font>")
-        elif tok.type == "strong_open":
-            out.append("<b>")
-        elif tok.type == "strong_close":
-            out.append("</b>")
-        elif tok.type == "em_open":
-            out.append("<i>")
-        elif tok.type == "em_close":
-            out.append("</i>")
         elif tok.type == "link_open":
             href = tok.attrs.get("href", "")
             out.append(f'<a href="{esc(str(href))}" color="{LINK}">' if href else "<a>")
-        elif tok.type == "link_close":
-            out.append("</a>")
-        elif tok.type == "softbreak":
-            out.append(" ")
-        elif tok.type == "hardbreak":
-            out.append("<br/>")
-        elif tok.type == "image":
-            out.append(esc(tok.content))
     return "".join(out)
 
 
@@ -283,18 +282,14 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink]) -> list[Flowable]
     for session, papers in plan.sessions():
         entries: list[Flowable] = [Spacer(1, 5)]
         for placed in papers:
-            entries.append(TocEntry(placed, styles, sink))
+            entries.append(TocEntry.of_paper(placed, styles, sink))
             entries.append(Spacer(1, 7))
         if session:
             story.append(CondPageBreak(1.2 * inch))
             story.append(Paragraph(esc(session), styles.session))
         story.extend(entries)
     story.append(Spacer(1, 4))
-    idx = Paragraph("<b>Author Index</b>", styles.toc_title)
-    story.append(Table([[idx, str(plan.index_first_page)]], colWidths=["*", 40],
-                       style=TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"), ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-                                         ("FONTSIZE", (1, 0), (1, 0), 10.5), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])))
+    story.append(TocEntry("<b>Author Index</b>", plan.index_first_page, styles))
     return story
 
 
