@@ -187,19 +187,6 @@ def _failure(source: Source, outcome: Outcome, rules: Rules) -> PaperReport:
     return report
 
 
-def check_paper(source: Source, rules: Rules | None = None) -> PaperReport:
-    """Check one paper in this process, without limits (tests, single files)."""
-    rules = rules or Rules()
-    authors = [(a.name, a.family) for a in source.paper.authors]
-    try:
-        data = check_file(str(source.path), rules.model_dump(mode="json"), source.paper.title, authors)
-    except MemoryError:
-        return _failure(source, Outcome(source.paper.id, "memory"), rules)
-    except Exception as exc:  # noqa: BLE001
-        return _failure(source, Outcome(source.paper.id, "error", detail=f"{type(exc).__name__}: {exc}"), rules)
-    return _report(source, data)
-
-
 def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     """Check every paper; a bad paper never stops the others. Results in volume order."""
     rules = gathered.project.workshop.rules
