@@ -333,7 +333,6 @@ class FontReport:
     count: int = 0
     not_embedded: dict[str, int] = field(default_factory=dict)
     type3: dict[str, int] = field(default_factory=dict)
-    truncated: bool = False
 
 
 def _font_name(font: Any) -> str:
@@ -371,7 +370,6 @@ class _FontWalker:
 
     def resources(self, res: Any, page: int, depth: int = 0) -> None:
         if depth > 32 or self.budget <= 0:
-            self.report.truncated = self.report.truncated or self.budget <= 0
             return
         key = _ref_key(res)
         if key in self.seen_resources:
@@ -431,7 +429,6 @@ def walk_fonts(reader: PdfReader, count: int) -> FontReport:
         if res is not None:
             walker.resources(res, number)
         if walker.budget <= 0:
-            walker.report.truncated = True
             break
     return walker.report
 
