@@ -20,11 +20,11 @@ from proceedings import __version__
 from proceedings.atomic import write_json, write_text
 from proceedings.errors import InputError
 from proceedings.findings import Finding, PaperReport, ValidationReport
+from proceedings.htmlindex import TEMPLATES, environment
 from proceedings.models import Paper, Project
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).parent / "templates"
 EMAIL_TEMPLATE = "email.txt.j2"
 HTML_TEMPLATE = "validation.html.j2"
 PROJECT_EMAIL_TEMPLATE = Path("front_matter") / EMAIL_TEMPLATE
@@ -68,12 +68,11 @@ def rule_title(rule: str) -> str:
 
 
 def _environment(extra: Path | None = None) -> jinja2.Environment:
-    paths = [str(extra)] if extra is not None else []
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*paths, str(TEMPLATES)]),
-        autoescape=lambda name: name is not None and ".html" in name,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
+    """The package's template environment; templates in ``extra`` come before the packaged ones."""
+    env = environment()
+    if extra is None:
+        return env
+    return env.overlay(loader=jinja2.FileSystemLoader([str(extra), str(TEMPLATES)]))
 
 
 @dataclass
