@@ -41,7 +41,6 @@ class Outcome:
     """The function's return value when ``ok``."""
     detail: str = ""
     """What went wrong otherwise."""
-    seconds: float = 0.0
 
 
 def _address_space() -> int:
@@ -246,7 +245,6 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                 if w.task is None:
                     continue
                 key, start = w.task
-                elapsed = now - start
                 if w.conn in ready:
                     try:
                         _, status, value, detail = w.conn.recv()
@@ -255,7 +253,7 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                     except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
                         status, value, detail = "error", None, f"{type(exc).__name__}: {exc}"
                     w.task = None
-                    finish(Outcome(key, status, value, detail, elapsed))
+                    finish(Outcome(key, status, value, detail))
                     if status in ("memory", "crash") or not w.process.is_alive():
                         w.kill()
                         workers[i] = _Worker(ctx, fn, memory_mb)
@@ -265,12 +263,12 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                     w.kill()
                     workers[i] = _Worker(ctx, fn, memory_mb)
                     status = "memory" if code in (-9, 137) else "crash"
-                    finish(Outcome(key, status, None, f"the worker stopped (exit code {code})", elapsed))
-                elif elapsed >= time_limit:
+                    finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"))
+                elif now - start >= time_limit:
                     w.task = None
                     w.kill()
                     workers[i] = _Worker(ctx, fn, memory_mb)
-                    finish(Outcome(key, "timeout", None, f"stopped after {time_limit:g} s", elapsed))
+                    finish(Outcome(key, "timeout", None, f"stopped after {time_limit:g} s"))
     finally:
         for w in workers:
             if w.task is not None:
@@ -285,15 +283,14 @@ def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],
     """The same in this process, without limits (when worker processes cannot be started)."""
     results: dict[str, Outcome] = {}
     for key, args in tasks:
-        start = time.monotonic()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                outcome = Outcome(key, "ok", fn(*args), seconds=time.monotonic() - start)
+                outcome = Outcome(key, "ok", fn(*args))
         except MemoryError:
-            outcome = Outcome(key, "memory", detail="out of memory", seconds=time.monotonic() - start)
+            outcome = Outcome(key, "memory", detail="out of memory")
         except Exception as exc:  # noqa: BLE001
-            outcome = Outcome(key, "error", detail=f"{type(exc).__name__}: {exc}", seconds=time.monotonic() - start)
+            outcome = Outcome(key, "error", detail=f"{type(exc).__name__}: {exc}")
         results[key] = outcome
         if on_done is not None:
             on_done(outcome)
