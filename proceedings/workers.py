@@ -217,6 +217,13 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
         if on_done is not None:
             on_done(outcome)
 
+    def replace(i: int) -> _Worker:
+        """Kill worker ``i``, dropping its task, and start a fresh one in its place."""
+        workers[i].task = None
+        workers[i].kill()
+        workers[i] = _Worker(ctx, fn, memory_mb)
+        return workers[i]
+
     try:
         workers = [_Worker(ctx, fn, memory_mb) for _ in range(size)]
         while queue or any(w.task for w in workers):
@@ -226,8 +233,7 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                     try:
                         w.assign(key, args)
                     except Exception as exc:  # noqa: BLE001 - a dead worker: replace it and retry once
-                        w.kill()
-                        workers[i] = w = _Worker(ctx, fn, memory_mb)
+                        w = replace(i)
                         try:
                             w.assign(key, args)
                         except Exception:  # noqa: BLE001
@@ -255,19 +261,14 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                     w.task = None
                     finish(Outcome(key, status, value, detail))
                     if status in ("memory", "crash") or not w.process.is_alive():
-                        w.kill()
-                        workers[i] = _Worker(ctx, fn, memory_mb)
+                        replace(i)
                 elif w.process.sentinel in ready or not w.process.is_alive():
                     code = w.process.exitcode
-                    w.task = None
-                    w.kill()
-                    workers[i] = _Worker(ctx, fn, memory_mb)
+                    replace(i)
                     status = "memory" if code in (-9, 137) else "crash"
                     finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"))
                 elif now - start >= time_limit:
-                    w.task = None
-                    w.kill()
-                    workers[i] = _Worker(ctx, fn, memory_mb)
+                    replace(i)
                     finish(Outcome(key, "timeout", None, f"stopped after {time_limit:g} s"))
     finally:
         for w in workers:
