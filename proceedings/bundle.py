@@ -32,7 +32,7 @@ from typing import Any
 
 from proceedings import __version__
 from proceedings.atomic import atomic_open, write_bytes
-from proceedings.context import BuildContext
+from proceedings.context import BuildContext, epoch_date
 from proceedings.errors import BuildError, RuleViolation
 from proceedings.gather import input_files, sha256_file
 from proceedings.htmlindex import (
@@ -231,13 +231,7 @@ def acm_csv(project: Project | None, metadata: dict[str, Any]) -> bytes:
 
 def zip_date(metadata: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
     """The timestamp of every entry: SOURCE_DATE_EPOCH when set, else the build date (UTC, 1980 at the earliest)."""
-    when_: dt.datetime | None = None
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw:
-        try:
-            when_ = dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; ignored", raw)
+    when_ = epoch_date()
     if when_ is None:
         try:
             when_ = dt.datetime.fromisoformat(str(metadata["volume"]["build_date"]).replace("Z", "+00:00"))
