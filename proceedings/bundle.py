@@ -347,7 +347,7 @@ def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow
     extra: dict[str, Path] = {}
     write_bytes(out / METADATA_CSV, metadata_csv(metadata))
     extra["metadata_csv"] = out / METADATA_CSV
-    write_index_html(project, metadata, out)
+    write_index_html(metadata, out)
 
     entries: dict[str, Content] = {}
     for name in (*_REQUIRED, *_OPTIONAL, METADATA_CSV, INDEX_FILE):

@@ -346,7 +346,7 @@ def render_bibliography(metadata: dict[str, Any]) -> str:
     return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]))
 
 
-def write_citations(project: Project | None, metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
     out_dir = Path(out_dir)
     outputs: dict[str, Path] = {}

@@ -17,7 +17,6 @@ from urllib.parse import quote
 import jinja2
 
 from proceedings.atomic import write_text
-from proceedings.models import Project
 from proceedings.text import date_range, proceedings_title
 
 log = logging.getLogger(__name__)
@@ -160,7 +159,7 @@ def render_index(metadata: dict[str, Any], out_dir: Path) -> str:
     )
 
 
-def write_index_html(project: Project | None, metadata: dict[str, Any], out_dir: Path) -> Path:
+def write_index_html(metadata: dict[str, Any], out_dir: Path) -> Path:
     """Write build/index.html (after metadata.json and the files it links to); return its path."""
     out_dir = Path(out_dir)
     path = out_dir / INDEX_FILE

@@ -133,9 +133,9 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
-    outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(project, metadata, ctx.out_dir)))
+    outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
     outputs["index"] = _export(ctx, "index", exports_key,
-                               lambda: write_index_html(project, metadata, ctx.out_dir))["index"]
+                               lambda: write_index_html(metadata, ctx.out_dir))["index"]
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))

@@ -293,8 +293,7 @@ def test_acm_reference_format(built, meta):
 
 def test_exports_are_deterministic(built, meta, tmp_path):
     root, _ = built
-    project = load_project(root)
-    write_citations(project, meta, tmp_path)
+    write_citations(meta, tmp_path)
     for path in [tmp_path / "proceedings.bib", *sorted((tmp_path / "citations").iterdir())]:
         assert path.read_bytes() == (root / "build" / path.relative_to(tmp_path)).read_bytes(), path.name
 
@@ -303,7 +302,7 @@ def test_stale_citation_files_are_removed(meta, tmp_path):
     (tmp_path / "citations").mkdir()
     (tmp_path / "citations" / "gone.bib").write_text("old", encoding="utf-8")
     (tmp_path / "citations" / "notes.md").write_text("kept", encoding="utf-8")
-    write_citations(None, meta, tmp_path)
+    write_citations(meta, tmp_path)
     assert not (tmp_path / "citations" / "gone.bib").exists()
     assert (tmp_path / "citations" / "notes.md").exists()
 
