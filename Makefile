@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(PY) -m proceedings.fonts --prepare
+	$(PY) -m proceedings.typeset.fonts --prepare
 	touch $(STAMP)
 
 proceedings: $(STAMP)

@@ -8,23 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from proceedings.atomic import write_json
-from proceedings.authorindex import make_author_index
-from proceedings.cache import digest, memo
-from proceedings.citations import write_citations
+from proceedings.util.atomic import write_json
+from proceedings.typeset.authorindex import make_author_index
+from proceedings.util.cache import digest, memo
+from proceedings.export.citations import write_citations
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import RuleViolation
 from proceedings.findings import Finding, ValidationReport
-from proceedings.fonts import font_dir
-from proceedings.frontmatter import check_glyphs, make_front_matter
-from proceedings.gather import Gathered, gather, input_files, sha256_file
-from proceedings.htmlindex import write_index_html
-from proceedings.merge import StampFailure, Volume, bind_volume, merge, publish
-from proceedings.metadata import make_metadata
-from proceedings.plan import Plan, plan_volume
-from proceedings.report import write_reports
-from proceedings.validate import validate
-from proceedings.verify import verify
+from proceedings.typeset.fonts import font_dir
+from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
+from proceedings.stages.gather import Gathered, gather, input_files, sha256_file
+from proceedings.export.htmlindex import write_index_html
+from proceedings.stages.stamp import StampFailure, Volume, bind_volume, merge, publish
+from proceedings.export.metadata import make_metadata
+from proceedings.stages.plan import Plan, plan_volume
+from proceedings.export.report import write_reports
+from proceedings.stages.validate import validate
+from proceedings.stages.verify import verify
 
 log = logging.getLogger(__name__)
 

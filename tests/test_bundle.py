@@ -20,10 +20,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from proceedings.bundle import ACM_COLUMNS, MANIFEST, bundle, handoff_name, stale_reason
+from proceedings.export.bundle import ACM_COLUMNS, MANIFEST, bundle, handoff_name, stale_reason
 from proceedings.cli import make_context
 from proceedings.errors import RuleViolation
-from proceedings.models import load_project
+from proceedings.project.model import load_project
 from tests.conftest import EPOCH, build_project
 from tests.test_htmlindex import (
     AUTHORS, IDS, SESSIONS, TITLES, assert_no_outside_resources, awkward_project, link_targets, parse_strict,

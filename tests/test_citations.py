@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from proceedings.citations import (
+from proceedings.export.citations import (
     FORMATS, citation_keys, render_bibliography, render_citation, volume_key, write_citations,
 )
-from proceedings.latex import clean
-from proceedings.metadata import person_json
-from proceedings.models import Person, load_project
-from proceedings.samples import SampleAuthor, SamplePaper, write_paper
+from proceedings.export.latex import clean
+from proceedings.export.metadata import person_json
+from proceedings.project.model import Person, load_project
+from tools.samples import SampleAuthor, SamplePaper, write_paper
 from proceedings.text import ascii_fold
 from tests.conftest import REPO, build_project, bookmark_labels
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from proceedings.htmlindex import render_ceur_index, render_index, with_full_year
+from proceedings.export.htmlindex import render_ceur_index, render_index, with_full_year
 from tests.conftest import REPO, build_project, make_project
 
 ARTIFACTS = REPO / "tests" / "artifacts"

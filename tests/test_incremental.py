@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from proceedings.samples import SampleAuthor, SamplePaper, write_paper
+from tools.samples import SampleAuthor, SamplePaper, write_paper
 from tests.conftest import build_project, copy_project
 from tests.test_reproducible import digests
 

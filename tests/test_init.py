@@ -10,8 +10,8 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from proceedings.cli import app
-from proceedings.init import FILES
-from proceedings.models import load_project
+from proceedings.project.init import FILES
+from proceedings.project.model import load_project
 
 runner = CliRunner()
 

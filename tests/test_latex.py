@@ -10,7 +10,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proceedings.latex import bibtex_name, clean, encode_char, to_latex
+from proceedings.export.latex import bibtex_name, clean, encode_char, to_latex
 
 SPECIALS = "$&%_#{}~^\\"
 # characters that TeX or BibTeX treat specially, plus ligature pairs and look-alikes

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from proceedings.errors import ProjectFileError
-from proceedings.models import load_project
+from proceedings.project.model import load_project
 from tests.conftest import copy_project
 
 

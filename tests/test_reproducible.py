@@ -69,7 +69,7 @@ def test_failed_verification_leaves_previous_outputs(project: Path, monkeypatch:
 def test_failure_while_writing_a_paper_leaves_no_torn_file(project: Path, monkeypatch: pytest.MonkeyPatch):
     build_project(project)
     before = digests(project / "build")
-    import proceedings.merge as merge
+    import proceedings.stages.stamp as merge
 
     real = merge.PdfWriter.write
     calls = {"n": 0}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from proceedings.samples import DEFECTS, SUBJECT, SampleAuthor, SamplePaper, write_paper
+from tools.samples import DEFECTS, SUBJECT, SampleAuthor, SamplePaper, write_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE14 = {

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
-from proceedings import fonts
+from proceedings.typeset import fonts
 from proceedings.errors import ProjectFileError
 from tests.conftest import REPO, build_project
 

@@ -21,19 +21,19 @@ from pypdf.generic import (
     ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
 )
 
-from proceedings import textcheck
-from proceedings import validate as validate_module
+from proceedings.checks import textcheck
+from proceedings.stages import validate as validate_module
 from proceedings.cli import make_context
 from proceedings.findings import PaperReport
-from proceedings.gather import gather
-from proceedings.models import Rules
-from proceedings.samples import SampleAuthor, SamplePaper, write_paper
-from proceedings.textcheck import (
+from proceedings.stages.gather import gather
+from proceedings.project.model import Rules
+from tools.samples import SampleAuthor, SamplePaper, write_paper
+from proceedings.checks.textcheck import (
     Line, PageText, author_on_page, check_title_authors, find_line_numbers, guess_language, is_references_heading,
     raw_heading,
 )
-from proceedings.validate import CACHE_DIR, check_file, validate
-from proceedings.workers import run_limited
+from proceedings.stages.validate import CACHE_DIR, check_file, validate
+from proceedings.util.workers import run_limited
 from tests.conftest import EPOCH, REPO, copy_project
 
 TITLE = "Efficient Retrieval with Tiny Models: A “Quick” Study"
@@ -404,7 +404,7 @@ def test_language_guess():
 
 def test_author_matching():
     text = "Zoë Østergaard∗ and J. M. ÁLVAREZ PÉREZ, University of Granada; Li Wei"
-    from proceedings.textcheck import alnum_key, tokens
+    from proceedings.checks.textcheck import alnum_key, tokens
     toks, key = tokens(text), alnum_key(text)
     assert author_on_page("Zoe Ostergaard", None, toks, key)
     assert author_on_page("José María Álvarez Pérez", "Álvarez Pérez", toks, key)  # initials

@@ -13,10 +13,10 @@ import yaml
 
 from proceedings.cli import make_context
 from proceedings.findings import Finding, PaperReport
-from proceedings.gather import gather
-from proceedings.models import Rules
-from proceedings.report import RULE_TITLES
-from proceedings.validate import check_file, validate
+from proceedings.stages.gather import gather
+from proceedings.project.model import Rules
+from proceedings.export.report import RULE_TITLES
+from proceedings.stages.validate import check_file, validate
 from tests.conftest import ACMART, AWKWARD, REPO, need
 
 HOPE = "The Name of the Title Is Hope"

@@ -200,7 +200,7 @@ def proceedings_cmd() -> list[str]:
 
 def build_env(cache_home: Path) -> dict[str, str]:
     """The build's environment: caches under ``cache_home`` (fresh for a cold build), fonts prepared once."""
-    from proceedings import fonts
+    from proceedings.typeset import fonts
 
     font_dir = fonts.font_dir()
     fonts.prepare()
@@ -237,7 +237,7 @@ class BuildFailed(RuntimeError):
 
 
 def _digest(path: Path) -> str:
-    from proceedings.gather import sha256_file
+    from proceedings.stages.gather import sha256_file
 
     return sha256_file(path)
 

@@ -1,7 +1,7 @@
 """The benchmark's inputs: a deterministic pool of synthetic camera-ready papers and the projects made of it.
 
 Paper ``i`` (1-based) of the pool is always the same file: a US Letter, two-column ACM ``sigconf``
-look-alike drawn by :mod:`proceedings.samples` with embedded fonts, vector figures and one raster
+look-alike drawn by :mod:`tools.samples` with embedded fonts, vector figures and one raster
 image of about 100 KB, 5–8 body pages plus 1–2 reference pages (6–10 pages in all). Titles and
 author names vary, with diacritics; authors come from a population in which some people write
 several papers, as at a real conference. The project of size N holds the first N papers of the
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from proceedings.samples import (  # noqa: E402
+from tools.samples import (  # noqa: E402
     SampleAuthor, SamplePaper, default_abstract, default_keywords, write_paper,
 )
 
@@ -260,7 +260,7 @@ def generator_key() -> str:
     import pypdf
     import reportlab
 
-    from proceedings import samples
+    from tools import samples
 
     digest = hashlib.sha256(f"bench-papers-v{GENERATOR_VERSION}".encode())
     digest.update(Path(samples.__file__).read_bytes())
@@ -304,7 +304,7 @@ def generate(jobs: list[tuple[Path, SamplePaper]], workers: int | None = None, w
             write_paper(path, spec)
             _progress(done, len(todo), started, what)
         return len(todo)
-    from proceedings import fonts
+    from proceedings.typeset import fonts
 
     fonts.prepare()  # once, before the workers (each would instance the fonts otherwise)
     with ProcessPoolExecutor(max_workers=workers) as pool:

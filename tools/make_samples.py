@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from proceedings.samples import SampleAuthor, SamplePaper, write_paper  # noqa: E402
+from tools.samples import SampleAuthor, SamplePaper, write_paper  # noqa: E402
 
 CONFERENCE = "EReL@MIR '25, April 28–29, 2025, Sydney, NSW, Australia"
 

@@ -1,0 +1,1 @@
+"""Validation checks of camera-ready PDFs."""

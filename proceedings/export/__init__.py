@@ -1,0 +1,1 @@
+"""Everything written from the built volume: metadata, citations, reports, HTML index, bundle."""

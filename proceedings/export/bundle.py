@@ -1,0 +1,395 @@
+"""``proceedings bundle``: the publisher handoff archive, and its ACM and CEUR-WS profiles.
+
+``build/<acronym-slug>-handoff.zip`` holds the built volume, its metadata, citations, validation
+report, HTML index, a README.txt for the publisher and SHA256SUMS. The archive is reproducible:
+entries sorted, every timestamp the build's date (SOURCE_DATE_EPOCH when set, else metadata.json
+``volume.build_date``), mode 0644, deflate at level 9; written atomically.
+
+Profiles add to it:
+
+- ``acm``: ``acm-paper-metadata.csv``, one row per paper in the layout of ACM's paper-metadata
+  spreadsheet for proceedings chairs (see :data:`ACM_COLUMNS`);
+- ``ceur-ws``: a CEUR-WS volume folder, ``build/ceur-ws/`` (``index.html`` after the CEUR-WS
+  volume template, papers as ``paper1.pdf``, ``paper2.pdf``… in volume order), carried in the
+  handoff under ``ceur-ws/`` and zipped alone as ``build/<acronym-slug>-ceur-ws.zip`` with the
+  folder ``<acronym-slug>/`` inside, as CEUR-WS.org asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from proceedings import __version__
+from proceedings.util.atomic import atomic_open, write_bytes
+from proceedings.context import BuildContext, epoch_date
+from proceedings.errors import BuildError, RuleViolation
+from proceedings.stages.gather import input_files, sha256_file
+from proceedings.export.htmlindex import (
+    CEUR_VOLUME_PLACEHOLDER, INDEX_FILE, ceur_paper_name, environment, render_ceur_index, when, write_index_html,
+)
+from proceedings.project.model import Project, load_project
+from proceedings.text import slugify
+
+log = logging.getLogger(__name__)
+
+PROFILES = ("generic", "acm", "ceur-ws")
+"""The kinds of bundle ``--profile`` names."""
+
+ZIP_LEVEL = 9
+"""Deflate level of every entry (fixed, for identical bytes)."""
+FILE_MODE = 0o100644
+"""Unix mode stored with every entry: a regular file, rw-r--r--."""
+MANIFEST = "SHA256SUMS"
+README = "README.txt"
+METADATA_CSV = "metadata.csv"
+ACM_CSV = "acm-paper-metadata.csv"
+CEUR_DIR = "ceur-ws"
+
+METADATA_COLUMNS = ("id", "title", "authors", "first_page", "last_page", "pages", "session", "doi", "sha256", "file")
+"""Columns of metadata.csv, one row per paper of the volume."""
+
+ACM_COLUMNS = ("Paper Type", "Title", "Authors", "Author Emails", "Corresponding Author",
+               "Corresponding Author Email", "Paper ID", "Number of Pages", "Pages", "DOI")
+"""Columns of the ACM paper-metadata CSV, then "Author N First Name/Last Name/Affiliation/Email" per author.
+
+ACM's instructions for proceedings chairs ask, per paper, for its type, title, the authors with
+their affiliations and emails, and the corresponding author; "Authors" takes the form of ACM's
+rights spreadsheet ("Name:Affiliation", ";"-separated), and the numbered columns give the same
+values one per cell for systems that import them field by field.
+"""
+
+ACM_PAPER_TYPES = {
+    "full": "Full Paper", "long": "Full Paper", "short": "Short Paper", "demo": "Demo Paper",
+    "poster": "Poster", "position": "Position Paper", "abstract": "Extended Abstract",
+    "extended-abstract": "Extended Abstract", "keynote": "Keynote", "invited": "Invited Talk",
+    "tutorial": "Tutorial", "doctoral": "Doctoral Consortium Paper", "panel": "Panel",
+}
+"""papers.yaml ``type`` values and the names ACM gives them."""
+
+_REQUIRED = ("proceedings.pdf", "front_matter.pdf", "metadata.json", "validation.json")
+_OPTIONAL = ("proceedings.bib", "validation.html")
+
+_DESCRIPTIONS = {
+    "proceedings.pdf": "the whole volume: front matter, papers, author index",
+    "front_matter.pdf": "the front matter alone (roman page numbers)",
+    "papers/": "each paper exactly as stamped in the volume (papers/ID.pdf)",
+    "proceedings.bib": "BibTeX: the volume and every paper with its pages",
+    "citations/": "per paper: BibTeX (.bib), RIS (.ris), CSL-JSON (.json), ACM Reference Format (.txt)",
+    "metadata.json": "the volume and every paper, machine-readable",
+    METADATA_CSV: "one row per paper (see below)",
+    "validation.json": "every paper's validation findings",
+    "validation.html": "the same, as a page to read",
+    INDEX_FILE: "the volume's contents with links to every file, for a browser",
+    ACM_CSV: "ACM paper metadata, one row per paper (see below)",
+    f"{CEUR_DIR}/": "the CEUR-WS volume folder: index.html and paper1.pdf, paper2.pdf, ...",
+    README: "this file",
+    MANIFEST: "the SHA-256 digest of every other file",
+}
+
+
+@dataclass
+class BundleResult:
+    """What ``bundle`` wrote."""
+
+    path: Path
+    """The handoff archive."""
+    entries: list[str]
+    """Its entries, sorted."""
+    rebuilt: bool
+    """Whether the volume was built first."""
+    errors: int
+    """Validation errors in the bundled volume (non-zero only with ``allow_errors``)."""
+    extra: dict[str, Path] = field(default_factory=dict)
+    """Other outputs: metadata.csv, the ACM CSV, the CEUR-WS folder and zip."""
+
+
+# --------------------------------------------------------------------------- the build it bundles
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def stale_reason(project: Project, out_dir: Path) -> str | None:
+    """Why the build in ``out_dir`` does not (or may not) describe ``project``; None when it is current."""
+    for name in _REQUIRED:
+        if not (out_dir / name).is_file():
+            return f"{out_dir / name} is missing"
+    metadata = _read_json(out_dir / "metadata.json")
+    report = _read_json(out_dir / "validation.json")
+    if not isinstance(metadata, dict) or not isinstance(report, dict):
+        return "metadata.json or validation.json cannot be read"
+    if metadata.get("volume", {}).get("tool") != f"proceedings {__version__}":
+        return f"built by {metadata.get('volume', {}).get('tool')}, not proceedings {__version__}"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        wanted = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        if metadata["volume"].get("build_date") != wanted:
+            return f"built for {metadata['volume'].get('build_date')}, SOURCE_DATE_EPOCH is {wanted}"
+    reported = [(p.get("id"), p.get("sha256")) for p in report.get("papers", [])]
+    if [pid for pid, _ in reported] != [p.id for p in project.papers]:
+        return "the papers of papers.yaml changed"
+    for paper, (_, digest) in zip(project.papers, reported):
+        if digest != sha256_file(project.pdf_path(paper)):
+            return f"{paper.file} changed"
+    for paper in metadata.get("papers", []):
+        if not (out_dir / "papers" / f"{paper['id']}.pdf").is_file():
+            return f"papers/{paper['id']}.pdf is missing"
+    built = (out_dir / "metadata.json").stat().st_mtime
+    newer = [f for f in input_files(project) if f.stat().st_mtime > built]
+    if newer:
+        return f"{newer[0]} is newer than the build"
+    return None
+
+
+def errors_of(report: dict[str, Any]) -> list[str]:
+    """Every error finding of validation.json, as "ID (file): rule: message"."""
+    lines = []
+    for paper in report.get("papers", []):
+        for f in paper.get("findings", []):
+            if f.get("severity") == "error":
+                page = f" (page {f['page']})" if f.get("page") else ""
+                lines.append(f"{paper['id']} ({paper.get('file', '')}): {f.get('rule')}{page}: {f.get('message')}")
+    return lines
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _csv(rows: Iterable[Iterable[Any]], bom: bool = False) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+
+
+def metadata_csv(metadata: dict[str, Any]) -> bytes:
+    """metadata.csv: one row per paper of the volume (UTF-8, RFC 4180)."""
+    rows: list[list[Any]] = [list(METADATA_COLUMNS)]
+    for p in metadata.get("papers", []):
+        rows.append([p["id"], p["title"], "; ".join(p.get("authors", [])), p.get("first_page"), p.get("last_page"),
+                     p.get("pages"), p.get("session"), p.get("doi"), p.get("sha256"), p.get("file")])
+    return _csv(rows)
+
+
+def acm_paper_type(kind: str | None) -> str:
+    """ACM's name of a paper type ("full" -> "Full Paper")."""
+    kind = (kind or "full").strip()
+    return ACM_PAPER_TYPES.get(kind.lower(), kind[:1].upper() + kind[1:])
+
+
+def corresponding_author(authors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The author marked ``corresponding``, else the first."""
+    return next((a for a in authors if a.get("corresponding")), authors[0] if authors else {})
+
+
+def acm_csv(project: Project | None, metadata: dict[str, Any]) -> bytes:
+    """The ACM paper-metadata CSV (UTF-8 with a byte-order mark, for Excel); columns: :data:`ACM_COLUMNS`."""
+    papers = metadata.get("papers", [])
+    detail = [p.get("authors_detail") or [{"name": n} for n in p.get("authors", [])] for p in papers]
+    most = max((len(d) for d in detail), default=0)
+    header = list(ACM_COLUMNS)
+    for n in range(1, most + 1):
+        header += [f"Author {n} First Name", f"Author {n} Last Name", f"Author {n} Affiliation", f"Author {n} Email"]
+    rows: list[list[Any]] = [header]
+    for paper, authors in zip(papers, detail):
+        source = project.paper(str(paper["id"])) if project is not None else None
+        contact = corresponding_author(authors)
+        row = [
+            acm_paper_type(source.type if source is not None else None),
+            paper["title"],
+            ";".join(f"{a['name']}:{a['affiliation']}" if a.get("affiliation") else a["name"] for a in authors),
+            ";".join(a.get("email") or "" for a in authors),
+            contact.get("name"), contact.get("email"),
+            paper["id"], paper.get("pages"),
+            f"{paper.get('first_page')}-{paper.get('last_page')}", paper.get("doi"),
+        ]
+        for a in authors:
+            row += [a.get("given", ""), a.get("family", a["name"]), a.get("affiliation"), a.get("email")]
+        row += [""] * (len(header) - len(row))
+        rows.append(row)
+    return _csv(rows, bom=True)
+
+
+# --------------------------------------------------------------------------- archives
+
+
+def zip_date(metadata: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
+    """The timestamp of every entry: SOURCE_DATE_EPOCH when set, else the build date (UTC, 1980 at the earliest)."""
+    when_ = epoch_date()
+    if when_ is None:
+        try:
+            when_ = dt.datetime.fromisoformat(str(metadata["volume"]["build_date"]).replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            when_ = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+    when_ = when_.astimezone(dt.timezone.utc)
+    if when_.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    if when_.year > 2107:
+        return (2107, 12, 31, 23, 59, 58)
+    return (when_.year, when_.month, when_.day, when_.hour, when_.minute, when_.second)
+
+
+Content = bytes | Path
+
+
+def _data(content: Content) -> bytes:
+    return content if isinstance(content, bytes) else content.read_bytes()
+
+
+def sha256sums(entries: dict[str, Content]) -> bytes:
+    """SHA256SUMS of the entries, sorted by name, in the format ``sha256sum -c`` reads."""
+    lines = []
+    for name in sorted(entries):
+        content = entries[name]
+        digest = hashlib.sha256(content).hexdigest() if isinstance(content, bytes) else sha256_file(content)
+        lines.append(f"{digest}  {name}\n")
+    return "".join(lines).encode("utf-8")
+
+
+def write_zip(path: Path, entries: dict[str, Content], date_time: tuple[int, int, int, int, int, int]) -> None:
+    """Write a reproducible zip atomically: entries sorted, one timestamp, mode 0644, deflate level 9."""
+    with atomic_open(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3
+            info.external_attr = FILE_MODE << 16
+            archive.writestr(info, _data(entries[name]), compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
+    log.info("wrote %s (%d entries)", path, len(entries))
+
+
+def _sync_folder(folder: Path, files: dict[str, Content]) -> None:
+    """Make ``folder`` hold exactly ``files`` (written atomically; other files removed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in sorted(files.items()):
+        write_bytes(folder / name, _data(content))
+    for old in sorted(folder.iterdir()):
+        if old.is_file() and old.name not in files:
+            old.unlink()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def handoff_name(acronym: str) -> str:
+    """"EReL@MIR '25" -> "erel-mir-25-handoff.zip"."""
+    return f"{slugify(acronym)}-handoff.zip"
+
+
+def _contents(names: Iterable[str]) -> list[tuple[str, str]]:
+    groups: dict[str, str] = {}
+    for name in sorted(names):
+        key = name.split("/", 1)[0] + "/" if "/" in name else name
+        groups.setdefault(key, _DESCRIPTIONS.get(key, ""))
+    return sorted(groups.items())
+
+
+def render_readme(metadata: dict[str, Any], report: dict[str, Any], names: Iterable[str], profile: str,
+                  ceur_zip: str | None = None, ceur_names: list[str] | None = None) -> str:
+    """The README.txt of the bundle: what is inside, counts, pages, the tool's version and build date."""
+    volume = metadata["volume"]
+    errors = errors_of(report)
+    warnings = sum(1 for p in report.get("papers", []) for f in p.get("findings", []) if f.get("severity") == "warning")
+    papers = [{**p, "pages": f"{p['first_page']}-{p['last_page']}"} for p in metadata.get("papers", [])]
+    return environment().get_template("README.txt.j2").render(
+        volume=volume, when=when(volume), editors=volume.get("editors", []), papers=papers,
+        excluded=metadata.get("excluded", []), summary={"errors": len(errors), "warnings": warnings},
+        error_lines=errors, contents=_contents(names), profile=profile, acm_csv=ACM_CSV,
+        ceur_zip=ceur_zip or "", ceur_names=ceur_names or [], ceur_volnr=CEUR_VOLUME_PLACEHOLDER,
+        year=volume.get("year", ""),
+    )
+
+
+def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow_errors: bool = False) -> BundleResult:
+    """Build the volume when build/ is missing or stale, then write the handoff archive (and the profile's extras).
+
+    Raises :class:`RuleViolation` while any paper has a validation error, unless ``allow_errors``.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+    out = Path(ctx.out_dir)
+    project = load_project(Path(project_dir))
+    reason = stale_reason(project, out)
+    if reason:
+        from proceedings.pipeline import build
+
+        log.info("building the volume first: %s", reason)
+        build(Path(project_dir), ctx)
+    metadata = _read_json(out / "metadata.json")
+    report = _read_json(out / "validation.json")
+    if not isinstance(metadata, dict) or not isinstance(report, dict):
+        raise BuildError(f"{out}: metadata.json or validation.json cannot be read after the build")
+    errors = errors_of(report)
+    if errors and not allow_errors:
+        papers = sorted({line.split(" (", 1)[0] for line in errors})
+        raise RuleViolation(
+            f"bundle refused: {len(errors)} validation error{'s' if len(errors) != 1 else ''} in "
+            f"{len(papers)} paper{'s' if len(papers) != 1 else ''} ({', '.join(papers)}); "
+            "fix them or pass --allow-errors", errors)
+    if errors:
+        log.warning("bundling with %d validation errors (--allow-errors)", len(errors))
+
+    extra: dict[str, Path] = {}
+    write_bytes(out / METADATA_CSV, metadata_csv(metadata))
+    extra["metadata_csv"] = out / METADATA_CSV
+    write_index_html(metadata, out)
+
+    entries: dict[str, Content] = {}
+    for name in (*_REQUIRED, *_OPTIONAL, METADATA_CSV, INDEX_FILE):
+        if (out / name).is_file():
+            entries[name] = out / name
+        elif name in _OPTIONAL:
+            log.warning("%s is absent; the bundle goes without it", out / name)
+    for paper in metadata.get("papers", []):
+        pdf = out / "papers" / f"{paper['id']}.pdf"
+        if not pdf.is_file():
+            raise BuildError(f"{pdf} is missing after the build")
+        entries[f"papers/{paper['id']}.pdf"] = pdf
+    ids = {str(p["id"]) for p in metadata.get("papers", [])}
+    for cite in sorted((out / "citations").iterdir()) if (out / "citations").is_dir() else []:
+        if cite.is_file() and cite.stem in ids:
+            entries[f"citations/{cite.name}"] = cite
+
+    ceur_zip_name = None
+    ceur_names: list[str] = []
+    if profile == "acm":
+        write_bytes(out / ACM_CSV, acm_csv(project, metadata))
+        extra["acm_csv"] = out / ACM_CSV
+        entries[ACM_CSV] = out / ACM_CSV
+    elif profile == "ceur-ws":
+        ceur: dict[str, Content] = {INDEX_FILE: render_ceur_index(metadata).encode("utf-8")}
+        for i, paper in enumerate(metadata.get("papers", []), 1):
+            ceur_names.append(ceur_paper_name(i))
+            ceur[ceur_paper_name(i)] = out / "papers" / f"{paper['id']}.pdf"
+        _sync_folder(out / CEUR_DIR, ceur)
+        extra["ceur_folder"] = out / CEUR_DIR
+        folder_name = slugify(metadata["volume"]["acronym"])
+        ceur_zip_name = f"{folder_name}-ceur-ws.zip"
+        write_zip(out / ceur_zip_name, {f"{folder_name}/{name}": out / CEUR_DIR / name for name in ceur},
+                  zip_date(metadata))
+        extra["ceur_zip"] = out / ceur_zip_name
+        for name in ceur:
+            entries[f"{CEUR_DIR}/{name}"] = out / CEUR_DIR / name
+
+    names = [*entries, README, MANIFEST]
+    entries[README] = render_readme(metadata, report, names, profile, ceur_zip_name, ceur_names).encode("utf-8")
+    entries[MANIFEST] = sha256sums(entries)
+    path = out / handoff_name(metadata["volume"]["acronym"])
+    write_zip(path, entries, zip_date(metadata))
+    return BundleResult(path, sorted(entries), bool(reason), len(errors), extra)
+

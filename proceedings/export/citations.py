@@ -1,0 +1,454 @@
+"""Stage 8, citations: build/proceedings.bib and, per paper, BibTeX, RIS, CSL-JSON and ACM Reference Format.
+
+Everything is rendered from the metadata dict that the build writes to metadata.json, so the
+pages of every export are the pages of the merged volume and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from proceedings.util.atomic import write_text
+from proceedings.errors import UnknownPaperError
+from proceedings.export.latex import bibtex_name, clean, to_latex
+from proceedings.project.model import Project
+from proceedings.text import ascii_fold, join_names
+from proceedings.text import proceedings_title as _proceedings_title
+
+log = logging.getLogger(__name__)
+
+FORMATS = {"bibtex": "bib", "ris": "ris", "csl-json": "json", "acm": "txt"}
+"""Export format → file extension under build/citations/."""
+
+BIB_FILE = "proceedings.bib"
+CITATIONS_DIR = "citations"
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_STOPWORDS = frozenset(
+    "a an the on of for in to with and or at by from into onto over under via vs versus is are be "
+    "do does how what why when where which who can its it as not no than that this these those toward towards "
+    "using".split()
+)
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def proceedings_title(title: str) -> str:
+    """"The 1st Workshop on X" → "Proceedings of the 1st Workshop on X" (white space cleaned)."""
+    return _proceedings_title(clean(title))
+
+
+def _date(volume: dict[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(volume["start_date"])
+
+
+def _people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list[tuple[str, str, str]]:
+    """(name as printed, family, given) of each person, from ``*_detail`` or bare names."""
+    if detail:
+        raw = [(p["name"], p.get("family") or p["name"], p.get("given") or "") for p in detail]
+    else:
+        raw = []
+        for name in names or []:
+            words = clean(name).split(" ")
+            raw.append((name, words[-1], " ".join(words[:-1])))
+    out = []
+    for name, family, given in raw:
+        name, family, given = clean(name), clean(family), clean(given)
+        if not family:  # a family name of control characters only: the given names stand alone
+            family, given = given, ""
+        if family:
+            out.append((name or family, family, given))
+    return out
+
+
+def _pages(paper: dict[str, Any], sep: str) -> str:
+    first, last = paper["first_page"], paper["last_page"]
+    return str(first) if first == last else f"{first}{sep}{last}"
+
+
+def _doi_url(doi: str) -> str:
+    doi = doi.strip()
+    return doi if doi.startswith(("http://", "https://")) else f"https://doi.org/{doi}"
+
+
+def _verbatim(value: str | None) -> str | None:
+    """A DOI or URL as a braced BibTeX field, verbatim (url and doi are not LaTeX-decoded by styles):
+    white space, braces and backslashes percent-encoded."""
+    value = clean(value or "")
+    if not value:
+        return None
+    return "{" + "".join({"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}.get(c, c) for c in value) + "}"
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _key_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
+
+
+def citation_keys(metadata: dict[str, Any]) -> dict[str, str]:
+    """Paper id → BibTeX key: first author's family name, year, first significant title word.
+
+    ASCII, stable for the same metadata, unique (``-2``, ``-3``… on clashes, in volume order),
+    never equal to :func:`volume_key`.
+    """
+    year = metadata["volume"]["year"]
+    taken = {volume_key(metadata)}
+    keys: dict[str, str] = {}
+    for paper in metadata["papers"]:
+        people = _people(paper.get("authors_detail"), paper.get("authors"))
+        family = _key_word(people[0][1]) if people else ""
+        words = [w for w in re.split(r"[^a-z0-9]+", ascii_fold(paper["title"]).lower()) if w]
+        word = next((w for w in words if w not in _STOPWORDS and not w.isdigit()), "")
+        base = f"{family or 'paper'}{year}{word}"
+        key, n = base, 1
+        while key in taken:
+            n += 1
+            key = f"{base}-{n}"
+        taken.add(key)
+        keys[paper["id"]] = key
+    return keys
+
+
+def volume_key(metadata: dict[str, Any]) -> str:
+    """BibTeX key of the volume: its acronym without the year, then the year ("erelmir2025")."""
+    volume = metadata["volume"]
+    acronym = re.sub(r"\s*(?:'\d\d|\d{4})\s*$", "", volume.get("acronym", ""))
+    return f"{_key_word(acronym) or 'proceedings'}{volume['year']}"
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+
+def _bib_entry(kind: str, key: str, fields: Iterable[tuple[str, str | None]]) -> str:
+    lines = [f"@{kind}{{{key},"]
+    present = [(name, value) for name, value in fields if value]
+    width = max(len(name) for name, _ in present)
+    for i, (name, value) in enumerate(present):
+        comma = "," if i < len(present) - 1 else ""
+        lines.append(f"  {name.ljust(width)} = {value}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _braced(text: str | None, **options: bool) -> str | None:
+    if not text or not clean(text):
+        return None
+    return "{" + to_latex(text, **options) + "}"
+
+
+def _bib_names(people: list[tuple[str, str, str]]) -> str | None:
+    if not people:
+        return None
+    return "{" + " and ".join(bibtex_name(family, given) for _, family, given in people) + "}"
+
+
+def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
+    date = _date(volume)
+    return [
+        ("editor", _bib_names(_people(volume.get("editors_detail"), volume.get("editors")))),
+        ("publisher", _braced(volume.get("publisher"))),
+        ("address", _braced(volume.get("publisher_address"))),
+        ("year", f"{{{date.year}}}"),
+        ("month", _MONTHS[date.month - 1]),
+        ("venue", _braced(volume.get("location"))),
+        ("series", _braced(volume.get("series"), protect=True)),
+        ("volume", _braced(volume.get("volume"))),
+        ("isbn", _braced(volume.get("isbn"))),
+    ]
+
+
+def _keywords(words: list[str] | None) -> str | None:
+    words = [clean(w) for w in words or [] if clean(w)]
+    return "{" + ", ".join(to_latex(w) for w in words) + "}" if words else None
+
+
+def bibtex_volume(metadata: dict[str, Any]) -> str:
+    """The ``@proceedings`` entry of the volume."""
+    volume = metadata["volume"]
+    title = proceedings_title(volume["title"])
+    fields = [
+        ("title", _braced(title, protect=True)),
+        ("booktitle", _braced(title, protect=True)),
+        *_bib_volume_fields(volume),
+        ("doi", _verbatim(volume.get("doi"))),
+        ("url", _verbatim(volume.get("url"))),
+        ("keywords", _keywords(volume.get("keywords"))),
+    ]
+    return _bib_entry("proceedings", volume_key(metadata), fields)
+
+
+def bibtex_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
+    """The ``@inproceedings`` entry of one paper (self-contained: no crossref)."""
+    volume = metadata["volume"]
+    fields = [
+        ("author", _bib_names(_people(paper.get("authors_detail"), paper.get("authors")))),
+        ("title", _braced(paper["title"], protect=True)),
+        ("booktitle", _braced(proceedings_title(volume["title"]), protect=True)),
+        *_bib_volume_fields(volume),
+        ("pages", "{" + _pages(paper, "--") + "}"),
+        ("numpages", f"{{{paper['last_page'] - paper['first_page'] + 1}}}"),
+        ("doi", _verbatim(paper.get("doi"))),
+        ("url", _verbatim(paper.get("url"))),
+        ("abstract", _braced(paper.get("abstract"))),
+        ("keywords", _keywords(paper.get("keywords"))),
+    ]
+    return _bib_entry("inproceedings", key, fields)
+
+
+# --------------------------------------------------------------------------- RIS
+
+
+def ris_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
+    """One RIS record (``TY  - CONF`` … ``ER  - ``)."""
+    volume = metadata["volume"]
+    date = _date(volume)
+    lines: list[tuple[str, str | None]] = [("TY", "CONF"), ("ID", key)]
+    for _, family, given in _people(paper.get("authors_detail"), paper.get("authors")):
+        lines.append(("AU", f"{family}, {given}" if given else family))
+    lines += [("TI", paper["title"]), ("T2", proceedings_title(volume["title"]))]
+    for _, family, given in _people(volume.get("editors_detail"), volume.get("editors")):
+        lines.append(("A2", f"{family}, {given}" if given else family))
+    lines += [
+        ("T3", volume.get("series")), ("VL", volume.get("volume")),
+        ("PY", str(date.year)), ("DA", f"{date:%Y/%m/%d}"),
+        ("SP", str(paper["first_page"])), ("EP", str(paper["last_page"])),
+        ("PB", volume.get("publisher")), ("CY", volume.get("publisher_address")),
+        ("SN", volume.get("isbn")),
+        ("DO", paper.get("doi")), ("UR", paper.get("url")), ("AB", paper.get("abstract")),
+    ]
+    lines += [("KW", k) for k in paper.get("keywords") or []]
+    body = "".join(f"{tag}  - {clean(value)}\n" for tag, value in lines if value and clean(value))
+    return body + "ER  - \n"
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+
+
+def _csl_names(people: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    return [{"family": family, "given": given} if given else {"family": family} for _, family, given in people]
+
+
+def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict[str, Any]:
+    """One CSL-JSON item of type ``paper-conference``."""
+    volume = metadata["volume"]
+    date = _date(volume)
+    item: dict[str, Any] = {
+        "id": key,
+        "type": "paper-conference",
+        "title": clean(paper["title"]),
+        "author": _csl_names(_people(paper.get("authors_detail"), paper.get("authors"))),
+        "editor": _csl_names(_people(volume.get("editors_detail"), volume.get("editors"))),
+        "container-title": proceedings_title(volume["title"]),
+        "container-title-short": clean(volume.get("acronym") or ""),
+        "collection-title": clean(volume.get("series") or ""),
+        "volume": clean(volume.get("volume") or ""),
+        "event-title": clean(volume["title"]),
+        "event-place": clean(volume.get("location") or ""),
+        "publisher": clean(volume.get("publisher") or ""),
+        "publisher-place": clean(volume.get("publisher_address") or ""),
+        "page": _pages(paper, "-"),
+        "page-first": str(paper["first_page"]),
+        "number-of-pages": str(paper["last_page"] - paper["first_page"] + 1),
+        "issued": {"date-parts": [[date.year, date.month, date.day]]},
+        "ISBN": clean(volume.get("isbn") or ""),
+        "DOI": clean(paper.get("doi") or ""),
+        "URL": clean(paper.get("url") or ""),
+        "abstract": clean(paper.get("abstract") or ""),
+        "keyword": ", ".join(clean(k) for k in paper.get("keywords") or [] if clean(k)),
+    }
+    return {k: v for k, v in item.items() if v not in ("", [])}
+
+
+def csl_json(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
+    """The CSL-JSON file of one paper: an array holding its one item."""
+    return json.dumps([csl_paper(metadata, paper, key)], indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- ACM Reference Format
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def acm_reference(metadata: dict[str, Any], paper: dict[str, Any]) -> str:
+    """"A, B, and C. 2025. Title. In Proceedings of … (ACR '25). ACM, New York, NY, USA, 1–8." (plain UTF-8)."""
+    volume = metadata["volume"]
+    names = [name for name, _, _ in _people(paper.get("authors_detail"), paper.get("authors"))]
+    where = ", ".join(clean(x) for x in (volume.get("publisher"), volume.get("publisher_address")) if x and clean(x))
+    venue = proceedings_title(volume["title"])
+    if volume.get("acronym"):
+        venue += f" ({clean(volume['acronym'])})"
+    parts = [
+        _sentence(join_names(names)),
+        f"{_date(volume).year}.",
+        _sentence(clean(paper["title"])),
+        f"In {venue}.",
+        f"{where}, {_pages(paper, '–')}." if where else f"{_pages(paper, '–')}.",
+    ]
+    link = paper.get("doi") and _doi_url(clean(paper["doi"])) or paper.get("url") and clean(paper["url"])
+    if link:
+        parts.append(link)
+    return " ".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _paper(metadata: dict[str, Any], paper_id: str) -> dict[str, Any]:
+    for paper in metadata["papers"]:
+        if paper["id"] == paper_id:
+            return paper
+    known = [p["id"] for p in metadata["papers"]]
+    excluded = {e["id"]: e for e in metadata.get("excluded", [])}
+    if paper_id in excluded:
+        raise UnknownPaperError(
+            f"paper {paper_id!r} is left out of the volume, so it has no pages to cite",
+            [*(excluded[paper_id].get("reasons") or []), "papers in the volume: " + ", ".join(known)])
+    raise UnknownPaperError(f"no paper with id {paper_id!r}", ["known ids: " + ", ".join(known)])
+
+
+def _render(metadata: dict[str, Any], paper: dict[str, Any], key: str, fmt: str) -> str:
+    if fmt == "bibtex":
+        return bibtex_paper(metadata, paper, key)
+    if fmt == "ris":
+        return ris_paper(metadata, paper, key)
+    if fmt == "csl-json":
+        return csl_json(metadata, paper, key)
+    return acm_reference(metadata, paper)
+
+
+def render_citation(metadata: dict[str, Any], paper_id: str, fmt: str) -> str:
+    """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
+    paper = _paper(metadata, paper_id)
+    return _render(metadata, paper, citation_keys(metadata)[paper_id], fmt)
+
+
+def _bibliography(metadata: dict[str, Any], entries: Iterable[str]) -> str:
+    return "\n".join([bibtex_volume(metadata), *entries])
+
+
+def render_bibliography(metadata: dict[str, Any]) -> str:
+    """The text of proceedings.bib: the volume's ``@proceedings``, then each paper's ``@inproceedings``."""
+    keys = citation_keys(metadata)
+    return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]))
+
+
+def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
+    out_dir = Path(out_dir)
+    outputs: dict[str, Path] = {}
+    keys = citation_keys(metadata)
+    # each paper's BibTeX entry is both its citations/ID.bib and its part of proceedings.bib: rendered once
+    entries = {p["id"]: bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]}
+    write_text(out_dir / BIB_FILE, _bibliography(metadata, entries.values()))
+    outputs["bibtex"] = out_dir / BIB_FILE
+    folder = out_dir / CITATIONS_DIR
+    written = set()
+    for paper in metadata["papers"]:
+        pid = paper["id"]
+        for fmt, ext in FORMATS.items():
+            path = folder / f"{pid}.{ext}"
+            write_text(path, entries[pid] if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt))
+            outputs[f"{CITATIONS_DIR}/{path.name}"] = path
+            written.add(path.name)
+    exts = {f".{ext}" for ext in FORMATS.values()}
+    for old in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if old.is_file() and old.suffix in exts and old.name not in written:
+            old.unlink()
+            log.info("removed stale citation file %s", old)
+    outputs["citations"] = folder
+    log.info("wrote %s and %d citation files", out_dir / BIB_FILE, len(written))
+    return outputs
+
+
+# --------------------------------------------------------------------------- `proceedings cite`
+
+
+def _volume_fields(project: Project) -> dict[str, Any]:
+    from proceedings.export.metadata import person_json
+
+    w = project.workshop
+    fields = {
+        "title": w.title, "acronym": w.acronym, "location": w.location, "start_date": w.start_date.isoformat(),
+        "publisher": w.publisher, "publisher_address": w.publisher_address,
+        "editors_detail": [person_json(e) for e in w.editors], "isbn": w.isbn, "doi": w.doi, "url": w.url,
+        "series": w.series, "volume": w.volume, "keywords": w.keywords,
+    }
+    return {k: v for k, v in fields.items() if v not in (None, [])}
+
+
+def metadata_is_current(project: Project, metadata: dict[str, Any], metadata_path: Path) -> bool:
+    """Whether ``metadata`` (read from ``metadata_path``) still describes ``project``'s volume.
+
+    The camera-ready files of the papers in the volume must have the recorded sha256, the papers
+    the recorded order, and every field a citation shows its current value; papers left out must
+    not have changed since (by modification time, as their hash is not recorded).
+    """
+    from proceedings.stages.gather import sha256_file
+    from proceedings.export.metadata import person_json
+
+    try:
+        placed = metadata["papers"]
+        excluded = {e["id"] for e in metadata.get("excluded", [])}
+        volume, wanted = metadata["volume"], _volume_fields(project)
+        if {k: volume.get(k) for k in wanted} != wanted:
+            return False
+        if [p.id for p in project.papers if p.id not in excluded] != [p["id"] for p in placed]:
+            return False
+        if {p.id for p in project.papers} != {p["id"] for p in placed} | excluded:
+            return False
+        recorded_by_id = {p["id"]: p for p in placed}
+        stamp = metadata_path.stat().st_mtime
+        for paper in project.papers:
+            path = project.pdf_path(paper)
+            if paper.id in excluded:
+                if path.stat().st_mtime > stamp:
+                    return False
+                continue
+            recorded = recorded_by_id[paper.id]
+            current = {"title": paper.title, "authors_detail": [person_json(a) for a in paper.authors],
+                       "doi": paper.doi, "url": paper.url, "abstract": paper.abstract,
+                       "keywords": paper.keywords, "file": paper.file}
+            if any(recorded.get(k) != v for k, v in current.items()):
+                return False
+            if recorded.get("sha256") != sha256_file(path):
+                return False
+    except (KeyError, TypeError, AttributeError, OSError):
+        return False
+    return True
+
+
+def cite(project_dir: Path, paper_id: str, fmt: str, ctx: Any) -> str:
+    """The citation of one paper, from build/metadata.json when it is current, else from a fresh build."""
+    from proceedings.project.model import load_project
+
+    project = load_project(Path(project_dir))
+    if project.paper(paper_id) is None:
+        raise UnknownPaperError(f"no paper with id {paper_id!r} in {project.root}",
+                                ["known ids: " + ", ".join(p.id for p in project.papers)])
+    path = Path(project_dir) / "build" / "metadata.json"
+    metadata = None
+    if path.is_file():
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metadata = None
+    if metadata is None or not metadata_is_current(project, metadata, path):
+        from proceedings.pipeline import build
+
+        log.info("%s is missing or out of date: building the volume first", path)
+        metadata = build(Path(project_dir), ctx).metadata
+    return render_citation(metadata, paper_id, fmt)

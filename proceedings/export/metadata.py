@@ -1,0 +1,70 @@
+"""Stage 7, metadata: build/metadata.json, the volume's one machine-readable description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proceedings import __version__
+from proceedings.context import BuildContext
+from proceedings.findings import ValidationReport
+from proceedings.project.model import Person, Project
+from proceedings.stages.plan import Plan
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    data = person.model_dump(exclude_none=True, exclude_defaults=True)
+    data["family"] = person.family_name
+    data["given"] = person.given_names
+    return data
+
+
+def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume_pages: dict[str, int],
+                  ctx: BuildContext) -> dict[str, Any]:
+    """The content of metadata.json (pages as printed, papers in volume order)."""
+    w = project.workshop
+    volume = {
+        "title": w.title,
+        "acronym": w.acronym,
+        "conference": w.conference,
+        "conference_acronym": w.conference_acronym,
+        "location": w.location,
+        "start_date": w.start_date.isoformat(),
+        "end_date": w.end_date.isoformat(),
+        "year": w.year,
+        "publisher": w.publisher,
+        "publisher_address": w.publisher_address,
+        "editors": [e.name for e in w.editors],
+        "editors_detail": [person_json(e) for e in w.editors],
+        "isbn": w.isbn,
+        "doi": w.doi,
+        "url": w.url,
+        "series": w.series,
+        "volume": w.volume,
+        "keywords": w.keywords,
+        "pages": volume_pages,
+        "build_date": ctx.build_time.isoformat().replace("+00:00", "Z"),
+        "tool": f"proceedings {__version__}",
+    }
+    papers = []
+    for placed in plan.papers:
+        p = placed.paper
+        papers.append({
+            "id": p.id,
+            "title": p.title,
+            "authors": [a.name for a in p.authors],
+            "authors_detail": [person_json(a) for a in p.authors],
+            "first_page": placed.first_page,
+            "last_page": placed.last_page,
+            "pages": placed.pages,
+            "sha256": placed.source.sha256,
+            "file": p.file,
+            "session": p.session,
+            "doi": p.doi,
+            "url": p.url,
+            "abstract": p.abstract,
+            "keywords": p.keywords,
+        })
+    placed_ids = {p.paper.id for p in plan.papers}
+    excluded = [{"id": r.id, "file": r.file, "reasons": [f.message for f in r.errors]}
+                for r in report.papers if r.id not in placed_ids]
+    return {"volume": {k: v for k, v in volume.items() if v not in (None, [])}, "papers": papers, "excluded": excluded}

@@ -1,0 +1,221 @@
+"""Validation outputs: build/validation.json, build/validation.html, the terminal table and e-mails to authors.
+
+The HTML page and the e-mails are jinja2 templates (``templates/validation.html.j2``,
+``templates/email.txt.j2``). The chair may edit the e-mail: a project's own
+``front_matter/email.txt.j2`` is used instead of the packaged one, and so is a file given with
+``proceedings validate --emails DIR --email-template FILE``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from proceedings import __version__
+from proceedings.util.atomic import write_json, write_text
+from proceedings.errors import InputError
+from proceedings.findings import Finding, PaperReport, ValidationReport
+from proceedings.export.htmlindex import TEMPLATES, environment
+from proceedings.project.model import Paper, Project
+
+log = logging.getLogger(__name__)
+
+EMAIL_TEMPLATE = "email.txt.j2"
+HTML_TEMPLATE = "validation.html.j2"
+PROJECT_EMAIL_TEMPLATE = Path("front_matter") / EMAIL_TEMPLATE
+"""A project's own e-mail template, relative to the project folder."""
+
+RULE_TITLES: dict[str, str] = {
+    "unreadable": "File cannot be read",
+    "no-pages": "No pages",
+    "encrypted": "Encrypted",
+    "timeout": "Check timed out",
+    "memory": "Check ran out of memory",
+    "page-size": "Page size",
+    "length": "Body length (references excluded)",
+    "fonts-embedded": "Fonts not embedded",
+    "type3-fonts": "Type 3 (bitmap) fonts",
+    "line-numbers": "Line numbers (review mode)",
+    "anonymous": "Anonymous author block",
+    "draft-footer": "Draft footer",
+    "submission-id": "Submission ID",
+    "placeholders": "Template placeholders",
+    "javascript": "JavaScript",
+    "launch-action": "Launch action",
+    "open-action": "Open action",
+    "embedded-file": "Embedded files",
+    "rich-media": "Rich media",
+    "xfa": "XFA form",
+    "title": "Title on page 1",
+    "authors": "Authors on page 1",
+    "bottom-margin": "Text in the bottom margin",
+    "no-text": "No text (scanned paper)",
+    "language": "Not in English",
+    "check-failed": "Check could not run",
+    "sanitized": "Removed from the volume",
+}
+"""A readable name for each rule id (unknown ids are shown as they are)."""
+
+
+def rule_title(rule: str) -> str:
+    """The readable name of a rule id."""
+    return RULE_TITLES.get(rule, rule)
+
+
+def _environment(extra: Path | None = None) -> jinja2.Environment:
+    """The package's template environment; templates in ``extra`` come before the packaged ones."""
+    env = environment()
+    if extra is None:
+        return env
+    return env.overlay(loader=jinja2.FileSystemLoader([str(extra), str(TEMPLATES)]))
+
+
+@dataclass
+class RuleCount:
+    """One row of the per-rule summary."""
+
+    rule: str
+    title: str
+    severity: str
+    papers: int
+    findings: int
+
+
+def rule_counts(report: ValidationReport) -> list[RuleCount]:
+    """Findings and papers per rule, errors first, then by count."""
+    findings: Counter[tuple[str, str]] = Counter()
+    papers: Counter[tuple[str, str]] = Counter()
+    for paper in report.papers:
+        seen = set()
+        for f in paper.findings:
+            key = (f.rule, f.severity)
+            findings[key] += 1
+            if key not in seen:
+                papers[key] += 1
+                seen.add(key)
+    rows = [RuleCount(rule, rule_title(rule), sev, papers[(rule, sev)], n) for (rule, sev), n in findings.items()]
+    rows.sort(key=lambda r: (r.severity != "error", -r.papers, r.rule))
+    return rows
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.severity != "error", f.page or 0))
+
+
+def _paper_context(paper: PaperReport, entry: Paper | None) -> dict[str, Any]:
+    return {
+        "id": paper.id, "file": paper.file, "title": entry.title if entry else "",
+        "authors": [a.name for a in entry.authors] if entry else [],
+        "emails": [a.email for a in entry.authors if a.email] if entry else [],
+        "pages": paper.pages, "body_pages": paper.body_pages, "references_page": paper.references_page,
+        "in_volume": paper.usable, "errors": _sorted(paper.errors), "warnings": _sorted(paper.warnings),
+        "findings": _sorted(paper.findings), "sha256": paper.sha256,
+    }
+
+
+def _context(report: ValidationReport, project: Project) -> dict[str, Any]:
+    entries = {p.id: p for p in project.papers}
+    rules = project.workshop.rules
+    return {
+        "workshop": project.workshop, "rules": rules, "tool": f"proceedings {__version__}",
+        "papers": [_paper_context(p, entries.get(p.id)) for p in report.papers],
+        "counts": rule_counts(report), "errors": report.error_count, "warnings": report.warning_count,
+        "rule_title": rule_title,
+    }
+
+
+def render_html(report: ValidationReport, project: Project) -> str:
+    """validation.html: a summary, then one section per paper (rule, page, message, fix)."""
+    return _environment().get_template(HTML_TEMPLATE).render(**_context(report, project))
+
+
+def write_reports(report: ValidationReport, project: Project, out_dir: Path) -> dict[str, Path]:
+    """Write the JSON report and the HTML page for authors."""
+    paths = {"json": Path(out_dir) / "validation.json", "html": Path(out_dir) / "validation.html"}
+    write_json(paths["json"], report.to_json())
+    write_text(paths["html"], render_html(report, project))
+    return paths
+
+
+def email_template(project: Project, template: Path | None = None) -> jinja2.Template:
+    """The e-mail template: ``template`` when given, else the project's own, else the packaged one."""
+    if template is not None:
+        return _environment(template.resolve().parent).get_template(template.name)
+    own = project.root / PROJECT_EMAIL_TEMPLATE
+    if own.is_file():
+        return _environment(own.parent).get_template(own.name)
+    return _environment().get_template(EMAIL_TEMPLATE)
+
+
+def write_emails(report: ValidationReport, project: Project, out: Path, *, template: Path | None = None,
+                 include_warnings: bool = True) -> list[Path]:
+    """One message per paper with problems, ``out/ID.txt`` (headers, a blank line, the body).
+
+    Papers without errors (and, when ``include_warnings``, without warnings) get none; messages of
+    an earlier run for papers that are now fine are removed.
+    """
+    try:
+        tmpl = email_template(project, template)
+    except jinja2.TemplateNotFound as exc:
+        raise InputError(f"{template or exc.name}: e-mail template not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or template
+        raise InputError(f"{where}: line {exc.lineno}: e-mail template error: {exc.message}") from None
+    context = _context(report, project)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for paper, data in zip(report.papers, context["papers"]):
+        target = out / f"{paper.id}.txt"
+        problems = paper.errors or (include_warnings and paper.warnings)
+        if not problems:
+            if target.is_file():
+                target.unlink()
+            continue
+        try:
+            text = tmpl.render(**{**context, "paper": data})
+        except jinja2.TemplateError as exc:
+            raise InputError(f"{tmpl.filename}: e-mail template error for paper {paper.id}: {exc}") from None
+        write_text(target, text)
+        written.append(target)
+    log.info("wrote %d e-mails to %s", len(written), out)
+    return written
+
+
+def print_table(report: ValidationReport, console: Any, *, strict: bool = False) -> None:
+    """The terminal summary: findings per rule (rich table), then every paper's errors."""
+    from rich.table import Table
+
+    n = len(report.papers)
+    if not report.error_count and not report.warning_count:
+        console.print(f"validation: {n} paper{'s' if n != 1 else ''}, no problems")
+        return
+    table = Table(title="Validation", title_justify="left", show_lines=False)
+    table.add_column("Rule")
+    table.add_column("Severity")
+    table.add_column("Papers", justify="right")
+    table.add_column("Findings", justify="right")
+    for row in rule_counts(report):
+        style = "red" if row.severity == "error" else "yellow"
+        table.add_row(f"{row.title} [dim]({row.rule})[/dim]", f"[{style}]{row.severity}[/{style}]",
+                      str(row.papers), str(row.findings))
+    console.print(table)
+    failing = [p for p in report.papers if p.errors or (strict and p.warnings)]
+    for paper in failing:
+        console.print(f"[bold]{paper.id}[/bold] ({paper.file})"
+                      + ("" if paper.usable else " [red]— left out of the volume[/red]"), highlight=False)
+        for f in _sorted(paper.findings):
+            if f.severity == "error" or strict:
+                where = f"p. {f.page}: " if f.page else ""
+                style = "red" if f.severity == "error" else "yellow"
+                console.print(f"  [{style}]{f.rule}[/{style}] ", end="", highlight=False)
+                console.print(f"{where}{f.message}", markup=False, highlight=False)
+    papers_with = sum(1 for p in report.papers if p.findings)
+    console.print(f"validation: {report.error_count} error{'s' if report.error_count != 1 else ''}, "
+                  f"{report.warning_count} warning{'s' if report.warning_count != 1 else ''} in {papers_with} of "
+                  f"{n} papers (details and fixes: validation.html)", highlight=False)

@@ -1,0 +1,1 @@
+"""PDF primitives: safe page copying and stamping."""

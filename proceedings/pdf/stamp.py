@@ -1,0 +1,164 @@
+"""Page numbers and running footers stamped onto existing pages, leaving their content untouched.
+
+One Form XObject holds the running footer and one subset font the digits and roman numerals;
+each page gets two tiny streams around its own (compressed, unmodified) content streams:
+``q`` before, and ``Q`` plus the stamp after.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from proceedings.typeset import fonts
+
+log = logging.getLogger(__name__)
+
+FOOTER_NAME = NameObject("/PrFooter")
+NUMBER_FONT = NameObject("/PrNum")
+NUMBER_SIZE = 9.0
+FOOTER_SIZE = 7.5
+SIDE_MARGIN = 54.0  # ACM sigconf text block starts 0.75in from the edge
+BASELINE = 26.0  # inside the bottom margin, below the text block of a sigconf page
+FRONT_BASELINE = 40.0
+GLYPHS = "0123456789ivxlcdm"
+
+
+@dataclass
+class StampResources:
+    """The shared stamp objects, once inside one writer."""
+
+    footer: IndirectObject
+    font: IndirectObject
+    open_q: IndirectObject
+    objects: tuple[int, int]
+    """First and last object number of the shared objects in this writer (the same layout in every writer)."""
+
+
+class Stamper:
+    """Stamps page numbers (and the running footer) on pages of a PdfWriter."""
+
+    def __init__(self, footer_text: str) -> None:
+        fonts.register()
+        self.footer_width = stringWidth(footer_text, fonts.ITALIC, FOOTER_SIZE)
+        buf = io.BytesIO()
+        canv = Canvas(buf, pagesize=(612, 792), invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
+        canv.beginForm("footer", lowerx=0, lowery=-3, upperx=max(self.footer_width, 1), uppery=FOOTER_SIZE + 2)
+        canv.setFillGray(0.3)
+        canv.setFont(fonts.ITALIC, FOOTER_SIZE)
+        canv.drawString(0, 0, footer_text)
+        canv.endForm()
+        canv.doForm("footer")
+        canv.setFont(fonts.REGULAR, NUMBER_SIZE)
+        canv.drawString(0, 0, GLYPHS)
+        canv.showPage()
+        canv.save()
+        self._template = PdfReader(io.BytesIO(buf.getvalue()))
+        res = self._template.pages[0]["/Resources"]
+        self._footer = next(iter(res["/XObject"].values()))
+        font_dict = res["/Font"]
+        self._font = next(v for v in font_dict.values() if str(v.get_object()["/BaseFont"]).endswith("-Regular"))
+
+    def install(self, writer: PdfWriter) -> StampResources:
+        """Copy the shared objects into ``writer`` (once per writer; kept on the writer itself)."""
+        res = getattr(writer, "_proceedings_stamp", None)
+        if res is None:
+            first = len(writer._objects) + 1
+            q = DecodedStreamObject()
+            q.set_data(b"q\n")
+            footer = self._footer.get_object().clone(writer).indirect_reference
+            font = self._font.get_object().clone(writer).indirect_reference
+            open_q = writer._add_object(q)
+            res = StampResources(footer=footer, font=font, open_q=open_q, objects=(first, len(writer._objects)))
+            writer._proceedings_stamp = res
+        return res
+
+    def stamp(self, writer: PdfWriter, page_index: int, number: str, *, footer: bool, centred: bool = False) -> None:
+        """Stamp ``number`` (and the footer) at the visual bottom of page ``page_index``."""
+        res = self.install(writer)
+        page = writer.pages[page_index]
+        matrix, width = _visual_matrix(page)
+        num_w = stringWidth(number, fonts.REGULAR, NUMBER_SIZE)
+        odd = number.isdigit() and int(number) % 2 == 1
+        ops = [f"Q q {' '.join(_num(v) for v in matrix)} cm 0 g"]
+        baseline = FRONT_BASELINE if centred else BASELINE
+        if centred:
+            num_x = (width - num_w) / 2
+        else:
+            num_x = width - SIDE_MARGIN - num_w if odd else SIDE_MARGIN
+        if footer and self.footer_width:
+            foot_x = SIDE_MARGIN if odd else width - SIDE_MARGIN - self.footer_width
+            ops.append(f"q 1 0 0 1 {_num(foot_x)} {_num(baseline)} cm {FOOTER_NAME} Do Q")
+        ops.append(f"BT {NUMBER_FONT} {_num(NUMBER_SIZE)} Tf {_num(num_x)} {_num(baseline)} Td ({number}) Tj ET Q\n")
+        tail = DecodedStreamObject()
+        tail.set_data(" ".join(ops).encode("ascii"))
+        tail_ref = writer._add_object(tail)
+
+        contents = page.get("/Contents")
+        existing: list = []
+        if contents is not None:
+            resolved = contents.get_object()
+            if isinstance(resolved, ArrayObject):
+                existing = list(resolved)
+            else:
+                existing = [contents if isinstance(contents, IndirectObject) else writer._add_object(resolved)]
+        page[NameObject("/Contents")] = ArrayObject([res.open_q, *existing, tail_ref])
+
+        old = page.get("/Resources")
+        old = old.get_object() if old is not None else DictionaryObject()
+        new = DictionaryObject(old) if isinstance(old, DictionaryObject) else DictionaryObject()
+        for key, name, ref in (("/Font", NUMBER_FONT, res.font), ("/XObject", FOOTER_NAME, res.footer)):
+            sub = new.get(key)
+            sub = sub.get_object() if sub is not None else None
+            merged = DictionaryObject(sub) if isinstance(sub, DictionaryObject) else DictionaryObject()
+            merged[name] = ref
+            new[NameObject(key)] = merged
+        page[NameObject("/Resources")] = new
+
+
+def _num(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def visible_box(page) -> tuple[float, float, float, float]:
+    """The page's visible box (CropBox clipped to MediaBox), as floats."""
+    media = [float(v) for v in page.mediabox]
+    try:
+        crop = [float(v) for v in page.cropbox]
+    except Exception:  # noqa: BLE001 - a broken CropBox falls back to the MediaBox
+        crop = media
+    x0 = max(min(crop[0], crop[2]), min(media[0], media[2]))
+    y0 = max(min(crop[1], crop[3]), min(media[1], media[3]))
+    x1 = min(max(crop[0], crop[2]), max(media[0], media[2]))
+    y1 = min(max(crop[1], crop[3]), max(media[1], media[3]))
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        x0, y0, x1, y1 = min(media[0], media[2]), min(media[1], media[3]), max(media[0], media[2]), max(media[1], media[3])
+    return x0, y0, x1, y1
+
+
+def page_rotation(page) -> int:
+    """/Rotate normalised to 0, 90, 180 or 270."""
+    try:
+        return int(page.get("/Rotate", 0) or 0) % 360 // 90 * 90
+    except (TypeError, ValueError):
+        return 0
+
+
+def _visual_matrix(page) -> tuple[tuple[float, ...], float]:
+    """Matrix from visual coordinates (origin bottom-left as displayed) to user space; and visual width."""
+    x0, y0, x1, y1 = visible_box(page)
+    rotate = page_rotation(page)
+    if rotate == 90:
+        return (0, 1, -1, 0, x1, y0), y1 - y0
+    if rotate == 180:
+        return (-1, 0, 0, -1, x1, y1), x1 - x0
+    if rotate == 270:
+        return (0, -1, 1, 0, x0, y1), y1 - y0
+    return (1, 0, 0, 1, x0, y0), x1 - x0

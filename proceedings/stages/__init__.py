@@ -1,0 +1,1 @@
+"""The build stages, in the order they run: gather, validate, plan, stamp, bind, verify."""

@@ -1,0 +1,281 @@
+"""Binding: the volume assembled from its stamped parts by copying their objects byte for byte.
+
+Every part (front matter, each paper, the author index) is a PDF this tool wrote itself with
+pypdf: a classic cross-reference table, one flat page tree, literal strings with every delimiter
+escaped. So the parts can be bound without parsing their content: objects are copied as bytes,
+their references renumbered, the pages hung under one page tree, and a new catalog, outline,
+page labels and document information written. Stream data is never decoded or re-encoded.
+
+A part may also contain placeholder objects ``<< /ProcTarget (paper-id) >>``: references to them
+become references to that paper's first page (this is how the contents links are made).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from proceedings.util.atomic import atomic_open
+
+log = logging.getLogger(__name__)
+
+TARGET_KEY = b"/ProcTarget"
+
+_REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
+_KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root", b"Info", b"Pages", b"Parent")}
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_TARGET = re.compile(rb"/ProcTarget\s*\(((?:[^\\)]|\\.)*)\)")
+_HEADER = re.compile(rb"%PDF-(\d\.\d)")
+
+
+class BindError(Exception):
+    """A part is not in the form this module writes (it never should be)."""
+
+
+@dataclass
+class Part:
+    """One stamped PDF to bind, as laid out on disk."""
+
+    path: Path
+    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Object number → (start, end) byte range of ``N 0 obj … endobj``."""
+    pages: list[int] = field(default_factory=list)
+    """Object numbers of the pages, in order."""
+    skip: set[int] = field(default_factory=set)
+    """Objects not copied: the part's catalog, page tree root, document information."""
+    targets: dict[int, str] = field(default_factory=dict)
+    """Placeholder object number → paper id."""
+    version: str = "1.3"
+    shared: tuple[int, int] | None = None
+    """Object numbers (first, last) of the stamp's shared objects (font, footer), laid out alike in every
+    part: written once, from the first part that has them."""
+    base: int = 0
+    """Added to every object number of this part in the volume."""
+
+
+def _unescape(raw: bytes) -> str:
+    out = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), raw)
+    out = re.sub(rb"\\(.)", rb"\1", out)
+    if out.startswith(b"\xfe\xff"):
+        return out[2:].decode("utf-16-be")
+    return out.decode("latin-1")
+
+
+def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
+    """Index a part: its objects' byte ranges, pages, and placeholders."""
+    data = path.read_bytes()
+    part = Part(path=path, shared=shared)
+    header = _HEADER.match(data)
+    part.version = header.group(1).decode() if header else "1.3"
+    tail = _STARTXREF.search(data[-64:])
+    if not tail:
+        raise BindError(f"{path}: no startxref")
+    xref_at = int(tail.group(1))
+    section = data[xref_at:]
+    if not section.startswith(b"xref"):
+        raise BindError(f"{path}: no classic cross-reference table")
+    starts = []
+    number = 0
+    for line in section.split(b"\n")[1:]:
+        line = line.strip()
+        if not line or line.startswith(b"trailer"):
+            break
+        entry = _XREF_ENTRY.match(line)
+        if entry:
+            if entry.group(3) == b"n" and number:
+                starts.append((int(entry.group(1)), number))
+            number += 1
+        else:
+            first, _count = line.split()
+            number = int(first)
+    starts.sort()
+    for i, (start, num) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else xref_at
+        part.offsets[num] = (start, end)
+    trailer = _TRAILER.search(data, xref_at)
+    if not trailer:
+        raise BindError(f"{path}: no trailer")
+    root = int(_KEY_REF[b"Root"].search(trailer.group(1)).group(1))
+    info = _KEY_REF[b"Info"].search(trailer.group(1))
+    pages_root = int(_KEY_REF[b"Pages"].search(_body(data, part, root)).group(1))
+    kids = _KIDS.search(_body(data, part, pages_root))
+    part.pages = [int(n) for n in re.findall(rb"(\d+) 0 R", kids.group(1))]
+    part.skip = {root, pages_root} | ({int(info.group(1))} if info else set())
+    for num, (start, end) in part.offsets.items():
+        chunk = data[start:end]
+        if TARGET_KEY in chunk[:200]:
+            target = _TARGET.search(chunk)
+            if target:
+                part.targets[num] = _unescape(target.group(1))
+                part.skip.add(num)
+    return part
+
+
+def _body(data: bytes, part: Part, num: int) -> bytes:
+    start, end = part.offsets[num]
+    chunk = data[start:end]
+    return chunk[chunk.index(b"obj") + 3:]
+
+
+def pdf_text(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with byte-order mark, as hex."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+@dataclass
+class OutlineItem:
+    """A bookmark: title, target (part index, page index in part), children."""
+
+    title: str
+    part: int
+    page: int
+    children: list["OutlineItem"] = field(default_factory=list)
+
+
+class _Out:
+    """Writes objects and remembers their offsets."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.offsets: dict[int, int] = {}
+        self.pos = 0
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.pos += len(data)
+
+    def obj(self, num: int, body: bytes) -> None:
+        self.offsets[num] = self.pos
+        self.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
+
+
+def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
+         labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
+         check: Callable[[Path], None] | None = None) -> int:
+    """Write the volume to ``out_path`` (atomically, after ``check`` of the written file); return its pages.
+
+    ``paper_first`` maps a paper id to (part index, page index) of its first page;
+    ``labels`` are (page index, label dictionary bytes) pairs of the page-label number tree.
+    """
+    base = 0
+    for part in parts:
+        part.base = base
+        base += max(part.offsets, default=0)
+    pages_ref = base + 1
+    catalog, info_ref, labels_ref, outline_root = base + 2, base + 3, base + 4, base + 5
+    next_free = base + 6
+
+    def page_ref(part_index: int, page_index: int) -> int:
+        part = parts[part_index]
+        return part.pages[page_index] + part.base
+
+    all_pages = [page + part.base for part in parts for page in part.pages]
+    version = max((p.version for p in parts), default="1.4")
+    canonical = next((p for p in parts if p.shared), None)
+    with atomic_open(out_path) as handle:
+        out = _Out(handle)
+        out.write(b"%PDF-" + version.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
+        for part in parts:
+            absolute = {num: page_ref(*paper_first[pid]) for num, pid in part.targets.items() if pid in paper_first}
+            skip = set(part.skip)
+            if canonical is not None and part is not canonical and part.shared:
+                (a0, a1), (c0, c1) = part.shared, canonical.shared
+                if a1 - a0 == c1 - c0:
+                    for r in range(a1 - a0 + 1):
+                        absolute[a0 + r] = c0 + r + canonical.base
+                        skip.add(a0 + r)
+            page_set = set(part.pages)
+            shift = part.base
+
+            def renumber(match: re.Match, absolute=absolute, shift=shift) -> bytes:
+                num = match.group(1)
+                if num is None:
+                    return match.group(0)
+                n = int(num)
+                return b"%d 0 R" % absolute.get(n, n + shift)
+
+            data = part.path.read_bytes()
+            for num in sorted(part.offsets):
+                if num in skip:
+                    continue
+                start, end = part.offsets[num]
+                chunk = data[start:end]
+                head = chunk.index(b"obj") + 3
+                body_end = chunk.rindex(b"endobj")
+                body = chunk[head:body_end]
+                split = body.find(b"\nstream\n")
+                dict_part, stream_part = (body, b"") if split < 0 else (body[:split], body[split:])
+                dict_part = _REF.sub(renumber, dict_part)
+                if num in page_set:
+                    dict_part = _KEY_REF[b"Parent"].sub(b"/Parent %d 0 R" % pages_ref, dict_part, count=1)
+                out.obj(num + shift, dict_part.strip(b"\n") + stream_part.rstrip(b"\n"))
+        kids = b" ".join(b"%d 0 R" % n for n in all_pages)
+        out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
+        nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
+        out.obj(labels_ref, b"<< /Nums [ %s ] >>" % nums)
+        _write_outline(out, outline, outline_root, next_free, page_ref)
+        fields = b" ".join(b"/%s %s" % (k.encode(), pdf_text(v) if not v.startswith("D:") else b"(" + v.encode() + b")")
+                           for k, v in info.items())
+        out.obj(info_ref, b"<< " + fields + b" >>")
+        out.obj(catalog, b"<< /Type /Catalog /Pages %d 0 R /PageLabels %d 0 R /Outlines %d 0 R "
+                         b"/PageMode /UseOutlines /Lang (en) >>" % (pages_ref, labels_ref, outline_root))
+        size = max(out.offsets) + 1
+        xref_at = out.pos
+        lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
+        for num in range(1, size):
+            offset = out.offsets.get(num)
+            lines.append(b"%010d 00000 n \n" % offset if offset is not None else b"0000000000 00001 f \n")
+        out.write(b"".join(lines))
+        hex_id = file_id.hex().encode()
+        out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
+                  % (size, catalog, info_ref, hex_id, hex_id, xref_at))
+        handle.flush()
+        if check is not None:
+            check(Path(handle.name))
+    log.info("bound %d parts, %d pages, %d objects into %s", len(parts), len(all_pages), size - 1, out_path)
+    return len(all_pages)
+
+
+def _write_outline(out: _Out, items: list[OutlineItem], root: int, next_free: int, page_ref) -> int:
+    """Write the outline tree under ``root``; return the next free object number."""
+
+    def count(item: OutlineItem) -> int:
+        return 1 + sum(count(c) for c in item.children)
+
+    def write_level(level: list[OutlineItem], parent: int, free: int) -> tuple[list[int], int]:
+        nums = list(range(free, free + len(level)))
+        free += len(level)
+        for i, item in enumerate(level):
+            child_nums, free = write_level(item.children, nums[i], free) if item.children else ([], free)
+            entries = [b"/Title " + pdf_text(item.title), b"/Parent %d 0 R" % parent,
+                       b"/Dest [ %d 0 R /Fit ]" % page_ref(item.part, item.page)]
+            if i > 0:
+                entries.append(b"/Prev %d 0 R" % nums[i - 1])
+            if i + 1 < len(level):
+                entries.append(b"/Next %d 0 R" % nums[i + 1])
+            if child_nums:
+                entries.append(b"/First %d 0 R /Last %d 0 R /Count %d"
+                               % (child_nums[0], child_nums[-1], sum(count(c) for c in item.children)))
+            out.obj(nums[i], b"<< " + b" ".join(entries) + b" >>")
+        return nums, free
+
+    nums, next_free = write_level(items, root, next_free)
+    if nums:
+        total = sum(count(i) for i in items)
+        out.obj(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (nums[0], nums[-1], total))
+    else:
+        out.obj(root, b"<< /Type /Outlines /Count 0 >>")
+    return next_free
+
+
+def file_id(*parts: str) -> bytes:
+    """A deterministic 16-byte PDF file identifier from the given strings."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:16]

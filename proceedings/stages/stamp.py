@@ -1,0 +1,364 @@
+"""Stage 5, merge: every part stamped on its own, then the volume bound from the parts.
+
+Each paper is copied (links kept, active content removed), stamped with its page numbers and the
+running footer, and written as ``papers/ID.pdf``; that file is cached by content and reused while
+nothing it depends on changes. The front matter and the author index are stamped the same way.
+The volume is then bound from these parts byte for byte (``bind.py``), so a rebuild after one
+paper changed restamps that paper only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject, NumberObject
+from pypdf.generic import TextStringObject
+
+from proceedings import __version__
+from proceedings.util.atomic import atomic_open, write_json
+from proceedings.util.cache import digest
+from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
+from proceedings.context import BuildContext, source_date
+from proceedings.typeset.frontmatter import FrontMatter
+from proceedings.project.model import Project
+from proceedings.pdf.pagecopy import copy_pages, open_pdf
+from proceedings.stages.plan import Placed, Plan
+from proceedings.pdf.stamp import Stamper
+from proceedings.text import date_range, proceedings_title, roman
+
+log = logging.getLogger(__name__)
+
+STAMP_VERSION = 1  # bump when stamping or copying changes what a part contains
+
+
+@dataclass
+class PaperPages:
+    """Where one paper landed in the volume."""
+
+    paper_id: str
+    first_index: int
+    """0-based index of its first page in the volume."""
+    count: int
+    first_page: int
+    """Printed number of its first page."""
+
+
+@dataclass
+class Volume:
+    """The stamped parts and the map of the volume they make."""
+
+    front_pages: int
+    papers: list[PaperPages]
+    index_first_index: int
+    index_pages: int
+    parts: list[Path] = field(default_factory=list)
+    """Front matter part, each paper's stamped part (published as papers/ID.pdf), index part, in order."""
+    outline: list[OutlineItem] = field(default_factory=list)
+    removed: dict[str, Counter] = field(default_factory=dict)
+    """Paper id → what the sanitizer removed."""
+    restamped: int = 0
+    """How many papers were stamped in this build (the others came from the cache)."""
+    shared: list[tuple[int, int]] = field(default_factory=list)
+    """Each part's range of shared stamp objects (see bind.Part.shared)."""
+
+    @property
+    def page_count(self) -> int:
+        return self.index_first_index + self.index_pages
+
+
+def footer_text(project: Project) -> str:
+    """The running footer: acronym, conference, place and dates."""
+    w = project.workshop
+    where = f"{w.location}, {date_range(w.start_date, w.end_date)}"
+    host = w.conference_acronym or w.conference
+    return f"{w.acronym} · co-located with {host}, {where}" if host else f"{w.acronym} · {where}"
+
+
+def pdf_date(moment: dt.datetime) -> str:
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _id_array(*parts: str) -> ArrayObject:
+    digest = file_id(*parts)
+    return ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+
+
+def write_pdf(writer: PdfWriter, path: Path) -> None:
+    """Write atomically."""
+    with atomic_open(path) as handle:
+        writer.write(handle)
+
+
+def _paper_date(placed: Placed) -> str:
+    """A paper part's date: SOURCE_DATE_EPOCH when set, else its own file's time (so it caches on its own)."""
+    return pdf_date(source_date([placed.source.path]))
+
+
+class _PaperCache:
+    """Stamped papers are reused while their source, numbering and stamp are unchanged."""
+
+    def __init__(self, ctx: BuildContext) -> None:
+        self.dir = ctx.out_dir / ".cache" / "stamped"
+        self.enabled = ctx.use_cache
+
+    def key(self, placed: Placed, footer: str, date: str, acronym: str) -> str:
+        p = placed.paper
+        return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym,
+                      p.title, [a.name for a in p.authors])
+
+    @staticmethod
+    def _fingerprint(out: Path) -> list[int]:
+        """Size and modification time of a stamped part: enough to notice it was replaced or edited."""
+        stat = out.stat()
+        return [stat.st_size, stat.st_mtime_ns]
+
+    def get(self, paper_id: str, key: str, out: Path) -> dict | None:
+        if not self.enabled:
+            return None
+        try:
+            entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
+            if entry["key"] == key and self._fingerprint(out) == entry["output"]:
+                return entry
+        except (OSError, ValueError, KeyError):
+            return None
+        return None
+
+    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
+        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": self._fingerprint(out), "pages": pages,
+                                                   "removed": dict(sorted(removed.items())), "shared": list(shared)})
+
+
+_STAMPERS: dict[str, Stamper] = {}
+
+
+def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
+                footer: str, paper_id: str, sha256: str) -> tuple[int, dict[str, int], tuple[int, int]]:
+    """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
+
+    Returns its page count, what the sanitizer removed, and the range of the shared stamp objects.
+    """
+    stamper = _STAMPERS.get(footer)
+    if stamper is None:
+        stamper = _STAMPERS[footer] = Stamper(footer)
+    removed: Counter = Counter()
+    writer = PdfWriter()
+    new = copy_pages(writer, open_pdf(Path(path)), removed)
+    for k, index in enumerate(new):
+        stamper.stamp(writer, index, str(first_page + k), footer=True)
+    writer.add_metadata({
+        "/Title": title, "/Author": "; ".join(authors),
+        "/Subject": f"{acronym}, pages {first_page}–{first_page + len(new) - 1}",
+        "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date,
+    })
+    writer.set_page_label(0, len(new) - 1, style="/D", start=first_page)
+    writer._ID = _id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
+    write_pdf(writer, Path(out))
+    return len(new), dict(removed), stamper.install(writer).objects
+
+
+class StampFailure(Exception):
+    """Papers that passed validation but could not be stamped (time, memory, a reader failure)."""
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in failures.items()))
+        self.failures = failures
+
+
+def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
+               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, int]]]:
+    """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
+    from proceedings.util.workers import run_inline, run_limited
+
+    acronym = project.workshop.acronym
+    rules = project.workshop.rules
+    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), acronym, date,
+                                placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
+                                placed.source.sha256)) for placed, target, date in todo]
+    if len(tasks) >= 4 and ctx.jobs != 1:
+        outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
+                               memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
+    else:  # a few papers: not worth starting workers (validation already ran them under the limits)
+        outcomes = run_inline(stamp_paper, tasks, on_done=lambda o: advance(1))
+    failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
+    if failures:
+        raise StampFailure(failures)
+    return {k: (o.value[0], Counter(o.value[1]), tuple(o.value[2])) for k, o in outcomes.items()}
+
+
+def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: BuildContext,
+                 internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
+    """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
+    writer = PdfWriter()
+    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), Counter())
+    for i in pages:
+        if i != front.sections.get("title", -1):
+            stamper.stamp(writer, i, roman(i + 1), footer=False, centred=True)
+    w = project.workshop
+    date = pdf_date(ctx.build_time)
+    writer.add_metadata({"/Title": f"{w.acronym}: Front Matter", "/Author": "; ".join(e.name for e in w.editors),
+                         "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date})
+    writer.set_page_label(0, len(pages) - 1, style="/r", start=1)
+    writer._ID = _id_array(__version__, "front", w.title, date)
+    write_pdf(writer, public)
+    placeholders: dict[str, object] = {}
+    for link in front.toc_links:
+        if link.paper_id not in placeholders:
+            placeholders[link.paper_id] = writer._add_object(
+                DictionaryObject({NameObject("/ProcTarget"): TextStringObject(link.paper_id)}))
+        annot = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in link.rect]),
+            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+            NameObject("/Dest"): ArrayObject([placeholders[link.paper_id], NameObject("/Fit")]),
+        })
+        page = writer.pages[link.page_index]
+        annots = page.get("/Annots")
+        annots = annots.get_object() if annots is not None else None
+        if not isinstance(annots, ArrayObject):
+            annots = ArrayObject()
+            page[NameObject("/Annots")] = annots
+        annots.append(writer._add_object(annot))
+    write_pdf(writer, internal)
+    return len(pages), stamper.install(writer).objects
+
+
+def _index_part(index_pdf: bytes, stamper: Stamper, first_page: int, ctx: BuildContext,
+                out: Path) -> tuple[int, tuple[int, int]]:
+    writer = PdfWriter()
+    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), Counter())
+    for k, i in enumerate(pages):
+        stamper.stamp(writer, i, str(first_page + k), footer=True)
+    writer._ID = _id_array(__version__, "index", str(first_page))
+    write_pdf(writer, out)
+    return len(pages), stamper.install(writer).objects
+
+
+def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
+    """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index."""
+    out = ctx.out_dir
+    parts_dir = out / ".cache" / "parts"
+    footer = footer_text(project)
+    stamper = Stamper(footer)
+    acronym = project.workshop.acronym
+    front_part = parts_dir / "front.pdf"
+    front_pages, front_shared = _front_parts(front, stamper, project, ctx, front_part, parts_dir / "front_matter.pdf")
+
+    cache = _PaperCache(ctx)
+    papers: list[PaperPages] = []
+    paper_parts: list[Path] = []
+    shared_ranges: list[tuple[int, int]] = []
+    removed: dict[str, Counter] = {}
+    results: dict[str, tuple[int, Counter, tuple[int, int]]] = {}
+    todo: list[tuple[Placed, Path, str]] = []
+    keys: dict[str, str] = {}
+    with ctx.progress("stamp", len(plan.papers)) as advance:
+        for placed in plan.papers:
+            target = cache.dir / f"{placed.paper.id}.pdf"
+            date = _paper_date(placed)
+            key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym)
+            hit = cache.get(placed.paper.id, key, target)
+            if hit:
+                results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
+                advance(1)
+            else:
+                todo.append((placed, target, date))
+        fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
+    for placed, target, _ in todo:
+        count, counter, shared = fresh[placed.paper.id]
+        cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
+    results.update(fresh)
+    restamped = len(todo)
+    index = front_pages
+    for placed in plan.papers:
+        count, counter, shared = results[placed.paper.id]
+        if count != placed.pages:
+            raise StampFailure({placed.paper.id: f"{count} pages stamped, {placed.pages} planned"})
+        papers.append(PaperPages(placed.paper.id, index, count, placed.first_page))
+        paper_parts.append(cache.dir / f"{placed.paper.id}.pdf")
+        shared_ranges.append(shared)
+        if counter:
+            removed[placed.paper.id] = counter
+        index += count
+    index_part = parts_dir / "index.pdf"
+    index_pages, index_shared = _index_part(index_pdf, stamper, plan.index_first_page, ctx, index_part)
+    volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
+                    parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
+                    shared=[front_shared, *shared_ranges, index_shared])
+    volume.outline = _outline(volume, plan, front)
+    log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
+    return volume
+
+
+def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
+    """Put the verified parts at their final paths: papers/ID.pdf and front_matter.pdf.
+
+    Each file is linked (or copied) beside its final path and renamed into place, so it is never torn.
+    """
+    out = ctx.out_dir
+    pairs = [(volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
+    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
+    for source, target in pairs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if os.path.samefile(source, target):
+                continue  # already this very file (rename would be a no-op and leave the link behind)
+        except OSError:
+            pass
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    keep = {f"{p.paper_id}.pdf" for p in volume.papers}
+    for stale in (out / "papers").glob("*.pdf"):
+        if stale.name not in keep:
+            stale.unlink()
+    return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
+
+
+def _outline(volume: Volume, plan: Plan, front: FrontMatter) -> list[OutlineItem]:
+    items = [OutlineItem(front.section_titles[key], 0, index) for key, index in front.sections.items()]
+    part_of = {p.paper_id: i + 1 for i, p in enumerate(volume.papers)}
+    for session, placed_list in plan.sessions():
+        children = [OutlineItem(p.paper.title, part_of[p.paper.id], 0) for p in placed_list]
+        if session:
+            items.append(OutlineItem(session, children[0].part, 0, children))
+        else:
+            items.extend(children)
+    items.append(OutlineItem("Author Index", len(volume.parts) - 1, 0))
+    return items
+
+
+def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
+    """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
+    w = project.workshop
+    parts: list[Part] = [read_part(p, shared) for p, shared in zip(volume.parts, volume.shared)]
+    first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
+    labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
+    date = pdf_date(ctx.build_time)
+    info = {
+        "Title": f"{proceedings_title(w.title)} ({w.acronym})",
+        "Author": "; ".join(e.name for e in w.editors),
+        "Subject": w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
+        "Keywords": ", ".join(w.keywords or [w.acronym]),
+        "Creator": f"proceedings {__version__}",
+        "Producer": f"proceedings {__version__} (pypdf, ReportLab)",
+        "CreationDate": date,
+        "ModDate": date,
+    }
+    ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
+    path = ctx.out_dir / "proceedings.pdf"
+    bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
+         check=check)
+    return path

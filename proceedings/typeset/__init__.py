@@ -1,0 +1,1 @@
+"""The pages the tool draws with ReportLab: fonts, styles, front matter, author index."""

@@ -1,0 +1,68 @@
+"""Stage 5b, author index: every author, family name first, with the pages of their papers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from reportlab.platypus import FrameBreak, KeepTogether, Paragraph, Spacer
+
+from proceedings.project.model import Person, Project
+from proceedings.stages.plan import Plan
+from proceedings.text import index_letter, match_fold, person_sort_key
+from proceedings.typeset.styles import Styles, build_pdf, esc, page_size
+
+log = logging.getLogger(__name__)
+
+INDEX_TITLE = "Author Index"
+
+
+@dataclass
+class IndexEntry:
+    """One person of the index."""
+
+    family: str
+    given: str
+    pages: list[int] = field(default_factory=list)
+    papers: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+def _identity(person: Person) -> tuple[str, str]:
+    return match_fold(person.family_name), match_fold(person.given_names)
+
+
+def author_entries(plan: Plan) -> list[IndexEntry]:
+    """The index's entries, sorted by family then given name, accent-insensitive."""
+    entries: dict[tuple[str, str], IndexEntry] = {}
+    for placed in plan.papers:
+        for author in placed.paper.authors:
+            entry = entries.setdefault(_identity(author), IndexEntry(author.family_name, author.given_names))
+            if placed.paper.id not in entry.papers:
+                entry.papers.append(placed.paper.id)
+                entry.pages.append(placed.first_page)
+    return sorted(entries.values(), key=lambda e: person_sort_key(f"{e.given} {e.family}".strip(), e.family))
+
+
+def make_author_index(project: Project, plan: Plan) -> bytes:
+    """Draw the author index in two columns, grouped by letter; page numbers stamped later."""
+    styles = Styles()
+    story = [Paragraph(INDEX_TITLE, styles.h1), FrameBreak()]
+    letter = None
+    for entry in author_entries(plan):
+        first = index_letter(entry.family, entry.family)
+        para = Paragraph(f"{esc(entry.label)}  {', '.join(str(p) for p in entry.pages)}", styles.index_entry)
+        if first != letter:
+            letter = first
+            story.append(KeepTogether([Paragraph(esc(letter), styles.index_letter), para]))
+        else:
+            story.append(para)
+    story.append(Spacer(1, 1))
+    w = project.workshop
+    pdf = build_pdf(story, page_size(w.rules.page_size), title=f"{w.acronym}: {INDEX_TITLE}",
+                    author=", ".join(e.name for e in w.editors), columns=2, first_page_header=52)
+    log.info("author index drawn")
+    return pdf

@@ -1,0 +1,1 @@
+"""Infrastructure: atomic writes, the content-keyed cache, worker processes."""

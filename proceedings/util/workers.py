@@ -1,0 +1,298 @@
+"""Run one function over many inputs in worker processes, each input under a time and memory limit.
+
+A hostile PDF can make a reader loop, recurse or inflate a decompression bomb. Each input runs in
+a worker process whose address space is capped (``RLIMIT_AS``) and whose task is timed by the
+parent: past the time limit the worker is killed and replaced, and the input gets an outcome
+``timeout``; a ``MemoryError`` or a dead worker gives ``memory`` or ``crash``. The other inputs
+go on. Workers are forked from this process when it runs no other thread (instant), else from a
+``forkserver`` (safe with threads, e.g. a progress bar's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import time
+import types
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_PRELOAD = ["proceedings.stages.validate", "proceedings.stages.stamp"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input."""
+
+    key: str
+    status: str
+    """``ok``, ``error`` (the function raised), ``timeout``, ``memory`` or ``crash``."""
+    value: Any = None
+    """The function's return value when ``ok``."""
+    detail: str = ""
+    """What went wrong otherwise."""
+
+
+def _address_space() -> int:
+    """Bytes of virtual memory this process maps now (0 when unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at its present size plus ``megabytes`` MiB (where supported)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    baseline = _address_space()
+    if not baseline:  # not Linux: the address space says little there (macOS maps far more than it uses)
+        return
+    limit = baseline + megabytes * 1024 * 1024
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError) as exc:
+        log.debug("cannot limit memory: %s", exc)
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], memory_mb: int) -> None:
+    """Loop of a worker: receive (key, args), send (key, status, value)."""
+    warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    limit_memory(memory_mb)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        key, args = message
+        status, value, detail = "ok", None, ""
+        try:
+            value = fn(*args)
+        except MemoryError:
+            status, detail = "memory", "out of memory"
+        except RecursionError as exc:
+            status, detail = "error", f"RecursionError: {exc}"
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+            status, detail = "error", f"{type(exc).__name__}: {exc}"
+        # outside the except blocks: the traceback, and the memory its frames hold, is gone
+        if status == "memory":
+            gc.collect()
+        if not _send(conn, (key, status, value, detail)) or status == "memory":
+            return  # after running out of memory the heap may be in a bad state: a fresh worker takes over
+
+
+def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:
+    try:
+        conn.send(message)
+        return True
+    except MemoryError:
+        try:
+            conn.send((message[0], "memory", None, "out of memory sending the result"))
+        except Exception:  # noqa: BLE001
+            pass
+        return False
+    except Exception:  # noqa: BLE001 - parent gone, or an unpicklable value
+        try:
+            conn.send((message[0], "error", None, "the result could not be sent back"))
+        except Exception:  # noqa: BLE001
+            pass
+        return False
+
+
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Hide ``__main__`` while a worker starts, so that it does not run the caller's script again.
+
+    Spawned and forkserver children re-import the parent's main module (``python -m proceedings``
+    would run the whole command again in every worker, an unguarded script would recurse). The
+    worker needs nothing from it: its function is pickled by reference to its own module.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")  # no other thread to be caught mid-lock: fork is instant
+    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, fn: Callable[..., Any], memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, fn, memory_mb), daemon=True,
+                                   name="proceedings-check")
+        with _without_main():
+            self.process.start()
+        child.close()
+        self.task: tuple[str, float] | None = None
+
+    def assign(self, key: str, args: tuple) -> None:
+        self.conn.send((key, args))
+        self.task = (key, time.monotonic())
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(5)
+        except Exception:  # noqa: BLE001
+            pass
+        self.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except Exception:  # noqa: BLE001
+            pass
+        self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(2)
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            self.process.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def pool_size(jobs: int, tasks: int) -> int:
+    """Workers for ``tasks`` inputs: ``jobs`` (0 = one per core), never more than the inputs."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(jobs if jobs > 0 else cores, tasks))
+
+
+def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, jobs: int, time_limit: float,
+                memory_mb: int, on_done: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+    """Run ``fn(*args)`` for every ``(key, args)`` in worker processes; one Outcome per key.
+
+    ``fn`` must be a module-level function (it is pickled by reference). Each call gets
+    ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline.
+    """
+    queue = deque(tasks)
+    results: dict[str, Outcome] = {}
+    if not queue:
+        return results
+    ctx = _context()
+    size = pool_size(jobs, len(queue))
+    workers: list[_Worker] = []
+
+    def finish(outcome: Outcome) -> None:
+        results[outcome.key] = outcome
+        if on_done is not None:
+            on_done(outcome)
+
+    def replace(i: int) -> _Worker:
+        """Kill worker ``i``, dropping its task, and start a fresh one in its place."""
+        workers[i].task = None
+        workers[i].kill()
+        workers[i] = _Worker(ctx, fn, memory_mb)
+        return workers[i]
+
+    try:
+        workers = [_Worker(ctx, fn, memory_mb) for _ in range(size)]
+        while queue or any(w.task for w in workers):
+            for i, w in enumerate(workers):
+                if w.task is None and queue:
+                    key, args = queue.popleft()
+                    try:
+                        w.assign(key, args)
+                    except Exception as exc:  # noqa: BLE001 - a dead worker: replace it and retry once
+                        w = replace(i)
+                        try:
+                            w.assign(key, args)
+                        except Exception:  # noqa: BLE001
+                            finish(Outcome(key, "crash", detail=f"cannot start a worker: {exc}"))
+                            w.task = None
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                continue
+            now = time.monotonic()
+            wait = max(0.0, min(start + time_limit - now for _, start in (w.task for w in busy)))  # type: ignore[misc]
+            handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(multiprocessing.connection.wait(handles, timeout=wait + 0.01))
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                key, start = w.task
+                if w.conn in ready:
+                    try:
+                        _, status, value, detail = w.conn.recv()
+                    except (EOFError, OSError):
+                        status, value, detail = "crash", None, "the worker died"
+                    except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
+                        status, value, detail = "error", None, f"{type(exc).__name__}: {exc}"
+                    w.task = None
+                    finish(Outcome(key, status, value, detail))
+                    if status in ("memory", "crash") or not w.process.is_alive():
+                        replace(i)
+                elif w.process.sentinel in ready or not w.process.is_alive():
+                    code = w.process.exitcode
+                    replace(i)
+                    status = "memory" if code in (-9, 137) else "crash"
+                    finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"))
+                elif now - start >= time_limit:
+                    replace(i)
+                    finish(Outcome(key, "timeout", None, f"stopped after {time_limit:g} s"))
+    finally:
+        for w in workers:
+            if w.task is not None:
+                w.kill()
+            else:
+                w.stop()
+    return results
+
+
+def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],
+               on_done: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+    """The same in this process, without limits (when worker processes cannot be started)."""
+    results: dict[str, Outcome] = {}
+    for key, args in tasks:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outcome = Outcome(key, "ok", fn(*args))
+        except MemoryError:
+            outcome = Outcome(key, "memory", detail="out of memory")
+        except Exception as exc:  # noqa: BLE001
+            outcome = Outcome(key, "error", detail=f"{type(exc).__name__}: {exc}")
+        results[key] = outcome
+        if on_done is not None:
+            on_done(outcome)
+    return results
