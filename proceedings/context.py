@@ -1,4 +1,4 @@
-"""The build context handed to every stage: where to write, the clock, progress and warnings."""
+"""What a run is given (frozen :class:`Options`) and what it carries along (:class:`BuildContext`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,46 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ContextManager, Protocol
 
 log = logging.getLogger(__name__)
+
+Advance = Callable[[int], None]
+"""Moves a progress bar on by some steps."""
+
+
+class Progress(Protocol):
+    """Shows one stage's progress: ``with progress("validating", 40) as advance: advance(1)``.
+
+    The library shows nothing by default; the CLI injects a rich progress bar on a terminal.
+    """
+
+    def __call__(self, description: str, total: int) -> ContextManager[Advance]: ...
+
+
+@contextlib.contextmanager
+def no_progress(description: str, total: int) -> Iterator[Advance]:
+    """The default :class:`Progress`: shows nothing."""
+    yield lambda n=1: None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a run behaves, set once by its caller (the CLI or a program using :mod:`proceedings.api`)."""
+
+    out_dir: Path | None = None
+    """Where outputs go; None: ``PROJECT/build``."""
+    strict: bool = False
+    """Warnings fail the run too (:meth:`~proceedings.api.BuildResult.raise_for_status`)."""
+    jobs: int = 0
+    """Worker processes for validation and stamping; 0: one per core."""
+    use_cache: bool = True
+    """Reuse results cached by content in ``OUT/.cache`` (validation, stamped papers, front matter)."""
+    progress: Progress = no_progress
+    """How stages show their progress; silent by default."""
 
 
 def epoch_date() -> dt.datetime | None:
@@ -45,47 +79,49 @@ def source_date(inputs: list[Path] | None = None) -> dt.datetime:
 
 @dataclass
 class BuildContext:
-    """What every stage needs besides its input."""
+    """One run: its folders and options, the time written into outputs, and the warnings it raised."""
 
     project_dir: Path
     """The project folder."""
-    out_dir: Path
-    """Where outputs go (default: project_dir/build)."""
-    quiet: bool = False
-    """No progress bars."""
-    strict: bool = False
-    """Warnings fail the run at its end."""
-    jobs: int = 0
-    """Worker processes for validation; 0 = one per core."""
-    use_cache: bool = True
-    """Reuse validation results cached by content."""
+    options: Options = field(default_factory=Options)
+    """The caller's options (frozen)."""
     build_time: dt.datetime = field(default_factory=lambda: dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))
-    """The time written into outputs (see :func:`source_date`)."""
+    """The time written into outputs (see :func:`source_date`); set by the gather stage."""
     warnings: list[str] = field(default_factory=list)
-    """Warnings raised by stages, for --strict."""
+    """Warnings raised by stages (besides the papers' findings), for --strict."""
 
     @property
-    def show_progress(self) -> bool:
-        """Progress bars go to stderr only when it is a terminal and not --quiet."""
-        return not self.quiet and sys.stderr.isatty()
+    def out_dir(self) -> Path:
+        """Where outputs go."""
+        return Path(self.options.out_dir) if self.options.out_dir is not None else self.project_dir / "build"
+
+    @property
+    def strict(self) -> bool:
+        """Warnings fail the run too."""
+        return self.options.strict
+
+    @property
+    def jobs(self) -> int:
+        """Worker processes; 0 = one per core."""
+        return self.options.jobs
+
+    @property
+    def use_cache(self) -> bool:
+        """Reuse cached results."""
+        return self.options.use_cache
 
     def warn(self, message: str) -> None:
         """Record and log a warning."""
         self.warnings.append(message)
         log.warning(message)
 
-    @contextlib.contextmanager
-    def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A progress bar for one stage; yields ``advance(n)``. Silent when not shown."""
-        if not self.show_progress or total <= 1:
-            yield lambda n=1: None
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    def progress(self, description: str, total: int) -> ContextManager[Advance]:
+        """A progress display for one stage (see :class:`Progress`); silent for a single step."""
+        if total <= 1:
+            return no_progress(description, total)
+        return self.options.progress(description, total)
 
-        with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        ) as bar:
-            task = bar.add_task(description, total=total)
-            yield lambda n=1: bar.advance(task, n)
+
+def make_context(project_dir: Path, out_dir: Path | None = None, **options: object) -> BuildContext:
+    """A run's context from a project folder and :class:`Options` fields (``strict=True``, ``jobs=2``…)."""
+    return BuildContext(Path(project_dir), Options(out_dir=out_dir, **options))  # type: ignore[arg-type]

@@ -1,12 +1,33 @@
-"""The exception tree. Each class carries the exit status the CLI turns it into."""
+"""The exception tree. Each class carries the exit status the CLI turns it into (:class:`ExitCode`)."""
 
 from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """The exit statuses of the command line (``../shared/spec/project-format.md``)."""
+
+    OK = 0
+    """All went well."""
+    RULES = 1
+    """A paper breaks a rule (every output is still written), or --strict saw warnings."""
+    INPUT = 2
+    """The input cannot be used: bad YAML, a missing field, a missing PDF."""
+    INCONSISTENT = 3
+    """The volume failed its own consistency check (a bug of ours: nothing is published)."""
+    INTERNAL = 70
+    """An internal error (EX_SOFTWARE): a bug of ours."""
+    OUTPUT = 74
+    """An output cannot be written (EX_IOERR): read-only folder, disk full."""
+    INTERRUPTED = 130
+    """Interrupted by the user (Ctrl-C)."""
 
 
 class ProceedingsError(Exception):
     """Base of every error the tool reports to its user (never a traceback)."""
 
-    exit_code = 2
+    exit_code: ExitCode = ExitCode.INPUT
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
@@ -20,9 +41,9 @@ class ProceedingsError(Exception):
 
 
 class InputError(ProceedingsError):
-    """The project cannot be used as given: bad YAML, a missing field, a missing PDF."""
+    """The project cannot be used as given: bad YAML, a missing field, a missing PDF, an unknown option."""
 
-    exit_code = 2
+    exit_code = ExitCode.INPUT
 
 
 class ProjectFileError(InputError):
@@ -36,10 +57,37 @@ class UnknownPaperError(InputError):
 class RuleViolation(ProceedingsError):
     """A paper breaks a rule (the outputs are still written), or --strict saw warnings."""
 
-    exit_code = 1
+    exit_code = ExitCode.RULES
 
 
 class BuildError(ProceedingsError):
     """The tool's own consistency check failed: the outputs disagree with each other."""
 
-    exit_code = 3
+    exit_code = ExitCode.INCONSISTENT
+
+
+class BindError(BuildError):
+    """The volume could not be assembled from its stamped parts."""
+
+
+class StampFailure(ProceedingsError):
+    """Papers that passed validation yet cannot be copied into the volume (caught by the orchestrator).
+
+    ``failures`` maps each paper id to the reason; the orchestrator reports them and binds without them.
+    """
+
+    exit_code = ExitCode.RULES
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        super().__init__(f"{len(failures)} paper(s) could not be copied into the volume",
+                         [f"{pid}: {why}" for pid, why in failures.items()])
+        self.failures = failures
+
+
+def raise_for_rules(what: str, errors: int, warnings: int, strict: bool) -> None:
+    """Raise :class:`RuleViolation` when papers broke rules, or (``strict``) when there were warnings."""
+    if errors:
+        raise RuleViolation(f"{what}: {errors} error{'s' if errors != 1 else ''} in the papers "
+                            "(outputs written; see validation.html)")
+    if strict and warnings:
+        raise RuleViolation(f"{what}: {warnings} warning{'s' if warnings != 1 else ''} and --strict is on")

@@ -1,4 +1,9 @@
-"""The orchestrator: every stage in order, each a function of its input and the build context."""
+"""The orchestrator: every stage in order, each a function of its input and the build context.
+
+It also owns the one staleness rule: a build records the :func:`~proceedings.stages.gather.fingerprint`
+of its inputs (``OUT/.cache/build-state.json``); :func:`ensure_built` builds again unless the recorded
+fingerprint is the current one and every output is still there. ``cite`` and ``bundle`` go through it.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,14 @@ from proceedings.typeset.authorindex import make_author_index
 from proceedings.util.cache import digest, memo
 from proceedings.export.citations import write_citations
 from proceedings.context import BuildContext, source_date
-from proceedings.errors import RuleViolation
+from proceedings.errors import RuleViolation, raise_for_rules
 from proceedings.findings import Finding, ValidationReport
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
-from proceedings.stages.gather import Gathered, gather, input_files, sha256_file
+from proceedings.stages.gather import Gathered, fingerprint, gather, input_files, sha256_file
 from proceedings.export.htmlindex import write_index_html
-from proceedings.stages.stamp import StampFailure, Volume, bind_volume, merge, publish
+from proceedings.errors import StampFailure
+from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.export.metadata import make_metadata
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.export.report import write_reports
@@ -41,6 +47,13 @@ class BuildResult:
     outputs: dict[str, Path]
     context_warnings: list[str]
     """Warnings of the build itself (glyphs, papers left out), besides the papers' findings."""
+    strict: bool = False
+    """Whether warnings fail :meth:`raise_for_status`."""
+
+    def raise_for_status(self) -> None:
+        """Raise :class:`RuleViolation` when a paper broke a rule (or, strict, on any warning)."""
+        raise_for_rules("build", self.report.error_count, self.report.warning_count + len(self.context_warnings),
+                        self.strict)
 
 
 def _report_removals(report: ValidationReport, volume: Volume) -> None:
@@ -53,11 +66,54 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
                 "remove active content (scripts, launch actions, attachments, media) from the PDF"))
 
 
-def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
-    """Gather and validate only (``proceedings validate``)."""
+def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     gathered = gather(project_dir, ctx)
     ctx.build_time = source_date(input_files(gathered.project))
+    return gathered
+
+
+def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
+    """Gather and validate only (``proceedings validate``)."""
+    gathered = _gather(project_dir, ctx)
     return gathered, validate(gathered, ctx)
+
+
+STATE_FILE = Path(".cache") / "build-state.json"
+"""Where a build records the fingerprint of its inputs, relative to the output folder."""
+OUTPUTS = ("proceedings.pdf", "front_matter.pdf", "metadata.json", "validation.json", "proceedings.bib")
+"""What a finished build always leaves in the output folder."""
+
+
+def stale_reason(gathered: Gathered, ctx: BuildContext) -> str | None:
+    """Why the build in ``ctx.out_dir`` does not describe the gathered project; None when it is current."""
+    state = _read_json(ctx.out_dir / STATE_FILE)
+    if not isinstance(state, dict) or state.get("fingerprint") != fingerprint(gathered, ctx.build_time):
+        return "its inputs, the build time or the tool changed since it was built"
+    metadata = _read_json(ctx.out_dir / "metadata.json")
+    if not isinstance(metadata, dict):
+        return "metadata.json is missing or cannot be read"
+    papers = metadata.get("papers", [])
+    missing = [name for name in OUTPUTS if not (ctx.out_dir / name).is_file()]
+    missing += [f"papers/{p.get('id')}.pdf" for p in papers if not (ctx.out_dir / "papers" / f"{p.get('id')}.pdf").is_file()]
+    return f"{missing[0]} is missing" if missing else None
+
+
+def ensure_built(project_dir: Path, ctx: BuildContext) -> tuple[dict, bool]:
+    """The metadata of a current build in ``ctx.out_dir``, and whether it had to be built now."""
+    reason = stale_reason(_gather(project_dir, ctx), ctx)
+    if reason is None:
+        metadata = _read_json(ctx.out_dir / "metadata.json")
+        assert isinstance(metadata, dict)  # stale_reason read it
+        return metadata, False
+    log.info("building %s first: %s", ctx.out_dir, reason)
+    return build(project_dir, ctx).metadata, True
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _plan_facts(plan: Plan) -> list:
@@ -98,7 +154,10 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
-    gathered, report = check(project_dir, ctx)
+    gathered = _gather(project_dir, ctx)
+    state = fingerprint(gathered, ctx.build_time)
+    (ctx.out_dir / STATE_FILE).unlink(missing_ok=True)  # a build that stops half-way is never current
+    report = validate(gathered, ctx)
     project = gathered.project
     check_glyphs(project, ctx)
     while True:
@@ -137,5 +196,6 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs.update(write_reports(report, project, ctx.out_dir))
     outputs["index"] = _export(ctx, "index", exports_key,
                                lambda: write_index_html(metadata, ctx.out_dir))["index"]
+    write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
-    return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))
+    return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict)

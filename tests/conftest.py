@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from proceedings.cli import make_context
-from proceedings.pipeline import build
+from proceedings import api
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
@@ -45,8 +44,7 @@ def repo_build(tmp_path_factory: pytest.TempPathFactory):
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        ctx = make_context(REPO, out, quiet=True)
-        result = build(REPO, ctx)
+        result = api.build(REPO, out)
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -77,8 +75,7 @@ def make_project(dest: Path, pdfs: list[Path], *, session: str | None = None, ti
 
 def build_project(project: Path, out: Path | None = None, **kwargs):
     """Run the real pipeline on a project folder."""
-    ctx = make_context(project, out or project / "build", quiet=True, **kwargs)
-    return build(project, ctx)
+    return api.build(project, out, **kwargs)
 
 
 def bookmark_labels(volume) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pypdf.generic import (
 
 from proceedings.checks import textcheck
 from proceedings.stages import validate as validate_module
-from proceedings.cli import make_context
+from proceedings.context import make_context
 from proceedings.findings import PaperReport
 from proceedings.stages.gather import gather
 from proceedings.project.model import Rules
@@ -474,7 +474,7 @@ def _project(tmp_path: Path, pdfs: dict[str, Path], rules: dict | None = None) -
 
 
 def _validate(project: Path, **kwargs):
-    ctx = make_context(project, project / "build", quiet=True, **kwargs)
+    ctx = make_context(project, project / "build", **kwargs)
     return validate(gather(project, ctx), ctx)
 
 
@@ -540,7 +540,7 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
 
 
 def test_the_repository_project_has_no_errors(tmp_path: Path):
-    ctx = make_context(REPO, tmp_path / "build", quiet=True, use_cache=False)
+    ctx = make_context(REPO, tmp_path / "build", use_cache=False)
     report = validate(gather(REPO, ctx), ctx)
     assert report.error_count == 0, [(p.id, f.message) for p in report.papers for f in p.errors]
     assert all(p.usable and p.body_pages and p.references_page for p in report.papers)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proceedings.cli import make_context
+from proceedings.context import make_context
 from proceedings.findings import Finding, PaperReport
 from proceedings.stages.gather import gather
 from proceedings.project.model import Rules
@@ -102,7 +102,7 @@ def awkward(tmp_path_factory: pytest.TempPathFactory):
         shutil.copyfile(pdf, camera / pdf.name)
         entries.append({"id": str(i), "title": pdf.stem, "authors": [{"name": "Ada Lovelace"}], "file": pdf.name})
     (camera / "papers.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
-    ctx = make_context(project, project / "build", quiet=True, use_cache=False)
+    ctx = make_context(project, project / "build", use_cache=False)
     report = validate(gather(project, ctx), ctx)
     return {p.file: p for p in report.papers}
 

@@ -460,7 +460,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 import proceedings.pipeline as pipeline
-from proceedings.cli import make_context
+from proceedings.context import make_context
 t_import = time.perf_counter() - t0
 project, out, dest, profile = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 sums, stack = {}, []  # path -> [depth, seconds, calls], in the order of first call
@@ -483,7 +483,7 @@ for name, value in list(vars(pipeline).items()):
     if (callable(value) and getattr(value, "__module__", "").startswith("proceedings.")
             and not isinstance(value, type) and name != "build"):
         setattr(pipeline, name, timed(name, value))
-ctx = make_context(project, out, quiet=True)
+ctx = make_context(project, out)
 t1 = time.perf_counter()
 if profile:
     import cProfile

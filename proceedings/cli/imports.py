@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from proceedings.cli.common import out, run, setup_logging
+
 if TYPE_CHECKING:
     from proceedings.importers.common import Export
     from proceedings.importers.reconcile import MergeResult
@@ -28,9 +30,8 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the project files if they exist.")] = False,
 ) -> None:
     """Start a project: commented front matter templates and an empty camera_ready/papers.yaml."""
-    from proceedings.cli import _setup_logging, out, run
 
-    _setup_logging(False, False)
+    setup_logging(False, False)
 
     def body() -> None:
         from proceedings.project.init import init_project
@@ -63,7 +64,6 @@ def _finish(project: Path, export: "Export", dry_run: bool, quiet: bool) -> None
 def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
     from collections import Counter
 
-    from proceedings.cli import out
     from proceedings.project.model import CAMERA_READY, PAPERS_FILE
 
     def say(text: str) -> None:
@@ -112,9 +112,8 @@ def import_easychair(
     project: _Project = Path("."), dry_run: _DryRun = False, verbose: _Verbose = False, quiet: _Quiet = False,
 ) -> None:
     """Import the accepted papers of EasyChair's submissions and authors exports."""
-    from proceedings.cli import _setup_logging, run
 
-    _setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet)
 
     def body() -> None:
         from proceedings.importers.easychair import read_easychair
@@ -136,9 +135,8 @@ def import_openreview(
     project: _Project = Path("."), dry_run: _DryRun = False, verbose: _Verbose = False, quiet: _Quiet = False,
 ) -> None:
     """Import the accepted papers of an OpenReview notes dump."""
-    from proceedings.cli import _setup_logging, run
 
-    _setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet)
 
     def body() -> None:
         from proceedings.importers.openreview import read_openreview

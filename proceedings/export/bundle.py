@@ -23,22 +23,20 @@ import hashlib
 import io
 import json
 import logging
-import os
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proceedings import __version__
 from proceedings.util.atomic import atomic_open, write_bytes
-from proceedings.context import BuildContext, epoch_date
-from proceedings.errors import BuildError, RuleViolation
-from proceedings.stages.gather import input_files, sha256_file
+from proceedings.context import epoch_date
+from proceedings.errors import BuildError, InputError, RuleViolation
+from proceedings.stages.gather import sha256_file
 from proceedings.export.htmlindex import (
     CEUR_VOLUME_PLACEHOLDER, INDEX_FILE, ceur_paper_name, environment, render_ceur_index, when, write_index_html,
 )
-from proceedings.project.model import Project, load_project
+from proceedings.project.model import Project
 from proceedings.text import slugify
 
 log = logging.getLogger(__name__)
@@ -122,38 +120,6 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def stale_reason(project: Project, out_dir: Path) -> str | None:
-    """Why the build in ``out_dir`` does not (or may not) describe ``project``; None when it is current."""
-    for name in _REQUIRED:
-        if not (out_dir / name).is_file():
-            return f"{out_dir / name} is missing"
-    metadata = _read_json(out_dir / "metadata.json")
-    report = _read_json(out_dir / "validation.json")
-    if not isinstance(metadata, dict) or not isinstance(report, dict):
-        return "metadata.json or validation.json cannot be read"
-    if metadata.get("volume", {}).get("tool") != f"proceedings {__version__}":
-        return f"built by {metadata.get('volume', {}).get('tool')}, not proceedings {__version__}"
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        wanted = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).isoformat().replace("+00:00", "Z")
-        if metadata["volume"].get("build_date") != wanted:
-            return f"built for {metadata['volume'].get('build_date')}, SOURCE_DATE_EPOCH is {wanted}"
-    reported = [(p.get("id"), p.get("sha256")) for p in report.get("papers", [])]
-    if [pid for pid, _ in reported] != [p.id for p in project.papers]:
-        return "the papers of papers.yaml changed"
-    for paper, (_, digest) in zip(project.papers, reported):
-        if digest != sha256_file(project.pdf_path(paper)):
-            return f"{paper.file} changed"
-    for paper in metadata.get("papers", []):
-        if not (out_dir / "papers" / f"{paper['id']}.pdf").is_file():
-            return f"papers/{paper['id']}.pdf is missing"
-    built = (out_dir / "metadata.json").stat().st_mtime
-    newer = [f for f in input_files(project) if f.stat().st_mtime > built]
-    if newer:
-        return f"{newer[0]} is newer than the build"
-    return None
 
 
 def errors_of(report: dict[str, Any]) -> list[str]:
@@ -315,21 +281,19 @@ def render_readme(metadata: dict[str, Any], report: dict[str, Any], names: Itera
     )
 
 
-def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow_errors: bool = False) -> BundleResult:
-    """Build the volume when build/ is missing or stale, then write the handoff archive (and the profile's extras).
+def check_profile(profile: str) -> None:
+    """Refuse an unknown bundle profile (exit 2)."""
+    if profile not in PROFILES:
+        raise InputError(f"unknown bundle profile {profile!r}; one of {', '.join(PROFILES)}")
+
+
+def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: bool = False,
+           rebuilt: bool = False) -> BundleResult:
+    """Write the handoff archive of the current build in ``out`` (and the profile's extras).
 
     Raises :class:`RuleViolation` while any paper has a validation error, unless ``allow_errors``.
     """
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
-    out = Path(ctx.out_dir)
-    project = load_project(Path(project_dir))
-    reason = stale_reason(project, out)
-    if reason:
-        from proceedings.pipeline import build
-
-        log.info("building the volume first: %s", reason)
-        build(Path(project_dir), ctx)
+    check_profile(profile)
     metadata = _read_json(out / "metadata.json")
     report = _read_json(out / "validation.json")
     if not isinstance(metadata, dict) or not isinstance(report, dict):
@@ -391,5 +355,5 @@ def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow
     entries[MANIFEST] = sha256sums(entries)
     path = out / handoff_name(metadata["volume"]["acronym"])
     write_zip(path, entries, zip_date(metadata))
-    return BundleResult(path, sorted(entries), bool(reason), len(errors), extra)
+    return BundleResult(path, sorted(entries), rebuilt, len(errors), extra)
 

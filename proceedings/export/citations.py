@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from proceedings.util.atomic import write_text
-from proceedings.errors import UnknownPaperError
+from proceedings.errors import InputError, UnknownPaperError
 from proceedings.export.latex import bibtex_name, clean, to_latex
-from proceedings.project.model import Project
 from proceedings.text import ascii_fold, join_names
 from proceedings.text import proceedings_title as _proceedings_title
 
@@ -331,7 +330,7 @@ def _render(metadata: dict[str, Any], paper: dict[str, Any], key: str, fmt: str)
 def render_citation(metadata: dict[str, Any], paper_id: str, fmt: str) -> str:
     """The text of one paper's citation in ``fmt`` (bibtex, ris, csl-json, acm): the bytes of its file."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
+        raise InputError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
     paper = _paper(metadata, paper_id)
     return _render(metadata, paper, citation_keys(metadata)[paper_id], fmt)
 
@@ -372,83 +371,3 @@ def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     outputs["citations"] = folder
     log.info("wrote %s and %d citation files", out_dir / BIB_FILE, len(written))
     return outputs
-
-
-# --------------------------------------------------------------------------- `proceedings cite`
-
-
-def _volume_fields(project: Project) -> dict[str, Any]:
-    from proceedings.export.metadata import person_json
-
-    w = project.workshop
-    fields = {
-        "title": w.title, "acronym": w.acronym, "location": w.location, "start_date": w.start_date.isoformat(),
-        "publisher": w.publisher, "publisher_address": w.publisher_address,
-        "editors_detail": [person_json(e) for e in w.editors], "isbn": w.isbn, "doi": w.doi, "url": w.url,
-        "series": w.series, "volume": w.volume, "keywords": w.keywords,
-    }
-    return {k: v for k, v in fields.items() if v not in (None, [])}
-
-
-def metadata_is_current(project: Project, metadata: dict[str, Any], metadata_path: Path) -> bool:
-    """Whether ``metadata`` (read from ``metadata_path``) still describes ``project``'s volume.
-
-    The camera-ready files of the papers in the volume must have the recorded sha256, the papers
-    the recorded order, and every field a citation shows its current value; papers left out must
-    not have changed since (by modification time, as their hash is not recorded).
-    """
-    from proceedings.stages.gather import sha256_file
-    from proceedings.export.metadata import person_json
-
-    try:
-        placed = metadata["papers"]
-        excluded = {e["id"] for e in metadata.get("excluded", [])}
-        volume, wanted = metadata["volume"], _volume_fields(project)
-        if {k: volume.get(k) for k in wanted} != wanted:
-            return False
-        if [p.id for p in project.papers if p.id not in excluded] != [p["id"] for p in placed]:
-            return False
-        if {p.id for p in project.papers} != {p["id"] for p in placed} | excluded:
-            return False
-        recorded_by_id = {p["id"]: p for p in placed}
-        stamp = metadata_path.stat().st_mtime
-        for paper in project.papers:
-            path = project.pdf_path(paper)
-            if paper.id in excluded:
-                if path.stat().st_mtime > stamp:
-                    return False
-                continue
-            recorded = recorded_by_id[paper.id]
-            current = {"title": paper.title, "authors_detail": [person_json(a) for a in paper.authors],
-                       "doi": paper.doi, "url": paper.url, "abstract": paper.abstract,
-                       "keywords": paper.keywords, "file": paper.file}
-            if any(recorded.get(k) != v for k, v in current.items()):
-                return False
-            if recorded.get("sha256") != sha256_file(path):
-                return False
-    except (KeyError, TypeError, AttributeError, OSError):
-        return False
-    return True
-
-
-def cite(project_dir: Path, paper_id: str, fmt: str, ctx: Any) -> str:
-    """The citation of one paper, from build/metadata.json when it is current, else from a fresh build."""
-    from proceedings.project.model import load_project
-
-    project = load_project(Path(project_dir))
-    if project.paper(paper_id) is None:
-        raise UnknownPaperError(f"no paper with id {paper_id!r} in {project.root}",
-                                ["known ids: " + ", ".join(p.id for p in project.papers)])
-    path = Path(project_dir) / "build" / "metadata.json"
-    metadata = None
-    if path.is_file():
-        try:
-            metadata = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            metadata = None
-    if metadata is None or not metadata_is_current(project, metadata, path):
-        from proceedings.pipeline import build
-
-        log.info("%s is missing or out of date: building the volume first", path)
-        metadata = build(Path(project_dir), ctx).metadata
-    return render_citation(metadata, paper_id, fmt)

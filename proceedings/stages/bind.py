@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from proceedings.errors import BindError
 from proceedings.util.atomic import atomic_open
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,6 @@ _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root",
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _TARGET = re.compile(rb"/ProcTarget\s*\(((?:[^\\)]|\\.)*)\)")
 _HEADER = re.compile(rb"%PDF-(\d\.\d)")
-
-
-class BindError(Exception):
-    """A part is not in the form this module writes (it never should be)."""
 
 
 @dataclass

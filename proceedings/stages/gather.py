@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.context import BuildContext
+from proceedings.util.cache import digest
 from proceedings.project.model import (
-    COMMITTEE_FILE, ORGANIZERS_FILE, PAPERS_FILE, PREFACE_FILE, WORKSHOP_FILE, Paper, Project, load_project,
+    PAPERS_FILE, WORKSHOP_FILE, Paper, Project, load_project,
 )
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,25 @@ def sha256_file(path: Path) -> str:
 
 
 def input_files(project: Project) -> list[Path]:
-    """Every file the build reads, for the build time and caches."""
+    """Every file the build reads, in a stable order: all of front_matter/, papers.yaml, the papers' PDFs."""
     root = project.root
-    files = [root / f for f in (WORKSHOP_FILE, ORGANIZERS_FILE, COMMITTEE_FILE, PREFACE_FILE, PAPERS_FILE)]
-    return [f for f in files if f.is_file()] + [project.pdf_path(p) for p in project.papers]
+    front = root / WORKSHOP_FILE
+    files = sorted(f for f in front.parent.rglob("*") if f.is_file()) if front.parent.is_dir() else []
+    if (root / PAPERS_FILE).is_file():
+        files.append(root / PAPERS_FILE)
+    return files + [project.pdf_path(p) for p in project.papers]
+
+
+def fingerprint(gathered: Gathered, build_time: object) -> str:
+    """One digest of everything a build's outputs depend on: the tool's code, the build time, every input's bytes.
+
+    The orchestrator's one staleness rule: outputs recorded with this digest are current.
+    """
+    hashed = {s.path: s.sha256 for s in gathered.sources}
+    root = gathered.project.root
+    files = [(str(f.relative_to(root)) if f.is_relative_to(root) else str(f), hashed.get(f) or sha256_file(f))
+             for f in input_files(gathered.project) if f.is_file()]
+    return digest("build-state", str(build_time), files)
 
 
 def gather(project_dir: Path, ctx: BuildContext) -> Gathered:

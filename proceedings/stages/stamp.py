@@ -24,6 +24,7 @@ from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, Float
 from pypdf.generic import TextStringObject
 
 from proceedings import __version__
+from proceedings.errors import StampFailure
 from proceedings.util.atomic import atomic_open, write_json
 from proceedings.util.cache import digest
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
@@ -163,14 +164,6 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
     writer._ID = _id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
     write_pdf(writer, Path(out))
     return len(new), dict(removed), stamper.install(writer).objects
-
-
-class StampFailure(Exception):
-    """Papers that passed validation but could not be stamped (time, memory, a reader failure)."""
-
-    def __init__(self, failures: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in failures.items()))
-        self.failures = failures
 
 
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,

@@ -1,0 +1,138 @@
+"""The library API: every operation of the command line as a function, for programs that compile proceedings.
+
+>>> from proceedings import api
+>>> result = api.build("path/to/project")              # doctest: +SKIP
+>>> result.raise_for_status()                           # doctest: +SKIP
+
+Each function takes a project folder and keyword options (see :class:`~proceedings.context.Options`),
+returns a typed result and raises the exceptions of :mod:`proceedings.errors`, each of which carries its
+exit status. Nothing here prints: progress goes to an injectable callable and messages to :mod:`logging`.
+Importing this module imports neither typer nor rich.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from proceedings.context import BuildContext, Options, Progress, no_progress
+from proceedings.errors import (
+    BuildError, ExitCode, InputError, ProceedingsError, RuleViolation, UnknownPaperError, raise_for_rules,
+)
+from proceedings.findings import ValidationReport
+
+if TYPE_CHECKING:
+    from proceedings.export.bundle import BundleResult
+    from proceedings.pipeline import BuildResult
+    from proceedings.project.model import Project
+
+__all__ = [
+    "BuildError", "ExitCode", "InputError", "Options", "ProceedingsError", "Progress", "RuleViolation",
+    "UnknownPaperError", "ValidationResult", "build", "bundle", "cite", "is_current", "validate",
+]
+
+CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
+"""The formats of :func:`cite`."""
+
+
+def _context(project_dir: str | Path, out_dir: str | Path | None, strict: bool, jobs: int, use_cache: bool,
+             progress: Progress) -> BuildContext:
+    project = Path(project_dir)
+    if not project.is_dir():
+        raise InputError(f"{project}: project folder not found")
+    options = Options(out_dir=Path(out_dir) if out_dir is not None else None, strict=strict, jobs=jobs,
+                      use_cache=use_cache, progress=progress)
+    return BuildContext(project, options)
+
+
+def build(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,
+          use_cache: bool = True, progress: Progress = no_progress) -> BuildResult:
+    """Run every stage and write every output under ``out_dir`` (default ``PROJECT/build``).
+
+    Papers that break rules do not raise: the result says so (``result.raise_for_status()``).
+    Raises :class:`InputError` (exit 2) for an unusable project and :class:`BuildError` (exit 3) when the
+    volume fails its own consistency check.
+    """
+    from proceedings.pipeline import build as run_build
+
+    ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
+    return run_build(ctx.project_dir, ctx)
+
+
+@dataclass
+class ValidationResult:
+    """What ``validate`` found: the project and every paper's findings."""
+
+    project: Project
+    """The project as loaded."""
+    report: ValidationReport
+    """Every paper's findings, in volume order."""
+    warnings: list[str]
+    """Warnings about the project itself (unknown fields…), besides the papers' findings."""
+    strict: bool = False
+    """Whether warnings fail :meth:`raise_for_status`."""
+
+    def raise_for_status(self) -> None:
+        """Raise :class:`RuleViolation` when a paper has an error (or, strict, any warning)."""
+        raise_for_rules("validate", self.report.error_count, self.report.warning_count + len(self.warnings),
+                        self.strict)
+
+
+def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,
+             use_cache: bool = True, progress: Progress = no_progress, write: bool = True) -> ValidationResult:
+    """Check every camera-ready paper against the venue's rules; write validation.json and .html unless not ``write``."""
+    from proceedings.export.report import write_reports
+    from proceedings.pipeline import check
+
+    ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
+    gathered, report = check(ctx.project_dir, ctx)
+    if write:
+        write_reports(report, gathered.project, ctx.out_dir)
+    return ValidationResult(gathered.project, report, list(ctx.warnings), strict)
+
+
+def is_current(project_dir: str | Path, out_dir: str | Path | None = None) -> bool:
+    """Whether the build in ``out_dir`` describes the project as it is now (the rule ``cite`` and ``bundle`` use)."""
+    from proceedings.pipeline import _gather, stale_reason
+
+    ctx = _context(project_dir, out_dir, False, 0, True, no_progress)
+    return stale_reason(_gather(ctx.project_dir, ctx), ctx) is None
+
+
+def cite(project_dir: str | Path, paper_id: str, fmt: str = "bibtex", out_dir: str | Path | None = None, *,
+         jobs: int = 0, progress: Progress = no_progress) -> str:
+    """One paper's citation (``bibtex``, ``ris``, ``csl-json`` or ``acm``) with its pages in the volume.
+
+    Builds first when the build in ``out_dir`` is missing or out of date.
+    """
+    from proceedings.export.citations import render_citation
+    from proceedings.pipeline import ensure_built
+    from proceedings.project.model import load_project
+
+    if fmt not in CITATION_FORMATS:
+        raise InputError(f"unknown citation format {fmt!r} (known: {', '.join(CITATION_FORMATS)})")
+    ctx = _context(project_dir, out_dir, False, jobs, True, progress)
+    project = load_project(ctx.project_dir)
+    if project.paper(str(paper_id)) is None:
+        raise UnknownPaperError(f"no paper with id {paper_id!r} in {project.root}",
+                                ["known ids: " + ", ".join(p.id for p in project.papers)])
+    metadata, _ = ensure_built(ctx.project_dir, ctx)
+    return render_citation(metadata, str(paper_id), fmt)
+
+
+def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profile: str = "generic",
+           allow_errors: bool = False, jobs: int = 0, progress: Progress = no_progress) -> BundleResult:
+    """Write the publisher handoff archive, building first when the build is missing or out of date.
+
+    Raises :class:`RuleViolation` while any paper has a validation error, unless ``allow_errors``.
+    """
+    from proceedings.export.bundle import bundle as write_bundle
+    from proceedings.export.bundle import check_profile
+    from proceedings.pipeline import ensure_built
+    from proceedings.project.model import load_project
+
+    check_profile(profile)
+    ctx = _context(project_dir, out_dir, False, jobs, True, progress)
+    _, rebuilt = ensure_built(ctx.project_dir, ctx)
+    return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)

@@ -1,0 +1,153 @@
+"""The commands. Each parses its options, calls :mod:`proceedings.api` and prints what came back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proceedings import __version__, api
+from proceedings.cli.common import (
+    JobsOpt, NoCacheOpt, OutOpt, ProjectOpt, QuietOpt, StrictOpt, VerboseOpt, err, out, progress_for, run,
+    setup_logging,
+)
+from proceedings.cli.imports import import_app, init_command
+
+app = typer.Typer(
+    name="proceedings",
+    help="Compile the camera-ready papers of a workshop or conference into a published proceedings volume.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(init_command)
+app.add_typer(import_app, name="import")
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False) -> None:
+    if version:
+        out.print(f"proceedings {__version__}")
+        raise typer.Exit(0)
+
+
+def _summary(report, strict: bool = False) -> None:
+    from proceedings.export.report import print_table
+
+    print_table(report, out, strict=strict)
+
+
+@app.command()
+def build(project: ProjectOpt = Path("."), out_dir: OutOpt = None, strict: StrictOpt = False,
+          quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0,
+          no_cache: NoCacheOpt = False) -> None:
+    """Run every stage: gather, validate, plan, front matter, stamp, bind, verify, exports."""
+    setup_logging(verbose, quiet)
+
+    def body() -> None:
+        result = api.build(project, out_dir, strict=strict, jobs=jobs, use_cache=not no_cache,
+                           progress=progress_for(quiet))
+        v = result.volume
+        if not quiet:
+            out.print(f"{result.outputs['volume']}: {len(result.plan.papers)} papers, {v.page_count} pages "
+                      f"({v.front_pages} front matter, {sum(p.count for p in v.papers)} papers, "
+                      f"{v.index_pages} author index)", markup=False)
+            _summary(result.report)
+        result.raise_for_status()
+
+    run(body)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
+             format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+             strict: StrictOpt = False, quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0,
+             no_cache: NoCacheOpt = False,
+             emails: Annotated[Path | None, typer.Option(
+                 "--emails", help="Write one e-mail per paper with problems into this folder (ID.txt).")] = None,
+             email_template: Annotated[Path | None, typer.Option(
+                 "--email-template", help="Jinja2 template of the e-mails (default: front_matter/email.txt.j2 "
+                 "when the project has one, else the built-in one).")] = None) -> None:
+    """Check the camera-ready papers against the venue's rules; write validation.json and .html."""
+    setup_logging(verbose, quiet)
+
+    def body() -> None:
+        result = api.validate(project, out_dir, strict=strict, jobs=jobs, use_cache=not no_cache,
+                              progress=progress_for(quiet))
+        if emails is not None:
+            from proceedings.export.report import write_emails
+
+            written = write_emails(result.report, result.project, emails, template=email_template)
+            err.print(f"wrote {len(written)} e-mail{'s' if len(written) != 1 else ''} to {emails}", highlight=False)
+        if format is Format.json:
+            sys.stdout.write(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            _summary(result.report, strict)
+        result.raise_for_status()
+
+    run(body)
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    ris = "ris"
+    csl_json = "csl-json"
+    acm = "acm"
+
+
+@app.command()
+def cite(paper_id: Annotated[str, typer.Argument(metavar="ID", help="The paper's id in papers.yaml.")],
+         project: ProjectOpt = Path("."), out_dir: OutOpt = None,
+         format: Annotated[CiteFormat, typer.Option("--format", "-f", help="bibtex, ris, csl-json or acm.")]
+         = CiteFormat.bibtex, verbose: VerboseOpt = False) -> None:
+    """Print one paper's citation, with its pages in the volume (builds first when the build is out of date)."""
+    setup_logging(verbose, quiet=not verbose)
+
+    def body() -> None:
+        sys.stdout.write(api.cite(project, paper_id, format.value, out_dir))
+        sys.stdout.flush()
+
+    run(body)
+
+
+class Profile(str, Enum):
+    generic = "generic"
+    acm = "acm"
+    ceur_ws = "ceur-ws"
+
+
+@app.command()
+def bundle(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
+           profile: Annotated[Profile, typer.Option("--profile", help="generic, acm (adds ACM's paper-metadata CSV) "
+                                                    "or ceur-ws (adds a CEUR-WS volume folder and zip).")]
+           = Profile.generic,
+           allow_errors: Annotated[bool, typer.Option("--allow-errors", help="Bundle even while papers have "
+                                                      "validation errors.")] = False,
+           quiet: QuietOpt = False, verbose: VerboseOpt = False) -> None:
+    """Write the publisher handoff archive (builds first when the build is missing or out of date)."""
+    setup_logging(verbose, quiet)
+
+    def body() -> None:
+        result = api.bundle(project, out_dir, profile=profile.value, allow_errors=allow_errors,
+                            progress=progress_for(quiet))
+        if not quiet:
+            out.print(f"{result.path}: {len(result.entries)} files"
+                      + (f", {result.errors} validation errors allowed" if result.errors else ""), markup=False)
+            for key in sorted(result.extra):
+                out.print(f"{result.extra[key]}", markup=False)
+
+    run(body)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,82 @@
+"""What every command shares: the consoles, logging to stderr, progress bars, options, and the one place
+where the exception tree (:mod:`proceedings.errors`) becomes exit statuses."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from proceedings.context import Advance, Progress, no_progress
+from proceedings.errors import ExitCode, ProceedingsError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ProjectOpt = Annotated[Path, typer.Option("--project", "-p", help="The project folder.", show_default=True)]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PROJECT/build).")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the run too (exit 1).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, fewer messages.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say what each stage does.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore cached results.")]
+
+
+class _StderrHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        level = record.levelname.lower()
+        style = {"warning": "yellow", "error": "red"}.get(level, "dim")
+        err.print(f"[{style}]{level}:[/{style}] {record.getMessage()}", markup=True, highlight=False)
+
+
+def setup_logging(verbose: bool, quiet: bool) -> None:
+    """The library's log records on stderr: warnings by default, stage by stage with -v, errors only with -q."""
+    root = logging.getLogger("proceedings")
+    root.handlers[:] = [_StderrHandler()]
+    root.setLevel(logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING)
+    root.propagate = False
+    # pypdf's own complaints about broken files are findings of ours, not terminal noise
+    logging.getLogger("pypdf").setLevel(logging.ERROR if not verbose else logging.WARNING)
+
+
+@contextlib.contextmanager
+def _rich_progress(description: str, total: int) -> Iterator[Advance]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+def progress_for(quiet: bool) -> Progress:
+    """Progress bars on stderr when it is a terminal and not --quiet; else none."""
+    return _rich_progress if not quiet and sys.stderr.isatty() else no_progress
+
+
+def run(action: Callable[[], Any]) -> None:
+    """Run a command body; turn the tool's exceptions into messages and exit statuses."""
+    try:
+        action()
+    except ProceedingsError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True, highlight=False)
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as exc:  # a bug of ours: one message, the traceback on request
+        if os.environ.get("PROCEEDINGS_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}", markup=True, highlight=False)
+        err.print("  this is a bug in proceedings; run again with PROCEEDINGS_DEBUG=1 for the traceback",
+                  markup=False, highlight=False)
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
