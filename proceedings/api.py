@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from proceedings.context import BuildContext, Options, Progress, no_progress
 from proceedings.errors import (
-    BuildError, ExitCode, InputError, ProceedingsError, RuleViolation, UnknownPaperError, raise_for_rules,
+    BuildError,
+    ExitCode,
+    InputError,
+    ProceedingsError,
+    RuleViolation,
+    UnknownPaperError,
+    raise_for_rules,
 )
 from proceedings.findings import ValidationReport
 
@@ -81,7 +87,7 @@ class ValidationResult:
 
 def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,
              use_cache: bool = True, progress: Progress = no_progress, write: bool = True) -> ValidationResult:
-    """Check every camera-ready paper against the venue's rules; write validation.json and .html unless not ``write``."""
+    """Check every camera-ready paper against the venue's rules; write validation.json and .html (if ``write``)."""
     from proceedings.export.report import write_reports
     from proceedings.pipeline import check
 

@@ -9,7 +9,8 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ContextManager, Protocol
+from contextlib import AbstractContextManager as ContextManager
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 

@@ -69,7 +69,7 @@ class PaperReport:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "PaperReport":
+    def from_json(cls, data: dict[str, Any]) -> PaperReport:
         return cls(
             id=data["id"], file=data["file"], sha256=data.get("sha256", ""), pages=data.get("pages"),
             body_pages=data.get("body_pages"), usable=bool(data.get("in_volume")),

@@ -13,24 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from proceedings.util.atomic import write_json
-from proceedings.typeset.authorindex import make_author_index
-from proceedings.util.cache import digest, memo
-from proceedings.export.citations import write_citations
 from proceedings.context import BuildContext, source_date
-from proceedings.errors import RuleViolation, raise_for_rules
-from proceedings.findings import Finding, ValidationReport
-from proceedings.typeset.fonts import font_dir
-from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
-from proceedings.stages.gather import Gathered, fingerprint, gather, input_files, sha256_file
+from proceedings.errors import RuleViolation, StampFailure, raise_for_rules
+from proceedings.export.citations import write_citations
 from proceedings.export.htmlindex import write_index_html
-from proceedings.errors import StampFailure
-from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.export.metadata import make_metadata
-from proceedings.stages.plan import Plan, plan_volume
 from proceedings.export.report import write_reports
+from proceedings.findings import Finding, ValidationReport
+from proceedings.stages.gather import Gathered, fingerprint, gather, input_files, sha256_file
+from proceedings.stages.plan import Plan, plan_volume
+from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.stages.validate import validate
 from proceedings.stages.verify import verify
+from proceedings.typeset.authorindex import make_author_index
+from proceedings.typeset.fonts import font_dir
+from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
+from proceedings.util.atomic import write_json
+from proceedings.util.cache import digest, memo
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ def stale_reason(gathered: Gathered, ctx: BuildContext) -> str | None:
         return "metadata.json is missing or cannot be read"
     papers = metadata.get("papers", [])
     missing = [name for name in OUTPUTS if not (ctx.out_dir / name).is_file()]
-    missing += [f"papers/{p.get('id')}.pdf" for p in papers if not (ctx.out_dir / "papers" / f"{p.get('id')}.pdf").is_file()]
+    missing += [name for name in (f"papers/{p.get('id')}.pdf" for p in papers) if not (ctx.out_dir / name).is_file()]
     return f"{missing[0]} is missing" if missing else None
 
 
@@ -169,9 +168,9 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         facts = _plan_facts(plan)
         front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
                            font_dir().name)
-        front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
+        front = memo(ctx, "front-matter", front_key, lambda plan=plan: make_front_matter(project, plan, ctx))
         index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
-                                                 font_dir().name), lambda: make_author_index(project, plan))
+                                                 font_dir().name), lambda plan=plan: make_author_index(project, plan))
         try:
             volume = merge(project, plan, front, index, ctx)
             break

@@ -21,11 +21,18 @@ import yaml
 from pypdf import PdfReader
 
 from proceedings import api
-from proceedings.export.bundle import ACM_COLUMNS, MANIFEST, handoff_name
 from proceedings.errors import RuleViolation
+from proceedings.export.bundle import ACM_COLUMNS, MANIFEST, handoff_name
 from tests.conftest import EPOCH, build_project
 from tests.test_htmlindex import (
-    AUTHORS, IDS, SESSIONS, TITLES, assert_no_outside_resources, awkward_project, link_targets, parse_strict,
+    AUTHORS,
+    IDS,
+    SESSIONS,
+    TITLES,
+    assert_no_outside_resources,
+    awkward_project,
+    link_targets,
+    parse_strict,
     texts_of_class,
 )
 

@@ -20,15 +20,20 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from proceedings.export.citations import (
-    FORMATS, citation_keys, render_bibliography, render_citation, volume_key, write_citations,
+    FORMATS,
+    citation_keys,
+    render_bibliography,
+    render_citation,
+    volume_key,
+    write_citations,
 )
 from proceedings.export.latex import clean
 from proceedings.export.metadata import person_json
 from proceedings.project.model import Person, load_project
-from tools.samples import SampleAuthor, SamplePaper, write_paper
 from proceedings.text import ascii_fold
-from tests.conftest import REPO, build_project, bookmark_labels
+from tests.conftest import REPO, bookmark_labels, build_project
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names
+from tools.samples import SampleAuthor, SamplePaper, write_paper
 
 PAPERS = [
     {"id": "17",

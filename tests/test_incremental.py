@@ -8,9 +8,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from tools.samples import SampleAuthor, SamplePaper, write_paper
 from tests.conftest import build_project, copy_project
 from tests.test_reproducible import digests
+from tools.samples import SampleAuthor, SamplePaper, write_paper
 
 
 def _rewrite(project: Path, index: int, *, extra_pages: int = 0, seed: int = 4242) -> None:

@@ -84,7 +84,7 @@ def test_failure_while_writing_a_paper_leaves_no_torn_file(project: Path, monkey
     monkeypatch.setattr(merge.PdfWriter, "write", half_then_fail)
     with pytest.raises(OSError):
         build_project(project)
-    for name, digest in digests(project / "build").items():
+    for name, _digest in digests(project / "build").items():
         assert not name.endswith(".tmp"), name
         path = project / "build" / name
         if name.endswith(".pdf"):

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
-from proceedings.typeset import fonts
 from proceedings.errors import ProjectFileError
+from proceedings.typeset import fonts
 from tests.conftest import REPO, build_project
 
 SPECIALS = "$&%_#{}~^\\"

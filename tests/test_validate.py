@@ -18,23 +18,35 @@ import pytest
 import yaml
 from pypdf import PdfWriter
 from pypdf.generic import (
-    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
 )
 
 from proceedings.checks import textcheck
-from proceedings.stages import validate as validate_module
-from proceedings.context import make_context
-from proceedings.findings import PaperReport
-from proceedings.stages.gather import gather
-from proceedings.project.model import Rules
-from tools.samples import SampleAuthor, SamplePaper, write_paper
 from proceedings.checks.textcheck import (
-    Line, PageText, author_on_page, check_title_authors, find_line_numbers, guess_language, is_references_heading,
+    Line,
+    PageText,
+    author_on_page,
+    check_title_authors,
+    find_line_numbers,
+    guess_language,
+    is_references_heading,
     raw_heading,
 )
+from proceedings.context import make_context
+from proceedings.findings import PaperReport
+from proceedings.project.model import Rules
+from proceedings.stages import validate as validate_module
+from proceedings.stages.gather import gather
 from proceedings.stages.validate import CACHE_DIR, check_file, validate
 from proceedings.util.workers import run_limited
 from tests.conftest import EPOCH, REPO, copy_project
+from tools.samples import SampleAuthor, SamplePaper, write_paper
 
 TITLE = "Efficient Retrieval with Tiny Models: A “Quick” Study"
 AUTHORS = (SampleAuthor("Zoë Østergaard", "Aarhus University", "zoe@cs.au.dk"),

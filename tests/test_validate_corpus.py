@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from proceedings.context import make_context
-from proceedings.findings import Finding, PaperReport
-from proceedings.stages.gather import gather
-from proceedings.project.model import Rules
 from proceedings.export.report import RULE_TITLES
+from proceedings.findings import Finding, PaperReport
+from proceedings.project.model import Rules
+from proceedings.stages.gather import gather
 from proceedings.stages.validate import check_file, validate
 from tests.conftest import ACMART, AWKWARD, REPO, need
 

@@ -428,7 +428,7 @@ def print_report(report: dict, console=None) -> None:
             s = size["scenarios"].get(name)
             if not s:
                 continue
-            ratio = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
+            ratio = lambda v: "" if v is None else f"{v:.2f}"
             table.add_row(str(size["n"]) if first else "", str(size["pages"]) if first else "", LABELS[name],
                           f"{s['median_s']:.2f}",
                           ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s['peak_rss_mb']:.0f}",

@@ -39,7 +39,11 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from tools.samples import (  # noqa: E402
-    SampleAuthor, SamplePaper, default_abstract, default_keywords, write_paper,
+    SampleAuthor,
+    SamplePaper,
+    default_abstract,
+    default_keywords,
+    write_paper,
 )
 
 GENERATOR_VERSION = 1

@@ -23,9 +23,9 @@ import importlib
 import io
 import math
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable
@@ -610,7 +610,7 @@ def _figure_drawing(rng: random.Random, font: str, width: float, height: float):
     if rng.random() < 0.5:
         # line chart: effectiveness against relative cost
         xs = [10, 25, 50, 75, 100]
-        for k, x in enumerate(xs):
+        for x in xs:
             px = x0 + (x1 - x0) * (x / 100)
             d.add(Line(px, y0, px, y0 - 2, strokeColor=axis, strokeWidth=0.5))
             d.add(String(px, y0 - 9, f"{x}", fontName=font, fontSize=6, textAnchor="middle"))
@@ -1295,7 +1295,13 @@ def _finish(data: bytes, spec: SamplePaper, anchors: dict[str, tuple[int, float,
     """Named destinations for the internal links, then the defects that need pypdf."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import (
-        ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject, NullObject, NumberObject,
+        ArrayObject,
+        ByteStringObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NullObject,
+        NumberObject,
         TextStringObject,
     )
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from proceedings.findings import Finding
 from proceedings.checks.pdfcheck import PageBox, name_of, on_pages, page_box, plural
+from proceedings.findings import Finding
 from proceedings.text import ascii_fold
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,17 @@ import typer
 
 from proceedings import __version__, api
 from proceedings.cli.common import (
-    JobsOpt, NoCacheOpt, OutOpt, ProjectOpt, QuietOpt, StrictOpt, VerboseOpt, err, out, progress_for, run,
+    JobsOpt,
+    NoCacheOpt,
+    OutOpt,
+    ProjectOpt,
+    QuietOpt,
+    StrictOpt,
+    VerboseOpt,
+    err,
+    out,
+    progress_for,
+    run,
     setup_logging,
 )
 from proceedings.cli.imports import import_app, init_command

@@ -45,7 +45,7 @@ def init_command(
     run(body)
 
 
-def _finish(project: Path, export: "Export", dry_run: bool, quiet: bool) -> None:
+def _finish(project: Path, export: Export, dry_run: bool, quiet: bool) -> None:
     from proceedings.errors import InputError
     from proceedings.importers.reconcile import merge
 
@@ -61,7 +61,7 @@ def _finish(project: Path, export: "Export", dry_run: bool, quiet: bool) -> None
         _summary(export, result, dry_run)
 
 
-def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
+def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
     from collections import Counter
 
     from proceedings.project.model import CAMERA_READY, PAPERS_FILE
@@ -78,7 +78,8 @@ def _summary(export: "Export", result: "MergeResult", dry_run: bool) -> None:
 
     others = Counter(p.status.value for p in export.papers if not p.accepted)
     rest = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
-    say(f"{export.source}: {len(export.papers)} submissions, {result.accepted} accepted" + (f" ({rest})" if rest else ""))
+    counts = f"{len(export.papers)} submissions, {result.accepted} accepted" + (f" ({rest})" if rest else "")
+    say(f"{export.source}: {counts}")
     for note in export.notes:
         say(f"  note: {note}")
     state = ("unchanged" if not result.modified

@@ -29,15 +29,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proceedings.util.atomic import atomic_open, write_bytes
 from proceedings.context import epoch_date
 from proceedings.errors import BuildError, InputError, RuleViolation
-from proceedings.stages.gather import sha256_file
 from proceedings.export.htmlindex import (
-    CEUR_VOLUME_PLACEHOLDER, INDEX_FILE, ceur_paper_name, environment, render_ceur_index, when, write_index_html,
+    CEUR_VOLUME_PLACEHOLDER,
+    INDEX_FILE,
+    ceur_paper_name,
+    environment,
+    render_ceur_index,
+    when,
+    write_index_html,
 )
 from proceedings.project.model import Project
+from proceedings.stages.gather import sha256_file
 from proceedings.text import slugify
+from proceedings.util.atomic import atomic_open, write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from proceedings.util.atomic import write_text
 from proceedings.errors import InputError, UnknownPaperError
 from proceedings.export.latex import bibtex_name, clean, to_latex
 from proceedings.text import ascii_fold, join_names
 from proceedings.text import proceedings_title as _proceedings_title
+from proceedings.util.atomic import write_text
 
 log = logging.getLogger(__name__)
 

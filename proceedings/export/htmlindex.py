@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import jinja2
 
-from proceedings.util.atomic import write_text
 from proceedings.text import date_range, proceedings_title
+from proceedings.util.atomic import write_text
 
 log = logging.getLogger(__name__)
 

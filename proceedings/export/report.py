@@ -17,11 +17,11 @@ from typing import Any
 import jinja2
 
 from proceedings import __version__
-from proceedings.util.atomic import write_json, write_text
 from proceedings.errors import InputError
-from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.export.htmlindex import TEMPLATES, environment
+from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Paper, Project
+from proceedings.util.atomic import write_json, write_text
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,18 @@ from pathlib import Path
 
 from proceedings.errors import InputError
 from proceedings.importers.common import (
-    Export, ImportedAuthor, ImportedPaper, Status, classify, clean, clean_block, split_affiliations,
-    split_author_names, split_keywords, submission_id, truthy,
+    Export,
+    ImportedAuthor,
+    ImportedPaper,
+    Status,
+    classify,
+    clean,
+    clean_block,
+    split_affiliations,
+    split_author_names,
+    split_keywords,
+    submission_id,
+    truthy,
 )
 from proceedings.importers.tabular import HeaderTest, Table, is_xlsx, pick_sheet, read_csv, read_xlsx
 from proceedings.text import match_fold

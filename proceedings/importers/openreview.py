@@ -30,7 +30,15 @@ from typing import Any
 
 from proceedings.errors import InputError
 from proceedings.importers.common import (
-    Export, ImportedAuthor, ImportedPaper, Status, classify, clean, clean_block, read_text, split_keywords,
+    Export,
+    ImportedAuthor,
+    ImportedPaper,
+    Status,
+    classify,
+    clean,
+    clean_block,
+    read_text,
+    split_keywords,
 )
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,13 @@ from typing import Any
 
 import yaml
 
-from proceedings.util.atomic import write_text
 from proceedings.errors import InputError
 from proceedings.importers.common import Export, ImportedPaper, clean, submission_id
 from proceedings.importers.pdfs import match, normal, pdf_files
 from proceedings.project.init import template
 from proceedings.project.model import CAMERA_READY, PAPERS_FILE
 from proceedings.text import match_fold
+from proceedings.util.atomic import write_text
 
 log = logging.getLogger(__name__)
 

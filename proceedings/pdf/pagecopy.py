@@ -8,7 +8,13 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
 )
 
 log = logging.getLogger(__name__)

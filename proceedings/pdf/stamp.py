@@ -139,7 +139,8 @@ def visible_box(page) -> tuple[float, float, float, float]:
     x1 = min(max(crop[0], crop[2]), max(media[0], media[2]))
     y1 = min(max(crop[1], crop[3]), max(media[1], media[3]))
     if x1 - x0 < 1 or y1 - y0 < 1:
-        x0, y0, x1, y1 = min(media[0], media[2]), min(media[1], media[3]), max(media[0], media[2]), max(media[1], media[3])
+        x0, x1 = sorted((media[0], media[2]))
+        y0, y1 = sorted((media[1], media[3]))
     return x0, y0, x1, y1
 
 

@@ -6,9 +6,9 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from proceedings.util.atomic import write_bytes
 from proceedings.errors import InputError
 from proceedings.project.model import COMMITTEE_FILE, ORGANIZERS_FILE, PAPERS_FILE, PREFACE_FILE, WORKSHOP_FILE
+from proceedings.util.atomic import write_bytes
 
 log = logging.getLogger(__name__)
 

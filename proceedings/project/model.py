@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
-from proceedings.text import given_names, family_name
+from proceedings.text import family_name, given_names
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Rules(_Model):
     """Memory one paper's check may use, in MiB, before it becomes a finding."""
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Rules":
+    def _ordered(self) -> Rules:
         if self.min_pages > self.max_pages:
             raise ValueError(f"min_pages ({self.min_pages}) is greater than max_pages ({self.max_pages})")
         return self
@@ -156,7 +156,7 @@ class Workshop(_Model):
         return str(value) if isinstance(value, (int, float)) else value
 
     @model_validator(mode="after")
-    def _dates_ordered(self) -> "Workshop":
+    def _dates_ordered(self) -> Workshop:
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         return self
@@ -382,7 +382,8 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
     except (OSError, RuntimeError) as exc:
         return f"cannot be resolved ({exc})"
     if real != base and base not in real.parents:
-        return "points outside camera_ready/" + (" (through a symbolic link)" if ".." not in Path(rel_file).parts else "")
+        how = " (through a symbolic link)" if ".." not in Path(rel_file).parts else ""
+        return "points outside camera_ready/" + how
     if not real.exists():
         return "file not found in camera_ready/"
     if not real.is_file():
@@ -414,7 +415,8 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         if paper is None:
             continue
         if paper.id in seen:
-            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} (first used by entry [{seen[paper.id]}])")
+            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
+                            f"(first used by entry [{seen[paper.id]}])")
             continue
         seen[paper.id] = i
         why = _resolve_inside(root, paper.file)

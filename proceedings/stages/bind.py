@@ -134,7 +134,7 @@ class OutlineItem:
     title: str
     part: int
     page: int
-    children: list["OutlineItem"] = field(default_factory=list)
+    children: list[OutlineItem] = field(default_factory=list)
 
 
 class _Out:

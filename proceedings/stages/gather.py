@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.context import BuildContext
-from proceedings.util.cache import digest
 from proceedings.project.model import (
-    PAPERS_FILE, WORKSHOP_FILE, Paper, Project, load_project,
+    PAPERS_FILE,
+    WORKSHOP_FILE,
+    Paper,
+    Project,
+    load_project,
 )
+from proceedings.util.cache import digest
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from proceedings.context import BuildContext
 from proceedings.findings import ValidationReport
-from proceedings.stages.gather import Gathered, Source
 from proceedings.project.model import Paper
+from proceedings.stages.gather import Gathered, Source
 
 log = logging.getLogger(__name__)
 

@@ -20,21 +20,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject, NumberObject
-from pypdf.generic import TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from proceedings import __version__
+from proceedings.context import BuildContext, source_date
 from proceedings.errors import StampFailure
+from proceedings.pdf.pagecopy import copy_pages, open_pdf
+from proceedings.pdf.stamp import Stamper
+from proceedings.project.model import Project
+from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
+from proceedings.stages.plan import Placed, Plan
+from proceedings.text import date_range, proceedings_title, roman
+from proceedings.typeset.frontmatter import FrontMatter
 from proceedings.util.atomic import atomic_open, write_json
 from proceedings.util.cache import digest
-from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
-from proceedings.context import BuildContext, source_date
-from proceedings.typeset.frontmatter import FrontMatter
-from proceedings.project.model import Project
-from proceedings.pdf.pagecopy import copy_pages, open_pdf
-from proceedings.stages.plan import Placed, Plan
-from proceedings.pdf.stamp import Stamper
-from proceedings.text import date_range, proceedings_title, roman
 
 log = logging.getLogger(__name__)
 

@@ -16,16 +16,22 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings.util.cache import digest
-from proceedings.util.atomic import write_json
-from proceedings.context import BuildContext
-from proceedings.findings import Finding, PaperReport, ValidationReport
-from proceedings.stages.gather import Gathered, Source
-from proceedings.project.model import Rules
 from proceedings.checks.pdfcheck import (
-    check_active_content, check_fonts, check_page_sizes, may_have_active_content, open_pdf, plural, walk_fonts,
+    check_active_content,
+    check_fonts,
+    check_page_sizes,
+    may_have_active_content,
+    open_pdf,
+    plural,
+    walk_fonts,
 )
 from proceedings.checks.textcheck import check_text
+from proceedings.context import BuildContext
+from proceedings.findings import Finding, PaperReport, ValidationReport
+from proceedings.project.model import Rules
+from proceedings.stages.gather import Gathered, Source
+from proceedings.util.atomic import write_json
+from proceedings.util.cache import digest
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
@@ -72,7 +78,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             return check()
         except (MemoryError, RecursionError):
             raise
-        except Exception as exc:  # noqa: BLE001 - a hostile file broke one check: say so, run the others
+        except Exception as exc:
             log.debug("%s: %s check failed", path, name, exc_info=True)
             findings.append(Finding(
                 "check-failed", "warning", None,

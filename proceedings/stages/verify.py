@@ -8,8 +8,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from proceedings.errors import BuildError
-from proceedings.stages.stamp import Volume
 from proceedings.stages.plan import Plan
+from proceedings.stages.stamp import Volume
 
 log = logging.getLogger(__name__)
 

@@ -90,7 +90,8 @@ def _rename(font, style: str) -> None:
     for name_id, value in names.items():
         table.setName(value, name_id, 3, 1, 0x409)
     font["OS/2"].fsSelection = (font["OS/2"].fsSelection & ~0b1100001) | (
-        (1 << 5 if "Bold" in style else 0) | (1 << 0 if "Italic" in style else 0) | (1 << 6 if style == "Regular" else 0))
+        (1 << 5 if "Bold" in style else 0) | (1 << 0 if "Italic" in style else 0)
+        | (1 << 6 if style == "Regular" else 0))
     font["head"].macStyle = (1 if "Bold" in style else 0) | (2 if "Italic" in style else 0)
 
 

@@ -9,15 +9,23 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from reportlab.lib.units import inch
 from reportlab.platypus import (
-    CondPageBreak, Flowable, KeepTogether, ListFlowable, ListItem, PageBreak, Paragraph, Spacer,
-    Table, TableStyle,
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
-from proceedings.typeset import fonts
 from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Placed, Plan
 from proceedings.text import date_range, join_names, person_sort_key
+from proceedings.typeset import fonts
 from proceedings.typeset.styles import LINK, MUTED, Mark, Styles, build_pdf, esc, page_size
 
 log = logging.getLogger(__name__)
@@ -69,10 +77,10 @@ class TocEntry(Flowable):
         self.authors = Paragraph(authors, styles.toc_authors) if authors else None
 
     @classmethod
-    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> "TocEntry":
+    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> TocEntry:
         paper = placed.paper
-        return cls(esc(paper.title), placed.first_page, styles, authors=esc(join_names([a.name for a in paper.authors])),
-                   paper_id=paper.id, sink=sink)
+        authors = esc(join_names([a.name for a in paper.authors]))
+        return cls(esc(paper.title), placed.first_page, styles, authors=authors, paper_id=paper.id, sink=sink)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from proceedings import __version__
-from proceedings.util.atomic import write_bytes
 from proceedings.context import BuildContext
+from proceedings.util.atomic import write_bytes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
