@@ -23,10 +23,10 @@ bundle: $(STAMP)
 	$(VENV)/bin/proceedings bundle --project .
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n auto -m "not slow"
 
 samples: $(STAMP)
 	$(PY) tools/make_samples.py

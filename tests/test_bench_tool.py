@@ -136,9 +136,6 @@ def test_the_whole_tool_on_three_papers(tmp_path, monkeypatch):
         assert len(s["seconds"]) == 1 and s["peak_rss_mb"] > 0 and s["output_over_input"] > 0.5
         assert s["exit_status"] == [0], s["notes"]
         assert not [n for n in s["notes"] if n.startswith("WRONG")]  # warm = cold, one changed ≠ warm
-    for name in ("qpdf-preserve", "pdfunite"):  # present when the tools are installed
-        if name in scenarios:
-            assert scenarios[name]["vs_qpdf_preserve" if name == "qpdf-preserve" else "vs_pdfunite"] == 1.0
     stages = report["stages"]
     assert stages["n"] == 3 and {"merge"} <= {s["stage"].rsplit("/", 1)[-1] for s in stages["stages"]}
     # the project is left as generated: the changed paper is the pool's file again

@@ -1,0 +1,136 @@
+"""The library API: importable without the CLI, enough to build a volume, and a package without import cycles."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from proceedings import api
+from proceedings.errors import ExitCode, InputError, ProceedingsError, UnknownPaperError
+from tests.conftest import REPO, copy_project
+
+PACKAGE = REPO / "proceedings"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module of the package → the package's modules it imports, at any depth (lazy imports too)."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+
+        def visit(node: ast.AST) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.If) and _is_type_checking(child):
+                    continue  # annotations only
+                if isinstance(child, ast.Import):
+                    found.update(a.name for a in child.names)
+                elif isinstance(child, ast.ImportFrom):
+                    base = child.module or ""
+                    if child.level:
+                        base = ".".join(package.split(".")[: len(package.split(".")) - child.level + 1]
+                                        + ([base] if base else []))
+                    found.add(base)
+                    found.update(f"{base}.{a.name}" for a in child.names)
+                visit(child)
+
+        visit(ast.parse(path.read_text(encoding="utf-8")))
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, as the modules along it, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def walk(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := walk(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := walk(node)):
+            return cycle
+    return None
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert "proceedings.pipeline" in graph["proceedings.api"]  # the graph sees lazy imports
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_importing_the_api_imports_neither_typer_nor_rich():
+    code = ("import sys; from proceedings import api; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'click'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_repository_volume_through_the_api_alone(tmp_path: Path):
+    project = copy_project(tmp_path / "p")
+    steps: list[tuple[str, int]] = []
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def progress(description: str, total: int):
+        steps.append((description, total))
+        yield lambda n=1: None
+
+    result = api.build(project, tmp_path / "out", jobs=1, progress=progress)
+    result.raise_for_status()
+    volume = PdfReader(tmp_path / "out" / "proceedings.pdf")
+    assert len(volume.pages) == result.volume.page_count
+    assert [p["id"] for p in result.metadata["papers"]] == [p.id for p in result.gathered.project.papers]
+    assert steps and all(total > 1 for _, total in steps)  # the injected progress was used
+    assert api.is_current(project, tmp_path / "out")
+    text = api.cite(project, result.metadata["papers"][0]["id"], "bibtex", tmp_path / "out")
+    first = result.metadata["papers"][0]
+    assert f"{first['first_page']}--{first['last_page']}" in text
+    validation = api.validate(project, tmp_path / "out", write=False)
+    assert validation.report.error_count == 0
+
+
+def test_api_errors_carry_their_exit_status(tmp_path: Path):
+    with pytest.raises(InputError) as missing:
+        api.build(tmp_path / "nowhere")
+    assert missing.value.exit_code == ExitCode.INPUT == 2
+    project = copy_project(tmp_path / "p")
+    with pytest.raises(UnknownPaperError) as unknown:
+        api.cite(project, "no-such-paper")
+    assert unknown.value.exit_code == 2 and isinstance(unknown.value, ProceedingsError)
+    with pytest.raises(InputError, match="unknown bundle profile"):
+        api.bundle(project, profile="nope")
+    with pytest.raises(InputError, match="unknown citation format"):
+        api.cite(project, "1", "mla")
