@@ -7,9 +7,9 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import AbstractContextManager as ContextManager
 from typing import Protocol
 
 log = logging.getLogger(__name__)

@@ -64,7 +64,7 @@ HeaderTest = Callable[[set[str]], bool]
 
 def _table(name: str, raw: list[list[object]], fits: HeaderTest) -> Table | None:
     """Find the header row (one of the first ten rows that ``fits``) and key the rows below it."""
-    for row in raw[:10]:
+    for i, row in enumerate(raw[:10]):  # noqa: B007 - the header row index is used after the loop
         headers = [_cell(c).strip() for c in row]
         if fits({norm_header(h) for h in headers}):
             break

@@ -10,7 +10,6 @@ go on. Workers are forked from this process when it runs no other thread (instan
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import multiprocessing
@@ -18,10 +17,9 @@ import multiprocessing.connection
 import os
 import sys
 import time
-import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,23 +116,6 @@ def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _without_main() -> Iterator[None]:
-    """Hide ``__main__`` while a worker starts, so that it does not run the caller's script again.
-
-    Spawned and forkserver children re-import the parent's main module (``python -m proceedings``
-    would run the whole command again in every worker, an unguarded script would recurse). The
-    worker needs nothing from it: its function is pickled by reference to its own module.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-
-
 def _context() -> multiprocessing.context.BaseContext:
     import threading
 
@@ -152,8 +133,7 @@ class _Worker:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_worker_main, args=(child, fn, memory_mb), daemon=True,
                                    name="proceedings-check")
-        with _without_main():
-            self.process.start()
+        self.process.start()  # as everywhere with multiprocessing, a calling script needs a __main__ guard
         child.close()
         self.task: tuple[str, float] | None = None
 
