@@ -1,0 +1,47 @@
+"""DOIs and landing pages derived from the workshop's patterns, in one place for every export.
+
+``workshop.yaml`` may give ``doi_pattern: "10.5555/erelmir25.{id}"`` and
+``paper_url_pattern: "https://example.org/erelmir25/{id}"``; a paper of papers.yaml without its own
+``doi`` (or ``url``) gets the pattern with its id. The loader applies them, so metadata.json,
+citations, BibTeX, the PDFs' metadata and the deposits all see the same values.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from proceedings.project.model import Paper, Workshop
+
+DOI_RE = re.compile(r"10\.[0-9]{4,9}/\S{1,200}")
+"""A DOI as Crossref accepts it (prefix 10.NNNN, then a suffix)."""
+
+
+def check_pattern(value: str | None) -> str | None:
+    """Refuse a pattern with a field other than ``{id}`` (or none at all)."""
+    if value is None:
+        return None
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a pattern ({exc})") from None
+    if fields != {"id"}:
+        raise ValueError(f"{value!r} must contain {{id}} (the paper id) and no other {{field}}")
+    return value
+
+
+def derive_dois(workshop: Workshop | None, papers: list[Paper]) -> list[Paper]:
+    """``papers`` with DOIs and landing pages filled in from the workshop's patterns where absent."""
+    if workshop is None or not (workshop.doi_pattern or workshop.paper_url_pattern):
+        return papers
+    out = []
+    for paper in papers:
+        update = {}
+        if not paper.doi and workshop.doi_pattern:
+            update["doi"] = workshop.doi_pattern.format(id=paper.id)
+        if not paper.url and workshop.paper_url_pattern:
+            update["url"] = workshop.paper_url_pattern.format(id=paper.id)
+        out.append(paper.model_copy(update=update) if update else paper)
+    return out
