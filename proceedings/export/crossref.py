@@ -34,7 +34,8 @@ _NAME_MAX = 60
 
 
 def _el(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Element:
-    child = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
+    """A child element (in the deposit's default namespace, declared on the root)."""
+    child = ET.SubElement(parent, tag, attrs)
     if text is not None:
         child.text = str(text)
     return child
@@ -125,7 +126,8 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
     w = project.workshop
     built = build_time(metadata)
     stamp = built.strftime("%Y%m%d%H%M%S") + "000"
-    root = ET.Element(f"{{{NS}}}doi_batch", {"version": "5.3.1", f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION})
+    root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xsi:schemaLocation": SCHEMA_LOCATION,
+                                    "version": "5.3.1"})
     head = _el(root, "head")
     _el(head, "doi_batch_id", f"{slugify(w.acronym)}-{stamp}"[:100])
     _el(head, "timestamp", stamp)
@@ -173,4 +175,4 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(doi_data, "doi", paper["doi"])
         _el(doi_data, "resource", paper["url"])
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=NS) + b"\n"
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
