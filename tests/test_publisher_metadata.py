@@ -26,7 +26,7 @@ from proceedings.cli import make_context
 from proceedings.errors import InputError
 from proceedings.export.bundle import bundle
 from proceedings.text import name_parts, proceedings_title
-from tests.conftest import REPO, SHARED, copy_project, need
+from tests.conftest import SHARED, copy_project, need
 
 SCHEMA = SHARED / "schemas" / "crossref" / "schemas" / "crossref5.3.1.xsd"
 CR = "{http://www.crossref.org/schema/5.3.1}"

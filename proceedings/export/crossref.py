@@ -19,7 +19,7 @@ from typing import Any
 
 from proceedings.errors import InputError
 from proceedings.project.doi import DOI_RE
-from proceedings.project.model import WORKSHOP_FILE, PAPERS_FILE, Person, Project
+from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.text import date_range, name_parts, proceedings_title, slugify
 
 CROSSREF_XML = "crossref.xml"
