@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import warnings
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,8 @@ SPECIAL = [
      "authors": [{k: v for k, v in a.items() if v is not None} for a in MANY], "session": "Søren & <Friends>"},
     {"id": "2b", "title": "Ελληνικά, Кириллица & 100% {braces}",
      "authors": [{"name": "Nguyễn Thị Minh Khai", "family": "Nguyễn", "affiliation": "Đại học Bách Khoa, Hà Nội, Vietnam"}],
-     "session": "Søren & <Friends>", "keywords": ["ünïcode", "a & b"]},
+     "session": "Søren & <Friends>", "keywords": ["ünïcode", "a & b"],
+     "abstract": "First <paragraph> & more.\n\nSecond  paragraph, Ωmega."},
     {"id": "17", "title": "Third paper", "authors": [{"name": "Łukasz Żółć", "email": "l@example.pl"}],
      "doi": "10.5555/explicit-17", "url": "https://example.org/own/17", "session": "Zürich"},
 ]
@@ -95,25 +97,29 @@ def make_bundles(project: Path, out: Path, profiles=("acm", "crossref")) -> dict
     return {"acm": out / "acm-erights.csv", "crossref": out / "crossref.xml"}
 
 
-@pytest.fixture(scope="module")
-def repo_volume(tmp_path_factory):
-    base = tmp_path_factory.mktemp("repo-volume")
+def _bundled(tmp_path_factory, name: str, make) -> Path:
+    """A project made by ``make(folder)``, bundled with both profiles under SOURCE_DATE_EPOCH; its out folder."""
+    base = tmp_path_factory.mktemp(name)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
-        project = copy_project(base / "p")
-        _set_workshop(project, **DEPOSIT)
-        make_bundles(project, base / "out")
+        make_bundles(make(base / "p"), base / "out")
     return base / "out"
+
+
+def _repo_with_deposit(dest: Path) -> Path:
+    project = copy_project(dest)
+    _set_workshop(project, **DEPOSIT)
+    return project
+
+
+@pytest.fixture(scope="module")
+def repo_volume(tmp_path_factory):
+    return _bundled(tmp_path_factory, "repo-volume", _repo_with_deposit)
 
 
 @pytest.fixture(scope="module")
 def special_volume(tmp_path_factory):
-    base = tmp_path_factory.mktemp("special-volume")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
-        project = special_project(base / "p")
-        make_bundles(project, base / "out")
-    return base / "out"
+    return _bundled(tmp_path_factory, "special-volume", special_project)
 
 
 def metadata_of(out: Path) -> dict:
@@ -212,6 +218,10 @@ def test_crossref_deposit_is_valid_and_agrees_with_metadata(volume, request, sch
             family = detail["family"] if detail["family"] in detail["name"].split(",")[0] else None  # not "Jr."
             assert person.findtext(f"{CR}surname") == name_parts(detail["name"], family, detail.get("suffix"))[2]
             assert person.findtext(f"{CR}surname") in detail["name"]
+    with zipfile.ZipFile(out / "erel-mir-25-handoff.zip") as archive:  # the last bundle: profile crossref
+        assert archive.read("crossref.xml") == deposit.read_bytes()
+        readme = archive.read("README.txt").decode("utf-8")
+    assert "Crossref deposit (crossref.xml)" in readme and "What the depositor must still do" in readme
     head = ET.parse(deposit).getroot().find(f"{CR}head")
     assert head.findtext(f"{CR}timestamp") == "20250428000000000"  # SOURCE_DATE_EPOCH, not the clock
     assert head.findtext(f"{CR}depositor/{CR}email_address") == "chairs@example.org"
@@ -228,6 +238,14 @@ def test_crossref_deposit_carries_orcids_suffixes_affiliations_and_the_volume(sp
     assert (people[5].findtext(f"{CR}given_name"), people[5].findtext(f"{CR}surname"),
             people[5].findtext(f"{CR}suffix")) == ("John Q.", "Public", "Jr.")
     assert people[0].findtext(f"{CR}affiliations/{CR}institution/{CR}institution_name") == MANY[0]["affiliation"]
+    editors = root.findall(f"{CR}body/{CR}conference/{CR}contributors/{CR}person_name")
+    assert [e.findtext(f"{CR}surname") for e in editors] == [e["family"] for e in metadata_of(special_volume)["volume"]
+                                                              ["editors_detail"]]
+    assert {e.get("contributor_role") for e in editors} == {"editor"}
+    jats = "{http://www.ncbi.nlm.nih.gov/JATS1}"
+    second = _papers_xml(special_volume / "crossref.xml")[1]
+    assert [p.text for p in second.findall(f"{jats}abstract/{jats}p")] == [
+        "First <paragraph> & more.", "Second paragraph, Ωmega."]
     volume = root.find(f".//{CR}proceedings_metadata")
     assert volume.findtext(f"{CR}isbn") == "979-8-4007-1331-6"
     assert volume.findtext(f"{CR}doi_data/{CR}doi") == "10.5555/erelmir25"
@@ -260,6 +278,26 @@ def test_crossref_profile_refuses_papers_without_doi_naming_them(tmp_path: Path)
     assert "depositor_name" in text and "depositor_email" in text and "no url" in text
     assert caught.value.exit_code == 2
     assert not (tmp_path / "out" / "crossref.xml").exists()
+
+
+def test_derived_dois_are_safe_and_never_taken_twice(tmp_path: Path):
+    from proceedings.errors import ProjectFileError
+    from proceedings.project.doi import doi_id
+    from proceedings.project.model import load_project
+
+    assert doi_id("a b#%") == "a-b" and doi_id("17") == "17" and doi_id("%%") == "paper"
+    project = copy_project(tmp_path / "p")
+    _set_workshop(project, doi_pattern="10.5555/x.{id}")
+    papers_file = project / "camera_ready" / "papers.yaml"
+    papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))
+    for paper in papers:
+        paper.pop("doi", None)
+    papers[1]["doi"] = f"10.5555/x.{papers[2]['id']}"
+    papers_file.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ProjectFileError) as caught:
+        load_project(project)
+    assert f"(id {papers[2]['id']}).doi: derived from doi_pattern" in str(caught.value)
+    assert f"which paper {papers[1]['id']} already has" in str(caught.value)
 
 
 def test_a_doi_pattern_without_id_is_refused_at_load(tmp_path: Path):

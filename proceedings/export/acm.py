@@ -10,11 +10,14 @@ suffix; sections and sequence numbers from the volume order; pages as printed.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.text import name_parts
+
+log = logging.getLogger(__name__)
 
 ACM_CSV = "acm-erights.csv"
 """File name of the CSV in build/ and in the handoff."""
@@ -79,6 +82,9 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
     w = project.workshop if project is not None else None
     proceeding_id = (w.acm_proceeding_id if w is not None else None) or ""
     default_type = w.default_paper_type if w is not None else "Full Paper"
+    if not proceeding_id:
+        log.warning("%s: the 'proceeding ID' column is empty: set acm_proceeding_id in workshop.yaml "
+                    "(ACM's id of the proceedings) before uploading it", ACM_CSV)
     rows: list[list[Any]] = []
     sections: list[str] = []
     previous: object = object()

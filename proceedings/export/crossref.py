@@ -25,9 +25,10 @@ from proceedings.text import date_range, name_parts, proceedings_title, slugify
 CROSSREF_XML = "crossref.xml"
 NS = "http://www.crossref.org/schema/5.3.1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+JATS = "http://www.ncbi.nlm.nih.gov/JATS1"
 SCHEMA_LOCATION = f"{NS} https://www.crossref.org/schemas/crossref5.3.1.xsd"
 
-_ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+_ORCID = re.compile(r"(?i)(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 _ISBN = re.compile(r"(97[89]-)?\d[\d \-]+[\dX]$")
 _URL = re.compile(r"(?i)(https?|ftp)://\S+$")
 _NAME_MAX = 60
@@ -50,7 +51,7 @@ def build_time(metadata: dict[str, Any]) -> dt.datetime:
 def orcid_url(orcid: str | None) -> str | None:
     """"0000-0002-1825-0097" or its URL -> "https://orcid.org/0000-0002-1825-0097"; None when not an ORCID iD."""
     found = _ORCID.match((orcid or "").strip())
-    return f"https://orcid.org/{found.group(1)}" if found else None
+    return f"https://orcid.org/{found.group(1).upper()}" if found else None
 
 
 def _name(text: str) -> str:
@@ -82,6 +83,27 @@ def _date(parent: ET.Element, tag: str, when: dt.date, **attrs: str) -> None:
     _el(node, "year", when.year)
 
 
+def isbn(text: str) -> str:
+    """An ISBN as the schema takes it: "ISBN 979-8-4007-1331-6" -> "979-8-4007-1331-6"."""
+    return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())
+
+
+def _editors(conference: ET.Element, editors: list[Person]) -> None:
+    if editors:
+        contributors = _el(conference, "contributors")
+        for i, editor in enumerate(editors):
+            _person(contributors, editor, i == 0, "editor")
+
+
+def _abstract(parent: ET.Element, text: str | None) -> None:
+    """The abstract as JATS paragraphs (blank lines separate them)."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    if paragraphs:
+        node = ET.SubElement(parent, "jats:abstract")
+        for paragraph in paragraphs:
+            ET.SubElement(node, "jats:p").text = paragraph
+
+
 def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
     """Why the volume cannot be deposited as it stands (each problem names its file, entry and field)."""
     w = project.workshop
@@ -91,26 +113,30 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
                 if not getattr(w, field)]
     if w.depositor_email and ("@" not in w.depositor_email or len(w.depositor_email) < 6):
         problems.append(f"{WORKSHOP_FILE}: depositor_email: {w.depositor_email!r} is not an e-mail address")
-    if w.isbn and not _ISBN.match(w.isbn):
+    if w.isbn and not _ISBN.match(isbn(w.isbn)):
         problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} is not an ISBN (978-…)")
     if w.doi and not DOI_RE.fullmatch(w.doi):
         problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} is not a DOI (10.NNNN/…)")
     if w.doi and not (w.url and _URL.match(w.url)):
         problems.append(f"{WORKSHOP_FILE}: url: the volume's DOI {w.doi} needs a web page (url: https://…)")
     no_doi, bad_doi, no_url = [], [], []
+    owner: dict[str, str] = {}
     for paper in metadata.get("papers", []):
         doi, url = paper.get("doi"), paper.get("url")
         if not doi:
             no_doi.append(str(paper["id"]))
         elif not DOI_RE.fullmatch(doi):
             bad_doi.append(f"{paper['id']} ({doi})")
+        elif doi.casefold() in owner or doi.casefold() == (w.doi or "").casefold():
+            bad_doi.append(f"{paper['id']} ({doi}, also the DOI of {owner.get(doi.casefold(), 'the volume')})")
+        owner.setdefault((doi or "").casefold(), str(paper["id"]))
         if not (url and _URL.match(url)):
             no_url.append(str(paper["id"]))
     if no_doi:
         problems.append(f"{PAPERS_FILE}: papers {', '.join(no_doi)}: no doi, and {WORKSHOP_FILE} has no doi_pattern "
                         "(e.g. doi_pattern: \"10.5555/acronym.{id}\")")
     if bad_doi:
-        problems.append(f"{PAPERS_FILE}: papers {', '.join(bad_doi)}: doi is not a DOI (10.NNNN/…)")
+        problems.append(f"{PAPERS_FILE}: papers {', '.join(bad_doi)}: doi is not a DOI of its own (10.NNNN/…)")
     if no_url:
         problems.append(f"{PAPERS_FILE}: papers {', '.join(no_url)}: no url (landing page, https://…), and "
                         f"{WORKSHOP_FILE} has no paper_url_pattern (e.g. \"https://example.org/acronym/{{id}}\")")
@@ -126,8 +152,8 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
     w = project.workshop
     built = build_time(metadata)
     stamp = built.strftime("%Y%m%d%H%M%S") + "000"
-    root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xsi:schemaLocation": SCHEMA_LOCATION,
-                                    "version": "5.3.1"})
+    root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xmlns:jats": JATS,
+                                    "xsi:schemaLocation": SCHEMA_LOCATION, "version": "5.3.1"})
     head = _el(root, "head")
     _el(head, "doi_batch_id", f"{slugify(w.acronym)}-{stamp}"[:100])
     _el(head, "timestamp", stamp)
@@ -137,8 +163,9 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
     _el(head, "registrant", w.registrant or w.publisher)
 
     conference = _el(_el(root, "body"), "conference")
+    _editors(conference, w.editors)
     event = _el(conference, "event_metadata")
-    _el(event, "conference_name", w.title)
+    _el(event, "conference_name", w.title if len(w.title) >= 3 else f"{w.title} ({w.acronym})")
     _el(event, "conference_acronym", w.acronym)
     _el(event, "conference_location", w.location)
     s, e = w.start_date, w.end_date
@@ -152,7 +179,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(publisher, "publisher_place", w.publisher_address)
     _date(volume, "publication_date", built.date(), media_type="online")
     if w.isbn:
-        _el(volume, "isbn", w.isbn)
+        _el(volume, "isbn", isbn(w.isbn))
     else:
         _el(volume, "noisbn", reason="simple_series" if w.series else "monograph")
     if w.doi:
@@ -168,6 +195,8 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         for i, author in enumerate(authors):
             _person(contributors, author, i == 0, "author")
         _el(_el(node, "titles"), "title", paper["title"])
+        _abstract(node, paper.get("abstract"))
+        _date(node, "publication_date", built.date(), media_type="online")
         pages = _el(node, "pages")
         _el(pages, "first_page", paper["first_page"])
         _el(pages, "last_page", paper["last_page"])

@@ -11,12 +11,21 @@ from __future__ import annotations
 import re
 import string
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from proceedings.project.model import Paper, Workshop
 
 DOI_RE = re.compile(r"10\.[0-9]{4,9}/\S{1,200}")
 """A DOI as Crossref accepts it (prefix 10.NNNN, then a suffix)."""
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._;()-]+")
+"""Characters a DOI suffix had better not carry (Crossref recommends a-z, 0-9 and - . _ ; ( ))."""
+
+
+def doi_id(paper_id: str) -> str:
+    """A paper id as it goes into a derived DOI: "a b#%" -> "a-b"."""
+    return _UNSAFE.sub("-", paper_id).strip("-") or "paper"
 
 
 def check_pattern(value: str | None) -> str | None:
@@ -32,16 +41,26 @@ def check_pattern(value: str | None) -> str | None:
     return value
 
 
-def derive_dois(workshop: Workshop | None, papers: list[Paper]) -> list[Paper]:
-    """``papers`` with DOIs and landing pages filled in from the workshop's patterns where absent."""
+def derive_dois(workshop: Workshop | None, papers: list[Paper], problems: list[str]) -> list[Paper]:
+    """``papers`` with DOIs and landing pages filled in from the workshop's patterns where absent.
+
+    A derived DOI that another paper already has is a problem (appended to ``problems``).
+    """
     if workshop is None or not (workshop.doi_pattern or workshop.paper_url_pattern):
         return papers
     out = []
     for paper in papers:
         update = {}
         if not paper.doi and workshop.doi_pattern:
-            update["doi"] = workshop.doi_pattern.format(id=paper.id)
+            update["doi"] = workshop.doi_pattern.format(id=doi_id(paper.id))
         if not paper.url and workshop.paper_url_pattern:
-            update["url"] = workshop.paper_url_pattern.format(id=paper.id)
+            update["url"] = workshop.paper_url_pattern.format(id=quote(paper.id, safe=""))
         out.append(paper.model_copy(update=update) if update else paper)
+    owner: dict[str, str] = {}
+    for before, paper in zip(papers, out):
+        key = (paper.doi or "").casefold()
+        if key and key in owner and paper.doi != before.doi:
+            problems.append(f"camera_ready/papers.yaml: (id {paper.id}).doi: derived from doi_pattern as {paper.doi}, "
+                            f"which paper {owner[key]} already has; give one of them its own doi")
+        owner.setdefault(key, paper.id)
     return out

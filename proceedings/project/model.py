@@ -469,11 +469,11 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
-    papers = _papers(root, problems, notices)
+    papers = derive_dois(workshop, _papers(root, problems, notices), problems)
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
         root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface,
-        papers=derive_dois(workshop, papers), notices=notices,
+        papers=papers, notices=notices,
     )
