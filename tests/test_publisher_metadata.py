@@ -366,6 +366,7 @@ def test_exiftool_reads_the_same_metadata(special_volume):
 # --------------------------------------------------------------------------- determinism
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(special_volume, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1745798400")
     project = special_project(tmp_path / "again")
@@ -375,3 +376,19 @@ def test_two_builds_are_byte_identical(special_volume, tmp_path: Path, monkeypat
              *(f"papers/{p['id']}.pdf" for p in metadata_of(special_volume)["papers"])]
     for name in names:
         assert (again / name).read_bytes() == (special_volume / name).read_bytes(), name
+
+
+def test_a_changed_doi_restamps_the_paper_metadata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from tests.conftest import build_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1745798400")
+    project = special_project(tmp_path / "p")
+    build_project(project)
+    papers_file = project / "camera_ready" / "papers.yaml"
+    papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))
+    papers[2]["doi"] = "10.5555/changed-17"
+    papers_file.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = build_project(project)
+    assert result.volume.restamped == 1  # the cached stamp of the others still serves
+    assert _prism(PdfReader(project / "build" / "papers" / "17.pdf"), "doi") == "10.5555/changed-17"
+    assert _prism(PdfReader(project / "build" / "papers" / "1.pdf"), "doi") == "10.5555/erelmir25.1"
