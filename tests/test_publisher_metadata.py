@@ -339,10 +339,12 @@ def test_each_paper_describes_itself_in_info_and_xmp(volume, request):
         info = reader.metadata
         assert info.title == paper["title"] and info.author == "; ".join(paper["authors"])
         assert info.subject == xmp.dc_description["x-default"]
+        assert info.producer == xmp.pdf_producer and info.keywords == (xmp.pdf_keywords or None)
         assert reader.page_labels[0] == str(paper["first_page"])
     volume_pdf = PdfReader(out / "proceedings.pdf")
     assert volume_pdf.xmp_metadata.dc_title["x-default"] == volume_pdf.metadata.title
     assert volume_pdf.xmp_metadata.dc_creator == metadata["volume"]["editors"]
+    assert volume_pdf.metadata.producer == volume_pdf.xmp_metadata.pdf_producer
     assert _prism(volume_pdf, "doi") == metadata["volume"].get("doi")
 
 

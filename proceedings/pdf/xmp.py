@@ -49,12 +49,15 @@ class DocumentMetadata:
     publication: str | None = None
     """prism:publicationName: the volume a paper appears in (or the volume's own title)."""
     isbn: str | None = None
+    producer: str | None = None
+    """pdf:Producer and /Producer; ``tool`` when absent."""
 
     def info(self) -> dict[str, str]:
         """The document information dictionary that agrees with the packet (keys without the slash)."""
         date = self.when.strftime("D:%Y%m%d%H%M%S+00'00'")
         entries = {"Title": self.title, "Author": "; ".join(self.creators), "Subject": self.description,
-                   "Keywords": ", ".join(self.keywords), "Creator": self.tool, "CreationDate": date, "ModDate": date}
+                   "Keywords": ", ".join(self.keywords), "Creator": self.tool, "Producer": self.producer or self.tool,
+                   "CreationDate": date, "ModDate": date}
         return {k: v for k, v in entries.items() if v}
 
 
@@ -98,7 +101,7 @@ def xmp_packet(meta: DocumentMetadata) -> bytes:
         body += _text("prism:pageRange", f"{meta.first_page}-{meta.last_page}")
     for tag in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
         body += _text(tag, when)
-    body += _text("xmp:CreatorTool", meta.tool) + _text("pdf:Producer", meta.tool)
+    body += _text("xmp:CreatorTool", meta.tool) + _text("pdf:Producer", meta.producer or meta.tool)
     body += _text("xmpMM:DocumentID", f"uuid:{ident}") + _text("xmpMM:InstanceID", f"uuid:{ident}")
     namespaces = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items() if k not in ("x", "rdf"))
     packet = (

@@ -356,7 +356,8 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
         title=f"{proceedings_title(w.title)} ({w.acronym})", creators=[e.name for e in w.editors],
         description=w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
         keywords=list(w.keywords or [w.acronym]), doi=w.doi, isbn=w.isbn, when=ctx.build_time,
-        tool=f"proceedings {__version__}", publication=proceedings_title(w.title))
+        tool=f"proceedings {__version__}", publication=proceedings_title(w.title),
+        producer=f"proceedings {__version__} (pypdf, ReportLab)")
 
 
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
@@ -367,7 +368,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     date = pdf_date(ctx.build_time)
     meta = volume_metadata(project, ctx)
-    info = {**meta.info(), "Producer": f"proceedings {__version__} (pypdf, ReportLab)"}
+    info = meta.info()
     ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
     path = ctx.out_dir / "proceedings.pdf"
     bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
