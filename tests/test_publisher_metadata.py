@@ -282,8 +282,8 @@ def test_crossref_profile_refuses_papers_without_doi_naming_them(tmp_path: Path)
 
 def test_derived_dois_are_safe_and_never_taken_twice(tmp_path: Path):
     from proceedings.errors import ProjectFileError
-    from proceedings.project.doi import doi_id
     from proceedings.project.model import load_project
+    from proceedings.project.publishing import doi_id
 
     assert doi_id("a b#%") == "a-b" and doi_id("17") == "17" and doi_id("%%") == "paper"
     project = copy_project(tmp_path / "p")

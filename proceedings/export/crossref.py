@@ -5,7 +5,7 @@ One ``doi_batch`` with a ``conference``: the event (name, acronym, location, dat
 ``conference_paper`` per paper of the volume, in volume order: its authors in order (ORCID and
 affiliation where known), title, pages as printed, DOI and landing page. DOIs and landing pages
 come from papers.yaml or from the workshop's ``doi_pattern`` / ``paper_url_pattern`` (see
-:mod:`proceedings.project.doi`); the deposit is refused, naming every paper, when a paper has
+:mod:`proceedings.project.publishing`); the deposit is refused, naming every paper, when a paper has
 neither. The head's timestamp and batch id come from the build time, so the same build gives
 the same bytes.
 """
@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from proceedings.errors import InputError
-from proceedings.project.doi import DOI_RE
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
+from proceedings.project.publishing import DOI_RE
 from proceedings.text import date_range, name_parts, proceedings_title, slugify
 
 CROSSREF_XML = "crossref.xml"

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
-from proceedings.project.doi import check_pattern, derive_dois
+from proceedings.project.publishing import PublisherFields, derive_dois
 from proceedings.text import given_names, family_name
 
 log = logging.getLogger(__name__)
@@ -99,8 +99,8 @@ class Rules(_Model):
         return self
 
 
-class Workshop(_Model):
-    """The volume and its event (``front_matter/workshop.yaml``)."""
+class Workshop(_Model, PublisherFields):
+    """The volume and its event (``front_matter/workshop.yaml``); the publisher metadata: :class:`PublisherFields`."""
 
     title: str = Field(min_length=1)
     """Full title of the event."""
@@ -140,21 +140,6 @@ class Workshop(_Model):
     """PDF and BibTeX keywords of the volume."""
     rules: Rules = Field(default_factory=Rules)
     """Validation settings."""
-    # publisher metadata (bundle profiles acm and crossref)
-    acm_proceeding_id: str | None = None
-    """ACM's id of the proceedings in its e-Rights system (first column of the ACM CSV)."""
-    default_paper_type: str = "Full Paper"
-    """ACM paper type of papers without a ``type`` in papers.yaml."""
-    doi_pattern: str | None = None
-    """DOI of papers without one, with ``{id}`` for the paper id: "10.5555/erelmir25.{id}"."""
-    paper_url_pattern: str | None = None
-    """Landing page of papers without a ``url``, with ``{id}``: "https://example.org/erelmir25/{id}"."""
-    depositor_name: str | None = None
-    """Crossref deposit: who deposits (name), e.g. the chair or the publisher's DOI service."""
-    depositor_email: str | None = None
-    """Crossref deposit: where Crossref sends the deposit's result."""
-    registrant: str | None = None
-    """Crossref deposit: the organisation owning the DOI prefix (default: the publisher)."""
 
     @field_validator("start_date", "end_date", mode="before")
     @classmethod
@@ -166,12 +151,7 @@ class Workshop(_Model):
                 raise ValueError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
         return value
 
-    @field_validator("doi_pattern", "paper_url_pattern")
-    @classmethod
-    def _id_pattern(cls, value: str | None) -> str | None:
-        return check_pattern(value)
-
-    @field_validator("isbn", "doi", "url", "series", "volume", "acm_proceeding_id", mode="before")
+    @field_validator("isbn", "doi", "url", "series", "volume", mode="before")
     @classmethod
     def _stringify(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
@@ -474,6 +454,6 @@ def load_project(root: Path) -> Project:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
-        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface,
-        papers=papers, notices=notices,
+        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
+        notices=notices,
     )

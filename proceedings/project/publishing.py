@@ -1,4 +1,5 @@
-"""DOIs and landing pages derived from the workshop's patterns, in one place for every export.
+"""Publisher metadata of ``workshop.yaml`` (:class:`PublisherFields`), and the DOIs and landing pages
+derived from its patterns, in one place for every export.
 
 ``workshop.yaml`` may give ``doi_pattern: "10.5555/erelmir25.{id}"`` and
 ``paper_url_pattern: "https://example.org/erelmir25/{id}"``; a paper of papers.yaml without its own
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import re
 import string
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, field_validator
 
 if TYPE_CHECKING:
     from proceedings.project.model import Paper, Workshop
@@ -39,6 +42,37 @@ def check_pattern(value: str | None) -> str | None:
     if fields != {"id"}:
         raise ValueError(f"{value!r} must contain {{id}} (the paper id) and no other {{field}}")
     return value
+
+
+class PublisherFields(BaseModel):
+    """The fields of ``workshop.yaml`` that the bundle profiles acm and crossref read."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    acm_proceeding_id: str | None = None
+    """ACM's id of the proceedings in its e-Rights system (first column of the ACM CSV)."""
+    default_paper_type: str = "Full Paper"
+    """ACM paper type of papers without a ``type`` in papers.yaml."""
+    doi_pattern: str | None = None
+    """DOI of papers without one, with ``{id}`` for the paper id: "10.5555/erelmir25.{id}"."""
+    paper_url_pattern: str | None = None
+    """Landing page of papers without a ``url``, with ``{id}``: "https://example.org/erelmir25/{id}"."""
+    depositor_name: str | None = None
+    """Crossref deposit: who deposits (name), e.g. the chair or the publisher's DOI service."""
+    depositor_email: str | None = None
+    """Crossref deposit: where Crossref sends the deposit's result."""
+    registrant: str | None = None
+    """Crossref deposit: the organisation owning the DOI prefix (default: the publisher)."""
+
+    @field_validator("doi_pattern", "paper_url_pattern")
+    @classmethod
+    def _id_pattern(cls, value: str | None) -> str | None:
+        return check_pattern(value)
+
+    @field_validator("acm_proceeding_id", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
 
 
 def derive_dois(workshop: Workshop | None, papers: list[Paper], problems: list[str]) -> list[Paper]:
