@@ -394,3 +394,22 @@ def test_a_changed_doi_restamps_the_paper_metadata(tmp_path: Path, monkeypatch: 
     assert result.volume.restamped == 1  # the cached stamp of the others still serves
     assert _prism(PdfReader(project / "build" / "papers" / "17.pdf"), "doi") == "10.5555/changed-17"
     assert _prism(PdfReader(project / "build" / "papers" / "1.pdf"), "doi") == "10.5555/erelmir25.1"
+
+
+def test_papers_without_a_page_resolve_to_the_volume_page(repo_volume, tmp_path: Path, schema):
+    from proceedings.export.crossref import crossref_xml
+    from proceedings.project.model import load_project
+
+    project = copy_project(tmp_path / "p")
+    _set_workshop(project, depositor_name="Chairs", depositor_email="chairs@example.org", doi="10.5555/vol",
+                  url="https://example.org/volume/")
+    metadata = metadata_of(repo_volume)
+    for paper in metadata["papers"]:
+        paper.pop("url")
+    deposit = tmp_path / "crossref.xml"
+    deposit.write_bytes(crossref_xml(load_project(project), metadata))
+    assert list(schema.iter_errors(str(deposit))) == []
+    assert {node.findtext(f"{CR}doi_data/{CR}resource") for node in _papers_xml(deposit)} == {
+        "https://example.org/volume/"}
+    volume = ET.parse(deposit).getroot().find(f".//{CR}proceedings_metadata/{CR}doi_data")
+    assert (volume.findtext(f"{CR}doi"), volume.findtext(f"{CR}resource")) == ("10.5555/vol", "https://example.org/volume/")

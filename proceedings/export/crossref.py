@@ -13,6 +13,7 @@ the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -21,6 +22,8 @@ from proceedings.errors import InputError
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
 from proceedings.text import date_range, name_parts, proceedings_title, slugify
+
+log = logging.getLogger(__name__)
 
 CROSSREF_XML = "crossref.xml"
 NS = "http://www.crossref.org/schema/5.3.1"
@@ -83,6 +86,11 @@ def _date(parent: ET.Element, tag: str, when: dt.date, **attrs: str) -> None:
     _el(node, "year", when.year)
 
 
+def landing_page(paper: dict[str, Any], volume_url: str | None) -> str | None:
+    """Where a paper's DOI resolves: its own ``url`` (or the pattern's), else the volume's page."""
+    return paper.get("url") or volume_url
+
+
 def isbn(text: str) -> str:
     """An ISBN as the schema takes it: "ISBN 979-8-4007-1331-6" -> "979-8-4007-1331-6"."""
     return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())
@@ -117,12 +125,12 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
         problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} is not an ISBN (978-…)")
     if w.doi and not DOI_RE.fullmatch(w.doi):
         problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} is not a DOI (10.NNNN/…)")
-    if w.doi and not (w.url and _URL.match(w.url)):
-        problems.append(f"{WORKSHOP_FILE}: url: the volume's DOI {w.doi} needs a web page (url: https://…)")
+    if w.url and not _URL.match(w.url):
+        problems.append(f"{WORKSHOP_FILE}: url: {w.url!r} is not a web address (https://…)")
     no_doi, bad_doi, no_url = [], [], []
     owner: dict[str, str] = {}
     for paper in metadata.get("papers", []):
-        doi, url = paper.get("doi"), paper.get("url")
+        doi = paper.get("doi")
         if not doi:
             no_doi.append(str(paper["id"]))
         elif not DOI_RE.fullmatch(doi):
@@ -130,7 +138,7 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
         elif doi.casefold() in owner or doi.casefold() == (w.doi or "").casefold():
             bad_doi.append(f"{paper['id']} ({doi}, also the DOI of {owner.get(doi.casefold(), 'the volume')})")
         owner.setdefault((doi or "").casefold(), str(paper["id"]))
-        if not (url and _URL.match(url)):
+        if not _URL.match(landing_page(paper, w.url) or ""):
             no_url.append(str(paper["id"]))
     if no_doi:
         problems.append(f"{PAPERS_FILE}: papers {', '.join(no_doi)}: no doi, and {WORKSHOP_FILE} has no doi_pattern "
@@ -139,7 +147,8 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
         problems.append(f"{PAPERS_FILE}: papers {', '.join(bad_doi)}: doi is not a DOI of its own (10.NNNN/…)")
     if no_url:
         problems.append(f"{PAPERS_FILE}: papers {', '.join(no_url)}: no url (landing page, https://…), and "
-                        f"{WORKSHOP_FILE} has no paper_url_pattern (e.g. \"https://example.org/acronym/{{id}}\")")
+                        f"{WORKSHOP_FILE} has neither paper_url_pattern (e.g. \"https://example.org/acronym/{{id}}\") "
+                        "nor url (the volume's page)")
     return problems
 
 
@@ -150,6 +159,10 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         raise InputError(f"cannot write {CROSSREF_XML}: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
                          problems)
     w = project.workshop
+    shared = [str(p["id"]) for p in metadata.get("papers", []) if not p.get("url")]
+    if shared:
+        log.warning("papers %s have no landing page of their own: their DOIs resolve to the volume's page %s "
+                    "(set url in papers.yaml or paper_url_pattern in workshop.yaml)", ", ".join(shared), w.url)
     built = build_time(metadata)
     stamp = built.strftime("%Y%m%d%H%M%S") + "000"
     root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xmlns:jats": JATS,
@@ -182,7 +195,10 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(volume, "isbn", isbn(w.isbn))
     else:
         _el(volume, "noisbn", reason="simple_series" if w.series else "monograph")
-    if w.doi:
+    if w.doi and not w.url:
+        log.warning("the volume's DOI %s is left out of %s: workshop.yaml has no url (its page) to resolve to",
+                    w.doi, CROSSREF_XML)
+    elif w.doi:
         doi_data = _el(volume, "doi_data")
         _el(doi_data, "doi", w.doi)
         _el(doi_data, "resource", w.url)
@@ -202,6 +218,6 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(pages, "last_page", paper["last_page"])
         doi_data = _el(node, "doi_data")
         _el(doi_data, "doi", paper["doi"])
-        _el(doi_data, "resource", paper["url"])
+        _el(doi_data, "resource", landing_page(paper, w.url))
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
