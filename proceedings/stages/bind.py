@@ -34,7 +34,7 @@ _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root",
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _TARGET = re.compile(rb"/ProcTarget\s*\(((?:[^\\)]|\\.)*)\)")
 _HEADER = re.compile(rb"%PDF-(\d\.\d)")
-_XMP = re.compile(rb"/Type\s*/Metadata\b")
+_XMP = re.compile(rb"/Metadata\s+(\d+) 0 R")
 
 
 class BindError(Exception):
@@ -110,11 +110,12 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
     kids = _KIDS.search(_body(data, part, pages_root))
     part.pages = [int(n) for n in re.findall(rb"(\d+) 0 R", kids.group(1))]
     part.skip = {root, pages_root} | ({int(info.group(1))} if info else set())
+    xmp = _XMP.search(_body(data, part, root))
+    if xmp:  # the part's own XMP, referenced by its catalog only: the volume has its own (bind's ``xmp``)
+        part.skip.add(int(xmp.group(1)))
     for num, (start, end) in part.offsets.items():
         chunk = data[start:end]
-        if _XMP.search(chunk[:200]):
-            part.skip.add(num)  # the part's own XMP: the volume has its own (bind's ``xmp``)
-        elif TARGET_KEY in chunk[:200]:
+        if TARGET_KEY in chunk[:200]:
             target = _TARGET.search(chunk)
             if target:
                 part.targets[num] = _unescape(target.group(1))
