@@ -345,6 +345,7 @@ def test_each_paper_describes_itself_in_info_and_xmp(volume, request):
     assert volume_pdf.xmp_metadata.dc_title["x-default"] == volume_pdf.metadata.title
     assert volume_pdf.xmp_metadata.dc_creator == metadata["volume"]["editors"]
     assert volume_pdf.metadata.producer == volume_pdf.xmp_metadata.pdf_producer
+    assert (out / "proceedings.pdf").read_bytes().count(b"<?xpacket begin") == 1  # the papers' own are not bound in
     assert _prism(volume_pdf, "doi") == metadata["volume"].get("doi")
 
 
