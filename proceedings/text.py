@@ -55,6 +55,25 @@ def given_names(name: str, family: str | None = None) -> str:
     return name
 
 
+_SUFFIX = re.compile(r",?\s+(Jr\.?|Sr\.?|Jnr\.?|Snr\.?|II|III|IV|V|VI)$")
+
+
+def name_parts(name: str, family: str | None = None, suffix: str | None = None) -> tuple[str, str, str, str]:
+    """(first, middle, last, suffix) of a person: "John Q. Smith, Jr." -> ("John", "Q.", "Smith", "Jr.").
+
+    ``suffix`` is the model's own field when it has one; else a generational suffix ending ``name``
+    (", Jr.", " III") is split off. The family name is ``family`` or the last word; the given names
+    are the first given name and the others (the middle names).
+    """
+    name = name.strip()
+    if not suffix:
+        found = _SUFFIX.search(name)
+        if found and found.start() > 0 and (family is None or found.group(1) not in family):
+            suffix, name = found.group(1), name[: found.start()].strip()
+    given = given_names(name, family).split()
+    return (given[0] if given else "", " ".join(given[1:]), family_name(name, family), suffix or "")
+
+
 def person_sort_key(name: str, family: str | None = None) -> tuple:
     """Sort by family name, then given names, accent-insensitive."""
     return (*sort_key(family_name(name, family)), *sort_key(given_names(name, family)))

@@ -28,30 +28,32 @@ def _is_type_checking(node: ast.If) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
+def _imports(tree: ast.AST, package: str) -> set[str]:
+    """Every module name an AST imports, at any depth, outside ``if TYPE_CHECKING:`` blocks."""
+    found: set[str] = set()
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.If) and _is_type_checking(child):
+            continue  # annotations only
+        if isinstance(child, ast.Import):
+            found.update(a.name for a in child.names)
+        elif isinstance(child, ast.ImportFrom):
+            base = child.module or ""
+            if child.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - child.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in child.names)
+        found |= _imports(child, package)
+    return found
+
+
 def import_graph() -> dict[str, set[str]]:
     """Every module of the package → the package's modules it imports, at any depth (lazy imports too)."""
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        found: set[str] = set()
-
-        def visit(node: ast.AST) -> None:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.If) and _is_type_checking(child):
-                    continue  # annotations only
-                if isinstance(child, ast.Import):
-                    found.update(a.name for a in child.names)
-                elif isinstance(child, ast.ImportFrom):
-                    base = child.module or ""
-                    if child.level:
-                        base = ".".join(package.split(".")[: len(package.split(".")) - child.level + 1]
-                                        + ([base] if base else []))
-                    found.add(base)
-                    found.update(f"{base}.{a.name}" for a in child.names)
-                visit(child)
-
-        visit(ast.parse(path.read_text(encoding="utf-8")))
+        found = _imports(ast.parse(path.read_text(encoding="utf-8")), package)
         graph[name] = {m for m in found if m in modules and m != name}
     return graph
 

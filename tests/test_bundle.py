@@ -22,7 +22,8 @@ from pypdf import PdfReader
 
 from proceedings import api
 from proceedings.errors import RuleViolation
-from proceedings.export.bundle import ACM_COLUMNS, MANIFEST, handoff_name
+from proceedings.export.acm import ACM_CSV
+from proceedings.export.bundle import MANIFEST, handoff_name
 from tests.conftest import EPOCH, build_project
 from tests.test_htmlindex import (
     AUTHORS,
@@ -256,35 +257,31 @@ def test_metadata_csv_has_one_row_per_paper(bundled):
 # --------------------------------------------------------------------------- profiles
 
 
-def test_acm_profile_adds_the_paper_metadata_csv(bundled):
+def test_acm_profile_adds_the_erights_csv(bundled):
     _, base, results = bundled
     files = unzip(results["acm"].path)
-    raw = files["acm-paper-metadata.csv"]
-    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
-    assert raw == (base / "acm" / "acm-paper-metadata.csv").read_bytes()
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    header = list(rows[0])
-    assert header[:len(ACM_COLUMNS)] == list(ACM_COLUMNS)
-    assert header[len(ACM_COLUMNS):len(ACM_COLUMNS) + 4] == [
-        "Author 1 First Name", "Author 1 Last Name", "Author 1 Affiliation", "Author 1 Email"]
-    assert "Author 2 Email" in header and "Author 3 Email" not in header
-    first, second, third = rows
-    assert [r["Paper Type"] for r in rows] == ["Short Paper", "Full Paper", "Demo Paper"]
-    assert [r["Title"] for r in rows] == TITLES
-    assert [r["Paper ID"] for r in rows] == IDS
-    assert first["Authors"] == 'Nguyễn Thị Minh Khai:Đại học <Bách> & Khoa;Zoë O\'Brien:The "Quoted" Institute'
-    assert first["Author Emails"] == "khai@example.vn;zoe@example.ie"
-    assert (first["Corresponding Author"], first["Corresponding Author Email"]) == ("Zoë O'Brien", "zoe@example.ie")
-    assert second["Corresponding Author"] == "José Álvarez Pérez"  # none marked: the first author
-    assert (second["Author 1 First Name"], second["Author 1 Last Name"]) == ("José", "Álvarez Pérez")
-    assert (second["Author 2 First Name"], second["Author 2 Last Name"]) == ("Ada <Lovelace> &", "Co")
-    assert third["DOI"] == "10.1145/3700000.3700017" and third["Author 2 First Name"] == ""
+    raw = files[ACM_CSV]
+    assert not raw.startswith(b"\xef\xbb\xbf")  # the header's first cell must read "proceeding ID"
+    assert raw == (base / "acm" / ACM_CSV).read_bytes()
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert list(rows[0])[:2] == ["proceeding ID", "event_tracking_number"]
+    assert [r["event_tracking_number"] for r in rows] == ["1", "1", "a b#%", "a b#%", "17"]
+    assert [r["paper_type"] for r in rows] == ["Short Paper"] * 2 + ["Full Paper"] * 2 + ["Demo Paper"]
+    assert [r["theTitle"] for r in rows] == [TITLES[0]] * 2 + [TITLES[1]] * 2 + [TITLES[2]]
+    assert [r["contact_author"] for r in rows] == ["no", "yes", "yes", "no", "yes"]  # marked, else the first
+    assert [(r["first_name"], r["middle_name"], r["last_name"]) for r in rows[:4]] == [  # as the model splits them
+        ("Nguyễn", "Thị Minh", "Khai"), ("Zoë", "", "O'Brien"), ("José", "", "Álvarez Pérez"),
+        ("Ada", "<Lovelace> &", "Co")]
+    assert rows[0]["institution"] == "Đại học <Bách> & Khoa" and rows[1]["email"] == "zoe@example.ie"
+    assert [r["section_title"] for r in rows] == [SESSIONS[0]] * 4 + [SESSIONS[2]]
+    assert [r["section_seq_no"] for r in rows] == ["1"] * 4 + ["2"]
     metadata = json.loads(files["metadata.json"])
-    for row, paper in zip(rows, metadata["papers"]):
-        assert row["Number of Pages"] == str(paper["pages"])
-        assert row["Pages"] == f"{paper['first_page']}-{paper['last_page']}"
-    assert "acm-paper-metadata.csv" in manifest(files)
-    assert "ACM paper metadata" in files["README.txt"].decode("utf-8")
+    by_id = {p["id"]: p for p in metadata["papers"]}
+    for row in rows:
+        paper = by_id[row["event_tracking_number"]]
+        assert (row["start_page"], row["end_page"]) == (str(paper["first_page"]), str(paper["last_page"]))
+    assert ACM_CSV in manifest(files)
+    assert "ACM e-Rights" in files["README.txt"].decode("utf-8")
 
 
 def test_ceur_profile_writes_a_volume_folder_and_zip(bundled):
@@ -358,7 +355,7 @@ def test_cli_exit_1_names_papers_and_rules_then_allow_errors(broken: Path):
     readme = files["README.txt"].decode("utf-8")
     assert "BUNDLED WITH VALIDATION ERRORS" in readme and "B-7 (broken.pdf)" in readme
     assert "Papers left out:       1" in readme
-    assert "papers/B-7.pdf" not in files and "acm-paper-metadata.csv" in files
+    assert "papers/B-7.pdf" not in files and ACM_CSV in files
     assert set(manifest(files)) == set(files) - {MANIFEST}
 
 

@@ -133,12 +133,14 @@ class Profile(str, Enum):
     generic = "generic"
     acm = "acm"
     ceur_ws = "ceur-ws"
+    crossref = "crossref"
 
 
 @app.command()
 def bundle(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
-           profile: Annotated[Profile, typer.Option("--profile", help="generic, acm (adds ACM's paper-metadata CSV) "
-                                                    "or ceur-ws (adds a CEUR-WS volume folder and zip).")]
+           profile: Annotated[Profile, typer.Option("--profile", help="generic, acm (adds ACM's e-Rights CSV), "
+                                                    "ceur-ws (adds a CEUR-WS volume folder and zip) or crossref "
+                                                    "(adds crossref.xml, a Crossref deposit).")]
            = Profile.generic,
            allow_errors: Annotated[bool, typer.Option("--allow-errors", help="Bundle even while papers have "
                                                       "validation errors.")] = False,

@@ -7,8 +7,9 @@ entries sorted, every timestamp the build's date (SOURCE_DATE_EPOCH when set, el
 
 Profiles add to it:
 
-- ``acm``: ``acm-paper-metadata.csv``, one row per paper in the layout of ACM's paper-metadata
-  spreadsheet for proceedings chairs (see :data:`ACM_COLUMNS`);
+- ``acm``: ``acm-erights.csv``, ACM's e-Rights "enhanced CSV", one row per author
+  (:mod:`proceedings.export.acm`);
+- ``crossref``: ``crossref.xml``, a Crossref deposit, schema 5.3.1 (:mod:`proceedings.export.crossref`);
 - ``ceur-ws``: a CEUR-WS volume folder, ``build/ceur-ws/`` (``index.html`` after the CEUR-WS
   volume template, papers as ``paper1.pdf``, ``paper2.pdf``… in volume order), carried in the
   handoff under ``ceur-ws/`` and zipped alone as ``build/<acronym-slug>-ceur-ws.zip`` with the
@@ -17,10 +18,8 @@ Profiles add to it:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import zipfile
@@ -31,6 +30,8 @@ from typing import Any
 
 from proceedings.context import epoch_date
 from proceedings.errors import BuildError, InputError, RuleViolation
+from proceedings.export.acm import ACM_CSV, acm_csv
+from proceedings.export.crossref import CROSSREF_XML, crossref_xml
 from proceedings.export.htmlindex import (
     CEUR_VOLUME_PLACEHOLDER,
     INDEX_FILE,
@@ -40,6 +41,7 @@ from proceedings.export.htmlindex import (
     when,
     write_index_html,
 )
+from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.stages.gather import sha256_file
 from proceedings.text import slugify
@@ -47,7 +49,7 @@ from proceedings.util.atomic import atomic_open, write_bytes
 
 log = logging.getLogger(__name__)
 
-PROFILES = ("generic", "acm", "ceur-ws")
+PROFILES = ("generic", "acm", "ceur-ws", "crossref")
 """The kinds of bundle ``--profile`` names."""
 
 ZIP_LEVEL = 9
@@ -57,29 +59,10 @@ FILE_MODE = 0o100644
 MANIFEST = "SHA256SUMS"
 README = "README.txt"
 METADATA_CSV = "metadata.csv"
-ACM_CSV = "acm-paper-metadata.csv"
 CEUR_DIR = "ceur-ws"
 
 METADATA_COLUMNS = ("id", "title", "authors", "first_page", "last_page", "pages", "session", "doi", "sha256", "file")
 """Columns of metadata.csv, one row per paper of the volume."""
-
-ACM_COLUMNS = ("Paper Type", "Title", "Authors", "Author Emails", "Corresponding Author",
-               "Corresponding Author Email", "Paper ID", "Number of Pages", "Pages", "DOI")
-"""Columns of the ACM paper-metadata CSV, then "Author N First Name/Last Name/Affiliation/Email" per author.
-
-ACM's instructions for proceedings chairs ask, per paper, for its type, title, the authors with
-their affiliations and emails, and the corresponding author; "Authors" takes the form of ACM's
-rights spreadsheet ("Name:Affiliation", ";"-separated), and the numbered columns give the same
-values one per cell for systems that import them field by field.
-"""
-
-ACM_PAPER_TYPES = {
-    "full": "Full Paper", "long": "Full Paper", "short": "Short Paper", "demo": "Demo Paper",
-    "poster": "Poster", "position": "Position Paper", "abstract": "Extended Abstract",
-    "extended-abstract": "Extended Abstract", "keynote": "Keynote", "invited": "Invited Talk",
-    "tutorial": "Tutorial", "doctoral": "Doctoral Consortium Paper", "panel": "Panel",
-}
-"""papers.yaml ``type`` values and the names ACM gives them."""
 
 _REQUIRED = ("proceedings.pdf", "front_matter.pdf", "metadata.json", "validation.json")
 _OPTIONAL = ("proceedings.bib", "validation.html")
@@ -95,7 +78,8 @@ _DESCRIPTIONS = {
     "validation.json": "every paper's validation findings",
     "validation.html": "the same, as a page to read",
     INDEX_FILE: "the volume's contents with links to every file, for a browser",
-    ACM_CSV: "ACM paper metadata, one row per paper (see below)",
+    ACM_CSV: "ACM e-Rights enhanced CSV, one row per author (see below)",
+    CROSSREF_XML: "Crossref deposit of the volume and its papers, schema 5.3.1 (see below)",
     f"{CEUR_DIR}/": "the CEUR-WS volume folder: index.html and paper1.pdf, paper2.pdf, ...",
     README: "this file",
     MANIFEST: "the SHA-256 digest of every other file",
@@ -142,60 +126,13 @@ def errors_of(report: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- tables
 
 
-def _csv(rows: Iterable[Iterable[Any]], bom: bool = False) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
-
-
 def metadata_csv(metadata: dict[str, Any]) -> bytes:
     """metadata.csv: one row per paper of the volume (UTF-8, RFC 4180)."""
     rows: list[list[Any]] = [list(METADATA_COLUMNS)]
     for p in metadata.get("papers", []):
         rows.append([p["id"], p["title"], "; ".join(p.get("authors", [])), p.get("first_page"), p.get("last_page"),
                      p.get("pages"), p.get("session"), p.get("doi"), p.get("sha256"), p.get("file")])
-    return _csv(rows)
-
-
-def acm_paper_type(kind: str | None) -> str:
-    """ACM's name of a paper type ("full" -> "Full Paper")."""
-    kind = (kind or "full").strip()
-    return ACM_PAPER_TYPES.get(kind.lower(), kind[:1].upper() + kind[1:])
-
-
-def corresponding_author(authors: list[dict[str, Any]]) -> dict[str, Any]:
-    """The author marked ``corresponding``, else the first."""
-    return next((a for a in authors if a.get("corresponding")), authors[0] if authors else {})
-
-
-def acm_csv(project: Project | None, metadata: dict[str, Any]) -> bytes:
-    """The ACM paper-metadata CSV (UTF-8 with a byte-order mark, for Excel); columns: :data:`ACM_COLUMNS`."""
-    papers = metadata.get("papers", [])
-    detail = [p.get("authors_detail") or [{"name": n} for n in p.get("authors", [])] for p in papers]
-    most = max((len(d) for d in detail), default=0)
-    header = list(ACM_COLUMNS)
-    for n in range(1, most + 1):
-        header += [f"Author {n} First Name", f"Author {n} Last Name", f"Author {n} Affiliation", f"Author {n} Email"]
-    rows: list[list[Any]] = [header]
-    for paper, authors in zip(papers, detail):
-        source = project.paper(str(paper["id"])) if project is not None else None
-        contact = corresponding_author(authors)
-        row = [
-            acm_paper_type(source.type if source is not None else None),
-            paper["title"],
-            ";".join(f"{a['name']}:{a['affiliation']}" if a.get("affiliation") else a["name"] for a in authors),
-            ";".join(a.get("email") or "" for a in authors),
-            contact.get("name"), contact.get("email"),
-            paper["id"], paper.get("pages"),
-            f"{paper.get('first_page')}-{paper.get('last_page')}", paper.get("doi"),
-        ]
-        for a in authors:
-            row += [a.get("given", ""), a.get("family", a["name"]), a.get("affiliation"), a.get("email")]
-        row += [""] * (len(header) - len(row))
-        rows.append(row)
-    return _csv(rows, bom=True)
+    return csv_bytes(rows)
 
 
 # --------------------------------------------------------------------------- archives
@@ -281,7 +218,7 @@ def render_readme(metadata: dict[str, Any], report: dict[str, Any], names: Itera
     return environment().get_template("README.txt.j2").render(
         volume=volume, when=when(volume), editors=volume.get("editors", []), papers=papers,
         excluded=metadata.get("excluded", []), summary={"errors": len(errors), "warnings": warnings},
-        error_lines=errors, contents=_contents(names), profile=profile, acm_csv=ACM_CSV,
+        error_lines=errors, contents=_contents(names), profile=profile, acm_csv=ACM_CSV, crossref_xml=CROSSREF_XML,
         ceur_zip=ceur_zip or "", ceur_names=ceur_names or [], ceur_volnr=CEUR_VOLUME_PLACEHOLDER,
         year=volume.get("year", ""),
     )
@@ -341,6 +278,10 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
         write_bytes(out / ACM_CSV, acm_csv(project, metadata))
         extra["acm_csv"] = out / ACM_CSV
         entries[ACM_CSV] = out / ACM_CSV
+    elif profile == "crossref":
+        write_bytes(out / CROSSREF_XML, crossref_xml(project, metadata))
+        extra["crossref_xml"] = out / CROSSREF_XML
+        entries[CROSSREF_XML] = out / CROSSREF_XML
     elif profile == "ceur-ws":
         ceur: dict[str, Content] = {INDEX_FILE: render_ceur_index(metadata).encode("utf-8")}
         for i, paper in enumerate(metadata.get("papers", []), 1):

@@ -41,6 +41,7 @@ def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume
         "series": w.series,
         "volume": w.volume,
         "keywords": w.keywords,
+        "acm_proceeding_id": w.acm_proceeding_id,
         "pages": volume_pages,
         "build_date": ctx.build_time.isoformat().replace("+00:00", "Z"),
         "tool": f"proceedings {__version__}",

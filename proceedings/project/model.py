@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
+from proceedings.project.publishing import PublisherFields, derive_dois
 from proceedings.text import family_name, given_names
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,8 @@ class Rules(_Model):
         return self
 
 
-class Workshop(_Model):
-    """The volume and its event (``front_matter/workshop.yaml``)."""
+class Workshop(_Model, PublisherFields):
+    """The volume and its event (``front_matter/workshop.yaml``); the publisher metadata: :class:`PublisherFields`."""
 
     title: str = Field(min_length=1)
     """Full title of the event."""
@@ -188,8 +189,8 @@ class Paper(_Model):
     """DOI of the paper."""
     url: str | None = None
     """Landing page of the paper."""
-    type: str = "full"
-    """Paper type for the publisher's metadata ("full", "short", "demo"…)."""
+    type: str | None = None
+    """Paper type for the publisher's metadata ("full", "short", "demo"…); workshop ``default_paper_type`` if absent."""
 
     @field_validator("id", mode="before")
     @classmethod
@@ -450,7 +451,7 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
-    papers = _papers(root, problems, notices)
+    papers = derive_dois(workshop, _papers(root, problems, notices), problems)
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)

@@ -35,6 +35,7 @@ _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root",
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _TARGET = re.compile(rb"/ProcTarget\s*\(((?:[^\\)]|\\.)*)\)")
 _HEADER = re.compile(rb"%PDF-(\d\.\d)")
+_XMP = re.compile(rb"/Metadata\s+(\d+) 0 R")
 
 
 @dataclass
@@ -106,6 +107,9 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
     kids = _KIDS.search(_body(data, part, pages_root))
     part.pages = [int(n) for n in re.findall(rb"(\d+) 0 R", kids.group(1))]
     part.skip = {root, pages_root} | ({int(info.group(1))} if info else set())
+    xmp = _XMP.search(_body(data, part, root))
+    if xmp:  # the part's own XMP, referenced by its catalog only: the volume has its own (bind's ``xmp``)
+        part.skip.add(int(xmp.group(1)))
     for num, (start, end) in part.offsets.items():
         chunk = data[start:end]
         if TARGET_KEY in chunk[:200]:
@@ -156,11 +160,12 @@ class _Out:
 
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
          labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
-         check: Callable[[Path], None] | None = None) -> int:
+         check: Callable[[Path], None] | None = None, xmp: bytes | None = None) -> int:
     """Write the volume to ``out_path`` (atomically, after ``check`` of the written file); return its pages.
 
     ``paper_first`` maps a paper id to (part index, page index) of its first page;
-    ``labels`` are (page index, label dictionary bytes) pairs of the page-label number tree.
+    ``labels`` are (page index, label dictionary bytes) pairs of the page-label number tree;
+    ``xmp``, an XMP packet, becomes the catalog's ``/Metadata`` stream.
     """
     base = 0
     for part in parts:
@@ -218,12 +223,17 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
         nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
         out.obj(labels_ref, b"<< /Nums [ %s ] >>" % nums)
-        _write_outline(out, outline, outline_root, next_free, page_ref)
+        next_free = _write_outline(out, outline, outline_root, next_free, page_ref)
+        metadata = b""
+        if xmp is not None:
+            out.obj(next_free, b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream"
+                    % (len(xmp), xmp))
+            metadata = b" /Metadata %d 0 R" % next_free
         fields = b" ".join(b"/%s %s" % (k.encode(), pdf_text(v) if not v.startswith("D:") else b"(" + v.encode() + b")")
                            for k, v in info.items())
         out.obj(info_ref, b"<< " + fields + b" >>")
         out.obj(catalog, b"<< /Type /Catalog /Pages %d 0 R /PageLabels %d 0 R /Outlines %d 0 R "
-                         b"/PageMode /UseOutlines /Lang (en) >>" % (pages_ref, labels_ref, outline_root))
+                         b"/PageMode /UseOutlines /Lang (en)%s >>" % (pages_ref, labels_ref, outline_root, metadata))
         size = max(out.offsets) + 1
         xref_at = out.pos
         lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]

@@ -35,6 +35,7 @@ from proceedings.context import BuildContext, source_date
 from proceedings.errors import StampFailure
 from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.pdf.stamp import Stamper
+from proceedings.pdf.xmp import DocumentMetadata, describe, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.stages.plan import Placed, Plan
@@ -45,7 +46,7 @@ from proceedings.util.cache import digest
 
 log = logging.getLogger(__name__)
 
-STAMP_VERSION = 1  # bump when stamping or copying changes what a part contains
+STAMP_VERSION = 2  # bump when stamping or copying changes what a part contains
 
 
 @dataclass
@@ -118,10 +119,10 @@ class _PaperCache:
         self.dir = ctx.out_dir / ".cache" / "stamped"
         self.enabled = ctx.use_cache
 
-    def key(self, placed: Placed, footer: str, date: str, acronym: str) -> str:
+    def key(self, placed: Placed, footer: str, date: str, acronym: str, meta: DocumentMetadata) -> str:
         p = placed.paper
         return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym,
-                      p.title, [a.name for a in p.authors])
+                      p.title, [a.name for a in p.authors], meta)
 
     @staticmethod
     def _fingerprint(out: Path) -> list[int]:
@@ -148,8 +149,19 @@ class _PaperCache:
 _STAMPERS: dict[str, Stamper] = {}
 
 
+def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
+    """What papers/ID.pdf says about itself (document information and XMP), pages as printed."""
+    p, w = placed.paper, project.workshop
+    return DocumentMetadata(
+        title=p.title, creators=[a.name for a in p.authors], keywords=list(p.keywords), doi=p.doi,
+        description=f"{w.acronym}, pages {placed.first_page}–{placed.last_page}",
+        when=source_date([placed.source.path]), tool=f"proceedings {__version__}",
+        first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title))
+
+
 def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
-                footer: str, paper_id: str, sha256: str) -> tuple[int, dict[str, int], tuple[int, int]]:
+                footer: str, paper_id: str, sha256: str,
+                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, int]]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
     Returns its page count, what the sanitizer removed, and the range of the shared stamp objects.
@@ -162,11 +174,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
     new = copy_pages(writer, open_pdf(Path(path)), removed)
     for k, index in enumerate(new):
         stamper.stamp(writer, index, str(first_page + k), footer=True)
-    writer.add_metadata({
-        "/Title": title, "/Author": "; ".join(authors),
-        "/Subject": f"{acronym}, pages {first_page}–{first_page + len(new) - 1}",
-        "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date,
-    })
+    describe(writer, meta)  # title, authors, pages, DOI: document information and XMP
     writer.set_page_label(0, len(new) - 1, style="/D", start=first_page)
     writer._ID = _id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
     write_pdf(writer, Path(out))
@@ -182,7 +190,8 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
     rules = project.workshop.rules
     tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), acronym, date,
                                 placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
-                                placed.source.sha256)) for placed, target, date in todo]
+                                placed.source.sha256, paper_metadata(placed, project)))
+             for placed, target, date in todo]
     if len(tasks) >= 4 and ctx.jobs != 1:
         outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
                                memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
@@ -265,7 +274,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
             date = _paper_date(placed)
-            key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym)
+            key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym, paper_metadata(placed, project))
             hit = cache.get(placed.paper.id, key, target)
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
@@ -340,6 +349,17 @@ def _outline(volume: Volume, plan: Plan, front: FrontMatter) -> list[OutlineItem
     return items
 
 
+def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
+    """What proceedings.pdf says about itself (document information and XMP)."""
+    w = project.workshop
+    return DocumentMetadata(
+        title=f"{proceedings_title(w.title)} ({w.acronym})", creators=[e.name for e in w.editors],
+        description=w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
+        keywords=list(w.keywords or [w.acronym]), doi=w.doi, isbn=w.isbn, when=ctx.build_time,
+        tool=f"proceedings {__version__}", publication=proceedings_title(w.title),
+        producer=f"proceedings {__version__} (pypdf, ReportLab)")
+
+
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
     """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
     w = project.workshop
@@ -347,18 +367,10 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     date = pdf_date(ctx.build_time)
-    info = {
-        "Title": f"{proceedings_title(w.title)} ({w.acronym})",
-        "Author": "; ".join(e.name for e in w.editors),
-        "Subject": w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
-        "Keywords": ", ".join(w.keywords or [w.acronym]),
-        "Creator": f"proceedings {__version__}",
-        "Producer": f"proceedings {__version__} (pypdf, ReportLab)",
-        "CreationDate": date,
-        "ModDate": date,
-    }
+    meta = volume_metadata(project, ctx)
+    info = meta.info()
     ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
     path = ctx.out_dir / "proceedings.pdf"
     bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
-         check=check)
+         check=check, xmp=xmp_packet(meta))
     return path
