@@ -40,6 +40,7 @@ RULE_TITLES: dict[str, str] = {
     "length": "Body length (references excluded)",
     "fonts-embedded": "Fonts not embedded",
     "type3-fonts": "Type 3 (bitmap) fonts",
+    "damaged-stream": "Damaged file (or decompression bomb)",
     "line-numbers": "Line numbers (review mode)",
     "anonymous": "Anonymous author block",
     "draft-footer": "Draft footer",

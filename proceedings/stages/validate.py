@@ -25,7 +25,9 @@ from proceedings.project.model import Rules
 from proceedings.checks.pdfcheck import (
     check_active_content, check_fonts, check_page_sizes, may_have_active_content, open_pdf, plural, walk_fonts,
 )
+from proceedings.checks.streams import check_streams
 from proceedings.checks.textcheck import check_text
+from proceedings.checks.type3 import check_type3
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
@@ -81,9 +83,16 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             return None
 
     findings.extend(guarded("page size", lambda: check_page_sizes(reader, count, venue)) or [])
+    damaged = guarded("stream", lambda: check_streams(reader, count)) or []
+    findings.extend(damaged)
+    if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
+        result["usable"] = False
+        result["findings"] = [f.to_json() for f in findings]
+        return result
     fonts = guarded("font", lambda: walk_fonts(reader, count))
     if fonts is not None:
         findings.extend(check_fonts(fonts))
+        findings.extend(guarded("Type 3 font", lambda: check_type3(fonts)) or [])
     if may_have_active_content(data, reader):
         findings.extend(guarded("active content", lambda: check_active_content(reader, count)) or [])
     text = guarded("text", lambda: check_text(
