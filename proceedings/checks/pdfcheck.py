@@ -248,6 +248,23 @@ class PageBox:
             return self.height - py, px
         return px, py
 
+    def to_user(self, vx: float, vy: float) -> tuple[float, float]:
+        """A displayed point back in user space (the inverse of :meth:`to_visual`)."""
+        if self.rotate == 90:
+            px, py = self.width - vy, vx
+        elif self.rotate == 180:
+            px, py = self.width - vx, self.height - vy
+        elif self.rotate == 270:
+            px, py = vy, self.height - vx
+        else:
+            px, py = vx, vy
+        return px + self.x0, py + self.y0
+
+    def user_box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A displayed rectangle as a finding's ``box`` (user space, sorted corners)."""
+        (ax, ay), (bx, by) = self.to_user(x0, y0), self.to_user(x1, y1)
+        return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+
 
 def page_box(page: Any) -> PageBox | None:
     """The crop box (within the media box) and rotation of a page; None when unreadable."""

@@ -156,7 +156,7 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
         if emails is not None:
             from proceedings.export.report import write_emails
 
-            written = write_emails(report, gathered.project, emails, template=email_template)
+            written = write_emails(report, gathered.project, emails, template=email_template, pictures=ctx.out_dir)
             err.print(f"wrote {len(written)} e-mail{'s' if len(written) != 1 else ''} to {emails}", highlight=False)
         if format is Format.json:
             sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")

@@ -29,6 +29,7 @@ from proceedings.checks.streams import check_streams
 from proceedings.checks.textcheck import check_text
 from proceedings.checks.type3 import check_type3
 from proceedings.util.workers import Outcome, run_inline, run_limited
+from proceedings.export.pictures import attach_pictures
 
 log = logging.getLogger(__name__)
 
@@ -236,4 +237,6 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),
              len(gathered.sources) - len(todo), time.monotonic() - started)
-    return ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
+    report = ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
+    attach_pictures(report, {s.paper.id: (s.path, s.sha256) for s in gathered.sources}, ctx.out_dir, ctx, rules)
+    return report
