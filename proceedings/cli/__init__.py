@@ -192,6 +192,35 @@ def cite(paper_id: Annotated[str, typer.Argument(metavar="ID", help="The paper's
     run(body)
 
 
+@app.command("check")
+def check_pdfs(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE.pdf...", help="The PDFs to check.")],
+    profile: Annotated[str, typer.Option("--profile", help="The venue's rules: acm-sigconf, ieee-conference, "
+                                         "lncs or generic.")] = "acm-sigconf",
+    title: Annotated[str, typer.Option("--title", help="The paper's title, to look for on page 1.")] = "",
+    authors: Annotated[str, typer.Option("--authors", help='Its authors, "A; B", to look for on page 1.')] = "",
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0) -> None:
+    """Check PDFs against a venue's rules without a project (for authors, before they upload); exit 0 or 1."""
+    _setup_logging(verbose, quiet)
+
+    def body() -> None:
+        import json
+
+        from proceedings.checks.standalone import check_files, print_reports, summary
+
+        reports = check_files(files, profile=profile, title=title, authors=authors, jobs=jobs)
+        if format is Format.json:
+            sys.stdout.write(json.dumps(summary(reports).to_json(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_reports(reports, out)
+        errors = sum(len(r.errors) for r in reports)
+        if errors:
+            raise RuleViolation(f"check: {errors} error{'s' if errors != 1 else ''} to fix before uploading")
+
+    run(body)
+
+
 # `init` and `import easychair|openreview` (proceedings/init.py, proceedings/importers/)
 from proceedings.cli.imports import import_app, init_command  # noqa: E402
 
