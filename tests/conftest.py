@@ -10,6 +10,7 @@ import pytest
 
 from proceedings.cli import make_context
 from proceedings.pipeline import build
+from tests.texpapers import tex_papers  # noqa: F401 - pdflatex papers shared by the tests of issue 12b
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()

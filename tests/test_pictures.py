@@ -4,6 +4,7 @@ the real pipeline; the picture opened with PIL; the box checked against poppler'
 from __future__ import annotations
 
 import email
+import json
 import re
 import shutil
 import subprocess
@@ -11,7 +12,6 @@ from email import policy
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image
 
 from proceedings.cli import make_context
@@ -20,35 +20,7 @@ from proceedings.export.report import write_emails, write_reports
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.pipeline import check
 from proceedings.project.model import Rules
-from tests.conftest import REPO
-from tests.texpapers import article, compile_tex
-
-TITLE = "Learning Compact Representations for Retrieval"
-
-
-@pytest.fixture(scope="session")
-def tex_papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A clean paper and one with LaTeX's page number at the bottom of page 1 (and of page 3)."""
-    root = tmp_path_factory.mktemp("tex12b")
-    return {
-        "clean": compile_tex(article(), root / "clean"),
-        "number-p1": compile_tex(article(number_on_page=1, seed=2), root / "number-p1"),
-        "number-p3": compile_tex(article(number_on_page=3, seed=3), root / "number-p3"),
-    }
-
-
-def make_tex_project(dest: Path, papers: dict[str, Path]) -> Path:
-    """The repository's front matter; papers.yaml with the real title and authors of these papers."""
-    shutil.copytree(REPO / "front_matter", dest / "front_matter")
-    camera = dest / "camera_ready"
-    camera.mkdir(parents=True)
-    entries = []
-    for paper_id, pdf in papers.items():
-        shutil.copyfile(pdf, camera / f"{paper_id}.pdf")
-        entries.append({"id": paper_id, "title": TITLE, "file": f"{paper_id}.pdf",
-                        "authors": [{"name": "Ada Lovelace"}, {"name": "Charles Babbage"}]})
-    (camera / "papers.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
-    return dest
+from tests.texpapers import make_tex_project
 
 
 def word_box(pdf: Path, page: int, word: str) -> tuple[float, float, float, float]:
@@ -117,8 +89,6 @@ def test_bottom_margin_finding_has_its_box_and_picture(tmp_path: Path, tex_paper
     assert_framed(png, number)
 
     data = (ctx.out_dir / "validation.json").read_text(encoding="utf-8")
-    import json
-
     saved = json.loads(data)["papers"][0]["findings"][0]
     assert saved["box"] == [round(v, 2) for v in box] and saved["image"] == finding.image
     html = (ctx.out_dir / "validation.html").read_text(encoding="utf-8")

@@ -17,10 +17,11 @@ import pytest
 
 EPOCH = "1745798400"
 
-_WORDS = ("the representation of each item is learned from the data and then used for retrieval in a large "
+_TEXT = ("the representation of each item is learned from the data and then used for retrieval in a large "
           "collection where we compare our method with strong baselines on three public benchmarks and show that "
           "it improves the quality of the ranking while it also reduces the cost of the index for every query "
-          "that users send to the system during the evaluation").split()
+          "that users send to the system during the evaluation")
+_WORDS = _TEXT.split()
 
 
 def prose(seed: int, paragraphs: int, sentences: int = 7) -> str:
@@ -75,7 +76,7 @@ def compile_tex(source: str, folder: Path, env: dict[str, str] | None = None) ->
     (folder / "paper.tex").write_text(source, encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"], cwd=folder,
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FORCE_SOURCE_DATE": "1", **(env or {})},
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     pdf = folder / "paper.pdf"
     assert done.returncode == 0 and pdf.is_file(), done.stdout[-3000:]
     return pdf
@@ -90,9 +91,9 @@ def bitmap_font_env(folder: Path) -> dict[str, str]:
     for tool in ("kpsewhich", "mktexpk", "mf"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed: cannot make METAFONT bitmap fonts")
-    found = subprocess.run(["kpsewhich", "pdftex.map"], capture_output=True, text=True)
+    found = subprocess.run(["kpsewhich", "pdftex.map"], capture_output=True, text=True, check=False)
     source = found.stdout.strip()
-    if not source or not subprocess.run(["kpsewhich", "ecrm1000.mf"], capture_output=True).stdout.strip():
+    if not source or not subprocess.run(["kpsewhich", "ecrm1000.mf"], capture_output=True, check=False).stdout.strip():
         pytest.skip("pdftex.map or the EC fonts' METAFONT sources are absent")
     maps = folder / "maps"
     maps.mkdir(parents=True, exist_ok=True)
@@ -102,3 +103,36 @@ def bitmap_font_env(folder: Path) -> dict[str, str]:
     var = folder / "texmf-var"
     return {"TEXFONTMAPS": str(maps), "TEXMFVAR": str(var), "VARTEXFONTS": str(var / "fonts"),
             "MKTEXFMT": "0"}
+
+
+TITLE = "Learning Compact Representations for Retrieval"
+AUTHORS = ["Ada Lovelace", "Charles Babbage"]
+
+
+@pytest.fixture(scope="session")
+def tex_papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real pdflatex papers: a clean one, one with LaTeX's page number at the bottom of page 1 (of page 3)."""
+    root = tmp_path_factory.mktemp("tex12b")
+    return {
+        "clean": compile_tex(article(), root / "clean"),
+        "number-p1": compile_tex(article(number_on_page=1, seed=2), root / "number-p1"),
+        "number-p3": compile_tex(article(number_on_page=3, seed=3), root / "number-p3"),
+    }
+
+
+def make_tex_project(dest: Path, papers: dict[str, Path]) -> Path:
+    """The repository's front matter; papers.yaml with the real title and authors of these papers."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    camera = dest / "camera_ready"
+    camera.mkdir(parents=True)
+    entries = []
+    for paper_id, pdf in papers.items():
+        shutil.copyfile(pdf, camera / f"{paper_id}.pdf")
+        entries.append({"id": paper_id, "title": TITLE, "file": f"{paper_id}.pdf",
+                        "authors": [{"name": name} for name in AUTHORS]})
+    (camera / "papers.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+    return dest
