@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from proceedings.checks.standalone import check_files
