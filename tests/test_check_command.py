@@ -77,6 +77,6 @@ def test_type3_fonts_drawn_as_paths_are_a_warning_and_pictures_an_error():
     vector, emoji = check_files([need(AWKWARD) / "pdfjs-simpletype3font.pdf", AWKWARD / "sf-google-doc-document.pdf"],
                                 profile="generic")
     (found,) = [f for f in vector.findings if f.rule == "type3-fonts"]
-    assert (found.severity, found.page) == ("warning", 1) and "outlines" in found.message
+    assert (found.severity, found.page) == ("warning", 1) and "outlines, not bitmaps" in found.message
     (found,) = [f for f in emoji.findings if f.rule == "type3-fonts"]
     assert (found.severity, found.page) == ("error", 1) and "NotoColorEmoji" in found.message

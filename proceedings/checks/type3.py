@@ -183,7 +183,7 @@ def check_type3(report: FontReport) -> list[Finding]:
         first = min(f.page for f in vector)
         out.append(Finding(
             "type3-fonts", "warning", first,
-            f"Type 3 fonts drawn as outlines from page {first}: {_listing(vector)} (typical of matplotlib figures "
+            f"Type 3 fonts (outlines, not bitmaps) from page {first}: {_listing(vector)} (typical of matplotlib figures "
             "saved with the default pdf.fonttype 3); they print sharp but are not searchable everywhere.",
             "Re-export the figures with TrueType fonts (matplotlib: rcParams['pdf.fonttype'] = 42) or Type 1 fonts."))
     return out

@@ -90,6 +90,7 @@ _DESCRIPTIONS = {
     METADATA_CSV: "one row per paper (see below)",
     "validation.json": "every paper's validation findings",
     "validation.html": "the same, as a page to read",
+    "validation/": "pictures of the pages with problems, the place framed in red (shown in validation.html)",
     INDEX_FILE: "the volume's contents with links to every file, for a browser",
     ACM_CSV: "ACM paper metadata, one row per paper (see below)",
     f"{CEUR_DIR}/": "the CEUR-WS volume folder: index.html and paper1.pdf, paper2.pdf, ...",
@@ -360,6 +361,10 @@ def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow
         if not pdf.is_file():
             raise BuildError(f"{pdf} is missing after the build")
         entries[f"papers/{paper['id']}.pdf"] = pdf
+    for picture in sorted({f["image"] for p in report.get("papers", []) for f in p.get("findings", [])
+                           if isinstance(f, dict) and isinstance(f.get("image"), str)}):
+        if (out / picture).is_file():  # validation.html shows them
+            entries[picture] = out / picture
     ids = {str(p["id"]) for p in metadata.get("papers", [])}
     for cite in sorted((out / "citations").iterdir()) if (out / "citations").is_dir() else []:
         if cite.is_file() and cite.stem in ids:
