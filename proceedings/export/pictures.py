@@ -38,8 +38,10 @@ GRAYS = 16
 """Shades of gray of the page."""
 LINE = 3
 """Width of the box's outline, in pixels."""
-MIN_SIDE = 10
-"""Smallest side of a drawn box, in pixels (a box around one character stays visible)."""
+MIN_SIDE = 24
+"""Smallest side of a drawn box, in pixels (a box around one character stays visible in a thumbnail)."""
+PAD = 3
+"""Pixels between the region and its frame, so that the frame does not cover what it shows."""
 
 Box = tuple[float, float, float, float]
 
@@ -55,7 +57,7 @@ def _device_box(page: Any, box: Box, width: int, height: int) -> tuple[int, int,
                                    ctypes.byref(dx), ctypes.byref(dy))
         xs.append(dx.value)
         ys.append(dy.value)
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    x0, x1, y0, y1 = min(xs) - PAD, max(xs) + PAD, min(ys) - PAD, max(ys) + PAD
     if x1 - x0 < MIN_SIDE:
         x0, x1 = (x0 + x1) // 2 - MIN_SIDE // 2, (x0 + x1) // 2 + MIN_SIDE // 2
     if y1 - y0 < MIN_SIDE:
@@ -133,7 +135,7 @@ def picture_names(paper_id: str, findings: list[Finding]) -> list[str | None]:
 
 
 def _cache_key(sha256: str, page: int, box: Box) -> str:
-    return digest("picture", DPI, LINE, sha256, page, [round(v, 2) for v in box])
+    return digest("picture", DPI, LINE, MIN_SIDE, PAD, sha256, page, [round(v, 2) for v in box])
 
 
 def attach_pictures(report: ValidationReport, files: dict[str, tuple[Path, str]], out_dir: Path,
