@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
-from proceedings.checks.streams import INFLATE_LIMIT, Bomb, inflate_size
+from proceedings.checks.streams import INFLATE_LIMIT, Bomb, Damaged, inflate_size
 from tests.conftest import build_project
 from tests.texpapers import make_tex_project
 
@@ -79,6 +79,8 @@ def test_inflate_size_stops_at_the_limit_without_inflating_it_all():
     with pytest.raises(Bomb):
         inflate_size(bomb, 8 * 1024 * 1024)
     assert inflate_size(zeros_bomb(4 << 20))[0] == 4 << 20  # under the limit: measured exactly
+    with pytest.raises(Damaged, match="truncated"):  # qpdf --check fails on a stream without its end marker
+        inflate_size(zeros_bomb(4 << 20)[:-4])
 
 
 @pytest.fixture(scope="module")
