@@ -80,3 +80,13 @@ def test_type3_fonts_drawn_as_paths_are_a_warning_and_pictures_an_error():
     assert (found.severity, found.page) == ("warning", 1) and "outlines, not bitmaps" in found.message
     (found,) = [f for f in emoji.findings if f.rule == "type3-fonts"]
     assert (found.severity, found.page) == ("error", 1) and "NotoColorEmoji" in found.message
+
+
+def test_check_draws_the_pictures_of_located_findings(tex_papers, tmp_path: Path):
+    done = runner.invoke(app, ["check", str(tex_papers["number-p1"]), "--title", TITLE, "--authors",
+                               "; ".join(AUTHORS), "--pictures", str(tmp_path / "pics")])
+    assert done.exit_code == 0, done.output  # a warning only
+    assert "bottom-margin" in done.stdout
+    picture = tmp_path / "pics" / "validation" / "paper.pdf-p1-bottom-margin.png"
+    assert f"picture: {picture}" in done.stdout.replace("\n    ", " ").replace("\n", "")
+    assert picture.read_bytes().startswith(b"\x89PNG")

@@ -50,8 +50,12 @@ def _from_command_line(f: Finding) -> Finding:
 
 def check_files(paths: Sequence[Path | str], *, profile: str = "acm-sigconf", title: str = "",
                 authors: Sequence[tuple[str, str | None]] | str = (), rules: Rules | None = None,
-                jobs: int = 0) -> list[PaperReport]:
-    """Check each PDF as the build checks a camera-ready paper; a missing file is an :class:`InputError`."""
+                jobs: int = 0, pictures: Path | None = None) -> list[PaperReport]:
+    """Check each PDF as the build checks a camera-ready paper; a missing file is an :class:`InputError`.
+
+    With ``pictures``, each located finding's page is drawn into ``pictures/validation/`` (its ``image``
+    is relative to ``pictures``), as the build draws them.
+    """
     from proceedings.stages.validate import _failure, check_file
 
     venue = rules or make_rules(profile)
@@ -72,7 +76,8 @@ def check_files(paths: Sequence[Path | str], *, profile: str = "acm-sigconf", ti
     reports = []
     for i, path in enumerate(files):
         outcome = outcomes[str(i)]
-        report = PaperReport(id=path.name, file=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        name = path.name if sum(1 for f in files if f.name == path.name) == 1 else f"{path.name}-{i + 1}"
+        report = PaperReport(id=name, file=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
         if outcome.status == "ok" and isinstance(outcome.value, dict):
             data = outcome.value
             report.pages, report.body_pages = data.get("pages"), data.get("body_pages")
@@ -82,6 +87,13 @@ def check_files(paths: Sequence[Path | str], *, profile: str = "acm-sigconf", ti
             source = SimpleNamespace(paper=SimpleNamespace(id=report.id, file=report.file), sha256=report.sha256)
             report.findings = _failure(source, outcome, venue).findings  # type: ignore[arg-type]
         reports.append(report)
+    if pictures is not None:
+        from proceedings.context import BuildContext
+        from proceedings.export.pictures import attach_pictures
+
+        ctx = BuildContext(project_dir=Path(pictures), out_dir=Path(pictures), quiet=True, jobs=jobs)
+        attach_pictures(ValidationReport(papers=reports), {r.id: (Path(r.file), r.sha256) for r in reports},
+                        Path(pictures), ctx, venue)
     return reports
 
 
@@ -90,8 +102,8 @@ def summary(reports: list[PaperReport]) -> ValidationReport:
     return ValidationReport(papers=reports)
 
 
-def print_reports(reports: list[PaperReport], console: Any) -> None:
-    """Every finding of every file, with its fix: what an author needs before uploading."""
+def print_reports(reports: list[PaperReport], console: Any, pictures: Path | None = None) -> None:
+    """Every finding of every file, with its fix (and its picture, under ``pictures``)."""
     for report in reports:
         errors, warnings = len(report.errors), len(report.warnings)
         pages = f", {report.pages} page{'s' if report.pages != 1 else ''}" if report.pages else ""
@@ -108,3 +120,6 @@ def print_reports(reports: list[PaperReport], console: Any) -> None:
             console.print(f"{where}{f.message}", markup=False, highlight=False)
             if f.fix:
                 console.print(f"    fix: {f.fix}", markup=False, highlight=False, style="dim")
+            if f.image:
+                console.print(f"    picture: {Path(pictures or '.') / f.image}", markup=False, highlight=False,
+                              style="dim")

@@ -200,6 +200,8 @@ def check_pdfs(
     title: Annotated[str, typer.Option("--title", help="The paper's title, to look for on page 1.")] = "",
     authors: Annotated[str, typer.Option("--authors", help='Its authors, "A; B", to look for on page 1.')] = "",
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    pictures: Annotated[Path | None, typer.Option("--pictures", help="Draw the page of each located finding, "
+                                                  "its place framed in red, into DIR/validation/.")] = None,
     quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0) -> None:
     """Check PDFs against a venue's rules without a project (for authors, before they upload); exit 0 or 1."""
     _setup_logging(verbose, quiet)
@@ -209,11 +211,11 @@ def check_pdfs(
 
         from proceedings.checks.standalone import check_files, print_reports, summary
 
-        reports = check_files(files, profile=profile, title=title, authors=authors, jobs=jobs)
+        reports = check_files(files, profile=profile, title=title, authors=authors, jobs=jobs, pictures=pictures)
         if format is Format.json:
             sys.stdout.write(json.dumps(summary(reports).to_json(), indent=2, ensure_ascii=False) + "\n")
         else:
-            print_reports(reports, out)
+            print_reports(reports, out, pictures)
         errors = sum(len(r.errors) for r in reports)
         if errors:
             raise RuleViolation(f"check: {errors} error{'s' if errors != 1 else ''} to fix before uploading")
