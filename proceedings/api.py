@@ -12,6 +12,7 @@ Importing this module imports neither typer nor rich.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from proceedings.errors import (
     UnknownPaperError,
     raise_for_rules,
 )
-from proceedings.findings import ValidationReport
+from proceedings.findings import PaperReport, ValidationReport
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildError", "ExitCode", "InputError", "Options", "ProceedingsError", "Progress", "RuleViolation",
-    "UnknownPaperError", "ValidationResult", "build", "bundle", "cite", "is_current", "validate",
+    "UnknownPaperError", "ValidationResult", "build", "bundle", "check", "cite", "is_current", "validate",
 ]
 
 CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
@@ -76,6 +77,8 @@ class ValidationResult:
     """Every paper's findings, in volume order."""
     warnings: list[str]
     """Warnings about the project itself (unknown fields…), besides the papers' findings."""
+    out_dir: Path
+    """Where validation.json, validation.html and the pictures of findings were written."""
     strict: bool = False
     """Whether warnings fail :meth:`raise_for_status`."""
 
@@ -95,7 +98,7 @@ def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, stri
     gathered, report = check(ctx.project_dir, ctx)
     if write:
         write_reports(report, gathered.project, ctx.out_dir)
-    return ValidationResult(gathered.project, report, list(ctx.warnings), strict)
+    return ValidationResult(gathered.project, report, list(ctx.warnings), ctx.out_dir, strict)
 
 
 def is_current(project_dir: str | Path, out_dir: str | Path | None = None) -> bool:
@@ -142,3 +145,17 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
     _, rebuilt = ensure_built(ctx.project_dir, ctx)
     return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
+
+
+def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: str = "", authors: str = "",
+          jobs: int = 0, pictures: str | Path | None = None) -> list[PaperReport]:
+    """Check single PDFs against a venue profile without a project (``proceedings check``), one report each.
+
+    ``title`` and ``authors`` ("A; B") are looked for on page 1 when given; with ``pictures``, the page of
+    each located finding is drawn into ``pictures/validation/``. Raises :class:`InputError` for a missing
+    file or an unknown profile.
+    """
+    from proceedings.checks.standalone import check_files
+
+    return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,
+                       pictures=Path(pictures) if pictures is not None else None)

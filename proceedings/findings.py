@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -22,9 +22,25 @@ class Finding:
     """What is wrong, for the chair."""
     fix: str = ""
     """How the author fixes it."""
+    box: tuple[float, float, float, float] | None = None
+    """The offending region on ``page``: ``(x0, y0, x1, y1)`` in PDF points, in the page's own user space
+    (the coordinates of its content stream: origin at the bottom left of the media box, before ``/Rotate``)."""
+    image: str | None = None
+    """A picture of ``page`` with ``box`` drawn, relative to the output folder (``validation/ID-p3-rule.png``)."""
+
+    def __post_init__(self) -> None:
+        if self.box is not None:  # JSON gives a list: keep the finding hashable
+            object.__setattr__(self, "box", tuple(round(float(v), 2) for v in self.box))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The finding as JSON; ``box`` and ``image`` only when known."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("box", "image") and value is None:
+                continue
+            out[f.name] = list(value) if f.name == "box" else value
+        return out
 
 
 @dataclass

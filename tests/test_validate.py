@@ -569,7 +569,8 @@ def test_cli_exit_status_strict_json_and_emails(tmp_path: Path, papers):
     done = run_cli("validate", "--project", str(warn_only), "--emails", str(tmp_path / "mail"))
     assert done.returncode == 0, done.stderr
     assert "bottom-margin" in done.stdout and "Traceback" not in done.stderr
-    assert sorted(p.name for p in (tmp_path / "mail").iterdir()) == ["1.txt"]
+    # the bottom-margin finding's picture goes beside the message and into 1.eml
+    assert sorted(p.name for p in (tmp_path / "mail").iterdir()) == ["1-p1-bottom-margin.png", "1.eml", "1.txt"]
     strict = run_cli("validate", "--project", str(warn_only), "--strict")
     assert strict.returncode == 1
 

@@ -127,6 +127,10 @@ def test_every_awkward_file_gets_findings_or_passes(awkward):
             assert report.errors, name
 
 
+DAMAGED = {"qpdf-damaged-stream.pdf", "pdfjs-poppler-90-0-fuzzed.pdf"}
+"""Files with a stream that does not decode (qpdf --check fails on them)."""
+
+
 @pytest.mark.slow
 def test_awkward_files_that_break_readers_get_errors(awkward):
     for name, row in _manifest().items():
@@ -138,6 +142,8 @@ def test_awkward_files_that_break_readers_get_errors(awkward):
             assert report.usable and "encrypted" in {f.rule for f in report.errors}, name
         elif "encrypted" in opens:
             assert not report.usable and "encrypted" in {f.rule for f in report.errors}, name
+        elif name in DAMAGED:  # they open, but a stream does not decode: left out of the volume
+            assert not report.usable and "damaged-stream" in {f.rule for f in report.errors}, name
         elif name != "qpdf-empty.pdf":
             assert report.usable, name
 
@@ -156,6 +162,8 @@ def test_awkward_files_get_the_findings_they_are_there_for(awkward):
         assert "fonts-embedded" in rules(name)
     for name in ("pdfjs-simpletype3font.pdf", "pdfjs-ContentStreamCycleType3insideType3.pdf"):
         assert "type3-fonts" in rules(name)
+    for name in DAMAGED:
+        assert "damaged-stream" in rules(name) and not awkward[name].usable
     assert "no-pages" in rules("qpdf-empty.pdf")
     for name in ("pypdf-r2-user-password.pdf", "qpdf-20-pages.pdf", "sf-libreoffice-writer-password.pdf"):
         assert "encrypted" in rules(name) and not awkward[name].usable

@@ -248,6 +248,23 @@ class PageBox:
             return self.height - py, px
         return px, py
 
+    def to_user(self, vx: float, vy: float) -> tuple[float, float]:
+        """A displayed point back in user space (the inverse of :meth:`to_visual`)."""
+        if self.rotate == 90:
+            px, py = self.width - vy, vx
+        elif self.rotate == 180:
+            px, py = self.width - vx, self.height - vy
+        elif self.rotate == 270:
+            px, py = vy, self.height - vx
+        else:
+            px, py = vx, vy
+        return px + self.x0, py + self.y0
+
+    def user_box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A displayed rectangle as a finding's ``box`` (user space, sorted corners)."""
+        (ax, ay), (bx, by) = self.to_user(x0, y0), self.to_user(x1, y1)
+        return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+
 
 def page_box(page: Any) -> PageBox | None:
     """The crop box (within the media box) and rotation of a page; None when unreadable."""
@@ -333,6 +350,8 @@ class FontReport:
     count: int = 0
     not_embedded: dict[str, int] = field(default_factory=dict)
     type3: dict[str, int] = field(default_factory=dict)
+    type3_fonts: list[tuple[int, Any]] = field(default_factory=list)
+    """(first page, font dictionary) of every Type 3 font, for :mod:`proceedings.checks.type3`."""
 
 
 def _font_name(font: Any) -> str:
@@ -408,6 +427,7 @@ class _FontWalker:
         name = _font_name(font)
         if name_of(get(font, "/Subtype")) == "Type3":
             self.report.type3.setdefault(name, page)
+            self.report.type3_fonts.append((page, font))
             inner = font.get("/Resources")
             if inner is not None:
                 self.resources(inner, page, depth + 1)
@@ -440,7 +460,7 @@ def _font_list(fonts: dict[str, int], limit: int = 6) -> str:
 
 
 def check_fonts(report: FontReport) -> list[Finding]:
-    """Errors for fonts not embedded; a warning for Type 3 (bitmap) fonts."""
+    """Errors for fonts not embedded (Type 3 fonts: :func:`proceedings.checks.type3.check_type3`)."""
     out = []
     if report.not_embedded:
         first = min(report.not_embedded.values())
@@ -451,16 +471,6 @@ def check_fonts(report: FontReport) -> list[Finding]:
             "Embed every font: with pdflatex use the Type 1 fonts acmart loads (no \\usepackage{times}); from Word, "
             "tick 'Embed fonts in the file' / use 'Save as PDF' with 'ISO 19005-1 (PDF/A)'; for figures, embed "
             "fonts when exporting them (or convert text to outlines)."))
-    if report.type3:
-        first = min(report.type3.values())
-        n = len(report.type3)
-        out.append(Finding(
-            "type3-fonts", "warning", first,
-            f"{plural(n, 'Type 3 font')} (usually bitmap fonts, blurry in print) from page {first}: "
-            f"{_font_list(report.type3)}.",
-            "Use scalable fonts: in LaTeX load \\usepackage[T1]{fontenc} with Type 1 fonts (cm-super, lmodern) "
-            "instead of bitmap fonts; re-export figures whose text is in Type 3 fonts (matplotlib: "
-            "rcParams['pdf.fonttype'] = 42)."))
     return out
 
 

@@ -74,6 +74,8 @@ class PageText:
     height: float
     lines: list[Line] = field(default_factory=list)
     error: str = ""
+    box: PageBox | None = None
+    """The page's visible box and rotation, to turn displayed positions into a finding's ``box``."""
 
     @property
     def letters(self) -> int:
@@ -106,7 +108,7 @@ def extract_page(reader: PdfReader, number: int) -> PageText:
     except Exception as exc:  # noqa: BLE001
         return PageText(number, 612, 792, error=f"{type(exc).__name__}: {exc}")
     width, height = box.visual
-    out = PageText(number, width, height)
+    out = PageText(number, width, height, box=box)
     lines = out.lines
     fonts: dict[int, bool] = {}
 
@@ -502,12 +504,16 @@ def check_title_authors(page1: PageText, title: str, authors: Iterable[tuple[str
 def check_bottom_margin(pages: list[PageText]) -> list[Finding]:
     """A warning when text sits where the page number will be stamped."""
     hits: list[tuple[int, str]] = []
+    where: tuple[float, float, float, float] | None = None
     for page in pages:
         for line in page.lines:
             if (not line.estimated and -2 <= line.y < BOTTOM_ZONE and 0 <= line.x <= page.width
                     and any(c.isalnum() for c in line.text)
                     and not _DRAFT.search(fold(line.text))):  # the draft footer has its own finding
                 hits.append((page.number, line.text))
+                if where is None and page.box is not None:  # the first line's extent, its width estimated
+                    right = min(page.width, line.x + 0.5 * line.size * len(line.text))
+                    where = page.box.user_box(line.x, line.y - 0.3 * line.size, right, line.y + 0.8 * line.size)
                 break
     if not hits:
         return []
@@ -517,7 +523,7 @@ def check_bottom_margin(pages: list[PageText]) -> list[Finding]:
         f"Text in the bottom margin, where the page number will be stamped, on "
         f"{on_pages([n for n, _ in hits])}: \"{sample}\".",
         "Keep the bottom 0.55 in (40 pt) of every page empty: remove footers and page numbers, keep figures "
-        "and tables inside the text block.")]
+        "and tables inside the text block.", box=where)]
 
 
 _STOP = {

@@ -26,6 +26,7 @@ from proceedings.cli.common import (
     setup_logging,
 )
 from proceedings.cli.imports import import_app, init_command
+from proceedings.errors import RuleViolation
 
 app = typer.Typer(
     name="proceedings",
@@ -96,7 +97,8 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
         if emails is not None:
             from proceedings.export.report import write_emails
 
-            written = write_emails(result.report, result.project, emails, template=email_template)
+            written = write_emails(result.report, result.project, emails, template=email_template,
+                                   pictures=result.out_dir)
             err.print(f"wrote {len(written)} e-mail{'s' if len(written) != 1 else ''} to {emails}", highlight=False)
         if format is Format.json:
             sys.stdout.write(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -125,6 +127,35 @@ def cite(paper_id: Annotated[str, typer.Argument(metavar="ID", help="The paper's
     def body() -> None:
         sys.stdout.write(api.cite(project, paper_id, format.value, out_dir))
         sys.stdout.flush()
+
+    run(body)
+
+
+@app.command("check")
+def check_pdfs(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE.pdf...", help="The PDFs to check.")],
+    profile: Annotated[str, typer.Option("--profile", help="The venue's rules: acm-sigconf, ieee-conference, "
+                                         "lncs or generic.")] = "acm-sigconf",
+    title: Annotated[str, typer.Option("--title", help="The paper's title, to look for on page 1.")] = "",
+    authors: Annotated[str, typer.Option("--authors", help='Its authors, "A; B", to look for on page 1.')] = "",
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    pictures: Annotated[Path | None, typer.Option("--pictures", help="Draw the page of each located finding, "
+                                                  "its place framed in red, into DIR/validation/.")] = None,
+    quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0) -> None:
+    """Check PDFs against a venue's rules without a project (for authors, before they upload); exit 0 or 1."""
+    setup_logging(verbose, quiet)
+
+    def body() -> None:
+        from proceedings.checks.standalone import print_reports, summary
+
+        reports = api.check(files, profile=profile, title=title, authors=authors, jobs=jobs, pictures=pictures)
+        if format is Format.json:
+            sys.stdout.write(json.dumps(summary(reports).to_json(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_reports(reports, out, pictures)
+        errors = sum(len(r.errors) for r in reports)
+        if errors:
+            raise RuleViolation(f"check: {errors} error{'s' if errors != 1 else ''} to fix before uploading")
 
     run(body)
 

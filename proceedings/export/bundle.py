@@ -77,6 +77,7 @@ _DESCRIPTIONS = {
     METADATA_CSV: "one row per paper (see below)",
     "validation.json": "every paper's validation findings",
     "validation.html": "the same, as a page to read",
+    "validation/": "pictures of the pages with problems, the place framed in red (shown in validation.html)",
     INDEX_FILE: "the volume's contents with links to every file, for a browser",
     ACM_CSV: "ACM e-Rights enhanced CSV, one row per author (see below)",
     CROSSREF_XML: "Crossref deposit of the volume and its papers, schema 5.3.1 (see below)",
@@ -267,6 +268,10 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
         if not pdf.is_file():
             raise BuildError(f"{pdf} is missing after the build")
         entries[f"papers/{paper['id']}.pdf"] = pdf
+    for picture in sorted({f["image"] for p in report.get("papers", []) for f in p.get("findings", [])
+                           if isinstance(f, dict) and isinstance(f.get("image"), str)}):
+        if (out / picture).is_file():  # validation.html shows them
+            entries[picture] = out / picture
     ids = {str(p["id"]) for p in metadata.get("papers", [])}
     for cite in sorted((out / "citations").iterdir()) if (out / "citations").is_dir() else []:
         if cite.is_file() and cite.stem in ids:

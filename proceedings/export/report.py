@@ -19,6 +19,7 @@ import jinja2
 from proceedings import __version__
 from proceedings.errors import InputError
 from proceedings.export.htmlindex import TEMPLATES, environment
+from proceedings.export.mail import remove_attachments, write_attachments
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Paper, Project
 from proceedings.util.atomic import write_json, write_text
@@ -40,6 +41,7 @@ RULE_TITLES: dict[str, str] = {
     "length": "Body length (references excluded)",
     "fonts-embedded": "Fonts not embedded",
     "type3-fonts": "Type 3 (bitmap) fonts",
+    "damaged-stream": "Damaged file (or decompression bomb)",
     "line-numbers": "Line numbers (review mode)",
     "anonymous": "Anonymous author block",
     "draft-footer": "Draft footer",
@@ -153,11 +155,13 @@ def email_template(project: Project, template: Path | None = None) -> jinja2.Tem
 
 
 def write_emails(report: ValidationReport, project: Project, out: Path, *, template: Path | None = None,
-                 include_warnings: bool = True) -> list[Path]:
+                 include_warnings: bool = True, pictures: Path | None = None) -> list[Path]:
     """One message per paper with problems, ``out/ID.txt`` (headers, a blank line, the body).
 
     Papers without errors (and, when ``include_warnings``, without warnings) get none; messages of
-    an earlier run for papers that are now fine are removed.
+    an earlier run for papers that are now fine are removed. The pictures of a paper's findings
+    (found under ``pictures``, the output folder, default ``PROJECT/build``) are copied beside its
+    message, and ``out/ID.eml`` is the same message with them attached (see :mod:`proceedings.export.mail`).
     """
     try:
         tmpl = email_template(project, template)
@@ -176,12 +180,14 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
         if not problems:
             if target.is_file():
                 target.unlink()
+            remove_attachments(out, paper.id)
             continue
         try:
             text = tmpl.render(**{**context, "paper": data})
         except jinja2.TemplateError as exc:
             raise InputError(f"{tmpl.filename}: e-mail template error for paper {paper.id}: {exc}") from None
         write_text(target, text)
+        write_attachments(out, paper, text, pictures or project.root / "build")
         written.append(target)
     log.info("wrote %d e-mails to %s", len(written), out)
     return written

@@ -25,8 +25,11 @@ from proceedings.checks.pdfcheck import (
     plural,
     walk_fonts,
 )
+from proceedings.checks.streams import check_streams
 from proceedings.checks.textcheck import check_text
+from proceedings.checks.type3 import check_type3
 from proceedings.context import BuildContext
+from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
@@ -87,9 +90,16 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             return None
 
     findings.extend(guarded("page size", lambda: check_page_sizes(reader, count, venue)) or [])
+    damaged = guarded("stream", lambda: check_streams(reader, count)) or []
+    findings.extend(damaged)
+    if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
+        result["usable"] = False
+        result["findings"] = [f.to_json() for f in findings]
+        return result
     fonts = guarded("font", lambda: walk_fonts(reader, count))
     if fonts is not None:
         findings.extend(check_fonts(fonts))
+        findings.extend(guarded("Type 3 font", lambda: check_type3(fonts)) or [])
     if may_have_active_content(data, reader):
         findings.extend(guarded("active content", lambda: check_active_content(reader, count)) or [])
     text = guarded("text", lambda: check_text(
@@ -233,4 +243,6 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),
              len(gathered.sources) - len(todo), time.monotonic() - started)
-    return ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
+    report = ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
+    attach_pictures(report, {s.paper.id: (s.path, s.sha256) for s in gathered.sources}, ctx.out_dir, ctx, rules)
+    return report

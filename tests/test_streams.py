@@ -1,0 +1,133 @@
+"""damaged-stream: a content stream with flipped bits, and an image that inflates to 1 GiB, in real pdflatex
+papers built by the real pipeline: each paper is reported and left out, and the volume passes qpdf --check."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+from proceedings.checks.streams import INFLATE_LIMIT, Bomb, Damaged, inflate_size
+from tests.conftest import build_project
+from tests.texpapers import make_tex_project
+
+GIB = 1024 ** 3
+
+
+def flip_bits(pdf: Path, page: int, dest: Path) -> Path:
+    """A copy of ``pdf`` with 16 bytes in the middle of page ``page``'s Flate content stream inverted."""
+    reader = PdfReader(pdf)
+    ref = reader.pages[page - 1].raw_get("/Contents")
+    stream = ref.get_object()
+    assert stream.get("/Filter") == "/FlateDecode"
+    length = len(stream._data)
+    data = bytearray(pdf.read_bytes())
+    start = re.search(rb"(?<![0-9])%d 0 obj\s*<<" % ref.idnum, data).start()
+    body = re.compile(rb"stream\r?\n").search(data, start).end()
+    for i in range(body + length // 2, body + length // 2 + 16):
+        data[i] ^= 0xFF
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def zeros_bomb(size: int) -> bytes:
+    """zlib data of ``size`` zero bytes, made without ``size`` bytes in memory (about 1 KiB per MiB).
+
+    After a full flush the compressor starts afresh, so every MiB of zeros compresses to the same bytes.
+    """
+    chunk = 1 << 20
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(bytes(chunk)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    adler = ((size % 65521) << 16) | 1  # Adler-32 of zeros: a = 1, b = size mod 65521
+    return b"\x78\xda" + block * (size // chunk) + b"\x03\x00" + adler.to_bytes(4, "big")
+
+
+def with_bomb(pdf: Path, page: int, dest: Path) -> Path:
+    """``pdf`` with a 1,000 × 1,000 gray image on page ``page`` whose data inflates to 1 GiB."""
+    writer = PdfWriter(clone_from=pdf)
+    image = StreamObject()
+    image._data = zeros_bomb(GIB)
+    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(1000), NameObject("/Height"): NumberObject(1000),
+                  NameObject("/ColorSpace"): NameObject("/DeviceGray"),
+                  NameObject("/BitsPerComponent"): NumberObject(8), NameObject("/Filter"): NameObject("/FlateDecode")})
+    target = writer.pages[page - 1]
+    resources = target["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    xobjects = resources["/XObject"].get_object()
+    xobjects[NameObject("/ImBomb")] = writer._add_object(image)
+    contents = target.get_contents()
+    contents.set_data(contents.get_data() + b"\nq 100 0 0 100 72 300 cm /ImBomb Do Q\n")
+    target.replace_contents(contents)
+    with open(dest, "wb") as handle:
+        writer.write(handle)
+    return dest
+
+
+def test_inflate_size_stops_at_the_limit_without_inflating_it_all():
+    bomb = zeros_bomb(GIB)
+    assert len(bomb) < 1_100_000
+    assert zlib.decompressobj().decompress(bomb[:20_000], 1 << 20)  # real zlib data
+    with pytest.raises(Bomb):
+        inflate_size(bomb, 8 * 1024 * 1024)
+    assert inflate_size(zeros_bomb(4 << 20))[0] == 4 << 20  # under the limit: measured exactly
+    with pytest.raises(Damaged, match="truncated"):  # qpdf --check fails on a stream without its end marker
+        inflate_size(zeros_bomb(4 << 20)[:-4])
+
+
+@pytest.fixture(scope="module")
+def broken_build(tmp_path_factory: pytest.TempPathFactory, tex_papers):
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf is not installed")
+    root = tmp_path_factory.mktemp("broken")
+    damaged = flip_bits(tex_papers["clean"], 2, root / "damaged.pdf")
+    bomb = with_bomb(tex_papers["clean"], 2, root / "bomb.pdf")
+    project = make_tex_project(root / "project", {"good": tex_papers["clean"], "damaged": damaged, "bomb": bomb})
+    return build_project(project), project, damaged
+
+
+def test_the_damaged_file_really_is_damaged(broken_build):
+    _, _, damaged = broken_build
+    checked = subprocess.run(["qpdf", "--check", str(damaged)], capture_output=True, text=True, check=False)
+    assert checked.returncode != 0 and "decod" in (checked.stdout + checked.stderr).lower()
+
+
+def test_damaged_stream_is_an_error_and_the_paper_stays_out(broken_build):
+    result, project, _ = broken_build
+    report = result.report
+    assert report.by_id("good").findings == [] and report.by_id("good").usable
+    (finding,) = [f for f in report.by_id("damaged").findings if f.rule == "damaged-stream"]
+    assert (finding.rule, finding.severity, finding.page) == ("damaged-stream", "error", 2)
+    assert "content stream of page 2" in finding.message and "Flate" in finding.message
+    assert not report.by_id("damaged").usable
+
+    (bomb,) = report.by_id("bomb").findings  # the bomb: found, not a timeout or out of memory
+    assert (bomb.rule, bomb.severity, bomb.page) == ("damaged-stream", "error", 2)
+    assert "Decompression bomb" in bomb.message and "image /ImBomb" in bomb.message and "declared" not in bomb.message
+    assert f"{INFLATE_LIMIT // (1024 * 1024)} MiB" in bomb.message
+    assert not report.by_id("bomb").usable
+
+    metadata = json.loads((project / "build" / "metadata.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in metadata["papers"]] == ["good"]
+    excluded = {e["id"]: e for e in metadata["excluded"]}
+    assert set(excluded) == {"damaged", "bomb"}
+    assert any("cannot be decoded" in r for r in excluded["damaged"]["reasons"])
+    validation = json.loads((project / "build" / "validation.json").read_text(encoding="utf-8"))
+    rules = {p["id"]: [(f["rule"], f["severity"], f["page"]) for f in p["findings"]] for p in validation["papers"]}
+    assert rules == {"good": [], "damaged": [("damaged-stream", "error", 2)], "bomb": [("damaged-stream", "error", 2)]}
+
+
+def test_the_volume_passes_qpdf_check(broken_build):
+    _, project, _ = broken_build
+    volume = project / "build" / "proceedings.pdf"
+    checked = subprocess.run(["qpdf", "--check", str(volume)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "No syntax or stream encoding errors found" in checked.stdout
