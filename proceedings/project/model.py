@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
+from proceedings.project.program import Day, Sponsor, check_timezone, load_program
 from proceedings.text import given_names, family_name
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,12 @@ class Workshop(_Model):
     """PDF and BibTeX keywords of the volume."""
     rules: Rules = Field(default_factory=Rules)
     """Validation settings."""
+    logo: str | None = None
+    """The event's logo, an image relative to front_matter/ (title page, index.html)."""
+    timezone: str | None = None
+    """IANA time zone of the programme's times ("Australia/Sydney"); program.ics gives UTC times from it."""
+
+    _timezone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
 
     @field_validator("start_date", "end_date", mode="before")
     @classmethod
@@ -234,6 +241,10 @@ class Project(_Model):
     """front_matter/preface.md (Markdown); empty when absent."""
     papers: list[Paper]
     """camera_ready/papers.yaml, in volume order."""
+    program: list[Day] = Field(default_factory=list)
+    """front_matter/program.yaml: the days of the event (see proceedings.project.program)."""
+    sponsors: list[Sponsor] = Field(default_factory=list)
+    """front_matter/sponsors.yaml."""
     notices: list[str] = Field(default_factory=list)
     """Warnings of the loader (unknown fields ignored)."""
 
@@ -448,11 +459,14 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+    before = len(problems)
     papers = _papers(root, problems, notices)
+    known = papers if len(problems) == before else None  # papers.yaml's own problems come first
+    program, sponsors = load_program(root, workshop, known, problems, notices)
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
         root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
-        notices=notices,
+        program=program, sponsors=sponsors, notices=notices,
     )

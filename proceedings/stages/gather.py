@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.context import BuildContext
+from proceedings.project.program import FRONT_MATTER, PROGRAM_FILE, SPONSORS_FILE
 from proceedings.project.model import (
     COMMITTEE_FILE, ORGANIZERS_FILE, PAPERS_FILE, PREFACE_FILE, WORKSHOP_FILE, Paper, Project, load_project,
 )
@@ -48,7 +49,10 @@ def sha256_file(path: Path) -> str:
 def input_files(project: Project) -> list[Path]:
     """Every file the build reads, for the build time and caches."""
     root = project.root
-    files = [root / f for f in (WORKSHOP_FILE, ORGANIZERS_FILE, COMMITTEE_FILE, PREFACE_FILE, PAPERS_FILE)]
+    files = [root / f for f in (WORKSHOP_FILE, ORGANIZERS_FILE, COMMITTEE_FILE, PREFACE_FILE, PAPERS_FILE,
+                                PROGRAM_FILE, SPONSORS_FILE)]
+    logos = [project.workshop.logo, *(s.logo for s in project.sponsors)]
+    files += sorted({root / FRONT_MATTER / name for name in logos if name})
     return [f for f in files if f.is_file()] + [project.pdf_path(p) for p in project.papers]
 
 
