@@ -19,6 +19,8 @@ from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
 from proceedings.stages.gather import Gathered, gather, input_files, sha256_file
 from proceedings.export.htmlindex import write_index_html
+from proceedings.export.program import write_program_files
+from proceedings.project.program import asset_digests
 from proceedings.stages.stamp import StampFailure, Volume, bind_volume, merge, publish
 from proceedings.export.metadata import make_metadata
 from proceedings.stages.plan import Plan, plan_volume
@@ -109,7 +111,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
         facts = _plan_facts(plan)
         front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
-                           font_dir().name)
+                           font_dir().name, asset_digests(project))
         front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
         index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
                                                  font_dir().name), lambda: make_author_index(project, plan))
@@ -135,6 +137,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
     outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
+    outputs.update(_export(ctx, "program", exports_key, lambda: write_program_files(metadata, project.root, ctx.out_dir)))
     outputs["index"] = _export(ctx, "index", exports_key,
                                lambda: write_index_html(metadata, ctx.out_dir))["index"]
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)

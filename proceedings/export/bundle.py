@@ -38,6 +38,7 @@ from proceedings.stages.gather import input_files, sha256_file
 from proceedings.export.htmlindex import (
     CEUR_VOLUME_PLACEHOLDER, INDEX_FILE, ceur_paper_name, environment, render_ceur_index, when, write_index_html,
 )
+from proceedings.export.program import ICS_FILE, LOGO_NAME, SPONSOR_DIR
 from proceedings.project.model import Project, load_project
 from proceedings.text import slugify
 
@@ -91,6 +92,10 @@ _DESCRIPTIONS = {
     "validation.json": "every paper's validation findings",
     "validation.html": "the same, as a page to read",
     INDEX_FILE: "the volume's contents with links to every file, for a browser",
+    ICS_FILE: "the event's programme as an iCalendar file (RFC 5545), linked from index.html",
+    f"{LOGO_NAME}.png": "the event's logo (index.html)", f"{LOGO_NAME}.jpg": "the event's logo (index.html)",
+    f"{LOGO_NAME}.jpeg": "the event's logo (index.html)", f"{LOGO_NAME}.gif": "the event's logo (index.html)",
+    f"{SPONSOR_DIR}/": "the sponsors' logos (index.html)",
     ACM_CSV: "ACM paper metadata, one row per paper (see below)",
     f"{CEUR_DIR}/": "the CEUR-WS volume folder: index.html and paper1.pdf, paper2.pdf, ...",
     README: "this file",
@@ -364,6 +369,10 @@ def bundle(project_dir: Path, ctx: BuildContext, profile: str = "generic", allow
     for cite in sorted((out / "citations").iterdir()) if (out / "citations").is_dir() else []:
         if cite.is_file() and cite.stem in ids:
             entries[f"citations/{cite.name}"] = cite
+
+    for name in (ICS_FILE, *(asset["target"] for asset in metadata.get("assets", []))):
+        if (out / name).is_file():  # the programme's calendar, the logo and sponsor logos beside index.html
+            entries[name] = out / name
 
     ceur_zip_name = None
     ceur_names: list[str] = []

@@ -56,6 +56,16 @@ def hhmm(value: dt.time | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def day_heading(date: dt.date) -> str:
+    """"Monday, April 28, 2025" (English, whatever the locale)."""
+    return f"{WEEKDAYS[date.weekday()]}, {MONTHS[date.month - 1]} {date.day}, {date.year}"
+
+
 def check_timezone(value: str | None) -> str | None:
     """An IANA time zone name known to zoneinfo ("Australia/Sydney"), else ValueError."""
     if value is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.units import inch
 from reportlab.platypus import (
-    CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
+    CondPageBreak, Flowable, KeepInFrame, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
 )
 
 from proceedings.typeset import fonts, program
@@ -237,7 +237,10 @@ def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontM
         listed = [k for k in FRONT_CONTENTS if present[k]] + [program.talk_key(i) for i in range(len(talks))]
         listed += ["sponsors"] if present["sponsors"] else []
         story: list[Flowable] = []
-        story += section("title", _title_page(project, styles), heading=False)
+        frame = size[1] - 1.95 * inch - 2  # build_pdf's margins: however many editors, one page
+        flat = [f for block in _title_page(project, styles)
+                for f in (block._content if isinstance(block, KeepTogether) else [block])]
+        story += section("title", [KeepInFrame(width, frame, flat, mode="shrink")], heading=False)
         story += section("copyright", _copyright_page(project, styles), heading=False)
         story += section("contents", _contents(plan, styles, links, [(titles[k], pages.get(k)) for k in listed]))
         if has_preface:

@@ -10,7 +10,9 @@ from reportlab.lib.units import inch
 from reportlab.platypus import CondPageBreak, Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from proceedings.project.model import Project
-from proceedings.project.program import FRONT_MATTER, KIND_LABELS, Day, Item, ProgramSession, hhmm, talks
+from proceedings.project.program import (
+    FRONT_MATTER, KIND_LABELS, Day, Item, ProgramSession, day_heading, hhmm, talks,
+)
 from proceedings.stages.plan import Plan
 from proceedings.text import join_names, roman
 from proceedings.typeset import fonts
@@ -18,18 +20,10 @@ from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import MUTED, Styles, esc
 from proceedings.typeset.toc import TocEntry, TocLink
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 TIME_COLUMN = 0.95 * inch
 BAND = colors.HexColor("#ececec")
 RULE = colors.HexColor("#9a9a9a")
 FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)  # else the table sets Helvetica, an unembedded font
-
-
-def day_heading(date: dt.date) -> str:
-    """"Monday, April 28, 2025" (English, whatever the locale)."""
-    return f"{WEEKDAYS[date.weekday()]}, {MONTHS[date.month - 1]} {date.day}, {date.year}"
 
 
 def talk_key(index: int) -> str:
