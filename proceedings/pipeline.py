@@ -137,7 +137,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
     outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
-    outputs.update(_export(ctx, "program", exports_key, lambda: write_program_files(metadata, project.root, ctx.out_dir)))
+    outputs.update(_export(ctx, "program", exports_key,
+                           lambda: write_program_files(metadata, project.root, ctx.out_dir)))
     outputs["index"] = _export(ctx, "index", exports_key,
                                lambda: write_index_html(metadata, ctx.out_dir))["index"]
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)

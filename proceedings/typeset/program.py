@@ -70,7 +70,8 @@ def _session_table(day: Day, session: ProgramSession, project: Project, plan: Pl
         table = Table([[Paragraph(_span(session.start, session.end), styles.program_time),
                         Paragraph(f"<i>{esc(session.title)}</i>", styles.program_time)]],
                       colWidths=[TIME_COLUMN, width - TIME_COLUMN])
-        table.setStyle(TableStyle([FONT, ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        table.setStyle(TableStyle([FONT, ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 4),
                                    ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
         return [table, Spacer(1, 10)]
     head = [Paragraph(f"<b>{esc(session.title)}</b>", styles.program_session)]
@@ -83,7 +84,7 @@ def _session_table(day: Day, session: ProgramSession, project: Project, plan: Pl
         rows.append([Paragraph(_span(item.start, item.end), styles.program_time),
                      _item_cell(item, project, plan, styles, sink, talk_pages, talk_index)])
     table = Table(rows, colWidths=[TIME_COLUMN, width - TIME_COLUMN], repeatRows=1)
-    table.setStyle(TableStyle([FONT, 
+    table.setStyle(TableStyle([FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), BAND),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, RULE),

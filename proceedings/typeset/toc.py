@@ -45,8 +45,8 @@ class TocEntry(Flowable):
     @classmethod
     def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> "TocEntry":
         paper = placed.paper
-        return cls(esc(paper.title), placed.first_page, styles, authors=esc(join_names([a.name for a in paper.authors])),
-                   paper_id=paper.id, sink=sink)
+        authors = esc(join_names([a.name for a in paper.authors]))
+        return cls(esc(paper.title), placed.first_page, styles, authors=authors, paper_id=paper.id, sink=sink)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
