@@ -121,7 +121,8 @@ def test_programme_prints_days_sessions_times_and_pages(built, volume):
     for needle in ("Monday, April 28, 2025", "Tuesday, April 29, 2025", "09:00–10:00", "10:00–10:30", "Coffee Break",
                    "Session One: Representations", "Room C2.4 · Chair: Xin Xin", "Chair: Yue Feng", "10:30–10:50",
                    "Keynote: Seeing Less, Finding More", "Grace Hopper, Example Institute",
-                   "Invited Talk: Efficiency at Scale", "Panel: What to Measure", "All times are local (Australia/Sydney)"):
+                   "Invited Talk: Efficiency at Scale", "Panel: What to Measure",
+                   "All times are local (Australia/Sydney)"):
         assert needle in flat, needle
     assert flat.index("Monday, April 28") < flat.index("Session One") < flat.index("Tuesday, April 29") \
         < flat.index("Session Three")

@@ -170,9 +170,10 @@ def sponsors_section(project: Project, styles: Styles, width: float) -> list[Flo
                 name = f'<a href="{esc(sponsor.url)}">{name}</a>'
             cell.append(Paragraph(name, styles.sponsor_name))
             cells.append(cell)
+        columns = min(columns, len(cells))  # a level with fewer sponsors than columns: centred, same size
         rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
         rows[-1] += [""] * (columns - len(rows[-1]))
-        table = Table(rows, colWidths=[cell_w] * columns)
+        table = Table(rows, colWidths=[cell_w] * columns, hAlign="CENTER")
         table.setStyle(TableStyle([FONT, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
         block: list[Flowable] = [Paragraph(esc(level), styles.role)] if level else []
