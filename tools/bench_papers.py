@@ -392,7 +392,8 @@ def _layout(project: BenchProject, root: Path) -> None:
     """(Re)make the project folder: front matter copied, camera-ready files linked, papers.yaml written."""
     if project.dir.exists():
         shutil.rmtree(project.dir)
-    shutil.copytree(ROOT / "front_matter", project.dir / "front_matter")
+    shutil.copytree(ROOT / "front_matter", project.dir / "front_matter",
+                    ignore=shutil.ignore_patterns("program.yaml"))  # it names the sample papers
     project.camera_ready.mkdir(parents=True)
     for p in project.papers:
         _link(project.original(p), project.camera_ready / p.file)
