@@ -204,6 +204,15 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
         look(f"camera_ready/papers.yaml: paper {paper.id}: session", paper.session)
+    for i, day in enumerate(project.program):
+        for j, session in enumerate(day.sessions):
+            look(f"front_matter/program.yaml: [{i}].sessions[{j}]", f"{day.title or ''} {session.title} "
+                 f"{session.room or ''} {session.chair or ''}")
+            for k, it in enumerate(session.items):
+                look(f"front_matter/program.yaml: [{i}].sessions[{j}].items[{k}]", " ".join(
+                    x or "" for x in (it.title, it.speaker, it.affiliation, it.abstract, it.bio)))
+    for i, sponsor in enumerate(project.sponsors):
+        look(f"front_matter/sponsors.yaml: [{i}]", f"{sponsor.name} {sponsor.level or ''}")
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
