@@ -381,3 +381,54 @@ def test_no_programme_no_sections(tmp_path: Path):
     shutil.rmtree(project / "front_matter/sponsors", ignore_errors=True)
     loaded = load_project(project)
     assert loaded.program == [] and loaded.sponsors == []
+
+
+def test_calendar_without_time_zone_has_floating_times_and_item_ends(built):
+    icalendar = pytest.importorskip("icalendar", reason="the test extra installs icalendar")
+    from proceedings.export.program import render_ics
+
+    _, result = built
+    metadata = {**result.metadata, "program": {"days": result.metadata["program"]["days"]}}  # no timezone
+    text = render_ics(metadata)
+    assert text == render_ics(metadata)  # deterministic
+    events = {str(e["SUMMARY"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    opening = events["EReL@MIR '25: Opening"].decoded("DTSTART")
+    assert opening == dt.datetime(2025, 4, 28, 9, 0) and opening.tzinfo is None  # local wherever it is read
+    second = result.metadata["papers"][1]  # 10:50–11:10, then paper 3 without a time
+    assert events[second["title"]].decoded("DTEND") == dt.datetime(2025, 4, 28, 11, 10)
+    panel = events.get("Panel: What to Measure")
+    assert panel is None  # an item without a time is in its session's description only
+    assert "What to Measure" in str(events["EReL@MIR '25: Session Three: Benchmarks"]["DESCRIPTION"])
+
+
+def test_talk_markdown_in_index_html_is_rendered_and_raw_html_escaped(tmp_path: Path):
+    from proceedings.export.htmlindex import render_index
+
+    project = make_program_project(tmp_path / "proj")
+    data = program_data()
+    data[0]["sessions"][0]["items"][0]["bio"] = "Works on *efficient* retrieval. <script>alert(1)</script>"
+    (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    from proceedings.export.program import program_metadata
+    from proceedings.stages.plan import Plan
+
+    loaded = load_project(project)
+    metadata = {"volume": {"acronym": "X", "title": "T"}, "papers": [], **program_metadata(loaded, Plan([]))}
+    html = render_index(metadata, tmp_path)
+    assert "<em>efficient</em>" in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "Keynote: Seeing Less, Finding More" in html
+
+
+def test_new_logo_bytes_rebuild_the_front_matter(built, tmp_path: Path):
+    """The front-matter cache is keyed by the logos' bytes, not only their names."""
+    from pypdf import PdfReader
+
+    project, _ = built
+    copy = tmp_path / "proj"
+    shutil.copytree(project, copy)
+    _logo(copy / "front_matter/sponsors/gold.png", (420, 140), "#123456")
+    build_project(copy)
+    reader = PdfReader(copy / "build" / "front_matter.pdf")
+    sizes = sorted((int(i["/Width"]), int(i["/Height"])) for p in reader.pages for i in _images(p))
+    assert (420, 140) in sizes and (400, 160) not in sizes
+    assert (copy / "build/sponsors/01-gold-corp.png").read_bytes() == \
+        (copy / "front_matter/sponsors/gold.png").read_bytes()

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from proceedings.project.model import Project
 from proceedings.project.program import FRONT_MATTER, KIND_LABELS, asset_digests, day_heading, hhmm
 from proceedings.stages.plan import Plan
@@ -81,6 +83,15 @@ def program_metadata(project: Project, plan: Plan) -> dict[str, Any]:
     return out
 
 
+def _markdown(text: str | None) -> Markup | None:
+    """Markdown as HTML; raw HTML in it is escaped and unsafe link schemes are dropped (markdown-it)."""
+    if not text:
+        return None
+    from markdown_it import MarkdownIt
+
+    return Markup(MarkdownIt("commonmark", {"html": False, "typographer": True}).render(text))
+
+
 def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any]:
     """What index.html shows of the programme: days with their sessions, each paper with links to the files
     present in ``out_dir``; the talks with abstracts; sponsors by level; the logo."""
@@ -107,7 +118,8 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
             sessions.append({**session, "items": items, "time": f"{session['start']}–{session['end']}"})
         days.append({"heading": day_heading(date), "title": day.get("title"),
                      "date": day["date"], "sessions": sessions})
-    talks = [i for d in days for s in d["sessions"] for i in s["items"] if i["anchor"]]
+    talks = [{**i, "abstract_html": _markdown(i.get("abstract")), "bio_html": _markdown(i.get("bio"))}
+             for d in days for s in d["sessions"] for i in s["items"] if i["anchor"]]
     levels: dict[str, list] = {}
     for sponsor in metadata.get("sponsors", []):
         logo = sponsor.get("logo")
@@ -160,8 +172,10 @@ def render_ics(metadata: dict[str, Any]) -> str:
         lines.append(f"X-WR-TIMEZONE:{program['timezone']}")
 
     def event(date: dt.date, start: str, end: str, summary: str, description: str, room: str | None) -> None:
+        if end <= start:  # an item that starts as its session ends: a moment, not a negative span
+            end = start
         begin = dt.datetime.combine(date, dt.time.fromisoformat(start))
-        finish = dt.datetime.combine(date, dt.time.fromisoformat(end)) if end else begin + dt.timedelta(minutes=15)
+        finish = dt.datetime.combine(date, dt.time.fromisoformat(end))
         uid = hashlib.sha256(f"{slug}|{date}|{start}|{summary}".encode()).hexdigest()[:20]
         location = ", ".join(x for x in (room, volume.get("location")) if x)
         lines.extend(["BEGIN:VEVENT", f"UID:{uid}-{slug}@proceedings.invalid", f"DTSTAMP:{dtstamp}",
@@ -185,14 +199,14 @@ def render_ics(metadata: dict[str, Any]) -> str:
                 about.append(f"{when}{item['title']}" + (f" ({who})" if who else ""))
             event(date, session["start"], session["end"], f"{volume['acronym']}: {session['title']}",
                   "\n".join(about), session.get("room"))
-            for item in session.get("items", []):
-                if not item.get("start"):
-                    continue
+            timed = [item for item in session.get("items", []) if item.get("start")]
+            for n, item in enumerate(timed):
+                end = item.get("end") or (timed[n + 1]["start"] if n + 1 < len(timed) else session["end"])
                 label = f"{item['label']}: " if item.get("label") else ""
                 who = ", ".join(item.get("authors") or [x for x in (item.get("speaker"), item.get("affiliation")) if x])
                 pages = f"Pages {item['first_page']}–{item['last_page']} of the proceedings." \
                     if item.get("first_page") else ""
-                event(date, item["start"], item.get("end", ""), f"{label}{item['title']}",
+                event(date, item["start"], end, f"{label}{item['title']}",
                       "\n".join(x for x in (who, f"Session: {session['title']}", pages, item.get("abstract")) if x),
                       session.get("room"))
     lines.append("END:VCALENDAR")
