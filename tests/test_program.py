@@ -375,6 +375,13 @@ def test_unquoted_yaml_times_read_as_times(project: Path):
     assert loaded.program[1].sessions[0].items[0].start == dt.time(14, 0)
 
 
+def test_paper_missing_from_the_programme_is_a_warning(project: Path):
+    _edit(project, lambda data: data[1]["sessions"][1]["items"].pop(1))  # paper 9
+    loaded = load_project(project)
+    assert loaded.notices == ["front_matter/program.yaml: paper 9 of camera_ready/papers.yaml in no session of "
+                              "the programme"]
+
+
 def test_no_programme_no_sections(tmp_path: Path):
     project = copy_project(tmp_path / "plain")
     (project / "front_matter/program.yaml").unlink()

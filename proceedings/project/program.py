@@ -237,7 +237,7 @@ def _check_times(where: str, owner: _Timed, children: list[tuple[str, _Timed, st
 
 
 def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Paper] | None,
-                   problems: list[str]) -> None:
+                   problems: list[str], notices: list[str]) -> None:
     ids = {p.id: p for p in papers or []}
     used: dict[str, str] = {}
     seen_dates: dict[dt.date, int] = {}
@@ -270,6 +270,10 @@ def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Pape
                 name = item.title or (ids[item.paper].title if item.paper in ids else f"paper {item.paper}")
                 items.append((label, item, name))
             _check_times(f"its session [{i}].sessions[{j}]", session, items, problems)
+    missing = [p.id for p in papers or [] if p.id not in used]
+    if missing:
+        notices.append(f"{PROGRAM_FILE}: paper{'s' if len(missing) > 1 else ''} {', '.join(missing)} of "
+                       "camera_ready/papers.yaml in no session of the programme")
 
 
 def _list_of(data: Any, rel: str, key: str, what: str, problems: list[str]) -> list | None:
@@ -297,7 +301,7 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
         if day is not None:
             days.append(day)
     if days and len(days) == len(entries or []):
-        _check_program(days, workshop, papers, problems)
+        _check_program(days, workshop, papers, problems, notices)
     sponsors: list[Sponsor] = []
     raw = _read_yaml(root, SPONSORS_FILE, problems, required=False)
     entries = _list_of(raw, SPONSORS_FILE, "sponsors", "sponsors", problems) if raw is not None else []
