@@ -129,7 +129,8 @@ def test_every_contents_entry_is_a_link(repo_build, volume, meta):
     # each paper twice: its contents line and its line in the programme (the repository's has them all)
     assert to_papers == sorted(str(p["first_page"]) for p in meta["papers"] for _ in range(2))
     # the rest are the contents lines of front-matter sections (preface, committees, programme, keynote)
-    assert {labels[t] for t in targets if t < front} >= {"v", "vi", "vii", "viii"}
+    sections = {labels[t] for t in targets if t < front}
+    assert len(sections) >= 5 and sections <= set(bookmark_labels(volume).values())
 
 
 def test_every_front_matter_font_is_embedded(repo_build):
