@@ -91,7 +91,7 @@ def _front_text(reader, first: int, last: int) -> str:
 def volume(built):
     from pypdf import PdfReader
 
-    project, result = built
+    project, _ = built
     reader = PdfReader(project / "build" / "proceedings.pdf")
     outline = {}
 
@@ -113,7 +113,7 @@ def _page_range(outline: dict[str, int], title: str, front_pages: int) -> tuple[
 
 
 def test_programme_prints_days_sessions_times_and_pages(built, volume):
-    project, result = built
+    _, result = built
     reader, outline = volume
     first, stop = _page_range(outline, "Program", result.volume.front_pages)
     text = _front_text(reader, first, stop)
@@ -138,7 +138,7 @@ def test_programme_prints_days_sessions_times_and_pages(built, volume):
 
 
 def test_programme_lines_link_to_each_papers_first_page(built, volume):
-    project, result = built
+    _, result = built
     reader, outline = volume
     first, stop = _page_range(outline, "Program", result.volume.front_pages)
     labels = reader.page_labels
@@ -159,7 +159,6 @@ def test_programme_lines_link_to_each_papers_first_page(built, volume):
 
 
 def test_keynote_pages(built, volume):
-    _, result = built
     reader, outline = volume
     keynote = re.sub(r"\s+", " ", reader.pages[outline["Keynote: Seeing Less, Finding More"]].extract_text())
     for needle in ("Keynote", "Seeing Less, Finding More", "Grace Hopper", "Example Institute",
@@ -184,7 +183,6 @@ def _images(page) -> list:
 
 
 def test_sponsor_logos_embedded_by_level_and_logo_on_title_page(built, volume):
-    _, result = built
     reader, outline = volume
     page = reader.pages[outline["Sponsors"]]
     images = _images(page)
@@ -199,7 +197,6 @@ def test_sponsor_logos_embedded_by_level_and_logo_on_title_page(built, volume):
 
 
 def test_contents_lists_the_new_sections_with_links(built, volume):
-    _, result = built
     reader, outline = volume
     labels = reader.page_labels
     contents = outline["Table of Contents"]
@@ -378,8 +375,8 @@ def test_unquoted_yaml_times_read_as_times(project: Path):
 def test_paper_missing_from_the_programme_is_a_warning(project: Path):
     _edit(project, lambda data: data[1]["sessions"][1]["items"].pop(1))  # paper 9
     loaded = load_project(project)
-    assert loaded.notices == ["front_matter/program.yaml: paper 9 of camera_ready/papers.yaml in no session of "
-                              "the programme"]
+    assert loaded.notices == [("front_matter/program.yaml: paper 9 of camera_ready/papers.yaml in no session of "
+                               "the programme")]
 
 
 def test_no_programme_no_sections(tmp_path: Path):

@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from proceedings.project.model import Project
-from proceedings.project.program import FRONT_MATTER, KIND_LABELS, asset_digests, day_heading, hhmm
+from proceedings.project.program import (
+    FRONT_MATTER,
+    KIND_LABELS,
+    asset_digests,
+    day_heading,
+    hhmm,
+)
 from proceedings.stages.plan import Plan
 from proceedings.text import slugify
 from proceedings.util.atomic import write_bytes
@@ -172,8 +178,7 @@ def render_ics(metadata: dict[str, Any]) -> str:
         lines.append(f"X-WR-TIMEZONE:{program['timezone']}")
 
     def event(date: dt.date, start: str, end: str, summary: str, description: str, room: str | None) -> None:
-        if end <= start:  # an item that starts as its session ends: a moment, not a negative span
-            end = start
+        end = max(start, end)  # an item that starts as its session ends: a moment, not a negative span
         begin = dt.datetime.combine(date, dt.time.fromisoformat(start))
         finish = dt.datetime.combine(date, dt.time.fromisoformat(end))
         uid = hashlib.sha256(f"{slug}|{date}|{start}|{summary}".encode()).hexdigest()[:20]

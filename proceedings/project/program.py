@@ -115,7 +115,7 @@ class Item(_Timed):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
-    def _what(self) -> "Item":
+    def _what(self) -> Item:
         if self.paper is None and not self.title:
             raise ValueError("an item needs a paper id (paper: ID) or a title")
         if self.paper is not None and self.kind not in (None, "paper"):
@@ -291,7 +291,10 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
 
     ``papers`` None: papers.yaml has problems of its own, so paper ids are not checked.
     """
-    from proceedings.project.model import _read_yaml, _validate  # model imports this module's types
+    from proceedings.project.model import (  # model imports this module's types
+        _read_yaml,
+        _validate,
+    )
 
     days: list[Day] = []
     raw = _read_yaml(root, PROGRAM_FILE, problems, required=False)

@@ -7,11 +7,27 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import inch
-from reportlab.platypus import CondPageBreak, Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from proceedings.project.model import Project
 from proceedings.project.program import (
-    FRONT_MATTER, KIND_LABELS, Day, Item, ProgramSession, day_heading, hhmm, talks,
+    FRONT_MATTER,
+    KIND_LABELS,
+    Day,
+    Item,
+    ProgramSession,
+    day_heading,
+    hhmm,
+    talks,
 )
 from proceedings.stages.plan import Plan
 from proceedings.text import join_names, roman

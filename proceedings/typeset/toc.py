@@ -43,7 +43,7 @@ class TocEntry(Flowable):
         self.authors = Paragraph(authors, styles.toc_authors) if authors else None
 
     @classmethod
-    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> "TocEntry":
+    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> TocEntry:
         paper = placed.paper
         authors = esc(join_names([a.name for a in paper.authors]))
         return cls(esc(paper.title), placed.first_page, styles, authors=authors, paper_id=paper.id, sink=sink)
