@@ -211,7 +211,7 @@ def paper(index: int, people: list[Person] | None = None) -> BenchPaper:
         person = people[rng.randrange(PROLIFIC) if rng.random() < 0.25 else rng.randrange(len(people))]
         if person not in chosen:
             chosen.append(person)
-    doi = f"10.1145/3701716.{3720000 + index}"
+    doi = f"10.5555/bench.{index}"  # Crossref's test prefix: invented papers get no real-looking DOI
     spec = SamplePaper(
         title=title,
         authors=tuple(SampleAuthor(p.name, p.affiliation, p.email) for p in chosen),
