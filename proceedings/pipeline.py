@@ -18,8 +18,10 @@ from proceedings.errors import RuleViolation, StampFailure, raise_for_rules
 from proceedings.export.citations import write_citations
 from proceedings.export.htmlindex import write_index_html
 from proceedings.export.metadata import make_metadata
+from proceedings.export.program import write_program_files
 from proceedings.export.report import write_reports
 from proceedings.findings import Finding, ValidationReport
+from proceedings.project.program import asset_digests
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files, sha256_file
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.stamp import Volume, bind_volume, merge, publish
@@ -167,7 +169,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
         facts = _plan_facts(plan)
         front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
-                           font_dir().name)
+                           font_dir().name, asset_digests(project))
         front = memo(ctx, "front-matter", front_key, lambda plan=plan: make_front_matter(project, plan, ctx))
         index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
                                                  font_dir().name), lambda plan=plan: make_author_index(project, plan))
@@ -193,6 +195,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
     outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
     outputs.update(write_reports(report, project, ctx.out_dir))
+    outputs.update(_export(ctx, "program", exports_key,
+                           lambda: write_program_files(metadata, project.root, ctx.out_dir)))
     outputs["index"] = _export(ctx, "index", exports_key,
                                lambda: write_index_html(metadata, ctx.out_dir))["index"]
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})

@@ -31,6 +31,12 @@ def _source_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
+def copy_front_matter(dest: Path) -> Path:
+    """The repository's front matter without its programme (which names the repository's own papers)."""
+    shutil.copytree(REPO / "front_matter", dest, ignore=shutil.ignore_patterns("program.yaml"))
+    return dest
+
+
 def copy_project(dest: Path) -> Path:
     """A copy of the repository's own project (front matter and camera-ready papers)."""
     shutil.copytree(REPO / "front_matter", dest / "front_matter")
@@ -56,7 +62,7 @@ def repo_build(tmp_path_factory: pytest.TempPathFactory):
 
 def make_project(dest: Path, pdfs: list[Path], *, session: str | None = None, titles: dict[str, str] | None = None) -> Path:
     """A project with the repository's front matter and the given PDFs as camera-ready papers."""
-    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    copy_front_matter(dest / "front_matter")
     camera = dest / "camera_ready"
     camera.mkdir(parents=True)
     entries = []

@@ -86,7 +86,7 @@ def test_bundle_holds_the_volume_and_every_listed_output(bundled):
     files = unzip(result.path)
     assert list(files) == sorted(files)
     expected = {"proceedings.pdf", "front_matter.pdf", "metadata.json", "metadata.csv", "validation.json",
-                "validation.html", "index.html", "README.txt", MANIFEST}
+                "validation.html", "index.html", "README.txt", MANIFEST, "logo.png"}  # the workshop's (sample) logo
     expected |= {f"papers/{pid}.pdf" for pid in IDS}
     built = base / "generic"
     if (built / "proceedings.bib").is_file():  # citations: proceedings.bib and citations/ID.*

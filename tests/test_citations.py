@@ -31,7 +31,7 @@ from proceedings.export.latex import clean
 from proceedings.export.metadata import person_json
 from proceedings.project.model import Person, load_project
 from proceedings.text import ascii_fold
-from tests.conftest import REPO, bookmark_labels, build_project
+from tests.conftest import bookmark_labels, build_project, copy_front_matter
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
@@ -61,7 +61,7 @@ PAGES = {"17": 5, "ab-2": 6, "3": 5, "4": 7}
 
 def make_citation_project(dest: Path, papers: list[dict] = PAPERS) -> Path:
     """A project with the repository's front matter and small sample PDFs."""
-    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    copy_front_matter(dest / "front_matter")
     camera = dest / "camera_ready"
     camera.mkdir(parents=True)
     entries = []

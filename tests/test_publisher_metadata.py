@@ -80,6 +80,7 @@ def _set_workshop(project: Path, **fields) -> None:
 def special_project(dest: Path) -> Path:
     """Three of the repository's papers under hostile titles and names; DOIs of two derived from a pattern."""
     copy_project(dest)
+    (dest / "front_matter" / "program.yaml").unlink(missing_ok=True)  # it names all ten papers
     camera = dest / "camera_ready"
     papers = yaml.safe_load((camera / "papers.yaml").read_text(encoding="utf-8"))[:3]
     entries = [{**spec, "file": paper["file"]} for spec, paper in zip(SPECIAL, papers)]

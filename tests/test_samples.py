@@ -31,7 +31,7 @@ def spec(**kw) -> SamplePaper:
     kw.setdefault("body_pages", 4)
     kw.setdefault("ref_pages", 1)
     kw.setdefault("seed", 7)
-    kw.setdefault("doi", "10.1145/3701716.3717499")
+    kw.setdefault("doi", "10.5555/erelmir25.99")
     return SamplePaper(**kw)
 
 
@@ -126,7 +126,7 @@ def test_text_title_authors_and_references_heading(plain) -> None:
         assert author.name in first
     for marker in ("ABSTRACT", "CCS CONCEPTS", "KEYWORDS", "ACM Reference Format:", "Permission to make digital",
                    "© 2025 Copyright held by the owner/author(s).", "ACM ISBN 979-8-4007-1331-6/25/04",
-                   "https://doi.org/10.1145/3701716.3717499", "EReL@MIR '25", "1 INTRODUCTION"):
+                   "https://doi.org/10.5555/erelmir25.99", "EReL@MIR '25", "1 INTRODUCTION"):
         assert marker in first, marker
     refs = [i for i, text in enumerate(texts) if "REFERENCES" in text]
     assert refs == [4]

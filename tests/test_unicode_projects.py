@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from proceedings.errors import ProjectFileError
 from proceedings.typeset import fonts
-from tests.conftest import REPO, build_project
+from tests.conftest import build_project, copy_front_matter
 
 SPECIALS = "$&%_#{}~^\\"
 SCRIPTS = [
@@ -54,7 +53,7 @@ person = st.fixed_dictionaries({"name": text}, optional={"family": st.sampled_fr
 
 
 def _project(root: Path, titles: list[str], authors: list[list[dict]], sessions: list[str | None]) -> Path:
-    shutil.copytree(REPO / "front_matter", root / "front_matter")
+    copy_front_matter(root / "front_matter")
     camera = root / "camera_ready"
     camera.mkdir()
     entries = []

@@ -467,6 +467,7 @@ def _bomb(path: Path, megabytes: int = 70) -> Path:
 
 def _project(tmp_path: Path, pdfs: dict[str, Path], rules: dict | None = None) -> Path:
     project = copy_project(tmp_path / "p")
+    (project / "front_matter/program.yaml").unlink()  # it names the repository's papers, replaced here
     camera = project / "camera_ready"
     for old in camera.glob("*.pdf"):
         old.unlink()

@@ -17,7 +17,7 @@ from proceedings.findings import Finding, PaperReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import gather
 from proceedings.stages.validate import check_file, validate
-from tests.conftest import ACMART, AWKWARD, REPO, need
+from tests.conftest import ACMART, AWKWARD, copy_front_matter, need
 
 HOPE = "The Name of the Title Is Hope"
 TROVATO = [("Ben Trovato", None), ("G.K.M. Tobin", None), ("Lars Thørväld", None), ("Valerie Béranger", None),
@@ -94,7 +94,7 @@ def awkward(tmp_path_factory: pytest.TempPathFactory):
     """All 60 awkward files as one project, validated by the real stage (workers, limits)."""
     folder = need(AWKWARD)
     project = tmp_path_factory.mktemp("awkward")
-    shutil.copytree(REPO / "front_matter", project / "front_matter")
+    copy_front_matter(project / "front_matter")
     camera = project / "camera_ready"
     camera.mkdir()
     entries = []

@@ -215,7 +215,7 @@ def paper(index: int, people: list[Person] | None = None) -> BenchPaper:
         person = people[rng.randrange(PROLIFIC) if rng.random() < 0.25 else rng.randrange(len(people))]
         if person not in chosen:
             chosen.append(person)
-    doi = f"10.1145/3701716.{3720000 + index}"
+    doi = f"10.5555/bench.{index}"  # Crossref's test prefix: invented papers get no real-looking DOI
     spec = SamplePaper(
         title=title,
         authors=tuple(SampleAuthor(p.name, p.affiliation, p.email) for p in chosen),
@@ -396,7 +396,8 @@ def _layout(project: BenchProject, root: Path) -> None:
     """(Re)make the project folder: front matter copied, camera-ready files linked, papers.yaml written."""
     if project.dir.exists():
         shutil.rmtree(project.dir)
-    shutil.copytree(ROOT / "front_matter", project.dir / "front_matter")
+    shutil.copytree(ROOT / "front_matter", project.dir / "front_matter",
+                    ignore=shutil.ignore_patterns("program.yaml"))  # it names the sample papers
     project.camera_ready.mkdir(parents=True)
     for p in project.papers:
         _link(project.original(p), project.camera_ready / p.file)

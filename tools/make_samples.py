@@ -3,9 +3,9 @@
 
 The ten papers are invented samples for the EReL@MIR 2025 workshop (1st Workshop on Efficient
 Representation Learning for Multimodal Information Retrieval, held with WWW '25 in Sydney,
-April 28–29, 2025). Titles, authors, e-mail addresses, abstracts and DOIs are made up; every
-PDF says so in its /Subject. The files are deterministic: running this again gives the same
-bytes.
+April 28–29, 2025). Titles, authors, e-mail addresses (at example.org), abstracts and DOIs (under
+Crossref's test prefix 10.5555) are made up; every PDF says so in its /Subject. The files are
+deterministic: running this again gives the same bytes.
 
     python tools/make_samples.py            # writes into camera_ready/
     python tools/make_samples.py --out DIR  # somewhere else
@@ -46,10 +46,10 @@ PAPERS: list[dict] = [
     {
         "title": "Token Pruning for Efficient CLIP-Based Text-to-Image Retrieval",
         "authors": [
-            A("Łukasz Kowalczyk", "Warsaw University of Technology, Warsaw, Poland", "lukasz.kowalczyk@pw.edu.pl"),
-            A("Zoë van der Berg", "Delft University of Technology, Delft, Netherlands", "z.vanderberg@tudelft.nl",
+            A("Łukasz Kowalczyk", "Warsaw University of Technology, Warsaw, Poland", "lukasz.kowalczyk@example.org"),
+            A("Zoë van der Berg", "Delft University of Technology, Delft, Netherlands", "z.vanderberg@example.org",
               family="van der Berg"),
-            A("Hiroshi Tanabe", "University of Tokyo, Tokyo, Japan", "tanabe@iis.u-tokyo.ac.jp"),
+            A("Hiroshi Tanabe", "University of Tokyo, Tokyo, Japan", "tanabe@example.org"),
         ],
         "abstract": (
             "Vision-language encoders such as CLIP process hundreds of visual tokens per image, although most of "
@@ -68,10 +68,10 @@ PAPERS: list[dict] = [
         "title": "Parameter-Efficient Adaptation of LLaMA Representations for Cross-Modal Retrieval",
         "authors": [
             A("Nguyễn Thị Minh Khai", "VNU University of Engineering and Technology, Hanoi, Vietnam",
-              "khai.ntm@vnu.edu.vn", family="Nguyễn"),
-            A("Trần Quốc Bảo", "VNU University of Engineering and Technology, Hanoi, Vietnam", "bao.tq@vnu.edu.vn",
+              "khai.ntm@example.org", family="Nguyễn"),
+            A("Trần Quốc Bảo", "VNU University of Engineering and Technology, Hanoi, Vietnam", "bao.tq@example.org",
               family="Trần"),
-            A("Emily Hartmann", "University of Melbourne, Melbourne, Australia", "emily.hartmann@unimelb.edu.au"),
+            A("Emily Hartmann", "University of Melbourne, Melbourne, Australia", "emily.hartmann@example.org"),
         ],
         "abstract": (
             "Large language models provide strong text representations, but adapting them to multimodal retrieval "
@@ -90,8 +90,8 @@ PAPERS: list[dict] = [
     {
         "title": "Matryoshka Embeddings for Budget-Aware Image Search",
         "authors": [
-            A("Søren Østergaard", "Aarhus University, Aarhus, Denmark", "soeren.oestergaard@cs.au.dk"),
-            A("Ingrid Halvorsen", "University of Oslo, Oslo, Norway", "ingridha@ifi.uio.no"),
+            A("Søren Østergaard", "Aarhus University, Aarhus, Denmark", "soeren.oestergaard@example.org"),
+            A("Ingrid Halvorsen", "University of Oslo, Oslo, Norway", "ingridha@example.org"),
         ],
         "abstract": (
             "Deployed image search systems must serve queries under varying latency and memory budgets. We train "
@@ -110,10 +110,10 @@ PAPERS: list[dict] = [
     {
         "title": "Binary Cross-Modal Hashing with Distilled Vision-Language Teachers",
         "authors": [
-            A("Çağla Yıldırım", "Boğaziçi University, Istanbul, Türkiye", "cagla.yildirim@boun.edu.tr"),
-            A("Mehmet Öztürk", "Boğaziçi University, Istanbul, Türkiye", "mehmet.ozturk@boun.edu.tr"),
-            A("Ayşe Demirci", "Koç University, Istanbul, Türkiye", "aysedemirci@ku.edu.tr"),
-            A("Jun Watanabe", "NAVER Cloud, Seongnam, South Korea", "jun.watanabe@navercorp.com"),
+            A("Çağla Yıldırım", "Boğaziçi University, Istanbul, Türkiye", "cagla.yildirim@example.org"),
+            A("Mehmet Öztürk", "Boğaziçi University, Istanbul, Türkiye", "mehmet.ozturk@example.org"),
+            A("Ayşe Demirci", "Koç University, Istanbul, Türkiye", "aysedemirci@example.org"),
+            A("Jun Watanabe", "NAVER Cloud, Seongnam, South Korea", "jun.watanabe@example.org"),
         ],
         "abstract": (
             "Cross-modal hashing maps images and texts to compact binary codes that can be searched with the "
@@ -131,11 +131,11 @@ PAPERS: list[dict] = [
     {
         "title": "Distilling Multimodal LLM Rankers into Lightweight Recommenders",
         "authors": [
-            A("José María Álvarez Pérez", "Telefónica Research, Barcelona, Spain", "josemaria.alvarez@telefonica.com",
+            A("José María Álvarez Pérez", "Telefónica Research, Barcelona, Spain", "josemaria.alvarez@example.org",
               family="Álvarez Pérez"),
-            A("Lucía Fernández García", "Universitat Pompeu Fabra, Barcelona, Spain", "lucia.fernandez@upf.edu",
+            A("Lucía Fernández García", "Universitat Pompeu Fabra, Barcelona, Spain", "lucia.fernandez@example.org",
               family="Fernández García"),
-            A("Marco Bianchi", "Politecnico di Milano, Milan, Italy", "marco.bianchi@polimi.it"),
+            A("Marco Bianchi", "Politecnico di Milano, Milan, Italy", "marco.bianchi@example.org"),
         ],
         "abstract": (
             "Multimodal large language models can rank items by reasoning over images and descriptions, but they "
@@ -154,11 +154,11 @@ PAPERS: list[dict] = [
     {
         "title": "Late-Interaction Retrieval with Compressed Visual Tokens",
         "authors": [
-            A("Xinyu Chen", "Tsinghua University, Beijing, China", "chenxy23@mails.tsinghua.edu.cn"),
-            A("Ananya Iyer", "Indian Institute of Science, Bengaluru, India", "ananya.iyer@iisc.ac.in"),
-            A("Wei Liang", "Tsinghua University, Beijing, China", "liangwei@tsinghua.edu.cn"),
-            A("Daniel Okonkwo", "University of Waterloo, Waterloo, Canada", "d.okonkwo@uwaterloo.ca"),
-            A("Sarah Lindqvist", "KTH Royal Institute of Technology, Stockholm, Sweden", "sarlin@kth.se"),
+            A("Xinyu Chen", "Tsinghua University, Beijing, China", "chenxy23@example.org"),
+            A("Ananya Iyer", "Indian Institute of Science, Bengaluru, India", "ananya.iyer@example.org"),
+            A("Wei Liang", "Tsinghua University, Beijing, China", "liangwei@example.org"),
+            A("Daniel Okonkwo", "University of Waterloo, Waterloo, Canada", "d.okonkwo@example.org"),
+            A("Sarah Lindqvist", "KTH Royal Institute of Technology, Stockholm, Sweden", "sarlin@example.org"),
         ],
         "abstract": (
             "Late-interaction models score a query against every token of a document, which makes them accurate "
@@ -176,9 +176,9 @@ PAPERS: list[dict] = [
     {
         "title": "Efficient Sequential Recommendation with Cached Multimodal Item Representations",
         "authors": [
-            A("Ana Beatriz Gonçalves", "Universidade do Porto, Porto, Portugal", "abgoncalves@fe.up.pt"),
-            A("Pedro Almeida", "INESC TEC, Porto, Portugal", "pedro.almeida@inesctec.pt"),
-            A("Mariana Costa", "Universidade do Porto, Porto, Portugal", "mcosta@fe.up.pt"),
+            A("Ana Beatriz Gonçalves", "Universidade do Porto, Porto, Portugal", "abgoncalves@example.org"),
+            A("Pedro Almeida", "INESC TEC, Porto, Portugal", "pedro.almeida@example.org"),
+            A("Mariana Costa", "Universidade do Porto, Porto, Portugal", "mcosta@example.org"),
         ],
         "abstract": (
             "Sequential recommenders increasingly encode item images and texts with pretrained multimodal "
@@ -196,10 +196,11 @@ PAPERS: list[dict] = [
     {
         "title": "EffiMM-Bench: A Benchmark for Efficiency-Aware Multimodal Retrieval",
         "authors": [
-            A("François Lefèvre", "Inria, Grenoble, France", "francois.lefevre@inria.fr"),
-            A("Amélie Durand", "Université Grenoble Alpes, Grenoble, France", "amelie.durand@univ-grenoble-alpes.fr"),
-            A("Björn Sandström", "Chalmers University of Technology, Gothenburg, Sweden", "bjorn.sandstrom@chalmers.se"),
-            A("Zoë van der Berg", "Delft University of Technology, Delft, Netherlands", "z.vanderberg@tudelft.nl",
+            A("François Lefèvre", "Inria, Grenoble, France", "francois.lefevre@example.org"),
+            A("Amélie Durand", "Université Grenoble Alpes, Grenoble, France", "amelie.durand@example.org"),
+            A("Björn Sandström", "Chalmers University of Technology, Gothenburg, Sweden",
+              "bjorn.sandstrom@example.org"),
+            A("Zoë van der Berg", "Delft University of Technology, Delft, Netherlands", "z.vanderberg@example.org",
               family="van der Berg"),
         ],
         "abstract": (
@@ -218,8 +219,8 @@ PAPERS: list[dict] = [
     {
         "title": "How Much Does Compression Cost? Evaluating Quantized Multimodal Embeddings",
         "authors": [
-            A("Jiří Dvořák", "Charles University, Prague, Czech Republic", "dvorak@ufal.mff.cuni.cz"),
-            A("Katarzyna Wiśniewska", "AGH University of Krakow, Kraków, Poland", "kwisniewska@agh.edu.pl"),
+            A("Jiří Dvořák", "Charles University, Prague, Czech Republic", "dvorak@example.org"),
+            A("Katarzyna Wiśniewska", "AGH University of Krakow, Kraków, Poland", "kwisniewska@example.org"),
         ],
         "abstract": (
             "Scalar, product and binary quantization are routinely applied to multimodal embeddings, but their "
@@ -236,10 +237,10 @@ PAPERS: list[dict] = [
     {
         "title": "Energy-Aware Evaluation of Multimodal Retrieval Pipelines",
         "authors": [
-            A("Aoife Ní Bhriain", "University of Glasgow, Glasgow, United Kingdom", "aoife.nibhriain@glasgow.ac.uk",
+            A("Aoife Ní Bhriain", "University of Glasgow, Glasgow, United Kingdom", "aoife.nibhriain@example.org",
               family="Ní Bhriain"),
-            A("Rahul Mehta", "University of Glasgow, Glasgow, United Kingdom", "rahul.mehta@glasgow.ac.uk"),
-            A("Siobhán Gallagher", "University College Dublin, Dublin, Ireland", "siobhan.gallagher@ucd.ie"),
+            A("Rahul Mehta", "University of Glasgow, Glasgow, United Kingdom", "rahul.mehta@example.org"),
+            A("Siobhán Gallagher", "University College Dublin, Dublin, Ireland", "siobhan.gallagher@example.org"),
         ],
         "abstract": (
             "The energy consumed by multimodal retrieval is dominated by encoding rather than by search, yet "
@@ -259,7 +260,8 @@ PAPERS: list[dict] = [
 HEADER = """\
 # Accepted papers of EReL@MIR 2025, in volume order.
 #
-# SAMPLES: these ten papers, their authors, e-mail addresses, abstracts and DOIs are invented.
+# SAMPLES: these ten papers, their authors, e-mail addresses (example.org), abstracts and DOIs
+# (Crossref test prefix 10.5555) are invented.
 # They were generated by tools/make_samples.py (`make samples`) to demonstrate and test the
 # proceedings tool; the PDFs say so in their /Subject. Regenerate them rather than editing.
 #
@@ -283,7 +285,7 @@ def entries() -> list[tuple[dict, SamplePaper]]:
     """The papers.yaml entries and the sample specs of the ten papers."""
     out = []
     for i, paper in enumerate(PAPERS, start=1):
-        doi = f"10.1145/3701716.37174{i:02d}"
+        doi = f"10.5555/erelmir25.{i:02d}"  # Crossref's test prefix: these DOIs resolve nowhere
         entry = {
             "id": _Quoted(str(i)),
             "title": paper["title"],
@@ -309,10 +311,34 @@ def entries() -> list[tuple[dict, SamplePaper]]:
     return out
 
 
+LOGO = "logo-sample.png"
+"""The sample logo in front_matter/ (the workshop's real logo is not ours to copy)."""
+
+
+def write_logo(path: Path) -> None:
+    """A plain generated badge that says it is a sample: "EReL@MIR '25 / SAMPLE LOGO" (deterministic PNG)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from proceedings.typeset.fonts import prepare
+
+    fonts = prepare()
+    image = Image.new("RGB", (600, 240), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 591, 231), radius=40, outline="#1f3f7a", width=8)
+    big = ImageFont.truetype(str(fonts["Bold"]), 78)
+    small = ImageFont.truetype(str(fonts["Regular"]), 34)
+    draw.text((300, 100), "EReL@MIR '25", font=big, fill="#1f3f7a", anchor="mm")
+    draw.text((300, 180), "SAMPLE LOGO · not the real one", font=small, fill="#b03030", anchor="mm")
+    image.save(path, format="PNG", optimize=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "camera_ready", help="target folder (camera_ready/)")
+    parser.add_argument("--logo", type=Path, default=ROOT / "front_matter" / LOGO, help="where the sample logo goes")
     args = parser.parse_args(argv)
+    write_logo(args.logo)
+    print(f"{args.logo}  sample logo")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     items = entries()

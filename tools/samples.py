@@ -85,7 +85,7 @@ class SamplePaper:
     conference: str = "EReL@MIR '25, April 28–29, 2025, Sydney, NSW, Australia"
     """Printed in the rights block and the running headers."""
     doi: str = ""
-    """"10.1145/3701716.3717xxx"; printed in the rights block and the ACM Reference Format."""
+    """"10.5555/erelmir25.01" (Crossref's test prefix); printed in the rights block and the ACM Reference Format."""
     abstract: str = ""
     """The abstract; generated from ``seed`` when empty (see :func:`default_abstract`)."""
     keywords: tuple[str, ...] = ()

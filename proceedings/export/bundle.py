@@ -41,6 +41,7 @@ from proceedings.export.htmlindex import (
     when,
     write_index_html,
 )
+from proceedings.export.program import ICS_FILE, LOGO_NAME, SPONSOR_DIR
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.stages.gather import sha256_file
@@ -81,6 +82,10 @@ _DESCRIPTIONS = {
     INDEX_FILE: "the volume's contents with links to every file, for a browser",
     ACM_CSV: "ACM e-Rights enhanced CSV, one row per author (see below)",
     CROSSREF_XML: "Crossref deposit of the volume and its papers, schema 5.3.1 (see below)",
+    ICS_FILE: "the event's programme as an iCalendar file (RFC 5545), linked from index.html",
+    f"{LOGO_NAME}.png": "the event's logo (index.html)", f"{LOGO_NAME}.jpg": "the event's logo (index.html)",
+    f"{LOGO_NAME}.jpeg": "the event's logo (index.html)", f"{LOGO_NAME}.gif": "the event's logo (index.html)",
+    f"{SPONSOR_DIR}/": "the sponsors' logos (index.html)",
     f"{CEUR_DIR}/": "the CEUR-WS volume folder: index.html and paper1.pdf, paper2.pdf, ...",
     README: "this file",
     MANIFEST: "the SHA-256 digest of every other file",
@@ -276,6 +281,10 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
     for cite in sorted((out / "citations").iterdir()) if (out / "citations").is_dir() else []:
         if cite.is_file() and cite.stem in ids:
             entries[f"citations/{cite.name}"] = cite
+
+    for name in (ICS_FILE, *(asset["target"] for asset in metadata.get("assets", []))):
+        if (out / name).is_file():  # the programme's calendar, the logo and sponsor logos beside index.html
+            entries[name] = out / name
 
     ceur_zip_name = None
     ceur_names: list[str] = []

@@ -32,6 +32,7 @@ VOLUME_LINKS = (
     ("front_matter.pdf", "Front matter (PDF)"),
     ("proceedings.bib", "BibTeX of all papers"),
     ("metadata.json", "Metadata (JSON)"),
+    ("program.ics", "Program (iCalendar)"),
     ("validation.html", "Validation report"),
 )
 """Files of the whole volume linked from build/index.html when present."""
@@ -152,7 +153,10 @@ def render_index(metadata: dict[str, Any], out_dir: Path) -> str:
     downloads = [Link(href(name), label) for name, label in VOLUME_LINKS if (out_dir / name).is_file()]
     groups = sessions(metadata, out_dir)
     template = environment().get_template("index.html.j2")
+    from proceedings.export.program import program_view
+
     return template.render(
+        program=program_view(metadata, out_dir, href),
         volume=volume, when=when(volume), editors=editors(volume), downloads=downloads, sessions=groups,
         paper_count=len(metadata.get("papers", [])), excluded=metadata.get("excluded", []),
         build_day=build_day(volume),

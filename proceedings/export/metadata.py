@@ -6,6 +6,7 @@ from typing import Any
 
 from proceedings import __version__
 from proceedings.context import BuildContext
+from proceedings.export.program import program_metadata
 from proceedings.findings import ValidationReport
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
@@ -42,6 +43,7 @@ def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume
         "volume": w.volume,
         "keywords": w.keywords,
         "acm_proceeding_id": w.acm_proceeding_id,
+        "timezone": w.timezone,
         "pages": volume_pages,
         "build_date": ctx.build_time.isoformat().replace("+00:00", "Z"),
         "tool": f"proceedings {__version__}",
@@ -68,4 +70,5 @@ def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume
     placed_ids = {p.paper.id for p in plan.papers}
     excluded = [{"id": r.id, "file": r.file, "reasons": [f.message for f in r.errors]}
                 for r in report.papers if r.id not in placed_ids]
-    return {"volume": {k: v for k, v in volume.items() if v not in (None, [])}, "papers": papers, "excluded": excluded}
+    return {"volume": {k: v for k, v in volume.items() if v not in (None, [])}, "papers": papers, "excluded": excluded,
+            **program_metadata(project, plan)}

@@ -12,10 +12,12 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
+from proceedings.project.files import read_yaml as _read_yaml
+from proceedings.project.files import validate_into as _validate
+from proceedings.project.program import Day, Sponsor, check_timezone, load_program
 from proceedings.project.publishing import PublisherFields, derive_dois
 from proceedings.text import family_name, given_names
 
@@ -140,6 +142,12 @@ class Workshop(_Model, PublisherFields):
     """PDF and BibTeX keywords of the volume."""
     rules: Rules = Field(default_factory=Rules)
     """Validation settings."""
+    logo: str | None = None
+    """The event's logo, an image relative to front_matter/ (title page, index.html)."""
+    timezone: str | None = None
+    """IANA time zone of the programme's times ("Australia/Sydney"); program.ics gives UTC times from it."""
+
+    _timezone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
 
     @field_validator("start_date", "end_date", mode="before")
     @classmethod
@@ -235,6 +243,10 @@ class Project(_Model):
     """front_matter/preface.md (Markdown); empty when absent."""
     papers: list[Paper]
     """camera_ready/papers.yaml, in volume order."""
+    program: list[Day] = Field(default_factory=list)
+    """front_matter/program.yaml: the days of the event (see proceedings.project.program)."""
+    sponsors: list[Sponsor] = Field(default_factory=list)
+    """front_matter/sponsors.yaml."""
     notices: list[str] = Field(default_factory=list)
     """Warnings of the loader (unknown fields ignored)."""
 
@@ -248,111 +260,6 @@ class Project(_Model):
 
 
 # --------------------------------------------------------------------------- loading
-
-
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
-    """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
-            )
-        seen[key] = True
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) -> Any:
-    path = root / rel
-    if not path.is_file():
-        if required:
-            problems.append(f"{rel}: file not found")
-        return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    except OSError as exc:
-        problems.append(f"{rel}: cannot be read ({exc.strerror})")
-        return None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        problems.append(f"{rel}: {where}YAML syntax error: {what}" + (f" ({context})" if context else ""))
-        return None
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _pydantic_problems(rel: str, prefix: str, exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        # pydantic nests union/literal members in loc; keep the field path only
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
-        field = _loc(loc)
-        where = ".".join(x for x in (prefix, field) if x).replace(".[", "[")
-        msg = err["msg"]
-        if err["type"] == "missing":
-            msg = "field required"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field (a typo?)"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        problems.append(f"{rel}: {where or '(top level)'}: {msg}")
-    return problems
-
-
-def _drop(data: Any, loc: tuple) -> None:
-    for part in loc[:-1]:
-        data = data[part]
-    data.pop(loc[-1], None)
-
-
-def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str],
-              notices: list[str]) -> Any:
-    """Validate; unknown fields are ignored with a notice (beside a real problem, they are problems too)."""
-    import copy
-
-    data = copy.deepcopy(data)
-    for _ in range(3):
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-            extra = [e for e in errors if e["type"] == "extra_forbidden"]
-            if len(extra) != len(errors):
-                problems.extend(_pydantic_problems(rel, prefix, exc))
-                return None
-            for err in extra:
-                where = ".".join(x for x in (prefix, _loc(tuple(err["loc"]))) if x).replace(".[", "[")
-                notices.append(f"{rel}: {where}: unknown field, ignored (a typo?)")
-                try:
-                    _drop(data, tuple(err["loc"]))
-                except (KeyError, IndexError, TypeError):
-                    problems.append(f"{rel}: {where}: unknown field (a typo?)")
-                    return None
-    return None
 
 
 def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
@@ -451,11 +358,14 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+    before = len(problems)
     papers = derive_dois(workshop, _papers(root, problems, notices), problems)
+    known = papers if len(problems) == before else None  # papers.yaml's own problems come first
+    program, sponsors = load_program(root, workshop, known, problems, notices)
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
     return Project(
         root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
-        notices=notices,
+        program=program, sponsors=sponsors, notices=notices,
     )

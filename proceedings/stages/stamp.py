@@ -220,7 +220,9 @@ def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: Bu
     write_pdf(writer, public)
     placeholders: dict[str, object] = {}
     for link in front.toc_links:
-        if link.paper_id not in placeholders:
+        if link.target_page is not None:  # a front-matter section: a page of this part
+            target = writer.pages[link.target_page].indirect_reference
+        elif link.paper_id not in placeholders:
             placeholders[link.paper_id] = writer._add_object(
                 DictionaryObject({NameObject("/ProcTarget"): TextStringObject(link.paper_id)}))
         annot = DictionaryObject({
@@ -228,7 +230,8 @@ def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: Bu
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in link.rect]),
             NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): ArrayObject([placeholders[link.paper_id], NameObject("/Fit")]),
+            NameObject("/Dest"): ArrayObject([target if link.target_page is not None else placeholders[link.paper_id],
+                                              NameObject("/Fit")]),
         })
         page = writer.pages[link.page_index]
         annots = page.get("/Annots")

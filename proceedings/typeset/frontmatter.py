@@ -6,14 +6,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 from reportlab.lib.units import inch
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    KeepInFrame,
     KeepTogether,
-    ListFlowable,
-    ListItem,
     PageBreak,
     Paragraph,
     Spacer,
@@ -23,10 +21,12 @@ from reportlab.platypus import (
 
 from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
-from proceedings.stages.plan import Placed, Plan
-from proceedings.text import date_range, join_names, person_sort_key
-from proceedings.typeset import fonts
-from proceedings.typeset.styles import LINK, MUTED, Mark, Styles, build_pdf, esc, page_size
+from proceedings.stages.plan import Plan
+from proceedings.text import date_range, person_sort_key, roman
+from proceedings.typeset import fonts, program
+from proceedings.typeset.markdown import markdown_flowables
+from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
+from proceedings.typeset.toc import TocEntry, TocLink
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +38,11 @@ SECTIONS = {
     "preface": "Preface",
     "organizers": "Organizing Committee",
     "committee": "Program Committee",
+    "program": "Program",
+    "sponsors": "Sponsors",
 }
-
-
-@dataclass(frozen=True)
-class TocLink:
-    """Where a table-of-contents entry was drawn: front-matter page index and rectangle."""
-
-    page_index: int
-    rect: tuple[float, float, float, float]
-    paper_id: str
+FRONT_CONTENTS = ("preface", "organizers", "committee", "program")
+"""Sections listed in the table of contents (then each talk's page, then the sponsors)."""
 
 
 @dataclass
@@ -61,162 +56,14 @@ class FrontMatter:
     toc_links: list[TocLink] = field(default_factory=list)
 
 
-class TocEntry(Flowable):
-    """One line of the table of contents: title, dot leaders, page number; authors below.
-
-    A paper's entry records its rectangle, so the merge stage can make it a link to the paper.
-    """
-
-    NUMBER_WIDTH = 30.0
-
-    def __init__(self, title: str, number: int, styles: Styles, *, authors: str = "", paper_id: str | None = None,
-                 sink: list[TocLink] | None = None) -> None:
-        super().__init__()
-        self.number, self.styles, self.paper_id, self.sink = number, styles, paper_id, sink
-        self.title = Paragraph(title, styles.toc_title)
-        self.authors = Paragraph(authors, styles.toc_authors) if authors else None
-
-    @classmethod
-    def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> TocEntry:
-        paper = placed.paper
-        authors = esc(join_names([a.name for a in paper.authors]))
-        return cls(esc(paper.title), placed.first_page, styles, authors=authors, paper_id=paper.id, sink=sink)
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.width = avail_width
-        text_width = avail_width - self.NUMBER_WIDTH - 12
-        _, self.th = self.title.wrap(text_width, avail_height)
-        self.ah = self.authors.wrap(text_width, avail_height)[1] + 2 if self.authors else 0
-        self.height = self.th + self.ah
-        return self.width, self.height
-
-    def _last_line_end(self) -> float:
-        lines = self.title.blPara.lines
-        last = lines[-1]
-        extra = last.extraSpace if hasattr(last, "extraSpace") else last[0]
-        return self.title.width - extra if hasattr(self.title, "width") else 0.0
-
-    def draw(self) -> None:
-        canv = self.canv
-        style = self.styles.toc_title
-        # drawn in reading order (title, leader, number, authors) so extracted text reads as printed
-        self.title.drawOn(canv, 0, self.height - self.th)
-        n_lines = len(self.title.blPara.lines)
-        baseline = self.height - style.fontSize - (n_lines - 1) * style.leading
-        number = str(self.number)
-        number_x = self.width - canv.stringWidth(number, fonts.REGULAR, style.fontSize)
-        start, stop = self._last_line_end() + 6, number_x - 6
-        dot, pitch = ".", 4.0
-        count = int((stop - start) // pitch)
-        if count >= 2:
-            canv.saveState()
-            text = canv.beginText(stop - count * pitch, baseline)
-            text.setFont(fonts.REGULAR, style.fontSize - 1)
-            text.setFillColor(MUTED)
-            text.setCharSpace(pitch - canv.stringWidth(dot, fonts.REGULAR, style.fontSize - 1))
-            text.textOut(dot * count)
-            canv.drawText(text)
-            canv.restoreState()
-        canv.setFont(fonts.REGULAR, style.fontSize)
-        canv.setFillColor(style.textColor)
-        canv.drawString(number_x, baseline, number)
-        if self.authors:
-            self.authors.drawOn(canv, 0, 0)
-        if self.sink is not None and self.paper_id is not None:
-            x0, y0 = canv.absolutePosition(0, 0)
-            x1, y1 = canv.absolutePosition(self.width, self.height)
-            self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.paper_id))
-
-
-# --------------------------------------------------------------------------- Markdown
-
-
-_md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements").enable("smartquotes")
-
-
-_INLINE_TAGS = {"strong_open": "<b>", "strong_close": "</b>", "em_open": "<i>", "em_close": "</i>",
-                "link_close": "</a>", "softbreak": " ", "hardbreak": "<br/>"}
-
-
-def _inline(tokens) -> str:
-    """ReportLab paragraph markup of a Markdown inline run."""
-    out: list[str] = []
-    for tok in tokens or []:
-        if tok.type in _INLINE_TAGS:
-            out.append(_INLINE_TAGS[tok.type])
-        elif tok.type in ("text", "image"):
-            out.append(esc(tok.content))
-        elif tok.type == "code_inline":
-            out.append(f"<font color='#333333'>{esc(tok.content)}</font>")
-        elif tok.type == "link_open":
-            href = tok.attrs.get("href", "")
-            out.append(f'<a href="{esc(str(href))}" color="{LINK}">' if href else "<a>")
-    return "".join(out)
-
-
-def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flowable]]:
-    """Render a Markdown subset (headings, paragraphs, emphasis, lists, links, quotes) as flowables.
-
-    Returns the first level-1 heading (used as the section title) and the flowables.
-    """
-    tokens = _md.parse(text)
-    title: str | None = None
-    story: list[Flowable] = []
-    stack: list[list] = []  # open lists: [ordered, items]
-    item_stack: list[list[Flowable]] = []
-    quote = 0
-
-    def emit(flowable: Flowable) -> None:
-        (item_stack[-1] if item_stack else story).append(flowable)
-
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open":
-            content = _inline(tokens[i + 1].children)
-            level = int(tok.tag[1])
-            if level == 1 and title is None and not story:
-                title = re.sub(r"<[^>]+>", "", content)
-            else:
-                emit(Paragraph(content, styles.h2 if level <= 2 else styles.h3))
-            i += 3
-            continue
-        if tok.type == "paragraph_open":
-            style = styles.body_left if item_stack else styles.body
-            if quote:
-                style = styles.small
-            emit(Paragraph(_inline(tokens[i + 1].children), style))
-            i += 3
-            continue
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            stack.append([tok.type == "ordered_list_open", []])
-        elif tok.type == "list_item_open":
-            item_stack.append([])
-        elif tok.type == "list_item_close":
-            stack[-1][1].append(ListItem(item_stack.pop(), leftIndent=16))
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            ordered, items = stack.pop()
-            lst = ListFlowable(items, bulletType="1" if ordered else "bullet", start="1" if ordered else "•",
-                               bulletFontName=fonts.REGULAR, bulletFontSize=9.5, leftIndent=16, spaceAfter=6)
-            emit(lst)
-        elif tok.type == "blockquote_open":
-            quote += 1
-        elif tok.type == "blockquote_close":
-            quote -= 1
-        elif tok.type in ("fence", "code_block"):
-            emit(Paragraph(esc(tok.content).replace("\n", "<br/>"), styles.small))
-        elif tok.type == "hr":
-            emit(Spacer(1, 10))
-        i += 1
-    return title, story
-
-
 # --------------------------------------------------------------------------- sections
 
 
 def _title_page(project: Project, styles: Styles) -> list[Flowable]:
     w = project.workshop
-    story: list[Flowable] = [Spacer(1, 0.9 * inch), Paragraph("Proceedings of", styles.over_title)]
+    art = program.logo(project)
+    story: list[Flowable] = [Spacer(1, max(0.9 * inch - (art[0].drawHeight + 0.2 * inch if art else 0), 0)), *art,
+                             Paragraph("Proceedings of", styles.over_title)]
     story.append(Paragraph(esc(w.title), styles.title))
     story.append(Paragraph(esc(w.acronym), styles.subtitle))
     if w.conference:
@@ -285,8 +132,13 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     return story
 
 
-def _contents(plan: Plan, styles: Styles, sink: list[TocLink]) -> list[Flowable]:
+def _contents(plan: Plan, styles: Styles, sink: list[TocLink], front: list[tuple[str, int | None]]) -> list[Flowable]:
+    """Front-matter sections (title, page, or None on the first pass), then the papers by session."""
     story: list[Flowable] = []
+    for title, page in front:
+        story.append(TocEntry(esc(title), roman(page + 1) if page is not None else "", styles, sink=sink,
+                              target_page=page))
+        story.append(Spacer(1, 5))
     for session, papers in plan.sessions():
         entries: list[Flowable] = [Spacer(1, 5)]
         for placed in papers:
@@ -360,41 +212,81 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
         look(f"camera_ready/papers.yaml: paper {paper.id}: session", paper.session)
+    for i, day in enumerate(project.program):
+        for j, session in enumerate(day.sessions):
+            look(f"front_matter/program.yaml: [{i}].sessions[{j}]", f"{day.title or ''} {session.title} "
+                 f"{session.room or ''} {session.chair or ''}")
+            for k, it in enumerate(session.items):
+                look(f"front_matter/program.yaml: [{i}].sessions[{j}].items[{k}]", " ".join(
+                    x or "" for x in (it.title, it.speaker, it.affiliation, it.abstract, it.bio)))
+    for i, sponsor in enumerate(project.sponsors):
+        look(f"front_matter/sponsors.yaml: [{i}]", f"{sponsor.name} {sponsor.level or ''}")
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
-    """Draw the front matter; page numbers are stamped later, at merge. (Glyphs: see :func:`check_glyphs`.)"""
+    """Draw the front matter; page numbers are stamped later, at merge. (Glyphs: see :func:`check_glyphs`.)
+
+    Drawn until the front-matter pages the contents and programme print agree with where the sections
+    land (twice, usually: the numbers do not change the layout).
+    """
     styles = Styles()
     size = page_size(project.workshop.rules.page_size)
     width = size[0] - 2 * inch
-    marks: dict[str, int] = {}
-    links: list[TocLink] = []
     titles = dict(SECTIONS)
-    preface_title, preface = markdown_flowables(project.preface, styles) if project.preface.strip() else (None, [])
-    if preface_title:
-        titles["preface"] = preface_title
+    talks = program.talks(project.program)
+    for i, (_, _, item) in enumerate(talks):
+        titles[program.talk_key(i)] = program.talk_title(item)
+    has_preface = bool(project.preface.strip())
+    if has_preface:
+        preface_title = markdown_flowables(project.preface, styles)[0]
+        titles["preface"] = preface_title or titles["preface"]
 
-    def section(key: str, body: list[Flowable], heading: bool = True) -> list[Flowable]:
-        head: list[Flowable] = [Mark(key, marks)]
-        if heading:
-            head.append(Paragraph(esc(titles[key]), styles.h1))
-        return [*head, *body, PageBreak()]
+    def compose(pages: dict[str, int], marks: dict[str, int], links: list[TocLink]) -> list[Flowable]:
+        def section(key: str, body: list[Flowable], heading: bool = True) -> list[Flowable]:
+            head: list[Flowable] = [Mark(key, marks)]
+            if heading:
+                head.append(Paragraph(esc(titles[key]), styles.h1))
+            return [*head, *body, PageBreak()]
 
-    story: list[Flowable] = []
-    story += section("title", _title_page(project, styles), heading=False)
-    story += section("copyright", _copyright_page(project, styles), heading=False)
-    story += section("contents", _contents(plan, styles, links))
-    if preface:
-        story += section("preface", preface)
-    if project.organizers:
-        story += section("organizers", _organizers(project.organizers, styles))
-    if project.committee:
-        story += section("committee", _committee(project.committee, styles, width))
-    story.pop()  # no blank page after the last section
+        present = {"preface": has_preface, "organizers": bool(project.organizers),
+                   "committee": bool(project.committee), "program": bool(project.program),
+                   "sponsors": bool(project.sponsors)}
+        listed = [k for k in FRONT_CONTENTS if present[k]] + [program.talk_key(i) for i in range(len(talks))]
+        listed += ["sponsors"] if present["sponsors"] else []
+        story: list[Flowable] = []
+        frame = size[1] - 1.95 * inch - 2  # build_pdf's margins: however many editors, one page
+        flat = [f for block in _title_page(project, styles)
+                for f in (block._content if isinstance(block, KeepTogether) else [block])]
+        story += section("title", [KeepInFrame(width, frame, flat, mode="shrink")], heading=False)
+        story += section("copyright", _copyright_page(project, styles), heading=False)
+        story += section("contents", _contents(plan, styles, links, [(titles[k], pages.get(k)) for k in listed]))
+        if has_preface:
+            story += section("preface", markdown_flowables(project.preface, styles)[1])
+        if project.organizers:
+            story += section("organizers", _organizers(project.organizers, styles))
+        if project.committee:
+            story += section("committee", _committee(project.committee, styles, width))
+        if project.program:
+            talk_pages = {i: pages[program.talk_key(i)] for i in range(len(talks)) if program.talk_key(i) in pages}
+            story += section("program", program.program_section(project, plan, styles, width, links, talk_pages))
+        for i, (day, session, item) in enumerate(talks):
+            story += section(program.talk_key(i), program.talk_page(day, session, item, styles), heading=False)
+        if project.sponsors:
+            story += section("sponsors", program.sponsors_section(project, styles, width))
+        story.pop()  # no blank page after the last section
+        return story
+
     w = project.workshop
-    pdf = build_pdf(story, size, title=f"{w.acronym}: front matter", author=", ".join(e.name for e in w.editors))
+    pages: dict[str, int] = {}
+    for _ in range(4):
+        marks: dict[str, int] = {}
+        links: list[TocLink] = []
+        pdf = build_pdf(compose(pages, marks, links), size, title=f"{w.acronym}: front matter",
+                        author=", ".join(e.name for e in w.editors))
+        if marks == pages:
+            break
+        pages = marks
     used = {k: titles[k] for k in marks}
     log.info("front matter: %d sections, %d contents links", len(marks), len(links))
     return FrontMatter(pdf=pdf, sections=dict(sorted(marks.items(), key=lambda kv: kv[1])), section_titles=used,
                        toc_links=links)
-

@@ -73,6 +73,16 @@ class Styles:
                                           leftIndent=12, firstLineIndent=-12, spaceAfter=1)
         self.notice = ParagraphStyle("notice", parent=base, fontSize=8.5, leading=11.5, alignment=TA_LEFT,
                                      spaceAfter=8)
+        self.program_day = ParagraphStyle("program-day", parent=self.h2, fontSize=14, leading=18, spaceBefore=6,
+                                          spaceAfter=8)
+        self.program_session = ParagraphStyle("program-session", parent=self.toc_title, fontSize=11, leading=14)
+        self.program_detail = ParagraphStyle("program-detail", parent=self.toc_authors, fontSize=9, leading=11.5,
+                                             spaceAfter=4)
+        self.program_time = ParagraphStyle("program-time", parent=self.toc_title, fontSize=9.5, leading=13.5)
+        self.over_title_left = ParagraphStyle("over-title-left", parent=self.over_title, alignment=TA_LEFT,
+                                              spaceAfter=4)
+        self.sponsor_name = ParagraphStyle("sponsor-name", parent=self.center, fontSize=9, leading=11,
+                                           spaceBefore=4)
 
 
 class Mark(Flowable):

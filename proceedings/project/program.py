@@ -1,0 +1,326 @@
+"""The event's programme (``front_matter/program.yaml``), its sponsors (``sponsors.yaml``) and logos.
+
+Loaded after the papers, so every problem — an unknown paper id, sessions out of order or
+overlapping, a day outside the workshop's dates, a logo that is missing or no image — is
+reported with the rest, as ``file: entry.field: message``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from proceedings.project.files import read_yaml as _read_yaml
+from proceedings.project.files import validate_into as _validate
+
+if TYPE_CHECKING:
+    from proceedings.project.model import Paper, Workshop
+
+PROGRAM_FILE = "front_matter/program.yaml"
+SPONSORS_FILE = "front_matter/sponsors.yaml"
+FRONT_MATTER = "front_matter"
+
+Kind = Literal["paper", "keynote", "invited", "break", "panel", "other"]
+TALK_KINDS = ("keynote", "invited")
+"""Items that get a page of their own in the front matter (abstract, bio)."""
+KIND_LABELS = {"keynote": "Keynote", "invited": "Invited Talk", "panel": "Panel", "break": "", "other": "",
+               "paper": ""}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def parse_time(value: Any) -> Any:
+    """"HH:MM" → time. YAML 1.1 reads an unquoted 10:30 as the base-60 integer 630: taken back as 10:30."""
+    if isinstance(value, bool) or value is None or isinstance(value, dt.time):
+        return value
+    if isinstance(value, int):
+        hours, minutes = divmod(value, 60)
+        if 0 <= hours < 24:
+            return dt.time(hours, minutes)
+        raise ValueError(f"not a time of day (HH:MM): {value!r}")
+    if isinstance(value, str):
+        try:
+            hours, minutes = (int(x) for x in value.strip().split(":"))
+            return dt.time(hours, minutes)
+        except ValueError:
+            raise ValueError(f"not a time of day (HH:MM): {value!r}") from None
+    raise ValueError(f"not a time of day (HH:MM): {value!r}")
+
+
+def hhmm(value: dt.time | None) -> str:
+    """"09:05"; empty for no time."""
+    return value.strftime("%H:%M") if value else ""
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def day_heading(date: dt.date) -> str:
+    """"Monday, April 28, 2025" (English, whatever the locale)."""
+    return f"{WEEKDAYS[date.weekday()]}, {MONTHS[date.month - 1]} {date.day}, {date.year}"
+
+
+def check_timezone(value: str | None) -> str | None:
+    """An IANA time zone name known to zoneinfo ("Australia/Sydney"), else ValueError."""
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (an IANA name such as Australia/Sydney)") from None
+    return value
+
+
+class _Timed(_Model):
+    start: dt.time | None = None
+    """Start, "HH:MM" in the event's time zone."""
+    end: dt.time | None = None
+    """End, "HH:MM"."""
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        return parse_time(value)
+
+
+class Item(_Timed):
+    """One entry of a session: a paper of papers.yaml, or a talk, break, panel…"""
+
+    paper: str | None = None
+    """Id of a paper of camera_ready/papers.yaml; its title, authors and pages come from there."""
+    title: str | None = None
+    """Title of a talk, break or panel (a paper's own title when ``paper`` is given)."""
+    kind: Kind | None = None
+    """keynote, invited, break, panel or other; ``paper`` when ``paper`` is given."""
+    speaker: str | None = None
+    """Who speaks (keynotes, invited talks), or a paper's presenter."""
+    affiliation: str | None = None
+    """The speaker's institution."""
+    abstract: str | None = None
+    """Abstract of the talk (Markdown), printed on its page."""
+    bio: str | None = None
+    """The speaker's biography (Markdown), printed on the talk's page."""
+    url: str | None = None
+    """Slides or recording."""
+
+    @field_validator("paper", mode="before")
+    @classmethod
+    def _paper_id(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _what(self) -> Item:
+        if self.paper is None and not self.title:
+            raise ValueError("an item needs a paper id (paper: ID) or a title")
+        if self.paper is not None and self.kind not in (None, "paper"):
+            raise ValueError(f"an item with a paper is a paper, not a {self.kind}")
+        return self
+
+    @property
+    def kind_(self) -> str:
+        """The kind, defaulted: ``paper`` for papers, ``other`` for anything else."""
+        return self.kind or ("paper" if self.paper is not None else "other")
+
+
+class ProgramSession(_Timed):
+    """A session: a block of time with a title, room and chair."""
+
+    title: str = Field(min_length=1)
+    start: dt.time
+    end: dt.time
+    chair: str | None = None
+    """Session chair, as printed."""
+    room: str | None = None
+    """Room, as printed."""
+    items: list[Item] = Field(default_factory=list)
+
+
+class Day(_Model):
+    """One day of the event."""
+
+    date: dt.date
+    """ISO date, between the workshop's start_date and end_date."""
+    title: str | None = None
+    """An optional heading for the day ("Day 1: Efficiency")."""
+    sessions: list[ProgramSession] = Field(min_length=1)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+        return value
+
+
+class Sponsor(_Model):
+    """A sponsor (``front_matter/sponsors.yaml``)."""
+
+    name: str = Field(min_length=1)
+    logo: str | None = None
+    """An image (PNG, JPEG, GIF) relative to front_matter/."""
+    level: str | None = None
+    """"Gold", "Silver"…: levels are printed in the order they first appear."""
+    url: str | None = None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def image_problem(root: Path, rel: str) -> str | None:
+    """Why ``rel`` (relative to front_matter/) is not an image the volume can print, or None."""
+    base = (root / FRONT_MATTER).resolve()
+    path = (base / rel).resolve()
+    if Path(rel).is_absolute() or (path != base and base not in path.parents):
+        return f"{rel!r} points outside front_matter/"
+    if not path.is_file():
+        return f"{rel!r}: file not found in front_matter/"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"{rel!r} is not an image that can be printed (PNG, JPEG or GIF): {exc}"
+    if kind not in ("PNG", "JPEG", "GIF"):
+        return f"{rel!r} is a {kind} image; give a PNG, JPEG or GIF"
+    return None
+
+
+def asset_digests(project: Any) -> dict[str, str]:
+    """sha256 of the logo and every sponsor logo, by path relative to front_matter/ (cache keys)."""
+    names = [project.workshop.logo] + [s.logo for s in project.sponsors]
+    out = {}
+    for name in sorted({n for n in names if n}):
+        out[name] = hashlib.sha256((project.root / FRONT_MATTER / name).read_bytes()).hexdigest()
+    return out
+
+
+def _span(t: _Timed) -> str:
+    return f"{hhmm(t.start)}–{hhmm(t.end)}"
+
+
+def _check_times(where: str, owner: _Timed, children: list[tuple[str, _Timed, str]], problems: list[str]) -> None:
+    """Each child ends after it starts, lies within ``owner`` (when timed) and starts after the previous ends."""
+    previous: tuple[str, _Timed, str] | None = None
+    for label, child, name in children:
+        if child.start is None:
+            if child.end is not None:
+                problems.append(f"{PROGRAM_FILE}: {label}.start: an end ({hhmm(child.end)}) needs a start")
+            continue
+        if child.end is not None and child.end <= child.start:
+            problems.append(f"{PROGRAM_FILE}: {label}.end: {hhmm(child.end)} is not after its start "
+                            f"{hhmm(child.start)}")
+            continue
+        if owner.start is not None and owner.end is not None and not (
+                owner.start <= child.start < owner.end and (child.end or child.start) <= owner.end):
+            problems.append(f"{PROGRAM_FILE}: {label}.start: {_span(child).strip('–')} lies outside {where} "
+                            f"({_span(owner)})")
+        if previous is not None:
+            p_label, p_child, p_name = previous
+            if child.start < p_child.start:
+                problems.append(f"{PROGRAM_FILE}: {label}.start: {hhmm(child.start)} is before {p_label} "
+                                f"{p_name!r} ({hhmm(p_child.start)}); list entries in time order")
+            elif p_child.end is not None and child.start < p_child.end:
+                problems.append(f"{PROGRAM_FILE}: {label}.start: {name!r} ({_span(child).strip('–')}) overlaps "
+                                f"{p_label} {p_name!r} ({_span(p_child)})")
+        previous = (label, child, name)
+
+
+def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Paper] | None,
+                   problems: list[str], notices: list[str]) -> None:
+    ids = {p.id: p for p in papers or []}
+    used: dict[str, str] = {}
+    seen_dates: dict[dt.date, int] = {}
+    for i, day in enumerate(days):
+        if workshop is not None and not workshop.start_date <= day.date <= workshop.end_date:
+            problems.append(f"{PROGRAM_FILE}: [{i}].date: {day.date} is outside the workshop's dates "
+                            f"({workshop.start_date} to {workshop.end_date}, workshop.yaml)")
+        if day.date in seen_dates:
+            problems.append(f"{PROGRAM_FILE}: [{i}].date: {day.date} is already day [{seen_dates[day.date]}]; "
+                            "put all of a day's sessions under one date")
+        elif seen_dates and day.date < max(seen_dates):
+            problems.append(f"{PROGRAM_FILE}: [{i}].date: {day.date} comes after {max(seen_dates)}; "
+                            "list the days in order")
+        seen_dates.setdefault(day.date, i)
+        sessions = [(f"[{i}].sessions[{j}]", s, s.title) for j, s in enumerate(day.sessions)]
+        _check_times(f"day [{i}]", _Timed(), sessions, problems)
+        for j, session in enumerate(day.sessions):
+            items = []
+            for k, item in enumerate(session.items):
+                label = f"[{i}].sessions[{j}].items[{k}]"
+                if item.paper is not None and papers is not None:
+                    if item.paper not in ids:
+                        problems.append(f"{PROGRAM_FILE}: {label}.paper: unknown paper id {item.paper!r} "
+                                        "(not in camera_ready/papers.yaml)")
+                    elif item.paper in used:
+                        problems.append(f"{PROGRAM_FILE}: {label}.paper: paper {item.paper!r} is already in "
+                                        f"{used[item.paper]}")
+                    else:
+                        used[item.paper] = label
+                name = item.title or (ids[item.paper].title if item.paper in ids else f"paper {item.paper}")
+                items.append((label, item, name))
+            _check_times(f"its session [{i}].sessions[{j}]", session, items, problems)
+    missing = [p.id for p in papers or [] if p.id not in used]
+    if missing:
+        notices.append(f"{PROGRAM_FILE}: paper{'s' if len(missing) > 1 else ''} {', '.join(missing)} of "
+                       "camera_ready/papers.yaml in no session of the programme")
+
+
+def _list_of(data: Any, rel: str, key: str, what: str, problems: list[str]) -> list | None:
+    if isinstance(data, dict) and isinstance(data.get(key), list):
+        data = data[key]
+    if not isinstance(data, list):
+        problems.append(f"{rel}: (top level): expected a list of {what}, got {type(data).__name__}")
+        return None
+    return data
+
+
+def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | None, problems: list[str],
+                 notices: list[str]) -> tuple[list[Day], list[Sponsor]]:
+    """Read program.yaml and sponsors.yaml (both optional) and check them and every logo.
+
+    ``papers`` None: papers.yaml has problems of its own, so paper ids are not checked.
+    """
+    days: list[Day] = []
+    raw = _read_yaml(root, PROGRAM_FILE, problems, required=False)
+    entries = _list_of(raw, PROGRAM_FILE, "days", "days", problems) if raw is not None else []
+    for i, entry in enumerate(entries or []):
+        day = _validate(Day, entry, PROGRAM_FILE, f"[{i}]", problems, notices)
+        if day is not None:
+            days.append(day)
+    if days and len(days) == len(entries or []):
+        _check_program(days, workshop, papers, problems, notices)
+    sponsors: list[Sponsor] = []
+    raw = _read_yaml(root, SPONSORS_FILE, problems, required=False)
+    entries = _list_of(raw, SPONSORS_FILE, "sponsors", "sponsors", problems) if raw is not None else []
+    for i, entry in enumerate(entries or []):
+        sponsor = _validate(Sponsor, entry, SPONSORS_FILE, f"[{i}]", problems, notices)
+        if sponsor is None:
+            continue
+        why = image_problem(root, sponsor.logo) if sponsor.logo else None
+        if why:
+            problems.append(f"{SPONSORS_FILE}: [{i}].logo: {why}")
+        sponsors.append(sponsor)
+    if workshop is not None and workshop.logo:
+        why = image_problem(root, workshop.logo)
+        if why:
+            problems.append(f"front_matter/workshop.yaml: logo: {why}")
+    return days, sponsors
+
+
+def talks(days: list[Day]) -> list[tuple[Day, ProgramSession, Item]]:
+    """The keynotes and invited talks, in programme order."""
+    return [(d, s, it) for d in days for s in d.sessions for it in s.items if it.kind_ in TALK_KINDS]

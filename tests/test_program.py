@@ -1,0 +1,437 @@
+"""The programme, keynotes, sponsors and logo: in the front matter, index.html and program.ics; bad files exit 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from proceedings.errors import ProjectFileError
+from proceedings.project.model import load_project
+from tests.conftest import EPOCH, build_project, copy_project
+from tests.test_project_files import run_cli
+
+SYDNEY_OFFSET = dt.timedelta(hours=10)  # AEST: daylight saving time ended on 6 April 2025
+
+
+def _logo(path: Path, size: tuple[int, int], color: str) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).rectangle((4, 4, size[0] - 5, size[1] - 5), outline=color, width=6, fill=color)
+    image.save(path, format="PNG")
+
+
+def program_data() -> list[dict]:
+    """Two days: an opening keynote, a break, papers with times, a panel, and an invited talk."""
+    return [
+        {"date": "2025-04-28", "sessions": [
+            {"title": "Opening", "start": "09:00", "end": "10:00", "room": "Room C2.4", "chair": "Junchen Fu",
+             "items": [{"title": "Seeing Less, Finding More", "kind": "keynote", "speaker": "Grace Hopper",
+                        "affiliation": "Example Institute", "start": "09:10", "end": "10:00",
+                        "abstract": "Why pruning tokens pays.\n\nA second paragraph.",
+                        "bio": "Grace works on *efficient* retrieval."}]},
+            {"title": "Coffee Break", "start": "10:00", "end": "10:30"},
+            {"title": "Session One: Representations", "start": "10:30", "end": "12:00", "room": "Room C2.4",
+             "chair": "Xin Xin", "items": [
+                 {"paper": 1, "start": "10:30", "end": "10:50"}, {"paper": "2", "start": "10:50", "end": "11:10"},
+                 {"paper": "3"}, {"paper": "4"}]},
+        ]},
+        {"date": "2025-04-29", "sessions": [
+            {"title": "Session Two: Retrieval", "start": "14:00", "end": "15:30", "chair": "Yue Feng",
+             "items": [{"paper": "5", "start": "14:00", "end": "14:20"}, {"paper": "6"}, {"paper": "7"},
+                       {"title": "Efficiency at Scale", "kind": "invited", "speaker": "Alan Turing",
+                        "affiliation": "Example Lab", "start": "15:00", "end": "15:30",
+                        "abstract": "Invited abstract.", "bio": "Alan's bio."}]},
+            {"title": "Session Three: Benchmarks", "start": "16:00", "end": "17:00",
+             "items": [{"paper": "8"}, {"paper": "9"}, {"paper": "10"},
+                       {"title": "What to Measure", "kind": "panel"}]},
+        ]},
+    ]
+
+
+SPONSORS = [
+    {"name": "Gold Corp", "level": "Gold", "logo": "sponsors/gold.png", "url": "https://example.org/gold"},
+    {"name": "Silver One", "level": "Silver", "logo": "sponsors/s1.png"},
+    {"name": "Silver Two", "level": "Silver", "logo": "sponsors/s2.png"},
+    {"name": "Friend Without Logo", "level": "Friends"},
+]
+
+
+def make_program_project(dest: Path) -> Path:
+    project = copy_project(dest)
+    fm = project / "front_matter"
+    (fm / "sponsors").mkdir()
+    _logo(fm / "sponsors/gold.png", (400, 160), "#c9a227")
+    _logo(fm / "sponsors/s1.png", (300, 300), "#8a8a8a")
+    _logo(fm / "sponsors/s2.png", (500, 100), "#5a5a9a")
+    (fm / "program.yaml").write_text(yaml.safe_dump(program_data(), sort_keys=False), encoding="utf-8")
+    (fm / "sponsors.yaml").write_text(yaml.safe_dump(SPONSORS, sort_keys=False), encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """The repository's project with a two-day programme, a keynote, an invited talk and sponsors, built once."""
+    project = make_program_project(tmp_path_factory.mktemp("program") / "proj")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return project, build_project(project)
+
+
+def _front_text(reader, first: int, last: int) -> str:
+    return "\n".join(reader.pages[i].extract_text() for i in range(first, last))
+
+
+@pytest.fixture(scope="module")
+def volume(built):
+    from pypdf import PdfReader
+
+    project, _ = built
+    reader = PdfReader(project / "build" / "proceedings.pdf")
+    outline = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                outline[item.title] = reader.get_destination_page_number(item)
+
+    walk(reader.outline)
+    return reader, outline
+
+
+def _page_range(outline: dict[str, int], title: str, front_pages: int) -> tuple[int, int]:
+    start = outline[title]
+    later = sorted(v for v in outline.values() if v > start)
+    return start, min([*later, front_pages])
+
+
+def test_programme_prints_days_sessions_times_and_pages(built, volume):
+    _, result = built
+    reader, outline = volume
+    first, stop = _page_range(outline, "Program", result.volume.front_pages)
+    text = _front_text(reader, first, stop)
+    flat = re.sub(r"\s+", " ", text)
+    for needle in ("Monday, April 28, 2025", "Tuesday, April 29, 2025", "09:00–10:00", "10:00–10:30", "Coffee Break",
+                   "Session One: Representations", "Room C2.4 · Chair: Xin Xin", "Chair: Yue Feng", "10:30–10:50",
+                   "Keynote: Seeing Less, Finding More", "Grace Hopper, Example Institute",
+                   "Invited Talk: Efficiency at Scale", "Panel: What to Measure",
+                   "All times are local (Australia/Sydney)"):
+        assert needle in flat, needle
+    assert flat.index("Monday, April 28") < flat.index("Session One") < flat.index("Tuesday, April 29") \
+        < flat.index("Session Three")
+    # each paper: its title, dot leaders and the page it starts on in this volume, in programme order
+    positions = []
+    for paper in result.metadata["papers"]:
+        tail = re.escape(paper["title"].split()[-1])
+        match = re.search(tail + r"[\s.]*\.{3,}\s*" + str(paper["first_page"]) + r"\b", flat)
+        assert match, f"programme line of paper {paper['id']}"
+        positions.append(match.start())
+        assert paper["authors"][0] in flat
+    assert positions == sorted(positions)
+
+
+def test_programme_lines_link_to_each_papers_first_page(built, volume):
+    _, result = built
+    reader, outline = volume
+    first, stop = _page_range(outline, "Program", result.volume.front_pages)
+    labels = reader.page_labels
+    landed = []
+    for i in range(first, stop):
+        for annot in reader.pages[i].get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                landed.append(reader.get_page_number(annot["/Dest"][0].get_object()))
+    paper_targets = [t for t in landed if t >= result.volume.front_pages]
+    assert [labels[t] for t in paper_targets] == [str(p["first_page"]) for p in result.metadata["papers"]]
+    for target, paper in zip(paper_targets, result.metadata["papers"]):
+        words = paper["title"].split()[:3]
+        assert " ".join(words) in re.sub(r"\s+", " ", reader.pages[target].extract_text()), paper["id"]
+    # the keynote and the invited talk link to their own pages
+    talk_targets = [t for t in landed if t < result.volume.front_pages]
+    assert talk_targets == [outline["Keynote: Seeing Less, Finding More"], outline["Invited Talk: Efficiency at Scale"]]
+
+
+def test_keynote_pages(built, volume):
+    reader, outline = volume
+    keynote = re.sub(r"\s+", " ", reader.pages[outline["Keynote: Seeing Less, Finding More"]].extract_text())
+    for needle in ("Keynote", "Seeing Less, Finding More", "Grace Hopper", "Example Institute",
+                   "Monday, April 28, 2025, 09:10–10:00, Room C2.4", "Abstract", "Why pruning tokens pays.",
+                   "A second paragraph.", "Biography", "Grace works on efficient retrieval."):
+        assert needle in keynote, needle
+    invited = re.sub(r"\s+", " ", reader.pages[outline["Invited Talk: Efficiency at Scale"]].extract_text())
+    assert "Invited Talk" in invited and "Alan Turing" in invited and "Alan's bio." in invited.replace("’", "'")
+
+
+def _images(page) -> list:
+    resources = page.get("/Resources") or {}
+    xobjects = resources.get("/XObject") or {}
+    out = []
+    for obj in xobjects.values():
+        obj = obj.get_object()
+        if obj.get("/Subtype") == "/Image":
+            out.append(obj)
+        elif obj.get("/Subtype") == "/Form":
+            out += _images(obj)
+    return out
+
+
+def test_sponsor_logos_embedded_by_level_and_logo_on_title_page(built, volume):
+    reader, outline = volume
+    page = reader.pages[outline["Sponsors"]]
+    images = _images(page)
+    assert sorted((int(i["/Width"]), int(i["/Height"])) for i in images) == [(300, 300), (400, 160), (500, 100)]
+    text = re.sub(r"\s+", " ", page.extract_text())
+    assert text.index("Gold") < text.index("Gold Corp") < text.index("Silver") < text.index("Silver One") \
+        < text.index("Friends") < text.index("Friend Without Logo")
+    uris = [a.get_object()["/A"]["/URI"] for a in page.get("/Annots") or [] if "/A" in a.get_object()]
+    assert "https://example.org/gold" in uris
+    logo = _images(reader.pages[0])
+    assert [(int(i["/Width"]), int(i["/Height"])) for i in logo] == [(600, 240)]  # the sample logo
+
+
+def test_contents_lists_the_new_sections_with_links(built, volume):
+    reader, outline = volume
+    labels = reader.page_labels
+    contents = outline["Table of Contents"]
+    text = re.sub(r"\s+", " ", reader.pages[contents].extract_text())
+    for title in ("Program", "Keynote: Seeing Less, Finding More", "Invited Talk: Efficiency at Scale", "Sponsors"):
+        number = labels[outline[title]]
+        assert re.search(re.escape(title) + r"[\s.]*\.{3,}\s*" + number + r"\b", text), title
+    targets = {reader.get_page_number(a.get_object()["/Dest"][0].get_object())
+               for a in reader.pages[contents].get("/Annots") or [] if "/Dest" in a.get_object()}
+    assert {outline[t] for t in ("Program", "Sponsors", "Keynote: Seeing Less, Finding More")} <= targets
+
+
+def test_program_ics_parsed_by_icalendar_in_utc(built):
+    icalendar = pytest.importorskip("icalendar", reason="the test extra installs icalendar")
+    project, result = built
+    data = (project / "build" / "program.ics").read_bytes()
+    assert b"\r\n" in data and all(len(line) <= 75 for line in data.split(b"\r\n"))
+    calendar = icalendar.Calendar.from_ical(data)
+    events = [e for e in calendar.walk("VEVENT")]
+    sessions = [s for d in program_data() for s in d["sessions"]]
+    timed = [i for s in sessions for i in s.get("items", []) if i.get("start")]
+    assert len(events) == len(sessions) + len(timed)
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    by_summary = {str(e["SUMMARY"]): e for e in events}
+    utc = dt.timezone.utc
+    opening = by_summary["EReL@MIR '25: Opening"]
+    assert opening.decoded("DTSTART") == dt.datetime(2025, 4, 28, 9, 0, tzinfo=utc) - SYDNEY_OFFSET
+    assert opening.decoded("DTEND") == dt.datetime(2025, 4, 28, 10, 0, tzinfo=utc) - SYDNEY_OFFSET
+    assert opening.decoded("DTSTART").utcoffset() == dt.timedelta(0)
+    assert "Room C2.4" in str(opening["LOCATION"]) and "Chair: Junchen Fu" in str(opening["DESCRIPTION"])
+    keynote = by_summary["Keynote: Seeing Less, Finding More"]
+    assert keynote.decoded("DTSTART") == dt.datetime(2025, 4, 27, 23, 10, tzinfo=utc)
+    first = result.metadata["papers"][0]
+    paper = by_summary[first["title"]]
+    assert paper.decoded("DTSTART") == dt.datetime(2025, 4, 28, 0, 30, tzinfo=utc)
+    assert f"Pages {first['first_page']}–{first['last_page']}" in str(paper["DESCRIPTION"])
+    assert all(e.decoded("DTSTAMP") == dt.datetime(2025, 4, 28, tzinfo=utc) for e in events)
+
+
+def test_index_html_in_chromium_shows_the_programme(built, tmp_path: Path):
+    from PIL import Image
+
+    from tests.test_htmlindex import _chromium, _run_chromium
+
+    binary = _chromium()
+    project, result = built
+    out = project / "build"
+    url = (out / "index.html").resolve().as_uri()
+    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", url).stdout.decode("utf-8")
+    import html5lib
+
+    tree = html5lib.parse(dom, namespaceHTMLElements=False)
+    text = re.sub(r"\s+", " ", "".join(tree.find(".//body").itertext()))
+    for needle in ("Program", "Monday, April 28, 2025", "Session One: Representations", "10:30–10:50",
+                   "Keynote: Seeing Less, Finding More", "Why pruning tokens pays.", "Gold Corp", "Silver Two",
+                   "All times are local (Australia/Sydney)"):
+        assert needle in text, needle
+    rows = tree.findall(".//table[@class='program']//tr")
+    first = result.metadata["papers"][0]
+    hrefs = [a.get("href") for a in tree.iter("a")]
+    assert f"papers/{first['id']}.pdf" in hrefs and f"citations/{first['id']}.bib" in hrefs and "program.ics" in hrefs
+    assert any(first["title"] in "".join(r.itertext()) and f"pp. {first['first_page']}–" in "".join(r.itertext())
+               for r in rows)
+    images = [img.get("src") for img in tree.iter("img")]
+    assert "logo.png" in images and sum(1 for s in images if s.startswith("sponsors/")) == 3
+    for src in images:  # every image is a file beside index.html
+        assert (out / src).is_file(), src
+    shot = tmp_path / "index.png"
+    _run_chromium(binary, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1000,3000", url)
+    with Image.open(shot) as image:
+        assert image.convert("L").getextrema()[0] < 100  # not blank
+
+
+def test_bundle_carries_calendar_and_logos(built):
+    import zipfile
+
+    from proceedings import api
+
+    project, _ = built
+    result = api.bundle(project)
+    names = zipfile.ZipFile(result.path).namelist()
+    assert "program.ics" in names and "logo.png" in names
+    assert sum(1 for n in names if n.startswith("sponsors/")) == 3
+
+
+# --------------------------------------------------------------------------- bad programme files
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_program_project(tmp_path / "proj")
+
+
+def _problems(project: Path) -> list[str]:
+    with pytest.raises(ProjectFileError) as info:
+        load_project(project)
+    return info.value.problems
+
+
+def _edit(project: Path, change) -> None:
+    data = program_data()
+    change(data)
+    (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _set(path: str, value):
+    def change(data):
+        target = data
+        keys = path.split(".")
+        for key in keys[:-1]:
+            target = target[int(key) if key.isdigit() else key]
+        target[int(keys[-1]) if keys[-1].isdigit() else keys[-1]] = value
+    return change
+
+
+BAD = [
+    ("unknown paper", _set("0.sessions.2.items.2.paper", "99"),
+     "front_matter/program.yaml: [0].sessions[2].items[2].paper: unknown paper id '99'"),
+    ("overlapping sessions", _set("0.sessions.1.start", "09:30"),
+     "front_matter/program.yaml: [0].sessions[1].start: 'Coffee Break' (09:30–10:30) overlaps [0].sessions[0]"),
+    ("unordered items", _set("1.sessions.0.items.3.start", "13:00"),
+     "front_matter/program.yaml: [1].sessions[0].items[3].start: 13:00–15:30 lies outside"),
+    ("end before start", _set("1.sessions.1.end", "15:00"),
+     "front_matter/program.yaml: [1].sessions[1].end: 15:00 is not after its start 16:00"),
+    ("day outside the dates", _set("1.date", "2025-05-02"),
+     "front_matter/program.yaml: [1].date: 2025-05-02 is outside the workshop's dates (2025-04-28 to 2025-04-29"),
+    ("not a time", _set("0.sessions.0.end", "25:99"), "front_matter/program.yaml: [0].sessions[0].end: not a time"),
+    ("paper twice", _set("1.sessions.1.items.0.paper", "1"),
+     "front_matter/program.yaml: [1].sessions[1].items[0].paper: paper '1' is already in [0].sessions[2].items[0]"),
+    ("item with nothing", _set("1.sessions.1.items.3", {"kind": "panel"}),
+     "front_matter/program.yaml: [1].sessions[1].items[3]: an item needs a paper id (paper: ID) or a title"),
+    ("unknown kind", _set("0.sessions.0.items.0.kind", "lecture"),
+     "front_matter/program.yaml: [0].sessions[0].items[0].kind: Input should be"),
+]
+
+
+@pytest.mark.parametrize("case, change, message", BAD, ids=[c[0] for c in BAD])
+def test_bad_programme_is_named(project: Path, case: str, change, message: str):
+    _edit(project, change)
+    found = _problems(project)
+    assert any(p.startswith(message) for p in found), found
+
+
+def test_bad_logos_and_timezone_reported_together_exit_2(project: Path):
+    fm = project / "front_matter"
+    (fm / "sponsors/s1.png").write_text("not a picture", encoding="utf-8")
+    (fm / "sponsors/gold.png").unlink()
+    workshop = (fm / "workshop.yaml").read_text(encoding="utf-8")
+    workshop = workshop.replace("timezone: Australia/Sydney", "timezone: Australia/Atlantis")
+    (fm / "workshop.yaml").write_text(workshop.replace("logo: logo-sample.png", "logo: nowhere.png"), encoding="utf-8")
+    _edit(project, _set("0.sessions.2.items.0.paper", "77"))
+    result = run_cli("validate", "--project", str(project))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    err = result.stderr
+    assert "front_matter/sponsors.yaml: [1].logo: 'sponsors/s1.png' is not an image that can be printed" in err
+    assert "front_matter/sponsors.yaml: [0].logo: 'sponsors/gold.png': file not found in front_matter/" in err
+    assert "front_matter/workshop.yaml: timezone: unknown time zone 'Australia/Atlantis'" in err
+    assert "front_matter/program.yaml: [0].sessions[2].items[0].paper: unknown paper id '77'" in err
+    (fm / "workshop.yaml").write_text(workshop.replace("timezone: Australia/Atlantis", "timezone: Australia/Sydney")
+                                      .replace("logo: logo-sample.png", "logo: nowhere.png"), encoding="utf-8")
+    assert "front_matter/workshop.yaml: logo: 'nowhere.png': file not found in front_matter/" in _problems(project)
+
+
+def test_unquoted_yaml_times_read_as_times(project: Path):
+    """YAML 1.1 reads 10:30 unquoted as the base-60 number 630; the programme takes it back as 10:30."""
+    path = project / "front_matter/program.yaml"
+    path.write_text(re.sub(r"'(\d\d:\d\d)'", r"\1", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "start: 10:30" in path.read_text(encoding="utf-8")
+    loaded = load_project(project)
+    assert loaded.program[0].sessions[2].start == dt.time(10, 30)
+    assert loaded.program[1].sessions[0].items[0].start == dt.time(14, 0)
+
+
+def test_paper_missing_from_the_programme_is_a_warning(project: Path):
+    _edit(project, lambda data: data[1]["sessions"][1]["items"].pop(1))  # paper 9
+    loaded = load_project(project)
+    assert loaded.notices == [("front_matter/program.yaml: paper 9 of camera_ready/papers.yaml in no session of "
+                               "the programme")]
+
+
+def test_no_programme_no_sections(tmp_path: Path):
+    project = copy_project(tmp_path / "plain")
+    (project / "front_matter/program.yaml").unlink()
+    shutil.rmtree(project / "front_matter/sponsors", ignore_errors=True)
+    loaded = load_project(project)
+    assert loaded.program == [] and loaded.sponsors == []
+
+
+def test_calendar_without_time_zone_has_floating_times_and_item_ends(built):
+    icalendar = pytest.importorskip("icalendar", reason="the test extra installs icalendar")
+    from proceedings.export.program import render_ics
+
+    _, result = built
+    metadata = {**result.metadata, "program": {"days": result.metadata["program"]["days"]}}  # no timezone
+    text = render_ics(metadata)
+    assert text == render_ics(metadata)  # deterministic
+    events = {str(e["SUMMARY"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    opening = events["EReL@MIR '25: Opening"].decoded("DTSTART")
+    assert opening == dt.datetime(2025, 4, 28, 9, 0) and opening.tzinfo is None  # local wherever it is read
+    second = result.metadata["papers"][1]  # 10:50–11:10, then paper 3 without a time
+    assert events[second["title"]].decoded("DTEND") == dt.datetime(2025, 4, 28, 11, 10)
+    panel = events.get("Panel: What to Measure")
+    assert panel is None  # an item without a time is in its session's description only
+    assert "What to Measure" in str(events["EReL@MIR '25: Session Three: Benchmarks"]["DESCRIPTION"])
+
+
+def test_talk_markdown_in_index_html_is_rendered_and_raw_html_escaped(tmp_path: Path):
+    from proceedings.export.htmlindex import render_index
+
+    project = make_program_project(tmp_path / "proj")
+    data = program_data()
+    data[0]["sessions"][0]["items"][0]["bio"] = "Works on *efficient* retrieval. <script>alert(1)</script>"
+    (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    from proceedings.export.program import program_metadata
+    from proceedings.stages.plan import Plan
+
+    loaded = load_project(project)
+    metadata = {"volume": {"acronym": "X", "title": "T"}, "papers": [], **program_metadata(loaded, Plan([]))}
+    html = render_index(metadata, tmp_path)
+    assert "<em>efficient</em>" in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "Keynote: Seeing Less, Finding More" in html
+
+
+def test_new_logo_bytes_rebuild_the_front_matter(built, tmp_path: Path):
+    """The front-matter cache is keyed by the logos' bytes, not only their names."""
+    from pypdf import PdfReader
+
+    project, _ = built
+    copy = tmp_path / "proj"
+    shutil.copytree(project, copy)
+    _logo(copy / "front_matter/sponsors/gold.png", (420, 140), "#123456")
+    build_project(copy)
+    reader = PdfReader(copy / "build" / "front_matter.pdf")
+    sizes = sorted((int(i["/Width"]), int(i["/Height"])) for p in reader.pages for i in _images(p))
+    assert (420, 140) in sizes and (400, 160) not in sizes
+    assert (copy / "build/sponsors/01-gold-corp.png").read_bytes() == \
+        (copy / "front_matter/sponsors/gold.png").read_bytes()
