@@ -6,15 +6,17 @@ from typing import Any
 
 from proceedings import __version__
 from proceedings.context import BuildContext
+from proceedings.export.names import person_fields
 from proceedings.findings import ValidationReport
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
 
 
 def person_json(person: Person) -> dict[str, Any]:
+    """A person as metadata.json records it: the fields of the project file, then the name parts
+    every citation format is written from (family, given, suffix, family_first)."""
     data = person.model_dump(exclude_none=True, exclude_defaults=True)
-    data["family"] = person.family_name
-    data["given"] = person.given_names
+    data.update(person_fields(person.name, person.family, person.suffix))
     return data
 
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
-from proceedings.text import given_names, family_name
+from proceedings.text import family_name, given_names, name_suffix
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,9 @@ class Person(_Model):
     name: str = Field(min_length=1)
     """As printed, in the person's own order and casing: "Joemon M. Jose", "Nguyễn Thị Minh Khai"."""
     family: str | None = None
-    """The family name, when it is not the last word of ``name`` ("Álvarez Pérez", "van der Berg")."""
+    """The family name, when it is not the last word of ``name`` ("Álvarez Pérez", "Nguyễn")."""
+    suffix: str | None = None
+    """A generational suffix ("Jr.", "III"); read from ``name`` ("Martin Luther King, Jr.") when absent."""
     affiliation: str | None = None
     """Institution, as printed: "University of Glasgow"."""
     role: str | None = None
@@ -54,7 +56,7 @@ class Person(_Model):
     corresponding: bool = False
     """Whether this author is the corresponding author (publisher metadata)."""
 
-    @field_validator("family")
+    @field_validator("family", "suffix")
     @classmethod
     def _family_in_name(cls, value: str | None) -> str | None:
         if value is not None and not value:
@@ -70,6 +72,11 @@ class Person(_Model):
     def given_names(self) -> str:
         """Everything in ``name`` but the family name."""
         return given_names(self.name, self.family)
+
+    @property
+    def name_suffix(self) -> str:
+        """The generational suffix: ``suffix`` when given, else the one written in ``name`` or ``family``."""
+        return self.suffix or name_suffix(self.name, self.family)
 
 
 PageSize = Literal["letter", "a4"]
