@@ -27,18 +27,20 @@ def decode(latex: str) -> str:
     return entry["title"]
 
 
-def decode_names(field: str) -> list[tuple[str, str]]:
-    """(family, given) of each person of a BibTeX name field, split as BibTeX does, then decoded."""
+def decode_names(field: str, jr: bool = False) -> list[tuple[str, ...]]:
+    """(family, given) of each person of a BibTeX name field, split as BibTeX does, then decoded;
+    (family, given, suffix) with ``jr``."""
     library = bibtexparser.parse_string("@misc{k,\n  author = {" + field + "}\n}\n",
                                         append_middleware=[SeparateCoAuthors(), SplitNameParts()])
     assert not library.failed_blocks, [b.error for b in library.failed_blocks]
     (entry,) = library.entries
     out = []
     for parts in entry["author"]:
-        assert not parts.jr, parts
+        assert jr or not parts.jr, parts
         family = " ".join(parts.von + parts.last)
         given = " ".join(parts.first)
-        out.append((decode(family) if family else "", decode(given) if given else ""))
+        person = (decode(family) if family else "", decode(given) if given else "")
+        out.append((*person, decode(" ".join(parts.jr)) if parts.jr else "") if jr else person)
     return out
 
 

@@ -57,7 +57,7 @@ def _document(client: str) -> tuple[str, bool]:
                           r"\end{document}"]) + "\n", False
     style = biblatex_style() if client == "biblatex" else "authoryear"
     return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}",
-                      rf"\usepackage[style={style},backend=biber]{{biblatex}}", r"\addbibresource{refs.bib}",
+                      rf"\usepackage[style={style},backend=biber,maxbibnames=99]{{biblatex}}", r"\addbibresource{refs.bib}",
                       r"\begin{document}", r"\nocite{*}", r"\printbibliography", r"\end{document}"]) + "\n", True
 
 
