@@ -49,7 +49,7 @@ def split_suffix(name: str) -> tuple[str, str]:
     head, comma, tail = name.rpartition(",")
     if comma and head.strip() and tail.strip().casefold() in _SUFFIXES:
         return head.strip().rstrip(","), tail.strip()
-    words = name.split()
+    words = [w for w in name.split(" ") if w]
     if len(words) >= 3 and words[-1] in _BARE_SUFFIXES:
         return " ".join(words[:-1]), words[-1]
     return name, ""
@@ -93,7 +93,7 @@ def name_suffix(name: str, family: str | None = None) -> str:
 
 def split_particle(family: str) -> tuple[str, str]:
     """``("van der", "Berg")``: the lower-case words that open a family name, and the rest."""
-    words = family.split()
+    words = [w for w in family.split(" ") if w]  # a no-break space joins, never splits
     i = 0
     while i < len(words) - 1 and _lower_word(words[i]):
         i += 1

@@ -511,6 +511,46 @@ def test_pdflatex_and_bibtex_print_every_entry_without_warnings(built, meta, tmp
         s = "".join(c for c in unicodedata.normalize("NFKD", s) if unicodedata.category(c) not in ("Mn", "Sk"))
         return re.sub(r"[^a-z0-9]", "", ascii_fold(s).casefold())
 
-    for name in ("José María Álvarez Pérez", "Pieter van der Berg", "Łukasz Żółć", "Thị Minh Khai Nguyễn",  # BibTeX styles print given names first
+    for name in ("José María Álvarez Pérez", "Pieter van der Berg", "Łukasz Żółć", "Nguyễn Thị Minh Khai",  # family first: as written
                  "Søren Kierkegaard", "Ærøskøbing (Ça, Ğ, Ő)"):
         assert fold(name) in fold(printed), name
+
+
+def test_cite_after_end_date_edit_prints_the_new_dates(built, tmp_path):
+    root, _ = built
+    copy = tmp_path / "project"
+    shutil.copytree(root, copy)
+    workshop = copy / "front_matter" / "workshop.yaml"
+    workshop.write_text(workshop.read_text(encoding="utf-8").replace("end_date: 2025-04-29", "end_date: 2025-05-01"),
+                        encoding="utf-8")
+    done = cite("4", "--project", str(copy), "--format", "acm")
+    assert done.returncode == 0, done.stderr.decode()
+    assert "(EReL@MIR ’25), April 28–May 1, 2025, Sydney, NSW, Australia." in done.stdout.decode()
+    meta = json.loads((copy / "build" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["volume"]["end_date"] == "2025-05-01"
+    (item,) = json.loads((copy / "build" / "citations" / "4.json").read_text(encoding="utf-8"))
+    assert item["event-date"] == {"date-parts": [[2025, 4, 28], [2025, 5, 1]]}
+    assert "eventdate = {2025-04-28/2025-05-01}" in (copy / "build" / "citations" / "4.bib").read_text(encoding="utf-8")
+
+
+def test_name_parts_in_every_format(tmp_path):
+    people = [Person(name="Martin Luther King, Jr."), Person(name="Pieter van der Berg"),
+              Person(name="Nguyễn Thị Minh Khai", family="Nguyễn"), Person(name="Madonna"),
+              Person(name="Ann Smith", suffix="III")]
+    meta = fake_metadata("A Title", people)
+    bib = render_citation(meta, "1", "bibtex")
+    assert ("author    = {King, Jr., Martin Luther and van der Berg, Pieter and {Nguyễn Thị Minh Khai} and "
+            "{Madonna} and Smith, III, Ann}") in bib
+    (rec,) = parse_ris(render_citation(meta, "1", "ris"))
+    assert rec["AU"] == ["King, Martin Luther, Jr.", "van der Berg, Pieter", "Nguyễn, Thị Minh Khai", "Madonna",
+                         "Smith, Ann, III"]
+    (item,) = json.loads(render_citation(meta, "1", "csl-json"))
+    assert item["author"] == [
+        {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+        {"family": "Berg", "given": "Pieter", "non-dropping-particle": "van der"},
+        {"family": "Nguyễn", "given": "Thị Minh Khai"}, {"family": "Madonna"},
+        {"family": "Smith", "given": "Ann", "suffix": "III"}]
+    acm = render_citation(meta, "1", "acm")
+    assert acm.startswith("Martin Luther King, Jr., Pieter van der Berg, Nguyễn Thị Minh Khai, Madonna, and "
+                          "Ann Smith, III. 2025. A Title. In Proceedings of the 1st Workshop on Tests (T@W ’25), "
+                          "April 28, 2025, Sydney, Australia. ACM, New York, NY, USA, 7 pages.")

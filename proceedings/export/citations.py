@@ -361,7 +361,7 @@ def _volume_fields(project: Project) -> dict[str, Any]:
     w = project.workshop
     fields = {
         "title": w.title, "acronym": w.acronym, "location": w.location, "start_date": w.start_date.isoformat(),
-        "publisher": w.publisher, "publisher_address": w.publisher_address,
+        "end_date": w.end_date.isoformat(), "publisher": w.publisher, "publisher_address": w.publisher_address,
         "editors_detail": [person_json(e) for e in w.editors], "isbn": w.isbn, "doi": w.doi, "url": w.url,
         "series": w.series, "volume": w.volume, "keywords": w.keywords,
     }
