@@ -152,6 +152,11 @@ def test_acm_style_prints_place_and_acronym(printed):
     assert "Martin Luther King Jr." in text or "Martin Luther King, Jr." in text
     assert "Pieter van der Berg" in text and "Jean de La Fontaine" in text and "Madonna" in text
     assert "(N@STY ’26)" in text
+    # cited author-year in the text, before the bibliography defines the fallbacks: they come from the .aux
+    body = text[:text.index("REFERENCES")]
+    assert fold("Nguyễn Thị Minh Khai et al. [2025]") in fold(body) and "Trần Quốc Bảo" not in body
+    assert fold("Nguyễn Thị Minh Khai et al. [2025, 2026]") in fold(body)
+    assert "?? et al. [2026]" in body  # 李明: no font in this document, the fallback "?", and a build warning
 
 
 @pytest.mark.parametrize("client", ["biblatex", "authoryear"])

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _PREAMBLES = {
-    "acm": (r"\documentclass[sigconf,nonacm]{acmart}", r"\bibliographystyle{ACM-Reference-Format}"),
+    # author-year citations in the text, before the bibliography: the names print from the .aux
+    "acm": (r"\documentclass[sigconf,nonacm]{acmart}" "\n" r"\citestyle{acmauthoryear}",
+            r"\bibliographystyle{ACM-Reference-Format}"),
     "plain": (r"\documentclass{article}" "\n" r"\usepackage[T1]{fontenc}" "\n" r"\usepackage{url}",
               r"\bibliographystyle{plain}"),
 }
@@ -50,10 +52,11 @@ class Printed:
     """Errors and warnings of the .log and the .blg."""
 
 
-def _document(client: str) -> tuple[str, bool]:
+def _document(client: str, keys: list[str]) -> tuple[str, bool]:
     if client in _PREAMBLES:
         head, style = _PREAMBLES[client]
-        return "\n".join([head, r"\begin{document}", r"\nocite{*}", style, r"\bibliography{refs}",
+        cite = rf"As \citet{{{','.join(keys)}}} show." if client == "acm" else ""
+        return "\n".join([head, r"\begin{document}", cite, r"\nocite{*}", style, r"\bibliography{refs}",
                           r"\end{document}"]) + "\n", False
     style = biblatex_style() if client == "biblatex" else "authoryear"
     return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}",
@@ -69,7 +72,8 @@ def compile_bib(bib: Path, folder: Path, client: str) -> Printed:
     """Compile a document citing every entry of ``bib`` with one client."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(bib, folder / "refs.bib")
-    text, biber = _document(client)
+    keys = re.findall(r"^@inproceedings\{([^,]+),", bib.read_text(encoding="utf-8"), re.MULTILINE)
+    text, biber = _document(client, keys)
     (folder / "doc.tex").write_text(text, encoding="utf-8")
     latex = ("pdflatex", "-interaction=nonstopmode", "doc.tex")
     _run(folder, *latex)

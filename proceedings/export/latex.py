@@ -21,8 +21,10 @@ tests/test_tex_clients.py):
   Greek as math Greek; characters of other scripts print "?" and the build warns. A document that
   loads ``\\usepackage[T5,T1]{fontenc}`` (Vietnamese) or T2A (Cyrillic) prints its own glyphs.
   In names the first such character of a word is braced, so BibTeX abbreviates it whole, never mid-byte.
-  (latexcodec and pylatexenc write ``\\~{\\^e}``-style macros, which classic BibTeX prints but biber
-  does not decode; the ACL Anthology keeps such characters UTF-8 and asks for T5 in its template.)
+  Other tools: pylatexenc reports ị, ễ… as having no LaTeX form (a proposed fallback would write
+  ``\\~{\\^{e}}`` chains, which biber cannot decode); latexcodec has mis-decoded ``{\\'{\\i}}`` as biber
+  does; the ACL template asks documents with Vietnamese to load T5. A T5 macro (``\\h{a}``) in the
+  .bib would stop every document that does not, so the @preamble's guarded fallback is used instead.
 * ``– — ‘ ’ “ ” « » ¡ ¿ …`` and the no-break space get their LaTeX forms; TeX ligatures that
   the text does not mean (``--``, ``''``, ``<<``, ``,,``, ``?```…) are broken with ``{}``.
   ``< > | "`` are left as they are: they print right with T1 fontenc.

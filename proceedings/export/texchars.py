@@ -11,7 +11,7 @@ has none** (a document that loads T5 keeps its real Vietnamese glyphs, one that 
 
 * Latin letters: the base letter under LaTeX accent commands, above-accents inside, below-accents
   outside (``\\d{\\^e}``, never ``\\^{\\d{e}}``), ``\\i`` under accents; hook above and horn, which
-  T1 has not, are drawn (``\\ProcHook``, ``\\ProcHorn``).
+  T1 has not, are drawn.
 * Greek letters: math Greek (``\\ensuremath{\\alpha}``).
 * Anything else (CJK, Cyrillic, Arabic…): no 8-bit font has it, so it prints as "?"; the build warns
   (:func:`unprintable`) naming the paper and the person.
@@ -59,14 +59,30 @@ _GREEK = dict(zip(
 _MATH_ACCENTS = {"\u0301": r"\acute", "\u0300": r"\grave", "\u0308": r"\ddot", "\u0342": r"\tilde",
                  "\u0304": r"\bar", "\u0306": r"\breve"}
 
-_HELPERS = (
-    r"\ifdefined\ProcUTF\else"
-    r"\gdef\ProcUTF#1#2{\ifcsname u8:\detokenize{#1}\endcsname\else"
-    r"\expandafter\gdef\csname u8:\detokenize{#1}\endcsname{#2}\fi}"
-    r"\gdef\ProcHook#1{{\setbox0=\hbox{#1}\dimen0=\ht0 \ooalign{\box0\cr"
-    r"\hidewidth\raise\dimen0\hbox{\kern.1em\tiny ?}\hidewidth\cr}}}"
-    r"\gdef\ProcHorn#1{{#1\kern-.12em\raise.55ex\hbox{\tiny\textquoteright}}}\fi"
+# Defines each fallback (a line without "#") and, with classic BibTeX, copies it into the .aux, so that
+# the next run knows it from \begin{document} on: an author-year citation in the text comes before
+# the bibliography. (biblatex reads its .bbl before the text anyway.)
+_HELPER = (
+    r"\ifdefined\ProcUTF\else\gdef\ProcUTF#1{#1\ifdefined\printbibliography\else"
+    r"\immediate\write\csname @auxout\endcsname{\unexpanded{#1}}\fi}\fi"
 )
+
+
+def _hook(body: str) -> str:
+    """Hook above, which T1 has not: a small question-mark curl above the letter."""
+    return (rf"{{\setbox0=\hbox{{{body}}}\dimen0=\ht0 \ooalign{{\box0\cr"
+            r"\hidewidth\raise\dimen0\hbox{\kern.1em\tiny ?}\hidewidth\cr}}")
+
+
+def _horn(body: str) -> str:
+    """Horn, which T1 has not: a small right quote at the letter's top right."""
+    return rf"{{{body}\kern-.12em\raise.55ex\hbox{{\tiny\textquoteright}}}}"
+
+
+def _declare(char: str, body: str) -> str:
+    """Make ``char`` print ``body`` unless the document already prints it."""
+    name = rf"u8:\detokenize{{{char}}}"
+    return rf"\ProcUTF{{\ifcsname {name}\endcsname\else\expandafter\gdef\csname {name}\endcsname{{{body}}}\fi}}"
 
 
 def latin_fallback(char: str) -> str | None:
@@ -84,9 +100,9 @@ def latin_fallback(char: str) -> str | None:
     for mark in above:
         body = f"{ACCENTS[mark][0]}{{{body}}}"
     if _HORN in marks:
-        body = rf"\ProcHorn{{{body}}}"
+        body = _horn(body)
     if _HOOK in marks:
-        body = rf"\ProcHook{{{body}}}"
+        body = _hook(body)
     for mark in marks:
         if mark in ACCENTS and not ACCENTS[mark][1]:
             body = f"{ACCENTS[mark][0]}{{{body}}}"
@@ -140,6 +156,6 @@ def preamble(text: str) -> str:
     if not chars:
         return ""
     # BibTeX wraps .bbl lines at spaces only: every part ends with one (ignored in vertical mode)
-    parts = [_HELPERS] + [rf"\ProcUTF{{{c}}}{{{fallback(c)}}}" for c in chars]
+    parts = [_HELPER] + [_declare(c, fallback(c)) for c in chars]
     parts = [part + " " for part in parts]
     return "@preamble{ " + "\n  # ".join(f'"{p}"' for p in parts) + " }\n"
