@@ -85,9 +85,9 @@ def _acm_first_page(folder: Path, meta: dict, paper: dict) -> str:
         r"\end{document}"]) + "\n", encoding="utf-8")
     for _ in range(2):
         subprocess.run(["pdflatex", "-interaction=nonstopmode", "paper.tex"], cwd=folder, capture_output=True,
-                       timeout=240, stdin=subprocess.DEVNULL)
+                       timeout=240, stdin=subprocess.DEVNULL, check=False)
     done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-l", "1", "paper.pdf", "-"], cwd=folder,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     text = re.sub(r"\s+", " ", done.stdout)
     match = re.search(r"ACM Reference Format: (.*?https://doi\.org/\S+)", text)
     assert match, text
@@ -95,10 +95,10 @@ def _acm_first_page(folder: Path, meta: dict, paper: dict) -> str:
 
 
 @pytest.fixture(scope="session")
-def printed(tmp_path_factory: pytest.TempPathFactory):
+def printed(tmp_path_factory: pytest.TempPathFactory, repo_build):
     """Both projects built, and what each client prints of their .bib files (and acmart's own reference)."""
     root = tmp_path_factory.mktemp("tex-clients")
-    repo = build_project(_copy_repo(root / "repo"))
+    repo = repo_build
     nasty = build_project(_nasty_project(root / "nasty"))
     bib = _refs(root, repo.outputs["bibtex"], nasty.outputs["bibtex"])
     paper = next(p for p in repo.metadata["papers"] if p["id"] == "1")
@@ -107,12 +107,6 @@ def printed(tmp_path_factory: pytest.TempPathFactory):
         acm = pool.submit(_acm_first_page, root / "acmart", repo.metadata, paper)
         out = {c: job.result() for c, job in jobs.items()}
         return {"clients": out, "acmart": acm.result(), "repo": repo, "nasty": nasty, "root": root}
-
-
-def _copy_repo(dest: Path) -> Path:
-    shutil.copytree(REPO / "front_matter", dest / "front_matter")
-    shutil.copytree(REPO / "camera_ready", dest / "camera_ready")
-    return dest
 
 
 def fold(text: str) -> str:

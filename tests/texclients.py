@@ -13,13 +13,14 @@ from pathlib import Path
 
 _PREAMBLES = {
     # author-year citations in the text, before the bibliography: the names print from the .aux
-    "acm": (r"\documentclass[sigconf,nonacm]{acmart}" "\n" r"\citestyle{acmauthoryear}",
-            r"\bibliographystyle{ACM-Reference-Format}"),
-    "plain": (r"\documentclass{article}" "\n" r"\usepackage[T1]{fontenc}" "\n" r"\usepackage{url}",
-              r"\bibliographystyle{plain}"),
+    "acm": (r"""\documentclass[sigconf,nonacm]{acmart}
+\citestyle{acmauthoryear}""", r"\bibliographystyle{ACM-Reference-Format}"),
+    "plain": (r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage{url}""", r"\bibliographystyle{plain}"),
 }
-_WARNING = re.compile(r"^(!.*|.*Warning.*|.*Missing character.*|.*not set up for use.*)$", re.M)
-_BLG = re.compile(r"^(Warning--.*|.*error message.*|.*WARN -.*|.*ERROR -.*|.*I couldn't open.*)$", re.M)
+_WARNING = re.compile(r"^(!.*|.*Warning.*|.*Missing character.*|.*not set up for use.*)$", re.MULTILINE)
+_BLG = re.compile(r"^(Warning--.*|.*error message.*|.*WARN -.*|.*ERROR -.*|.*I couldn't open.*)$", re.MULTILINE)
 
 
 def missing() -> str | None:
@@ -34,7 +35,7 @@ def missing() -> str | None:
 
 
 def _kpse(name: str) -> str | None:
-    done = subprocess.run(["kpsewhich", name], capture_output=True, text=True)
+    done = subprocess.run(["kpsewhich", name], capture_output=True, text=True, check=False)
     return done.stdout.strip() or None
 
 
@@ -56,8 +57,8 @@ def _document(client: str, keys: list[str]) -> tuple[str, bool]:
     if client in _PREAMBLES:
         head, style = _PREAMBLES[client]
         cite = rf"As \citet{{{','.join(keys)}}} show." if client == "acm" else ""
-        return "\n".join([head, r"\begin{document}", cite, r"\nocite{*}", style, r"\bibliography{refs}",
-                          r"\end{document}"]) + "\n", False
+        lines = [head, r"\begin{document}", cite, r"\nocite{*}", style, r"\bibliography{refs}", r"\end{document}"]
+        return "\n".join(lines) + "\n", False
     style = biblatex_style() if client == "biblatex" else "authoryear"
     return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}",
                       rf"\usepackage[style={style},backend=biber,maxbibnames=99]{{biblatex}}", r"\addbibresource{refs.bib}",
@@ -65,7 +66,7 @@ def _document(client: str, keys: list[str]) -> tuple[str, bool]:
 
 
 def _run(folder: Path, *cmd: str) -> None:
-    subprocess.run(cmd, cwd=folder, capture_output=True, timeout=240, stdin=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=folder, capture_output=True, timeout=240, stdin=subprocess.DEVNULL, check=False)
 
 
 def compile_bib(bib: Path, folder: Path, client: str) -> Printed:
