@@ -554,3 +554,21 @@ def test_name_parts_in_every_format(tmp_path):
     assert acm.startswith("Martin Luther King, Jr., Pieter van der Berg, Nguyễn Thị Minh Khai, Madonna, and "
                           "Ann Smith, III. 2025. A Title. In Proceedings of the 1st Workshop on Tests (T@W ’25), "
                           "April 28, 2025, Sydney, Australia. ACM, New York, NY, USA, 7 pages.")
+
+
+@pytest.mark.parametrize(("person", "family", "given", "suffix", "first"), [
+    (Person(name="Martin Luther King, Jr."), "King", "Martin Luther", "Jr.", False),
+    (Person(name="Martin Luther King Jr."), "King", "Martin Luther", "Jr.", False),
+    (Person(name="John Henry Smith, III", family="Smith"), "Smith", "John Henry", "III", False),
+    (Person(name="Ann Smith", suffix="Sr."), "Smith", "Ann", "Sr.", False),
+    (Person(name="Pieter van der Berg"), "van der Berg", "Pieter", "", False),
+    (Person(name="Jean de La Fontaine"), "de La Fontaine", "Jean", "", False),
+    (Person(name="Ludwig van Beethoven"), "van Beethoven", "Ludwig", "", False),
+    (Person(name="Madonna"), "Madonna", "", "", False),
+    (Person(name="Nguyễn Thị Minh Khai", family="Nguyễn"), "Nguyễn", "Thị Minh Khai", "", True),
+    (Person(name="Álvarez y Pérez, José", family="Álvarez y Pérez"), "Álvarez y Pérez", "José", "", True),
+])
+def test_name_parts_from_the_model(person, family, given, suffix, first):
+    data = person_json(person)
+    assert (data["family"], data["given"], data.get("suffix", ""), data.get("family_first", False)) == (
+        family, given, suffix, first)

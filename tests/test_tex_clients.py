@@ -103,7 +103,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory, repo_build):
     bib = _refs(root, repo.outputs["bibtex"], nasty.outputs["bibtex"])
     paper = next(p for p in repo.metadata["papers"] if p["id"] == "1")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in CLIENTS}
+        jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in (*CLIENTS, "own-glyph")}
         acm = pool.submit(_acm_first_page, root / "acmart", repo.metadata, paper)
         out = {c: job.result() for c, job in jobs.items()}
         return {"clients": out, "acmart": acm.result(), "repo": repo, "nasty": nasty, "root": root}
@@ -185,6 +185,13 @@ def test_unprintable_names_are_build_warnings_naming_paper_and_author(printed):
     assert any("author 'محمد علي'" in w for w in warned)
     assert not any("Nguyễn" in w or "Δημήτρης" in w for w in warned)  # drawn from T1 / math fonts
     assert not printed["repo"].context_warnings
+
+
+def test_a_document_with_its_own_glyph_keeps_it(printed):
+    own = printed["clients"]["own-glyph"]
+    assert own.problems == []
+    assert "B[own a-hook]o" in own.text and "Qu" + "[own a-hook]" not in own.text
+    assert fold("Trần Quốc") + "bownahooko" in fold(own.text)  # the other letters still from the fallback
 
 
 def test_acm_reference_text_is_what_acmart_prints(printed):

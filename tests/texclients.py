@@ -18,6 +18,10 @@ _PREAMBLES = {
     "plain": (r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage{url}""", r"\bibliographystyle{plain}"),
+    # a document with its own form of ả (as T5 gives one): the .bib's fallback must leave it alone
+    "own-glyph": (r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\DeclareUnicodeCharacter{1EA3}{[own a-hook]}""", r"\bibliographystyle{plain}"),
 }
 _WARNING = re.compile(r"^(!.*|.*Warning.*|.*Missing character.*|.*not set up for use.*)$", re.MULTILINE)
 _BLG = re.compile(r"^(Warning--.*|.*error message.*|.*WARN -.*|.*ERROR -.*|.*I couldn't open.*)$", re.MULTILINE)
