@@ -37,22 +37,74 @@ def sort_key(text: str) -> tuple[str, str]:
     return (match_fold(text), text)
 
 
+_SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "junior", "senior", "ii", "iii", "iv", "v", "vi", "2nd", "3rd", "4th"])
+_BARE_SUFFIXES = frozenset(["Jr.", "Sr.", "II", "III", "IV"])
+_CAPITAL_PARTICLES = frozenset(["La", "Le", "Las", "Los", "Da", "Das", "Do", "Dos", "Du", "De", "Del", "Della",
+                                "Van", "Von", "Der", "Den", "Ten", "Ter"])
+
+
+def split_suffix(name: str) -> tuple[str, str]:
+    """``("Martin Luther King", "Jr.")`` from "Martin Luther King, Jr." (or "… King Jr."); ``(name, "")``
+    when the name has no generational suffix."""
+    name = name.strip()
+    head, comma, tail = name.rpartition(",")
+    if comma and head.strip() and tail.strip().casefold() in _SUFFIXES:
+        return head.strip().rstrip(","), tail.strip()
+    words = [w for w in name.split(" ") if w]
+    if len(words) >= 3 and words[-1] in _BARE_SUFFIXES:
+        return " ".join(words[:-1]), words[-1]
+    return name, ""
+
+
+def _lower_word(word: str) -> bool:
+    letter = next((c for c in word if c.isalpha()), "")
+    return bool(letter) and letter.islower()
+
+
 def family_name(name: str, family: str | None = None) -> str:
-    """The family name: ``family`` when given, else the last word of ``name``."""
-    if family:
-        return family.strip()
-    words = name.split()
-    return words[-1] if words else name
+    """The family name: ``family`` when given (less a suffix), else the last word of ``name`` with
+    the lower-case particles before it ("van der Berg", "de La Fontaine"), never the suffix."""
+    if family and family.strip():
+        return split_suffix(family)[0] or family.strip()
+    words = split_suffix(name)[0].split()
+    if not words:
+        return name
+    start = len(words) - 1
+    while start > 1 and (_lower_word(words[start - 1]) or (
+            words[start - 1] in _CAPITAL_PARTICLES and _lower_word(words[start - 2]))):
+        start -= 1
+    return " ".join(words[start:])
 
 
 def given_names(name: str, family: str | None = None) -> str:
-    """``name`` without its family name (works for family-first names too)."""
+    """``name`` without its family name and suffix (works for family-first names too)."""
+    base = split_suffix(name)[0]
     fam = family_name(name, family)
-    if fam and fam in name:
-        i = name.rfind(fam) if name.endswith(fam) else name.find(fam)
-        rest = (name[:i] + name[i + len(fam):]).strip(" ,")
+    if fam and fam in base:
+        i = base.rfind(fam) if base.endswith(fam) else base.find(fam)
+        rest = (base[:i] + base[i + len(fam):]).strip(" ,")
         return re.sub(r"\s+", " ", rest)
-    return name
+    return base if base != fam else ""
+
+
+def name_suffix(name: str, family: str | None = None) -> str:
+    """The generational suffix ("Jr.", "III") written in ``name`` or in ``family``, or ""."""
+    return split_suffix(name)[1] or (split_suffix(family)[1] if family else "")
+
+
+def split_particle(family: str) -> tuple[str, str]:
+    """``("van der", "Berg")``: the lower-case words that open a family name, and the rest."""
+    words = [w for w in family.split(" ") if w]  # a no-break space joins, never splits
+    i = 0
+    while i < len(words) - 1 and _lower_word(words[i]):
+        i += 1
+    return " ".join(words[:i]), " ".join(words[i:])
+
+
+def family_first(name: str, family: str | None = None) -> bool:
+    """Whether ``name`` is written family name first ("Nguyễn Thị Minh Khai", family "Nguyễn")."""
+    base, fam = split_suffix(name)[0], family_name(name, family)
+    return base != fam and base.startswith(fam) and not base.endswith(fam)
 
 
 _SUFFIX = re.compile(r",?\s+(Jr\.?|Sr\.?|Jnr\.?|Snr\.?|II|III|IV|V|VI)$")

@@ -30,10 +30,21 @@ from proceedings.export.citations import (
 from proceedings.export.latex import clean
 from proceedings.export.metadata import person_json
 from proceedings.project.model import Person, load_project
-from proceedings.text import ascii_fold
+from proceedings.text import ascii_fold, split_suffix
 from tests.conftest import bookmark_labels, build_project, copy_front_matter
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names
 from tools.samples import SampleAuthor, SamplePaper, write_paper
+
+
+def bib_person(person: Person) -> tuple[str, str, str]:
+    """(family, given, suffix) as BibTeX splits a person of our .bib (a family-first name: one token)."""
+    data = person_json(person)
+    family, given, suffix = nfc(data["family"]), nfc(data["given"]), nfc(data.get("suffix", ""))
+    if not family:
+        family, given = given, ""
+    if data.get("family_first") and given:
+        return nfc(split_suffix(clean(person.name))[0]), "", suffix
+    return family, given, suffix
 
 PAPERS = [
     {"id": "17",
@@ -149,8 +160,8 @@ def test_bib_titles_and_names_decode_to_papers_yaml_exactly(built, library):
     entries = library.entries[1:]
     for paper, entry in zip(project.papers, entries, strict=True):
         assert decode(entry["title"]) == paper.title
-        assert decode_names(entry["author"]) == [(a.family_name, a.given_names) for a in paper.authors]
-        assert decode_names(entry["editor"]) == [(e.family_name, e.given_names) for e in project.workshop.editors]
+        assert decode_names(entry["author"], jr=True) == [bib_person(a) for a in paper.authors]
+        assert decode_names(entry["editor"], jr=True) == [bib_person(e) for e in project.workshop.editors]
 
 
 def test_bib_decodes_with_bibtexparsers_own_latex_middleware(built):
@@ -176,21 +187,24 @@ def test_bib_volume_entry(library, meta):
     assert volume["address"] == "New York, NY, USA"
     assert volume["year"] == "2025"
     assert volume["month"] == "apr"
-    assert volume["venue"] == "Sydney, NSW, Australia"
+    assert volume["city"] == volume["venue"] == "Sydney, NSW, Australia"
+    assert volume["eventdate"] == "2025-04-28/2025-04-29"
+    assert volume["series"] == "{EReL@MIR} '25"
 
 
 def test_bib_names_are_family_comma_given(built):
     root, _ = built
     text = (root / "build" / "proceedings.bib").read_text(encoding="utf-8")
-    assert r"author    = {{\'A}lvarez P{\'e}rez, Jos{\'e} Mar{\'{\i}}a and van der Berg, Pieter and " \
+    assert r"author    = {{\'A}lvarez P{\'e}rez, Jos{\'e} Mar{\'i}a and van der Berg, Pieter and " \
            r"{\.Z}{\'o}{\l}{\'c}, {\L}ukasz}," in text
     assert r"{And} Bob, Ann" in text
-    assert r"Smith{,} Jr., John" in text
+    assert r"Smith, Jr., John" in text
+    assert r"{Nguyễn Thị Minh Khai} and" in text  # family first: one token, printed as written
 
 
 def test_bib_protects_capitals(library):
     title = library.entries[1]["title"]
-    assert title.startswith(r"{CLIP} \& {LLaMA:} 100\% Efficient \$x\_1\$ Retrieval \#1 with ")
+    assert title.startswith(r"{CLIP} \& {LLaMA}: 100\% Efficient \$x\_1\$ Retrieval \#1 with ")
 
 
 def test_bib_papers_fields(library, meta):
@@ -219,7 +233,8 @@ def test_per_paper_bib_is_the_entry_of_proceedings_bib(built, meta):
     whole = (root / "build" / "proceedings.bib").read_text(encoding="utf-8")
     for paper in meta["papers"]:
         one = (root / "build" / "citations" / f"{paper['id']}.bib").read_text(encoding="utf-8")
-        assert one.startswith("@inproceedings{") and one in whole
+        entry = one[one.index("@inproceedings{"):]
+        assert entry in whole and (one == entry or one.startswith("@preamble{"))
         lib = bibtexparser.parse_string(one)
         assert not lib.failed_blocks and len(lib.entries) == 1
 
@@ -245,7 +260,7 @@ def test_pages_in_every_export_equal_metadata_and_the_volume(built, meta):
         (csl,) = json.loads((folder / f"{paper['id']}.json").read_text(encoding="utf-8"))
         assert csl["page"] == f"{first}-{last}" and csl["page-first"] == str(first)
         acm = (folder / f"{paper['id']}.txt").read_text(encoding="utf-8")
-        assert f", {first}–{last}." in acm
+        assert f", {last - first + 1} pages." in acm
 
 
 # --------------------------------------------------------------------------- RIS, CSL-JSON, ACM
@@ -275,7 +290,8 @@ def test_csl_json_item(built):
     assert item["id"] == "alvarezperez2025clip"
     assert item["title"] == PAPERS[0]["title"]
     assert item["author"] == [{"family": "Álvarez Pérez", "given": "José María"},
-                              {"family": "van der Berg", "given": "Pieter"}, {"family": "Żółć", "given": "Łukasz"}]
+                              {"family": "Berg", "non-dropping-particle": "van der", "given": "Pieter"},
+                              {"family": "Żółć", "given": "Łukasz"}]
     assert item["editor"][0] == {"family": "Fu", "given": "Junchen"}
     assert item["container-title"].startswith("Proceedings of the 1st Workshop")
     assert item["issued"] == {"date-parts": [[2025, 4, 28]]}
@@ -291,7 +307,8 @@ def test_acm_reference_format(built, meta):
     assert text == (
         "José María Álvarez Pérez, Pieter van der Berg, and Łukasz Żółć. 2025. " + PAPERS[0]["title"] + ". "
         "In Proceedings of the 1st Workshop on Efficient Representation Learning for Multimodal Information "
-        "Retrieval (EReL@MIR '25). ACM, New York, NY, USA, 1–5. https://doi.org/10.1145/3701716.3717001\n")
+        "Retrieval (EReL@MIR ’25), April 28–29, 2025, Sydney, NSW, Australia. ACM, New York, NY, USA, 5 pages. "
+        "https://doi.org/10.1145/3701716.3717001\n")
     single = (root / "build" / "citations" / "3.txt").read_text(encoding="utf-8")
     assert single.startswith("José María Álvarez Pérez. 2025. Efficient Retrieval. In Proceedings of the 1st ")
 
@@ -407,7 +424,6 @@ def test_every_export_parses_back(title, raw_people):
     if not people or not clean(title):
         return
     meta = fake_metadata(title, people)
-    names = [(nfc(p.family_name), nfc(p.given_names)) for p in people]
     # BibTeX
     lib = bibtexparser.parse_string(render_bibliography(meta))
     assert not lib.failed_blocks
@@ -416,23 +432,24 @@ def test_every_export_parses_back(title, raw_people):
     entry = lib.entries[1]
     assert decode(entry["title"]) == nfc(title)
     assert decode(entry["abstract"]) == nfc(title)
-    assert decode_names(entry["author"]) == names
-    assert decode_names(lib.entries[0]["editor"]) == names
+    assert decode_names(entry["author"], jr=True) == [bib_person(p) for p in people]
+    assert decode_names(lib.entries[0]["editor"], jr=True) == [bib_person(p) for p in people]
     assert entry["pages"] == "3--9"
     # RIS
     (rec,) = parse_ris(render_citation(meta, "1", "ris"))
     assert rec["TI"] == [clean(title)] and rec["SP"] == ["3"] and rec["EP"] == ["9"]
-    assert rec["AU"] == [f"{clean(p.family_name)}, {clean(p.given_names)}" if clean(p.given_names)
-                         else clean(p.family_name) for p in people]
+    parts = [[clean(x) for x in (p.family_name, p.given_names, p.name_suffix)] for p in people]
+    parts = [[g, "", s] if not f else [f, g, s] for f, g, s in parts]
+    assert rec["AU"] == [", ".join(x for x in part if x) for part in parts]
     # CSL-JSON
     (item,) = json.loads(render_citation(meta, "1", "csl-json"))
     assert item["title"] == clean(title) and item["page"] == "3-9"
-    assert [(a["family"], a.get("given", "")) for a in item["author"]] == [
-        (clean(p.family_name), clean(p.given_names)) for p in people]
+    assert [(" ".join(x for x in (a.get("non-dropping-particle"), a["family"]) if x), a.get("given", ""),
+             a.get("suffix", "")) for a in item["author"]] == [tuple(part) for part in parts]
     # ACM Reference Format: one line of text naming everyone, the title and the pages
     acm = render_citation(meta, "1", "acm")
-    assert acm.endswith(", 3–9.\n") and acm.count("\n") == 1
-    assert clean(title) in acm and all(clean(p.name) in acm for p in people)
+    assert acm.endswith(", 7 pages.\n") and acm.count("\n") == 1
+    assert clean(title).replace("'", "’") in acm and all(clean(p.name).replace("'", "’") in acm for p in people)
 
 
 # --------------------------------------------------------------------------- classic BibTeX + pdflatex
@@ -499,6 +516,64 @@ def test_pdflatex_and_bibtex_print_every_entry_without_warnings(built, meta, tmp
         s = "".join(c for c in unicodedata.normalize("NFKD", s) if unicodedata.category(c) not in ("Mn", "Sk"))
         return re.sub(r"[^a-z0-9]", "", ascii_fold(s).casefold())
 
-    for name in ("José María Álvarez Pérez", "Pieter van der Berg", "Łukasz Żółć", "Thị Minh Khai Nguyễn",  # BibTeX styles print given names first
+    for name in ("José María Álvarez Pérez", "Pieter van der Berg", "Łukasz Żółć", "Nguyễn Thị Minh Khai",  # family first: as written
                  "Søren Kierkegaard", "Ærøskøbing (Ça, Ğ, Ő)"):
         assert fold(name) in fold(printed), name
+
+
+def test_cite_after_end_date_edit_prints_the_new_dates(built, tmp_path):
+    root, _ = built
+    copy = tmp_path / "project"
+    shutil.copytree(root, copy)
+    workshop = copy / "front_matter" / "workshop.yaml"
+    workshop.write_text(workshop.read_text(encoding="utf-8").replace("end_date: 2025-04-29", "end_date: 2025-05-01"),
+                        encoding="utf-8")
+    done = cite("4", "--project", str(copy), "--format", "acm")
+    assert done.returncode == 0, done.stderr.decode()
+    assert "(EReL@MIR ’25), April 28–May 1, 2025, Sydney, NSW, Australia." in done.stdout.decode()
+    meta = json.loads((copy / "build" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["volume"]["end_date"] == "2025-05-01"
+    (item,) = json.loads((copy / "build" / "citations" / "4.json").read_text(encoding="utf-8"))
+    assert item["event-date"] == {"date-parts": [[2025, 4, 28], [2025, 5, 1]]}
+    assert "eventdate = {2025-04-28/2025-05-01}" in (copy / "build" / "citations" / "4.bib").read_text(encoding="utf-8")
+
+
+def test_name_parts_in_every_format(tmp_path):
+    people = [Person(name="Martin Luther King, Jr."), Person(name="Pieter van der Berg"),
+              Person(name="Nguyễn Thị Minh Khai", family="Nguyễn"), Person(name="Madonna"),
+              Person(name="Ann Smith", suffix="III")]
+    meta = fake_metadata("A Title", people)
+    bib = render_citation(meta, "1", "bibtex")
+    assert ("author    = {King, Jr., Martin Luther and van der Berg, Pieter and {Nguyễn Thị Minh Khai} and "
+            "{Madonna} and Smith, III, Ann}") in bib
+    (rec,) = parse_ris(render_citation(meta, "1", "ris"))
+    assert rec["AU"] == ["King, Martin Luther, Jr.", "van der Berg, Pieter", "Nguyễn, Thị Minh Khai", "Madonna",
+                         "Smith, Ann, III"]
+    (item,) = json.loads(render_citation(meta, "1", "csl-json"))
+    assert item["author"] == [
+        {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+        {"family": "Berg", "given": "Pieter", "non-dropping-particle": "van der"},
+        {"family": "Nguyễn", "given": "Thị Minh Khai"}, {"family": "Madonna"},
+        {"family": "Smith", "given": "Ann", "suffix": "III"}]
+    acm = render_citation(meta, "1", "acm")
+    assert acm.startswith("Martin Luther King, Jr., Pieter van der Berg, Nguyễn Thị Minh Khai, Madonna, and "
+                          "Ann Smith, III. 2025. A Title. In Proceedings of the 1st Workshop on Tests (T@W ’25), "
+                          "April 28, 2025, Sydney, Australia. ACM, New York, NY, USA, 7 pages.")
+
+
+@pytest.mark.parametrize(("person", "family", "given", "suffix", "first"), [
+    (Person(name="Martin Luther King, Jr."), "King", "Martin Luther", "Jr.", False),
+    (Person(name="Martin Luther King Jr."), "King", "Martin Luther", "Jr.", False),
+    (Person(name="John Henry Smith, III", family="Smith"), "Smith", "John Henry", "III", False),
+    (Person(name="Ann Smith", suffix="Sr."), "Smith", "Ann", "Sr.", False),
+    (Person(name="Pieter van der Berg"), "van der Berg", "Pieter", "", False),
+    (Person(name="Jean de La Fontaine"), "de La Fontaine", "Jean", "", False),
+    (Person(name="Ludwig van Beethoven"), "van Beethoven", "Ludwig", "", False),
+    (Person(name="Madonna"), "Madonna", "", "", False),
+    (Person(name="Nguyễn Thị Minh Khai", family="Nguyễn"), "Nguyễn", "Thị Minh Khai", "", True),
+    (Person(name="Álvarez y Pérez, José", family="Álvarez y Pérez"), "Álvarez y Pérez", "José", "", True),
+])
+def test_name_parts_from_the_model(person, family, given, suffix, first):
+    data = person_json(person)
+    assert (data["family"], data["given"], data.get("suffix", ""), data.get("family_first", False)) == (
+        family, given, suffix, first)

@@ -1,7 +1,15 @@
 """Stage 8, citations: build/proceedings.bib and, per paper, BibTeX, RIS, CSL-JSON and ACM Reference Format.
 
 Everything is rendered from the metadata dict that the build writes to metadata.json, so the
-pages of every export are the pages of the merged volume and nothing else.
+pages of every export are the pages of the merged volume and nothing else, and every fact an
+export shows (dates, place, publisher's address, series) is a fact of metadata.json.
+
+The event: BibTeX writes ``series = {<acronym>}`` (or the volume's series) and the place of the
+event as ``city``, which ACM-Reference-Format.bst prints after the booktitle ("(Sydney, NSW,
+Australia) (EReL@MIR ’25)") and biblatex ignores, and as ``venue`` + ``eventdate``, which biblatex
+prints. Not ``location``: biblatex reads that as the publisher's place (it would print "Sydney:
+ACM" and drop ``address``). A .bib whose text needs a LaTeX fallback for some characters starts
+with their ``@preamble`` (:mod:`proceedings.export.texchars`).
 """
 
 from __future__ import annotations
@@ -15,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from proceedings.errors import InputError, UnknownPaperError
-from proceedings.export.latex import bibtex_name, clean, to_latex
-from proceedings.text import ascii_fold, join_names
+from proceedings.export import names as _names
+from proceedings.export.acmref import acm_reference
+from proceedings.export.latex import clean, to_latex
+from proceedings.export.texchars import preamble
+from proceedings.text import ascii_fold
 from proceedings.text import proceedings_title as _proceedings_title
 from proceedings.util.atomic import write_text
 
@@ -48,33 +59,13 @@ def _date(volume: dict[str, Any]) -> dt.date:
     return dt.date.fromisoformat(volume["start_date"])
 
 
-def _people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list[tuple[str, str, str]]:
-    """(name as printed, family, given) of each person, from ``*_detail`` or bare names."""
-    if detail:
-        raw = [(p["name"], p.get("family") or p["name"], p.get("given") or "") for p in detail]
-    else:
-        raw = []
-        for name in names or []:
-            words = clean(name).split(" ")
-            raw.append((name, words[-1], " ".join(words[:-1])))
-    out = []
-    for name, family, given in raw:
-        name, family, given = clean(name), clean(family), clean(given)
-        if not family:  # a family name of control characters only: the given names stand alone
-            family, given = given, ""
-        if family:
-            out.append((name or family, family, given))
-    return out
+def _people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list[_names.Name]:
+    return _names.people(detail, names)
 
 
 def _pages(paper: dict[str, Any], sep: str) -> str:
     first, last = paper["first_page"], paper["last_page"]
     return str(first) if first == last else f"{first}{sep}{last}"
-
-
-def _doi_url(doi: str) -> str:
-    doi = doi.strip()
-    return doi if doi.startswith(("http://", "https://")) else f"https://doi.org/{doi}"
 
 
 def _verbatim(value: str | None) -> str | None:
@@ -104,7 +95,7 @@ def citation_keys(metadata: dict[str, Any]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for paper in metadata["papers"]:
         people = _people(paper.get("authors_detail"), paper.get("authors"))
-        family = _key_word(people[0][1]) if people else ""
+        family = _key_word(people[0].family) if people else ""
         words = [w for w in re.split(r"[^a-z0-9]+", ascii_fold(paper["title"]).lower()) if w]
         word = next((w for w in words if w not in _STOPWORDS and not w.isdigit()), "")
         base = f"{family or 'paper'}{year}{word}"
@@ -144,22 +135,25 @@ def _braced(text: str | None, **options: bool) -> str | None:
     return "{" + to_latex(text, **options) + "}"
 
 
-def _bib_names(people: list[tuple[str, str, str]]) -> str | None:
+def _bib_names(people: list[_names.Name]) -> str | None:
     if not people:
         return None
-    return "{" + " and ".join(bibtex_name(family, given) for _, family, given in people) + "}"
+    return "{" + " and ".join(_names.bibtex(p) for p in people) + "}"
 
 
 def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
     date = _date(volume)
+    end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     return [
         ("editor", _bib_names(_people(volume.get("editors_detail"), volume.get("editors")))),
         ("publisher", _braced(volume.get("publisher"))),
         ("address", _braced(volume.get("publisher_address"))),
         ("year", f"{{{date.year}}}"),
         ("month", _MONTHS[date.month - 1]),
+        ("city", _braced(volume.get("location"))),
         ("venue", _braced(volume.get("location"))),
-        ("series", _braced(volume.get("series"), protect=True)),
+        ("eventdate", f"{{{date.isoformat()}/{end.isoformat()}}}" if end != date else f"{{{date.isoformat()}}}"),
+        ("series", _braced(volume.get("series") or volume.get("acronym"), protect=True)),
         ("volume", _braced(volume.get("volume"))),
         ("isbn", _braced(volume.get("isbn"))),
     ]
@@ -211,13 +205,13 @@ def ris_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
     volume = metadata["volume"]
     date = _date(volume)
     lines: list[tuple[str, str | None]] = [("TY", "CONF"), ("ID", key)]
-    for _, family, given in _people(paper.get("authors_detail"), paper.get("authors")):
-        lines.append(("AU", f"{family}, {given}" if given else family))
+    for person in _people(paper.get("authors_detail"), paper.get("authors")):
+        lines.append(("AU", _names.ris(person)))
     lines += [("TI", paper["title"]), ("T2", proceedings_title(volume["title"]))]
-    for _, family, given in _people(volume.get("editors_detail"), volume.get("editors")):
-        lines.append(("A2", f"{family}, {given}" if given else family))
+    for person in _people(volume.get("editors_detail"), volume.get("editors")):
+        lines.append(("A2", _names.ris(person)))
     lines += [
-        ("T3", volume.get("series")), ("VL", volume.get("volume")),
+        ("T3", volume.get("series") or volume.get("acronym")), ("VL", volume.get("volume")),
         ("PY", str(date.year)), ("DA", f"{date:%Y/%m/%d}"),
         ("SP", str(paper["first_page"])), ("EP", str(paper["last_page"])),
         ("PB", volume.get("publisher")), ("CY", volume.get("publisher_address")),
@@ -232,14 +226,19 @@ def ris_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
 # --------------------------------------------------------------------------- CSL-JSON
 
 
-def _csl_names(people: list[tuple[str, str, str]]) -> list[dict[str, str]]:
-    return [{"family": family, "given": given} if given else {"family": family} for _, family, given in people]
+def _csl_names(people: list[_names.Name]) -> list[dict[str, str]]:
+    return [_names.csl(p) for p in people]
+
+
+def _csl_date(date: dt.date) -> list[int]:
+    return [date.year, date.month, date.day]
 
 
 def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict[str, Any]:
     """One CSL-JSON item of type ``paper-conference``."""
     volume = metadata["volume"]
     date = _date(volume)
+    end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     item: dict[str, Any] = {
         "id": key,
         "type": "paper-conference",
@@ -248,10 +247,11 @@ def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict
         "editor": _csl_names(_people(volume.get("editors_detail"), volume.get("editors"))),
         "container-title": proceedings_title(volume["title"]),
         "container-title-short": clean(volume.get("acronym") or ""),
-        "collection-title": clean(volume.get("series") or ""),
+        "collection-title": clean(volume.get("series") or volume.get("acronym") or ""),
         "volume": clean(volume.get("volume") or ""),
-        "event-title": clean(volume["title"]),
+        "event": clean(volume["title"]),
         "event-place": clean(volume.get("location") or ""),
+        "event-date": {"date-parts": [_csl_date(date), _csl_date(end)] if end != date else [_csl_date(date)]},
         "publisher": clean(volume.get("publisher") or ""),
         "publisher-place": clean(volume.get("publisher_address") or ""),
         "page": _pages(paper, "-"),
@@ -272,35 +272,6 @@ def csl_json(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
     return json.dumps([csl_paper(metadata, paper, key)], indent=2, ensure_ascii=False) + "\n"
 
 
-# --------------------------------------------------------------------------- ACM Reference Format
-
-
-def _sentence(text: str) -> str:
-    text = text.rstrip()
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def acm_reference(metadata: dict[str, Any], paper: dict[str, Any]) -> str:
-    """"A, B, and C. 2025. Title. In Proceedings of … (ACR '25). ACM, New York, NY, USA, 1–8." (plain UTF-8)."""
-    volume = metadata["volume"]
-    names = [name for name, _, _ in _people(paper.get("authors_detail"), paper.get("authors"))]
-    where = ", ".join(clean(x) for x in (volume.get("publisher"), volume.get("publisher_address")) if x and clean(x))
-    venue = proceedings_title(volume["title"])
-    if volume.get("acronym"):
-        venue += f" ({clean(volume['acronym'])})"
-    parts = [
-        _sentence(join_names(names)),
-        f"{_date(volume).year}.",
-        _sentence(clean(paper["title"])),
-        f"In {venue}.",
-        f"{where}, {_pages(paper, '–')}." if where else f"{_pages(paper, '–')}.",
-    ]
-    link = paper.get("doi") and _doi_url(clean(paper["doi"])) or paper.get("url") and clean(paper["url"])
-    if link:
-        parts.append(link)
-    return " ".join(parts) + "\n"
-
-
 # --------------------------------------------------------------------------- entry points
 
 
@@ -317,9 +288,15 @@ def _paper(metadata: dict[str, Any], paper_id: str) -> dict[str, Any]:
     raise UnknownPaperError(f"no paper with id {paper_id!r}", ["known ids: " + ", ".join(known)])
 
 
+def _with_preamble(entries: str) -> str:
+    """BibTeX text headed by the @preamble its characters need (none for most)."""
+    head = preamble(entries)
+    return f"{head}\n{entries}" if head else entries
+
+
 def _render(metadata: dict[str, Any], paper: dict[str, Any], key: str, fmt: str) -> str:
     if fmt == "bibtex":
-        return bibtex_paper(metadata, paper, key)
+        return _with_preamble(bibtex_paper(metadata, paper, key))
     if fmt == "ris":
         return ris_paper(metadata, paper, key)
     if fmt == "csl-json":
@@ -336,7 +313,7 @@ def render_citation(metadata: dict[str, Any], paper_id: str, fmt: str) -> str:
 
 
 def _bibliography(metadata: dict[str, Any], entries: Iterable[str]) -> str:
-    return "\n".join([bibtex_volume(metadata), *entries])
+    return _with_preamble("\n".join([bibtex_volume(metadata), *entries]))
 
 
 def render_bibliography(metadata: dict[str, Any]) -> str:
@@ -360,7 +337,8 @@ def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
         pid = paper["id"]
         for fmt, ext in FORMATS.items():
             path = folder / f"{pid}.{ext}"
-            write_text(path, entries[pid] if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt))
+            text = _with_preamble(entries[pid]) if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt)
+            write_text(path, text)
             outputs[f"{CITATIONS_DIR}/{path.name}"] = path
             written.add(path.name)
     exts = {f".{ext}" for ext in FORMATS.values()}

@@ -6,22 +6,47 @@ from typing import Any
 
 from proceedings import __version__
 from proceedings.context import BuildContext
+from proceedings.export.names import person_fields
 from proceedings.export.program import program_metadata
+from proceedings.export.texchars import script, unprintable
 from proceedings.findings import ValidationReport
-from proceedings.project.model import Person, Project
+from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.stages.plan import Plan
 
 
 def person_json(person: Person) -> dict[str, Any]:
+    """A person as metadata.json records it: the fields of the project file, then the name parts
+    every citation format is written from (family, given, suffix, family_first)."""
     data = person.model_dump(exclude_none=True, exclude_defaults=True)
-    data["family"] = person.family_name
-    data["given"] = person.given_names
+    data.update(person_fields(person.name, person.family, person.suffix))
     return data
+
+
+def unprintable_warnings(project: Project) -> list[str]:
+    """A warning for each title and person with characters no 8-bit LaTeX font has (CJK, Cyrillic…):
+    the .bib keeps them UTF-8, and pdflatex documents without fonts for them print "?"."""
+    out = []
+
+    def check(where: str, text: str) -> None:
+        if chars := unprintable(text):
+            codes = ", ".join(f"{c} U+{ord(c):04X}" for c in chars)
+            out.append(f"{where}: {script(chars).lower()} characters ({codes}) stay UTF-8 in proceedings.bib: "
+                       "pdflatex prints them only in a document with fonts for them, elsewhere '?'")
+
+    for i, editor in enumerate(project.workshop.editors):
+        check(f"{WORKSHOP_FILE}: editors[{i}] {editor.name!r}", editor.name)
+    for paper in project.papers:
+        check(f"{PAPERS_FILE}: paper {paper.id}: title", paper.title)
+        for author in paper.authors:
+            check(f"{PAPERS_FILE}: paper {paper.id} ({paper.title}): author {author.name!r}", author.name)
+    return out
 
 
 def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume_pages: dict[str, int],
                   ctx: BuildContext) -> dict[str, Any]:
     """The content of metadata.json (pages as printed, papers in volume order)."""
+    for message in unprintable_warnings(project):
+        ctx.warn(message)
     w = project.workshop
     volume = {
         "title": w.title,

@@ -19,7 +19,7 @@ from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
 from proceedings.project.program import Day, Sponsor, check_timezone, load_program
 from proceedings.project.publishing import PublisherFields, derive_dois
-from proceedings.text import family_name, given_names
+from proceedings.text import family_name, given_names, name_suffix
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ class Person(_Model):
     name: str = Field(min_length=1)
     """As printed, in the person's own order and casing: "Joemon M. Jose", "Nguyễn Thị Minh Khai"."""
     family: str | None = None
-    """The family name, when it is not the last word of ``name`` ("Álvarez Pérez", "van der Berg")."""
+    """The family name, when it is not the last word of ``name`` ("Álvarez Pérez", "Nguyễn")."""
+    suffix: str | None = None
+    """A generational suffix ("Jr.", "III"); read from ``name`` ("Martin Luther King, Jr.") when absent."""
     affiliation: str | None = None
     """Institution, as printed: "University of Glasgow"."""
     role: str | None = None
@@ -57,7 +59,7 @@ class Person(_Model):
     corresponding: bool = False
     """Whether this author is the corresponding author (publisher metadata)."""
 
-    @field_validator("family")
+    @field_validator("family", "suffix")
     @classmethod
     def _family_in_name(cls, value: str | None) -> str | None:
         if value is not None and not value:
@@ -73,6 +75,11 @@ class Person(_Model):
     def given_names(self) -> str:
         """Everything in ``name`` but the family name."""
         return given_names(self.name, self.family)
+
+    @property
+    def name_suffix(self) -> str:
+        """The generational suffix: ``suffix`` when given, else the one written in ``name`` or ``family``."""
+        return self.suffix or name_suffix(self.name, self.family)
 
 
 PageSize = Literal["letter", "a4"]
