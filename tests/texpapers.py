@@ -126,7 +126,7 @@ def make_tex_project(dest: Path, papers: dict[str, Path]) -> Path:
 
     from tests.conftest import REPO
 
-    shutil.copytree(REPO / "front_matter", dest / "front_matter")
+    shutil.copytree(REPO / "front_matter", dest / "front_matter", ignore=shutil.ignore_patterns("program.yaml"))
     camera = dest / "camera_ready"
     camera.mkdir(parents=True)
     entries = []
