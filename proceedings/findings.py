@@ -22,9 +22,23 @@ class Finding:
     """What is wrong, for the chair."""
     fix: str = ""
     """How the author fixes it."""
+    box: tuple[float, float, float, float] | None = None
+    """The region on ``page`` it is about: [x0, y0, x1, y1] in PDF points, displayed page coordinates."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.box is None:
+            del data["box"]
+        else:
+            data["box"] = [round(v, 2) for v in self.box]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """A finding from :meth:`to_json`'s output (unknown keys ignored)."""
+        box = data.get("box")
+        known = {k: v for k, v in data.items() if k in ("rule", "severity", "page", "message", "fix")}
+        return cls(**known, box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box else None)
 
 
 @dataclass
@@ -73,7 +87,7 @@ class PaperReport:
         return cls(
             id=data["id"], file=data["file"], sha256=data.get("sha256", ""), pages=data.get("pages"),
             body_pages=data.get("body_pages"), usable=bool(data.get("in_volume")),
-            findings=[Finding(**f) for f in data.get("findings", [])], references_page=data.get("references_page"),
+            findings=[Finding.from_json(f) for f in data.get("findings", [])], references_page=data.get("references_page"),
         )
 
 

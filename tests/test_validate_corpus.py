@@ -29,7 +29,7 @@ def check(path: Path, title: str = HOPE, authors=TROVATO) -> PaperReport:
     data = check_file(str(path), Rules().model_dump(mode="json"), title, list(authors))
     return PaperReport(id="x", file=path.name, pages=data["pages"], body_pages=data["body_pages"],
                        usable=data["usable"], references_page=data["references_page"],
-                       findings=[Finding(**f) for f in data["findings"]])
+                       findings=[Finding.from_json(f) for f in data["findings"]])
 
 
 def errors(report: PaperReport) -> list[str]:

@@ -1,0 +1,277 @@
+"""The text of every page with its geometry, read with PDFium (pypdfium2): fast enough for every page.
+
+A page becomes *spans* (a run of text PDFium keeps together: one text object on one line) and *lines*
+(spans on one baseline, close enough to be one line of one column). Every box is in displayed
+coordinates (:mod:`proceedings.pdf.geometry`): points from the bottom-left corner as the page is shown.
+pypdf stays the library that writes; this module only reads.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from proceedings.pdf.geometry import PageBox, Rect
+
+log = logging.getLogger(__name__)
+
+MAX_SPANS = 20_000
+"""Most spans read from one page (a page of millions of glyphs is read in part)."""
+
+
+@dataclass
+class Span:
+    """Text PDFium keeps together, with its box."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    """Font size in points."""
+    bold: bool
+    font: str = ""
+    """The font's base name, subset prefix removed."""
+
+    @property
+    def box(self) -> Rect:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass
+class Line:
+    """Spans on one baseline of one column, left to right."""
+
+    spans: list[Span]
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for prev, span in zip([None, *self.spans], self.spans):
+            if prev is not None and span.x0 - prev.x1 > 0.15 * max(span.size, 1) and not out.endswith(" "):
+                out += " "
+            out += span.text
+        return re.sub(r"\s+", " ", out).strip()
+
+    @property
+    def x0(self) -> float:
+        return min(s.x0 for s in self.spans)
+
+    @property
+    def x1(self) -> float:
+        return max(s.x1 for s in self.spans)
+
+    @property
+    def y0(self) -> float:
+        return min(s.y0 for s in self.spans)
+
+    @property
+    def y1(self) -> float:
+        return max(s.y1 for s in self.spans)
+
+    @property
+    def box(self) -> Rect:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    @property
+    def size(self) -> float:
+        return max((s.size for s in self.spans), default=0.0)
+
+    @property
+    def bold(self) -> bool:
+        return bool(self.spans) and all(s.bold for s in self.spans if s.text.strip())
+
+    # compatibility with the text checks' older line objects
+    @property
+    def x(self) -> float:
+        return self.x0
+
+    @property
+    def y(self) -> float:
+        return self.y0
+
+
+@dataclass
+class PageText:
+    """One page: its displayed size, its spans and lines."""
+
+    number: int
+    width: float
+    height: float
+    rotate: int = 0
+    spans: list[Span] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def letters(self) -> int:
+        return sum(sum(1 for c in s.text if c.isalpha()) for s in self.spans)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def body_size(self) -> float:
+        """The most common font size, weighted by characters (the body text's size)."""
+        weights: dict[float, int] = {}
+        for span in self.spans:
+            key = round(span.size * 2) / 2
+            weights[key] = weights.get(key, 0) + len(span.text)
+        return max(weights, key=lambda k: (weights[k], -k)) if weights else 0.0
+
+    def content_box(self) -> Rect | None:
+        """The box around every span with a letter or digit (None: no text)."""
+        boxes = [s.box for s in self.spans if any(c.isalnum() for c in s.text)]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes))
+
+
+def _bounded_text(textpage: Any, rect: Rect) -> str:
+    left, bottom, right, top = rect
+    n = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0)
+    if n <= 0:
+        return ""
+    buf = ctypes.create_string_buffer(n * 2 + 2)
+    got = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom,
+                                      ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    return buf.raw[: max(got, 0) * 2].decode("utf-16-le", errors="replace").replace("\x00", "")
+
+
+def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
+    size = float(raw.FPDFText_GetFontSize(textpage, index))
+    weight = int(raw.FPDFText_GetFontWeight(textpage, index))
+    buf = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int(0)
+    n = raw.FPDFText_GetFontInfo(textpage, index, buf, 128, ctypes.byref(flags))
+    name = buf.raw[: min(max(n - 1, 0), 127)].decode("latin-1", errors="replace") if n > 0 else ""
+    if len(name) > 7 and name[6] == "+":
+        name = name[7:]
+    return size, weight >= 600 or bool(_BOLD.search(name)), name
+
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
+
+
+def read_spans(page: Any, box: PageBox) -> list[Span]:
+    """The spans of a pypdfium2 page, in content order, boxes in displayed coordinates."""
+    textpage = page.get_textpage()
+    try:
+        tp = textpage.raw
+        count = raw.FPDFText_CountChars(tp)
+        if count <= 0:
+            return []
+        rects = min(raw.FPDFText_CountRects(tp, 0, count), MAX_SPANS)
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
+        out: list[Span] = []
+        for i in range(rects):
+            if not raw.FPDFText_GetRect(tp, i, *refs):
+                continue
+            rect = (left.value, bottom.value, right.value, top.value)
+            text = _bounded_text(tp, rect)
+            if not text.strip():
+                continue
+            h = max(rect[3] - rect[1], 0.5)
+            index = raw.FPDFText_GetCharIndexAtPos(tp, rect[0] + min(1.0, (rect[2] - rect[0]) / 2),
+                                                   (rect[1] + rect[3]) / 2, 1.0, h / 2)
+            size, bold, font = _font_style(tp, index) if index >= 0 else (h, False, "")
+            x0, y0, x1, y1 = box.rect_to_visual(rect)
+            if size <= 0:
+                size = h
+            out.append(Span(text, x0, y0, x1, y1, size, bold, font))
+        return out
+    finally:
+        textpage.close()
+
+
+def group_lines(spans: list[Span]) -> list[Line]:
+    """Spans on one baseline that follow each other closely, as lines, top to bottom and left to right."""
+    ordered = sorted(spans, key=lambda s: (-round(s.y0, 0), s.x0))
+    lines: list[Line] = []
+    rows: list[list[Span]] = []
+    for span in ordered:
+        for row in rows[-3:]:
+            ref = row[-1]
+            tol = 0.35 * max(min(ref.size, span.size), 1.0)
+            if abs(ref.y0 - span.y0) <= tol or abs(ref.y1 - span.y1) <= tol and abs(ref.y0 - span.y0) <= 2 * tol:
+                row.append(span)
+                break
+        else:
+            rows.append([span])
+    for row in rows:
+        row.sort(key=lambda s: s.x0)
+        current = [row[0]]
+        for span in row[1:]:
+            gap = span.x0 - current[-1].x1
+            if gap > 1.2 * max(span.size, current[-1].size, 1.0):
+                lines.append(Line(current))
+                current = [span]
+            else:
+                current.append(span)
+        lines.append(Line(current))
+    lines.sort(key=lambda ln: (-round(ln.y0, 0), ln.x0))
+    return lines
+
+
+class TextLayer:
+    """Every page of one PDF, read once and on demand; never raises for a hostile page."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf = pdfium.PdfDocument(data)
+        self.count = len(self._pdf)
+        self._pages: dict[int, PageText] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, number: int) -> PageText:
+        """Page ``number`` (1-based)."""
+        if number not in self._pages:
+            self._pages[number] = self._read(number)
+        return self._pages[number]
+
+    def __iter__(self) -> Iterator[PageText]:
+        return (self[n] for n in range(1, self.count + 1))
+
+    def _read(self, number: int) -> PageText:
+        try:
+            page = self._pdf[number - 1]
+        except Exception as exc:  # noqa: BLE001 - a broken page object
+            return PageText(number, 612, 792, error=f"{type(exc).__name__}: {exc}")
+        try:
+            box = PageBox.from_boxes(page.get_mediabox(), page.get_cropbox(), page.get_rotation())
+            width, height = box.visual
+            out = PageText(number, width, height, box.rotate)
+            try:
+                out.spans = read_spans(page, box)
+            except Exception as exc:  # noqa: BLE001 - hostile content streams
+                out.error = f"{type(exc).__name__}: {exc}"
+                log.debug("page %d: text not read: %s", number, out.error)
+            out.lines = group_lines(out.spans)
+            return out
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        self._pages.clear()
+        self._pdf.close()
+
+
+def open_layer(data: bytes) -> TextLayer | None:
+    """The text layer of a PDF's bytes; None when PDFium cannot open it."""
+    try:
+        return TextLayer(data)
+    except Exception as exc:  # noqa: BLE001 - PdfiumError, a password, a broken file
+        log.debug("PDFium cannot open the file: %s", exc)
+        return None
