@@ -28,10 +28,10 @@ from proceedings.findings import PaperReport
 from proceedings.stages.gather import gather
 from proceedings.project.model import Rules
 from tools.samples import SampleAuthor, SamplePaper, write_paper
-from proceedings.checks.textcheck import (
-    Line, PageText, author_on_page, check_title_authors, find_line_numbers, guess_language, is_references_heading,
-    raw_heading,
-)
+from proceedings.checks.line_numbers import number_column
+from proceedings.checks.textcheck import author_on_page, guess_language, is_references_heading, raw_heading
+from proceedings.checks.title_authors import check_title_authors
+from proceedings.pdf.textlayer import Line, PageText, Span, group_lines
 from proceedings.stages.validate import CACHE_DIR, check_file, validate
 from proceedings.util.workers import run_limited
 from tests.conftest import EPOCH, REPO, copy_project
@@ -47,13 +47,13 @@ DEFECTS = {
     "anonymous": ({"anonymous"}, {"authors"}),
     "submission-id": ({"submission-id"}, set()),
     "draft-footer": ({"draft-footer"}, set()),
-    "placeholders": ({"placeholders"}, set()),
+    "placeholders": ({"placeholders", "rights-block"}, set()),  # the template's values in the rights block
     "javascript": ({"javascript"}, set()),
     "launch-action": ({"launch-action"}, set()),
     "embedded-file": ({"embedded-file"}, set()),
     "unembedded-font": ({"fonts-embedded"}, set()),
     "a4": ({"page-size"}, set()),
-    "bottom-margin-text": (set(), {"bottom-margin"}),
+    "bottom-margin-text": ({"bottom-margin"}, set()),  # the stamped page number would print over it
     "scanned": ({"no-text"}, set()),
     "non-english": (set(), {"language"}),
     "encrypted": ({"encrypted"}, set()),
@@ -321,11 +321,16 @@ def test_a_paper_needing_a_password_is_not_usable(tmp_path: Path, papers):
 
 
 def _line(text: str, x: float = 54, y: float = 400, size: float = 9, bold: bool = False) -> Line:
-    return Line(text, x, y, size, bold)
+    return Line([Span(text, x, y, x + 0.5 * size * len(text), y + size, size, bold)])
 
 
 def _page(lines: list[Line]) -> PageText:
-    return PageText(1, 612, 792, lines)
+    spans = [s for line in lines for s in line.spans]
+    return PageText(1, 612, 792, spans=spans, lines=group_lines(spans))
+
+
+def find_line_numbers(page: PageText) -> bool:
+    return bool(number_column(page))
 
 
 @pytest.mark.parametrize("text, size, bold, heading", [

@@ -33,7 +33,7 @@ def run(paper: Paper):
     total = body + len(extra)
     paper.notes["body_pages"] = body
     if refs:
-        where = f"{plural(body, 'page')} of body up to the References heading (page {refs.page})"
+        where = f"{plural(body, 'page')} before the references (heading on page {refs.page})"
         if extra:
             where += f" and {plural(len(extra), 'page')} of appendix after the references (pages {extra[0]}–{extra[-1]})"
             where = where.replace(f"(pages {extra[0]}–{extra[0]})", f"(page {extra[0]})")

@@ -59,11 +59,11 @@ def number_column(page: PageText) -> list[Span]:
             else:
                 groups.append([span])
         for group in groups:
-            if len(group) < RUN or any(s in found for s in group):
+            if len(group) < RUN or all(s in found for s in group):
                 continue
             if columns is None:
                 columns = _columns(page, {id(s) for s in numerals})
-            if not _outside(group, columns):
+            if not _outside(group, columns, page.width):
                 continue
             group.sort(key=lambda s: -s.y0)
             values = [int(s.text) for s in group]
@@ -72,19 +72,22 @@ def number_column(page: PageText) -> list[Span]:
                 run = run + 1 if 0 < b - a <= 10 else 1
                 best = max(best, run)
             if best >= RUN:
-                found.extend(group)
+                found.extend(s for s in group if s not in found)
     return found
 
 
-def _outside(group: list[Span], columns: list[tuple[float, float]]) -> bool:
+def _outside(group: list[Span], columns: list[tuple[float, float]], width: float) -> bool:
+    """Whether the numerals sit in a margin: left of the first column, right of the last, or in a gutter."""
     if not columns:
         return False
     x0 = statistics.median(s.x0 for s in group)
     x1 = statistics.median(s.x1 for s in group)
     lefts = sorted(columns)
-    if x1 <= lefts[0][0] + 1 or x0 >= max(c[1] for c in lefts) - 1:
+    if x1 <= lefts[0][0] + 1 and x1 < 0.25 * width:
         return True
-    return any(a[1] - 1 <= x0 and x1 <= b[0] + 1 for a, b in itertools.pairwise(lefts))
+    if x0 >= max(c[1] for c in lefts) - 1 and x0 > 0.75 * width:
+        return True
+    return len(lefts) > 1 and any(a[1] - 1 <= x0 and x1 <= b[0] + 1 for a, b in itertools.pairwise(lefts))
 
 
 def columns_by_page(paper: Paper) -> dict[int, list[Span]]:

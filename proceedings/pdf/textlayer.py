@@ -110,6 +110,7 @@ class PageText:
     spans: list[Span] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     error: str = ""
+    _body_size: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def letters(self) -> int:
@@ -121,11 +122,14 @@ class PageText:
 
     def body_size(self) -> float:
         """The most common font size, weighted by characters (the body text's size)."""
+        if self._body_size is not None:
+            return self._body_size
         weights: dict[float, int] = {}
         for span in self.spans:
             key = round(span.size * 2) / 2
             weights[key] = weights.get(key, 0) + len(span.text)
-        return max(weights, key=lambda k: (weights[k], -k)) if weights else 0.0
+        self._body_size = max(weights, key=lambda k: (weights[k], -k)) if weights else 0.0
+        return self._body_size
 
     def content_box(self) -> Rect | None:
         """The box around every span with a letter or digit (None: no text)."""
@@ -162,36 +166,106 @@ def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
 
 
+def _page_text(tp: Any, count: int) -> str:
+    buf = ctypes.create_string_buffer((count + 1) * 2)
+    got = raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    return buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
+
+
+def _segments(text: str) -> Iterator[tuple[int, int]]:
+    """(start, length) of the runs between PDFium's line breaks."""
+    start = 0
+    for match in re.finditer(r"[\r\n]+", text):
+        if match.start() > start:
+            yield start, match.start() - start
+        start = match.end()
+    if start < len(text):
+        yield start, len(text) - start
+
+
 def read_spans(page: Any, box: PageBox) -> list[Span]:
-    """The spans of a pypdfium2 page, in content order, boxes in displayed coordinates."""
+    """The spans of a pypdfium2 page, in content order, boxes in displayed coordinates.
+
+    PDFium's text comes in one call; each of its lines is cut into the rectangles PDFium computes
+    for it (one per text object), and a line with several is split by its characters' boxes.
+    """
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
         count = raw.FPDFText_CountChars(tp)
         if count <= 0:
             return []
-        rects = min(raw.FPDFText_CountRects(tp, 0, count), MAX_SPANS)
+        text = _page_text(tp, count)
+        if len(text) != count:  # surrogate pairs: indices no longer match, take the slow way
+            return _read_spans_bounded(tp, count, box)
         left, top, right, bottom = (ctypes.c_double() for _ in range(4))
         refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
         out: list[Span] = []
-        for i in range(rects):
-            if not raw.FPDFText_GetRect(tp, i, *refs):
+        for start, length in _segments(text):
+            if len(out) >= MAX_SPANS:
+                break
+            n = raw.FPDFText_CountRects(tp, start, length)
+            rects = []
+            for i in range(n):
+                if raw.FPDFText_GetRect(tp, i, *refs):
+                    rects.append((left.value, bottom.value, right.value, top.value))
+            if not rects:
                 continue
-            rect = (left.value, bottom.value, right.value, top.value)
-            text = _bounded_text(tp, rect)
-            if not text.strip():
-                continue
-            h = max(rect[3] - rect[1], 0.5)
-            index = raw.FPDFText_GetCharIndexAtPos(tp, rect[0] + min(1.0, (rect[2] - rect[0]) / 2),
-                                                   (rect[1] + rect[3]) / 2, 1.0, h / 2)
-            size, bold, font = _font_style(tp, index) if index >= 0 else (h, False, "")
-            x0, y0, x1, y1 = box.rect_to_visual(rect)
-            if size <= 0:
-                size = h
-            out.append(Span(text, x0, y0, x1, y1, size, bold, font))
+            if len(rects) == 1:
+                pieces = [(start, text[start:start + length], rects[0])]
+            else:
+                pieces = _split(tp, text, start, length, rects)
+            for first, piece, rect in pieces:
+                if not piece.strip():
+                    continue
+                size, bold, font = _font_style(tp, first)
+                if size <= 0:
+                    size = max(rect[3] - rect[1], 0.5)
+                out.append(Span(piece, *box.rect_to_visual(rect), size, bold, font))
         return out
     finally:
         textpage.close()
+
+
+def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+    """A line of several rectangles cut by its characters' centres."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
+    chars: list[list[str]] = [[] for _ in rects]
+    firsts: list[int] = [-1] * len(rects)
+    current = 0
+    for i in range(start, start + length):
+        if raw.FPDFText_GetCharBox(tp, i, *refs) and (right.value > left.value or top.value > bottom.value):
+            cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
+            for k in [current, *range(len(rects))]:
+                r = rects[k]
+                if r[0] - 0.5 <= cx <= r[2] + 0.5 and r[1] - 0.5 <= cy <= r[3] + 0.5:
+                    current = k
+                    break
+        chars[current].append(text[i])
+        if firsts[current] < 0 and not text[i].isspace():
+            firsts[current] = i
+    return [(max(firsts[k], start), "".join(chars[k]), rects[k]) for k in range(len(rects))]
+
+
+def _read_spans_bounded(tp: Any, count: int, box: PageBox) -> list[Span]:
+    rects = min(raw.FPDFText_CountRects(tp, 0, count), MAX_SPANS)
+    left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
+    out: list[Span] = []
+    for i in range(rects):
+        if not raw.FPDFText_GetRect(tp, i, *refs):
+            continue
+        rect = (left.value, bottom.value, right.value, top.value)
+        text = _bounded_text(tp, rect)
+        if not text.strip():
+            continue
+        h = max(rect[3] - rect[1], 0.5)
+        index = raw.FPDFText_GetCharIndexAtPos(tp, rect[0] + min(1.0, (rect[2] - rect[0]) / 2),
+                                               (rect[1] + rect[3]) / 2, 1.0, h / 2)
+        size, bold, font = _font_style(tp, index) if index >= 0 else (h, False, "")
+        out.append(Span(text, *box.rect_to_visual(rect), size if size > 0 else h, bold, font))
+    return out
 
 
 def group_lines(spans: list[Span]) -> list[Line]:

@@ -37,6 +37,8 @@ CHECKS_VERSION = "4"
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
 CACHE_DIR = Path(".cache") / "validation"
+
+registry.load()  # the built-in checks, imported once per worker process rather than on its first paper
 """Under the output folder."""
 
 
@@ -70,6 +72,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
                               "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
     if not opened.usable or opened.reader is None or not opened.pages:
         return result
+    _decode_contents(opened.reader, opened.pages)
     paper = Paper(path=path, data=data, reader=opened.reader, count=opened.pages, rules=venue_rules,
                   venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=open_layer(data),
                   title=title, authors=authors)
@@ -86,6 +89,25 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
         result["references_page"] = refs.page if refs else None
         result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
     return result
+
+
+def _decode_contents(reader: Any, count: int) -> None:
+    """Decode every page's content streams in Python first: a stream that inflates past the memory limit is a
+    MemoryError here (a ``memory`` finding) rather than an abort inside PDFium. Other failures are left to the
+    checks."""
+    for number in range(count):
+        try:
+            contents = reader.pages[number].get("/Contents")
+            contents = contents.get_object() if contents is not None else None
+            streams = list(contents) if isinstance(contents, list) else [contents]
+            for stream in streams[:1000]:
+                stream = stream.get_object() if stream is not None else None
+                if stream is not None and hasattr(stream, "get_data"):
+                    stream.get_data()
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:  # noqa: BLE001 - damaged streams are the checks' business
+            continue
 
 
 def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:

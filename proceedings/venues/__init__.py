@@ -101,7 +101,7 @@ def get(profile: str) -> Venue:
     if profile in _REGISTRY:
         return _REGISTRY[profile]
     module, _, attr = profile.partition(":")
-    if re.fullmatch(r"[A-Za-z_][\w.]*", module) and "." in module or attr:
+    if re.fullmatch(r"[A-Za-z_][\w.]*", module):
         before = set(_REGISTRY)
         try:
             loaded = importlib.import_module(module)
@@ -126,13 +126,6 @@ def effective(profile: str, overrides: dict[str, object]) -> Venue:
     """The profile with ``rules`` keys (page_size, min_pages, max_pages) that the chair set applied."""
     venue = get(profile)
     keys = {k: v for k, v in overrides.items() if k in ("page_size", "min_pages", "max_pages") and v is not None}
-    if keys.get("page_size") and keys["page_size"] != venue.page_size and venue.text_block:
-        keys["text_block"] = _moved_block(venue.text_block, venue.page_size, str(keys["page_size"]))
+    if keys.get("page_size") and keys["page_size"] != venue.page_size:
+        keys["text_block"] = None  # the template's text block is known on its own paper size only
     return replace(venue, **keys) if keys else venue
-
-
-def _moved_block(block: Rect, old: str, new: str) -> Rect:
-    """A text block kept centred horizontally and at the same top distance on another paper size."""
-    (ow, oh), (nw, nh) = PAGE_SIZES[old], PAGE_SIZES[new]
-    dx, dy = (nw - ow) / 2, nh - oh
-    return (block[0] + dx, block[1] + dy, block[2] + dx, block[3] + dy)

@@ -20,8 +20,9 @@ VENUE = register(Venue(
     page_size="letter",
     min_pages=4,
     max_pages=8,
-    # acmart sigconf: 0.75 in side margins, running heads at 730 pt, last baseline about 85 pt above the edge
-    text_block=(54.0, 72.0, 558.0, 740.0),
+    # acmart sigconf: 0.75 in side margins, running heads at 730 pt (other ACM tools: up to 756), last baseline
+    # about 85 pt above the edge
+    text_block=(54.0, 72.0, 558.0, 750.0),
     stamp_zone=40.0,
     layout="acm-sigconf",
     placeholders=PLACEHOLDERS,
