@@ -79,7 +79,9 @@ def load(extra: Sequence[str] = ()) -> list[Check]:
             continue
     for name in extra:
         _import(name)
-    return list(_REGISTRY.values())
+    order = {f"proceedings.checks.{name}": i for i, name in enumerate(BUILTIN)}
+    items = list(_REGISTRY.values())
+    return sorted(items, key=lambda c: (order.get(getattr(c.run, "__module__", ""), len(BUILTIN)), items.index(c)))
 
 
 def versions(extra: Sequence[str] = ()) -> dict[str, str]:

@@ -293,8 +293,13 @@ def group_lines(spans: list[Span]) -> list[Line]:
             else:
                 current.append(span)
         lines.append(Line(current))
-    lines.sort(key=lambda ln: (-round(ln.y0, 0), ln.x0))
     return lines
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """Lines column by column (left half, then right half), top to bottom: a phrase broken across two lines
+    of one column reads on."""
+    return sorted(lines, key=lambda ln: (ln.x0 >= 0.5 * width - 2, -round(ln.y0, 0), ln.x0))
 
 
 class TextLayer:
@@ -332,7 +337,7 @@ class TextLayer:
             except Exception as exc:  # noqa: BLE001 - hostile content streams
                 out.error = f"{type(exc).__name__}: {exc}"
                 log.debug("page %d: text not read: %s", number, out.error)
-            out.lines = group_lines(out.spans)
+            out.lines = reading_order(group_lines(out.spans), width)
             return out
         finally:
             page.close()
