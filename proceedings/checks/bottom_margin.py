@@ -11,6 +11,10 @@ from proceedings.findings import Finding
 _DRAFT = "unpublished working draft"
 
 
+def _draft(text: str) -> bool:
+    return "unpublished" in text.lower() and _DRAFT in fold(text)
+
+
 @check("bottom-margin", "Bottom margin", "2")
 def run(paper: Paper):
     if not in_template(paper):
@@ -20,7 +24,7 @@ def run(paper: Paper):
     for page in paper.pages:
         skip = span_ids(paper, page.number)
         spans = [s for s in page.spans if s.y0 < zone and s.y1 > 1 and s.x1 > 0 and s.x0 < page.width
-                 and any(c.isalnum() for c in s.text) and id(s) not in skip and _DRAFT not in fold(s.text)]
+                 and any(c.isalnum() for c in s.text) and id(s) not in skip and not _draft(s.text)]
         if spans:
             hits[page.number] = spans
     if not hits:

@@ -32,7 +32,7 @@ def run(paper: Paper):
         for s in page.spans:
             if id(s) in skip or s.y0 < venue.stamp_zone or not any(c.isalnum() for c in s.text):
                 continue
-            if "unpublished working draft" in fold(s.text):
+            if "unpublished" in s.text.lower() and "unpublished working draft" in fold(s.text):
                 continue
             beyond = [s.x0 < block[0] - tol, s.y0 < block[1] - tol, s.x1 > block[2] + tol, s.y1 > block[3] + tol]
             if any(beyond):

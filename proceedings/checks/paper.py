@@ -15,7 +15,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from proceedings.checks.pdfcheck import FontReport, walk_fonts
-from proceedings.checks.textcheck import fold, hint_pages, is_references_heading, raw_heading
+from proceedings.checks.textcheck import fold, fold_lines, hint_pages, is_references_heading, raw_heading
 from proceedings.pdf.textlayer import Line, PageText, TextLayer
 from proceedings.project.model import Rules
 from proceedings.venues import PAGE_SIZES, Venue
@@ -80,7 +80,7 @@ class Paper:
     @cached_property
     def folded(self) -> dict[int, str]:
         """Page number -> its lines, folded (see :func:`~proceedings.checks.textcheck.fold`), one per line."""
-        return {p.number: "\n".join(fold(line.text) for line in p.lines) for p in self.pages}
+        return {p.number: fold_lines(p.text) for p in self.pages}
 
     def right_size(self, page: PageText) -> bool:
         """Whether the page has the venue's size (±2 pt): geometry rules apply only to such pages."""

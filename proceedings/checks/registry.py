@@ -41,6 +41,7 @@ class Check:
 
 
 _REGISTRY: dict[str, Check] = {}
+_PLUGINS_LOADED = False
 
 
 def register(item: Check) -> Check:
@@ -66,17 +67,20 @@ def _import(name: str) -> None:
 
 def load(extra: Sequence[str] = ()) -> list[Check]:
     """Every check: the built-ins, installed plug-ins, then the modules of ``rules.checks``."""
+    global _PLUGINS_LOADED
     for name in BUILTIN:
         importlib.import_module(f"proceedings.checks.{name}")
-    try:
-        eps = list(entry_points(group=ENTRY_POINTS))
-    except Exception:  # noqa: BLE001 - broken metadata of an unrelated package
-        eps = []
-    for ep in eps:
+    if not _PLUGINS_LOADED:  # reading every installed package's metadata is slow: once per process
+        _PLUGINS_LOADED = True
         try:
-            ep.load()
-        except Exception:  # noqa: BLE001 - one broken plug-in does not stop validation
-            continue
+            eps = list(entry_points(group=ENTRY_POINTS))
+        except Exception:  # noqa: BLE001 - broken metadata of an unrelated package
+            eps = []
+        for ep in eps:
+            try:
+                ep.load()
+            except Exception:  # noqa: BLE001 - one broken plug-in does not stop validation
+                continue
     for name in extra:
         _import(name)
     order = {f"proceedings.checks.{name}": i for i, name in enumerate(BUILTIN)}

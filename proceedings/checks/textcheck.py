@@ -40,6 +40,13 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def fold_lines(text: str) -> str:
+    """:func:`fold` for a whole page: line breaks kept, other white space collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = ascii_fold(text).casefold()
+    return re.sub(r"[^\S\n]+", " ", text)
+
+
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
     return "".join(c for c in fold(text) if c.isalnum())

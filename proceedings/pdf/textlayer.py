@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -52,7 +53,7 @@ class Line:
 
     spans: list[Span]
 
-    @property
+    @cached_property
     def text(self) -> str:
         out = ""
         for prev, span in zip([None, *self.spans], self.spans):
@@ -228,6 +229,22 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
 
 
 def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+    """A line of several rectangles cut where each rectangle's first character is (PDFium's hit test); by the
+    characters' centres when that does not give increasing cuts."""
+    cuts = [start]
+    for r in rects[1:]:
+        h = max(r[3] - r[1], 0.5)
+        idx = raw.FPDFText_GetCharIndexAtPos(tp, r[0] + min(0.5, (r[2] - r[0]) / 2), (r[1] + r[3]) / 2, 0.5, h / 3)
+        if not cuts[-1] < idx < start + length:
+            break
+        cuts.append(idx)
+    else:
+        cuts.append(start + length)
+        return [(cuts[k], text[cuts[k]:cuts[k + 1]], rects[k]) for k in range(len(rects))]
+    return _split_by_chars(tp, text, start, length, rects)
+
+
+def _split_by_chars(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
     """A line of several rectangles cut by its characters' centres."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
