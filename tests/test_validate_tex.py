@@ -42,6 +42,8 @@ EXPECTED = {
     "page9": [("length", 9, "error")],
     "a4": [("page-size", 1, "error")],
     "acmsmall": [("page-size", 1, "error"), ("template", 1, "error")],
+    "acmlarge": [("template", 1, "error")],
+    "sigplan": [("template", 1, "error")],
     "ieee": [("template", 1, "error")],
     "lncs": [("length", 9, "error"), ("page-size", 1, "error"), ("template", 1, "error")],
 }
@@ -59,6 +61,7 @@ def test_findings_name_what_is_wrong_and_where(tex):
 
     assert "IEEE conference layout" in of("ieee", "template")["message"]
     assert "acmsmall" in of("acmsmall", "template")["message"]
+    assert "sigplan" in of("sigplan", "template")["message"]
     assert "LNCS" in of("lncs", "template")["message"]
     appendix = of("appendix", "length")["message"]
     assert "appendix after the references" in appendix
@@ -121,3 +124,35 @@ def test_a_changed_check_version_reruns_only_that_check(tex, monkeypatch):
     only = check_file(str(tex["review"]), rules, TITLE, list(AUTHORS), only=["line-numbers"])
     assert set(only["checks"]) == {"line-numbers"}
     assert only["checks"]["line-numbers"] == full["checks"]["line-numbers"]
+
+
+def test_the_stage_reruns_only_the_check_whose_version_changed(tex, tmp_path: Path, monkeypatch):
+    from dataclasses import replace
+
+    from proceedings.cli import make_context
+    from proceedings.stages import validate as stage
+    from proceedings.stages.gather import gather
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "p", [tex["good"], tex["review"]])
+
+    def run():
+        ctx = make_context(project, project / "build", quiet=True)
+        return stage.validate(gather(project, ctx), ctx)
+
+    first = run()
+    assert [f.rule for f in first.by_id("2").errors] == ["line-numbers"]
+    calls: list[list] = []
+    real = stage.run_limited
+
+    def spy(fn, todo, **kwargs):
+        calls.extend(args[-1] for _, args in todo)
+        return real(fn, todo, **kwargs)
+
+    monkeypatch.setattr(stage, "run_limited", spy)
+    assert run().to_json() == first.to_json() and calls == []  # all from the cache
+    old = registry._REGISTRY["line-numbers"]
+    monkeypatch.setitem(registry._REGISTRY, "line-numbers", replace(old, version=old.version + "-changed"))
+    again = run()
+    assert calls == [["line-numbers"], ["line-numbers"]]  # both papers, that check only
+    assert again.to_json() == first.to_json()

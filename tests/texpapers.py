@@ -138,6 +138,8 @@ VARIANTS: dict[str, str] = {
     "page9": acmart(body_sections=16),
     "a4": acmart(preamble="\\geometry{a4paper}"),
     "acmsmall": acmart(format_="acmsmall"),
+    "acmlarge": acmart(format_="acmlarge"),
+    "sigplan": acmart(format_="sigplan"),
     "ieee": ieee(),
     "lncs": lncs(),
 }

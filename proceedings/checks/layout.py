@@ -66,18 +66,25 @@ def detect(paper: Paper) -> Layout:
                                          "manuscript)")
         if text_width < 0.62 * width and ("keywords:" in p1 or main == "cm") and not acm_ref:
             return Layout("lncs", "LNCS (Springer llncs) layout")
-        if text_width >= 0.62 * width:
-            return Layout("one-column", "a one-column layout")
-        return Layout("unknown", "an unknown layout")
+        return Layout("one-column", "a one-column layout")
     if two_columns:
         ieee = ("index terms" in p1 or any(_ROMAN_HEAD.match(ln.text.strip()) for p in pages for ln in p.lines))
+        if _JOURNAL.search(p1):
+            return Layout("acm-journal", "an ACM journal format (acmtog or another two-column journal format)")
         if acm_ref or main == "libertine":
+            body = statistics.median(p.body_size() for p in pages)
+            if main == "libertine" and body >= 9.7:
+                return Layout("acm-sigplan", "ACM sigplan format (10 pt, \\documentclass[sigplan]{acmart})")
             return Layout("acm-sigconf", "ACM sigconf layout")
         if ieee and main != "libertine":
             return Layout("ieee-conference", "IEEE conference layout")
         if permission:
             return Layout("acm-obsolete", "an obsolete ACM template (sig-alternate, sigplanconf or acmconf)")
+        return Layout("two-column", f"a two-column layout of another template (its text is set in {_FAMILY[main]})")
     return Layout("unknown", "an unknown layout")
+
+
+_FAMILY = {"libertine": "Libertine", "times": "Times", "cm": "Computer Modern", "other": "other fonts"}
 
 
 def in_template(paper: Paper) -> bool:

@@ -68,8 +68,8 @@ def number_column(page: PageText) -> list[Span]:
             group.sort(key=lambda s: -s.y0)
             values = [int(s.text) for s in group]
             run = best = 1
-            for a, b in itertools.pairwise(values):
-                run = run + 1 if 0 < b - a <= 10 else 1
+            for a, b in itertools.pairwise(values):  # every line numbered, or every fifth
+                run = run + 1 if b - a == 1 or (b - a == 5 and a % 5 == 0) else 1
                 best = max(best, run)
             if best >= RUN:
                 found.extend(s for s in group if s not in found)

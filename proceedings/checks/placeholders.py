@@ -42,16 +42,19 @@ def run(paper: Paper):
 
 
 def _lorem_pages(paper: Paper) -> list[int]:
-    """Pages where Lorem ipsum is most of the text (a quoted phrase is not)."""
+    """Body pages where Lorem ipsum is much of the text, when they are half the body or more (a quoted phrase,
+    or a filler paragraph in an appendix, is not a body of Lorem ipsum)."""
+    refs = paper.references
+    body = [p for p in paper.pages if refs is None or p.number < refs.page] or paper.pages[:1]
     pages = []
-    for page in paper.pages:
+    for page in body:
         text = paper.folded.get(page.number, "")
         if LOREM.search(text):
             words = re.findall(r"[a-z]+", text)
             latin = sum(1 for w in words if w in _LATIN)
             if words and latin >= 0.25 * len(words):
                 pages.append(page.number)
-    return pages
+    return pages if len(pages) * 2 >= len(body) else []
 
 
 _LATIN = set("lorem ipsum dolor sit amet consectetur consetetur adipiscing sadipscing elit elitr sed do eiusmod "
