@@ -66,7 +66,7 @@ def test_findings_name_what_is_wrong_and_where(tex):
     appendix = of("appendix", "length")["message"]
     assert "appendix after the references" in appendix
     overflow = of("overflow", "bottom-margin")
-    x0, y0, x1, y1 = overflow["box"]
+    x0, y0, x1, _ = overflow["box"]
     assert y0 < 40 and x0 >= 50 and x1 <= 300  # the caption in the left column, in the stamp zone
     assert "Figure 1" in overflow["message"]
     numbers = of("lineno", "line-numbers")

@@ -111,8 +111,8 @@ def acmart(*, options: str = "", preamble: str = "", body_sections: int = 9, app
 def ieee() -> str:
     return "\n".join([
         r"\documentclass[conference]{IEEEtran}", r"\begin{document}", f"\\title{{{TITLE}}}",
-        r"\author{\IEEEauthorblockN{Ada Lovelace}\IEEEauthorblockA{University of Glasgow}"
-        r"\and \IEEEauthorblockN{Alan Turing}\IEEEauthorblockA{University of Manchester}}",
+        (r"\author{\IEEEauthorblockN{Ada Lovelace}\IEEEauthorblockA{University of Glasgow}"
+         r"\and \IEEEauthorblockN{Alan Turing}\IEEEauthorblockA{University of Manchester}}"),
         r"\maketitle", r"\begin{abstract}", prose(99, 6), r"\end{abstract}", sections(9),
         BIBLIOGRAPHY, r"\end{document}"])
 

@@ -15,7 +15,13 @@ from typing import Any
 from pypdf import PdfReader
 
 from proceedings.checks.pdfcheck import FontReport, walk_fonts
-from proceedings.checks.textcheck import fold, fold_lines, hint_pages, is_references_heading, raw_heading
+from proceedings.checks.textcheck import (
+    fold,
+    fold_lines,
+    hint_pages,
+    is_references_heading,
+    raw_heading,
+)
 from proceedings.pdf.textlayer import Line, PageText, TextLayer
 from proceedings.project.model import Rules
 from proceedings.venues import PAGE_SIZES, Venue

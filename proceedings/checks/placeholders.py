@@ -57,10 +57,14 @@ def _lorem_pages(paper: Paper) -> list[int]:
     return pages if len(pages) * 2 >= len(body) else []
 
 
-_LATIN = set("lorem ipsum dolor sit amet consectetur consetetur adipiscing sadipscing elit elitr sed do eiusmod "
-             "tempor incididunt ut labore et dolore magna aliqua enim ad minim veniam quis nostrud exercitation "
-             "ullamco laboris nisi aliquip ex ea commodo consequat duis aute irure in reprehenderit voluptate velit "
-             "esse cillum eu fugiat nulla pariatur excepteur sint occaecat cupidatat non proident sunt culpa qui "
-             "officia deserunt mollit anim id est laborum diam nonumy eirmod invidunt erat sed voluptua vero eos "
-             "accusam justo duo dolores rebum stet clita kasd gubergren sea takimata sanctus vestibulum etiam "
-             "aliquam tortor auctor nunc nec mauris ac".split())
+_LATIN = frozenset({
+    "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "consetetur", "adipiscing", "sadipscing", "elit",
+    "elitr", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua",
+    "enim", "ad", "minim", "veniam", "quis", "nostrud", "exercitation", "ullamco", "laboris", "nisi", "aliquip",
+    "ex", "ea", "commodo", "consequat", "duis", "aute", "irure", "in", "reprehenderit", "voluptate", "velit",
+    "esse", "cillum", "eu", "fugiat", "nulla", "pariatur", "excepteur", "sint", "occaecat", "cupidatat", "non",
+    "proident", "sunt", "culpa", "qui", "officia", "deserunt", "mollit", "anim", "id", "est", "laborum", "diam",
+    "nonumy", "eirmod", "invidunt", "erat", "voluptua", "vero", "eos", "accusam", "justo", "duo", "dolores",
+    "rebum", "stet", "clita", "kasd", "gubergren", "sea", "takimata", "sanctus", "vestibulum", "etiam", "aliquam",
+    "tortor", "auctor", "nunc", "nec", "mauris", "ac",
+})

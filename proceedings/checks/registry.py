@@ -10,6 +10,7 @@ and only its own results are computed again.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from proceedings.checks.paper import Paper
     from proceedings.findings import Finding
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINTS = "proceedings.checks"
 BUILTIN = (
@@ -50,7 +53,7 @@ def register(item: Check) -> Check:
     return item
 
 
-def check(id: str, title: str, version: str = "1", *, needs_text: bool = True):  # noqa: A002 - the check's id
+def check(id: str, title: str, version: str = "1", *, needs_text: bool = True):
     """Decorator: register ``run(paper) -> findings`` as a check."""
     def wrap(run: Callable[[Paper], Iterable[Finding]]) -> Callable[[Paper], Iterable[Finding]]:
         register(Check(id, title, version, run, needs_text))
@@ -79,8 +82,8 @@ def load(extra: Sequence[str] = ()) -> list[Check]:
         for ep in eps:
             try:
                 ep.load()
-            except Exception:  # noqa: BLE001 - one broken plug-in does not stop validation
-                continue
+            except Exception:  # one broken plug-in does not stop validation
+                log.warning("check plug-in %s cannot be loaded", ep.name, exc_info=True)
     for name in extra:
         _import(name)
     order = {f"proceedings.checks.{name}": i for i, name in enumerate(BUILTIN)}

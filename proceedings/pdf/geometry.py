@@ -51,7 +51,7 @@ class PageBox:
     """Clockwise rotation: 0, 90, 180 or 270."""
 
     @classmethod
-    def from_boxes(cls, media: Sequence[float], crop: Sequence[float] | None, rotate: Any) -> "PageBox":
+    def from_boxes(cls, media: Sequence[float], crop: Sequence[float] | None, rotate: Any) -> PageBox:
         x0, y0, x1, y1 = visible_rect(media, crop)
         return cls(x0, y0, x1 - x0, y1 - y0, normal_rotation(rotate))
 

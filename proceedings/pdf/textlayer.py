@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as raw
+from pypdfium2 import raw
 
 from proceedings.pdf.geometry import PageBox, Rect
 

@@ -16,18 +16,18 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings.util.cache import digest
-from proceedings.util.atomic import write_json
-from proceedings.context import BuildContext
-from proceedings.findings import Finding, PaperReport, ValidationReport
-from proceedings.stages.gather import Gathered, Source
-from proceedings.project.model import Rules
 from proceedings import venues
 from proceedings.checks import registry
 from proceedings.checks.length import body_pages
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import open_pdf
+from proceedings.context import BuildContext
+from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.pdf.textlayer import open_layer
+from proceedings.project.model import Rules
+from proceedings.stages.gather import Gathered, Source
+from proceedings.util.atomic import write_json
+from proceedings.util.cache import digest
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,8 @@ def _decode_contents(reader: Any, count: int) -> None:
                     stream.get_data()
         except (MemoryError, RecursionError):
             raise
-        except Exception:  # noqa: BLE001 - damaged streams are the checks' business
-            continue
+        except Exception:  # damaged streams are the checks' business
+            log.debug("page %d: a content stream cannot be decoded", number + 1, exc_info=True)
 
 
 def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:
@@ -120,7 +120,7 @@ def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = N
         return list(item.run(paper)) if item is not None else []
     except (MemoryError, RecursionError):
         raise
-    except Exception as exc:  # noqa: BLE001 - a hostile file broke one check: say so, run the others
+    except Exception as exc:
         log.debug("%s: %s failed", path, item.id if item else "a fact", exc_info=True)
         if call is not None:
             return None

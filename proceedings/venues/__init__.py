@@ -10,11 +10,14 @@ A new profile is one new module calling :func:`register`.
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 
 from proceedings.pdf.geometry import Rect
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}
 """Width and height in points of the page sizes a venue may require."""
@@ -84,8 +87,8 @@ def _load_builtins() -> None:
     for ep in eps:
         try:
             ep.load()
-        except Exception:  # noqa: BLE001 - one broken plug-in does not stop the others
-            continue
+        except Exception:  # one broken plug-in does not stop the others
+            log.warning("venue profile plug-in %s cannot be loaded", ep.name, exc_info=True)
 
 
 def names() -> list[str]:

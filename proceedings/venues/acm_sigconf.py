@@ -28,9 +28,9 @@ VENUE = register(Venue(
     placeholders=PLACEHOLDERS,
     rights_block=RightsBlock(
         required=(
-            ("the permission / copyright block", r"permission\s+to\s+make\s+digital\s+or\s+hard\s+copies"
-                                                 r"|copyright\s+held\s+by|licensed\s+to\s+acm|\bacm\s+isbn\b"
-                                                 r"|publication\s+rights\s+licensed"),
+            ("the permission / copyright block", (r"permission\s+to\s+make\s+digital\s+or\s+hard\s+copies"
+                                                  r"|copyright\s+held\s+by|licensed\s+to\s+acm|\bacm\s+isbn\b"
+                                                  r"|publication\s+rights\s+licensed")),
             ("the ACM Reference Format", r"acm\s+reference\s+format"),
         ),
         fix="Use the camera-ready acmart commands: remove the 'nonacm' option and any \\settopmatter{printacmref="
