@@ -96,6 +96,14 @@ OVERFLOW_FIGURE = r"""
 \end{figure}
 """
 
+WIDE_FIGURE = r"""
+\begin{figure}[t]
+\centering
+\includegraphics[width=1.25\linewidth]{example-image}
+\caption{A figure wider than its column.}
+\end{figure}
+"""
+
 
 def acmart(*, options: str = "", preamble: str = "", body_sections: int = 9, appendix: int = 0,
            rights: bool = True, middle: str = "", format_: str = "sigconf", after_title: str = "") -> str:
@@ -134,6 +142,7 @@ VARIANTS: dict[str, str] = {
     "nonacm": acmart(options="nonacm", rights=False),
     "lineno": acmart(preamble="\\usepackage{lineno}", after_title="\\linenumbers"),
     "overflow": acmart().replace("\\section{Results}", OVERFLOW_FIGURE + "\\section{Results}", 1),
+    "widefig": acmart().replace("\\section{Results}", WIDE_FIGURE + "\\section{Results}", 1),
     "appendix": acmart(body_sections=12, appendix=6),
     "page9": acmart(body_sections=16),
     "a4": acmart(preamble="\\geometry{a4paper}"),
@@ -149,7 +158,7 @@ def tex_available() -> str | None:
     """Why the papers cannot be compiled here (None when they can)."""
     if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
         return "pdflatex is not installed"
-    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty"):
+    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "example-image.pdf"):
         found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False).stdout.strip()
         if not found:
             return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra)"

@@ -7,6 +7,7 @@ from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
 from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
+from proceedings.pdf.textlayer import Span
 
 _DRAFT = "unpublished working draft"
 
@@ -25,6 +26,8 @@ def run(paper: Paper):
         skip = span_ids(paper, page.number)
         spans = [s for s in page.spans if s.y0 < zone and s.y1 > 1 and s.x1 > 0 and s.x0 < page.width
                  and any(c.isalnum() for c in s.text) and id(s) not in skip and not _draft(s.text)]
+        spans += [Span("(a figure)", f[0], f[1], f[2], f[3], 0.0, False) for f in page.figures
+                  if f[1] < zone and f[3] > 1 and f[2] > 0 and f[0] < page.width]
         if spans:
             hits[page.number] = spans
     if not hits:

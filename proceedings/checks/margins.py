@@ -12,6 +12,7 @@ from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
 from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
+from proceedings.pdf.textlayer import Span
 
 _SIDES = ("left", "bottom", "right", "top")
 
@@ -37,7 +38,15 @@ def run(paper: Paper):
             beyond = [s.x0 < block[0] - tol, s.y0 < block[1] - tol, s.x1 > block[2] + tol, s.y1 > block[3] + tol]
             if any(beyond):
                 out.append(s)
-                sides.update(side for side, b in zip(_SIDES, beyond) if b)
+                sides.update(side for side, b in zip(_SIDES, beyond, strict=True) if b)
+        for fig in page.figures:
+            x0, y0, x1, y1 = max(fig[0], 0), max(fig[1], 0), min(fig[2], page.width), min(fig[3], page.height)
+            if x1 - x0 < 2 or y1 - y0 < 2 or y0 < venue.stamp_zone:  # off the page, or ``bottom-margin``'s
+                continue
+            beyond = [x0 < block[0] - tol, y0 < block[1] - tol, x1 > block[2] + tol, y1 > block[3] + tol]
+            if any(beyond):
+                out.append(Span("(a figure)", x0, y0, x1, y1, 0.0, False))
+                sides.update(side for side, b in zip(_SIDES, beyond, strict=True) if b)
         if out:
             hits[page.number] = (out, sides)
     if not hits:

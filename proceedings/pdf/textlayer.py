@@ -111,6 +111,8 @@ class PageText:
     spans: list[Span] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     error: str = ""
+    figures: list[Rect] = field(default_factory=list)
+    """Boxes of the images and embedded drawings (form XObjects) placed on the page, displayed coordinates."""
     _body_size: float | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -285,6 +287,27 @@ def _read_spans_bounded(tp: Any, count: int, box: PageBox) -> list[Span]:
     return out
 
 
+MAX_OBJECTS = 20_000
+"""Most page objects looked at for figures (a page of millions of path objects is looked at in part)."""
+
+
+def read_figures(page: Any, box: PageBox) -> list[Rect]:
+    """Boxes of the page's top-level images and form XObjects (included figures), displayed coordinates."""
+    handle = page.raw
+    count = min(raw.FPDFPage_CountObjects(handle), MAX_OBJECTS)
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+    out: list[Rect] = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(handle, i)
+        if not obj or raw.FPDFPageObj_GetType(obj) not in kinds:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
+            out.append(box.rect_to_visual((left.value, bottom.value, right.value, top.value)))
+    return out
+
+
 def group_lines(spans: list[Span]) -> list[Line]:
     """Spans on one baseline that follow each other closely, as lines, top to bottom and left to right."""
     ordered = sorted(spans, key=lambda s: (-round(s.y0, 0), s.x0))
@@ -355,6 +378,10 @@ class TextLayer:
                 out.error = f"{type(exc).__name__}: {exc}"
                 log.debug("page %d: text not read: %s", number, out.error)
             out.lines = reading_order(group_lines(out.spans), width)
+            try:
+                out.figures = read_figures(page, box)
+            except Exception as exc:  # noqa: BLE001 - a hostile page: no figure boxes
+                log.debug("page %d: figures not read: %s", number, exc)
             return out
         finally:
             page.close()
