@@ -143,6 +143,9 @@ VARIANTS: dict[str, str] = {
     "lineno": acmart(preamble="\\usepackage{lineno}", after_title="\\linenumbers"),
     "overflow": acmart().replace("\\section{Results}", OVERFLOW_FIGURE + "\\section{Results}", 1),
     "widefig": acmart().replace("\\section{Results}", WIDE_FIGURE + "\\section{Results}", 1),
+    "quoted": acmart().replace("\\section{Method}", "\\section{Method}\n\\noindent Anonymous Author(s) is what a "
+                               "double-blind submission shows instead of the authors; Submission ID and "
+                               "Unpublished working draft are its other marks.\n\n", 1),
     "appendix": acmart(body_sections=12, appendix=6),
     "page9": acmart(body_sections=16),
     "a4": acmart(preamble="\\geometry{a4paper}"),

@@ -2,7 +2,7 @@
 
 import re
 
-from proceedings.checks._marks import find_lines
+from proceedings.checks._marks import running_marks
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
@@ -13,7 +13,7 @@ PATTERN = re.compile(r"unpublished\s+working\s+draft")
 
 @check("draft-footer", "Draft footer", "2")
 def run(paper: Paper):
-    hits = find_lines(paper, PATTERN)
+    hits = running_marks(paper, PATTERN)
     if not hits:
         return []
     first = min(hits)
