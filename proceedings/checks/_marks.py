@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from proceedings.checks.paper import Paper
+from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.textcheck import fold
+from proceedings.findings import Finding
 from proceedings.pdf.geometry import Rect
 
 
@@ -46,3 +48,14 @@ def running_marks(paper: Paper, pattern: re.Pattern[str], title_page: bool = Fal
     if title_page and 1 in out and first is not None and out[1][1] > first.height / 2:
         return {1: out[1]}
     return {}
+
+
+def mark_findings(paper: Paper, rule: str, pattern: re.Pattern[str], what: str, fix: str,
+                  title_page: bool = False) -> list[Finding]:
+    """One error when the class's running mark ``pattern`` is printed (see :func:`running_marks`)."""
+    hits = running_marks(paper, pattern, title_page)
+    if not hits:
+        return []
+    first = min(hits)
+    return [Finding(rule, "error", first, f"The paper still shows {what} on {on_pages(list(hits))}.", fix,
+                    box=hits[first])]
