@@ -119,8 +119,8 @@ class Paper:
             if page.number < refs.page:
                 continue
             for line in page.lines:
-                if page.number == refs.page and line.y1 >= refs.top - 1:
-                    continue
+                if page.number == refs.page and (line.y1 >= refs.top - 1 or line.x0 < refs.x0 - 6):
+                    continue  # above the heading, or in an earlier column: body
                 if _appendix_heading(line, page.body_size()):
                     start = (page.number, line.y1)
                     break
