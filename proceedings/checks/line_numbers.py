@@ -113,7 +113,9 @@ def run(paper: Paper):
     if not hits:
         return []
     first = min(hits)
-    spans = hits[first]
+    left = min(hits[first], key=lambda s: s.x0)
+    mid = (left.x0 + left.x1) / 2
+    spans = [s for s in hits[first] if abs((s.x0 + s.x1) / 2 - mid) <= 8]  # the leftmost column of them
     box = (min(s.x0 for s in spans), min(s.y0 for s in spans), max(s.x1 for s in spans), max(s.y1 for s in spans))
     return [Finding(
         "line-numbers", "error", first,
