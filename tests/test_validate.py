@@ -385,6 +385,9 @@ def test_a_table_of_ranks_is_not_line_numbers():
     assert not find_line_numbers(_page(_body() + _numbered(54)))         # aligned with the text column
     assert not find_line_numbers(_page(_body() + _numbered(300)))        # inside the page
     assert not find_line_numbers(_page(_body() + _numbered(28, count=6)))  # too few
+    assert not find_line_numbers(_page(_body() + _numbered(28, count=14)))  # a numbered code listing
+    assert not find_line_numbers(_page(_body() + [_line(str(n), x=28, y=740 - i * 11, size=6)  # a contents page
+                                                  for i, n in enumerate((2, 2, 6, 9, 11, 14, 17, 22, 24, 24, 29))]))
 
 
 ENGLISH = ("We propose a method for the retrieval of images that is based on the distillation of a large model "

@@ -18,6 +18,8 @@ from proceedings.pdf.textlayer import PageText, Span
 
 RUN = 8
 """Numerals in an increasing column that make line numbers."""
+EXTENT = 0.3
+"""Share of the page height such a run must cover: a numbered code listing of a dozen lines is not it."""
 
 
 def _columns(page: PageText, exclude: set[int]) -> list[tuple[float, float]]:
@@ -67,11 +69,15 @@ def number_column(page: PageText) -> list[Span]:
                 continue
             group.sort(key=lambda s: -s.y0)
             values = [int(s.text) for s in group]
-            run = best = 1
-            for a, b in itertools.pairwise(values):  # every line numbered, or every fifth
-                run = run + 1 if b - a == 1 or (b - a == 5 and a % 5 == 0) else 1
-                best = max(best, run)
-            if best >= RUN:
+            start, best = 0, 0.0
+            for i in range(1, len(values) + 1):  # every line numbered, or every fifth
+                a = values[i - 1]
+                if i < len(values) and (values[i] - a == 1 or (values[i] - a == 5 and a % 5 == 0)):
+                    continue
+                if i - start >= RUN:
+                    best = max(best, group[start].y1 - group[i - 1].y0)
+                start = i
+            if best >= EXTENT * page.height:
                 found.extend(s for s in group if s not in found)
     return found
 
