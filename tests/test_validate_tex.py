@@ -47,6 +47,7 @@ EXPECTED = {
     "anonymous": [("anonymous", 1, "error"), ("authors", 1, "warning")],
     "authordraft": [("draft-footer", 1, "error"), ("line-numbers", 1, "error")],
     "nonacm": [("rights-block", 1, "error")],
+    "defaults": [("placeholders", 1, "error"), ("rights-block", 1, "error")],
     "quoted": [],  # "Anonymous Author(s)" quoted in the text of page 2, the real authors on page 1
     "overflow": [("bottom-margin", 3, "error")],
     "widefig": [("margins", 3, "error")],
@@ -169,3 +170,14 @@ def test_the_stage_reruns_only_the_check_whose_version_changed(tex, tmp_path: Pa
     again = run()
     assert calls == [["line-numbers"], ["line-numbers"]]  # both papers, that check only
     assert again.to_json() == first.to_json()
+
+
+@pytest.mark.parametrize("text", [
+    "Conference'17, July 2017, Washington, DC, USA", "ACM ISBN 978-x-xxxx-xxxx-x/YY/MM",
+    "https://doi.org/10.1145/nnnnnnn.nnnnnnn", "Woodstock '18, June 03–05, 2018, Woodstock, NY",
+    "Conference acronym ’XX, June 03–05, 2018", "https://doi.org/XXXXXXX.XXXXXXX", "ACM ISBN 978-1-4503-XXXX-X/18/06",
+])
+def test_every_acmart_generation_of_sample_values_is_a_placeholder(text):
+    from proceedings.checks.textcheck import fold
+
+    assert any(p.search(fold(text)) for _, p in venues.get("acm-sigconf").placeholder_patterns())

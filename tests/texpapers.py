@@ -140,6 +140,7 @@ VARIANTS: dict[str, str] = {
     "anonymous": acmart(options="anonymous"),
     "authordraft": acmart(options="authordraft"),
     "nonacm": acmart(options="nonacm", rights=False),
+    "defaults": acmart(rights=False),  # acmart's own sample values in the rights block
     "lineno": acmart(preamble="\\usepackage{lineno}", after_title="\\linenumbers"),
     "overflow": acmart().replace("\\section{Results}", OVERFLOW_FIGURE + "\\section{Results}", 1),
     "widefig": acmart().replace("\\section{Results}", WIDE_FIGURE + "\\section{Results}", 1),

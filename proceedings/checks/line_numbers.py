@@ -45,12 +45,20 @@ def _columns(page: PageText, exclude: set[int]) -> list[tuple[float, float]]:
 
 def number_column(page: PageText) -> list[Span]:
     """The spans of the page's line-number column(s); [] when it has none."""
+    spans, extent = candidates(page)
+    return spans if extent >= EXTENT * page.height else []
+
+
+def candidates(page: PageText) -> tuple[list[Span], float]:
+    """Columns of increasing numerals in a margin (runs of at least :data:`RUN`), and the height of the
+    tallest run: a listing's dozen numbered lines are candidates, a page of them is line numbering."""
     body = page.body_size() or 10.0
     numerals = [s for s in page.spans if s.text.strip().isdigit() and len(s.text.strip()) <= 5
                 and s.size <= 1.15 * body and s.x1 - s.x0 < 6 * max(s.size, 1)]
     if len(numerals) < RUN:
-        return []
+        return [], 0.0
     found: list[Span] = []
+    tallest = 0.0
     columns = None
     for key in ("x1", "x0"):
         numerals.sort(key=lambda s: getattr(s, key))
@@ -69,7 +77,7 @@ def number_column(page: PageText) -> list[Span]:
                 continue
             group.sort(key=lambda s: -s.y0)
             values = [int(s.text) for s in group]
-            start, best = 0, 0.0
+            start, best = 0, -1.0
             for i in range(1, len(values) + 1):  # every line numbered, or every fifth
                 a = values[i - 1]
                 if i < len(values) and (values[i] - a == 1 or (values[i] - a == 5 and a % 5 == 0)):
@@ -77,9 +85,10 @@ def number_column(page: PageText) -> list[Span]:
                 if i - start >= RUN:
                     best = max(best, group[start].y1 - group[i - 1].y0)
                 start = i
-            if best >= EXTENT * page.height:
+            if best >= 0:
                 found.extend(s for s in group if s not in found)
-    return found
+                tallest = max(tallest, best)
+    return found, tallest
 
 
 def _outside(group: list[Span], columns: list[tuple[float, float]], width: float) -> bool:
@@ -100,11 +109,13 @@ def columns_by_page(paper: Paper) -> dict[int, list[Span]]:
     """Page -> its line-number spans, for pages that have them (computed once per paper)."""
     if "line_numbers" not in paper.notes:
         hits: dict[int, list[Span]] = {}
+        numbered = False
         for page in paper.pages:
-            spans = number_column(page)
+            spans, extent = candidates(page)
             if spans:
                 hits[page.number] = spans
-        paper.notes["line_numbers"] = hits
+                numbered = numbered or extent >= EXTENT * page.height
+        paper.notes["line_numbers"] = hits if numbered else {}
     return paper.notes["line_numbers"]
 
 
