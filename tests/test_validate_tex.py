@@ -181,3 +181,8 @@ def test_every_acmart_generation_of_sample_values_is_a_placeholder(text):
     from proceedings.checks.textcheck import fold
 
     assert any(p.search(fold(text)) for _, p in venues.get("acm-sigconf").placeholder_patterns())
+
+
+def test_an_unknown_check_module_is_a_clear_input_error():
+    with pytest.raises(ValueError, match="check module 'no.such.module' cannot be imported"):
+        Rules(checks=["no.such.module"])

@@ -102,6 +102,10 @@ class Rules(_Model):
             venue = venues.get(self.profile)
         except ValueError as exc:
             raise ValueError(str(exc)) from None
+        if self.checks:
+            from proceedings.checks import registry
+
+            registry.load(self.checks)  # a module that cannot be imported is a ValueError naming it
         for key in ("min_pages", "max_pages", "page_size"):
             if key not in self.model_fields_set:
                 object.__setattr__(self, key, getattr(venue, key))
