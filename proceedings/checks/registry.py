@@ -64,8 +64,8 @@ def check(id: str, title: str, version: str = "1", *, needs_text: bool = True):
 def _import(name: str) -> None:
     try:
         importlib.import_module(name)
-    except ImportError as exc:
-        raise ValueError(f"check module {name!r} cannot be imported ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - any failure of a plug-in's import is the chair's input to fix
+        raise ValueError(f"check module {name!r} cannot be imported ({type(exc).__name__}: {exc})") from exc
 
 
 def load(extra: Sequence[str] = ()) -> list[Check]:
