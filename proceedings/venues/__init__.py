@@ -108,7 +108,7 @@ def get(profile: str) -> Venue:
         before = set(_REGISTRY)
         try:
             loaded = importlib.import_module(module)
-        except Exception as exc:  # noqa: BLE001 - any failure of a plug-in's import is the chair's input to fix
+        except Exception as exc:  # any failure of a plug-in's import is the chair's input to fix
             raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         if attr:
             venue = getattr(loaded, attr, None)
