@@ -47,10 +47,23 @@ def run(paper: Paper):
             "references excluded (appendices count; a started page counts as a page).",
             f"Shorten the body and appendices to {plural(rules.max_pages, 'page')} or fewer; only the references "
             "may follow on extra pages. If the references start earlier, give them a heading line that reads "
-            "\"References\".")]
+            "\"References\".", box=_over_box(paper, rules.max_pages + 1))]
     if total < rules.min_pages:
         return [Finding(
             "length", "error", None,
             f"The paper is too short: {where}; the venue asks for {limit} pages, references excluded.",
             f"Send the full paper: at least {plural(rules.min_pages, 'page')} before the references.")]
     return []
+
+
+def _over_box(paper: Paper, number: int):
+    """The content of the first page over the limit (on the references page, what comes before the heading)."""
+    page = paper.page(number)
+    if page is None:
+        return None
+    refs = paper.references
+    spans = [s for s in page.spans if any(c.isalnum() for c in s.text) and 40 < s.y0 < page.height - 66
+             and not (refs and refs.page == number and s.y1 <= refs.top and s.x0 >= refs.x0 - 6)]
+    if not spans:
+        return page.content_box()
+    return (min(s.x0 for s in spans), min(s.y0 for s in spans), max(s.x1 for s in spans), max(s.y1 for s in spans))
