@@ -5,7 +5,7 @@ from proceedings.venues import RightsBlock, Venue, register
 PLACEHOLDERS = (
     ("Conference acronym 'XX", r"conference\s+acronym\s*'\s*xx"),
     ("Conference'17", r"\bconference\s*'\s*17\b"),
-    ("Woodstock", r"\bwoodstock\b"),
+    ("Woodstock", r"\bwoodstock\s*(?:'\s*18\b|,\s*ny\b)"),  # acmart's sample venue, not a word in the text
     ("XXXXXXX.XXXXXXX", r"\bx{7}\s*\.\s*x{7}\b"),
     ("978-1-4503-XXXX-X", r"978-1-4503-x{4}-x"),
     ("978-x-xxxx-xxxx-x/YY/MM", r"978-x-x{4}-x{4}-x(?:/yy/mm)?"),
