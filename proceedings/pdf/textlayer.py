@@ -170,9 +170,18 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|m
 
 
 def _page_text(tp: Any, count: int) -> str:
-    buf = ctypes.create_string_buffer((count + 1) * 2)
-    got = raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    return buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
+    Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
+    buf = (ctypes.c_ushort * (count + 1))()
+    got = raw.FPDFText_GetText(tp, 0, count, buf)
+    return "".join(map(chr, buf[: max(got - 1, 0)]))
+
+
+def _joined(text: str) -> str:
+    """Surrogate pairs made characters again."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
 
 
 def _segments(text: str) -> Iterator[tuple[int, int]]:
@@ -224,7 +233,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
                 size, bold, font = _font_style(tp, first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
-                out.append(Span(piece, *box.rect_to_visual(rect), size, bold, font))
+                out.append(Span(_joined(piece), *box.rect_to_visual(rect), size, bold, font))
         return out
     finally:
         textpage.close()
