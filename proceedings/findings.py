@@ -42,6 +42,13 @@ class Finding:
             out[f.name] = list(value) if f.name == "box" else value
         return out
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """A finding from :meth:`to_json`'s output (unknown keys ignored)."""
+        known = {k: v for k, v in data.items() if k in ("rule", "severity", "page", "message", "fix", "image")}
+        box = data.get("box")
+        return cls(**known, box=tuple(float(v) for v in box[:4]) if box else None)
+
 
 @dataclass
 class PaperReport:
@@ -89,7 +96,8 @@ class PaperReport:
         return cls(
             id=data["id"], file=data["file"], sha256=data.get("sha256", ""), pages=data.get("pages"),
             body_pages=data.get("body_pages"), usable=bool(data.get("in_volume")),
-            findings=[Finding(**f) for f in data.get("findings", [])], references_page=data.get("references_page"),
+            findings=[Finding.from_json(f) for f in data.get("findings", [])],
+            references_page=data.get("references_page"),
         )
 
 

@@ -21,6 +21,8 @@ _SPECIAL = str.maketrans(
 
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
+    if text.isascii():
+        return text.translate(_SPECIAL)
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return "".join(c for c in text if not unicodedata.combining(c)).translate(_SPECIAL)
 

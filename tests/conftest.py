@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from proceedings import api
-from tests.texpapers import tex_papers  # noqa: F401 - pdflatex papers shared by the tests of issue 12b
+from tests.texarticles import tex_papers  # noqa: F401 - a session fixture: pdflatex papers shared by several tests
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from proceedings.checks.standalone import check_files
 from proceedings.cli import app
 from tests.conftest import AWKWARD, EPOCH, REPO, need
-from tests.texpapers import AUTHORS, TITLE, bitmap_font_env, compile_tex
+from tests.texarticles import AUTHORS, TITLE, bitmap_font_env, compile_tex
 
 T1_BITMAP = r"""\documentclass[letterpaper]{article}
 \usepackage[T1]{fontenc}
@@ -44,7 +44,7 @@ def run_check(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_check_prints_the_findings_of_each_file_and_exits_1_on_errors(bitmap_paper, tex_papers):
     done = run_check(str(tex_papers["clean"]), str(bitmap_paper), "--title", TITLE, "--authors", "; ".join(AUTHORS),
-                     "--format", "json")
+                     "--format", "json", "--profile", "generic")  # article-class papers: no template rules
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "2 errors" in done.stderr
     papers = json.loads(done.stdout)["papers"]
@@ -61,7 +61,8 @@ def test_check_prints_the_findings_of_each_file_and_exits_1_on_errors(bitmap_pap
 
 
 def test_check_exits_0_on_a_good_paper_and_shows_a_table(tex_papers):
-    done = runner.invoke(app, ["check", str(tex_papers["clean"]), "--title", TITLE, "--authors", "; ".join(AUTHORS)])
+    done = runner.invoke(app, ["check", str(tex_papers["clean"]), "--title", TITLE, "--authors", "; ".join(AUTHORS),
+                               "--profile", "generic"])
     assert done.exit_code == 0, done.output
     assert "no problems" in done.stdout and "5 pages" in done.stdout
 
@@ -84,8 +85,8 @@ def test_type3_fonts_drawn_as_paths_are_a_warning_and_pictures_an_error():
 
 def test_check_draws_the_pictures_of_located_findings(tex_papers, tmp_path: Path):
     done = runner.invoke(app, ["check", str(tex_papers["number-p1"]), "--title", TITLE, "--authors",
-                               "; ".join(AUTHORS), "--pictures", str(tmp_path / "pics")])
-    assert done.exit_code == 0, done.output  # a warning only
+                               "; ".join(AUTHORS), "--pictures", str(tmp_path / "pics"), "--profile", "generic"])
+    assert done.exit_code == 1, done.output  # text where the page number is stamped is an error
     assert "bottom-margin" in done.stdout
     picture = tmp_path / "pics" / "validation" / "paper.pdf-p1-bottom-margin.png"
     assert f"picture: {picture}" in done.stdout.replace("\n    ", " ").replace("\n", "")

@@ -16,7 +16,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObje
 
 from proceedings.checks.streams import INFLATE_LIMIT, Bomb, Damaged, inflate_size
 from tests.conftest import build_project
-from tests.texpapers import make_tex_project
+from tests.texarticles import make_tex_project
 
 GIB = 1024 ** 3
 

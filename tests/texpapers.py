@@ -1,138 +1,198 @@
-"""Small real papers compiled with pdflatex in the test run (the checks of issue 12b read them).
+"""Small LaTeX papers compiled with pdflatex in the test run: a good acmart sigconf paper and its broken
+variants (review, anonymous, authordraft, nonacm, lineno, a figure in the bottom margin, appendix after the
+references, a body onto page 9, A4), and the other templates a chair meets (IEEEtran, llncs, acmsmall).
 
-``article`` papers, not acmart (a few tenths of a second each): what matters here is that the PDF
-is what pdfTeX writes (Flate content streams in a PDF 1.5 file with object streams, Type 1 or
-METAFONT bitmap fonts, LaTeX's own page numbers).
+Each variant is one ``.tex`` file; :func:`compile_all` compiles them concurrently, once, into a folder.
 """
 
 from __future__ import annotations
 
-import os
-import random
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
+TITLE = "Token Pruning for Efficient Multimodal Retrieval"
+AUTHORS = [("Ada Lovelace", None), ("Alan Turing", None)]
 
-EPOCH = "1745798400"
+_SUBJECTS = ["The encoder", "Our method", "The pruning step", "Each query", "The index", "A small model",
+             "The retrieval stage", "This baseline", "The ranking model", "The training set"]
+_VERBS = ["reduces the cost of", "keeps most of the accuracy of", "changes the behaviour of", "improves the recall of",
+          "depends on the size of", "is compared with the results of", "takes advantage of", "limits the memory of"]
+_OBJECTS = ["the visual tokens", "the text encoder", "every batch of images", "the final ranking",
+            "the nearest neighbour search", "the whole collection", "a strong baseline", "the image features"]
+_TAILS = ["when the collection is large", "on all of the three datasets", "for short and long queries alike",
+          "while the latency stays low", "as the experiments in this section show", "and this is what we expect",
+          "in most of the settings that we tried", "with a small loss in quality"]
 
-_TEXT = ("the representation of each item is learned from the data and then used for retrieval in a large "
-          "collection where we compare our method with strong baselines on three public benchmarks and show that "
-          "it improves the quality of the ranking while it also reduces the cost of the index for every query "
-          "that users send to the system during the evaluation")
-_WORDS = _TEXT.split()
 
-
-def prose(seed: int, paragraphs: int, sentences: int = 7) -> str:
-    """English paragraphs (the language check must see English) that differ from seed to seed."""
-    rng = random.Random(seed)
+def prose(seed: int, sentences: int) -> str:
+    """Deterministic English sentences (function words in English proportions)."""
     out = []
-    for _ in range(paragraphs):
-        text = []
-        for _ in range(sentences):
-            start = rng.randrange(0, len(_WORDS) - 18)
-            words = _WORDS[start:start + rng.randrange(12, 18)]
-            text.append(" ".join(words).capitalize() + ".")
-        out.append(" ".join(text))
-    return "\n\n".join(out)
+    for i in range(sentences):
+        k = seed * 7919 + i * 104729
+        out.append(f"{_SUBJECTS[k % 10]} {_VERBS[(k // 10) % 8]} {_OBJECTS[(k // 80) % 8]} "
+                   f"{_TAILS[(k // 640) % 8]}.")
+    return " ".join(out)
 
 
-def article(*, pages: int = 5, number_on_page: int | None = None, preamble: str = "", seed: int = 1) -> str:
-    """A two-column US Letter paper of about ``pages`` pages with a References section at the end.
+def sections(count: int, paragraphs: int = 4, sentences: int = 9, start: int = 1) -> str:
+    """``count`` numbered sections of prose."""
+    names = ["Introduction", "Related Work", "Method", "Experiments", "Results", "Discussion", "Analysis",
+             "Limitations", "Ablations", "Efficiency", "Further Results", "Conclusion", "Outlook", "Details"]
+    parts = []
+    for s in range(count):
+        body = "\n\n".join(prose(start + s * 10 + p, sentences) for p in range(paragraphs))
+        parts.append(f"\\section{{{names[(start - 1 + s) % len(names)]}}}\n{body}\n")
+    return "\n".join(parts)
 
-    No page numbers, except LaTeX's own at the bottom of page ``number_on_page`` (text where the
-    volume's page numbers are stamped).
-    """
-    footer = (f"\\fancyfoot[C]{{\\ifnum\\value{{page}}={number_on_page}\\relax\\thepage\\fi}}"
-              if number_on_page else "")
-    body = "\n\n".join(f"\\section{{Part {i}}}\n{prose(seed * 100 + i, 4)}" for i in range(1, pages * 2))
-    return rf"""\documentclass[letterpaper,twocolumn,10pt]{{article}}
-{preamble}
-\usepackage[letterpaper,margin=0.9in,footskip=52pt]{{geometry}}
-\usepackage{{fancyhdr}}
-\fancyhf{{}}\renewcommand{{\headrulewidth}}{{0pt}}
-{footer}
-\pagestyle{{fancy}}
-\title{{Learning Compact Representations for Retrieval}}
-\author{{Ada Lovelace \and Charles Babbage}}
-\date{{}}
-\begin{{document}}
-\maketitle
-\thispagestyle{{fancy}}
-{body}
 
-\section*{{References}}
-{prose(seed, 2)}
-\end{{document}}
+BIBLIOGRAPHY = r"""
+\begin{thebibliography}{3}
+\bibitem{radford} Alec Radford, Jong Wook Kim, and Chris Hallacy. 2021. Learning Transferable Visual Models From
+Natural Language Supervision. In \emph{Proceedings of ICML}. 8748--8763.
+\bibitem{karpukhin} Vladimir Karpukhin, Barlas Oguz, and Sewon Min. 2020. Dense Passage Retrieval for Open-Domain
+Question Answering. In \emph{Proceedings of EMNLP}. 6769--6781.
+\bibitem{jegou} Herve Jegou, Matthijs Douze, and Cordelia Schmid. 2011. Product Quantization for Nearest Neighbor
+Search. \emph{IEEE TPAMI} 33, 1 (2011), 117--128.
+\end{thebibliography}
+"""
+
+RIGHTS = r"""
+\copyrightyear{2025}
+\acmYear{2025}
+\setcopyright{acmlicensed}
+\acmConference[EReL@MIR '25]{The 1st Workshop on Efficient Representation Learning for Multimodal Information
+Retrieval}{April 28--29, 2025}{Sydney, NSW, Australia}
+\acmBooktitle{Companion Proceedings of the ACM Web Conference 2025 (WWW Companion '25), April 28--May 2, 2025,
+Sydney, NSW, Australia}
+\acmDOI{10.1145/3701716.3717401}
+\acmISBN{979-8-4007-1331-6/25/04}
+"""
+
+AUTHOR_BLOCK = r"""
+\author{Ada Lovelace}
+\affiliation{\institution{University of Glasgow}\city{Glasgow}\country{United Kingdom}}
+\email{ada@example.org}
+\author{Alan Turing}
+\affiliation{\institution{University of Manchester}\city{Manchester}\country{United Kingdom}}
+\email{alan@example.org}
+"""
+
+ABSTRACT = r"""
+\begin{abstract}
+""" + prose(99, 6) + r"""
+\end{abstract}
+\keywords{token pruning, multimodal retrieval, efficiency}
+"""
+
+OVERFLOW_FIGURE = r"""
+\begin{figure}[b]
+\centering
+\rule{0.9\linewidth}{3cm}
+\caption{A figure whose caption runs into the bottom margin of the page.}
+\label{fig:overflow}
+\vspace*{-80pt}
+\end{figure}
+"""
+
+WIDE_FIGURE = r"""
+\begin{figure}[t]
+\centering
+\includegraphics[width=1.25\linewidth]{example-image}
+\caption{A figure wider than its column.}
+\end{figure}
 """
 
 
-def compile_tex(source: str, folder: Path, env: dict[str, str] | None = None) -> Path:
-    """``folder/paper.pdf`` made by pdflatex from ``source`` (the test is skipped without pdflatex)."""
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed (TeX Live)")
+def acmart(*, options: str = "", preamble: str = "", body_sections: int = 9, appendix: int = 0,
+           rights: bool = True, middle: str = "", format_: str = "sigconf", after_title: str = "") -> str:
+    """An acmart paper: ``body_sections`` sections of about half a page each, then the references."""
+    opts = ",".join(o for o in (format_, options) if o)
+    appendix_text = ("\\appendix\n" + sections(appendix, start=12)) if appendix else ""
+    return "\n".join([
+        f"\\documentclass[{opts}]{{acmart}}", preamble, RIGHTS if rights else "",
+        "\\begin{document}", f"\\title{{{TITLE}}}", AUTHOR_BLOCK, ABSTRACT, "\\maketitle", after_title,
+        sections(2), middle, sections(body_sections - 2, start=3), BIBLIOGRAPHY, appendix_text, "\\end{document}"])
+
+
+def ieee() -> str:
+    return "\n".join([
+        r"\documentclass[conference]{IEEEtran}", r"\begin{document}", f"\\title{{{TITLE}}}",
+        (r"\author{\IEEEauthorblockN{Ada Lovelace}\IEEEauthorblockA{University of Glasgow}"
+         r"\and \IEEEauthorblockN{Alan Turing}\IEEEauthorblockA{University of Manchester}}"),
+        r"\maketitle", r"\begin{abstract}", prose(99, 6), r"\end{abstract}", sections(9),
+        BIBLIOGRAPHY, r"\end{document}"])
+
+
+def lncs() -> str:
+    return "\n".join([
+        r"\documentclass{llncs}", r"\begin{document}", f"\\title{{{TITLE}}}",
+        r"\author{Ada Lovelace\inst{1} \and Alan Turing\inst{2}}",
+        r"\institute{University of Glasgow \and University of Manchester}",
+        r"\maketitle", r"\begin{abstract}", prose(99, 6), r"\end{abstract}", sections(9),
+        BIBLIOGRAPHY, r"\end{document}"])
+
+
+VARIANTS: dict[str, str] = {
+    "good": acmart(),
+    "review": acmart(options="review"),
+    "anonymous": acmart(options="anonymous"),
+    "authordraft": acmart(options="authordraft"),
+    "nonacm": acmart(options="nonacm", rights=False),
+    "defaults": acmart(rights=False),  # acmart's own sample values in the rights block
+    "lineno": acmart(preamble="\\usepackage{lineno}", after_title="\\linenumbers"),
+    "overflow": acmart().replace("\\section{Results}", OVERFLOW_FIGURE + "\\section{Results}", 1),
+    "widefig": acmart().replace("\\section{Results}", WIDE_FIGURE + "\\section{Results}", 1),
+    "quoted": acmart().replace("\\section{Method}", "\\section{Method}\n\\noindent Anonymous Author(s) is what a "
+                               "double-blind submission shows instead of the authors; Submission ID and "
+                               "Unpublished working draft are its other marks.\n\n", 1),
+    "appendix": acmart(body_sections=12, appendix=6),
+    "page9": acmart(body_sections=16),
+    "a4": acmart(preamble="\\geometry{a4paper}"),
+    "acmsmall": acmart(format_="acmsmall"),
+    "acmlarge": acmart(format_="acmlarge"),
+    "sigplan": acmart(format_="sigplan"),
+    "ieee": ieee(),
+    "lncs": lncs(),
+}
+
+
+def tex_available() -> str | None:
+    """Why the papers cannot be compiled here (None when they can)."""
+    if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
+        return "pdflatex is not installed"
+    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "example-image.pdf"):
+        found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False).stdout.strip()
+        if not found:
+            return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra)"
+    return None
+
+
+def _compile(folder: Path, name: str, source: str) -> tuple[str, Path | None, str]:
+    tex = folder / f"{name}.tex"
+    tex.write_text(source, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=folder,
+                         capture_output=True, text=True, check=False, timeout=120)
+    pdf = folder / f"{name}.pdf"
+    return name, (pdf if pdf.exists() else None), run.stdout[-2000:]
+
+
+def compile_all(folder: Path, variants: dict[str, str] | None = None, jobs: int = 4) -> dict[str, Path]:
+    """Compile every variant concurrently into ``folder``; a failure raises with pdflatex's log tail."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "paper.tex").write_text(source, encoding="utf-8")
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"], cwd=folder,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FORCE_SOURCE_DATE": "1", **(env or {})},
-                          capture_output=True, text=True, timeout=300, check=False)
-    pdf = folder / "paper.pdf"
-    assert done.returncode == 0 and pdf.is_file(), done.stdout[-3000:]
-    return pdf
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda kv: _compile(folder, *kv), (variants or VARIANTS).items()))
+    out: dict[str, Path] = {}
+    for name, pdf, log in results:
+        if pdf is None:
+            raise RuntimeError(f"pdflatex failed on {name}.tex:\n{log}")
+        out[name] = pdf
+    return out
 
 
-def bitmap_font_env(folder: Path) -> dict[str, str]:
-    """An environment in which pdfTeX finds no Type 1 version of the EC fonts (as without cm-super).
+if __name__ == "__main__":  # pragma: no cover - compile by hand to look at the papers
+    import sys
 
-    pdfTeX then asks mktexpk for METAFONT bitmaps, written under ``folder`` (never into the user's
-    TeX tree). Skips when the machine cannot make them.
-    """
-    for tool in ("kpsewhich", "mktexpk", "mf"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed: cannot make METAFONT bitmap fonts")
-    found = subprocess.run(["kpsewhich", "pdftex.map"], capture_output=True, text=True, check=False)
-    source = found.stdout.strip()
-    if not source or not subprocess.run(["kpsewhich", "ecrm1000.mf"], capture_output=True, check=False).stdout.strip():
-        pytest.skip("pdftex.map or the EC fonts' METAFONT sources are absent")
-    maps = folder / "maps"
-    maps.mkdir(parents=True, exist_ok=True)
-    lines = Path(source).read_text(encoding="latin-1").splitlines()
-    kept = [line for line in lines if line[:2] not in ("ec", "tc")]  # the cm-super entries
-    (maps / "pdftex.map").write_text("\n".join(kept) + "\n", encoding="latin-1")
-    var = folder / "texmf-var"
-    return {"TEXFONTMAPS": str(maps), "TEXMFVAR": str(var), "VARTEXFONTS": str(var / "fonts"),
-            "MKTEXFMT": "0"}
-
-
-TITLE = "Learning Compact Representations for Retrieval"
-AUTHORS = ["Ada Lovelace", "Charles Babbage"]
-
-
-@pytest.fixture(scope="session")
-def tex_papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Real pdflatex papers: a clean one, one with LaTeX's page number at the bottom of page 1 (of page 3)."""
-    root = tmp_path_factory.mktemp("tex12b")
-    return {
-        "clean": compile_tex(article(), root / "clean"),
-        "number-p1": compile_tex(article(number_on_page=1, seed=2), root / "number-p1"),
-        "number-p3": compile_tex(article(number_on_page=3, seed=3), root / "number-p3"),
-    }
-
-
-def make_tex_project(dest: Path, papers: dict[str, Path]) -> Path:
-    """The repository's front matter; papers.yaml with the real title and authors of these papers."""
-    import yaml
-
-    from tests.conftest import REPO
-
-    shutil.copytree(REPO / "front_matter", dest / "front_matter", ignore=shutil.ignore_patterns("program.yaml"))
-    camera = dest / "camera_ready"
-    camera.mkdir(parents=True)
-    entries = []
-    for paper_id, pdf in papers.items():
-        shutil.copyfile(pdf, camera / f"{paper_id}.pdf")
-        entries.append({"id": paper_id, "title": TITLE, "file": f"{paper_id}.pdf",
-                        "authors": [{"name": name} for name in AUTHORS]})
-    (camera / "papers.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
-    return dest
+    for key, path in compile_all(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/texpapers")).items():
+        print(key, path)

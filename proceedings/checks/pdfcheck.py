@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from proceedings.findings import Finding
+from proceedings.pdf.geometry import PageBox, pypdf_page_box
 from proceedings.project.model import Rules
 
 log = logging.getLogger(__name__)
@@ -220,77 +221,9 @@ def _unreadable(exc: BaseException, what: str = "") -> Finding:
 # --------------------------------------------------------------------------- page geometry
 
 
-@dataclass(frozen=True)
-class PageBox:
-    """A page's visible box and rotation."""
-
-    x0: float
-    y0: float
-    width: float
-    """Unrotated width (user space)."""
-    height: float
-    rotate: int
-    """Clockwise rotation: 0, 90, 180 or 270."""
-
-    @property
-    def visual(self) -> tuple[float, float]:
-        """(width, height) as displayed, /Rotate honoured."""
-        return (self.height, self.width) if self.rotate in (90, 270) else (self.width, self.height)
-
-    def to_visual(self, x: float, y: float) -> tuple[float, float]:
-        """A point of user space in displayed coordinates (origin bottom-left as shown)."""
-        px, py = x - self.x0, y - self.y0
-        if self.rotate == 90:
-            return py, self.width - px
-        if self.rotate == 180:
-            return self.width - px, self.height - py
-        if self.rotate == 270:
-            return self.height - py, px
-        return px, py
-
-    def to_user(self, vx: float, vy: float) -> tuple[float, float]:
-        """A displayed point back in user space (the inverse of :meth:`to_visual`)."""
-        if self.rotate == 90:
-            px, py = self.width - vy, vx
-        elif self.rotate == 180:
-            px, py = self.width - vx, self.height - vy
-        elif self.rotate == 270:
-            px, py = vy, self.height - vx
-        else:
-            px, py = vx, vy
-        return px + self.x0, py + self.y0
-
-    def user_box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
-        """A displayed rectangle as a finding's ``box`` (user space, sorted corners)."""
-        (ax, ay), (bx, by) = self.to_user(x0, y0), self.to_user(x1, y1)
-        return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
-
-
 def page_box(page: Any) -> PageBox | None:
-    """The crop box (within the media box) and rotation of a page; None when unreadable."""
-    try:
-        media = page.mediabox
-        box = page.cropbox
-        x0 = max(float(min(box.left, box.right)), float(min(media.left, media.right)))
-        y0 = max(float(min(box.bottom, box.top)), float(min(media.bottom, media.top)))
-        x1 = min(float(max(box.left, box.right)), float(max(media.left, media.right)))
-        y1 = min(float(max(box.bottom, box.top)), float(max(media.bottom, media.top)))
-        if x1 <= x0 or y1 <= y0:  # crop box outside the media box: fall back to the media box
-            x0, y0 = float(min(media.left, media.right)), float(min(media.bottom, media.top))
-            x1, y1 = float(max(media.left, media.right)), float(max(media.bottom, media.top))
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        return None
-    try:
-        rotate = int(resolve(page.get("/Rotate", 0)) or 0) % 360
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        rotate = 0
-    if rotate not in (0, 90, 180, 270):
-        rotate = 0
-    return PageBox(x0, y0, x1 - x0, y1 - y0, rotate)
+    """The visible box and rotation of a page (see :mod:`proceedings.pdf.geometry`); None when unreadable."""
+    return pypdf_page_box(page)
 
 
 def size_name(width: float, height: float) -> str:

@@ -1,1 +1,1 @@
-"""PDF primitives: safe page copying and stamping."""
+"""PDF primitives: page geometry, the text layer (read with PDFium), safe page copying and stamping."""

@@ -16,6 +16,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, In
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from proceedings.pdf.geometry import PageBox, pypdf_page_box
 from proceedings.typeset import fonts
 
 log = logging.getLogger(__name__)
@@ -127,39 +128,7 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def visible_box(page) -> tuple[float, float, float, float]:
-    """The page's visible box (CropBox clipped to MediaBox), as floats."""
-    media = [float(v) for v in page.mediabox]
-    try:
-        crop = [float(v) for v in page.cropbox]
-    except Exception:  # noqa: BLE001 - a broken CropBox falls back to the MediaBox
-        crop = media
-    x0 = max(min(crop[0], crop[2]), min(media[0], media[2]))
-    y0 = max(min(crop[1], crop[3]), min(media[1], media[3]))
-    x1 = min(max(crop[0], crop[2]), max(media[0], media[2]))
-    y1 = min(max(crop[1], crop[3]), max(media[1], media[3]))
-    if x1 - x0 < 1 or y1 - y0 < 1:
-        x0, x1 = sorted((media[0], media[2]))
-        y0, y1 = sorted((media[1], media[3]))
-    return x0, y0, x1, y1
-
-
-def page_rotation(page) -> int:
-    """/Rotate normalised to 0, 90, 180 or 270."""
-    try:
-        return int(page.get("/Rotate", 0) or 0) % 360 // 90 * 90
-    except (TypeError, ValueError):
-        return 0
-
-
 def _visual_matrix(page) -> tuple[tuple[float, ...], float]:
     """Matrix from visual coordinates (origin bottom-left as displayed) to user space; and visual width."""
-    x0, y0, x1, y1 = visible_box(page)
-    rotate = page_rotation(page)
-    if rotate == 90:
-        return (0, 1, -1, 0, x1, y0), y1 - y0
-    if rotate == 180:
-        return (-1, 0, 0, -1, x1, y1), x1 - x0
-    if rotate == 270:
-        return (0, -1, 1, 0, x0, y1), y1 - y0
-    return (1, 0, 0, 1, x0, y0), x1 - x0
+    box = pypdf_page_box(page) or PageBox(0.0, 0.0, 612.0, 792.0, 0)
+    return box.from_visual_matrix(), box.visual[0]

@@ -89,13 +89,16 @@ class Rules(_Model):
     """Validation settings of the venue (``workshop.yaml`` ``rules``)."""
 
     min_pages: int = Field(default=4, ge=0)
-    """Fewest body pages (references excluded)."""
+    """Fewest body pages (references excluded); the profile's when not given."""
     max_pages: int = Field(default=8, ge=1)
-    """Most body pages (references excluded)."""
+    """Most body pages (references excluded; appendices after them count); the profile's when not given."""
     page_size: PageSize = "letter"
-    """The paper size every page must have: ``letter`` or ``a4``."""
-    profile: Literal["acm-sigconf", "generic"] = "acm-sigconf"
-    """The rule set: ``acm-sigconf`` adds ACM template checks."""
+    """The paper size every page must have: ``letter`` or ``a4``; the profile's when not given."""
+    profile: str = "acm-sigconf"
+    """The venue profile (:mod:`proceedings.venues`): ``acm-sigconf``, ``ieee-conference``, ``lncs``,
+    ``generic``, or the import path of a module that registers one."""
+    checks: list[str] = Field(default_factory=list)
+    """Import paths of modules that register extra checks (:mod:`proceedings.checks.registry`)."""
     time_limit: float = Field(default=60.0, gt=0)
     """Seconds one paper may take to check before it becomes a finding."""
     memory_limit_mb: int = Field(default=1024, ge=64)
@@ -103,6 +106,19 @@ class Rules(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Rules:
+        from proceedings import venues  # the profiles are light; imported here to keep the model's imports few
+
+        try:
+            venue = venues.get(self.profile)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        if self.checks:
+            from proceedings.checks import registry
+
+            registry.load(self.checks)  # a module that cannot be imported is a ValueError naming it
+        for key in ("min_pages", "max_pages", "page_size"):
+            if key not in self.model_fields_set:
+                object.__setattr__(self, key, getattr(venue, key))
         if self.min_pages > self.max_pages:
             raise ValueError(f"min_pages ({self.min_pages}) is greater than max_pages ({self.max_pages})")
         return self

@@ -16,21 +16,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings.checks.pdfcheck import (
-    check_active_content,
-    check_fonts,
-    check_page_sizes,
-    may_have_active_content,
-    open_pdf,
-    plural,
-    walk_fonts,
-)
+from proceedings import venues
+from proceedings.checks import registry
+from proceedings.checks.length import body_pages
+from proceedings.checks.paper import Paper
+from proceedings.checks.pdfcheck import open_pdf
 from proceedings.checks.streams import check_streams
-from proceedings.checks.textcheck import check_text
-from proceedings.checks.type3 import check_type3
 from proceedings.context import BuildContext
 from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
+from proceedings.pdf.textlayer import open_layer
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import write_json
@@ -39,103 +34,113 @@ from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
 
-CHECKS_VERSION = "3"
-"""Bump when a check changes what it finds: cached results of older checks are then ignored."""
+CHECKS_VERSION = "4"
+"""Bump when the engine (opening, text layer, cached facts) changes; a single check changing bumps only its own
+``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
 CACHE_DIR = Path(".cache") / "validation"
+
+registry.load()  # the built-in checks, imported once per worker process rather than on its first paper
 """Under the output folder."""
 
 
 # --------------------------------------------------------------------------- one file
 
 
-def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]]) -> dict[str, Any]:
-    """Check one camera-ready file; a JSON-able result (pages, body_pages, references_page, usable, findings).
+def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
+               only: list[str] | None = None) -> dict[str, Any]:
+    """Check one camera-ready file; a JSON-able result (pages, body_pages, references_page, usable, findings,
+    and ``checks``: each check's version and findings). ``only``: run just these check ids.
 
     Runs in a worker process; everything that can go wrong with the file becomes a finding.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a broken file's complaints are findings, not errors of the caller's
-        return _check_file(path, rules, title, authors)
+        return _check_file(path, rules, title, authors, only)
 
 
-def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]]) -> dict[str, Any]:
-    venue = Rules.model_validate(rules)
+def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
+                only: list[str] | None = None) -> dict[str, Any]:
+    venue_rules = Rules.model_validate(rules)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return {"pages": None, "body_pages": None, "references_page": None, "usable": False, "findings": [Finding(
-            "unreadable", "error", None, f"The file cannot be read ({exc.strerror or exc}).",
-            "Check that the file exists and can be read, then run again.").to_json()]}
+        return {"pages": None, "body_pages": None, "references_page": None, "usable": False, "checks": {},
+                "findings": [Finding(
+                    "unreadable", "error", None, f"The file cannot be read ({exc.strerror or exc}).",
+                    "Check that the file exists and can be read, then run again.").to_json()]}
     opened = open_pdf(io.BytesIO(data))
-    findings = list(opened.findings)
     result: dict[str, Any] = {"pages": opened.pages, "body_pages": None, "references_page": None,
-                              "usable": opened.usable, "findings": findings}
+                              "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
     if not opened.usable or opened.reader is None or not opened.pages:
-        result["findings"] = [f.to_json() for f in findings]
         return result
-    reader, count = opened.reader, opened.pages
-
-    def guarded(name: str, check: Any) -> Any:
-        try:
-            return check()
-        except (MemoryError, RecursionError):
-            raise
-        except Exception as exc:
-            log.debug("%s: %s check failed", path, name, exc_info=True)
-            findings.append(Finding(
-                "check-failed", "warning", None,
-                f"The {name} check could not run on this file ({type(exc).__name__}: {str(exc)[:120]}).",
-                "Export the PDF again from the source; the file is probably damaged."))
-            return None
-
-    findings.extend(guarded("page size", lambda: check_page_sizes(reader, count, venue)) or [])
-    damaged = guarded("stream", lambda: check_streams(reader, count)) or []
-    findings.extend(damaged)
+    try:
+        damaged = check_streams(opened.reader, opened.pages)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # the checks below report what they cannot read
+        log.debug("%s: the stream check failed", path, exc_info=True)
+        damaged = []
     if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
         result["usable"] = False
-        result["findings"] = [f.to_json() for f in findings]
+        result["findings"] += [f.to_json() for f in damaged]
         return result
-    fonts = guarded("font", lambda: walk_fonts(reader, count))
-    if fonts is not None:
-        findings.extend(check_fonts(fonts))
-        findings.extend(guarded("Type 3 font", lambda: check_type3(fonts)) or [])
-    if may_have_active_content(data, reader):
-        findings.extend(guarded("active content", lambda: check_active_content(reader, count)) or [])
-    text = guarded("text", lambda: check_text(
-        reader, count, has_fonts=fonts is None or fonts.count > 0, title=title, authors=authors,
-        profile=venue.profile))
-    if text is not None:
-        findings.extend(text.findings)
-        if text.has_text:
-            refs = text.references_page
-            result["references_page"] = refs
-            result["body_pages"] = body = (refs - 1) if refs else count
-            findings.extend(check_length(count, body, refs, venue))
-    result["findings"] = [f.to_json() for f in findings]
+    _decode_contents(opened.reader, opened.pages)
+    paper = Paper(path=path, data=data, reader=opened.reader, count=opened.pages, rules=venue_rules,
+                  venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=open_layer(data),
+                  title=title, authors=authors)
+    checks = registry.load(venue_rules.checks)
+    for item in checks:
+        if only is not None and item.id not in only:
+            continue
+        found = _guarded(path, item, paper)
+        result["checks"][item.id] = {"version": item.version, "findings": [f.to_json() for f in found]}
+    result["findings"] = [f.to_json() for f in opened.findings] + [
+        f for item in checks for f in result["checks"].get(item.id, {}).get("findings", [])]
+    if _guarded(path, None, paper, lambda: paper.has_text):
+        refs = _guarded(path, None, paper, lambda: paper.references)
+        result["references_page"] = refs.page if refs else None
+        result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
     return result
 
 
-def check_length(total: int, body: int, references: int | None, rules: Rules) -> list[Finding]:
-    """An error when the body (the pages before the references) is over max_pages or under min_pages."""
-    if references:
-        where = (f"{plural(body, 'page')} before the references (heading on page {references}), "
-                 f"{plural(total, 'page')} in all")
-    else:
-        where = (f"{plural(total, 'page')} in all and no \"References\" heading found, so every page counts as body")
-    limit = f"{rules.min_pages}–{rules.max_pages}" if rules.min_pages else f"at most {rules.max_pages}"
-    if body > rules.max_pages:
+def _decode_contents(reader: Any, count: int) -> None:
+    """Decode every page's content streams in Python first: a stream that inflates past the memory limit is a
+    MemoryError here (a ``memory`` finding) rather than an abort inside PDFium. Other failures are left to the
+    checks."""
+    for number in range(count):
+        try:
+            contents = reader.pages[number].get("/Contents")
+            contents = contents.get_object() if contents is not None else None
+            streams = list(contents) if isinstance(contents, list) else [contents]
+            for stream in streams[:1000]:
+                stream = stream.get_object() if stream is not None else None
+                if stream is not None and hasattr(stream, "get_data"):
+                    stream.get_data()
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:  # damaged streams are the checks' business
+            log.debug("page %d: a content stream cannot be decoded", number + 1, exc_info=True)
+
+
+def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:
+    """Run one check (or fact); a hostile file that breaks it becomes a ``check-failed`` warning."""
+    try:
+        if call is not None:
+            return call()
+        if item is not None and item.needs_text and not paper.has_text:
+            return []
+        return list(item.run(paper)) if item is not None else []
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        log.debug("%s: %s failed", path, item.id if item else "a fact", exc_info=True)
+        if call is not None:
+            return None
         return [Finding(
-            "length", "error", rules.max_pages + 1,
-            f"The body is too long: {where}; the limit is {plural(rules.max_pages, 'page')}, references excluded.",
-            f"Shorten the body to {plural(rules.max_pages, 'page')} or fewer; the references may follow on extra "
-            "pages. If the references start earlier, give them a heading line that reads \"References\".")]
-    if body < rules.min_pages:
-        return [Finding(
-            "length", "error", None,
-            f"The body is too short: {where}; the venue asks for {limit} pages, references excluded.",
-            f"Send the full paper: at least {plural(rules.min_pages, 'page')} before the references.")]
-    return []
+            "check-failed", "warning", None,
+            f"The {item.title.lower()} check could not run on this file ({type(exc).__name__}: {str(exc)[:120]}).",
+            "Export the PDF again from the source; the file is probably damaged.")]
 
 
 # --------------------------------------------------------------------------- cache
@@ -165,6 +170,31 @@ def _cache_write(path: Path, data: dict[str, Any]) -> None:
         log.debug("cannot write the validation cache %s: %s", path, exc)
 
 
+def _stale(cached: dict[str, Any], current: dict[str, str]) -> list[str] | None:
+    """Ids of the checks whose cached results are missing or of another version; None when all are current."""
+    checks = cached.get("checks")
+    if not cached.get("usable"):
+        return None  # no check ran on a file that cannot be used
+    if not isinstance(checks, dict):
+        return list(current)
+    stale = [cid for cid, version in current.items()
+             if not isinstance(checks.get(cid), dict) or checks[cid].get("version") != version]
+    return stale or None
+
+
+def _merge(cached: dict[str, Any] | None, fresh: dict[str, Any], current: dict[str, str]) -> dict[str, Any]:
+    """A cached result with the checks just run again replaced; findings in check order."""
+    if cached is None or not isinstance(cached.get("checks"), dict):
+        return fresh
+    checks = {cid: cached["checks"][cid] for cid in current if cid in cached["checks"]}
+    checks.update(fresh.get("checks", {}))
+    opening = [f for f in fresh["findings"]
+               if not any(f in c.get("findings", []) for c in fresh.get("checks", {}).values())]
+    merged = dict(fresh, checks=checks)
+    merged["findings"] = opening + [f for cid in current for f in checks.get(cid, {}).get("findings", [])]
+    return merged
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -172,8 +202,8 @@ def _report(source: Source, data: dict[str, Any]) -> PaperReport:
     findings = []
     for f in data.get("findings", []):
         try:
-            findings.append(Finding(**f))
-        except TypeError:
+            findings.append(Finding.from_json(f))
+        except (TypeError, ValueError, IndexError):
             continue
     return PaperReport(
         id=source.paper.id, file=source.paper.file, sha256=source.sha256, pages=data.get("pages"),
@@ -211,24 +241,30 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     reports: dict[str, PaperReport] = {}
     todo: list[tuple[str, tuple]] = []
     keys: dict[str, str] = {}
+    partial: dict[str, dict[str, Any]] = {}
+    current = registry.versions(rules.checks)
     sources = {s.paper.id: s for s in gathered.sources}
     started = time.monotonic()
     with ctx.progress("validate", len(gathered.sources)) as advance:
         for source in gathered.sources:
             key = keys[source.paper.id] = cache_key(source, rules)
             cached = _cache_read(cache_dir / f"{key}.json") if ctx.use_cache else None
-            if cached is not None:
+            stale = _stale(cached, current) if cached is not None else None
+            if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
                 advance(1)
                 continue
+            if cached is not None:
+                partial[source.paper.id] = cached
             authors = [(a.name, a.family) for a in source.paper.authors]
-            todo.append((source.paper.id, (str(source.path), rules_json, source.paper.title, authors)))
+            todo.append((source.paper.id, (str(source.path), rules_json, source.paper.title, authors, stale)))
 
         def done(outcome: Outcome) -> None:
             source = sources[outcome.key]
             if outcome.status == "ok" and isinstance(outcome.value, dict):
-                reports[outcome.key] = _report(source, outcome.value)
-                _cache_write(cache_dir / f"{keys[outcome.key]}.json", outcome.value)
+                value = _merge(partial.get(outcome.key), outcome.value, current)
+                reports[outcome.key] = _report(source, value)
+                _cache_write(cache_dir / f"{keys[outcome.key]}.json", value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 reports[outcome.key] = _failure(source, outcome, rules)

@@ -1,0 +1,70 @@
+"""``length``: the body, measured to the References heading (a started page counts), plus every page of
+appendix after the references, within the venue's limits (the seed: 4 to 8 pages)."""
+
+from __future__ import annotations
+
+from proceedings.checks.paper import Paper
+from proceedings.checks.pdfcheck import plural
+from proceedings.checks.registry import check
+from proceedings.findings import Finding
+
+
+def body_pages(paper: Paper) -> int:
+    """Pages of body before the references, a started page counting as a page; every page without a heading."""
+    refs = paper.references
+    if refs is None:
+        return paper.count
+    page = paper.page(refs.page)
+    before = 0
+    if page is not None:
+        top = page.height - 66
+        before = sum(1 for ln in page.lines if ln.y0 < top and ln.y0 > 40 and len(ln.text) >= 10
+                     and (ln.y0 > refs.top or ln.x1 <= refs.x0))
+    return refs.page - 1 + (1 if before >= 3 else 0)
+
+
+@check("length", "Length", "2")
+def run(paper: Paper):
+    rules = paper.rules
+    refs = paper.references
+    body = body_pages(paper)
+    appendix = paper.appendix_pages
+    extra = [p for p in appendix if p > body]
+    total = body + len(extra)
+    paper.notes["body_pages"] = body
+    if refs:
+        where = f"{plural(body, 'page')} before the references (heading on page {refs.page})"
+        if extra:
+            where += (f" and {plural(len(extra), 'page')} of appendix after the references "
+                      f"(pages {extra[0]}–{extra[-1]})")
+            where = where.replace(f"(pages {extra[0]}–{extra[0]})", f"(page {extra[0]})")
+    else:
+        where = f"{plural(paper.count, 'page')} and no \"References\" heading found, so every page counts as body"
+    limit = f"{rules.min_pages}–{rules.max_pages}" if rules.min_pages else f"at most {rules.max_pages}"
+    if total > rules.max_pages:
+        return [Finding(
+            "length", "error", rules.max_pages + 1,
+            f"The paper is too long: {where}; the limit is {plural(rules.max_pages, 'page')} of content, "
+            "references excluded (appendices count; a started page counts as a page).",
+            f"Shorten the body and appendices to {plural(rules.max_pages, 'page')} or fewer; only the references "
+            "may follow on extra pages. If the references start earlier, give them a heading line that reads "
+            "\"References\".", box=_over_box(paper, rules.max_pages + 1))]
+    if total < rules.min_pages:
+        return [Finding(
+            "length", "error", None,
+            f"The paper is too short: {where}; the venue asks for {limit} pages, references excluded.",
+            f"Send the full paper: at least {plural(rules.min_pages, 'page')} before the references.")]
+    return []
+
+
+def _over_box(paper: Paper, number: int):
+    """The content of the first page over the limit (on the references page, what comes before the heading)."""
+    page = paper.page(number)
+    if page is None:
+        return None
+    refs = paper.references
+    spans = [s for s in page.spans if any(c.isalnum() for c in s.text) and 40 < s.y0 < page.height - 66
+             and not (refs and refs.page == number and s.y1 <= refs.top and s.x0 >= refs.x0 - 6)]
+    if not spans:
+        return page.content_box()
+    return (min(s.x0 for s in spans), min(s.y0 for s in spans), max(s.x1 for s in spans), max(s.y1 for s in spans))

@@ -1,0 +1,409 @@
+"""The text of every page with its geometry, read with PDFium (pypdfium2): fast enough for every page.
+
+A page becomes *spans* (a run of text PDFium keeps together: one text object on one line) and *lines*
+(spans on one baseline, close enough to be one line of one column). Every box is in displayed
+coordinates (:mod:`proceedings.pdf.geometry`): points from the bottom-left corner as the page is shown.
+pypdf stays the library that writes; this module only reads.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pypdfium2 as pdfium
+from pypdfium2 import raw
+
+from proceedings.pdf.geometry import PageBox, Rect
+
+log = logging.getLogger(__name__)
+
+MAX_SPANS = 20_000
+"""Most spans read from one page (a page of millions of glyphs is read in part)."""
+
+
+@dataclass
+class Span:
+    """Text PDFium keeps together, with its box."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    """Font size in points."""
+    bold: bool
+    font: str = ""
+    """The font's base name, subset prefix removed."""
+
+    @property
+    def box(self) -> Rect:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass
+class Line:
+    """Spans on one baseline of one column, left to right."""
+
+    spans: list[Span]
+
+    @cached_property
+    def text(self) -> str:
+        out = ""
+        for prev, span in zip([None, *self.spans], self.spans):
+            if prev is not None and span.x0 - prev.x1 > 0.15 * max(span.size, 1) and not out.endswith(" "):
+                out += " "
+            out += span.text
+        return re.sub(r"\s+", " ", out).strip()
+
+    @property
+    def x0(self) -> float:
+        return min(s.x0 for s in self.spans)
+
+    @property
+    def x1(self) -> float:
+        return max(s.x1 for s in self.spans)
+
+    @property
+    def y0(self) -> float:
+        return min(s.y0 for s in self.spans)
+
+    @property
+    def y1(self) -> float:
+        return max(s.y1 for s in self.spans)
+
+    @property
+    def box(self) -> Rect:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    @property
+    def size(self) -> float:
+        return max((s.size for s in self.spans), default=0.0)
+
+    @property
+    def bold(self) -> bool:
+        return bool(self.spans) and all(s.bold for s in self.spans if s.text.strip())
+
+    # compatibility with the text checks' older line objects
+    @property
+    def x(self) -> float:
+        return self.x0
+
+    @property
+    def y(self) -> float:
+        return self.y0
+
+
+@dataclass
+class PageText:
+    """One page: its displayed size, its spans and lines."""
+
+    number: int
+    width: float
+    height: float
+    rotate: int = 0
+    spans: list[Span] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    error: str = ""
+    figures: list[Rect] = field(default_factory=list)
+    """Boxes of the images and embedded drawings (form XObjects) placed on the page, displayed coordinates."""
+    _body_size: float | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def letters(self) -> int:
+        return sum(sum(1 for c in s.text if c.isalpha()) for s in self.spans)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def body_size(self) -> float:
+        """The most common font size, weighted by characters (the body text's size)."""
+        if self._body_size is not None:
+            return self._body_size
+        weights: dict[float, int] = {}
+        for span in self.spans:
+            key = round(span.size * 2) / 2
+            weights[key] = weights.get(key, 0) + len(span.text)
+        self._body_size = max(weights, key=lambda k: (weights[k], -k)) if weights else 0.0
+        return self._body_size
+
+    def content_box(self) -> Rect | None:
+        """The box around every span with a letter or digit (None: no text)."""
+        boxes = [s.box for s in self.spans if any(c.isalnum() for c in s.text)]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes))
+
+
+def _bounded_text(textpage: Any, rect: Rect) -> str:
+    left, bottom, right, top = rect
+    n = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0)
+    if n <= 0:
+        return ""
+    buf = ctypes.create_string_buffer(n * 2 + 2)
+    got = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom,
+                                      ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    return buf.raw[: max(got, 0) * 2].decode("utf-16-le", errors="replace").replace("\x00", "")
+
+
+def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
+    size = float(raw.FPDFText_GetFontSize(textpage, index))
+    weight = int(raw.FPDFText_GetFontWeight(textpage, index))
+    buf = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int(0)
+    n = raw.FPDFText_GetFontInfo(textpage, index, buf, 128, ctypes.byref(flags))
+    name = buf.raw[: min(max(n - 1, 0), 127)].decode("latin-1", errors="replace") if n > 0 else ""
+    if len(name) > 7 and name[6] == "+":
+        name = name[7:]
+    return size, weight >= 600 or bool(_BOLD.search(name)), name
+
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
+
+
+def _page_text(tp: Any, count: int) -> str:
+    """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
+    Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
+    buf = (ctypes.c_ushort * (count + 1))()
+    got = raw.FPDFText_GetText(tp, 0, count, buf)
+    return "".join(map(chr, buf[: max(got - 1, 0)]))
+
+
+def _joined(text: str) -> str:
+    """Surrogate pairs made characters again."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
+
+
+def _segments(text: str) -> Iterator[tuple[int, int]]:
+    """(start, length) of the runs between PDFium's line breaks."""
+    start = 0
+    for match in re.finditer(r"[\r\n]+", text):
+        if match.start() > start:
+            yield start, match.start() - start
+        start = match.end()
+    if start < len(text):
+        yield start, len(text) - start
+
+
+def read_spans(page: Any, box: PageBox) -> list[Span]:
+    """The spans of a pypdfium2 page, in content order, boxes in displayed coordinates.
+
+    PDFium's text comes in one call; each of its lines is cut into the rectangles PDFium computes
+    for it (one per text object), and a line with several is split by its characters' boxes.
+    """
+    textpage = page.get_textpage()
+    try:
+        tp = textpage.raw
+        count = raw.FPDFText_CountChars(tp)
+        if count <= 0:
+            return []
+        text = _page_text(tp, count)
+        if len(text) != count:  # surrogate pairs: indices no longer match, take the slow way
+            return _read_spans_bounded(tp, count, box)
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
+        out: list[Span] = []
+        for start, length in _segments(text):
+            if len(out) >= MAX_SPANS:
+                break
+            n = raw.FPDFText_CountRects(tp, start, length)
+            rects = []
+            for i in range(n):
+                if raw.FPDFText_GetRect(tp, i, *refs):
+                    rects.append((left.value, bottom.value, right.value, top.value))
+            if not rects:
+                continue
+            if len(rects) == 1:
+                pieces = [(start, text[start:start + length], rects[0])]
+            else:
+                pieces = _split(tp, text, start, length, rects)
+            for first, piece, rect in pieces:
+                if not piece.strip():
+                    continue
+                size, bold, font = _font_style(tp, first)
+                if size <= 0:
+                    size = max(rect[3] - rect[1], 0.5)
+                out.append(Span(_joined(piece), *box.rect_to_visual(rect), size, bold, font))
+        return out
+    finally:
+        textpage.close()
+
+
+def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+    """A line of several rectangles cut where each rectangle's first character is (PDFium's hit test); by the
+    characters' centres when that does not give increasing cuts."""
+    cuts = [start]
+    for r in rects[1:]:
+        h = max(r[3] - r[1], 0.5)
+        idx = raw.FPDFText_GetCharIndexAtPos(tp, r[0] + min(0.5, (r[2] - r[0]) / 2), (r[1] + r[3]) / 2, 0.5, h / 3)
+        if not cuts[-1] < idx < start + length:
+            break
+        cuts.append(idx)
+    else:
+        cuts.append(start + length)
+        return [(cuts[k], text[cuts[k]:cuts[k + 1]], rects[k]) for k in range(len(rects))]
+    return _split_by_chars(tp, text, start, length, rects)
+
+
+def _split_by_chars(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+    """A line of several rectangles cut by its characters' centres."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
+    chars: list[list[str]] = [[] for _ in rects]
+    firsts: list[int] = [-1] * len(rects)
+    current = 0
+    for i in range(start, start + length):
+        if raw.FPDFText_GetCharBox(tp, i, *refs) and (right.value > left.value or top.value > bottom.value):
+            cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
+            for k in [current, *range(len(rects))]:
+                r = rects[k]
+                if r[0] - 0.5 <= cx <= r[2] + 0.5 and r[1] - 0.5 <= cy <= r[3] + 0.5:
+                    current = k
+                    break
+        chars[current].append(text[i])
+        if firsts[current] < 0 and not text[i].isspace():
+            firsts[current] = i
+    return [(max(firsts[k], start), "".join(chars[k]), rects[k]) for k in range(len(rects))]
+
+
+def _read_spans_bounded(tp: Any, count: int, box: PageBox) -> list[Span]:
+    rects = min(raw.FPDFText_CountRects(tp, 0, count), MAX_SPANS)
+    left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
+    out: list[Span] = []
+    for i in range(rects):
+        if not raw.FPDFText_GetRect(tp, i, *refs):
+            continue
+        rect = (left.value, bottom.value, right.value, top.value)
+        text = _bounded_text(tp, rect)
+        if not text.strip():
+            continue
+        h = max(rect[3] - rect[1], 0.5)
+        index = raw.FPDFText_GetCharIndexAtPos(tp, rect[0] + min(1.0, (rect[2] - rect[0]) / 2),
+                                               (rect[1] + rect[3]) / 2, 1.0, h / 2)
+        size, bold, font = _font_style(tp, index) if index >= 0 else (h, False, "")
+        out.append(Span(text, *box.rect_to_visual(rect), size if size > 0 else h, bold, font))
+    return out
+
+
+MAX_OBJECTS = 20_000
+"""Most page objects looked at for figures (a page of millions of path objects is looked at in part)."""
+
+
+def read_figures(page: Any, box: PageBox) -> list[Rect]:
+    """Boxes of the page's top-level images and form XObjects (included figures), displayed coordinates."""
+    handle = page.raw
+    count = min(raw.FPDFPage_CountObjects(handle), MAX_OBJECTS)
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+    out: list[Rect] = []
+    for i in range(count):
+        obj = raw.FPDFPage_GetObject(handle, i)
+        if not obj or raw.FPDFPageObj_GetType(obj) not in kinds:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
+            out.append(box.rect_to_visual((left.value, bottom.value, right.value, top.value)))
+    return out
+
+
+def group_lines(spans: list[Span]) -> list[Line]:
+    """Spans on one baseline that follow each other closely, as lines, top to bottom and left to right."""
+    ordered = sorted(spans, key=lambda s: (-round(s.y0, 0), s.x0))
+    lines: list[Line] = []
+    rows: list[list[Span]] = []
+    for span in ordered:
+        for row in rows[-3:]:
+            ref = row[-1]
+            tol = 0.35 * max(min(ref.size, span.size), 1.0)
+            if abs(ref.y0 - span.y0) <= tol or abs(ref.y1 - span.y1) <= tol and abs(ref.y0 - span.y0) <= 2 * tol:
+                row.append(span)
+                break
+        else:
+            rows.append([span])
+    for row in rows:
+        row.sort(key=lambda s: s.x0)
+        current = [row[0]]
+        for span in row[1:]:
+            gap = span.x0 - current[-1].x1
+            if gap > 1.2 * max(span.size, current[-1].size, 1.0):
+                lines.append(Line(current))
+                current = [span]
+            else:
+                current.append(span)
+        lines.append(Line(current))
+    return lines
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """Lines column by column (left half, then right half), top to bottom: a phrase broken across two lines
+    of one column reads on."""
+    return sorted(lines, key=lambda ln: (ln.x0 >= 0.5 * width - 2, -round(ln.y0, 0), ln.x0))
+
+
+class TextLayer:
+    """Every page of one PDF, read once and on demand; never raises for a hostile page."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf = pdfium.PdfDocument(data)
+        self.count = len(self._pdf)
+        self._pages: dict[int, PageText] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, number: int) -> PageText:
+        """Page ``number`` (1-based)."""
+        if number not in self._pages:
+            self._pages[number] = self._read(number)
+        return self._pages[number]
+
+    def __iter__(self) -> Iterator[PageText]:
+        return (self[n] for n in range(1, self.count + 1))
+
+    def _read(self, number: int) -> PageText:
+        try:
+            page = self._pdf[number - 1]
+        except Exception as exc:  # noqa: BLE001 - a broken page object
+            return PageText(number, 612, 792, error=f"{type(exc).__name__}: {exc}")
+        try:
+            box = PageBox.from_boxes(page.get_mediabox(), page.get_cropbox(), page.get_rotation())
+            width, height = box.visual
+            out = PageText(number, width, height, box.rotate)
+            try:
+                out.spans = read_spans(page, box)
+            except Exception as exc:  # noqa: BLE001 - hostile content streams
+                out.error = f"{type(exc).__name__}: {exc}"
+                log.debug("page %d: text not read: %s", number, out.error)
+            out.lines = reading_order(group_lines(out.spans), width)
+            try:
+                out.figures = read_figures(page, box)
+            except Exception as exc:  # noqa: BLE001 - a hostile page: no figure boxes
+                log.debug("page %d: figures not read: %s", number, exc)
+            return out
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        self._pages.clear()
+        self._pdf.close()
+
+
+def open_layer(data: bytes) -> TextLayer | None:
+    """The text layer of a PDF's bytes; None when PDFium cannot open it."""
+    try:
+        return TextLayer(data)
+    except Exception as exc:  # noqa: BLE001 - PdfiumError, a password, a broken file
+        log.debug("PDFium cannot open the file: %s", exc)
+        return None

@@ -1,0 +1,18 @@
+"""``lncs``: Springer's llncs class (Lecture Notes in Computer Science), A4, one column."""
+
+from proceedings.venues import Venue, register
+
+VENUE = register(Venue(
+    id="lncs",
+    name="Springer LNCS (llncs)",
+    page_size="a4",
+    min_pages=4,
+    max_pages=16,
+    text_block=(122.0, 160.0, 494.0, 740.0),
+    layout="lncs",
+    fixes={
+        "template": "Typeset the paper with Springer's \\documentclass{llncs} (Word: the LNCS Word template) and "
+                    "do not change its margins or font size.",
+        "page-size": "Use A4 (LNCS proceedings are printed from A4 files).",
+    },
+))

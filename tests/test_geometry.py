@@ -1,0 +1,56 @@
+"""One page geometry for the checks and the stamper: visible box, rotation, displayed coordinates."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject, RectangleObject
+
+from proceedings.checks.pdfcheck import page_box
+from proceedings.pdf.geometry import PageBox, normal_rotation, visible_rect
+from proceedings.pdf.stamp import _visual_matrix
+from proceedings.pdf.textlayer import TextLayer
+
+
+@pytest.mark.parametrize("value, expected", [(0, 0), (90, 90), (-90, 270), (450, 90), (180, 180), (45, 0),
+                                             (100, 0), ("x", 0), (None, 0)])
+def test_rotation_is_normalised_one_way(value, expected):
+    assert normal_rotation(value) == expected
+
+
+def test_crop_box_is_clipped_to_the_media_box():
+    assert visible_rect((0, 0, 612, 792), (10, 20, 700, 800)) == (10, 20, 612, 792)
+    assert visible_rect((0, 0, 612, 792), (700, 800, 900, 900)) == (0, 0, 612, 792)  # no overlap: media box
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_to_visual_and_the_stamp_matrix_are_inverse(rotate):
+    box = PageBox(10.0, 20.0, 600.0, 800.0, rotate)
+    a, b, c, d, e, f = box.from_visual_matrix()
+    for vx, vy in ((0, 0), (30, 40), box.visual):
+        x, y = a * vx + c * vy + e, b * vx + d * vy + f  # displayed -> user space, as the stamper draws
+        assert box.to_visual(x, y) == pytest.approx((vx, vy))
+
+
+def _rotated_pdf(rotate: int) -> bytes:
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Rotate")] = NumberObject(rotate)
+    page[NameObject("/CropBox")] = RectangleObject((6, 0, 612, 790))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("rotate", [0, 90, -90, 45])
+def test_checks_stamper_and_text_layer_see_one_page(rotate):
+    data = _rotated_pdf(rotate)
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    box = page_box(page)
+    layer = TextLayer(data)[1]
+    _, width = _visual_matrix(page)
+    assert (layer.width, layer.height) == pytest.approx(box.visual)
+    assert width == pytest.approx(box.visual[0])
+    assert layer.rotate == box.rotate == normal_rotation(rotate)

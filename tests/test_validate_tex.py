@@ -1,0 +1,188 @@
+"""Validation of acmart (and IEEE, LNCS) papers compiled with pdflatex in the test run: every page read, every
+finding asserted by rule, page and severity; profiles and checks registered as a third party would."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from proceedings import venues
+from proceedings.checks import registry
+from proceedings.project.model import Rules
+from proceedings.stages.validate import check_file
+from tests.texpapers import AUTHORS, TITLE, compile_all, tex_available
+
+
+@pytest.fixture(scope="session")
+def tex(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    why = tex_available()
+    if why:
+        pytest.skip(why)
+    return compile_all(tmp_path_factory.mktemp("texpapers"))
+
+
+_RESULTS: dict[str, dict] = {}
+
+
+def result(path: Path, **rules) -> dict:
+    """check_file's result, once per paper and rules in this session."""
+    key = json.dumps([str(path), rules], sort_keys=True)
+    if key not in _RESULTS:
+        _RESULTS[key] = check_file(str(path), Rules(**rules).model_dump(mode="json"), TITLE, list(AUTHORS))
+        json.dumps(_RESULTS[key])  # what a worker sends back is plain data
+    return _RESULTS[key]
+
+
+def findings(path: Path, **rules) -> list[tuple[str, int | None, str]]:
+    return sorted((f["rule"], f["page"], f["severity"]) for f in result(path, **rules)["findings"])
+
+
+EXPECTED = {
+    "good": [],
+    "review": [("line-numbers", 1, "error")],
+    "lineno": [("line-numbers", 1, "error")],
+    "anonymous": [("anonymous", 1, "error"), ("authors", 1, "warning")],
+    "authordraft": [("draft-footer", 1, "error"), ("line-numbers", 1, "error")],
+    "nonacm": [("rights-block", 1, "error")],
+    "defaults": [("placeholders", 1, "error"), ("rights-block", 1, "error")],
+    "quoted": [],  # "Anonymous Author(s)" quoted in the text of page 2, the real authors on page 1
+    "overflow": [("bottom-margin", 3, "error")],
+    "widefig": [("margins", 3, "error")],
+    "appendix": [("length", 9, "error")],
+    "page9": [("length", 9, "error")],
+    "a4": [("page-size", 1, "error")],
+    "acmsmall": [("page-size", 1, "error"), ("template", 1, "error")],
+    "acmlarge": [("template", 1, "error")],
+    "sigplan": [("template", 1, "error")],
+    "ieee": [("template", 1, "error")],
+    "lncs": [("length", 9, "error"), ("page-size", 1, "error"), ("template", 1, "error")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_compiled_paper_gets_exactly_its_findings(tex, name):
+    assert findings(tex[name]) == EXPECTED[name]
+
+
+def test_findings_name_what_is_wrong_and_where(tex):
+    def of(name: str, rule: str) -> dict:
+        return next(f for f in result(tex[name])["findings"] if f["rule"] == rule)
+
+    assert "IEEE conference layout" in of("ieee", "template")["message"]
+    assert "acmsmall" in of("acmsmall", "template")["message"]
+    assert "sigplan" in of("sigplan", "template")["message"]
+    assert "LNCS" in of("lncs", "template")["message"]
+    appendix = of("appendix", "length")["message"]
+    assert "appendix after the references" in appendix
+    overflow = of("overflow", "bottom-margin")
+    x0, y0, x1, _ = overflow["box"]
+    assert y0 < 40 and x0 >= 50 and x1 <= 300  # the caption in the left column, in the stamp zone
+    assert "Figure 1" in overflow["message"]
+    wide = of("widefig", "margins")
+    assert "right margin" in wide["message"] and wide["box"][2] > 570  # the figure's box, past the text block
+    numbers = of("lineno", "line-numbers")
+    assert numbers["box"][0] < 54  # the numerals left of the text column
+
+
+def test_the_other_profiles_accept_their_own_template(tex):
+    assert findings(tex["ieee"], profile="ieee-conference") == []
+    assert findings(tex["lncs"], profile="lncs") == []
+    assert ("template", 1, "error") in findings(tex["good"], profile="ieee-conference")
+    assert findings(tex["ieee"], profile="generic") == []
+
+
+def test_rules_keys_override_the_profile(tex):
+    assert Rules(profile="lncs").page_size == "a4" and Rules(profile="lncs", page_size="letter").page_size == "letter"
+    assert findings(tex["page9"], max_pages=9) == []
+    assert findings(tex["a4"], page_size="a4") == []
+
+
+def test_an_unknown_profile_is_a_clear_input_error():
+    with pytest.raises(ValueError, match="unknown profile 'acm-sigconff'.*acm-sigconf"):
+        Rules(profile="acm-sigconff")
+
+
+def test_a_fourth_profile_and_a_custom_check_are_one_module_each(tex, tmp_path: Path, monkeypatch):
+    (tmp_path / "myvenue.py").write_text(
+        "from proceedings.venues import Venue, register\n"
+        "register(Venue(id='my-workshop', name='My workshop', page_size='letter', min_pages=1, max_pages=4))\n",
+        encoding="utf-8")
+    (tmp_path / "mycheck.py").write_text(
+        "from proceedings.checks.registry import check\n"
+        "from proceedings.findings import Finding\n"
+        "@check('no-glasgow', 'No Glasgow', '1')\n"
+        "def run(paper):\n"
+        "    hits = [p.number for p in paper.pages if 'Glasgow' in p.text]\n"
+        "    return [Finding('no-glasgow', 'warning', hits[0], 'Glasgow is named.', 'Say Edinburgh.')] if hits else []\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        rules = {"profile": "myvenue", "checks": ["mycheck"]}
+        assert Rules(**rules).max_pages == 4 and "my-workshop" in venues.names()
+        assert findings(tex["good"], **rules) == [("length", 5, "error"), ("no-glasgow", 1, "warning")]
+    finally:
+        registry._REGISTRY.pop("no-glasgow", None)
+        venues._REGISTRY.pop("my-workshop", None)
+        venues._REGISTRY.pop("myvenue", None)
+        for name in ("myvenue", "mycheck"):
+            sys.modules.pop(name, None)
+
+
+def test_a_changed_check_version_reruns_only_that_check(tex, monkeypatch):
+    rules = Rules().model_dump(mode="json")
+    full = result(tex["review"])
+    assert set(full["checks"]) == set(registry.versions())
+    only = check_file(str(tex["review"]), rules, TITLE, list(AUTHORS), only=["line-numbers"])
+    assert set(only["checks"]) == {"line-numbers"}
+    assert only["checks"]["line-numbers"] == full["checks"]["line-numbers"]
+
+
+def test_the_stage_reruns_only_the_check_whose_version_changed(tex, tmp_path: Path, monkeypatch):
+    from dataclasses import replace
+
+    from proceedings.context import make_context
+    from proceedings.stages import validate as stage
+    from proceedings.stages.gather import gather
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "p", [tex["good"], tex["review"]])
+
+    def run():
+        ctx = make_context(project, project / "build")
+        return stage.validate(gather(project, ctx), ctx)
+
+    first = run()
+    assert [f.rule for f in first.by_id("2").errors] == ["line-numbers"]
+    calls: list[list] = []
+    real = stage.run_limited
+
+    def spy(fn, todo, **kwargs):
+        calls.extend(args[-1] for _, args in todo)
+        return real(fn, todo, **kwargs)
+
+    monkeypatch.setattr(stage, "run_limited", spy)
+    assert run().to_json() == first.to_json() and calls == []  # all from the cache
+    old = registry._REGISTRY["line-numbers"]
+    monkeypatch.setitem(registry._REGISTRY, "line-numbers", replace(old, version=old.version + "-changed"))
+    again = run()
+    assert calls == [["line-numbers"], ["line-numbers"]]  # both papers, that check only
+    assert again.to_json() == first.to_json()
+
+
+@pytest.mark.parametrize("text", [
+    "Conference'17, July 2017, Washington, DC, USA", "ACM ISBN 978-x-xxxx-xxxx-x/YY/MM",
+    "https://doi.org/10.1145/nnnnnnn.nnnnnnn", "Woodstock '18, June 03–05, 2018, Woodstock, NY",
+    "Conference acronym ’XX, June 03–05, 2018", "https://doi.org/XXXXXXX.XXXXXXX", "ACM ISBN 978-1-4503-XXXX-X/18/06",
+])
+def test_every_acmart_generation_of_sample_values_is_a_placeholder(text):
+    from proceedings.checks.textcheck import fold
+
+    assert any(p.search(fold(text)) for _, p in venues.get("acm-sigconf").placeholder_patterns())
+
+
+def test_an_unknown_check_module_is_a_clear_input_error():
+    with pytest.raises(ValueError, match="check module 'no.such.module' cannot be imported"):
+        Rules(checks=["no.such.module"])
