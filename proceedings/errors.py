@@ -43,3 +43,9 @@ class BuildError(ProceedingsError):
     """The tool's own consistency check failed: the outputs disagree with each other."""
 
     exit_code = 3
+
+
+class OutputError(ProceedingsError):
+    """An output cannot be written (read-only folder, disk full): the machine's fault, never a paper's."""
+
+    exit_code = 74

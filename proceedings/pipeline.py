@@ -25,6 +25,7 @@ from proceedings.stages.plan import Plan, plan_volume
 from proceedings.export.report import write_reports
 from proceedings.stages.validate import validate
 from proceedings.stages.verify import verify
+from proceedings.util.outputs import guarded
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
                 "remove active content (scripts, launch actions, attachments, media) from the PDF"))
 
 
+@guarded  # a full or read-only output disk exits 74 (OutputError), never blamed on a paper
 def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
     """Gather and validate only (``proceedings validate``)."""
     gathered = gather(project_dir, ctx)
@@ -96,6 +98,7 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
+@guarded
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered, report = check(project_dir, ctx)

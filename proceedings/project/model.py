@@ -16,6 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
+from proceedings.project import inputs
+from proceedings.project.inputs import read_yaml as _read_yaml
 from proceedings.text import given_names, family_name
 
 log = logging.getLogger(__name__)
@@ -249,51 +251,6 @@ class Project(_Model):
 # --------------------------------------------------------------------------- loading
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
-    """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
-            )
-        seen[key] = True
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) -> Any:
-    path = root / rel
-    if not path.is_file():
-        if required:
-            problems.append(f"{rel}: file not found")
-        return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    except OSError as exc:
-        problems.append(f"{rel}: cannot be read ({exc.strerror})")
-        return None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        problems.append(f"{rel}: {where}YAML syntax error: {what}" + (f" ({context})" if context else ""))
-        return None
-
-
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -333,7 +290,7 @@ def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems
     """Validate; unknown fields are ignored with a notice (beside a real problem, they are problems too)."""
     import copy
 
-    data = copy.deepcopy(data)
+    data = inputs.clean(copy.deepcopy(data), rel, prefix, problems, notices)  # sizes, control characters
     for _ in range(3):
         try:
             return model.model_validate(data)
@@ -362,6 +319,8 @@ def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> l
         data = next(iter(data.values()))  # allow "members: [...]"
     if not isinstance(data, list):
         problems.append(f"{rel}: (top level): expected a list of persons, got {type(data).__name__}")
+        return []
+    if not inputs.check_count(rel, data, inputs.MAX_PERSONS, "persons", problems):
         return []
     out = []
     for i, item in enumerate(data):
@@ -404,12 +363,16 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add an entry with id, title, authors and file "
                         "for each accepted paper (or run 'proceedings import')")
         return []
+    if not inputs.check_count(PAPERS_FILE, data, inputs.MAX_PAPERS, "papers", problems):
+        return []
     papers: list[Paper] = []
     seen: dict[str, int] = {}
+    files: dict[Path, str] = {}
     for i, item in enumerate(data):
         label = f"[{i}]"
         if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
-            label = f"[{i}] (id {item['id']})"
+            shown = str(item["id"]) if len(str(item["id"])) <= 40 else str(item["id"])[:40] + "…"
+            label = f"[{i}] (id {shown})"
         paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
         if paper is None:
             continue
@@ -421,6 +384,12 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         if why:
             problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
             continue
+        real = (root / CAMERA_READY / paper.file).resolve()
+        if real in files:  # the same PDF twice would print the paper twice
+            problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} is also the file of entry {files[real]}; "
+                            "each paper needs its own PDF")
+            continue
+        files[real] = label
         papers.append(paper)
     return papers
 
@@ -448,6 +417,12 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+        if len(preface) > inputs.MAX_PREFACE:
+            problems.append(f"{PREFACE_FILE}: {len(preface):,} characters, more than the limit of "
+                            f"{inputs.MAX_PREFACE:,}")
+        preface, removed = inputs.strip_controls(preface)
+        if removed:
+            notices.append(f"{PREFACE_FILE}: control characters removed ({', '.join(removed)})")
     papers = _papers(root, problems, notices)
     if problems or workshop is None:
         n = len(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -22,6 +23,65 @@ def _tail(page) -> bytes:
         return last.get_data() if last is not None else b""
     except Exception:  # noqa: BLE001
         return b""
+
+
+def _stream_fault(stream) -> str | None:
+    """Why a content stream does not decode (strictly: a Flate stream must end), or None when it does."""
+    filters = stream.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    names = [str(f) for f in filters] if isinstance(filters, list) else ([str(filters)] if filters else [])
+    try:
+        if names == ["/FlateDecode"] and "/DecodeParms" not in stream:
+            inflater = zlib.decompressobj()
+            inflater.decompress(stream._data)
+            return None if inflater.eof else "the Flate data ends early"
+        if names:
+            stream.get_data()
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def page_stream_faults(page) -> list[str]:
+    """Why some content stream of ``page`` does not decode (empty when all of them do)."""
+    faults: list[str] = []
+    try:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
+        for item in items:
+            fault = _stream_fault(item.get_object())
+            if fault:
+                faults.append(fault)
+    except Exception as exc:  # noqa: BLE001
+        faults.append(f"{type(exc).__name__}: {exc}")
+    return faults
+
+
+def _source_faulty(placed, page_number: int) -> bool:
+    """Whether the paper's own camera-ready page already has an undecodable stream (its finding, not ours)."""
+    try:
+        return bool(page_stream_faults(PdfReader(placed.source.path).pages[page_number]))
+    except Exception:  # noqa: BLE001 - a source that cannot be read again is not the volume's damage
+        return True
+
+
+def stream_problems(reader: PdfReader, volume: Volume, plan: Plan) -> list[str]:
+    """Every page whose content streams do not decode, unless its camera-ready page has the same damage."""
+    owner = {}
+    for placed, pages in zip(plan.papers, volume.papers):
+        owner.update({pages.first_index + k: (placed, k) for k in range(pages.count)})
+    problems = []
+    for index, page in enumerate(reader.pages):
+        faults = page_stream_faults(page)
+        if not faults:
+            continue
+        if index in owner and _source_faulty(*owner[index]):
+            log.warning("paper %s: page %d has a content stream that does not decode in the camera-ready file too",
+                        owner[index][0].paper.id, owner[index][1] + 1)
+            continue
+        problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
+    return problems
 
 
 def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
@@ -70,6 +130,7 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
+    problems += stream_problems(reader, volume, plan)
     if problems:
         raise BuildError(f"{path}: the volume disagrees with itself", problems)
     log.info("verified %s: %d pages, %d papers", path, len(reader.pages), len(plan.papers))

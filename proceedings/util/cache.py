@@ -1,7 +1,9 @@
 """A small content-keyed cache in the build folder (``build/.cache``): safe to delete at any time.
 
 Entries are keyed by a digest of everything they depend on, the tool's version included, so a
-changed input, rule or version simply misses. Values are our own pickles, written atomically.
+changed input, rule or version simply misses. Values are our own pickles, written atomically,
+stored with the sha256 of their bytes: an entry damaged on disk (bit rot, a truncated write) is
+discarded and rebuilt, never used.
 """
 
 from __future__ import annotations
@@ -43,14 +45,18 @@ def digest(*parts: Any) -> str:
 def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its value from the last build when ``key`` is unchanged."""
     path = ctx.out_dir / ".cache" / f"{name}.pickle"
-    if ctx.use_cache:
+    if ctx.use_cache and path.exists():
         try:
-            stored_key, value = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
+            stored_key, sha, blob = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
             if stored_key == key:
+                if hashlib.sha256(blob).hexdigest() != sha:
+                    raise ValueError("sha256 mismatch")
+                value = pickle.loads(blob)  # noqa: S301
                 log.info("%s: unchanged, reused", name)
                 return value
-        except (OSError, pickle.UnpicklingError, ValueError, EOFError, AttributeError, ImportError, TypeError):
-            pass
+        except Exception as exc:  # noqa: BLE001 - any damage: rebuild
+            log.warning("cache entry %s is damaged (%s); discarded and rebuilt", path.name, exc or type(exc).__name__)
     value = compute()
-    write_bytes(path, pickle.dumps((key, value), protocol=4))
+    blob = pickle.dumps(value, protocol=4)
+    write_bytes(path, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
     return value
