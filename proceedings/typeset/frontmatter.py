@@ -60,6 +60,10 @@ class TocEntry(Flowable):
     """
 
     NUMBER_WIDTH = 30.0
+    MAX_AUTHORS = 12
+    """A longer author list is printed as its first names and "et al." (see :func:`check_glyphs`' warning)."""
+    MAX_TITLE = 1_000
+    """Characters of a title printed (the loader's limit; a safety net against entries taller than a page)."""
 
     def __init__(self, title: str, number: int, styles: Styles, *, authors: str = "", paper_id: str | None = None,
                  sink: list[TocLink] | None = None) -> None:
@@ -71,8 +75,8 @@ class TocEntry(Flowable):
     @classmethod
     def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> "TocEntry":
         paper = placed.paper
-        return cls(esc(paper.title), placed.first_page, styles, authors=esc(join_names([a.name for a in paper.authors])),
-                   paper_id=paper.id, sink=sink)
+        return cls(esc(shorten(paper.title, cls.MAX_TITLE)), placed.first_page, styles,
+                   authors=esc(toc_authors([a.name for a in paper.authors])), paper_id=paper.id, sink=sink)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
@@ -120,6 +124,18 @@ class TocEntry(Flowable):
             self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.paper_id))
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def toc_authors(names: list[str]) -> str:
+    """The author line of a contents entry: every name, or the first ones and "et al." for a long list."""
+    if len(names) <= TocEntry.MAX_AUTHORS:
+        return join_names(names)
+    return ", ".join(names[: TocEntry.MAX_AUTHORS - 2]) + f", et al. ({len(names)} authors)"
+
+
 # --------------------------------------------------------------------------- Markdown
 
 
@@ -144,6 +160,22 @@ def _inline(tokens) -> str:
             href = tok.attrs.get("href", "")
             out.append(f'<a href="{esc(str(href))}" color="{LINK}">' if href else "<a>")
     return "".join(out)
+
+
+def _inline_chunks(tokens, limit: int = 2_000) -> list[str]:
+    """The markup of an inline run, cut at line breaks outside any emphasis or link into pieces of about
+    ``limit`` characters: ReportLab's time to split one paragraph across pages grows with its square."""
+    pieces: list[str] = []
+    start = depth = length = 0
+    tokens = list(tokens or [])
+    for i, tok in enumerate(tokens):
+        depth += 1 if tok.type.endswith("_open") else -1 if tok.type.endswith("_close") else 0
+        length += len(tok.content)
+        if tok.type in ("softbreak", "hardbreak") and depth == 0 and length > limit:
+            pieces.append(_inline(tokens[start:i]))
+            start, length = i + 1, 0
+    pieces.append(_inline(tokens[start:]))
+    return [p for p in pieces if p.strip()] or [""]
 
 
 def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flowable]]:
@@ -177,7 +209,8 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
             style = styles.body_left if item_stack else styles.body
             if quote:
                 style = styles.small
-            emit(Paragraph(_inline(tokens[i + 1].children), style))
+            for piece in _inline_chunks(tokens[i + 1].children):
+                emit(Paragraph(piece, style))
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
@@ -328,7 +361,8 @@ def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowa
 
 
 def check_glyphs(project: Project, ctx: BuildContext) -> None:
-    """Warn, naming the character and where it is, for text no font of the volume can draw."""
+    """Warn, naming the character and where it is, for text no font of the volume can draw; and for
+    author lists the table of contents shortens."""
     seen: set[str] = set()
 
     def look(where: str, text: str | None) -> None:
@@ -348,6 +382,9 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
             look(f"front_matter/{fname}.yaml: [{i}]", f"{p.name} {p.affiliation or ''} {p.role or ''}")
     look("front_matter/preface.md", project.preface)
     for paper in project.papers:
+        if len(paper.authors) > TocEntry.MAX_AUTHORS:
+            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(paper.authors)} authors; the table of "
+                     f"contents prints the first {TocEntry.MAX_AUTHORS - 2} and \"et al.\" (the author index lists all)")
         look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
@@ -355,6 +392,13 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
+    """Draw the front matter under the venue's time and memory limits (see :mod:`proceedings.typeset.limited`)."""
+    from proceedings.typeset.limited import draw
+
+    return draw(draw_front_matter, (project, plan), project.workshop.rules, "the front matter", ctx.out_dir)
+
+
+def draw_front_matter(project: Project, plan: Plan) -> FrontMatter:
     """Draw the front matter; page numbers are stamped later, at merge. (Glyphs: see :func:`check_glyphs`.)"""
     styles = Styles()
     size = page_size(project.workshop.rules.page_size)
