@@ -71,6 +71,7 @@ def _nothing_half_written(out: Path) -> None:
 def test_read_only_output_folder_exits_74(project: Path, tmpfs):
     out = tmpfs("1m", read_only=True) / "build"
     _no_blame(_cli(project, out), "read-only file system")
+    _no_blame(_cli(project, out, command="validate"), "read-only file system")
 
 
 @pytest.mark.parametrize("size", ["300k", "1100k"])

@@ -46,8 +46,9 @@ def small_build(tmp_path_factory: pytest.TempPathFactory):
     return project, result
 
 
-def _cli(project: Path, out: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "proceedings", "build", "--project", str(project), "--out", str(out),
+def _cli(project: Path, out: Path, *extra: str, timeout: float = 120, command: str = "build"
+         ) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "proceedings", command, "--project", str(project), "--out", str(out),
                            "-q", *extra], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"})
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from proceedings import __version__
 from proceedings.context import BuildContext
 from proceedings.errors import ProceedingsError, RuleViolation
+from proceedings.util.outputs import writing
 
 app = typer.Typer(
     name="proceedings",
@@ -62,7 +63,8 @@ def make_context(project: Path, out_dir: Path | None, *, strict: bool = False, q
 def run(action: Callable[[], Any]) -> None:
     """Run a command body; turn the tool's exceptions into messages and exit statuses."""
     try:
-        action()
+        with writing(None):  # a full or read-only disk anywhere: OutputError, exit 74
+            action()
     except ProceedingsError as exc:
         err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True, highlight=False)
         for problem in exc.problems:

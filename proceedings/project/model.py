@@ -35,7 +35,11 @@ class _Model(BaseModel):
 
 
 class Person(_Model):
-    """An editor, organizer, committee member or author."""
+    """An editor, organizer, committee member or author.
+
+    Limits (checked at load, :mod:`proceedings.project.inputs`): ``name`` and ``family`` 300 characters,
+    ``affiliation`` 500, ``role`` 200, any other field 2,000; control characters are removed.
+    """
 
     name: str = Field(min_length=1)
     """As printed, in the person's own order and casing: "Joemon M. Jose", "Nguyễn Thị Minh Khai"."""
@@ -101,7 +105,11 @@ class Rules(_Model):
 
 
 class Workshop(_Model):
-    """The volume and its event (``front_matter/workshop.yaml``)."""
+    """The volume and its event (``front_matter/workshop.yaml``).
+
+    Limits (checked at load): ``title`` 1,000 characters, ``acronym`` 200, ``copyright`` 20,000, any other
+    text 2,000; ``editors`` and ``keywords`` 200 items; control characters are removed.
+    """
 
     title: str = Field(min_length=1)
     """Full title of the event."""
@@ -170,7 +178,12 @@ class Workshop(_Model):
 
 
 class Paper(_Model):
-    """One accepted paper of ``camera_ready/papers.yaml``."""
+    """One accepted paper of ``camera_ready/papers.yaml``.
+
+    Limits (checked at load): ``id`` 100 characters (a long integer is read as text), ``title`` 1,000,
+    ``session`` 300, ``file`` 500, ``abstract`` 20,000, any other text 2,000; ``authors`` 1,000 persons;
+    no two papers share a ``file``; control characters are removed. At most 5,000 papers.
+    """
 
     id: str = Field(min_length=1)
     """Unique id, as the submission system numbered it ("17")."""

@@ -35,6 +35,7 @@ from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
 from proceedings.pdf.stamp import Stamper
+from proceedings.pdf.streams import check_part
 from proceedings.text import date_range, proceedings_title, roman
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
     removed: Counter = Counter()
     writer = PdfWriter()
     new = copy_pages(writer, open_pdf(Path(path)), removed)
+    check_part(writer, new)  # a stream that does not decode never reaches the volume
     for k, index in enumerate(new):
         stamper.stamp(writer, index, str(first_page + k), footer=True)
     writer.add_metadata({

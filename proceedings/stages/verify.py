@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import zlib
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from proceedings.errors import BuildError
+from proceedings.pdf.streams import page_stream_faults
 from proceedings.stages.stamp import Volume
 from proceedings.stages.plan import Plan
 
@@ -23,39 +23,6 @@ def _tail(page) -> bytes:
         return last.get_data() if last is not None else b""
     except Exception:  # noqa: BLE001
         return b""
-
-
-def _stream_fault(stream) -> str | None:
-    """Why a content stream does not decode (strictly: a Flate stream must end), or None when it does."""
-    filters = stream.get("/Filter")
-    filters = filters.get_object() if filters is not None else None
-    names = [str(f) for f in filters] if isinstance(filters, list) else ([str(filters)] if filters else [])
-    try:
-        if names == ["/FlateDecode"] and "/DecodeParms" not in stream:
-            inflater = zlib.decompressobj()
-            inflater.decompress(stream._data)
-            return None if inflater.eof else "the Flate data ends early"
-        if names:
-            stream.get_data()
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-def page_stream_faults(page) -> list[str]:
-    """Why some content stream of ``page`` does not decode (empty when all of them do)."""
-    faults: list[str] = []
-    try:
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
-        items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
-        for item in items:
-            fault = _stream_fault(item.get_object())
-            if fault:
-                faults.append(fault)
-    except Exception as exc:  # noqa: BLE001
-        faults.append(f"{type(exc).__name__}: {exc}")
-    return faults
 
 
 def _source_faulty(placed, page_number: int) -> bool:
