@@ -56,7 +56,7 @@ def page_stream_faults(page) -> list[str]:
 _TOKEN = re.compile(rb"""
     (?P<space>[\s\x00]+) | (?P<comment>%[^\r\n]*) | (?P<open><<|\[) | (?P<close>>>|\]) | (?P<hex><[0-9A-Fa-f\s\x00]*>)
   | (?P<name>/[^\s\x00()<>\[\]{}/%]*) | (?P<word>[^\s\x00()<>\[\]{}/%]+) | (?P<string>\() | (?P<brace>[{}])
-  | (?P<bad>.)""", re.X | re.S)
+  | (?P<bad>.)""", re.VERBOSE | re.DOTALL)
 _STRING_STOP = re.compile(rb"[()\\]")
 _END_IMAGE = re.compile(rb"[\s\x00]EI(?=[\s\x00]|$)")
 

@@ -25,29 +25,14 @@ def _tail(page) -> bytes:
         return b""
 
 
-def _source_faulty(placed, page_number: int) -> bool:
-    """Whether the paper's own camera-ready page already has an undecodable stream (its finding, not ours)."""
-    try:
-        return bool(page_stream_faults(PdfReader(placed.source.path).pages[page_number]))
-    except Exception:  # noqa: BLE001 - a source that cannot be read again is not the volume's damage
-        return True
-
-
-def stream_problems(reader: PdfReader, volume: Volume, plan: Plan) -> list[str]:
-    """Every page whose content streams do not decode, unless its camera-ready page has the same damage."""
-    owner = {}
-    for placed, pages in zip(plan.papers, volume.papers):
-        owner.update({pages.first_index + k: (placed, k) for k in range(pages.count)})
+def stream_problems(reader: PdfReader) -> list[str]:
+    """Every page whose content streams do not decode (stamping refused papers with such streams, so
+    any here is damage done since: the volume is not published)."""
     problems = []
     for index, page in enumerate(reader.pages):
         faults = page_stream_faults(page)
-        if not faults:
-            continue
-        if index in owner and _source_faulty(*owner[index]):
-            log.warning("paper %s: page %d has a content stream that does not decode in the camera-ready file too",
-                        owner[index][0].paper.id, owner[index][1] + 1)
-            continue
-        problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
+        if faults:
+            problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
     return problems
 
 
@@ -97,7 +82,7 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
-    problems += stream_problems(reader, volume, plan)
+    problems += stream_problems(reader)
     if problems:
         raise BuildError(f"{path}: the volume disagrees with itself", problems)
     log.info("verified %s: %d pages, %d papers", path, len(reader.pages), len(plan.papers))

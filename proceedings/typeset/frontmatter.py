@@ -383,8 +383,8 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
     look("front_matter/preface.md", project.preface)
     for paper in project.papers:
         if len(paper.authors) > TocEntry.MAX_AUTHORS:
-            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(paper.authors)} authors; the table of "
-                     f"contents prints the first {TocEntry.MAX_AUTHORS - 2} and \"et al.\" (the author index lists all)")
+            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(paper.authors)} authors; the table "
+                     f"of contents prints the first {TocEntry.MAX_AUTHORS - 2} and \"et al.\" (the index lists all)")
         look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
