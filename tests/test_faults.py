@@ -189,9 +189,16 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pyte
         data[middle:middle + 64] = bytes(b ^ 0x5A for b in data[middle:middle + 64])
         path.write_bytes(bytes(data))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
+    entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1'), encoding="utf-8")
+    checked = sorted((out / ".cache/validation").glob("*.json"))[0]
+    checked.write_text(checked.read_text(encoding="utf-8").replace('"usable": true', '"usable": false'),
+                       encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="proceedings"):
         result = build_project(project)
-    assert result.volume.restamped == 1
+    assert result.volume.restamped == 2 and result.report.error_count == 0
+    assert "cache entry 2.json is damaged (sha256 mismatch)" in caplog.text
+    assert f"cache entry {checked.name} is damaged (sha256 mismatch)" in caplog.text
     assert "paper 3: the cached stamped copy is damaged" in caplog.text
     assert "cache entry front-matter.pickle is damaged" in caplog.text
     assert digests(out) == before

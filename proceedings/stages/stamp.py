@@ -25,7 +25,7 @@ from pypdf.generic import TextStringObject
 
 from proceedings import __version__
 from proceedings.util.atomic import atomic_open, write_json
-from proceedings.util.cache import digest
+from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext, source_date
@@ -129,8 +129,9 @@ class _PaperCache:
         if not self.enabled:
             return None
         try:
-            entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
-            if entry["key"] != key:
+            name = f"{paper_id}.json"
+            entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+            if entry is None or entry["key"] != key:
                 return None
             if self._fingerprint(out) == entry["output"] and sha256_file(out) == entry["sha256"]:
                 return entry
@@ -141,9 +142,10 @@ class _PaperCache:
         return None
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
-        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": self._fingerprint(out),
-                                                   "sha256": sha256_file(out), "pages": pages,
-                                                   "removed": dict(sorted(removed.items())), "shared": list(shared)})
+        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
+                                                        "sha256": sha256_file(out), "pages": pages,
+                                                        "removed": dict(sorted(removed.items())),
+                                                        "shared": list(shared)}))
 
 
 _STAMPERS: dict[str, Stamper] = {}

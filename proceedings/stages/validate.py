@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from proceedings.util.cache import digest
+from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.atomic import write_json
 from proceedings.context import BuildContext
 from proceedings.findings import Finding, PaperReport, ValidationReport
@@ -137,6 +137,7 @@ def _cache_read(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    data = unseal(data, path.name)  # bit rot in a cached result is caught, never reported as a finding
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         return None
     return data
@@ -144,7 +145,7 @@ def _cache_read(path: Path) -> dict[str, Any] | None:
 
 def _cache_write(path: Path, data: dict[str, Any]) -> None:
     try:
-        write_json(path, data)
+        write_json(path, seal(data))
     except OSError as exc:
         log.debug("cannot write the validation cache %s: %s", path, exc)
 

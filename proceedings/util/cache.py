@@ -60,3 +60,23 @@ def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T]) -> T:
     blob = pickle.dumps(value, protocol=4)
     write_bytes(path, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
     return value
+
+
+def seal(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with the sha256 of its canonical JSON (``"sealed"``), for a JSON cache file."""
+    entry = json.loads(json.dumps(entry, ensure_ascii=False))  # as it reads back: tuples as lists, keys as text
+    text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return {**entry, "sealed": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def unseal(entry: Any, name: str) -> dict[str, Any] | None:
+    """The entry :func:`seal` wrote, or None (with a log line) when it is not intact."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sealed"), str):
+        log.warning("cache entry %s is damaged (no seal); discarded and rebuilt", name)
+        return None
+    body = {k: v for k, v in entry.items() if k != "sealed"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry["sealed"]:
+        log.warning("cache entry %s is damaged (sha256 mismatch); discarded and rebuilt", name)
+        return None
+    return body
