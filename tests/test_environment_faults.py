@@ -130,6 +130,31 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _survivors_of_a_kill(parent: subprocess.Popen, settle: float = 0.0) -> list[int]:
+    """Wait for two workers of ``parent``, SIGKILL the parent, return the workers still alive 10 s later."""
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and parent.poll() is None and time.monotonic() < deadline:
+            workers = _descendants(parent.pid)
+            time.sleep(0.02)
+        assert workers, "the parent ended before any worker was seen"
+        time.sleep(settle)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [p for p in workers if _alive(p)]
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)  # our own test's leftovers
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(10)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers")
 def test_killed_build_leaves_no_worker(tmp_path: Path):
     project = small_project(tmp_path / "p", papers=10)
@@ -143,23 +168,7 @@ def test_killed_build_leaves_no_worker(tmp_path: Path):
     (project / "camera_ready/papers.yaml").write_text(yaml.safe_dump(entries + more, sort_keys=False), encoding="utf-8")
     build = subprocess.Popen([sys.executable, "-m", "proceedings", "build", "--project", str(project), "-q", "-j", "2",
                               "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        workers: set[int] = set()
-        deadline = time.monotonic() + 60
-        while len(workers) < 2 and build.poll() is None and time.monotonic() < deadline:
-            workers = _descendants(build.pid)
-            time.sleep(0.02)
-        assert workers, "the build ended before any worker was seen"
-        build.send_signal(signal.SIGKILL)
-        build.wait(10)
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [p for p in workers if _alive(p)]
-    finally:
-        if build.poll() is None:
-            build.kill()
-            build.wait(10)
+    assert _survivors_of_a_kill(build) == []
 
 
 _BUSY_WORKERS = """
@@ -172,24 +181,4 @@ run_limited(time.sleep, [("a", (120,)), ("b", (120,))], jobs=2, time_limit=300, 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers")
 def test_busy_workers_die_with_their_parent():
     parent = subprocess.Popen([sys.executable, "-c", _BUSY_WORKERS])
-    try:
-        workers: set[int] = set()
-        deadline = time.monotonic() + 30
-        while len(workers) < 2 and time.monotonic() < deadline:
-            workers = _descendants(parent.pid)
-            time.sleep(0.02)
-        time.sleep(0.3)  # both workers inside their two-minute task
-        assert len(workers) == 2
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(10)
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [p for p in workers if _alive(p)]
-    finally:
-        for pid in workers if "workers" in locals() else ():
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        if parent.poll() is None:
-            parent.kill()
-            parent.wait(10)
+    assert _survivors_of_a_kill(parent, settle=0.3) == []  # both workers inside their two-minute task
