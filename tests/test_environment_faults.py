@@ -155,6 +155,7 @@ def _survivors_of_a_kill(parent: subprocess.Popen, settle: float = 0.0) -> list[
             parent.wait(10)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers")
 def test_killed_build_leaves_no_worker(tmp_path: Path):
     project = small_project(tmp_path / "p", papers=10)

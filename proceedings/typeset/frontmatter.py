@@ -62,6 +62,8 @@ class TocEntry(Flowable):
     NUMBER_WIDTH = 30.0
     MAX_AUTHORS = 12
     """A longer author list is printed as its first names and "et al." (see :func:`check_glyphs`' warning)."""
+    MAX_AUTHOR_CHARS = 600
+    """Characters of the author line, beyond which it is shortened the same way."""
     MAX_TITLE = 1_000
     """Characters of a title printed (the loader's limit; a safety net against entries taller than a page)."""
 
@@ -130,10 +132,18 @@ def shorten(text: str, limit: int) -> str:
 
 
 def toc_authors(names: list[str]) -> str:
-    """The author line of a contents entry: every name, or the first ones and "et al." for a long list."""
-    if len(names) <= TocEntry.MAX_AUTHORS:
-        return join_names(names)
-    return ", ".join(names[: TocEntry.MAX_AUTHORS - 2]) + f", et al. ({len(names)} authors)"
+    """The author line of a contents entry: every name, or the first ones and "et al." for a long list
+    (more than ``MAX_AUTHORS`` names, or more than ``MAX_AUTHOR_CHARS`` characters)."""
+    line = join_names(names)
+    if len(names) <= TocEntry.MAX_AUTHORS and len(line) <= TocEntry.MAX_AUTHOR_CHARS:
+        return line
+    shown: list[str] = []
+    for name in names[: TocEntry.MAX_AUTHORS - 2]:
+        if len(", ".join([*shown, name])) > TocEntry.MAX_AUTHOR_CHARS - 30:
+            break
+        shown.append(name)
+    first = ", ".join(shown) if shown else shorten(names[0], TocEntry.MAX_AUTHOR_CHARS - 30)
+    return f"{first}, et al. ({len(names)} authors)"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -350,14 +360,16 @@ def _organizers(people: list[Person], styles: Styles) -> list[Flowable]:
 def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowable]:
     ordered = sorted(people, key=lambda p: person_sort_key(p.name, p.family))
     rows = [[Paragraph(esc(p.name), styles.person), Paragraph(esc(p.affiliation or ""), styles.affil)] for p in ordered]
-    if not rows:
-        return []
-    table = Table(rows, colWidths=[width * 0.36, width * 0.64], repeatRows=0)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-    return [table]
+    style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    tables = []
+    for start in range(0, len(rows), 40):  # tables of 40 rows: splitting one long table costs its square
+        table = Table(rows[start:start + 40], colWidths=[width * 0.36, width * 0.64], repeatRows=0)
+        table.setStyle(style)
+        tables.append(table)
+    return tables
 
 
 def check_glyphs(project: Project, ctx: BuildContext) -> None:
@@ -382,9 +394,10 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
             look(f"front_matter/{fname}.yaml: [{i}]", f"{p.name} {p.affiliation or ''} {p.role or ''}")
     look("front_matter/preface.md", project.preface)
     for paper in project.papers:
-        if len(paper.authors) > TocEntry.MAX_AUTHORS:
-            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(paper.authors)} authors; the table "
-                     f"of contents prints the first {TocEntry.MAX_AUTHORS - 2} and \"et al.\" (the index lists all)")
+        names = [a.name for a in paper.authors]
+        if toc_authors(names) != join_names(names):
+            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(names)} authors; the table of "
+                     "contents prints the first ones and \"et al.\" (the author index lists all)")
         look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
