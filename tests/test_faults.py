@@ -40,6 +40,9 @@ def small_project(dest: Path, papers: int = 4) -> Path:
 @pytest.fixture(scope="module")
 def small_build(tmp_path_factory: pytest.TempPathFactory):
     project = small_project(tmp_path_factory.mktemp("small") / "p")
+    for stale in ("build/.proceedings.pdf.k1ll3d_x.tmp", "build/papers/.2.pdf.abcdefgh.tmp"):  # a killed build's
+        (project / stale).parent.mkdir(parents=True, exist_ok=True)
+        (project / stale).write_bytes(b"%PDF-1.7 torn")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
         result = build_project(project)
@@ -170,6 +173,7 @@ def test_published_files_share_nothing_with_the_cache(small_build):
     cached = [p for p in (out / ".cache").rglob("*") if p.is_file()]
     published = [out / "front_matter.pdf", *(out / "papers").glob("*.pdf")]
     assert len(published) == 5
+    assert not list(out.rglob("*.tmp"))  # the temporary files of a killed build are gone
     for path in published:
         assert path.stat().st_nlink == 1
         assert not any(os.path.samefile(path, c) for c in cached)

@@ -24,7 +24,7 @@ from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, Float
 from pypdf.generic import TextStringObject
 
 from proceedings import __version__
-from proceedings.util.atomic import atomic_open, write_json
+from proceedings.util.atomic import atomic_open, sweep, write_json
 from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
@@ -333,6 +333,8 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
             pass
         with atomic_open(target) as handle, source.open("rb") as data:
             shutil.copyfileobj(data, handle, 1 << 20)
+    if sweep(out):
+        log.info("removed the temporary files of an interrupted build")
     keep = {f"{p.paper_id}.pdf" for p in volume.papers}
     for stale in (out / "papers").glob("*.pdf"):
         if stale.name not in keep:
