@@ -91,10 +91,10 @@ class Rules(_Model):
     """The paper size every page must have: ``letter`` or ``a4``."""
     profile: Literal["acm-sigconf", "generic"] = "acm-sigconf"
     """The rule set: ``acm-sigconf`` adds ACM template checks."""
-    time_limit: float = Field(default=60.0, gt=0)
-    """Seconds one paper may take to check before it becomes a finding."""
-    memory_limit_mb: int = Field(default=1024, ge=64)
-    """Memory one paper's check may use, in MiB, before it becomes a finding."""
+    time_limit: float = Field(default=60.0, gt=0, le=3600)
+    """Seconds one paper may take to check before it becomes a finding (at most an hour)."""
+    memory_limit_mb: int = Field(default=1024, ge=64, le=65536)
+    """Memory one paper's check may use, in MiB, before it becomes a finding (at most 64 GiB)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> "Rules":

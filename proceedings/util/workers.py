@@ -68,7 +68,7 @@ def limit_memory(megabytes: int) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, OverflowError) as exc:
         log.debug("cannot limit memory: %s", exc)
 
 
