@@ -100,10 +100,11 @@ def test_mutated_papers_build_once(tmp_path: Path):
 def _yaml_mutations(rng: random.Random) -> list[tuple[str, str]]:
     """(file, how) pairs: each a way to damage one project file."""
     kinds = ["flip", "truncate", "control", "huge-int", "long-title", "duplicate-entry", "drop-line", "deep",
-             "swap-type", "bad-date", "alias-bomb", "many-authors"]
-    files = ["camera_ready/papers.yaml", "front_matter/workshop.yaml", "front_matter/committee.yaml"]
+             "swap-type", "bad-date", "alias-bomb", "many-authors", "bad-rules"]
+    files = ["camera_ready/papers.yaml", "front_matter/workshop.yaml", "front_matter/committee.yaml",
+             "front_matter/organizers.yaml", "front_matter/preface.md"]
     anywhere = ("flip", "truncate", "drop-line", "control")
-    fixed = {"bad-date": "front_matter/workshop.yaml"}
+    fixed = {"bad-date": "front_matter/workshop.yaml", "bad-rules": "front_matter/workshop.yaml"}
     return [(rng.choice(files) if kind in anywhere else fixed.get(kind, files[0]), kind) for kind in kinds]
 
 
@@ -136,6 +137,10 @@ def _damage(text: str, kind: str, rng: random.Random) -> str:
         return re.sub(r"authors:", "authors: 17\n  x_authors:", text, count=1)
     if kind == "bad-date":
         return re.sub(r"start_date: .*", "start_date: 2025-13-45", text, count=1)
+    if kind == "bad-rules":
+        value = rng.choice(["{time_limit: .inf}", "{time_limit: 1e308}", "{memory_limit_mb: 99999999999999999999}",
+                            "{max_pages: -1}", "{min_pages: 9, max_pages: 2}", "{page_size: a5}", "[1, 2]"])
+        return re.sub(r"(?m)^rules:.*(\n[ ].*)*", "", text) + f"\nrules: {value}\n"
     if kind == "alias-bomb":
         bomb = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
             f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
@@ -144,7 +149,7 @@ def _damage(text: str, kind: str, rng: random.Random) -> str:
     return re.sub(r"authors:", "authors:" + authors + "\n  x_authors:", text, count=1)
 
 
-def test_mutated_project_files(tmp_path: Path):
+def test_mutated_project_files(tmp_path: Path):  # built in this process (the API), exit status from the error
     rng = random.Random(SEED + 1)
     base = copy_project(tmp_path / "base")
     entries = yaml.safe_load((base / "camera_ready/papers.yaml").read_text(encoding="utf-8"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import zlib
 
+from pypdf.generic import ArrayObject, NameObject, StreamObject
+
 
 class DamagedStream(ValueError):
     """A stream of a paper does not decode, or a page's content does not read (it cannot go into the volume)."""
@@ -43,7 +45,8 @@ def page_stream_faults(page) -> list[str]:
         contents = contents.get_object() if contents is not None else None
         items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
         for item in items:
-            fault = stream_fault(item.get_object())
+            obj = item.get_object() if item is not None else None
+            fault = stream_fault(obj) if isinstance(obj, StreamObject) else "a content item is not a stream"
             if fault:
                 faults.append(fault)
     except Exception as exc:  # noqa: BLE001
@@ -97,9 +100,18 @@ def lexical_fault(content: bytes) -> str | None:
 
 def check_part(writer, pages: list[int]) -> None:
     """Raise :class:`DamagedStream` when a stream of ``writer`` does not decode or a page's content
-    (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume."""
-    from pypdf.generic import StreamObject
-
+    (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries of a
+    page's contents that are not streams (which readers skip) are dropped first."""
+    for index in pages:  # readers ignore what is not a stream in a page's contents: so does the volume
+        page = writer.pages[index]
+        contents = page.get("/Contents")
+        items = contents.get_object() if contents is not None else None
+        if isinstance(items, ArrayObject):
+            kept = ArrayObject(item for item in items if isinstance(item.get_object(), StreamObject))
+            if len(kept) != len(items):
+                page[NameObject("/Contents")] = kept
+        elif items is not None and not isinstance(items, StreamObject):
+            del page["/Contents"]
     for number, obj in enumerate(writer._objects, 1):
         if isinstance(obj, StreamObject) and "/Filter" in obj:
             fault = stream_fault(obj)

@@ -188,18 +188,26 @@ class StampFailure(Exception):
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
                footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, int]]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
-    from proceedings.util.workers import run_inline, run_limited
+    from proceedings.util.workers import Outcome, run_inline, run_limited
 
     acronym = project.workshop.acronym
     rules = project.workshop.rules
     tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), acronym, date,
                                 placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
                                 placed.source.sha256)) for placed, target, date in todo]
-    if len(tasks) >= 4 and ctx.jobs != 1:
+    done: dict[str, Outcome] = {}
+
+    def finished(outcome: Outcome) -> None:
+        done[outcome.key] = outcome
+        advance(1)
+
+    try:  # always in workers: a paper that passed validation is still user input
         outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
-                               memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
-    else:  # a few papers: not worth starting workers (validation already ran them under the limits)
-        outcomes = run_inline(stamp_paper, tasks, on_done=lambda o: advance(1))
+                               memory_mb=rules.memory_limit_mb, on_done=finished)
+    except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
+        log.warning("cannot start worker processes (%s); stamping in this process, without limits", exc)
+        outcomes = run_inline(stamp_paper, [t for t in tasks if t[0] not in done], on_done=lambda o: advance(1))
+        outcomes.update(done)
     for o in outcomes.values():  # a full or read-only disk is the machine's fault, never the paper's
         raise_if_machine(o.value if o.status == "error" else None, ctx.out_dir)
     failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
