@@ -248,3 +248,28 @@ def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: 
     check = subprocess.run(["qpdf", "--check", str(project / "build/proceedings.pdf")], capture_output=True,
                            check=False)
     assert check.returncode == 0
+
+
+def test_stamping_cleans_nul_names_and_refuses_a_broken_jpeg():
+    import io
+
+    from PIL import Image
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    from proceedings.pdf.streams import DamagedStream, check_part
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/\x00\x00")})
+    writer.pages[0][NameObject("/Resources")] = DictionaryObject({NameObject("/F\x001"): font})
+    check_part(writer, [0])
+    assert list(writer.pages[0]["/Resources"]) == ["/F1"] and font["/Subtype"] == "/"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
+    image = DecodedStreamObject()
+    image.set_data(buffer.getvalue()[:200] + b"\xff\x8d" + buffer.getvalue()[202:])  # an unsupported marker
+    image[NameObject("/Filter")] = NameObject("/DCTDecode")
+    writer._add_object(image)
+    with pytest.raises(DamagedStream, match="the JPEG image does not decode"):
+        check_part(writer, [0])

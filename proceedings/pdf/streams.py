@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 
-from pypdf.generic import ArrayObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
 
 class DamagedStream(ValueError):
@@ -32,8 +33,24 @@ def stream_fault(stream) -> str | None:
                 return None
         if names and all(n in GENERAL for n in names):
             stream.get_data()
+        if names and names[-1] in ("/DCTDecode", "/DCT") and all(n in GENERAL for n in names[:-1]):
+            return jpeg_fault(stream.get_data() if len(names) > 1 else stream._data)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def jpeg_fault(data: bytes) -> str | None:
+    """Why JPEG data does not decode (as libjpeg reads it: a truncated image is only a warning), or None."""
+    from PIL import Image  # ReportLab's dependency
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Image.DecompressionBombError:
+        return None  # too large to check here; the memory limit guards the readers
+    except Exception as exc:  # noqa: BLE001 - any decoder failure
+        return None if "truncated" in str(exc) else f"the JPEG image does not decode ({exc})"
     return None
 
 
@@ -98,6 +115,30 @@ def lexical_fault(content: bytes) -> str | None:
     return f"{len(stack)} unclosed array or dictionary" if stack else None
 
 
+def _clean_name(value):
+    return NameObject(value.replace("\x00", "")) if isinstance(value, NameObject) and "\x00" in value else value
+
+
+def _drop_nul_names(objects: list) -> None:
+    """Remove NUL characters from names (``/#00``, never valid: qpdf warns) in every object, in place."""
+    for obj in objects:
+        todo = [obj]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, DictionaryObject):
+                for key in [k for k in item if "\x00" in k]:
+                    item[NameObject(key.replace("\x00", "") or "/NUL")] = item.pop(key)
+                for key, value in list(item.items()):
+                    item[key] = _clean_name(value)
+                    if isinstance(value, (DictionaryObject, ArrayObject)):
+                        todo.append(value)
+            elif isinstance(item, ArrayObject):
+                for i, value in enumerate(item):
+                    item[i] = _clean_name(value)
+                    if isinstance(value, (DictionaryObject, ArrayObject)):
+                        todo.append(value)
+
+
 def check_part(writer, pages: list[int]) -> None:
     """Raise :class:`DamagedStream` when a stream of ``writer`` does not decode or a page's content
     (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries of a
@@ -112,6 +153,7 @@ def check_part(writer, pages: list[int]) -> None:
                 page[NameObject("/Contents")] = kept
         elif items is not None and not isinstance(items, StreamObject):
             del page["/Contents"]
+    _drop_nul_names(writer._objects)
     for number, obj in enumerate(writer._objects, 1):
         if isinstance(obj, StreamObject) and "/Filter" in obj:
             fault = stream_fault(obj)
