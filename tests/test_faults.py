@@ -195,7 +195,7 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pyte
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
     entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
     entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1'), encoding="utf-8")
-    checked = sorted((out / ".cache/validation").glob("*.json"))[0]
+    checked = min((out / ".cache/validation").glob("*.json"))
     checked.write_text(checked.read_text(encoding="utf-8").replace('"usable": true', '"usable": false'),
                        encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="proceedings"):
