@@ -70,6 +70,12 @@ class BindError(BuildError):
     """The volume could not be assembled from its stamped parts."""
 
 
+class OutputError(ProceedingsError):
+    """An output cannot be written (read-only folder, disk full): the machine's fault, never a paper's."""
+
+    exit_code = ExitCode.OUTPUT
+
+
 class StampFailure(ProceedingsError):
     """Papers that passed validation yet cannot be copied into the volume (caught by the orchestrator).
 

@@ -32,6 +32,7 @@ from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
 from proceedings.util.atomic import write_json
 from proceedings.util.cache import digest, memo
+from proceedings.util.outputs import guarded
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     return gathered
 
 
+@guarded  # a full or read-only output disk exits 74 (OutputError), never blamed on a paper
 def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
     """Gather and validate only (``proceedings validate``)."""
     gathered = _gather(project_dir, ctx)
@@ -153,6 +155,7 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
+@guarded
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered = _gather(project_dir, ctx)

@@ -435,3 +435,23 @@ def test_new_logo_bytes_rebuild_the_front_matter(built, tmp_path: Path):
     assert (420, 140) in sizes and (400, 160) not in sizes
     assert (copy / "build/sponsors/01-gold-corp.png").read_bytes() == \
         (copy / "front_matter/sponsors/gold.png").read_bytes()
+
+
+def test_the_repositorys_sample_programme_follows_the_papers_it_is_copied_to(tmp_path: Path):
+    """The repository's programme is marked ``sample: true``: copied beside other papers and dates it drops
+    what does not fit, with a warning; the same programme without the mark is an input error."""
+    project = copy_project(tmp_path / "p")
+    papers_file = project / "camera_ready" / "papers.yaml"
+    papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))[:2]
+    for i, paper in enumerate(papers):
+        paper["id"] = f"x{i}"
+    papers_file.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = load_project(project)
+    assert any("sample programme: 10 item(s)" in n for n in loaded.notices), loaded.notices
+    assert not [it for d in loaded.program for s in d.sessions for it in s.items if it.paper]
+    assert any(it.kind_ == "keynote" for d in loaded.program for s in d.sessions for it in s.items)
+    program = project / "front_matter" / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("sample: true", "sample: false"),
+                       encoding="utf-8")
+    with pytest.raises(ProjectFileError, match="unknown paper id"):
+        load_project(project)

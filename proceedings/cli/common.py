@@ -16,6 +16,7 @@ from rich.console import Console
 
 from proceedings.context import Advance, Progress, no_progress
 from proceedings.errors import ExitCode, ProceedingsError
+from proceedings.util.outputs import writing
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -64,7 +65,8 @@ def progress_for(quiet: bool) -> Progress:
 def run(action: Callable[[], Any]) -> None:
     """Run a command body; turn the tool's exceptions into messages and exit statuses."""
     try:
-        action()
+        with writing(None):  # a full or read-only disk anywhere: OutputError, exit 74
+            action()
     except ProceedingsError as exc:
         err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True, highlight=False)
         for problem in exc.problems:

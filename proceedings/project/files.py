@@ -1,60 +1,18 @@
-"""Reading project files: YAML that refuses duplicate keys, and pydantic validation whose problems read
-"file: entry.field: message" and are collected, never raised one at a time."""
+"""Validating project files: pydantic problems read "file: entry.field: message" and are collected, never
+raised one at a time; sizes and control characters are checked first (:mod:`proceedings.project.inputs`).
+YAML itself is read by :func:`proceedings.project.inputs.read_yaml`."""
 
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from proceedings.project import inputs
+from proceedings.project.inputs import read_yaml
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
-    """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
-            )
-        seen[key] = True
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) -> Any:
-    """The YAML of ``root/rel``, or None with a problem ("file: line, column: YAML syntax error: …") added."""
-    path = root / rel
-    if not path.is_file():
-        if required:
-            problems.append(f"{rel}: file not found")
-        return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    except OSError as exc:
-        problems.append(f"{rel}: cannot be read ({exc.strerror})")
-        return None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        problems.append(f"{rel}: {where}YAML syntax error: {what}" + (f" ({context})" if context else ""))
-        return None
+__all__ = ["read_yaml", "validate_into"]
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -94,7 +52,7 @@ def _drop(data: Any, loc: tuple) -> None:
 def validate_into(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str],
               notices: list[str]) -> Any:
     """Validate; unknown fields are ignored with a notice (beside a real problem, they are problems too)."""
-    data = copy.deepcopy(data)
+    data = inputs.clean(copy.deepcopy(data), rel, prefix, problems, notices)  # sizes, control characters
     for _ in range(3):
         try:
             return model.model_validate(data)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from proceedings.errors import ProjectFileError
+from proceedings.project import inputs
 from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
 from proceedings.project.program import Day, Sponsor, check_timezone, load_program
@@ -36,7 +37,11 @@ class _Model(BaseModel):
 
 
 class Person(_Model):
-    """An editor, organizer, committee member or author."""
+    """An editor, organizer, committee member or author.
+
+    Limits (checked at load, :mod:`proceedings.project.inputs`): ``name`` and ``family`` 300 characters,
+    ``affiliation`` 500, ``role`` 200, any other field 2,000; control characters are removed.
+    """
 
     name: str = Field(min_length=1)
     """As printed, in the person's own order and casing: "Joemon M. Jose", "Nguyễn Thị Minh Khai"."""
@@ -99,10 +104,10 @@ class Rules(_Model):
     ``generic``, or the import path of a module that registers one."""
     checks: list[str] = Field(default_factory=list)
     """Import paths of modules that register extra checks (:mod:`proceedings.checks.registry`)."""
-    time_limit: float = Field(default=60.0, gt=0)
-    """Seconds one paper may take to check before it becomes a finding."""
-    memory_limit_mb: int = Field(default=1024, ge=64)
-    """Memory one paper's check may use, in MiB, before it becomes a finding."""
+    time_limit: float = Field(default=60.0, gt=0, le=3600)
+    """Seconds one paper may take to check before it becomes a finding (at most an hour)."""
+    memory_limit_mb: int = Field(default=1024, ge=64, le=65536)
+    """Memory one paper's check may use, in MiB, before it becomes a finding (at most 64 GiB)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Rules:
@@ -125,7 +130,11 @@ class Rules(_Model):
 
 
 class Workshop(_Model, PublisherFields):
-    """The volume and its event (``front_matter/workshop.yaml``); the publisher metadata: :class:`PublisherFields`."""
+    """The volume and its event (``front_matter/workshop.yaml``).
+
+    Limits (checked at load): ``title`` 1,000 characters, ``acronym`` 200, ``copyright`` 20,000, any other
+    text 2,000; ``editors`` and ``keywords`` 200 items; control characters are removed.
+    """
 
     title: str = Field(min_length=1)
     """Full title of the event."""
@@ -200,7 +209,12 @@ class Workshop(_Model, PublisherFields):
 
 
 class Paper(_Model):
-    """One accepted paper of ``camera_ready/papers.yaml``."""
+    """One accepted paper of ``camera_ready/papers.yaml``.
+
+    Limits (checked at load): ``id`` 100 characters (a long integer is read as text), ``title`` 1,000,
+    ``session`` 300, ``file`` 500, ``abstract`` 20,000, any other text 2,000; ``authors`` 1,000 persons;
+    no two papers share a ``file``; control characters are removed. At most 5,000 papers.
+    """
 
     id: str = Field(min_length=1)
     """Unique id, as the submission system numbered it ("17")."""
@@ -294,6 +308,8 @@ def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> l
     if not isinstance(data, list):
         problems.append(f"{rel}: (top level): expected a list of persons, got {type(data).__name__}")
         return []
+    if not inputs.check_count(rel, data, inputs.MAX_PERSONS, "persons", problems):
+        return []
     out = []
     for i, item in enumerate(data):
         person = _validate(Person, item, rel, f"[{i}]", problems, notices)
@@ -336,12 +352,16 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add an entry with id, title, authors and file "
                         "for each accepted paper (or run 'proceedings import')")
         return []
+    if not inputs.check_count(PAPERS_FILE, data, inputs.MAX_PAPERS, "papers", problems):
+        return []
     papers: list[Paper] = []
     seen: dict[str, int] = {}
+    files: dict[Path, str] = {}
     for i, item in enumerate(data):
         label = f"[{i}]"
         if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
-            label = f"[{i}] (id {item['id']})"
+            shown = str(item["id"]) if len(str(item["id"])) <= 40 else str(item["id"])[:40] + "…"
+            label = f"[{i}] (id {shown})"
         paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
         if paper is None:
             continue
@@ -354,6 +374,12 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         if why:
             problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
             continue
+        real = (root / CAMERA_READY / paper.file).resolve()
+        if real in files:  # the same PDF twice would print the paper twice
+            problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} is also the file of entry {files[real]}; "
+                            "each paper needs its own PDF")
+            continue
+        files[real] = label
         papers.append(paper)
     return papers
 
@@ -381,6 +407,12 @@ def load_project(root: Path) -> Project:
             preface = preface_path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+        if len(preface) > inputs.MAX_PREFACE:
+            problems.append(f"{PREFACE_FILE}: {len(preface):,} characters, more than the limit of "
+                            f"{inputs.MAX_PREFACE:,}")
+        preface, removed = inputs.strip_controls(preface)
+        if removed:
+            notices.append(f"{PREFACE_FILE}: control characters removed ({', '.join(removed)})")
     before = len(problems)
     papers = derive_dois(workshop, _papers(root, problems, notices), problems)
     known = papers if len(problems) == before else None  # papers.yaml's own problems come first

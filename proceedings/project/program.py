@@ -279,6 +279,30 @@ def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Pape
                        "camera_ready/papers.yaml in no session of the programme")
 
 
+def _fit_sample(days: list[Day], workshop: Workshop | None, papers: list[Paper] | None,
+                notices: list[str]) -> list[Day]:
+    """A programme marked ``sample: true`` (``{sample: true, days: [...]}``) follows the project it is copied
+    into: its items naming papers that papers.yaml does not have, and its days outside the workshop's dates,
+    are left out with a warning instead of failing the build. A real programme gets no such leniency."""
+    ids = {p.id for p in papers} if papers is not None else None
+    kept: list[Day] = []
+    dropped_items = dropped_days = 0
+    for day in days:
+        if workshop is not None and not workshop.start_date <= day.date <= workshop.end_date:
+            dropped_days += 1
+            continue
+        sessions = []
+        for session in day.sessions:
+            items = [it for it in session.items if it.paper is None or ids is None or it.paper in ids]
+            dropped_items += len(session.items) - len(items)
+            sessions.append(session.model_copy(update={"items": items}))
+        kept.append(day.model_copy(update={"sessions": sessions}))
+    if dropped_items or dropped_days:
+        notices.append(f"{PROGRAM_FILE}: sample programme: {dropped_items} item(s) naming papers not in "
+                       f"camera_ready/papers.yaml and {dropped_days} day(s) outside the workshop's dates left out")
+    return kept
+
+
 def _list_of(data: Any, rel: str, key: str, what: str, problems: list[str]) -> list | None:
     if isinstance(data, dict) and isinstance(data.get(key), list):
         data = data[key]
@@ -302,6 +326,8 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
         if day is not None:
             days.append(day)
     if days and len(days) == len(entries or []):
+        if isinstance(raw, dict) and raw.get("sample") is True:
+            days = _fit_sample(days, workshop, papers, notices)
         _check_program(days, workshop, papers, problems, notices)
     sponsors: list[Sponsor] = []
     raw = _read_yaml(root, SPONSORS_FILE, problems, required=False)

@@ -35,14 +35,17 @@ from proceedings.context import BuildContext, source_date
 from proceedings.errors import StampFailure
 from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.pdf.stamp import Stamper
+from proceedings.pdf.streams import check_part
 from proceedings.pdf.xmp import DocumentMetadata, describe, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
+from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
 from proceedings.text import date_range, proceedings_title, roman
 from proceedings.typeset.frontmatter import FrontMatter
-from proceedings.util.atomic import atomic_open, write_json
-from proceedings.util.cache import digest
+from proceedings.util.atomic import atomic_open, sweep, write_json
+from proceedings.util.cache import digest, seal, unseal
+from proceedings.util.outputs import raise_if_machine
 
 log = logging.getLogger(__name__)
 
@@ -126,24 +129,32 @@ class _PaperCache:
 
     @staticmethod
     def _fingerprint(out: Path) -> list[int]:
-        """Size and modification time of a stamped part: enough to notice it was replaced or edited."""
+        """Size and modification time of a stamped part: a quick sign that it was replaced or edited."""
         stat = out.stat()
         return [stat.st_size, stat.st_mtime_ns]
 
     def get(self, paper_id: str, key: str, out: Path) -> dict | None:
+        """The cached entry, when its key matches and the stamped part still has its sha256 (bit rot too)."""
         if not self.enabled:
             return None
         try:
-            entry = json.loads((self.dir / f"{paper_id}.json").read_text(encoding="utf-8"))
-            if entry["key"] == key and self._fingerprint(out) == entry["output"]:
+            name = f"{paper_id}.json"
+            entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+            if entry is None or entry["key"] != key:
+                return None
+            if self._fingerprint(out) == entry["output"] and sha256_file(out) == entry["sha256"]:
                 return entry
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             return None
+        log.warning("paper %s: the cached stamped copy is damaged (its sha256 changed); discarded and rebuilt",
+                    paper_id)
         return None
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
-        write_json(self.dir / f"{paper_id}.json", {"key": key, "output": self._fingerprint(out), "pages": pages,
-                                                   "removed": dict(sorted(removed.items())), "shared": list(shared)})
+        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
+                                                        "sha256": sha256_file(out), "pages": pages,
+                                                        "removed": dict(sorted(removed.items())),
+                                                        "shared": list(shared)}))
 
 
 _STAMPERS: dict[str, Stamper] = {}
@@ -172,6 +183,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
     removed: Counter = Counter()
     writer = PdfWriter()
     new = copy_pages(writer, open_pdf(Path(path)), removed)
+    check_part(writer, new)  # a stream that does not decode never reaches the volume
     for k, index in enumerate(new):
         stamper.stamp(writer, index, str(first_page + k), footer=True)
     describe(writer, meta)  # title, authors, pages, DOI: document information and XMP
@@ -184,7 +196,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
                footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, int]]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
-    from proceedings.util.workers import run_inline, run_limited
+    from proceedings.util.workers import Outcome, run_inline, run_limited
 
     acronym = project.workshop.acronym
     rules = project.workshop.rules
@@ -192,11 +204,21 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
                                 placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
                                 placed.source.sha256, paper_metadata(placed, project)))
              for placed, target, date in todo]
-    if len(tasks) >= 4 and ctx.jobs != 1:
+    done: dict[str, Outcome] = {}
+
+    def finished(outcome: Outcome) -> None:
+        done[outcome.key] = outcome
+        advance(1)
+
+    try:  # always in workers: a paper that passed validation is still user input
         outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
-                               memory_mb=rules.memory_limit_mb, on_done=lambda o: advance(1))
-    else:  # a few papers: not worth starting workers (validation already ran them under the limits)
-        outcomes = run_inline(stamp_paper, tasks, on_done=lambda o: advance(1))
+                               memory_mb=rules.memory_limit_mb, on_done=finished)
+    except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
+        log.warning("cannot start worker processes (%s); stamping in this process, without limits", exc)
+        outcomes = run_inline(stamp_paper, [t for t in tasks if t[0] not in done], on_done=lambda o: advance(1))
+        outcomes.update(done)
+    for o in outcomes.values():  # a full or read-only disk is the machine's fault, never the paper's
+        raise_if_machine(o.value if o.status == "error" else None, ctx.out_dir)
     failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
     if failures:
         raise StampFailure(failures)
@@ -314,24 +336,25 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
 def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     """Put the verified parts at their final paths: papers/ID.pdf and front_matter.pdf.
 
-    Each file is linked (or copied) beside its final path and renamed into place, so it is never torn.
+    Each file is copied (never linked: damage to the cache must not reach a published file) beside
+    its final path and renamed into place, so it is never torn; a file that already holds the same
+    bytes is left alone.
     """
     out = ctx.out_dir
     pairs = [(volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
     pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
     for source, target in pairs:
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             if os.path.samefile(source, target):
-                continue  # already this very file (rename would be a no-op and leave the link behind)
+                target.unlink()  # a hard link to the cache, left by an older version
+            elif target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
+                continue
         except OSError:
             pass
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        with atomic_open(target) as handle, source.open("rb") as data:
+            shutil.copyfileobj(data, handle, 1 << 20)
+    if sweep(out):
+        log.info("removed the temporary files of an interrupted build")
     keep = {f"{p.paper_id}.pdf" for p in volume.papers}
     for stale in (out / "papers").glob("*.pdf"):
         if stale.name not in keep:

@@ -29,7 +29,7 @@ from proceedings.pdf.textlayer import open_layer
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import write_json
-from proceedings.util.cache import digest
+from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,7 @@ def _cache_read(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    data = unseal(data, path.name)  # bit rot in a cached result is caught, never reported as a finding
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         return None
     return data
@@ -165,7 +166,7 @@ def _cache_read(path: Path) -> dict[str, Any] | None:
 
 def _cache_write(path: Path, data: dict[str, Any]) -> None:
     try:
-        write_json(path, data)
+        write_json(path, seal(data))
     except OSError as exc:
         log.debug("cannot write the validation cache %s: %s", path, exc)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from proceedings.errors import BuildError
+from proceedings.pdf.streams import page_stream_faults
 from proceedings.stages.plan import Plan
 from proceedings.stages.stamp import Volume
 
@@ -22,6 +23,17 @@ def _tail(page) -> bytes:
         return last.get_data() if last is not None else b""
     except Exception:  # noqa: BLE001
         return b""
+
+
+def stream_problems(reader: PdfReader) -> list[str]:
+    """Every page whose content streams do not decode (stamping refused papers with such streams, so
+    any here is damage done since: the volume is not published)."""
+    problems = []
+    for index, page in enumerate(reader.pages):
+        faults = page_stream_faults(page)
+        if faults:
+            problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
+    return problems
 
 
 def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
@@ -70,6 +82,7 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
+    problems += stream_problems(reader)
     if problems:
         raise BuildError(f"{path}: the volume disagrees with itself", problems)
     log.info("verified %s: %d pages, %d papers", path, len(reader.pages), len(plan.papers))

@@ -22,11 +22,11 @@ from reportlab.platypus import (
 from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
-from proceedings.text import date_range, person_sort_key, roman
+from proceedings.text import date_range, join_names, person_sort_key, roman
 from proceedings.typeset import fonts, program
 from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
-from proceedings.typeset.toc import TocEntry, TocLink
+from proceedings.typeset.toc import TocEntry, TocLink, toc_authors
 
 log = logging.getLogger(__name__)
 
@@ -177,18 +177,21 @@ def _organizers(people: list[Person], styles: Styles) -> list[Flowable]:
 def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowable]:
     ordered = sorted(people, key=lambda p: person_sort_key(p.name, p.family))
     rows = [[Paragraph(esc(p.name), styles.person), Paragraph(esc(p.affiliation or ""), styles.affil)] for p in ordered]
-    if not rows:
-        return []
-    table = Table(rows, colWidths=[width * 0.36, width * 0.64], repeatRows=0)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-    return [table]
+    style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    tables = []
+    for start in range(0, len(rows), 40):  # tables of 40 rows: splitting one long table costs its square
+        table = Table(rows[start:start + 40], colWidths=[width * 0.36, width * 0.64], repeatRows=0)
+        table.setStyle(style)
+        tables.append(table)
+    return tables
 
 
 def check_glyphs(project: Project, ctx: BuildContext) -> None:
-    """Warn, naming the character and where it is, for text no font of the volume can draw."""
+    """Warn, naming the character and where it is, for text no font of the volume can draw; and for
+    author lists the table of contents shortens."""
     seen: set[str] = set()
 
     def look(where: str, text: str | None) -> None:
@@ -208,6 +211,10 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
             look(f"front_matter/{fname}.yaml: [{i}]", f"{p.name} {p.affiliation or ''} {p.role or ''}")
     look("front_matter/preface.md", project.preface)
     for paper in project.papers:
+        names = [a.name for a in paper.authors]
+        if toc_authors(names) != join_names(names):
+            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(names)} authors; the table of "
+                     "contents prints the first ones and \"et al.\" (the author index lists all)")
         look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
         for j, a in enumerate(paper.authors):
             look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
@@ -224,6 +231,13 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
+    """Draw the front matter under the venue's time and memory limits (see :mod:`proceedings.typeset.limited`)."""
+    from proceedings.typeset.limited import draw
+
+    return draw(draw_front_matter, (project, plan), project.workshop.rules, "the front matter", ctx.out_dir)
+
+
+def draw_front_matter(project: Project, plan: Plan) -> FrontMatter:
     """Draw the front matter; page numbers are stamped later, at merge. (Glyphs: see :func:`check_glyphs`.)
 
     Drawn until the front-matter pages the contents and programme print agree with where the sections

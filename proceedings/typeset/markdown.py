@@ -33,6 +33,22 @@ def _inline(tokens) -> str:
     return "".join(out)
 
 
+def _inline_chunks(tokens, limit: int = 2_000) -> list[str]:
+    """The markup of an inline run, cut at line breaks outside any emphasis or link into pieces of about
+    ``limit`` characters: ReportLab's time to split one paragraph across pages grows with its square."""
+    pieces: list[str] = []
+    start = depth = length = 0
+    tokens = list(tokens or [])
+    for i, tok in enumerate(tokens):
+        depth += 1 if tok.type.endswith("_open") else -1 if tok.type.endswith("_close") else 0
+        length += len(tok.content)
+        if tok.type in ("softbreak", "hardbreak") and depth == 0 and length > limit:
+            pieces.append(_inline(tokens[start:i]))
+            start, length = i + 1, 0
+    pieces.append(_inline(tokens[start:]))
+    return [p for p in pieces if p.strip()] or [""]
+
+
 def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flowable]]:
     """Render a Markdown subset (headings, paragraphs, emphasis, lists, links, quotes) as flowables.
 
@@ -64,7 +80,8 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
             style = styles.body_left if item_stack else styles.body
             if quote:
                 style = styles.small
-            emit(Paragraph(_inline(tokens[i + 1].children), style))
+            for piece in _inline_chunks(tokens[i + 1].children):
+                emit(Paragraph(piece, style))
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,3 +55,18 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, data: Any) -> None:
     """Atomically write pretty, key-stable JSON (UTF-8, not ASCII-escaped)."""
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+"""The name :func:`atomic_open` gives a temporary file (``tempfile.mkstemp``: eight random characters)."""
+
+
+def sweep(folder: Path) -> int:
+    """Remove the temporary files a killed build left under ``folder`` (``.NAME.*.tmp``); return how many."""
+    removed = 0
+    for path in Path(folder).rglob(".*.tmp"):
+        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed

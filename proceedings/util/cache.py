@@ -1,7 +1,9 @@
 """A small content-keyed cache in the build folder (``build/.cache``): safe to delete at any time.
 
 Entries are keyed by a digest of everything they depend on, the tool's version included, so a
-changed input, rule or version simply misses. Values are our own pickles, written atomically.
+changed input, rule or version simply misses. Values are our own pickles, written atomically,
+stored with the sha256 of their bytes: an entry damaged on disk (bit rot, a truncated write) is
+discarded and rebuilt, never used.
 """
 
 from __future__ import annotations
@@ -43,14 +45,38 @@ def digest(*parts: Any) -> str:
 def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its value from the last build when ``key`` is unchanged."""
     path = ctx.out_dir / ".cache" / f"{name}.pickle"
-    if ctx.use_cache:
+    if ctx.use_cache and path.exists():
         try:
-            stored_key, value = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
+            stored_key, sha, blob = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
             if stored_key == key:
+                if hashlib.sha256(blob).hexdigest() != sha:
+                    raise ValueError("sha256 mismatch")
+                value = pickle.loads(blob)  # noqa: S301 - our own cache file, its sha256 checked above
                 log.info("%s: unchanged, reused", name)
                 return value
-        except (OSError, pickle.UnpicklingError, ValueError, EOFError, AttributeError, ImportError, TypeError):
-            pass
+        except Exception as exc:  # noqa: BLE001 - any damage: rebuild
+            log.warning("cache entry %s is damaged (%s); discarded and rebuilt", path.name, exc or type(exc).__name__)
     value = compute()
-    write_bytes(path, pickle.dumps((key, value), protocol=4))
+    blob = pickle.dumps(value, protocol=4)
+    write_bytes(path, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
     return value
+
+
+def seal(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with the sha256 of its canonical JSON (``"sealed"``), for a JSON cache file."""
+    entry = json.loads(json.dumps(entry, ensure_ascii=False))  # as it reads back: tuples as lists, keys as text
+    text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return {**entry, "sealed": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def unseal(entry: Any, name: str) -> dict[str, Any] | None:
+    """The entry :func:`seal` wrote, or None (with a log line) when it is not intact."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sealed"), str):
+        log.warning("cache entry %s is damaged (no seal); discarded and rebuilt", name)
+        return None
+    body = {k: v for k, v in entry.items() if k != "sealed"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry["sealed"]:
+        log.warning("cache entry %s is damaged (sha256 mismatch); discarded and rebuilt", name)
+        return None
+    return body

@@ -36,7 +36,8 @@ class Outcome:
     status: str
     """``ok``, ``error`` (the function raised), ``timeout``, ``memory`` or ``crash``."""
     value: Any = None
-    """The function's return value when ``ok``."""
+    """The function's return value when ``ok``; for an ``error`` that was an ``OSError``, its
+    :func:`os_failure` data (the parent tells the machine's faults from the input's)."""
     detail: str = ""
     """What went wrong otherwise."""
 
@@ -65,12 +66,46 @@ def limit_memory(megabytes: int) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, OverflowError) as exc:
         log.debug("cannot limit memory: %s", exc)
+
+
+def os_failure(exc: BaseException) -> tuple | None:
+    """An ``OSError`` as plain data for the parent (which decides whether it was the machine's)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        filename = os.fsdecode(exc.filename) if exc.filename is not None else None
+        return ("oserror", exc.errno, exc.strerror or "", filename)
+    return None
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):  # not Linux: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    import threading
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], memory_mb: int) -> None:
     """Loop of a worker: receive (key, args), send (key, status, value)."""
+    _die_with_parent()
     warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     limit_memory(memory_mb)
@@ -90,7 +125,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
         except RecursionError as exc:
             status, detail = "error", f"RecursionError: {exc}"
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-            status, detail = "error", f"{type(exc).__name__}: {exc}"
+            status, value, detail = "error", os_failure(exc), f"{type(exc).__name__}: {exc}"
         # outside the except blocks: the traceback, and the memory its frames hold, is gone
         if status == "memory":
             gc.collect()
@@ -271,7 +306,7 @@ def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],
         except MemoryError:
             outcome = Outcome(key, "memory", detail="out of memory")
         except Exception as exc:  # noqa: BLE001
-            outcome = Outcome(key, "error", detail=f"{type(exc).__name__}: {exc}")
+            outcome = Outcome(key, "error", os_failure(exc), detail=f"{type(exc).__name__}: {exc}")
         results[key] = outcome
         if on_done is not None:
             on_done(outcome)

@@ -1,0 +1,55 @@
+"""Drawing under the venue's time and memory limits, as validation is.
+
+The front matter and the author index are drawn from user input (titles, author lists, the
+preface): drawing runs in a worker process (:mod:`proceedings.util.workers`). Past the limit, or
+when ReportLab cannot lay a part out, the build stops with an input error (exit 2) that says which
+part and why, never an internal error; a full or read-only disk is an output error (exit 74).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from proceedings.errors import InputError
+from proceedings.project.model import Rules
+from proceedings.util.outputs import raise_if_machine
+from proceedings.util.workers import Outcome, run_inline, run_limited
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MIN_SECONDS = 60.0
+"""Drawing gets at least this long, whatever the venue's (per paper) validation limit."""
+
+
+def _layout_failure(detail: str) -> bool:
+    return detail.startswith(("LayoutError", "RecursionError"))
+
+
+def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Path | None = None,
+         *, inline: bool = False) -> T:
+    """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages."""
+    seconds = max(MIN_SECONDS, rules.time_limit)
+    tasks = [(what, args)]
+    if inline:
+        outcome: Outcome = run_inline(fn, tasks)[what]
+    else:
+        try:
+            outcome = run_limited(fn, tasks, jobs=1, time_limit=seconds, memory_mb=rules.memory_limit_mb)[what]
+        except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
+            log.warning("cannot start a worker process (%s); drawing %s in this process, without limits", exc, what)
+            outcome = run_inline(fn, tasks)[what]
+    if outcome.status == "ok":
+        return outcome.value
+    raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)
+    hint = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
+    if outcome.status == "timeout":
+        raise InputError(f"{what} could not be drawn within {seconds:g} s; {hint}")
+    if outcome.status == "memory":
+        raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
+    if outcome.status == "error" and _layout_failure(outcome.detail):
+        raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {hint}")
+    raise RuntimeError(f"drawing {what} failed: {outcome.detail}")

@@ -1,0 +1,84 @@
+"""Failures of the machine, told apart from failures of the input.
+
+A full disk, a read-only folder or a quota is not a paper's fault: such an ``OSError`` becomes an
+:class:`~proceedings.errors.OutputError` (exit 74, "cannot write build/: read-only file system"),
+never a finding and never an internal error. An error reading an input stays the input's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from proceedings.errors import OutputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALWAYS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+"""Errors that only a write can raise: the machine's, wherever they happen."""
+ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
+"""Errors that are the machine's when they concern a path under the output folder."""
+
+
+def _inside(path: Any, folder: Path) -> bool:
+    if not path:
+        return False
+    try:
+        real, base = Path(os.fsdecode(path)).resolve(), Path(folder).resolve()
+    except (OSError, RuntimeError, TypeError, ValueError):
+        return False
+    return real == base or base in real.parents
+
+
+def is_machine_error(exc: BaseException, out_dir: Path | None = None) -> bool:
+    """Whether ``exc`` is the machine refusing a write (not the input being bad)."""
+    if not isinstance(exc, OSError) or exc.errno is None:
+        return False
+    if exc.errno in ALWAYS:
+        return True
+    return exc.errno in ON_OUTPUT and out_dir is not None and (
+        _inside(exc.filename, out_dir) or _inside(exc.filename2, out_dir))
+
+
+def output_error(exc: OSError, out_dir: Path | None) -> OutputError:
+    """The user's message for a machine error: which folder, and why (strerror, lower case)."""
+    why = (exc.strerror or os.strerror(exc.errno or 0) or "error").lower()
+    where = f"{out_dir}/" if out_dir is not None else (os.fsdecode(exc.filename) if exc.filename else "the output")
+    problems = [f"while writing {os.fsdecode(exc.filename)}"] if exc.filename and out_dir is not None else []
+    return OutputError(f"cannot write {where}: {why}", problems)
+
+
+@contextlib.contextmanager
+def writing(out_dir: Path | None) -> Iterator[None]:
+    """Turn the machine's ``OSError`` inside the block into :class:`OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        if is_machine_error(exc, out_dir):
+            raise output_error(exc, out_dir) from None
+        raise
+
+
+def guarded(fn: F) -> F:
+    """Decorate a stage ``fn(project_dir, ctx, ...)``: the machine's errors under ``ctx.out_dir`` exit 74."""
+
+    @functools.wraps(fn)
+    def run(project_dir: Path, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        with writing(getattr(ctx, "out_dir", None)):
+            return fn(project_dir, ctx, *args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def raise_if_machine(detail: Any, out_dir: Path | None) -> None:
+    """Raise :class:`OutputError` when a worker's failure ``detail`` (see ``workers.os_failure``) was the machine's."""
+    if isinstance(detail, tuple) and len(detail) == 4 and detail[0] == "oserror":
+        _, code, strerror, filename = detail
+        exc = OSError(code, strerror, filename) if filename else OSError(code, strerror)
+        if is_machine_error(exc, out_dir):
+            raise output_error(exc, out_dir)

@@ -1,0 +1,275 @@
+"""Faults never lie and never lose (issue 13): long, malformed and hostile project input is typeset or
+refused with a message naming file, entry and field, never an internal error; caches never reach
+published files and are checked by content."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from proceedings.errors import InputError, ProjectFileError
+from proceedings.project.model import load_project
+from tests.conftest import build_project, copy_project
+
+PAPERS = "camera_ready/papers.yaml"
+
+
+def _edit(project: Path, change) -> None:
+    path = project / PAPERS
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(entries)
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def small_project(dest: Path, papers: int = 4) -> Path:
+    """The repository's project cut to its first ``papers`` papers (quick to build)."""
+    project = copy_project(dest)
+    _edit(project, lambda entries: entries.__delitem__(slice(papers, None)))
+    return project
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory: pytest.TempPathFactory):
+    project = small_project(tmp_path_factory.mktemp("small") / "p")
+    for stale in ("build/.proceedings.pdf.k1ll3d_x.tmp", "build/papers/.2.pdf.abcdefgh.tmp"):  # a killed build's
+        (project / stale).parent.mkdir(parents=True, exist_ok=True)
+        (project / stale).write_bytes(b"%PDF-1.7 torn")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
+        result = build_project(project)
+    return project, result
+
+
+def _cli(project: Path, out: Path, *extra: str, timeout: float = 120, command: str = "build"
+         ) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "proceedings", command, "--project", str(project), "--out", str(out),
+                           "-q", *extra], capture_output=True, text=True, timeout=timeout, check=False,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"})
+
+
+def _refusal(project: Path) -> str:
+    with pytest.raises(ProjectFileError) as caught:
+        load_project(project)
+    assert caught.value.exit_code == 2
+    return str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def long_build(tmp_path_factory: pytest.TempPathFactory):
+    """Case 1 and 4: 300 authors, a 1,000-character title without spaces, a hostile preface; built once."""
+    project = copy_project(tmp_path_factory.mktemp("long") / "p")
+
+    def change(entries):
+        entries[0]["authors"] = [{"name": f"Given{i} Family{i}", "affiliation": "Institute " * 40} for i in range(300)]
+        entries[1]["title"] = "Y" * 1000
+        entries[2]["title"] = "\x1b[31mRed\x07 alert\x00 title"
+
+    _edit(project, change)
+    table = "\n".join("| " + " | ".join(f"r{r}c{c}" for c in range(20)) + " |" for r in range(300))
+    (project / "front_matter/preface.md").write_text(
+        "# Preface\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\nWelcome.\n\n" + table,
+        encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
+        result = build_project(project)
+    return project, result
+
+
+def test_300_authors_and_a_1000_character_word_are_typeset(long_build):
+    project, result = long_build
+    out = project / "build"
+    volume = PdfReader(out / "proceedings.pdf")
+    contents = "".join(volume.pages[i].extract_text() for i in range(result.volume.front_pages))
+    assert "et al. (300 authors)" in contents
+    assert "Given299 Family299" not in contents
+    assert any("paper 1: authors: 300 authors" in w and "et al." in w for w in result.context_warnings)
+    index = "".join(volume.pages[i].extract_text() for i in range(result.volume.index_first_index, len(volume.pages)))
+    assert "Family299" in index  # the author index lists every author
+    check = subprocess.run(["qpdf", "--check", str(out / "proceedings.pdf")], capture_output=True, check=False)
+    assert check.returncode == 0
+
+
+def test_hostile_preface_is_text_not_markup(long_build):
+    project, result = long_build
+    volume = PdfReader(project / "build/proceedings.pdf")
+    preface = "".join(volume.pages[i].extract_text() for i in range(2, result.volume.front_pages))
+    assert "<script>alert(" in preface and "<img src=x onerror=alert(1)>" in preface  # printed, not obeyed
+    assert "r299c19" in preface  # the whole table, typeset as text
+
+
+def test_control_characters_are_removed_with_a_warning(long_build):
+    project, result = long_build
+    assert any("[2] (id 3).title: control characters removed (U+001B, U+0007, U+0000)" in w
+               for w in result.context_warnings)
+    meta = json.loads((project / "build/metadata.json").read_text(encoding="utf-8"))
+    assert meta["papers"][2]["title"] == "[31mRed alert title"
+    html = (project / "build/index.html").read_text(encoding="utf-8")
+    raw = (project / "build/proceedings.pdf").read_bytes()
+    for ch in "\x1b\x07\x00":
+        assert ch not in html and ch not in meta["papers"][2]["title"]
+    assert b"\x1b[31m" not in raw
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda e: e[0].__setitem__("authors", [{"name": f"A{i} B"} for i in range(5000)]),
+     r"\[0\] \(id 1\)\.authors: 5,000 items, more than the limit of 1,000"),
+    (lambda e: e[1].__setitem__("title", "word " * 2000), r"\[1\] \(id 2\)\.title: 10,000 characters, more than"),
+    (lambda e: e[2].__setitem__("file", e[0]["file"]),
+     r"\[2\] \(id 3\)\.file: 'erelmir25-01\.pdf' is also the file of entry \[0\] \(id 1\)"),
+    (lambda e: e[3]["authors"][0].__setitem__("name", "N" * 301),
+     r"\[3\] \(id 4\)\.authors\[0\]\.name: 301 characters"),
+])
+def test_oversized_or_duplicate_input_is_refused_naming_file_entry_field(tmp_path: Path, change, expected):
+    project = copy_project(tmp_path / "p")
+    _edit(project, change)
+    assert re.search(f"{PAPERS}: {expected}", _refusal(project))
+
+
+def test_a_5000_digit_id_is_an_input_error_not_a_crash(tmp_path: Path):
+    project = small_project(tmp_path / "p")
+    path = project / PAPERS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"id: ['\"]?1['\"]?\n", "id: " + "9" * 5000 + "\n", text, count=1), encoding="utf-8")
+    message = _refusal(project)
+    assert "id: 5,000 characters, more than the limit of 100" in message
+    proc = _cli(project, tmp_path / "out")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_long_preface_is_refused_quickly(tmp_path: Path):
+    project = copy_project(tmp_path / "p")
+    table = "\n".join("| " + " | ".join("cell" for _ in range(20)) + " |" for _ in range(3000))
+    (project / "front_matter/preface.md").write_text(table, encoding="utf-8")
+    assert re.search(r"front_matter/preface\.md: [\d,]+ characters, more than the limit of 100,000", _refusal(project))
+
+
+def test_drawing_past_its_time_limit_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from proceedings.project.model import Rules
+    from proceedings.typeset import limited
+
+    monkeypatch.setattr(limited, "MIN_SECONDS", 0.0)
+    with pytest.raises(InputError, match=r"the front matter could not be drawn within 0\.2 s"):
+        limited.draw(_slow, (), Rules(time_limit=0.2), "the front matter")
+
+
+def _slow() -> None:
+    import time
+
+    time.sleep(30)
+
+
+def test_published_files_share_nothing_with_the_cache(small_build):
+    project, _ = small_build
+    out = project / "build"
+    cached = [p for p in (out / ".cache").rglob("*") if p.is_file()]
+    published = [out / "front_matter.pdf", *(out / "papers").glob("*.pdf")]
+    assert len(published) == 5
+    assert not list(out.rglob("*.tmp"))  # the temporary files of a killed build are gone
+    for path in published:
+        assert path.stat().st_nlink == 1
+        assert not any(os.path.samefile(path, c) for c in cached)
+
+
+def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    from tests.test_reproducible import digests
+
+    project = small_project(tmp_path / "p")
+    build_project(project)
+    out = project / "build"
+    before = digests(out)
+    for path in (out / ".cache/stamped/3.pdf", out / ".cache/front-matter.pickle"):
+        stat = path.stat()
+        data = bytearray(path.read_bytes())
+        middle = len(data) // 2
+        data[middle:middle + 64] = bytes(b ^ 0x5A for b in data[middle:middle + 64])
+        path.write_bytes(bytes(data))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
+    entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1'), encoding="utf-8")
+    checked = min((out / ".cache/validation").glob("*.json"))
+    checked.write_text(checked.read_text(encoding="utf-8").replace('"usable": true', '"usable": false'),
+                       encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        result = build_project(project)
+    assert result.volume.restamped == 2 and result.report.error_count == 0
+    assert "cache entry 2.json is damaged (sha256 mismatch)" in caplog.text
+    assert f"cache entry {checked.name} is damaged (sha256 mismatch)" in caplog.text
+    assert "paper 3: the cached stamped copy is damaged" in caplog.text
+    assert "cache entry front-matter.pickle is damaged" in caplog.text
+    assert digests(out) == before
+    check = subprocess.run(["qpdf", "--check", str(out / "proceedings.pdf")], capture_output=True, check=False)
+    assert check.returncode == 0
+
+
+def test_verify_finds_a_content_stream_that_does_not_decode(small_build):
+    from proceedings.stages.verify import stream_problems
+
+    project, result = small_build
+    volume_path = project / "build/proceedings.pdf"
+    assert stream_problems(PdfReader(volume_path)) == []
+    reader = PdfReader(volume_path)
+    page = result.volume.papers[2].first_index
+    contents = reader.pages[page]["/Contents"]
+    streams = [s.get_object() for s in (contents if isinstance(contents, list) else [contents])]
+    stream = next(s for s in streams if "/FlateDecode" in str(s.get("/Filter")))
+    stream._data = stream._data[: len(stream._data) // 2]  # a Flate stream cut short
+    problems = stream_problems(reader)
+    assert len(problems) == 1 and problems[0].startswith(f"page index {page}: a content stream does not decode")
+
+
+def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: Path):
+    from pypdf import PdfWriter
+
+    project = small_project(tmp_path / "p")
+    entry = yaml.safe_load((project / PAPERS).read_text(encoding="utf-8"))[1]
+    path = project / "camera_ready" / entry["file"]
+    writer = PdfWriter(clone_from=PdfReader(path))
+    contents = writer.pages[2]["/Contents"]
+    streams = [s.get_object() for s in (contents if isinstance(contents, list) else [contents])]
+    stream = next(s for s in streams if "/FlateDecode" in str(s.get("/Filter")))
+    stream._data = stream._data[: len(stream._data) // 3]  # a Flate stream cut short, the file otherwise sound
+    with path.open("wb") as handle:
+        writer.write(handle)
+    result = build_project(project)
+    meta = json.loads((project / "build/metadata.json").read_text(encoding="utf-8"))
+    assert entry["id"] not in [p["id"] for p in meta["papers"]]
+    reasons = {e["id"]: e["reasons"] for e in meta["excluded"]}[entry["id"]]
+    assert any("does not decode" in r or "damaged" in r.lower() for r in reasons), reasons
+    assert len(result.plan.papers) == 3
+    check = subprocess.run(["qpdf", "--check", str(project / "build/proceedings.pdf")], capture_output=True,
+                           check=False)
+    assert check.returncode == 0
+
+
+def test_stamping_cleans_nul_names_and_refuses_a_broken_jpeg():
+    import io
+
+    from PIL import Image
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    from proceedings.pdf.streams import DamagedStream, check_part
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/\x00\x00")})
+    writer.pages[0][NameObject("/Resources")] = DictionaryObject({NameObject("/F\x001"): font})
+    check_part(writer, [0])
+    assert list(writer.pages[0]["/Resources"]) == ["/F1"] and font["/Subtype"] == "/"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
+    image = DecodedStreamObject()
+    image.set_data(buffer.getvalue()[:200] + b"\xff\x8d" + buffer.getvalue()[202:])  # an unsupported marker
+    image[NameObject("/Filter")] = NameObject("/DCTDecode")
+    writer._add_object(image)
+    with pytest.raises(DamagedStream, match="the JPEG image does not decode"):
+        check_part(writer, [0])
