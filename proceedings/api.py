@@ -22,12 +22,14 @@ from proceedings.errors import (
     BuildError,
     ExitCode,
     InputError,
+    OutputError,
     ProceedingsError,
     RuleViolation,
     UnknownPaperError,
     raise_for_rules,
 )
 from proceedings.findings import PaperReport, ValidationReport
+from proceedings.util.outputs import writing
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from proceedings.project.model import Project
 
 __all__ = [
-    "BuildError", "ExitCode", "InputError", "Options", "ProceedingsError", "Progress", "RuleViolation",
+    "BuildError", "ExitCode", "InputError", "Options", "OutputError", "ProceedingsError", "Progress", "RuleViolation",
     "UnknownPaperError", "ValidationResult", "build", "bundle", "check", "cite", "is_current", "validate",
 ]
 
@@ -97,7 +99,8 @@ def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, stri
     ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
     gathered, report = check(ctx.project_dir, ctx)
     if write:
-        write_reports(report, gathered.project, ctx.out_dir)
+        with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
+            write_reports(report, gathered.project, ctx.out_dir)
     return ValidationResult(gathered.project, report, list(ctx.warnings), ctx.out_dir, strict)
 
 
@@ -144,7 +147,8 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
     check_profile(profile)
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
     _, rebuilt = ensure_built(ctx.project_dir, ctx)
-    return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
+    with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
+        return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
 
 
 def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: str = "", authors: str = "",
