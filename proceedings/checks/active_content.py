@@ -1,7 +1,7 @@
 """JavaScript, launch actions, attachments, rich media, XFA: the volume cannot carry them."""
 
+from proceedings.checks.activewalk import check_active_content, may_have_active_content
 from proceedings.checks.paper import Paper
-from proceedings.checks.pdfcheck import check_active_content, may_have_active_content
 from proceedings.checks.registry import check
 
 

@@ -19,11 +19,11 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from proceedings.checks.pdfcheck import (
     WALK_BUDGET,
-    _ref_key,
     elements,
     items,
     name_of,
     on_pages,
+    ref_key,
     resolve,
 )
 from proceedings.findings import Finding
@@ -182,9 +182,9 @@ class _StreamWalker:
         if depth > 64 or self.budget <= 0:
             return
         if isinstance(ref, IndirectObject):
-            if _ref_key(ref) in self.seen:
+            if ref_key(ref) in self.seen:
                 return
-            self.seen.add(_ref_key(ref))
+            self.seen.add(ref_key(ref))
         self.budget -= 1
         obj = resolve(ref)
         if isinstance(obj, ArrayObject):
