@@ -10,6 +10,10 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from proceedings.util.timings import Timings
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,8 @@ class BuildContext:
     """The time written into outputs (see :func:`source_date`)."""
     warnings: list[str] = field(default_factory=list)
     """Warnings raised by stages, for --strict."""
+    timings: Timings | None = None
+    """Wall and CPU time per stage, when asked for (``build --timings``)."""
 
     @property
     def show_progress(self) -> bool:

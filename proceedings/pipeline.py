@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.util.atomic import write_json
-from proceedings.typeset.authorindex import make_author_index
 from proceedings.util.cache import digest, memo
+from proceedings.util.timings import timed
 from proceedings.export.citations import write_citations
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import RuleViolation
 from proceedings.findings import Finding, ValidationReport
 from proceedings.typeset.fonts import font_dir
-from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
+from proceedings.typeset.glyphs import check_glyphs
 from proceedings.stages.gather import Gathered, gather, input_files, sha256_file
 from proceedings.export.htmlindex import write_index_html
 from proceedings.stages.stamp import StampFailure, Volume, bind_volume, merge, publish
@@ -55,9 +55,11 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
 
 def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
     """Gather and validate only (``proceedings validate``)."""
-    gathered = gather(project_dir, ctx)
-    ctx.build_time = source_date(input_files(gathered.project))
-    return gathered, validate(gathered, ctx)
+    with timed(ctx, "gather"):
+        gathered = gather(project_dir, ctx)
+        ctx.build_time = source_date(input_files(gathered.project))
+    with timed(ctx, "validate"):
+        return gathered, validate(gathered, ctx)
 
 
 def _plan_facts(plan: Plan) -> list:
@@ -90,10 +92,22 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
                 return
         except (OSError, ValueError):
             pass
-        verify(tmp, volume, plan, metadata)
+        with timed(ctx, "verify"):
+            verify(tmp, volume, plan, metadata)
         write_json(marker, stamp)
 
     return check_volume
+
+
+def _draw(what: str, *args):
+    """The front matter or the author index, drawn: ReportLab is imported only when a page is drawn."""
+    if what == "frontmatter":
+        from proceedings.typeset.frontmatter import make_front_matter
+
+        return make_front_matter(*args)
+    from proceedings.typeset.authorindex import make_author_index
+
+    return make_author_index(*args)
 
 
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
@@ -102,7 +116,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     project = gathered.project
     check_glyphs(project, ctx)
     while True:
-        plan = plan_volume(gathered, report, ctx)
+        with timed(ctx, "plan"):
+            plan = plan_volume(gathered, report, ctx)
         if not plan.papers:
             write_reports(report, project, ctx.out_dir)
             raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
@@ -110,11 +125,14 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         facts = _plan_facts(plan)
         front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
                            font_dir().name)
-        front = memo(ctx, "front-matter", front_key, lambda: make_front_matter(project, plan, ctx))
-        index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
-                                                 font_dir().name), lambda: make_author_index(project, plan))
+        with timed(ctx, "front matter"):
+            front = memo(ctx, "front-matter", front_key, lambda: _draw("frontmatter", project, plan, ctx))
+        with timed(ctx, "author index"):
+            index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
+                                                     font_dir().name), lambda: _draw("authorindex", project, plan))
         try:
-            volume = merge(project, plan, front, index, ctx)
+            with timed(ctx, "stamp"):
+                volume = merge(project, plan, front, index, ctx)
             break
         except StampFailure as exc:  # passed validation, yet cannot be copied: out of the volume, reported
             for paper_id, why in exc.failures.items():
@@ -128,14 +146,17 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    outputs = {"volume": bind_volume(volume, project, plan, ctx, check=_verified_once(ctx, volume, plan, metadata))}
+    with timed(ctx, "bind"):
+        outputs = {"volume": bind_volume(volume, project, plan, ctx,
+                                         check=_verified_once(ctx, volume, plan, metadata))}
     outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
-    outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
-    outputs.update(write_reports(report, project, ctx.out_dir))
-    outputs["index"] = _export(ctx, "index", exports_key,
-                               lambda: write_index_html(metadata, ctx.out_dir))["index"]
+    with timed(ctx, "exports"):
+        outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
+        outputs.update(write_reports(report, project, ctx.out_dir))
+        outputs["index"] = _export(ctx, "index", exports_key,
+                                   lambda: write_index_html(metadata, ctx.out_dir))["index"]
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings))

@@ -384,11 +384,11 @@ def make_projects(base: Path, sizes: list[int], workers: int | None = None) -> d
     if made:
         print(f"generated {made} papers into {root}", file=sys.stderr)
     for project in projects.values():
-        _layout(project, root)
+        layout(project, root, f"{project.n} synthetic papers made by tools/bench_papers.py")
     return projects
 
 
-def _layout(project: BenchProject, root: Path) -> None:
+def layout(project: BenchProject, root: Path, what: str) -> None:
     """(Re)make the project folder: front matter copied, camera-ready files linked, papers.yaml written."""
     if project.dir.exists():
         shutil.rmtree(project.dir)
@@ -396,7 +396,6 @@ def _layout(project: BenchProject, root: Path) -> None:
     project.camera_ready.mkdir(parents=True)
     for p in project.papers:
         _link(project.original(p), project.camera_ready / p.file)
-    header = (f"# Benchmark project: {project.n} synthetic papers made by tools/bench_papers.py "
-              f"({root.name}). Not real publications.\n")
+    header = f"# Benchmark project: {what} ({root.name}). Not real publications.\n"
     text = yaml.safe_dump([p.entry for p in project.papers], allow_unicode=True, sort_keys=False, width=100)
     (project.camera_ready / "papers.yaml").write_text(header + text, encoding="utf-8")

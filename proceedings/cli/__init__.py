@@ -100,10 +100,16 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Print the ver
 @app.command()
 def build(project: ProjectOpt = Path("."), out_dir: OutOpt = None, strict: StrictOpt = False,
           quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0,
-          no_cache: NoCacheOpt = False) -> None:
+          no_cache: NoCacheOpt = False,
+          timings: Annotated[bool, typer.Option("--timings", help="Print wall and CPU time per stage (stderr).")]
+          = False) -> None:
     """Run every stage: gather, validate, front matter, merge, index, citations."""
     _setup_logging(verbose, quiet)
     ctx = make_context(project, out_dir, strict=strict, quiet=quiet, jobs=jobs, use_cache=not no_cache)
+    if timings:
+        from proceedings.util.timings import Timings
+
+        ctx.timings = Timings()
 
     def body() -> None:
         from proceedings.pipeline import build as build_volume
@@ -115,6 +121,8 @@ def build(project: ProjectOpt = Path("."), out_dir: OutOpt = None, strict: Stric
                       f"({v.front_pages} front matter, {sum(p.count for p in v.papers)} papers, "
                       f"{v.index_pages} author index)")
             _summary(result.report)
+        if ctx.timings is not None:
+            err.print(ctx.timings.table(), markup=False, highlight=False)
         finish(ctx, result.report.error_count, result.report.warning_count, "build")
 
     run(body)

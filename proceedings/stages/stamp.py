@@ -28,7 +28,7 @@ from proceedings.util.atomic import atomic_open, write_json
 from proceedings.util.cache import digest
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.context import BuildContext, source_date
-from proceedings.typeset.frontmatter import FrontMatter
+from proceedings.typeset.frontdata import FrontMatter
 from proceedings.project.model import Project
 from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.stages.plan import Placed, Plan

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from reportlab.lib.units import inch
@@ -14,6 +13,8 @@ from reportlab.platypus import (
 )
 
 from proceedings.typeset import fonts
+from proceedings.typeset.frontdata import SECTIONS, FrontMatter, TocLink
+from proceedings.typeset.glyphs import check_glyphs
 from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Placed, Plan
@@ -22,35 +23,7 @@ from proceedings.typeset.styles import LINK, MUTED, Mark, Styles, build_pdf, esc
 
 log = logging.getLogger(__name__)
 
-# Section keys, in the order they appear; titles as printed and bookmarked.
-SECTIONS = {
-    "title": "Title Page",
-    "copyright": "Copyright",
-    "contents": "Table of Contents",
-    "preface": "Preface",
-    "organizers": "Organizing Committee",
-    "committee": "Program Committee",
-}
-
-
-@dataclass(frozen=True)
-class TocLink:
-    """Where a table-of-contents entry was drawn: front-matter page index and rectangle."""
-
-    page_index: int
-    rect: tuple[float, float, float, float]
-    paper_id: str
-
-
-@dataclass
-class FrontMatter:
-    """The drawn front matter, and where its parts and links landed."""
-
-    pdf: bytes
-    sections: dict[str, int] = field(default_factory=dict)
-    """Section key → 0-based page index."""
-    section_titles: dict[str, str] = field(default_factory=dict)
-    toc_links: list[TocLink] = field(default_factory=list)
+__all__ = ["SECTIONS", "FrontMatter", "TocLink", "check_glyphs", "make_front_matter", "markdown_flowables"]
 
 
 class TocEntry(Flowable):
@@ -325,33 +298,6 @@ def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowa
                                ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return [table]
-
-
-def check_glyphs(project: Project, ctx: BuildContext) -> None:
-    """Warn, naming the character and where it is, for text no font of the volume can draw."""
-    seen: set[str] = set()
-
-    def look(where: str, text: str | None) -> None:
-        for ch in fonts.missing_glyphs(text or ""):
-            if ch not in seen:
-                seen.add(ch)
-                ctx.warn(f"{where}: no font of the volume has the character {ch!r} (U+{ord(ch):04X}); "
-                         "it prints as a blank box")
-
-    w = project.workshop
-    for key in ("title", "acronym", "conference", "location", "publisher", "copyright"):
-        look(f"front_matter/workshop.yaml: {key}", getattr(w, key))
-    for i, p in enumerate(w.editors):
-        look(f"front_matter/workshop.yaml: editors[{i}]", f"{p.name} {p.affiliation or ''}")
-    for fname, people in (("organizers", project.organizers), ("committee", project.committee)):
-        for i, p in enumerate(people):
-            look(f"front_matter/{fname}.yaml: [{i}]", f"{p.name} {p.affiliation or ''} {p.role or ''}")
-    look("front_matter/preface.md", project.preface)
-    for paper in project.papers:
-        look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
-        for j, a in enumerate(paper.authors):
-            look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
-        look(f"camera_ready/papers.yaml: paper {paper.id}: session", paper.session)
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
