@@ -34,7 +34,7 @@ def test_timed_counts_each_stage_once_and_nested_stages_apart():
     assert all(s.wall >= 0 and s.cpu >= 0 for s in stages.values())
     assert ctx.timings.nested == []  # every stage closed
     table = ctx.timings.table().splitlines()
-    assert table[0].split() == ["stage", "wall", "s", "cpu", "s", "%", "wall"]
+    assert table[0].split() == ["stage", "wall", "s", "cpu", "s", "%", "wall", "peak", "MB"]
     assert [line.split()[0] for line in table[1:3]] == ["outer", "inner"]
     assert table[-1].startswith("peak RSS: ")
 
@@ -72,8 +72,8 @@ def test_build_timings_prints_every_stage_on_stderr(small_project, tmp_path):
     assert names[:len(STAGES)] == list(STAGES)
     assert names[len(STAGES):len(STAGES) + 2] == ["other", "total"]
     for line in lines[start + 1:start + 1 + len(STAGES)]:
-        wall, cpu = (float(v) for v in line[16:].split()[:2])
-        assert wall >= 0 and cpu >= 0
+        wall, cpu, _share, peak = line[16:].split()[:4]
+        assert float(wall) >= 0 and float(cpu) >= 0 and float(peak) > 10  # MB: a Python process
     assert "peak RSS" in lines[-1]
     assert "stage" not in done.stdout  # the table is on stderr only
 

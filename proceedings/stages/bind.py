@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,11 @@ class Part:
 
     path: Path
     offsets: dict[int, tuple[int, int]] = field(default_factory=dict)
-    """Object number → (start, end) byte range of ``N 0 obj … endobj``."""
+    """Object number → (start, end) byte range of ``N 0 obj … endobj``; empty between indexing and
+    writing (:func:`bind` reads it again from the part's cross-reference table as it copies the part),
+    so binding holds one part's table at a time, whatever the number of parts."""
+    last: int = 0
+    """The part's highest object number."""
     pages: list[int] = field(default_factory=list)
     """Object numbers of the pages, in order."""
     skip: set[int] = field(default_factory=set)
@@ -69,12 +74,8 @@ def _unescape(raw: bytes) -> str:
     return out.decode("latin-1")
 
 
-def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
-    """Index a part: its objects' byte ranges, pages, and placeholders."""
-    data = path.read_bytes()
-    part = Part(path=path, shared=shared)
-    header = _HEADER.match(data)
-    part.version = header.group(1).decode() if header else "1.3"
+def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
+    """Object number → byte range, from the part's classic cross-reference table; and where the table is."""
     tail = _STARTXREF.search(data[-64:])
     if not tail:
         raise BindError(f"{path}: no startxref")
@@ -97,9 +98,21 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
             first, _count = line.split()
             number = int(first)
     starts.sort()
+    offsets = {}
     for i, (start, num) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else xref_at
-        part.offsets[num] = (start, end)
+        offsets[num] = (start, end)
+    return offsets, xref_at
+
+
+def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets: bool = True) -> Part:
+    """Index a part: its objects' byte ranges, pages, and placeholders (the ranges dropped unless kept)."""
+    data = path.read_bytes()
+    part = Part(path=path, shared=shared)
+    header = _HEADER.match(data)
+    part.version = header.group(1).decode() if header else "1.3"
+    part.offsets, xref_at = _index(data, path)
+    part.last = max(part.offsets, default=0)
     trailer = _TRAILER.search(data, xref_at)
     if not trailer:
         raise BindError(f"{path}: no trailer")
@@ -116,6 +129,8 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
             if target:
                 part.targets[num] = _unescape(target.group(1))
                 part.skip.add(num)
+    if not keep_offsets:
+        part.offsets = {}
     return part
 
 
@@ -145,7 +160,8 @@ class _Out:
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.offsets: dict[int, int] = {}
+        self.offsets = array("q")
+        """Object number → byte offset (-1: not written); 8 bytes an object, however many."""
         self.pos = 0
 
     def write(self, data: bytes) -> None:
@@ -153,6 +169,8 @@ class _Out:
         self.pos += len(data)
 
     def obj(self, num: int, body: bytes) -> None:
+        if num >= len(self.offsets):
+            self.offsets.extend([-1] * (num + 1 - len(self.offsets)))
         self.offsets[num] = self.pos
         self.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
 
@@ -168,7 +186,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
     base = 0
     for part in parts:
         part.base = base
-        base += max(part.offsets, default=0)
+        base += part.last or max(part.offsets, default=0)
     pages_ref = base + 1
     catalog, info_ref, labels_ref, outline_root = base + 2, base + 3, base + 4, base + 5
     next_free = base + 6
@@ -203,10 +221,11 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 return b"%d 0 R" % absolute.get(n, n + shift)
 
             data = part.path.read_bytes()
-            for num in sorted(part.offsets):
+            offsets = part.offsets or _index(data, part.path)[0]
+            for num in sorted(offsets):
                 if num in skip:
                     continue
-                start, end = part.offsets[num]
+                start, end = offsets[num]
                 chunk = data[start:end]
                 head = chunk.index(b"obj") + 3
                 body_end = chunk.rindex(b"endobj")
@@ -227,13 +246,12 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         out.obj(info_ref, b"<< " + fields + b" >>")
         out.obj(catalog, b"<< /Type /Catalog /Pages %d 0 R /PageLabels %d 0 R /Outlines %d 0 R "
                          b"/PageMode /UseOutlines /Lang (en) >>" % (pages_ref, labels_ref, outline_root))
-        size = max(out.offsets) + 1
+        size = len(out.offsets)
         xref_at = out.pos
-        lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
-        for num in range(1, size):
-            offset = out.offsets.get(num)
-            lines.append(b"%010d 00000 n \n" % offset if offset is not None else b"0000000000 00001 f \n")
-        out.write(b"".join(lines))
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for first in range(1, size, 4096):  # in slices: the table of a large volume is never held whole
+            out.write(b"".join(b"%010d 00000 n \n" % out.offsets[num] if out.offsets[num] >= 0
+                               else b"0000000000 00001 f \n" for num in range(first, min(first + 4096, size))))
         hex_id = file_id.hex().encode()
         out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
                   % (size, catalog, info_ref, hex_id, hex_id, xref_at))

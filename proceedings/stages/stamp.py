@@ -343,7 +343,8 @@ def _outline(volume: Volume, plan: Plan, front: FrontMatter) -> list[OutlineItem
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
     """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
     w = project.workshop
-    parts: list[Part] = [read_part(p, shared) for p, shared in zip(volume.parts, volume.shared)]
+    parts: list[Part] = [read_part(p, shared, keep_offsets=False)  # byte ranges read again as each is copied
+                         for p, shared in zip(volume.parts, volume.shared)]
     first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     date = pdf_date(ctx.build_time)

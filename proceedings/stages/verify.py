@@ -25,8 +25,16 @@ def _tail(page) -> bytes:
 
 
 def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
-    """Raise BuildError listing every disagreement between the volume and what was planned."""
-    reader = PdfReader(path)
+    """Raise BuildError listing every disagreement between the volume and what was planned.
+
+    The volume is read from its file as needed, never into memory whole (``PdfReader(path)`` would
+    load it all: a 1,000-paper volume is about 1 GB).
+    """
+    with open(path, "rb") as handle:
+        _verify(PdfReader(handle), path, volume, plan, metadata)
+
+
+def _verify(reader: PdfReader, path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
     labels = reader.page_labels
     problems: list[str] = []
     if len(reader.pages) != volume.page_count:

@@ -25,6 +25,8 @@ class Stage:
     cpu: float = 0.0
     """This process's user + system time, plus that of the children it reaped meanwhile."""
     calls: int = 0
+    peak_mb: float = 0.0
+    """This process's peak RSS when the stage (last) ended: where memory grows."""
 
 
 @dataclass
@@ -41,15 +43,16 @@ class Timings:
         stage.wall += wall
         stage.cpu += cpu
         stage.calls += 1
+        stage.peak_mb = _peak_mb(resource.RUSAGE_SELF)
 
     def table(self) -> str:
         """A plain-text table: one line per stage, then the total and the peak memory."""
         total_wall = time.perf_counter() - self.started
         total_cpu = _cpu()
-        rows = [f"{'stage':<16} {'wall s':>8} {'cpu s':>8} {'% wall':>7}"]
+        rows = [f"{'stage':<16} {'wall s':>8} {'cpu s':>8} {'% wall':>7} {'peak MB':>8}"]
         for s in self.stages.values():
             share = 100 * s.wall / total_wall if total_wall else 0.0
-            rows.append(f"{s.name:<16} {s.wall:8.2f} {s.cpu:8.2f} {share:6.0f}%")
+            rows.append(f"{s.name:<16} {s.wall:8.2f} {s.cpu:8.2f} {share:6.0f}% {s.peak_mb:8.0f}")
         other_wall = total_wall - sum(s.wall for s in self.stages.values())
         rows.append(f"{'other':<16} {other_wall:8.2f} {'':>8} {'':>7}  (imports, metadata, publishing)")
         rows.append(f"{'total':<16} {total_wall:8.2f} {total_cpu:8.2f} {'':>7}  (CPU: since the process started)")
