@@ -168,11 +168,52 @@ class _Out:
         self.stream.write(data)
         self.pos += len(data)
 
-    def obj(self, num: int, body: bytes) -> None:
+    def at(self, num: int, pos: int) -> None:
+        """Object ``num`` starts at byte ``pos``."""
         if num >= len(self.offsets):
             self.offsets.extend([-1] * (num + 1 - len(self.offsets)))
-        self.offsets[num] = self.pos
+        self.offsets[num] = pos
+
+    def obj(self, num: int, body: bytes) -> None:
+        self.at(num, self.pos)
         self.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
+
+
+def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip: set[int], page_set: set[int],
+               shift: int, renumber: Callable[[re.Match], bytes], parent: bytes) -> None:
+    """Copy a part's objects: references renumbered in their dictionaries, stream data as it is.
+
+    Stream data is passed on as views of the part's bytes and written in one call per part, so
+    the data is copied once, from the part to the volume.
+    """
+    view = memoryview(data)
+    pieces: list = []
+    pos = out.pos
+    for num in sorted(offsets):
+        if num in skip:
+            continue
+        start, end = offsets[num]
+        head = data.index(b"obj", start, end) + 3
+        body_end = data.rindex(b"endobj", start, end)
+        split = data.find(b"\nstream\n", head, body_end)
+        dict_part = _REF.sub(renumber, data[head:body_end if split < 0 else split])
+        if num in page_set:
+            dict_part = _KEY_REF[b"Parent"].sub(parent, dict_part, count=1)
+        dict_part = dict_part.strip(b"\n")
+        header = b"%d 0 obj\n" % (num + shift)
+        out.at(num + shift, pos)
+        pieces += (header, dict_part)
+        pos += len(header) + len(dict_part)
+        if split >= 0:
+            stop = body_end
+            while stop > split and data[stop - 1] == 0x0A:  # rstrip(b"\n")
+                stop -= 1
+            pieces.append(view[split:stop])
+            pos += stop - split
+        pieces.append(b"\nendobj\n")
+        pos += 8
+    out.stream.writelines(pieces)
+    out.pos = pos
 
 
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
@@ -221,21 +262,8 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 return b"%d 0 R" % absolute.get(n, n + shift)
 
             data = part.path.read_bytes()
-            offsets = part.offsets or _index(data, part.path)[0]
-            for num in sorted(offsets):
-                if num in skip:
-                    continue
-                start, end = offsets[num]
-                chunk = data[start:end]
-                head = chunk.index(b"obj") + 3
-                body_end = chunk.rindex(b"endobj")
-                body = chunk[head:body_end]
-                split = body.find(b"\nstream\n")
-                dict_part, stream_part = (body, b"") if split < 0 else (body[:split], body[split:])
-                dict_part = _REF.sub(renumber, dict_part)
-                if num in page_set:
-                    dict_part = _KEY_REF[b"Parent"].sub(b"/Parent %d 0 R" % pages_ref, dict_part, count=1)
-                out.obj(num + shift, dict_part.strip(b"\n") + stream_part.rstrip(b"\n"))
+            _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift, renumber,
+                       b"/Parent %d 0 R" % pages_ref)
         kids = b" ".join(b"%d 0 R" % n for n in all_pages)
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
         nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
