@@ -96,7 +96,7 @@ def test_measure_reports_the_childs_own_peak(tmp_path):
     small = bench.measure([sys.executable, "-c", "pass"])
     assert big.returncode == 0 and small.returncode == 0
     assert big.peak_rss_kb > small.peak_rss_kb + 50 * 1024  # each run its own peak, not the max so far
-    assert big.seconds > 0 and big.tree_rss_kb >= big.peak_rss_kb
+    assert big.seconds > 0 and big.tree_rss_kb >= big.peak_rss_kb and big.cpu_seconds > 0
     failed = bench.measure([sys.executable, "-c", "import sys; sys.exit(3)"])
     assert failed.returncode == 3
 
@@ -126,7 +126,7 @@ def test_targets_are_judged_as_the_issue_says():
 def test_the_markdown_table_has_every_series_scenario_and_target():
     def scenario(label, median, q, u):
         return {"label": label, "median_s": median, "vs_qpdf_preserve": q, "vs_pdfunite": u, "peak_rss_mb": 80.0,
-                "tree_rss_mb": 200.0}
+                "tree_rss_mb": 200.0, "cpu_s": 2 * median, "cpu_vs_qpdf_preserve": q}
 
     sizes = [{"series": series, "n": 40, "pages": 300, "scenarios": {
         "qpdf-preserve": scenario("qpdf-preserve", 1.0, 1.0, 0.5), "pdfunite": scenario("pdfunite", 2.0, 2.0, 1.0),
@@ -138,10 +138,10 @@ def test_the_markdown_table_has_every_series_scenario_and_target():
     text = bench.bench_extras.markdown(report)
     lines = text.splitlines()
     assert lines[0].startswith("Measured 2026-11-29 05:00 UTC on 2 cores (X), commit abc, load average 7.5")
-    assert "| real | 40 | 300 | cold build | 3.00 | 3.00× | 1.50× | 80 | 200 |" in lines
-    assert "| synthetic | 40 | 300 | qpdf-preserve | 1.00 | 1.00× | 0.50× | 80 | 200 |" in lines
+    assert "| real | 40 | 300 | cold build | 3.00 | 3.00× | 1.50× | 6.00 | 3.00× | 80 | 200 |" in lines
+    assert "| synthetic | 40 | 300 | qpdf-preserve | 1.00 | 1.00× | 0.50× | 2.00 | 1.00× | 80 | 200 |" in lines
     assert "| real | 40 | cold build ≤ 2× pdfunite | 1.50× | met |" in lines
-    assert all(line.count("|") in (0, 6, 10) for line in lines)  # every row has its columns
+    assert all(line.count("|") in (0, 6, 12) for line in lines)  # every row has its columns
 
 
 bench_latex = bench.bench_latex

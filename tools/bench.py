@@ -69,6 +69,9 @@ class Sample:
     tree_rss_kb: int
     """Sampled peak of the summed RSS of the child and all its descendants (0 when not sampled)."""
     returncode: int
+    cpu_seconds: float = 0.0
+    """User + system time of the command and every descendant it waited for (workers included):
+    steadier than wall time on a machine others are using."""
 
 
 def _children(pid: int) -> list[int]:
@@ -127,7 +130,7 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
-    out.write(f"{seconds!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    out.write(f"{seconds!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime!r}")
 """
 
 
@@ -152,11 +155,11 @@ def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
         if stderr not in (subprocess.DEVNULL, None):
             stderr.close()
         os.unlink(result_path)
-    if proc.returncode != 0 or len(text) != 3:
+    if proc.returncode != 0 or len(text) != 4:
         raise RuntimeError(f"the measuring wrapper failed (exit {proc.returncode}) on {cmd[0]}")
     seconds, maxrss, returncode = float(text[0]), int(text[1]), int(text[2])
     peak_kb = maxrss // 1024 if sys.platform == "darwin" else maxrss  # bytes on macOS, KB on Linux
-    return Sample(seconds, peak_kb, max(sampler.peak_kb, peak_kb), returncode)
+    return Sample(seconds, peak_kb, max(sampler.peak_kb, peak_kb), returncode, float(text[3]))
 
 
 # --------------------------------------------------------------------------- baselines
@@ -224,6 +227,10 @@ class Result:
     @property
     def median(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
 
     @property
     def peak_rss_mb(self) -> float:
@@ -396,6 +403,9 @@ def size_record(project: bench_papers.BenchProject, runs: int, results: dict[str
             "label": LABELS[name],
             "seconds": [round(s.seconds, 3) for s in res.samples],
             "median_s": round(res.median, 3),
+            "cpu_s": round(res.cpu_median, 3),
+            "cpu_vs_qpdf_preserve": round(res.cpu_median / qpdf.cpu_median, 2)
+            if qpdf and qpdf.samples and qpdf.cpu_median else None,
             "vs_qpdf_preserve": round(res.median / qpdf.median, 2) if qpdf and qpdf.samples else None,
             "vs_pdfunite": round(res.median / unite.median, 2) if unite and unite.samples else None,
             "peak_rss_mb": round(res.peak_rss_mb, 1),
@@ -426,7 +436,8 @@ def print_report(report: dict, console=None) -> None:
                         f"{', ' + m['cpu'] if m.get('cpu') else ''}", title_justify="left")
     for col, justify in (("series", "left"), ("N", "right"), ("pages", "right"), ("scenario", "left"),
                          ("median s", "right"),
-                         ("× qpdf", "right"), ("× pdfunite", "right"), ("peak RSS MB", "right"),
+                         ("× qpdf", "right"), ("× pdfunite", "right"), ("CPU s", "right"), ("CPU × qpdf", "right"),
+                         ("peak RSS MB", "right"),
                          ("tree RSS MB", "right"), ("out / in", "right"), ("runs", "right")):
         table.add_column(col, justify=justify)
     for size in report["sizes"]:
@@ -439,7 +450,8 @@ def print_report(report: dict, console=None) -> None:
             table.add_row(size.get("series", "synthetic") if first else "", str(size["n"]) if first else "",
                           str(size["pages"]) if first else "", LABELS[name],
                           f"{s['median_s']:.2f}",
-                          ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s['peak_rss_mb']:.0f}",
+                          ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s.get('cpu_s', 0):.2f}",
+                          ratio(s.get("cpu_vs_qpdf_preserve")), f"{s['peak_rss_mb']:.0f}",
                           f"{s['tree_rss_mb']:.0f}", f"{s['output_over_input']:.3f}", str(len(s["seconds"])))
             first = False
         table.add_section()
@@ -616,10 +628,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--series takes real, synthetic or both")
     started = time.perf_counter()
     if args.memory:
-        loaded = load_series(series[:1] if "real" not in series or bench_latex.tex_available() is None
-                             else ["real"], args.bench_dir, args.memory)
-        name, projects = next(iter(loaded.items()), ("synthetic", bench_papers.make_projects(args.bench_dir,
-                                                                                                 args.memory)))
+        loaded = load_series(series[:1], args.bench_dir, args.memory)
+        if not loaded:  # the real series without TeX: the synthetic one
+            loaded = load_series(["synthetic"], args.bench_dir, args.memory)
+        name, projects = next(iter(loaded.items()))
         rows = bench_extras.memory_scan(projects, args.bench_dir / "runs" / "memory", build_env, proceedings_cmd())
         print(bench_extras.memory_markdown(name, rows))
         return 0

@@ -21,14 +21,16 @@ def markdown(report: dict) -> str:
             f"{' (' + m['cpu'] + ')' if m.get('cpu') else ''}, commit {report.get('source', {}).get('commit')}"
             f"{f', load average {load[0]:.1f} before the run' if load else ''}.")
     lines = [when, "",
-             "| series | N | pages | scenario | median s | × qpdf-preserve | × pdfunite | peak RSS MB | tree RSS MB |",
-             "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+             ("| series | N | pages | scenario | median s | × qpdf-preserve | × pdfunite | CPU s | CPU × qpdf "
+              "| peak RSS MB | tree RSS MB |"),
+             "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size in report["sizes"]:
         for name in ORDER:
             s = size["scenarios"].get(name)
             if s:
                 lines.append(f"| {size.get('series', 'synthetic')} | {size['n']} | {size['pages']} | {s['label']} | "
                              f"{s['median_s']:.2f} | {_ratio(s['vs_qpdf_preserve'])} | {_ratio(s['vs_pdfunite'])} | "
+                             f"{s.get('cpu_s', 0):.2f} | {_ratio(s.get('cpu_vs_qpdf_preserve'))} | "
                              f"{s['peak_rss_mb']:.0f} | {s['tree_rss_mb']:.0f} |")
     goals = [(size.get("series", "synthetic"), t) for size in report["sizes"] for t in size["targets"]]
     if goals:
