@@ -30,7 +30,8 @@ def markdown(report: dict) -> str:
             if s:
                 lines.append(f"| {size.get('series', 'synthetic')} | {size['n']} | {size['pages']} | {s['label']} | "
                              f"{s['median_s']:.2f} | {_ratio(s['vs_qpdf_preserve'])} | {_ratio(s['vs_pdfunite'])} | "
-                             f"{s.get('cpu_s', 0):.2f} | {_ratio(s.get('cpu_vs_qpdf_preserve'))} | "
+                             f"{'' if s.get('cpu_s') is None else format(s['cpu_s'], '.2f')} | "
+                             f"{_ratio(s.get('cpu_vs_qpdf_preserve'))} | "
                              f"{s['peak_rss_mb']:.0f} | {s['tree_rss_mb']:.0f} |")
     goals = [(size.get("series", "synthetic"), t) for size in report["sizes"] for t in size["targets"]]
     if goals:
