@@ -247,3 +247,17 @@ def test_the_real_series_on_three_copies_of_two_compiled_papers(tmp_path, monkey
     assert len(files) == 3 and len({f.read_bytes() for f in files}) == 3  # unique, though two are one paper
     assert files[0].read_bytes()[:1000] == files[2].read_bytes()[:1000]
     assert "| real | 3 |" in md.read_text(encoding="utf-8") and "Markdown (for the README)" in capsys.readouterr().out
+
+
+def test_without_tex_the_benchmark_says_so_and_runs_the_synthetic_series(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no pdflatex, kpsewhich, qpdf, pdfunite, git
+    assert bench_latex.tex_available() == "pdflatex is not installed"
+    out = tmp_path / "results.json"
+    code = bench.main(["--sizes", "2", "--runs", "1", "--json", str(out), "--bench-dir", str(tmp_path / "b"),
+                       "--no-install", "--no-stages"])
+    assert code == 0
+    assert "real series skipped: pdflatex is not installed; running the synthetic series only" in capsys.readouterr().err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["series"] == ["synthetic"] and [s["series"] for s in report["sizes"]] == ["synthetic"]
+    assert not list((tmp_path / "b").glob("latex-*"))
