@@ -56,16 +56,21 @@ def _context(project_dir: str | Path, out_dir: str | Path | None, strict: bool, 
 
 
 def build(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,
-          use_cache: bool = True, progress: Progress = no_progress) -> BuildResult:
+          use_cache: bool = True, progress: Progress = no_progress, timings: bool = False) -> BuildResult:
     """Run every stage and write every output under ``out_dir`` (default ``PROJECT/build``).
 
-    Papers that break rules do not raise: the result says so (``result.raise_for_status()``).
+    Papers that break rules do not raise: the result says so (``result.raise_for_status()``). With
+    ``timings``, ``result.timings`` holds the wall and CPU time of every stage.
     Raises :class:`InputError` (exit 2) for an unusable project and :class:`BuildError` (exit 3) when the
     volume fails its own consistency check.
     """
     from proceedings.pipeline import build as run_build
 
     ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
+    if timings:  # wall and CPU time and peak memory per stage: result.timings.table()
+        from proceedings.util.timings import Timings
+
+        ctx.timings = Timings()
     return run_build(ctx.project_dir, ctx)
 
 

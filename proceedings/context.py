@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from proceedings.util.timings import Timings
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,9 @@ class BuildContext:
     """The time written into outputs (see :func:`source_date`); set by the gather stage."""
     warnings: list[str] = field(default_factory=list)
     """Warnings raised by stages (besides the papers' findings), for --strict."""
+
+    timings: Timings | None = None
+    """Wall and CPU time per stage, when asked for (``build --timings``)."""
 
     @property
     def out_dir(self) -> Path:

@@ -27,12 +27,12 @@ from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.stages.validate import validate
 from proceedings.stages.verify import verify
-from proceedings.typeset.authorindex import make_author_index
 from proceedings.typeset.fonts import font_dir
-from proceedings.typeset.frontmatter import check_glyphs, make_front_matter
+from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import write_json
 from proceedings.util.cache import digest, memo
 from proceedings.util.outputs import guarded
+from proceedings.util.timings import Timings, timed
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ class BuildResult:
     """Warnings of the build itself (glyphs, papers left out), besides the papers' findings."""
     strict: bool = False
     """Whether warnings fail :meth:`raise_for_status`."""
+    timings: Timings | None = None
+    """Wall and CPU time per stage, when asked for."""
 
     def raise_for_status(self) -> None:
         """Raise :class:`RuleViolation` when a paper broke a rule (or, strict, on any warning)."""
@@ -69,8 +71,9 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
 
 
 def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
-    gathered = gather(project_dir, ctx)
-    ctx.build_time = source_date(input_files(gathered.project))
+    with timed(ctx, "gather"):
+        gathered = gather(project_dir, ctx)
+        ctx.build_time = source_date(input_files(gathered.project))
     return gathered
 
 
@@ -78,7 +81,8 @@ def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
 def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
     """Gather and validate only (``proceedings validate``)."""
     gathered = _gather(project_dir, ctx)
-    return gathered, validate(gathered, ctx)
+    with timed(ctx, "validate"):
+        return gathered, validate(gathered, ctx)
 
 
 STATE_FILE = Path(".cache") / "build-state.json"
@@ -149,10 +153,22 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
                 return
         except (OSError, ValueError):
             pass
-        verify(tmp, volume, plan, metadata)
+        with timed(ctx, "verify"):
+            verify(tmp, volume, plan, metadata)
         write_json(marker, stamp)
 
     return check_volume
+
+
+def _draw(what: str, *args):
+    """The front matter or the author index, drawn: ReportLab is imported only when a page is drawn."""
+    if what == "frontmatter":
+        from proceedings.typeset.frontmatter import make_front_matter
+
+        return make_front_matter(*args)
+    from proceedings.typeset.authorindex import make_author_index
+
+    return make_author_index(*args)
 
 
 @guarded
@@ -161,11 +177,13 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     gathered = _gather(project_dir, ctx)
     state = fingerprint(gathered, ctx.build_time)
     (ctx.out_dir / STATE_FILE).unlink(missing_ok=True)  # a build that stops half-way is never current
-    report = validate(gathered, ctx)
+    with timed(ctx, "validate"):
+        report = validate(gathered, ctx)
     project = gathered.project
     check_glyphs(project, ctx)
     while True:
-        plan = plan_volume(gathered, report, ctx)
+        with timed(ctx, "plan"):
+            plan = plan_volume(gathered, report, ctx)
         if not plan.papers:
             write_reports(report, project, ctx.out_dir)
             raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
@@ -173,11 +191,15 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         facts = _plan_facts(plan)
         front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
                            font_dir().name, asset_digests(project))
-        front = memo(ctx, "front-matter", front_key, lambda plan=plan: make_front_matter(project, plan, ctx))
-        index = memo(ctx, "author-index", digest("index", project.workshop.model_dump(mode="json"), facts,
-                                                 font_dir().name), lambda plan=plan: make_author_index(project, plan))
+        with timed(ctx, "front matter"):
+            front = memo(ctx, "front-matter", front_key,
+                         lambda plan=plan: _draw("frontmatter", project, plan, ctx))
+        with timed(ctx, "author index"):
+            index_key = digest("index", project.workshop.model_dump(mode="json"), facts, font_dir().name)
+            index = memo(ctx, "author-index", index_key, lambda plan=plan: _draw("authorindex", project, plan))
         try:
-            volume = merge(project, plan, front, index, ctx)
+            with timed(ctx, "stamp"):
+                volume = merge(project, plan, front, index, ctx)
             break
         except StampFailure as exc:  # passed validation, yet cannot be copied: out of the volume, reported
             for paper_id, why in exc.failures.items():
@@ -191,17 +213,20 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    outputs = {"volume": bind_volume(volume, project, plan, ctx, check=_verified_once(ctx, volume, plan, metadata))}
+    with timed(ctx, "bind"):
+        outputs = {"volume": bind_volume(volume, project, plan, ctx,
+                                         check=_verified_once(ctx, volume, plan, metadata))}
     outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
-    outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
-    outputs.update(write_reports(report, project, ctx.out_dir))
-    outputs.update(_export(ctx, "program", exports_key,
-                           lambda: write_program_files(metadata, project.root, ctx.out_dir)))
-    outputs["index"] = _export(ctx, "index", exports_key,
-                               lambda: write_index_html(metadata, ctx.out_dir))["index"]
+    with timed(ctx, "exports"):
+        outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
+        outputs.update(write_reports(report, project, ctx.out_dir))
+        outputs.update(_export(ctx, "program", exports_key,
+                               lambda: write_program_files(metadata, project.root, ctx.out_dir)))
+        outputs["index"] = _export(ctx, "index", exports_key,
+                                   lambda: write_index_html(metadata, ctx.out_dir))["index"]
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
-    return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict)
+    return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

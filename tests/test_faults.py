@@ -210,20 +210,27 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pyte
     assert check.returncode == 0
 
 
-def test_verify_finds_a_content_stream_that_does_not_decode(small_build):
-    from proceedings.stages.verify import stream_problems
+def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_path: Path):
+    from proceedings.errors import BuildError
+    from proceedings.stages.verify import verify
 
     project, result = small_build
-    volume_path = project / "build/proceedings.pdf"
-    assert stream_problems(PdfReader(volume_path)) == []
+    volume_path = tmp_path / "proceedings.pdf"
+    data = bytearray((project / "build/proceedings.pdf").read_bytes())
+    volume_path.write_bytes(data)
+    verify(volume_path, result.volume, result.plan, result.metadata)  # as built: no problem
     reader = PdfReader(volume_path)
     page = result.volume.papers[2].first_index
-    contents = reader.pages[page]["/Contents"]
-    streams = [s.get_object() for s in (contents if isinstance(contents, list) else [contents])]
-    stream = next(s for s in streams if "/FlateDecode" in str(s.get("/Filter")))
-    stream._data = stream._data[: len(stream._data) // 2]  # a Flate stream cut short
-    problems = stream_problems(reader)
-    assert len(problems) == 1 and problems[0].startswith(f"page index {page}: a content stream does not decode")
+    contents = reader.pages[page].get_object().get("/Contents")
+    refs = list(contents) if isinstance(contents, list) else [contents]
+    flate = next(r for r in refs if "/FlateDecode" in str(r.get_object().get("/Filter")))
+    start = data.index(b"stream", reader.xref[flate.generation][flate.idnum]) + len(b"stream\n")
+    length = len(flate.get_object()._data)
+    data[start + length // 2: start + length] = b"\0" * (length - length // 2)  # the Flate data cut short, in place
+    volume_path.write_bytes(data)
+    with pytest.raises(BuildError) as caught:
+        verify(volume_path, result.volume, result.plan, result.metadata)
+    assert any(p.startswith(f"page index {page}: a content stream does not decode") for p in caught.value.problems)
 
 
 def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: Path):

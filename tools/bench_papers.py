@@ -388,12 +388,19 @@ def make_projects(base: Path, sizes: list[int], workers: int | None = None) -> d
     if made:
         print(f"generated {made} papers into {root}", file=sys.stderr)
     for project in projects.values():
-        _layout(project, root)
+        layout(project, root, f"{project.n} synthetic papers made by tools/bench_papers.py")
     return projects
 
 
-def _layout(project: BenchProject, root: Path) -> None:
-    """(Re)make the project folder: front matter copied, camera-ready files linked, papers.yaml written."""
+def layout(project: BenchProject, root: Path, what: str) -> None:
+    """(Re)make the project folder: front matter copied, camera-ready files linked, papers.yaml written.
+
+    A folder already laid out alike is left as it is (another benchmark may be building it).
+    """
+    header = f"# Benchmark project: {what} ({root.name}). Not real publications.\n"
+    text = header + yaml.safe_dump([p.entry for p in project.papers], allow_unicode=True, sort_keys=False, width=100)
+    if _laid_out(project, text):
+        return
     if project.dir.exists():
         shutil.rmtree(project.dir)
     shutil.copytree(ROOT / "front_matter", project.dir / "front_matter",
@@ -401,7 +408,17 @@ def _layout(project: BenchProject, root: Path) -> None:
     project.camera_ready.mkdir(parents=True)
     for p in project.papers:
         _link(project.original(p), project.camera_ready / p.file)
-    header = (f"# Benchmark project: {project.n} synthetic papers made by tools/bench_papers.py "
-              f"({root.name}). Not real publications.\n")
-    text = yaml.safe_dump([p.entry for p in project.papers], allow_unicode=True, sort_keys=False, width=100)
-    (project.camera_ready / "papers.yaml").write_text(header + text, encoding="utf-8")
+    (project.camera_ready / "papers.yaml").write_text(text, encoding="utf-8")
+
+
+def _laid_out(project: BenchProject, text: str) -> bool:
+    try:
+        if (project.camera_ready / "papers.yaml").read_text(encoding="utf-8") != text:
+            return False
+        front = sorted(f.name for f in (ROOT / "front_matter").iterdir())
+        if sorted(f.name for f in (project.dir / "front_matter").iterdir()) != front:
+            return False
+        project.restore()
+        return all(os.path.samefile(project.camera_ready / p.file, project.original(p)) for p in project.papers)
+    except OSError:
+        return False

@@ -55,19 +55,23 @@ def _summary(report, strict: bool = False) -> None:
 @app.command()
 def build(project: ProjectOpt = Path("."), out_dir: OutOpt = None, strict: StrictOpt = False,
           quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0,
-          no_cache: NoCacheOpt = False) -> None:
+          no_cache: NoCacheOpt = False,
+          timings: Annotated[bool, typer.Option("--timings", help="Print wall and CPU time per stage (stderr).")]
+          = False) -> None:
     """Run every stage: gather, validate, plan, front matter, stamp, bind, verify, exports."""
     setup_logging(verbose, quiet)
 
     def body() -> None:
         result = api.build(project, out_dir, strict=strict, jobs=jobs, use_cache=not no_cache,
-                           progress=progress_for(quiet))
+                           progress=progress_for(quiet), timings=timings)
         v = result.volume
         if not quiet:
             out.print(f"{result.outputs['volume']}: {len(result.plan.papers)} papers, {v.page_count} pages "
                       f"({v.front_pages} front matter, {sum(p.count for p in v.papers)} papers, "
                       f"{v.index_pages} author index)", markup=False)
             _summary(result.report)
+        if result.timings is not None:
+            err.print(result.timings.table(), markup=False, highlight=False)
         result.raise_for_status()
 
     run(body)

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from proceedings.pdf.geometry import PageBox, pypdf_page_box
 from proceedings.typeset import fonts
@@ -46,21 +44,8 @@ class Stamper:
     """Stamps page numbers (and the running footer) on pages of a PdfWriter."""
 
     def __init__(self, footer_text: str) -> None:
-        fonts.register()
-        self.footer_width = stringWidth(footer_text, fonts.ITALIC, FOOTER_SIZE)
-        buf = io.BytesIO()
-        canv = Canvas(buf, pagesize=(612, 792), invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
-        canv.beginForm("footer", lowerx=0, lowery=-3, upperx=max(self.footer_width, 1), uppery=FOOTER_SIZE + 2)
-        canv.setFillGray(0.3)
-        canv.setFont(fonts.ITALIC, FOOTER_SIZE)
-        canv.drawString(0, 0, footer_text)
-        canv.endForm()
-        canv.doForm("footer")
-        canv.setFont(fonts.REGULAR, NUMBER_SIZE)
-        canv.drawString(0, 0, GLYPHS)
-        canv.showPage()
-        canv.save()
-        self._template = PdfReader(io.BytesIO(buf.getvalue()))
+        data, self.footer_width, self._widths = _template(footer_text)
+        self._template = PdfReader(io.BytesIO(data))
         res = self._template.pages[0]["/Resources"]
         self._footer = next(iter(res["/XObject"].values()))
         font_dict = res["/Font"]
@@ -85,7 +70,7 @@ class Stamper:
         res = self.install(writer)
         page = writer.pages[page_index]
         matrix, width = _visual_matrix(page)
-        num_w = stringWidth(number, fonts.REGULAR, NUMBER_SIZE)
+        num_w = sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
         odd = number.isdigit() and int(number) % 2 == 1
         ops = [f"Q q {' '.join(_num(v) for v in matrix)} cm 0 g"]
         baseline = FRONT_BASELINE if centred else BASELINE
@@ -121,6 +106,55 @@ class Stamper:
             merged[name] = ref
             new[NameObject(key)] = merged
         page[NameObject("/Resources")] = new
+
+
+def _draw_template(footer_text: str) -> tuple[bytes, float, dict[str, float]]:
+    """The footer form and the number font, drawn with ReportLab; the footer's width; glyph widths (1/1000 em)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    fonts.register()
+    footer_width = stringWidth(footer_text, fonts.ITALIC, FOOTER_SIZE)
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=(612, 792), invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
+    canv.beginForm("footer", lowerx=0, lowery=-3, upperx=max(footer_width, 1), uppery=FOOTER_SIZE + 2)
+    canv.setFillGray(0.3)
+    canv.setFont(fonts.ITALIC, FOOTER_SIZE)
+    canv.drawString(0, 0, footer_text)
+    canv.endForm()
+    canv.doForm("footer")
+    canv.setFont(fonts.REGULAR, NUMBER_SIZE)
+    canv.drawString(0, 0, GLYPHS)
+    canv.showPage()
+    canv.save()
+    return buf.getvalue(), footer_width, {ch: stringWidth(ch, fonts.REGULAR, 1000) for ch in GLYPHS}
+
+
+_TEMPLATE_VERSION = 1
+
+
+def _template(footer_text: str) -> tuple[bytes, float, dict[str, float]]:
+    """:func:`_draw_template`, kept beside the font instances: later builds need no ReportLab to stamp."""
+    import hashlib
+    import json
+
+    from proceedings.util.atomic import write_bytes
+
+    key = hashlib.sha256(f"{_TEMPLATE_VERSION}\0{footer_text}".encode()).hexdigest()[:16]
+    path = fonts.font_dir() / "stamps" / f"{key}.pdf"
+    try:
+        data = path.read_bytes()
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        return data, float(meta["footer_width"]), {k: float(v) for k, v in meta["widths"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    data, footer_width, widths = _draw_template(footer_text)
+    try:
+        write_bytes(path.with_suffix(".json"), json.dumps({"footer_width": footer_width, "widths": widths}).encode())
+        write_bytes(path, data)
+    except OSError:  # a read-only font folder: drawn again next time
+        pass
+    return data, footer_width, widths
 
 
 def _num(value: float) -> str:

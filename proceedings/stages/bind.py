@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,11 @@ class Part:
 
     path: Path
     offsets: dict[int, tuple[int, int]] = field(default_factory=dict)
-    """Object number → (start, end) byte range of ``N 0 obj … endobj``."""
+    """Object number → (start, end) byte range of ``N 0 obj … endobj``; empty between indexing and
+    writing (:func:`bind` reads it again from the part's cross-reference table as it copies the part),
+    so binding holds one part's table at a time, whatever the number of parts."""
+    last: int = 0
+    """The part's highest object number."""
     pages: list[int] = field(default_factory=list)
     """Object numbers of the pages, in order."""
     skip: set[int] = field(default_factory=set)
@@ -67,12 +72,8 @@ def _unescape(raw: bytes) -> str:
     return out.decode("latin-1")
 
 
-def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
-    """Index a part: its objects' byte ranges, pages, and placeholders."""
-    data = path.read_bytes()
-    part = Part(path=path, shared=shared)
-    header = _HEADER.match(data)
-    part.version = header.group(1).decode() if header else "1.3"
+def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
+    """Object number → byte range, from the part's classic cross-reference table; and where the table is."""
     tail = _STARTXREF.search(data[-64:])
     if not tail:
         raise BindError(f"{path}: no startxref")
@@ -95,9 +96,21 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
             first, _count = line.split()
             number = int(first)
     starts.sort()
+    offsets = {}
     for i, (start, num) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else xref_at
-        part.offsets[num] = (start, end)
+        offsets[num] = (start, end)
+    return offsets, xref_at
+
+
+def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets: bool = True) -> Part:
+    """Index a part: its objects' byte ranges, pages, and placeholders (the ranges dropped unless kept)."""
+    data = path.read_bytes()
+    part = Part(path=path, shared=shared)
+    header = _HEADER.match(data)
+    part.version = header.group(1).decode() if header else "1.3"
+    part.offsets, xref_at = _index(data, path)
+    part.last = max(part.offsets, default=0)
     trailer = _TRAILER.search(data, xref_at)
     if not trailer:
         raise BindError(f"{path}: no trailer")
@@ -117,6 +130,8 @@ def read_part(path: Path, shared: tuple[int, int] | None = None) -> Part:
             if target:
                 part.targets[num] = _unescape(target.group(1))
                 part.skip.add(num)
+    if not keep_offsets:
+        part.offsets = {}
     return part
 
 
@@ -146,16 +161,60 @@ class _Out:
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.offsets: dict[int, int] = {}
+        self.offsets = array("q")
+        """Object number → byte offset (-1: not written); 8 bytes an object, however many."""
         self.pos = 0
 
     def write(self, data: bytes) -> None:
         self.stream.write(data)
         self.pos += len(data)
 
+    def at(self, num: int, pos: int) -> None:
+        """Object ``num`` starts at byte ``pos``."""
+        if num >= len(self.offsets):
+            self.offsets.extend([-1] * (num + 1 - len(self.offsets)))
+        self.offsets[num] = pos
+
     def obj(self, num: int, body: bytes) -> None:
-        self.offsets[num] = self.pos
+        self.at(num, self.pos)
         self.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
+
+
+def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip: set[int], page_set: set[int],
+               shift: int, renumber: Callable[[re.Match], bytes], parent: bytes) -> None:
+    """Copy a part's objects: references renumbered in their dictionaries, stream data as it is.
+
+    Stream data is passed on as views of the part's bytes and written in one call per part, so
+    the data is copied once, from the part to the volume.
+    """
+    view = memoryview(data)
+    pieces: list = []
+    pos = out.pos
+    for num in sorted(offsets):
+        if num in skip:
+            continue
+        start, end = offsets[num]
+        head = data.index(b"obj", start, end) + 3
+        body_end = data.rindex(b"endobj", start, end)
+        split = data.find(b"\nstream\n", head, body_end)
+        dict_part = _REF.sub(renumber, data[head:body_end if split < 0 else split])
+        if num in page_set:
+            dict_part = _KEY_REF[b"Parent"].sub(parent, dict_part, count=1)
+        dict_part = dict_part.strip(b"\n")
+        header = b"%d 0 obj\n" % (num + shift)
+        out.at(num + shift, pos)
+        pieces += (header, dict_part)
+        pos += len(header) + len(dict_part)
+        if split >= 0:
+            stop = body_end
+            while stop > split and data[stop - 1] == 0x0A:  # rstrip(b"\n")
+                stop -= 1
+            pieces.append(view[split:stop])
+            pos += stop - split
+        pieces.append(b"\nendobj\n")
+        pos += 8
+    out.stream.writelines(pieces)
+    out.pos = pos
 
 
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
@@ -170,7 +229,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
     base = 0
     for part in parts:
         part.base = base
-        base += max(part.offsets, default=0)
+        base += part.last or max(part.offsets, default=0)
     pages_ref = base + 1
     catalog, info_ref, labels_ref, outline_root = base + 2, base + 3, base + 4, base + 5
     next_free = base + 6
@@ -205,20 +264,8 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 return b"%d 0 R" % absolute.get(n, n + shift)
 
             data = part.path.read_bytes()
-            for num in sorted(part.offsets):
-                if num in skip:
-                    continue
-                start, end = part.offsets[num]
-                chunk = data[start:end]
-                head = chunk.index(b"obj") + 3
-                body_end = chunk.rindex(b"endobj")
-                body = chunk[head:body_end]
-                split = body.find(b"\nstream\n")
-                dict_part, stream_part = (body, b"") if split < 0 else (body[:split], body[split:])
-                dict_part = _REF.sub(renumber, dict_part)
-                if num in page_set:
-                    dict_part = _KEY_REF[b"Parent"].sub(b"/Parent %d 0 R" % pages_ref, dict_part, count=1)
-                out.obj(num + shift, dict_part.strip(b"\n") + stream_part.rstrip(b"\n"))
+            _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift, renumber,
+                       b"/Parent %d 0 R" % pages_ref)
         kids = b" ".join(b"%d 0 R" % n for n in all_pages)
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
         nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
@@ -234,13 +281,12 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         out.obj(info_ref, b"<< " + fields + b" >>")
         out.obj(catalog, b"<< /Type /Catalog /Pages %d 0 R /PageLabels %d 0 R /Outlines %d 0 R "
                          b"/PageMode /UseOutlines /Lang (en)%s >>" % (pages_ref, labels_ref, outline_root, metadata))
-        size = max(out.offsets) + 1
+        size = len(out.offsets)
         xref_at = out.pos
-        lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
-        for num in range(1, size):
-            offset = out.offsets.get(num)
-            lines.append(b"%010d 00000 n \n" % offset if offset is not None else b"0000000000 00001 f \n")
-        out.write(b"".join(lines))
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for first in range(1, size, 4096):  # in slices: the table of a large volume is never held whole
+            out.write(b"".join(b"%010d 00000 n \n" % out.offsets[num] if out.offsets[num] >= 0
+                               else b"0000000000 00001 f \n" for num in range(first, min(first + 4096, size))))
         hex_id = file_id.hex().encode()
         out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
                   % (size, catalog, info_ref, hex_id, hex_id, xref_at))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from proceedings.project.model import (
     Project,
     load_project,
 )
+from proceedings.util.atomic import write_json
 from proceedings.util.cache import digest
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,40 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Digests:
+    """sha256 of camera-ready files, reused while a file's size, times and inode are those recorded.
+
+    A write to a file changes its ctime (which no program can set back), a replacement its inode;
+    so a warm build hashes nothing, and a changed file is always hashed again.
+    """
+
+    def __init__(self, ctx: BuildContext) -> None:
+        self.path = ctx.out_dir / ".cache" / "digests.json"
+        self.known: dict[str, list] = {}
+        if ctx.use_cache:
+            try:
+                self.known = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                pass
+        self.seen: dict[str, list] = {}
+
+    def sha256(self, path: Path) -> tuple[str, int]:
+        """The file's sha256 and size."""
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        entry = self.known.get(str(path))
+        sha = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == stamp else sha256_file(path)
+        self.seen[str(path)] = [*stamp, sha]
+        return sha, st.st_size
+
+    def save(self) -> None:
+        if self.seen != self.known:
+            try:
+                write_json(self.path, self.seen)
+            except OSError as exc:  # a read-only output folder: hashed again next time
+                log.debug("digests not kept: %s", exc)
+
+
 def input_files(project: Project) -> list[Path]:
     """Every file the build reads, in a stable order: all of front_matter/, papers.yaml, the papers' PDFs."""
     root = project.root
@@ -78,10 +114,13 @@ def gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     for notice in project.notices:
         ctx.warn(notice)
     sources = []
+    digests = _Digests(ctx)
     with ctx.progress("gather", len(project.papers)) as advance:
         for paper in project.papers:
             path = project.pdf_path(paper)
-            sources.append(Source(paper=paper, path=path, sha256=sha256_file(path), size=path.stat().st_size))
+            sha, size = digests.sha256(path)
+            sources.append(Source(paper=paper, path=path, sha256=sha, size=size))
             advance(1)
+    digests.save()
     log.info("gathered %d papers from %s", len(sources), project_dir)
     return Gathered(project=project, sources=sources)

@@ -42,7 +42,7 @@ from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
 from proceedings.text import date_range, proceedings_title, roman
-from proceedings.typeset.frontmatter import FrontMatter
+from proceedings.typeset.frontdata import FrontMatter
 from proceedings.util.atomic import atomic_open, sweep, write_json
 from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.outputs import raise_if_machine
@@ -389,7 +389,6 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
     """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
     w = project.workshop
-    parts: list[Part] = [read_part(p, shared) for p, shared in zip(volume.parts, volume.shared)]
     first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     date = pdf_date(ctx.build_time)
@@ -397,6 +396,34 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     info = meta.info()
     ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
     path = ctx.out_dir / "proceedings.pdf"
+    marker = ctx.out_dir / ".cache" / "bound.json"
+    key = _bind_key(volume, first, labels, info, ident)
+    if ctx.use_cache and _unchanged(marker, key, path):
+        log.info("volume unchanged (same parts, same plan): not bound again")
+        return path
+    parts: list[Part] = [read_part(p, shared, keep_offsets=False)  # byte ranges read again as each is copied
+                         for p, shared in zip(volume.parts, volume.shared)]
     bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
          check=check, xmp=xmp_packet(meta))
+    write_json(marker, {"key": key, "output": _PaperCache._fingerprint(path)})
     return path
+
+
+def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: bytes) -> str:
+    """Everything the bound volume is made of: each part (the small front matter and index parts by content,
+    the stamped papers by size and time, which change whenever one is stamped again) and the plan."""
+    from proceedings.stages.gather import sha256_file
+
+    ends = {0, len(volume.parts) - 1}
+    parts = [sha256_file(p) if i in ends else _PaperCache._fingerprint(p) for i, p in enumerate(volume.parts)]
+    return digest("bound", [str(p) for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
+                  volume.outline, volume.page_count)
+
+
+def _unchanged(marker: Path, key: str, path: Path) -> bool:
+    """The volume at ``path`` is the one bound (and verified) from ``key``, untouched since."""
+    try:
+        entry = json.loads(marker.read_text(encoding="utf-8"))
+        return entry["key"] == key and entry["output"] == _PaperCache._fingerprint(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

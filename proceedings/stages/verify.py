@@ -1,56 +1,81 @@
-"""Stage 6, verify: read the written volume back; its pages, contents, bookmarks and metadata must agree."""
+"""Stage 6, verify: read the written volume back; its pages, contents, bookmarks and metadata must agree.
+
+The volume is read with :class:`~proceedings.pdf.volumereader.VolumeReader`, one object at a time
+from the file: only the pages checked (each paper's first and last, the front matter's), the
+page-label tree and the bookmarks are read, so memory does not grow with the volume.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 from proceedings.errors import BuildError
-from proceedings.pdf.streams import page_stream_faults
+from proceedings.pdf.streams import stream_fault
+from proceedings.pdf.volumereader import VolumeFormatError, VolumeReader
 from proceedings.stages.plan import Plan
 from proceedings.stages.stamp import Volume
+from proceedings.text import roman
 
 log = logging.getLogger(__name__)
 
 
-def _tail(page) -> bytes:
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
+def _tail(reader: VolumeReader, page) -> bytes:
+    """The page's last content stream, decoded (where the stamp is)."""
     try:
-        last = contents[-1].get_object() if isinstance(contents, list) else contents
+        contents = reader.resolve(page.get("/Contents"))
+        last = reader.resolve(contents[-1]) if isinstance(contents, list) else contents
         return last.get_data() if last is not None else b""
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a page that cannot be read is reported as not stamped
         return b""
 
 
-def stream_problems(reader: PdfReader) -> list[str]:
-    """Every page whose content streams do not decode (stamping refused papers with such streams, so
-    any here is damage done since: the volume is not published)."""
-    problems = []
-    for index, page in enumerate(reader.pages):
-        faults = page_stream_faults(page)
-        if faults:
-            problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
-    return problems
+def _label(nums: list, index: int) -> str:
+    """The page label of page ``index`` from a flat /PageLabels /Nums array."""
+    start, spec = 0, None
+    for at in range(0, len(nums) - 1, 2):
+        if int(nums[at]) <= index:
+            start, spec = int(nums[at]), nums[at + 1].get_object()
+    if spec is None:
+        return str(index + 1)
+    n = int(spec.get("/St", 1)) + index - start
+    style = spec.get("/S")
+    text = {"/D": str(n), "/r": roman(n), "/R": roman(n).upper()}.get(style, "")
+    return str(spec.get("/P", "")) + text
 
 
 def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
     """Raise BuildError listing every disagreement between the volume and what was planned."""
-    reader = PdfReader(path)
-    labels = reader.page_labels
+    with open(path, "rb") as handle:
+        try:
+            reader = VolumeReader(handle)
+            problems = _problems(reader, volume, plan, metadata)
+        except (VolumeFormatError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems = [f"the volume cannot be read back: {type(exc).__name__}: {exc}"]
+    if problems:
+        raise BuildError(f"{path}: the volume disagrees with itself", problems)
+    log.info("verified %s: %d pages, %d papers", path, volume.page_count, len(plan.papers))
+
+
+def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict) -> list[str]:
+    catalog = reader.resolve(reader.trailer["/Root"])
+    kids = [ref.idnum for ref in reader.resolve(reader.resolve(catalog["/Pages"])["/Kids"])]
+    index_of = {num: i for i, num in enumerate(kids)}
+    nums = list(reader.resolve(reader.resolve(catalog["/PageLabels"])["/Nums"]))
     problems: list[str] = []
-    if len(reader.pages) != volume.page_count:
-        problems.append(f"volume has {len(reader.pages)} pages, {volume.page_count} were assembled")
+    if len(kids) != volume.page_count:
+        problems.append(f"volume has {len(kids)} pages, {volume.page_count} were assembled")
     meta = {p["id"]: p for p in metadata["papers"]}
     for placed, pages in zip(plan.papers, volume.papers):
         pid = placed.paper.id
         last_index = pages.first_index + pages.count - 1
         for index, number in ((pages.first_index, placed.first_page), (last_index, placed.last_page)):
-            if labels[index] != str(number):
-                problems.append(f"paper {pid}: page label {labels[index]!r} at index {index}, expected {number}")
-            if f"({number}) Tj".encode() not in _tail(reader.pages[index]):
+            label = _label(nums, index)
+            if label != str(number):
+                problems.append(f"paper {pid}: page label {label!r} at index {index}, expected {number}")
+            if index >= len(kids) or f"({number}) Tj".encode() not in _tail(reader, reader.get_object(kids[index])):
                 problems.append(f"paper {pid}: page {number} is not stamped with its number")
         entry = meta.get(pid)
         if not entry or (entry["first_page"], entry["last_page"]) != (placed.first_page, placed.last_page):
@@ -58,31 +83,61 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
                             f" differ from the volume's {placed.first_page}–{placed.last_page}")
     firsts = {p.first_index: p.paper_id for p in volume.papers}
     toc_targets: dict[str, int] = {}
-    for index in range(volume.front_pages):
-        for annot in reader.pages[index].get("/Annots", []) or []:
-            annot = annot.get_object()
-            dest = annot.get("/Dest")
+    for index in range(min(volume.front_pages, len(kids))):
+        page = reader.get_object(kids[index])
+        for annot in reader.resolve(page.get("/Annots")) or []:
+            annot = reader.resolve(annot)
+            dest = reader.resolve(annot.get("/Dest"))
             if dest is None or annot.get("/Subtype") != "/Link":
                 continue
-            target = reader.get_page_number(dest[0].get_object())
+            target = index_of.get(dest[0].idnum)
             if target in firsts:
                 toc_targets[firsts[target]] = target
-    bookmarks: set[tuple[int, str]] = set()
-
-    def walk(items) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                bookmarks.add((reader.get_destination_page_number(item), item.title))
-
-    walk(reader.outline)
+    bookmarks = _bookmarks(reader, catalog, index_of)
     for pages, placed in zip(volume.papers, plan.papers):
         if toc_targets.get(pages.paper_id) != pages.first_index:
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
-    problems += stream_problems(reader)
-    if problems:
-        raise BuildError(f"{path}: the volume disagrees with itself", problems)
-    log.info("verified %s: %d pages, %d papers", path, len(reader.pages), len(plan.papers))
+    problems += _stream_problems(reader, kids)
+    return problems
+
+
+def _bookmarks(reader: VolumeReader, catalog, index_of: dict[int, int]) -> set[tuple[int, str]]:
+    """(page index, title) of every bookmark, walked from /Outlines (each item read once, then dropped)."""
+    found: set[tuple[int, str]] = set()
+    outlines = reader.resolve(catalog.get("/Outlines"))
+    todo = [outlines.get("/First")] if outlines is not None and outlines.get("/First") is not None else []
+    seen: set[int] = set()
+    while todo:
+        ref = todo.pop()
+        if ref.idnum in seen:  # a loop would be a bug of bind's; never walked twice
+            continue
+        seen.add(ref.idnum)
+        item = reader.resolve(ref)
+        dest = reader.resolve(item.get("/Dest"))
+        if dest is not None:
+            found.add((index_of.get(dest[0].idnum, -1), str(item.get("/Title", ""))))
+        for key in ("/Next", "/First"):
+            if item.get(key) is not None:
+                todo.append(item.get(key))
+    return found
+
+
+def _stream_problems(reader: VolumeReader, kids: list[int]) -> list[str]:
+    """Every page whose content streams do not decode, one page read at a time (stamping refused papers with
+    such streams, so any here is damage done since: the volume is not published)."""
+    problems = []
+    for index, num in enumerate(kids):
+        try:
+            contents = reader.resolve(reader.get_object(num).get("/Contents"))
+            items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
+            for item in items:
+                obj = reader.resolve(item)
+                fault = stream_fault(obj) if isinstance(obj, StreamObject) else "a content item is not a stream"
+                if fault:
+                    problems.append(f"page index {index}: a content stream does not decode ({fault})")
+                    break
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be read back is a problem of the volume
+            problems.append(f"page index {index}: cannot be read back ({type(exc).__name__}: {exc})")
+    return problems

@@ -113,11 +113,25 @@ def register() -> str:
 
 @functools.cache
 def _cmap(font_name: str) -> frozenset[int]:
+    """The code points the font draws; kept beside the instances, so a warm build needs no ReportLab."""
+    import json
+
+    from proceedings.util.atomic import write_text
+
+    saved = font_dir() / f"{font_name}.cmap.json"
+    try:
+        return frozenset(json.loads(saved.read_text(encoding="ascii")))
+    except (OSError, ValueError):
+        pass
     from reportlab.pdfbase import pdfmetrics
 
     register()
-    face = pdfmetrics.getFont(font_name).face
-    return frozenset(face.charToGlyph.keys())
+    points = frozenset(pdfmetrics.getFont(font_name).face.charToGlyph.keys())
+    try:
+        write_text(saved, json.dumps(sorted(points)))
+    except OSError:  # a read-only font folder: computed again next time
+        pass
+    return points
 
 
 def missing_glyphs(text: str, font_name: str = REGULAR) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 
 from reportlab.lib.units import inch
 from reportlab.platypus import (
@@ -22,38 +21,17 @@ from reportlab.platypus import (
 from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
-from proceedings.text import date_range, join_names, person_sort_key, roman
+from proceedings.text import date_range, person_sort_key, roman
 from proceedings.typeset import fonts, program
+from proceedings.typeset.frontdata import FRONT_CONTENTS, SECTIONS, FrontMatter, TocLink
+from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
-from proceedings.typeset.toc import TocEntry, TocLink, toc_authors
+from proceedings.typeset.toc import TocEntry
 
 log = logging.getLogger(__name__)
 
-# Section keys, in the order they appear; titles as printed and bookmarked.
-SECTIONS = {
-    "title": "Title Page",
-    "copyright": "Copyright",
-    "contents": "Table of Contents",
-    "preface": "Preface",
-    "organizers": "Organizing Committee",
-    "committee": "Program Committee",
-    "program": "Program",
-    "sponsors": "Sponsors",
-}
-FRONT_CONTENTS = ("preface", "organizers", "committee", "program")
-"""Sections listed in the table of contents (then each talk's page, then the sponsors)."""
-
-
-@dataclass
-class FrontMatter:
-    """The drawn front matter, and where its parts and links landed."""
-
-    pdf: bytes
-    sections: dict[str, int] = field(default_factory=dict)
-    """Section key → 0-based page index."""
-    section_titles: dict[str, str] = field(default_factory=dict)
-    toc_links: list[TocLink] = field(default_factory=list)
+__all__ = ["SECTIONS", "FrontMatter", "TocLink", "check_glyphs", "make_front_matter", "markdown_flowables"]
 
 
 # --------------------------------------------------------------------------- sections
@@ -187,47 +165,6 @@ def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowa
         table.setStyle(style)
         tables.append(table)
     return tables
-
-
-def check_glyphs(project: Project, ctx: BuildContext) -> None:
-    """Warn, naming the character and where it is, for text no font of the volume can draw; and for
-    author lists the table of contents shortens."""
-    seen: set[str] = set()
-
-    def look(where: str, text: str | None) -> None:
-        for ch in fonts.missing_glyphs(text or ""):
-            if ch not in seen:
-                seen.add(ch)
-                ctx.warn(f"{where}: no font of the volume has the character {ch!r} (U+{ord(ch):04X}); "
-                         "it prints as a blank box")
-
-    w = project.workshop
-    for key in ("title", "acronym", "conference", "location", "publisher", "copyright"):
-        look(f"front_matter/workshop.yaml: {key}", getattr(w, key))
-    for i, p in enumerate(w.editors):
-        look(f"front_matter/workshop.yaml: editors[{i}]", f"{p.name} {p.affiliation or ''}")
-    for fname, people in (("organizers", project.organizers), ("committee", project.committee)):
-        for i, p in enumerate(people):
-            look(f"front_matter/{fname}.yaml: [{i}]", f"{p.name} {p.affiliation or ''} {p.role or ''}")
-    look("front_matter/preface.md", project.preface)
-    for paper in project.papers:
-        names = [a.name for a in paper.authors]
-        if toc_authors(names) != join_names(names):
-            ctx.warn(f"camera_ready/papers.yaml: paper {paper.id}: authors: {len(names)} authors; the table of "
-                     "contents prints the first ones and \"et al.\" (the author index lists all)")
-        look(f"camera_ready/papers.yaml: paper {paper.id}: title", paper.title)
-        for j, a in enumerate(paper.authors):
-            look(f"camera_ready/papers.yaml: paper {paper.id}: authors[{j}]", a.name)
-        look(f"camera_ready/papers.yaml: paper {paper.id}: session", paper.session)
-    for i, day in enumerate(project.program):
-        for j, session in enumerate(day.sessions):
-            look(f"front_matter/program.yaml: [{i}].sessions[{j}]", f"{day.title or ''} {session.title} "
-                 f"{session.room or ''} {session.chair or ''}")
-            for k, it in enumerate(session.items):
-                look(f"front_matter/program.yaml: [{i}].sessions[{j}].items[{k}]", " ".join(
-                    x or "" for x in (it.title, it.speaker, it.affiliation, it.abstract, it.bio)))
-    for i, sponsor in enumerate(project.sponsors):
-        look(f"front_matter/sponsors.yaml: [{i}]", f"{sponsor.name} {sponsor.level or ''}")
 
 
 def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportlab.platypus import Flowable, Paragraph
 
 from proceedings.stages.plan import Placed
-from proceedings.text import join_names
 from proceedings.typeset import fonts
+from proceedings.typeset.frontdata import MAX_TOC_TITLE, TocLink, shorten, toc_authors
 from proceedings.typeset.styles import MUTED, Styles, esc
-
-
-@dataclass(frozen=True)
-class TocLink:
-    """Where a table-of-contents entry was drawn: front-matter page index and rectangle."""
-
-    page_index: int
-    rect: tuple[float, float, float, float]
-    paper_id: str | None
-    """The paper it links to (its first page in the volume), or None for a front-matter page."""
-    target_page: int | None = None
-    """The 0-based front-matter page it links to, when not a paper."""
-
 
 
 class TocEntry(Flowable):
@@ -32,12 +17,6 @@ class TocEntry(Flowable):
     """
 
     NUMBER_WIDTH = 30.0
-    MAX_AUTHORS = 12
-    """A longer author list is printed as its first names and "et al." (the build warns)."""
-    MAX_AUTHOR_CHARS = 600
-    """Characters of the author line, beyond which it is shortened the same way."""
-    MAX_TITLE = 1_000
-    """Characters of a title printed (the loader's limit; a safety net against entries taller than a page)."""
 
     def __init__(self, title: str, number: int | str, styles: Styles, *, authors: str = "",
                  paper_id: str | None = None, sink: list[TocLink] | None = None,
@@ -52,7 +31,7 @@ class TocEntry(Flowable):
     def of_paper(cls, placed: Placed, styles: Styles, sink: list[TocLink]) -> TocEntry:
         paper = placed.paper
         authors = esc(toc_authors([a.name for a in paper.authors]))
-        return cls(esc(shorten(paper.title, cls.MAX_TITLE)), placed.first_page, styles, authors=authors,
+        return cls(esc(shorten(paper.title, MAX_TOC_TITLE)), placed.first_page, styles, authors=authors,
                    paper_id=paper.id, sink=sink)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -100,22 +79,3 @@ class TocEntry(Flowable):
             x1, y1 = canv.absolutePosition(self.width, self.height)
             self.sink.append(TocLink(canv.getPageNumber() - 1, (x0, y0, x1, y1), self.paper_id, self.target_page))
 
-
-def shorten(text: str, limit: int) -> str:
-    """``text``, cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def toc_authors(names: list[str]) -> str:
-    """The author line of a contents entry: every name, or the first ones and "et al." for a long list
-    (more than ``MAX_AUTHORS`` names, or more than ``MAX_AUTHOR_CHARS`` characters)."""
-    line = join_names(names)
-    if len(names) <= TocEntry.MAX_AUTHORS and len(line) <= TocEntry.MAX_AUTHOR_CHARS:
-        return line
-    shown: list[str] = []
-    for name in names[: TocEntry.MAX_AUTHORS - 2]:
-        if len(", ".join([*shown, name])) > TocEntry.MAX_AUTHOR_CHARS - 30:
-            break
-        shown.append(name)
-    first = ", ".join(shown) if shown else shorten(names[0], TocEntry.MAX_AUTHOR_CHARS - 30)
-    return f"{first}, et al. ({len(names)} authors)"

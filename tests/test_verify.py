@@ -1,0 +1,62 @@
+"""verify reads the bound volume back one object at a time, and finds what disagrees with the plan."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from proceedings.errors import BuildError
+from proceedings.pdf.volumereader import VolumeFormatError, VolumeReader
+from proceedings.stages.verify import verify
+
+
+def _args(repo_build):
+    return repo_build.volume, repo_build.plan, repo_build.metadata
+
+
+def test_the_built_volume_verifies_and_reads_alike(repo_build):
+    path = repo_build.outputs["volume"]
+    verify(path, *_args(repo_build))
+    with open(path, "rb") as handle:
+        reader = VolumeReader(handle)
+        catalog = reader.resolve(reader.trailer["/Root"])
+        kids = reader.resolve(catalog["/Pages"])["/Kids"]
+        expected = PdfReader(path)
+        assert len(kids) == len(expected.pages)
+        assert [k.idnum for k in kids] == [p.indirect_reference.idnum for p in expected.pages]
+
+
+def test_a_wrong_page_number_is_found(repo_build, tmp_path):
+    path = tmp_path / "v.pdf"
+    data = repo_build.outputs["volume"].read_bytes()
+    assert data.count(b"(1) Tj") == 1  # the stamp of page 1, in an uncompressed stream
+    path.write_bytes(data.replace(b"(1) Tj", b"(7) Tj"))  # same length: every offset still right
+    first = repo_build.plan.papers[0].paper.id
+    with pytest.raises(BuildError) as caught:
+        verify(path, *_args(repo_build))
+    assert f"paper {first}: page 1 is not stamped with its number" in caught.value.problems
+
+
+def test_metadata_that_disagrees_is_found(repo_build):
+    volume, plan, metadata = _args(repo_build)
+    wrong = copy.deepcopy(metadata)
+    wrong["papers"][1]["first_page"] += 1
+    with pytest.raises(BuildError) as caught:
+        verify(repo_build.outputs["volume"], volume, plan, wrong)
+    assert any("metadata.json pages" in p for p in caught.value.problems)
+
+
+def test_a_file_not_bound_by_us_is_refused(repo_build, tmp_path):
+    src = next(iter(sorted((repo_build.outputs["papers"]).glob("*.pdf"))))
+    shutil.copyfile(src, tmp_path / "p.pdf")
+    with open(tmp_path / "p.pdf", "rb") as handle:  # a stamped paper: pypdf's layout, a table not ours to trust
+        try:
+            reader = VolumeReader(handle)
+        except VolumeFormatError:
+            return
+        reader.get_object(reader.trailer.raw_get("/Root").idnum)  # readable where it is well formed
+    with pytest.raises(BuildError):
+        verify(tmp_path / "p.pdf", *_args(repo_build))
