@@ -269,6 +269,11 @@ def test_crossref_profile_refuses_papers_without_doi_naming_them(tmp_path: Path)
     for paper in papers[1:3]:
         paper.pop("doi", None)
     papers_file.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    workshop = project / "front_matter" / "workshop.yaml"  # without the repository's sample depositor and pages
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    for key in ("depositor_name", "depositor_email", "paper_url_pattern"):
+        data.pop(key, None)
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         api.bundle(project, tmp_path / "out", profile="crossref")
     text = str(caught.value)
@@ -412,3 +417,13 @@ def test_papers_without_a_page_resolve_to_the_volume_page(repo_volume, tmp_path:
         "https://example.org/volume/"}
     volume = ET.parse(deposit).getroot().find(f".//{CR}proceedings_metadata/{CR}doi_data")
     assert (volume.findtext(f"{CR}doi"), volume.findtext(f"{CR}resource")) == ("10.5555/vol", "https://example.org/volume/")
+
+
+def test_the_repository_project_deposits_as_it_is(tmp_path: Path, schema):
+    """The repository's own workshop.yaml carries (sample) depositor fields and landing pages: no edit needed."""
+    project = copy_project(tmp_path / "p")
+    result = api.bundle(project, profile="crossref")
+    deposit = result.extra["crossref_xml"]
+    assert list(schema.iter_errors(str(deposit))) == []
+    text = deposit.read_text(encoding="utf-8")
+    assert "https://example.org/erelmir25/papers/" in text and "10.5555/erelmir25." in text
