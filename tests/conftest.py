@@ -19,6 +19,29 @@ ACMART = CORPUS / "acmart"
 EPOCH = "1745798400"  # 2025-04-28T00:00:00Z
 
 
+def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make):
+    """``make(folder)`` once for the whole run, xdist workers included (the others wait, then reuse it).
+
+    For costly session fixtures (papers compiled with pdflatex): without this each worker compiles them
+    again. The value must pickle; it is kept beside the folder in the run's shared temporary root.
+    """
+    import fcntl
+    import pickle
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' temporary folders share this parent
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.pickle"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return pickle.loads(done.read_bytes())  # noqa: S301 - written by this run, a few lines below
+        folder.mkdir(parents=True, exist_ok=True)
+        value = make(folder)
+        done.write_bytes(pickle.dumps(value))
+        return value
+
+
 def need(path: Path) -> Path:
     """Skip the test with a clear reason when a shared folder is absent."""
     if not path.exists():

@@ -13,6 +13,7 @@ from proceedings import venues
 from proceedings.checks import registry
 from proceedings.project.model import Rules
 from proceedings.stages.validate import check_file
+from tests.conftest import shared_once
 from tests.texpapers import AUTHORS, TITLE, compile_all, tex_available
 
 
@@ -21,7 +22,7 @@ def tex(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     why = tex_available()
     if why:
         pytest.skip(why)
-    return compile_all(tmp_path_factory.mktemp("texpapers"))
+    return shared_once(tmp_path_factory, "texpapers", compile_all)
 
 
 _RESULTS: dict[str, dict] = {}

@@ -112,12 +112,16 @@ AUTHORS = ["Ada Lovelace", "Charles Babbage"]
 @pytest.fixture(scope="session")
 def tex_papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Real pdflatex papers: a clean one, one with LaTeX's page number at the bottom of page 1 (of page 3)."""
-    root = tmp_path_factory.mktemp("tex12b")
-    return {
-        "clean": compile_tex(article(), root / "clean"),
-        "number-p1": compile_tex(article(number_on_page=1, seed=2), root / "number-p1"),
-        "number-p3": compile_tex(article(number_on_page=3, seed=3), root / "number-p3"),
-    }
+    from tests.conftest import shared_once
+
+    def make(root: Path) -> dict[str, Path]:
+        return {
+            "clean": compile_tex(article(), root / "clean"),
+            "number-p1": compile_tex(article(number_on_page=1, seed=2), root / "number-p1"),
+            "number-p3": compile_tex(article(number_on_page=3, seed=3), root / "number-p3"),
+        }
+
+    return shared_once(tmp_path_factory, "tex12b", make)
 
 
 def make_tex_project(dest: Path, papers: dict[str, Path]) -> Path:
