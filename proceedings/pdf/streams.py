@@ -26,11 +26,13 @@ def stream_fault(stream) -> str | None:
         names = [str(f) for f in filters] if isinstance(filters, list) else ([str(filters)] if filters else [])
         if names and names[0] in ("/FlateDecode", "/Fl"):
             inflater = zlib.decompressobj()
-            inflater.decompress(stream._data)
+            inflated = inflater.decompress(stream._data)
             if not inflater.eof:
                 return "the Flate data ends early"
             if len(names) == 1 and "/DecodeParms" not in stream:
                 return None
+            if len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (pypdf's own
+                return _predictor_fault(stream.get("/DecodeParms"), inflated)  # decoding is slow in Python)
         if names and all(n in GENERAL for n in names):
             stream.get_data()
         if names and names[-1] in ("/DCTDecode", "/DCT") and all(n in GENERAL for n in names[:-1]):
@@ -38,6 +40,26 @@ def stream_fault(stream) -> str | None:
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+def _predictor_fault(parms, data: bytes) -> str | None:
+    """Why Flate-inflated ``data`` does not undo its /DecodeParms predictor, or None (PNG predictors: each row
+    starts with a filter type 0–4; TIFF predictor 2 and none: nothing to check)."""
+    parms = parms.get_object() if parms is not None else None
+    if isinstance(parms, ArrayObject):
+        parms = parms[0].get_object() if len(parms) else None
+    if not isinstance(parms, DictionaryObject):
+        return None
+    predictor = int(parms.get("/Predictor", 1))
+    if predictor < 10:
+        return None
+    columns, colors, bits = (int(parms.get(k, d))
+                             for k, d in (("/Columns", 1), ("/Colors", 1), ("/BitsPerComponent", 8)))
+    row = (columns * colors * bits + 7) // 8 + 1
+    if row <= 1:
+        return "the predictor's /Columns, /Colors or /BitsPerComponent are not positive"
+    bad = next((i for i in range(0, len(data), row) if data[i] > 4), None)
+    return None if bad is None else f"PNG predictor row {bad // row}: unknown filter type {data[bad]}"
 
 
 def jpeg_fault(data: bytes) -> str | None:
@@ -77,6 +99,8 @@ _TOKEN = re.compile(rb"""
     (?P<space>[\s\x00]+) | (?P<comment>%[^\r\n]*) | (?P<open><<|\[) | (?P<close>>>|\]) | (?P<hex><[0-9A-Fa-f\s\x00]*>)
   | (?P<name>/[^\s\x00()<>\[\]{}/%]*) | (?P<word>[^\s\x00()<>\[\]{}/%]+) | (?P<string>\() | (?P<brace>[{}])
   | (?P<bad>.)""", re.VERBOSE | re.DOTALL)
+_PLAIN_RUN = re.compile(rb"(?:[\s\x00]+|%[^\r\n]*|/[^\s\x00()<>\[\]{}/%]*|[^\s\x00()<>\[\]{}/%]+)*")
+"""Spaces, comments, names and words (numbers, operators): tokens that cannot be wrong on their own."""
 _STRING_STOP = re.compile(rb"[()\\]")
 _END_IMAGE = re.compile(rb"[\s\x00]EI(?=[\s\x00]|$)")
 
@@ -89,7 +113,12 @@ def lexical_fault(content: bytes) -> str | None:
     """
     stack: list[bytes] = []
     pos, end = 0, len(content)
+    fast = b"ID" not in content  # no inline image: runs of plain tokens can be skipped in one C-level match
     while pos < end:
+        if fast:
+            pos = _PLAIN_RUN.match(content, pos).end()
+            if pos >= end:
+                break
         match = _TOKEN.match(content, pos)
         kind, pos = match.lastgroup, match.end()
         if kind == "open":
