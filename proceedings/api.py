@@ -111,10 +111,10 @@ def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, stri
 
 def is_current(project_dir: str | Path, out_dir: str | Path | None = None) -> bool:
     """Whether the build in ``out_dir`` describes the project as it is now (the rule ``cite`` and ``bundle`` use)."""
-    from proceedings.pipeline import _gather, stale_reason
+    from proceedings.pipeline import is_current as current
 
     ctx = _context(project_dir, out_dir, False, 0, True, no_progress)
-    return stale_reason(_gather(ctx.project_dir, ctx), ctx) is None
+    return current(ctx.project_dir, ctx)
 
 
 def cite(project_dir: str | Path, paper_id: str, fmt: str = "bibtex", out_dir: str | Path | None = None, *,

@@ -29,7 +29,7 @@ from proceedings.stages.validate import validate
 from proceedings.stages.verify import verify
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
-from proceedings.util.atomic import write_json
+from proceedings.util.atomic import read_json, write_json
 from proceedings.util.cache import digest, memo
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -93,10 +93,10 @@ OUTPUTS = ("proceedings.pdf", "front_matter.pdf", "metadata.json", "validation.j
 
 def stale_reason(gathered: Gathered, ctx: BuildContext) -> str | None:
     """Why the build in ``ctx.out_dir`` does not describe the gathered project; None when it is current."""
-    state = _read_json(ctx.out_dir / STATE_FILE)
+    state = read_json(ctx.out_dir / STATE_FILE)
     if not isinstance(state, dict) or state.get("fingerprint") != fingerprint(gathered, ctx.build_time):
         return "its inputs, the build time or the tool changed since it was built"
-    metadata = _read_json(ctx.out_dir / "metadata.json")
+    metadata = read_json(ctx.out_dir / "metadata.json")
     if not isinstance(metadata, dict):
         return "metadata.json is missing or cannot be read"
     papers = metadata.get("papers", [])
@@ -105,22 +105,20 @@ def stale_reason(gathered: Gathered, ctx: BuildContext) -> str | None:
     return f"{missing[0]} is missing" if missing else None
 
 
+def is_current(project_dir: Path, ctx: BuildContext) -> bool:
+    """Whether the build in ``ctx.out_dir`` describes the project as it is now."""
+    return stale_reason(_gather(project_dir, ctx), ctx) is None
+
+
 def ensure_built(project_dir: Path, ctx: BuildContext) -> tuple[dict, bool]:
     """The metadata of a current build in ``ctx.out_dir``, and whether it had to be built now."""
     reason = stale_reason(_gather(project_dir, ctx), ctx)
     if reason is None:
-        metadata = _read_json(ctx.out_dir / "metadata.json")
+        metadata = read_json(ctx.out_dir / "metadata.json")
         assert isinstance(metadata, dict)  # stale_reason read it
         return metadata, False
     log.info("building %s first: %s", ctx.out_dir, reason)
     return build(project_dir, ctx).metadata, True
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _plan_facts(plan: Plan) -> list:

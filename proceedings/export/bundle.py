@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import zipfile
 from collections.abc import Iterable
@@ -46,7 +45,7 @@ from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.stages.gather import sha256_file
 from proceedings.text import slugify
-from proceedings.util.atomic import atomic_open, write_bytes
+from proceedings.util.atomic import atomic_open, read_json, write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +108,6 @@ class BundleResult:
 
 
 # --------------------------------------------------------------------------- the build it bundles
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def errors_of(report: dict[str, Any]) -> list[str]:
@@ -243,8 +235,8 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
     Raises :class:`RuleViolation` while any paper has a validation error, unless ``allow_errors``.
     """
     check_profile(profile)
-    metadata = _read_json(out / "metadata.json")
-    report = _read_json(out / "validation.json")
+    metadata = read_json(out / "metadata.json")
+    report = read_json(out / "validation.json")
     if not isinstance(metadata, dict) or not isinstance(report, dict):
         raise BuildError(f"{out}: metadata.json or validation.json cannot be read after the build")
     errors = errors_of(report)

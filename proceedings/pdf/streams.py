@@ -76,23 +76,25 @@ def jpeg_fault(data: bytes) -> str | None:
     return None
 
 
-def page_stream_faults(page) -> list[str]:
-    """Why some content stream of ``page`` does not decode (empty when all of them do)."""
+def _get_object(value):
+    return value.get_object() if value is not None else None
+
+
+def page_stream_faults(page, resolve=_get_object) -> list[str]:
+    """Why some content stream of ``page`` does not decode (empty when all of them do); ``resolve`` turns a
+    reference into its object (pypdf's by default; the volume reader's when verifying the bound volume)."""
     faults: list[str] = []
     try:
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
+        contents = resolve(page.get("/Contents"))
         items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
         for item in items:
-            obj = item.get_object() if item is not None else None
+            obj = resolve(item)
             fault = stream_fault(obj) if isinstance(obj, StreamObject) else "a content item is not a stream"
             if fault:
                 faults.append(fault)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be read is a fault of its own
         faults.append(f"{type(exc).__name__}: {exc}")
     return faults
-
-
 
 
 _TOKEN = re.compile(rb"""

@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pypdf.generic import StreamObject
-
 from proceedings.errors import BuildError
-from proceedings.pdf.streams import stream_fault
+from proceedings.pdf.streams import page_stream_faults
 from proceedings.pdf.volumereader import VolumeFormatError, VolumeReader
 from proceedings.stages.plan import Plan
 from proceedings.stages.stamp import Volume
@@ -129,15 +127,7 @@ def _stream_problems(reader: VolumeReader, kids: list[int]) -> list[str]:
     such streams, so any here is damage done since: the volume is not published)."""
     problems = []
     for index, num in enumerate(kids):
-        try:
-            contents = reader.resolve(reader.get_object(num).get("/Contents"))
-            items = list(contents) if isinstance(contents, list) else ([contents] if contents is not None else [])
-            for item in items:
-                obj = reader.resolve(item)
-                fault = stream_fault(obj) if isinstance(obj, StreamObject) else "a content item is not a stream"
-                if fault:
-                    problems.append(f"page index {index}: a content stream does not decode ({fault})")
-                    break
-        except Exception as exc:  # noqa: BLE001 - a page that cannot be read back is a problem of the volume
-            problems.append(f"page index {index}: cannot be read back ({type(exc).__name__}: {exc})")
+        faults = page_stream_faults(reader.get_object(num), reader.resolve)
+        if faults:
+            problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
     return problems

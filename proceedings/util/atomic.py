@@ -52,6 +52,14 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def write_json(path: Path, data: Any) -> None:
     """Atomically write pretty, key-stable JSON (UTF-8, not ASCII-escaped)."""
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
