@@ -11,6 +11,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from proceedings.checks.pdfcheck import WALK_BUDGET, elements, get, items, name_of, ref_key, resolve
 from proceedings.findings import Finding
+from proceedings.util.tolerant import tolerant
 
 _BAD_ACTIONS = {
     "JavaScript": "javascript",
@@ -151,12 +152,7 @@ def may_have_active_content(data: bytes, reader: PdfReader | None = None) -> boo
         return True
     if b"/ObjStm" not in data:
         return False
-    try:
-        streams = {entry[0] for entry in reader.xref_objStm.values()} if reader is not None else None
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        streams = None
+    streams = None if reader is None else tolerant(lambda: {entry[0] for entry in reader.xref_objStm.values()}, None)
     if streams is None:
         return True
     for number in sorted(streams)[:10_000]:
@@ -174,12 +170,7 @@ def may_have_active_content(data: bytes, reader: PdfReader | None = None) -> boo
 def check_active_content(reader: PdfReader, count: int) -> list[Finding]:
     """Errors for JavaScript, launch and non-GoTo open actions, attachments, rich media and XFA."""
     walker = _ActiveWalker()
-    try:
-        root = reader.trailer.get("/Root")
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        root = None
+    root = tolerant(lambda: reader.trailer.get("/Root"), None)
     names = get(root, "/Names")
     if _name_tree_has_entries(get(names, "/JavaScript")):
         walker.hit("javascript", None)

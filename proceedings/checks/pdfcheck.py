@@ -18,6 +18,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from proceedings.findings import Finding
 from proceedings.pdf.geometry import PageBox, pypdf_page_box
 from proceedings.project.model import Rules
+from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,7 @@ def get(obj: Any, key: str) -> Any:
     obj = resolve(obj)
     if not isinstance(obj, DictionaryObject):
         return None
-    try:
-        return resolve(obj.get(key))
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        return None
+    return tolerant(lambda: resolve(obj.get(key)), None)
 
 
 def name_of(obj: Any) -> str:
@@ -77,12 +73,7 @@ def name_of(obj: Any) -> str:
     obj = resolve(obj)
     if obj is None:
         return ""
-    try:
-        return str(obj).lstrip("/")
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        return ""
+    return tolerant(lambda: str(obj).lstrip("/"), "")
 
 
 def items(obj: Any) -> Iterator[tuple[str, Any]]:
@@ -110,12 +101,7 @@ def elements(obj: Any, limit: int = WALK_BUDGET) -> list[Any]:
     obj = resolve(obj)
     if not isinstance(obj, ArrayObject):
         return []
-    try:
-        return list(obj[:limit])
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        return []
+    return tolerant(lambda: list(obj[:limit]), [])
 
 
 def page_ranges(pages: list[int]) -> str:
@@ -242,12 +228,7 @@ def check_page_sizes(reader: PdfReader, count: int, rules: Rules) -> list[Findin
     wrong: dict[str, list[int]] = {}
     unreadable: list[int] = []
     for number in range(1, count + 1):
-        try:
-            box = page_box(reader.pages[number - 1])
-        except MemoryError:
-            raise
-        except Exception:  # noqa: BLE001
-            box = None
+        box = tolerant(lambda n=number: page_box(reader.pages[n - 1]), None)
         if box is None:
             unreadable.append(number)
             continue

@@ -15,6 +15,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from proceedings.text import ascii_fold
+from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,7 @@ def is_references_heading(line: Any, body_size: float) -> bool:
 def hint_pages(reader: PdfReader, count: int) -> list[int]:
     """Pages where the references probably start: bookmarks named so, the first bibliography anchor."""
     hints: list[int] = []
-    try:
-        outline = list(reader.outline)[:500]
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        outline = []
+    outline = tolerant(lambda: list(reader.outline)[:500], [])
     stack = [outline]
     seen = 0
     while stack and seen < 1000:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from proceedings.util.tolerant import tolerant
+
 Rect = tuple[float, float, float, float]
 """x0, y0, x1, y1."""
 
@@ -97,12 +99,7 @@ def pypdf_page_box(page: Any) -> PageBox | None:
         raise
     except Exception:  # noqa: BLE001 - a broken MediaBox
         return None
-    try:
-        crop: list[float] | None = [float(v) for v in page.cropbox]
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001 - a broken CropBox falls back to the MediaBox
-        crop = None
+    crop: list[float] | None = tolerant(lambda: [float(v) for v in page.cropbox], None)
     try:
         rotate = page.get("/Rotate", 0)
         rotate = rotate.get_object() if hasattr(rotate, "get_object") else rotate
