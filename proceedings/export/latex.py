@@ -218,7 +218,8 @@ def bibtex_name(family: str, given: str, suffix: str = "") -> str:
     whole ("{Álvarez y Pérez}"), so BibTeX does not take them for particles. Without given names the
     person is one braced token ("{Madonna}", or a family-first name as written).
     """
-    words = clean(family).split(" ")
+    family, given, suffix = _name_text(family), _name_text(given), _name_text(suffix)
+    words = family.split(" ")
     particle = 0
     while particle < len(words) - 1 and _lower(words[particle]):
         particle += 1
@@ -232,6 +233,15 @@ def bibtex_name(family: str, given: str, suffix: str = "") -> str:
     if not given_tex:
         return "{" + family_tex + "}" + (f", {suffix_tex}, " if suffix_tex else "")
     return f"{family_tex}, {suffix_tex}, {given_tex}" if suffix_tex else f"{family_tex}, {given_tex}"
+
+
+def _name_text(text: str) -> str:
+    """``clean(text)``, and a run of spaces and no-break spaces with a real space in it as one space: BibTeX
+    splits names at spaces, so such a run is one separator (a lone no-break space stays, a tie)."""
+    return _NAME_SPACE.sub(lambda m: " " if " " in m.group() else m.group(), clean(text)).strip(" ")
+
+
+_NAME_SPACE = re.compile("[ \u00a0]+")
 
 
 def _lower(word: str) -> bool:
