@@ -19,12 +19,22 @@ _SPECIAL = str.maketrans(
 )
 
 
+_SPECIAL_CHARS = {chr(code): value for code, value in _SPECIAL.items()}
+_SPECIAL_RE = re.compile("[" + re.escape("".join(_SPECIAL_CHARS)) + "]")
+
+
+def _special(match: re.Match[str]) -> str:
+    return _SPECIAL_CHARS[match.group()]
+
+
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
-    if text.isascii():
-        return text.translate(_SPECIAL)
-    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    return "".join(c for c in text if not unicodedata.combining(c)).translate(_SPECIAL)
+    text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks
+    if text.isascii():  # every character up in a dict)
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    marks = "".join(sorted(c for c in set(text) if unicodedata.combining(c)))  # each distinct character once
+    return _SPECIAL_RE.sub(_special, re.sub(f"[{marks}]+", "", text) if marks else text)
 
 
 def match_fold(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import statistics
 import unicodedata
 from typing import Any
 
@@ -230,6 +229,11 @@ _STOP = {
 _LANG_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch"}
 
 
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_LATIN = re.compile(r"[^\x00-\x7f\u00c0-\u024f]+")
+"""Deleted from the letters, it leaves those that are ASCII or Latin-1, Extended-A or Extended-B."""
+
+
 def guess_language(text: str) -> tuple[str, float] | None:
     """("en", share) or the language that fits better; None when there is too little text to tell.
 
@@ -237,17 +241,17 @@ def guess_language(text: str) -> tuple[str, float] | None:
     only when that language's function words are common and clearly more common than English ones,
     so that tables, formulas and word lists (few function words of any language) pass.
     """
-    letters = [c for c in text if c.isalpha()]
+    letters = _NOT_LETTER.sub("", text)
     if len(letters) < 400:
         return None
-    latin = sum(1 for c in letters if c.isascii() or "\u00c0" <= c <= "\u024f")
+    latin = len(_NOT_LATIN.sub("", letters))
     if latin < 0.5 * len(letters):
         return ("non-latin", 1 - latin / len(letters))
     words = re.findall(r"[^\W\d_]+", text.lower())
     if len(words) < 80:
         return None
     lengths = [len(w) for w in words]
-    if statistics.mean(lengths) > 11 or sum(1 for n in lengths if n == 1) > 0.3 * len(words):
+    if sum(lengths) / len(lengths) > 11 or sum(1 for n in lengths if n == 1) > 0.3 * len(words):
         return None  # words glued together, or glyph codes instead of text: cannot tell
     if "lorem ipsum" in " ".join(words):
         return ("lorem", 1.0)

@@ -101,8 +101,12 @@ _TOKEN = re.compile(rb"""
     (?P<space>[\s\x00]+) | (?P<comment>%[^\r\n]*) | (?P<open><<|\[) | (?P<close>>>|\]) | (?P<hex><[0-9A-Fa-f\s\x00]*>)
   | (?P<name>/[^\s\x00()<>\[\]{}/%]*) | (?P<word>[^\s\x00()<>\[\]{}/%]+) | (?P<string>\() | (?P<brace>[{}])
   | (?P<bad>.)""", re.VERBOSE | re.DOTALL)
-_PLAIN_RUN = re.compile(rb"(?:[\s\x00]+|%[^\r\n]*|/[^\s\x00()<>\[\]{}/%]*|[^\s\x00()<>\[\]{}/%]+)*")
-"""Spaces, comments, names and words (numbers, operators): tokens that cannot be wrong on their own."""
+_SIMPLE = (rb"[\s\x00]++|%[^\r\n]*+|/[^\s\x00()<>\[\]{}/%]*+|[^\s\x00()<>\[\]{}/%]++"
+           rb"|\((?:[^()\\]++|\\.)*+\)|<[0-9A-Fa-f\s\x00]*+>")
+_PLAIN_RUN = re.compile(rb"(?:" + _SIMPLE + rb"|\[(?:" + _SIMPLE + rb")*+\])*+", re.DOTALL)
+"""Tokens that cannot be wrong on their own (spaces, comments, names, words: numbers and operators; strings
+without unescaped parentheses; hex strings) and arrays of them (a ``TJ`` array): what nearly all page content
+is, skipped in one C-level match. Possessive, so a run that stops early never backtracks."""
 _STRING_STOP = re.compile(rb"[()\\]")
 _END_IMAGE = re.compile(rb"[\s\x00]EI(?=[\s\x00]|$)")
 

@@ -117,7 +117,7 @@ class PageText:
 
     @property
     def letters(self) -> int:
-        return sum(sum(1 for c in s.text if c.isalpha()) for s in self.spans)
+        return len(_NOT_LETTER.sub("", "".join(s.text for s in self.spans)))
 
     @property
     def text(self) -> str:
@@ -154,16 +154,25 @@ def _bounded_text(textpage: Any, rect: Rect) -> str:
     return buf.raw[: max(got, 0) * 2].decode("utf-16-le", errors="replace").replace("\x00", "")
 
 
+_FONT_BUFFER = ctypes.create_string_buffer(128)
+_FONT_FLAGS = ctypes.c_int(0)
+_FONT_FLAGS_REF = ctypes.byref(_FONT_FLAGS)
+_BOLD_NAMES: dict[str, bool] = {}
+
+
 def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
     size = float(raw.FPDFText_GetFontSize(textpage, index))
     weight = int(raw.FPDFText_GetFontWeight(textpage, index))
-    buf = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int(0)
-    n = raw.FPDFText_GetFontInfo(textpage, index, buf, 128, ctypes.byref(flags))
-    name = buf.raw[: min(max(n - 1, 0), 127)].decode("latin-1", errors="replace") if n > 0 else ""
+    n = raw.FPDFText_GetFontInfo(textpage, index, _FONT_BUFFER, 128, _FONT_FLAGS_REF)
+    name = _FONT_BUFFER.raw[: min(max(n - 1, 0), 127)].decode("latin-1", errors="replace") if n > 0 else ""
     if len(name) > 7 and name[6] == "+":
         name = name[7:]
-    return size, weight >= 600 or bool(_BOLD.search(name)), name
+    bold = _BOLD_NAMES.get(name)
+    if bold is None:
+        bold = bool(_BOLD.search(name))
+        if len(_BOLD_NAMES) < 4096:  # a hostile file's thousands of font names do not grow it without bound
+            _BOLD_NAMES[name] = bold
+    return size, weight >= 600 or bold, name
 
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
@@ -177,9 +186,13 @@ def _page_text(tp: Any, count: int) -> str:
     return "".join(map(chr, buf[: max(got - 1, 0)]))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
 def _joined(text: str) -> str:
     """Surrogate pairs made characters again."""
-    if not any("\ud800" <= c <= "\udfff" for c in text):
+    if not _SURROGATE.search(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
 

@@ -43,8 +43,8 @@ from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
 from proceedings.text import date_range, proceedings_title, roman
 from proceedings.typeset.frontdata import FrontMatter
-from proceedings.util.atomic import atomic_open, sweep, write_json
-from proceedings.util.cache import digest, seal, unseal
+from proceedings.util.atomic import atomic_open, read_json, sweep, write_json
+from proceedings.util.cache import crc32_file, digest, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ class Volume:
     """How many papers were stamped in this build (the others came from the cache)."""
     shared: list[tuple[int, int]] = field(default_factory=list)
     """Each part's range of shared stamp objects (see bind.Part.shared)."""
+    checksums: dict[str, str] = field(default_factory=dict)
+    """Paper id → CRC-32 of its stamped part, as checked or written in this build."""
 
     @property
     def page_count(self) -> int:
@@ -142,19 +144,22 @@ class _PaperCache:
             entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
             if entry is None or entry["key"] != key:
                 return None
-            if self._fingerprint(out) == entry["output"] and sha256_file(out) == entry["sha256"]:
+            if self._fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
                 return entry
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        log.warning("paper %s: the cached stamped copy is damaged (its sha256 changed); discarded and rebuilt",
+        log.warning("paper %s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
                     paper_id)
         return None
 
-    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> None:
+    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
+        """Record a freshly stamped part; its CRC-32."""
+        crc = crc32_file(out)
         write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
-                                                        "sha256": sha256_file(out), "pages": pages,
+                                                        "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
                                                         "shared": list(shared)}))
+        return crc
 
 
 _STAMPERS: dict[str, Stamper] = {}
@@ -295,6 +300,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     results: dict[str, tuple[int, Counter, tuple[int, int]]] = {}
     todo: list[tuple[Placed, Path, str]] = []
     keys: dict[str, str] = {}
+    checksums: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
@@ -303,13 +309,14 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
             hit = cache.get(placed.paper.id, key, target)
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
+                checksums[placed.paper.id] = hit["crc32"]
                 advance(1)
             else:
                 todo.append((placed, target, date))
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
     for placed, target, _ in todo:
         count, counter, shared = fresh[placed.paper.id]
-        cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
+        checksums[placed.paper.id] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
     results.update(fresh)
     restamped = len(todo)
     index = front_pages
@@ -327,7 +334,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     index_pages, index_shared = _index_part(index_pdf, stamper, plan.index_first_page, ctx, index_part)
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
-                    shared=[front_shared, *shared_ranges, index_shared])
+                    shared=[front_shared, *shared_ranges, index_shared], checksums=checksums)
     volume.outline = _outline(volume, plan, front)
     log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
     return volume
@@ -337,22 +344,33 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     """Put the verified parts at their final paths: papers/ID.pdf and front_matter.pdf.
 
     Each file is copied (never linked: damage to the cache must not reach a published file) beside
-    its final path and renamed into place, so it is never torn; a file that already holds the same
-    bytes is left alone.
+    its final path and renamed into place, so it is never torn. A file this tool published before is
+    left alone while it is untouched (its size, times and inode as recorded, see :func:`_file_stamp`)
+    and its part's checksum is the one it was copied from; any other file holding the same bytes too.
     """
     out = ctx.out_dir
-    pairs = [(volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
-    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
-    for source, target in pairs:
+    record = out / ".cache" / "published.json"
+    known = (read_json(record) if ctx.use_cache else None) or {}
+    front = volume.parts[0].with_name("front_matter.pdf")
+    pairs = [(front, out / "front_matter.pdf", crc32_file(front))]
+    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf", volume.checksums.get(pages.paper_id))
+              for part, pages in zip(volume.parts[1:], volume.papers)]
+    published: dict[str, list] = {}
+    for source, target, crc in pairs:
+        name = target.relative_to(out).as_posix()
+        if crc is not None and isinstance(known.get(name), list) and known[name] == [*_file_stamp(target), crc]:
+            published[name] = known[name]
+            continue
+        if not _same_bytes(source, target):
+            with atomic_open(target) as handle, source.open("rb") as data:
+                shutil.copyfileobj(data, handle, 1 << 20)
+        if crc is not None:
+            published[name] = [*_file_stamp(target), crc]
+    if published != known:
         try:
-            if os.path.samefile(source, target):
-                target.unlink()  # a hard link to the cache, left by an older version
-            elif target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
-                continue
-        except OSError:
-            pass
-        with atomic_open(target) as handle, source.open("rb") as data:
-            shutil.copyfileobj(data, handle, 1 << 20)
+            write_json(record, published)
+        except OSError as exc:  # the files are in place; they are compared again next time
+            log.debug("published files not recorded: %s", exc)
     if sweep(out):
         log.info("removed the temporary files of an interrupted build")
     keep = {f"{p.paper_id}.pdf" for p in volume.papers}
@@ -360,6 +378,27 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
         if stale.name not in keep:
             stale.unlink()
     return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
+
+
+def _file_stamp(path: Path) -> list[int]:
+    """Size, modification and change times, inode: any write changes the change time, which no program sets back."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _same_bytes(source: Path, target: Path) -> bool:
+    """Whether ``target`` is a file of its own holding ``source``'s bytes (a hard link into the cache, left by an
+    older version, is removed)."""
+    try:
+        if os.path.samefile(source, target):
+            target.unlink()
+            return False
+        return target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes()
+    except OSError:
+        return False
 
 
 def _outline(volume: Volume, plan: Plan, front: FrontMatter) -> list[OutlineItem]:
@@ -412,7 +451,6 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
 def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: bytes) -> str:
     """Everything the bound volume is made of: each part (the small front matter and index parts by content,
     the stamped papers by size and time, which change whenever one is stamped again) and the plan."""
-    from proceedings.stages.gather import sha256_file
 
     ends = {0, len(volume.parts) - 1}
     parts = [sha256_file(p) if i in ends else _PaperCache._fingerprint(p) for i, p in enumerate(volume.parts)]
