@@ -18,6 +18,8 @@ from pypdf.generic import IndirectObject, read_object
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _XREF_HEAD = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
 _OBJ_HEAD = re.compile(rb"\s*(\d+) (\d+) obj\s")
+_WINDOW = 1 << 20
+"""Objects up to this size are read in one piece (larger streams are read from the file as they are parsed)."""
 
 
 class VolumeFormatError(ValueError):
@@ -53,24 +55,37 @@ class VolumeReader:
 
     def offset(self, num: int) -> int:
         """Where object ``num`` starts (its cross-reference entry, read from the file)."""
+        return self._extent(num)[0]
+
+    def _extent(self, num: int) -> tuple[int, int | None]:
+        """Where object ``num`` starts, and where the object after it in number starts when that is later in the
+        file: objects do not overlap, so object ``num`` then ends before it."""
         if not 0 < num < self.size:
             raise VolumeFormatError(f"object {num} is outside the table (size {self.size})")
         self.handle.seek(self.table + 20 * num)
-        entry = self.handle.read(20)
-        if entry[17:18] != b"n":
+        entries = self.handle.read(40 if num + 1 < self.size else 20)
+        if entries[17:18] != b"n":
             raise VolumeFormatError(f"object {num} is free")
-        return int(entry[:10])
+        start = int(entries[:10])
+        after = int(entries[20:30]) if entries[37:38] == b"n" else None
+        return start, after if after is not None and after > start else None
 
     def get_object(self, ref: IndirectObject | int) -> Any:
         """Object ``ref``, parsed (its references left as lazy IndirectObjects of this reader)."""
         num = ref if isinstance(ref, int) else ref.idnum
-        start = self.offset(num)
+        start, end = self._extent(num)
         self.handle.seek(start)
-        head = _OBJ_HEAD.match(self.handle.read(40))
+        if end is not None and end - start <= _WINDOW:  # bind writes objects in number order: nearly always
+            data = self.handle.read(end - start)  # one read, parsed from memory (pypdf reads a byte at a time)
+            head = _OBJ_HEAD.match(data)
+            source: BinaryIO = BytesIO(data)
+        else:
+            head = _OBJ_HEAD.match(self.handle.read(40))
+            source = self.handle
         if not head or int(head.group(1)) != num:
             raise VolumeFormatError(f"object {num} is not at offset {start}")
-        self.handle.seek(start + head.end())
-        return read_object(self.handle, self)
+        source.seek(start + head.end() if source is self.handle else head.end())
+        return read_object(source, self)
 
     def resolve(self, value: Any) -> Any:
         return value.get_object() if isinstance(value, IndirectObject) else value
