@@ -26,7 +26,6 @@ from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.stages.validate import validate
-from proceedings.stages.verify import verify
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, write_json
@@ -145,6 +144,8 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     marker = ctx.out_dir / ".cache" / "verified.json"
 
     def check_volume(tmp: Path) -> None:
+        from proceedings.stages.verify import verify  # reads PDF: only when a volume was bound
+
         stamp = {"sha256": sha256_file(tmp), "metadata": digest(metadata)}
         try:
             if ctx.use_cache and json.loads(marker.read_text(encoding="utf-8")) == stamp:

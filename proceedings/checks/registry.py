@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -91,6 +92,35 @@ def load(extra: Sequence[str] = ()) -> list[Check]:
     return sorted(items, key=lambda c: (order.get(getattr(c.run, "__module__", ""), len(BUILTIN)), items.index(c)))
 
 
-def versions(extra: Sequence[str] = ()) -> dict[str, str]:
-    """Check id -> version, for cache keys."""
-    return {c.id: c.version for c in load(extra)}
+def versions(extra: Sequence[str] = (), known: Path | None = None) -> dict[str, str]:
+    """Check id -> version, for cache keys.
+
+    ``known``: a JSON file where the versions of the built-in checks are kept for the code that has them
+    (:func:`~proceedings.util.cache.code_version`). When only built-in checks apply and none is loaded yet (no
+    ``extra`` module, no installed plug-in, nothing registered in this process), they are read from there and
+    no check is imported: a build whose every result is cached loads no PDF library.
+    """
+    from proceedings.util.atomic import read_json, write_json
+    from proceedings.util.cache import code_version
+
+    builtin_only = not extra and not _REGISTRY and not _installed()  # nothing loaded or registered in-process yet
+    if known is not None and builtin_only:
+        kept = read_json(known)
+        if isinstance(kept, dict) and kept.get("code") == code_version() and isinstance(kept.get("versions"), dict):
+            return kept["versions"]
+    found = {c.id: c.version for c in load(extra)}
+    if known is not None and builtin_only:
+        try:
+            write_json(known, {"code": code_version(), "versions": found})
+        except OSError as exc:  # a read-only output folder: the checks are imported again next time
+            log.debug("check versions not kept: %s", exc)
+    return found
+
+
+
+def _installed() -> bool:
+    """Whether any check plug-in is installed (entry points of :data:`ENTRY_POINTS`)."""
+    try:
+        return bool(list(entry_points(group=ENTRY_POINTS)))
+    except Exception:  # noqa: BLE001 - broken metadata of an unrelated package: load() says so
+        return True

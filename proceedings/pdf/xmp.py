@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from pypdf import PdfWriter
-from pypdf.generic import NameObject, StreamObject
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from pypdf.generic import StreamObject
 
 NS = {
     "x": "adobe:ns:meta/",
@@ -120,6 +122,8 @@ def xmp_packet(meta: DocumentMetadata) -> bytes:
 
 def metadata_stream(packet: bytes) -> StreamObject:
     """A ``/Type /Metadata /Subtype /XML`` stream holding ``packet`` (never compressed, as XMP asks)."""
+    from pypdf.generic import NameObject, StreamObject  # pypdf: only when a PDF is being written
+
     stream = StreamObject()
     stream[NameObject("/Type")] = NameObject("/Metadata")
     stream[NameObject("/Subtype")] = NameObject("/XML")
@@ -129,5 +133,7 @@ def metadata_stream(packet: bytes) -> StreamObject:
 
 def describe(writer: PdfWriter, meta: DocumentMetadata) -> None:
     """Give a PDF being written its document information and its XMP packet, which agree."""
+    from pypdf.generic import NameObject
+
     writer.add_metadata({f"/{k}": v for k, v in meta.info().items()})
     writer.root_object[NameObject("/Metadata")] = writer._add_object(metadata_stream(xmp_packet(meta)))

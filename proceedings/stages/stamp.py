@@ -10,38 +10,25 @@ paper changed restamps that paper only.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import hashlib
 import json
 import logging
 import os
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
 
 from proceedings import __version__
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import StampFailure
-from proceedings.pdf.pagecopy import copy_pages, open_pdf
-from proceedings.pdf.stamp import Stamper
-from proceedings.pdf.streams import check_part
-from proceedings.pdf.xmp import DocumentMetadata, describe, xmp_packet
+from proceedings.pdf.xmp import DocumentMetadata, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
-from proceedings.text import date_range, proceedings_title, roman
+from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
 from proceedings.util.atomic import atomic_open, read_json, sweep, write_json
 from proceedings.util.cache import crc32_file, digest, seal, unseal
@@ -101,17 +88,6 @@ def pdf_date(moment: dt.datetime) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _id_array(*parts: str) -> ArrayObject:
-    digest = file_id(*parts)
-    return ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-
-
-def write_pdf(writer: PdfWriter, path: Path) -> None:
-    """Write atomically."""
-    with atomic_open(path) as handle:
-        writer.write(handle)
-
-
 def _paper_date(placed: Placed) -> str:
     """A paper part's date: SOURCE_DATE_EPOCH when set, else its own file's time (so it caches on its own)."""
     return pdf_date(source_date([placed.source.path]))
@@ -162,9 +138,6 @@ class _PaperCache:
         return crc
 
 
-_STAMPERS: dict[str, Stamper] = {}
-
-
 def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
     """What papers/ID.pdf says about itself (document information and XMP), pages as printed."""
     p, w = placed.paper, project.workshop
@@ -173,29 +146,6 @@ def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
         description=f"{w.acronym}, pages {placed.first_page}–{placed.last_page}",
         when=source_date([placed.source.path]), tool=f"proceedings {__version__}",
         first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title))
-
-
-def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
-                footer: str, paper_id: str, sha256: str,
-                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, int]]:
-    """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
-
-    Returns its page count, what the sanitizer removed, and the range of the shared stamp objects.
-    """
-    stamper = _STAMPERS.get(footer)
-    if stamper is None:
-        stamper = _STAMPERS[footer] = Stamper(footer)
-    removed: Counter = Counter()
-    writer = PdfWriter()
-    new = copy_pages(writer, open_pdf(Path(path)), removed)
-    check_part(writer, new)  # a stream that does not decode never reaches the volume
-    for k, index in enumerate(new):
-        stamper.stamp(writer, index, str(first_page + k), footer=True)
-    describe(writer, meta)  # title, authors, pages, DOI: document information and XMP
-    writer.set_page_label(0, len(new) - 1, style="/D", start=first_page)
-    writer._ID = _id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
-    write_pdf(writer, Path(out))
-    return len(new), dict(removed), stamper.install(writer).objects
 
 
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
@@ -215,6 +165,8 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
         done[outcome.key] = outcome
         advance(1)
 
+    from proceedings.stages.parts import stamp_paper
+
     try:  # always in workers: a paper that passed validation is still user input
         outcomes = run_limited(stamp_paper, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
                                memory_mb=rules.memory_limit_mb, on_done=finished)
@@ -230,67 +182,22 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
     return {k: (o.value[0], Counter(o.value[1]), tuple(o.value[2])) for k, o in outcomes.items()}
 
 
-def _front_parts(front: FrontMatter, stamper: Stamper, project: Project, ctx: BuildContext,
-                 internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
-    """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
-    writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), Counter())
-    for i in pages:
-        if i != front.sections.get("title", -1):
-            stamper.stamp(writer, i, roman(i + 1), footer=False, centred=True)
-    w = project.workshop
-    date = pdf_date(ctx.build_time)
-    writer.add_metadata({"/Title": f"{w.acronym}: Front Matter", "/Author": "; ".join(e.name for e in w.editors),
-                         "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date})
-    writer.set_page_label(0, len(pages) - 1, style="/r", start=1)
-    writer._ID = _id_array(__version__, "front", w.title, date)
-    write_pdf(writer, public)
-    placeholders: dict[str, object] = {}
-    for link in front.toc_links:
-        if link.target_page is not None:  # a front-matter section: a page of this part
-            target = writer.pages[link.target_page].indirect_reference
-        elif link.paper_id not in placeholders:
-            placeholders[link.paper_id] = writer._add_object(
-                DictionaryObject({NameObject("/ProcTarget"): TextStringObject(link.paper_id)}))
-        annot = DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Link"),
-            NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in link.rect]),
-            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): ArrayObject([target if link.target_page is not None else placeholders[link.paper_id],
-                                              NameObject("/Fit")]),
-        })
-        page = writer.pages[link.page_index]
-        annots = page.get("/Annots")
-        annots = annots.get_object() if annots is not None else None
-        if not isinstance(annots, ArrayObject):
-            annots = ArrayObject()
-            page[NameObject("/Annots")] = annots
-        annots.append(writer._add_object(annot))
-    write_pdf(writer, internal)
-    return len(pages), stamper.install(writer).objects
-
-
-def _index_part(index_pdf: bytes, stamper: Stamper, first_page: int, ctx: BuildContext,
-                out: Path) -> tuple[int, tuple[int, int]]:
-    writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), Counter())
-    for k, i in enumerate(pages):
-        stamper.stamp(writer, i, str(first_page + k), footer=True)
-    writer._ID = _id_array(__version__, "index", str(first_page))
-    write_pdf(writer, out)
-    return len(pages), stamper.install(writer).objects
-
-
 def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
     """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index."""
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
     footer = footer_text(project)
-    stamper = Stamper(footer)
-    acronym = project.workshop.acronym
+    w = project.workshop
+    acronym = w.acronym
+    date = pdf_date(ctx.build_time)
     front_part = parts_dir / "front.pdf"
-    front_pages, front_shared = _front_parts(front, stamper, project, ctx, front_part, parts_dir / "front_matter.pdf")
+    editors = [e.name for e in w.editors]
+    front_key = digest("front-part", STAMP_VERSION, hashlib.sha256(front.pdf).hexdigest(), front.sections,
+                       front.toc_links, footer, w.title, w.acronym, editors, date)
+    front_pages, front_shared = _cached_part(
+        ctx, "front", front_key, [front_part, parts_dir / "front_matter.pdf"],
+        lambda: _parts().front_parts(front, footer, w.title, w.acronym, editors, date, front_part,
+                                     parts_dir / "front_matter.pdf"))
 
     cache = _PaperCache(ctx)
     papers: list[PaperPages] = []
@@ -331,13 +238,42 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
             removed[placed.paper.id] = counter
         index += count
     index_part = parts_dir / "index.pdf"
-    index_pages, index_shared = _index_part(index_pdf, stamper, plan.index_first_page, ctx, index_part)
+    index_key = digest("index-part", STAMP_VERSION, hashlib.sha256(index_pdf).hexdigest(), footer,
+                       plan.index_first_page)
+    index_pages, index_shared = _cached_part(
+        ctx, "index", index_key, [index_part],
+        lambda: _parts().index_part(index_pdf, footer, plan.index_first_page, index_part))
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
                     shared=[front_shared, *shared_ranges, index_shared], checksums=checksums)
     volume.outline = _outline(volume, plan, front)
     log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
     return volume
+
+
+def _parts():
+    """The module that writes parts with pypdf: imported only when something is stamped."""
+    from proceedings.stages import parts
+
+    return parts
+
+
+def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path],
+                 make: Callable[[], tuple[int, tuple[int, int]]]) -> tuple[int, tuple[int, int]]:
+    """The front matter's or the index's part: (pages, shared stamp objects), written again only when ``key``
+    changed or one of its ``files`` no longer has the checksum recorded (bit rot, an edit)."""
+    record = ctx.out_dir / ".cache" / "parts" / f"{name}.json"
+    if ctx.use_cache and record.exists():
+        entry = unseal(read_json(record), record.name)
+        try:
+            if entry and entry["key"] == key and [crc32_file(f) for f in files] == entry["crc32"]:
+                return entry["pages"], tuple(entry["shared"])
+        except (OSError, KeyError, TypeError):
+            pass
+    pages, shared = make()
+    write_json(record, seal({"key": key, "crc32": [crc32_file(f) for f in files], "pages": pages,
+                             "shared": list(shared)}))
+    return pages, shared
 
 
 def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:

@@ -14,23 +14,20 @@ import logging
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from proceedings import venues
 from proceedings.checks import registry
-from proceedings.checks.length import body_pages
-from proceedings.checks.paper import Paper
-from proceedings.checks.pdfcheck import open_pdf
-from proceedings.checks.streams import check_streams
 from proceedings.context import BuildContext
 from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
-from proceedings.pdf.textlayer import open_layer
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import write_json
 from proceedings.util.cache import digest, seal, unseal
 from proceedings.util.workers import Outcome, run_inline, run_limited
+
+if TYPE_CHECKING:
+    from proceedings.checks.paper import Paper
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +37,9 @@ CHECKS_VERSION = "4"
 
 CACHE_DIR = Path(".cache") / "validation"
 
-registry.load()  # the built-in checks, imported once per worker process rather than on its first paper
 """Under the output folder."""
+VERSIONS_FILE = Path(".cache") / "check-versions.json"
+"""Under the output folder: the built-in checks' versions, kept for the code that has them."""
 
 
 # --------------------------------------------------------------------------- one file
@@ -61,6 +59,13 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
 
 def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
                 only: list[str] | None = None) -> dict[str, Any]:
+    from proceedings import venues  # the PDF readers: imported when a file is checked, not by a cached build
+    from proceedings.checks.length import body_pages
+    from proceedings.checks.paper import Paper
+    from proceedings.checks.pdfcheck import open_pdf
+    from proceedings.checks.streams import check_streams
+    from proceedings.pdf.textlayer import open_layer
+
     venue_rules = Rules.model_validate(rules)
     try:
         data = Path(path).read_bytes()
@@ -102,6 +107,11 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
         result["references_page"] = refs.page if refs else None
         result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
     return result
+
+
+def preload() -> None:
+    """Import every check and the PDF readers (the workers' preload: see :mod:`proceedings.util.workers`)."""
+    import proceedings.checks.builtin  # noqa: F401 - registers the checks as it is imported
 
 
 def _decode_contents(reader: Any, count: int) -> None:
@@ -243,7 +253,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     todo: list[tuple[str, tuple]] = []
     keys: dict[str, str] = {}
     partial: dict[str, dict[str, Any]] = {}
-    current = registry.versions(rules.checks)
+    current = registry.versions(rules.checks, Path(ctx.out_dir) / VERSIONS_FILE)
     sources = {s.paper.id: s for s in gathered.sources}
     started = time.monotonic()
     with ctx.progress("validate", len(gathered.sources)) as advance:
@@ -272,6 +282,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
             advance(1)
 
         if todo:
+            preload()  # before the workers fork: each has the checks and readers from the start
             try:
                 run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
                             memory_mb=rules.memory_limit_mb, on_done=done)

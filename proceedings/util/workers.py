@@ -25,7 +25,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["proceedings.stages.validate", "proceedings.stages.stamp"]
+_PRELOAD = ["proceedings.stages.validate", "proceedings.checks.builtin", "proceedings.stages.parts"]
 
 
 @dataclass(frozen=True)
