@@ -139,6 +139,12 @@ def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str
     return {k: Path(v) for k, v in paths.items()}
 
 
+def _shown(metadata: dict) -> dict:
+    """metadata.json without the camera-ready files' sha256 (kept there for the publisher, shown by no export):
+    a paper replaced by a corrected file with the same pages and title renders no export again."""
+    return {**metadata, "papers": [{k: v for k, v in p.items() if k != "sha256"} for p in metadata["papers"]]}
+
+
 def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable[[Path], None]:
     """Verify the bound volume, unless it is byte for byte the volume verified last time."""
     marker = ctx.out_dir / ".cache" / "verified.json"
@@ -218,14 +224,17 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs.update(publish(volume, ctx))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
-    exports_key = digest("exports", metadata)  # citations and index.html are functions of metadata.json
+    shown = _shown(metadata)  # what programme and index.html are made of (functions of it alone)
+    undated = {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
+    exports_key = digest("exports", shown)
     with timed(ctx, "exports"):
-        outputs.update(_export(ctx, "citations", exports_key, lambda: write_citations(metadata, ctx.out_dir)))
+        outputs.update(_export(ctx, "citations", digest("exports", undated),  # no citation shows the build date
+                               lambda: write_citations(undated, ctx.out_dir)))
         outputs.update(write_reports(report, project, ctx.out_dir))
         outputs.update(_export(ctx, "program", exports_key,
-                               lambda: write_program_files(metadata, project.root, ctx.out_dir)))
+                               lambda: write_program_files(shown, project.root, ctx.out_dir)))
         outputs["index"] = _export(ctx, "index", exports_key,
-                                   lambda: write_index_html(metadata, ctx.out_dir))["index"]
+                                   lambda: write_index_html(shown, ctx.out_dir))["index"]
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)
