@@ -226,3 +226,17 @@ def test_author_index_letters_head_their_family_names(repo_build, volume):
             assert ascii_fold(family)[0].upper() == heading, (heading, line)
             checked += 1
     assert checked >= 20
+
+
+def test_every_cached_part_layout_is_what_reading_the_part_gives(repo_build):
+    """Binding takes each stamped paper's layout from the stamp cache instead of reading the part again: it must be
+    exactly what reading the part gives (pages, skipped objects, placeholders, highest object number)."""
+    from proceedings.stages.bind import Part, read_part
+
+    v = repo_build.volume
+    known = [(path, shared, layout) for path, shared, layout in zip(v.parts, v.shared, v.layouts) if layout]
+    assert len(known) == len(v.papers) > 0
+    for path, shared, layout in known:
+        read = read_part(path, shared, keep_offsets=False)
+        assert Part.from_layout(path, shared, layout) == read
+        assert read.pages and read.last >= max(read.pages)

@@ -64,6 +64,19 @@ class Part:
     """Added to every object number of this part in the volume."""
 
 
+    def layout(self) -> dict:
+        """What :func:`read_part` learns of the part, as JSON (kept with a cached part: binding reads it once)."""
+        return {"last": self.last, "pages": self.pages, "skip": sorted(self.skip),
+                "targets": {str(k): v for k, v in self.targets.items()}, "version": self.version}
+
+    @classmethod
+    def from_layout(cls, path: Path, shared: tuple[int, int] | None, layout: dict) -> Part:
+        """The part :func:`read_part` would give (its byte ranges left to :func:`bind`), from :meth:`layout`."""
+        return cls(path=path, last=int(layout["last"]), pages=[int(n) for n in layout["pages"]],
+                   skip={int(n) for n in layout["skip"]}, targets={int(k): v for k, v in layout["targets"].items()},
+                   version=str(layout["version"]), shared=shared)
+
+
 def _unescape(raw: bytes) -> str:
     out = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), raw)
     out = re.sub(rb"\\(.)", rb"\1", out)
@@ -197,7 +210,9 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
         head = data.index(b"obj", start, end) + 3
         body_end = data.rindex(b"endobj", start, end)
         split = data.find(b"\nstream\n", head, body_end)
-        dict_part = _REF.sub(renumber, data[head:body_end if split < 0 else split])
+        dict_part = data[head:body_end if split < 0 else split]
+        if b" 0 R" in dict_part:  # most objects (widths, images, font files) refer to nothing: not scanned
+            dict_part = _REF.sub(renumber, dict_part)
         if num in page_set:
             dict_part = _KEY_REF[b"Parent"].sub(parent, dict_part, count=1)
         dict_part = dict_part.strip(b"\n")

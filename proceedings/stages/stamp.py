@@ -70,6 +70,8 @@ class Volume:
     """Each part's range of shared stamp objects (see bind.Part.shared)."""
     checksums: dict[str, str] = field(default_factory=dict)
     """Paper id → CRC-32 of its stamped part, as checked or written in this build."""
+    layouts: list[dict | None] = field(default_factory=list)
+    """Each part's layout when known without reading it (see bind.Part.layout)."""
 
     @property
     def page_count(self) -> int:
@@ -99,6 +101,9 @@ class _PaperCache:
     def __init__(self, ctx: BuildContext) -> None:
         self.dir = ctx.out_dir / ".cache" / "stamped"
         self.enabled = ctx.use_cache
+        self.layouts: dict[str, dict] = {}
+        """Paper id → its part's layout (:meth:`~proceedings.stages.bind.Part.layout`), from the cache or just
+        written."""
 
     def key(self, placed: Placed, footer: str, date: str, acronym: str, meta: DocumentMetadata) -> str:
         p = placed.paper
@@ -131,10 +136,12 @@ class _PaperCache:
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
         """Record a freshly stamped part; its CRC-32."""
         crc = crc32_file(out)
+        layout = read_part(out, shared, keep_offsets=False).layout()
         write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
-                                                        "shared": list(shared)}))
+                                                        "shared": list(shared), "layout": layout}))
+        self.layouts[paper_id] = layout
         return crc
 
 
@@ -217,6 +224,8 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
                 checksums[placed.paper.id] = hit["crc32"]
+                if isinstance(hit.get("layout"), dict):
+                    cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
             else:
                 todo.append((placed, target, date))
@@ -245,7 +254,8 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         lambda: _parts().index_part(index_pdf, footer, plan.index_first_page, index_part))
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
-                    shared=[front_shared, *shared_ranges, index_shared], checksums=checksums)
+                    shared=[front_shared, *shared_ranges, index_shared], checksums=checksums,
+                    layouts=[None, *(cache.layouts.get(p.paper_id) for p in papers), None])
     volume.outline = _outline(volume, plan, front)
     log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
     return volume
@@ -376,8 +386,10 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     if ctx.use_cache and _unchanged(marker, key, path):
         log.info("volume unchanged (same parts, same plan): not bound again")
         return path
-    parts: list[Part] = [read_part(p, shared, keep_offsets=False)  # byte ranges read again as each is copied
-                         for p, shared in zip(volume.parts, volume.shared)]
+    layouts = volume.layouts or [None] * len(volume.parts)
+    parts: list[Part] = [Part.from_layout(p, shared, layout) if layout  # byte ranges read as each is copied
+                         else read_part(p, shared, keep_offsets=False)
+                         for p, shared, layout in zip(volume.parts, volume.shared, layouts)]
     bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
          check=check, xmp=xmp_packet(meta))
     write_json(marker, {"key": key, "output": _PaperCache._fingerprint(path)})
