@@ -22,14 +22,14 @@ from proceedings.export.program import write_program_files
 from proceedings.export.report import write_reports
 from proceedings.findings import Finding, ValidationReport
 from proceedings.project.program import asset_digests
-from proceedings.stages.gather import Gathered, fingerprint, gather, input_files, sha256_file
+from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.stamp import Volume, bind_volume, merge, publish
 from proceedings.stages.validate import validate
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, write_json
-from proceedings.util.cache import digest, memo
+from proceedings.util.cache import crc32_file, digest, memo
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
 
@@ -145,21 +145,23 @@ def _shown(metadata: dict) -> dict:
     return {**metadata, "papers": [{k: v for k, v in p.items() if k != "sha256"} for p in metadata["papers"]]}
 
 
-def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable[[Path], None]:
-    """Verify the bound volume, unless it is byte for byte the volume verified last time."""
+def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable:
+    """Verify the bound volume, unless it is byte for byte the volume verified last time; the content streams of
+    parts stamped in earlier builds are checked by the CRC-32 of where bind wrote them (see verify.verify)."""
     marker = ctx.out_dir / ".cache" / "verified.json"
 
-    def check_volume(tmp: Path) -> None:
+    def check_volume(tmp: Path, written: list) -> None:
         from proceedings.stages.verify import verify  # reads PDF: only when a volume was bound
 
-        stamp = {"sha256": sha256_file(tmp), "metadata": digest(metadata)}
+        stamp = {"crc32": crc32_file(tmp), "metadata": digest(metadata)}  # the volume verified last time?
         try:
             if ctx.use_cache and json.loads(marker.read_text(encoding="utf-8")) == stamp:
                 return
         except (OSError, ValueError):
             pass
+        trusted = {i: w for i, w in enumerate(written) if i not in volume.fresh} if ctx.use_cache else {}
         with timed(ctx, "verify"):
-            verify(tmp, volume, plan, metadata)
+            verify(tmp, volume, plan, metadata, trusted)
         write_json(marker, stamp)
 
     return check_volume

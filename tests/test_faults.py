@@ -4,6 +4,7 @@ published files and are checked by content."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -194,7 +195,7 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pyte
         path.write_bytes(bytes(data))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
     entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
-    entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1'), encoding="utf-8")
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1', 1), encoding="utf-8")
     checked = min((out / ".cache/validation").glob("*.json"))
     checked.write_text(checked.read_text(encoding="utf-8").replace('"usable": true', '"usable": false'),
                        encoding="utf-8")
@@ -231,6 +232,49 @@ def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_pat
     with pytest.raises(BuildError) as caught:
         verify(volume_path, result.volume, result.plan, result.metadata)
     assert any(p.startswith(f"page index {page}: a content stream does not decode") for p in caught.value.problems)
+
+
+def test_verify_finds_a_trusted_part_damaged_as_written(small_build, tmp_path: Path):
+    """A part stamped in an earlier build is not decoded again: its bytes must read back with bind's CRC-32."""
+    import zlib
+
+    from proceedings.errors import BuildError
+    from proceedings.stages.bind import Written
+    from proceedings.stages.verify import verify
+
+    project, result = small_build
+    volume_path = tmp_path / "proceedings.pdf"
+    data = bytearray((project / "build/proceedings.pdf").read_bytes())
+    reader = PdfReader(io.BytesIO(bytes(data)))
+    page = result.volume.papers[1].first_index  # part 2: the second paper
+    start = reader.xref[0][reader.pages[page].indirect_reference.idnum]
+    end = reader.xref[0][reader.pages[result.volume.papers[2].first_index].indirect_reference.idnum]
+    start, end = min(start, end) - 4096, max(start, end)  # around the second paper's objects
+    trusted = {2: Written(start, end, zlib.crc32(data[start:end]))}
+    volume_path.write_bytes(data)
+    verify(volume_path, result.volume, result.plan, result.metadata, trusted)  # as bound: no problem
+    data[start + 100] ^= 0x01  # one bit flipped where bind wrote that part
+    volume_path.write_bytes(data)
+    with pytest.raises(BuildError) as caught:
+        verify(volume_path, result.volume, result.plan, result.metadata, trusted)
+    assert "part 2: the bytes in the volume differ from those bound (damaged as written)" in caught.value.problems
+
+
+def test_a_rebuild_decodes_only_the_parts_it_stamped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """After one paper changed, verify decodes that paper's pages and trusts (by CRC-32) the parts reused."""
+    from proceedings.stages import verify as stage
+
+    project = small_project(tmp_path / "p")
+    first = build_project(project)
+    seen: list[dict] = []
+    real = stage.verify
+    monkeypatch.setattr(stage, "verify", lambda *a, **k: (seen.append(a[4] if len(a) > 4 else k["trusted"]),
+                                                         real(*a, **k))[1])
+    changed = project.joinpath("camera_ready", first.plan.papers[1].paper.file)
+    changed.write_bytes(changed.read_bytes() + b"\n% a corrected upload\n")
+    again = build_project(project)
+    assert again.volume.restamped == 1 and len(seen) == 1
+    assert 2 not in seen[0] and {1, 3} <= set(seen[0])  # part 2 is the second paper, stamped again
 
 
 def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: Path):

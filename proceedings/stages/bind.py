@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from proceedings.errors import BindError
+from proceedings.stages import reuse
+from proceedings.stages.reuse import PreviousVolume
 from proceedings.util.atomic import atomic_open
 
 log = logging.getLogger(__name__)
@@ -159,6 +162,19 @@ def pdf_text(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
 
 
+@dataclass(frozen=True)
+class Written:
+    """Where one part's objects went in the volume: bytes ``start`` to ``end``, and their CRC-32 as written."""
+
+    start: int
+    end: int
+    crc32: int
+    context: str = ""
+    """What the bytes depend on (:func:`proceedings.stages.reuse.context`); empty when the part had no identity."""
+    reused: bool = False
+    """Copied from the last volume."""
+
+
 @dataclass
 class OutlineItem:
     """A bookmark: title, target (part index, page index in part), children."""
@@ -194,8 +210,9 @@ class _Out:
 
 
 def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip: set[int], page_set: set[int],
-               shift: int, renumber: Callable[[re.Match], bytes], parent: bytes) -> None:
-    """Copy a part's objects: references renumbered in their dictionaries, stream data as it is.
+               shift: int, renumber: Callable[[re.Match], bytes], parent: bytes) -> int:
+    """Copy a part's objects: references renumbered in their dictionaries, stream data as it is; return the
+    CRC-32 of the bytes written.
 
     Stream data is passed on as views of the part's bytes and written in one call per part, so
     the data is copied once, from the part to the volume.
@@ -230,24 +247,31 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
         pos += 8
     out.stream.writelines(pieces)
     out.pos = pos
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    return crc
 
 
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
          labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
-         check: Callable[[Path], None] | None = None, xmp: bytes | None = None) -> int:
-    """Write the volume to ``out_path`` (atomically, after ``check`` of the written file); return its pages.
+         check: Callable[[Path, list[Written]], None] | None = None, xmp: bytes | None = None,
+         identities: list[str | None] | None = None, previous: PreviousVolume | None = None) -> list[Written]:
+    """Write the volume to ``out_path`` (atomically, after ``check`` of the written file and of where each part
+    went); return where each part went.
 
     ``paper_first`` maps a paper id to (part index, page index) of its first page;
     ``labels`` are (page index, label dictionary bytes) pairs of the page-label number tree;
     ``xmp``, an XMP packet, becomes the catalog's ``/Metadata`` stream.
+    ``identities`` (each part file's checksum) and ``previous`` (the last volume): parts that would be written
+    exactly as last time are copied from there (see :mod:`proceedings.stages.reuse`).
     """
-    base = 0
+    pages_ref, catalog, info_ref, labels_ref, outline_root = 1, 2, 3, 4, 5  # the same in every volume: the
+    base = outline_root  # parts' bytes (their pages' /Parent) do not depend on the other parts' sizes
     for part in parts:
         part.base = base
         base += part.last or max(part.offsets, default=0)
-    pages_ref = base + 1
-    catalog, info_ref, labels_ref, outline_root = base + 2, base + 3, base + 4, base + 5
-    next_free = base + 6
+    next_free = base + 1
 
     def page_ref(part_index: int, page_index: int) -> int:
         part = parts[part_index]
@@ -256,10 +280,11 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
     all_pages = [page + part.base for part in parts for page in part.pages]
     version = max((p.version for p in parts), default="1.4")
     canonical = next((p for p in parts if p.shared), None)
+    written: list[Written] = []
     with atomic_open(out_path) as handle:
         out = _Out(handle)
         out.write(b"%PDF-" + version.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
-        for part in parts:
+        for index, part in enumerate(parts):
             absolute = {num: page_ref(*paper_first[pid]) for num, pid in part.targets.items() if pid in paper_first}
             skip = set(part.skip)
             if canonical is not None and part is not canonical and part.shared:
@@ -278,9 +303,20 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 n = int(num)
                 return b"%d 0 R" % absolute.get(n, n + shift)
 
-            data = part.path.read_bytes()
-            _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift, renumber,
-                       b"/Parent %d 0 R" % pages_ref)
+            identity = identities[index] if identities else None
+            key = reuse.context(identity, shift, absolute, skip) if identity else ""
+            start = out.pos
+            taken = previous.take(key, shift + 1, shift + part.last) if previous and key and part.last else None
+            if taken is not None:
+                data, crc, objects = taken
+                for num, offset in objects:
+                    out.at(num, start + offset)
+                out.write(data)
+            else:
+                data = part.path.read_bytes()
+                crc = _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift,
+                                 renumber, b"/Parent %d 0 R" % pages_ref)
+            written.append(Written(start, out.pos, crc, key, taken is not None))
         kids = b" ".join(b"%d 0 R" % n for n in all_pages)
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
         nums = b" ".join(b"%d %s" % (index, label) for index, label in labels)
@@ -307,9 +343,10 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                   % (size, catalog, info_ref, hex_id, hex_id, xref_at))
         handle.flush()
         if check is not None:
-            check(Path(handle.name))
-    log.info("bound %d parts, %d pages, %d objects into %s", len(parts), len(all_pages), size - 1, out_path)
-    return len(all_pages)
+            check(Path(handle.name), written)
+    log.info("bound %d parts (%d copied from the last volume), %d pages, %d objects into %s", len(parts),
+             sum(1 for w in written if w.reused), len(all_pages), size - 1, out_path)
+    return written
 
 
 def _write_outline(out: _Out, items: list[OutlineItem], root: int, next_free: int, page_ref) -> int:

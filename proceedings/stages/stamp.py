@@ -28,6 +28,7 @@ from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.stages.gather import sha256_file
 from proceedings.stages.plan import Placed, Plan
+from proceedings.stages.reuse import PreviousVolume, fingerprint
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
 from proceedings.util.atomic import atomic_open, read_json, sweep, write_json
@@ -72,6 +73,8 @@ class Volume:
     """Paper id → CRC-32 of its stamped part, as checked or written in this build."""
     layouts: list[dict | None] = field(default_factory=list)
     """Each part's layout when known without reading it (see bind.Part.layout)."""
+    fresh: set[int] = field(default_factory=set)
+    """Indices in ``parts`` of the parts stamped in this build (the others come from the cache)."""
 
     @property
     def page_count(self) -> int:
@@ -201,7 +204,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     editors = [e.name for e in w.editors]
     front_key = digest("front-part", STAMP_VERSION, hashlib.sha256(front.pdf).hexdigest(), front.sections,
                        front.toc_links, footer, w.title, w.acronym, editors, date)
-    front_pages, front_shared = _cached_part(
+    front_pages, front_shared, front_made = _cached_part(
         ctx, "front", front_key, [front_part, parts_dir / "front_matter.pdf"],
         lambda: _parts().front_parts(front, footer, w.title, w.acronym, editors, date, front_part,
                                      parts_dir / "front_matter.pdf"))
@@ -249,13 +252,16 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     index_part = parts_dir / "index.pdf"
     index_key = digest("index-part", STAMP_VERSION, hashlib.sha256(index_pdf).hexdigest(), footer,
                        plan.index_first_page)
-    index_pages, index_shared = _cached_part(
+    index_pages, index_shared, index_made = _cached_part(
         ctx, "index", index_key, [index_part],
         lambda: _parts().index_part(index_pdf, footer, plan.index_first_page, index_part))
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
                     shared=[front_shared, *shared_ranges, index_shared], checksums=checksums,
                     layouts=[None, *(cache.layouts.get(p.paper_id) for p in papers), None])
+    restamped_ids = {placed.paper.id for placed, _, _ in todo}
+    volume.fresh = ({0} if front_made else set()) | ({len(volume.parts) - 1} if index_made else set()) | {
+        i + 1 for i, p in enumerate(papers) if p.paper_id in restamped_ids}
     volume.outline = _outline(volume, plan, front)
     log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
     return volume
@@ -269,21 +275,22 @@ def _parts():
 
 
 def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path],
-                 make: Callable[[], tuple[int, tuple[int, int]]]) -> tuple[int, tuple[int, int]]:
-    """The front matter's or the index's part: (pages, shared stamp objects), written again only when ``key``
-    changed or one of its ``files`` no longer has the checksum recorded (bit rot, an edit)."""
+                 make: Callable[[], tuple[int, tuple[int, int]]]) -> tuple[int, tuple[int, int], bool]:
+    """The front matter's or the index's part: (pages, shared stamp objects, whether written now), written
+    again only when ``key`` changed or one of its ``files`` no longer has the checksum recorded (bit rot, an
+    edit)."""
     record = ctx.out_dir / ".cache" / "parts" / f"{name}.json"
     if ctx.use_cache and record.exists():
         entry = unseal(read_json(record), record.name)
         try:
             if entry and entry["key"] == key and [crc32_file(f) for f in files] == entry["crc32"]:
-                return entry["pages"], tuple(entry["shared"])
+                return entry["pages"], tuple(entry["shared"]), False
         except (OSError, KeyError, TypeError):
             pass
     pages, shared = make()
     write_json(record, seal({"key": key, "crc32": [crc32_file(f) for f in files], "pages": pages,
                              "shared": list(shared)}))
-    return pages, shared
+    return pages, shared, True
 
 
 def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
@@ -390,9 +397,17 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     parts: list[Part] = [Part.from_layout(p, shared, layout) if layout  # byte ranges read as each is copied
                          else read_part(p, shared, keep_offsets=False)
                          for p, shared, layout in zip(volume.parts, volume.shared, layouts)]
-    bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident, out_path=path,
-         check=check, xmp=xmp_packet(meta))
-    write_json(marker, {"key": key, "output": _PaperCache._fingerprint(path)})
+    identities = [crc32_file(volume.parts[0]), *(volume.checksums.get(p.paper_id) for p in volume.papers),
+                  crc32_file(volume.parts[-1])]
+    previous = PreviousVolume.open(path, read_json(marker)) if ctx.use_cache else None
+    try:
+        written = bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
+                       out_path=path, check=check, xmp=xmp_packet(meta), identities=identities, previous=previous)
+    finally:
+        if previous is not None:
+            previous.close()
+    write_json(marker, {"key": key, "output": fingerprint(path),
+                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
     return path
 
 
@@ -410,6 +425,6 @@ def _unchanged(marker: Path, key: str, path: Path) -> bool:
     """The volume at ``path`` is the one bound (and verified) from ``key``, untouched since."""
     try:
         entry = json.loads(marker.read_text(encoding="utf-8"))
-        return entry["key"] == key and entry["output"] == _PaperCache._fingerprint(path)
+        return entry["key"] == key and entry["output"] == fingerprint(path)
     except (OSError, ValueError, KeyError, TypeError):
         return False

@@ -8,11 +8,13 @@ page-label tree and the bookmarks are read, so memory does not grow with the vol
 from __future__ import annotations
 
 import logging
+import zlib
 from pathlib import Path
 
 from proceedings.errors import BuildError
 from proceedings.pdf.streams import page_stream_faults
 from proceedings.pdf.volumereader import VolumeFormatError, VolumeReader
+from proceedings.stages.bind import Written
 from proceedings.stages.plan import Plan
 from proceedings.stages.stamp import Volume
 from proceedings.text import roman
@@ -44,12 +46,20 @@ def _label(nums: list, index: int) -> str:
     return str(spec.get("/P", "")) + text
 
 
-def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
-    """Raise BuildError listing every disagreement between the volume and what was planned."""
+def verify(path: Path, volume: Volume, plan: Plan, metadata: dict, trusted: dict[int, Written] | None = None) -> None:
+    """Raise BuildError listing every disagreement between the volume and what was planned.
+
+    ``trusted``: parts (by index in ``volume.parts``) whose content streams need not be decoded again, with
+    where bind wrote them: those bytes must read back with the CRC-32 bind computed as it wrote them. (A part
+    stamped in an earlier build had its streams checked then and its checksum checked on every reuse since;
+    bind copies stream data as it is.)
+    """
+    trusted = trusted or {}
     with open(path, "rb") as handle:
         try:
             reader = VolumeReader(handle)
-            problems = _problems(reader, volume, plan, metadata)
+            problems = _written_problems(handle, trusted)
+            problems += _problems(reader, volume, plan, metadata, _pages_of(volume, trusted))
         except (VolumeFormatError, KeyError, TypeError, ValueError, AttributeError) as exc:
             problems = [f"the volume cannot be read back: {type(exc).__name__}: {exc}"]
     if problems:
@@ -57,7 +67,31 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict) -> None:
     log.info("verified %s: %d pages, %d papers", path, volume.page_count, len(plan.papers))
 
 
-def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict) -> list[str]:
+def _written_problems(handle, trusted: dict[int, Written]) -> list[str]:
+    """Trusted parts whose bytes in the file are not those bind wrote."""
+    problems = []
+    for index, where in sorted(trusted.items()):
+        handle.seek(where.start)
+        crc, left = 0, where.end - where.start
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            crc, left = zlib.crc32(block, crc), left - len(block)
+        if left or crc != where.crc32:
+            problems.append(f"part {index}: the bytes in the volume differ from those bound (damaged as written)")
+    return problems
+
+
+def _pages_of(volume: Volume, parts: dict[int, Written]) -> set[int]:
+    """Page indices of the volume that belong to the given parts (front matter, papers, author index)."""
+    ranges = [(0, volume.front_pages), *((p.first_index, p.count) for p in volume.papers),
+              (volume.index_first_index, volume.index_pages)]
+    return {first + k for i in parts if 0 <= i < len(ranges) for first, count in [ranges[i]] for k in range(count)}
+
+
+def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict,
+              skip: set[int] | frozenset[int] = frozenset()) -> list[str]:
     catalog = reader.resolve(reader.trailer["/Root"])
     kids = [ref.idnum for ref in reader.resolve(reader.resolve(catalog["/Pages"])["/Kids"])]
     index_of = {num: i for i, num in enumerate(kids)}
@@ -97,7 +131,7 @@ def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict) 
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
-    problems += _stream_problems(reader, kids)
+    problems += _stream_problems(reader, kids, skip)
     return problems
 
 
@@ -122,11 +156,13 @@ def _bookmarks(reader: VolumeReader, catalog, index_of: dict[int, int]) -> set[t
     return found
 
 
-def _stream_problems(reader: VolumeReader, kids: list[int]) -> list[str]:
-    """Every page whose content streams do not decode, one page read at a time (stamping refused papers with
-    such streams, so any here is damage done since: the volume is not published)."""
+def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int]) -> list[str]:
+    """Every page (but those in ``skip``) whose content streams do not decode, one page read at a time
+    (stamping refused papers with such streams, so any here is damage done since: the volume is not published)."""
     problems = []
     for index, num in enumerate(kids):
+        if index in skip:
+            continue
         faults = page_stream_faults(reader.get_object(num), reader.resolve)
         if faults:
             problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
