@@ -49,7 +49,7 @@ class Span:
 
 @dataclass
 class Line:
-    """Spans on one baseline of one column, left to right."""
+    """Spans on one baseline of one column, left to right (never changed once made: its facts are cached)."""
 
     spans: list[Span]
 
@@ -60,21 +60,21 @@ class Line:
             if prev is not None and span.x0 - prev.x1 > 0.15 * max(span.size, 1) and not out.endswith(" "):
                 out += " "
             out += span.text
-        return re.sub(r"\s+", " ", out).strip()
+        return " ".join(out.split())  # white space runs as one space, none at the ends
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(s.x0 for s in self.spans)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(s.x1 for s in self.spans)
 
-    @property
+    @cached_property
     def y0(self) -> float:
         return min(s.y0 for s in self.spans)
 
-    @property
+    @cached_property
     def y1(self) -> float:
         return max(s.y1 for s in self.spans)
 
