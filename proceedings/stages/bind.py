@@ -119,9 +119,11 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     return offsets, xref_at
 
 
-def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets: bool = True) -> Part:
-    """Index a part: its objects' byte ranges, pages, and placeholders (the ranges dropped unless kept)."""
-    data = path.read_bytes()
+def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets: bool = True,
+              data: bytes | None = None) -> Part:
+    """Index a part: its objects' byte ranges, pages, and placeholders (the ranges dropped unless kept).
+    ``data``: the part's bytes, when the caller has read them already."""
+    data = path.read_bytes() if data is None else data
     part = Part(path=path, shared=shared)
     header = _HEADER.match(data)
     part.version = header.group(1).decode() if header else "1.3"
@@ -140,9 +142,8 @@ def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets
     if xmp:  # the part's own XMP, referenced by its catalog only: the volume has its own (bind's ``xmp``)
         part.skip.add(int(xmp.group(1)))
     for num, (start, end) in part.offsets.items():
-        chunk = data[start:end]
-        if TARGET_KEY in chunk[:200]:
-            target = _TARGET.search(chunk)
+        if data.find(TARGET_KEY, start, min(start + 200, end)) >= 0:  # no copy of the object's bytes
+            target = _TARGET.search(data, start, end)
             if target:
                 part.targets[num] = _unescape(target.group(1))
                 part.skip.add(num)

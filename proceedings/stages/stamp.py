@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,8 +139,9 @@ class _PaperCache:
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
         """Record a freshly stamped part; its CRC-32."""
-        crc = crc32_file(out)
-        layout = read_part(out, shared, keep_offsets=False).layout()
+        data = out.read_bytes()  # read once: its checksum and its layout
+        crc = f"{zlib.crc32(data):08x}"
+        layout = read_part(out, shared, keep_offsets=False, data=data).layout()
         write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
