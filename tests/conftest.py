@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -67,20 +68,43 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def repo_build(tmp_path_factory: pytest.TempPathFactory):
-    """The repository's project, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("repo-build")
+@contextlib.contextmanager
+def source_date():
+    """SOURCE_DATE_EPOCH set as every test has it (session fixtures are made before the autouse fixture runs)."""
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        result = api.build(REPO, out)
+        yield
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = old
-    return result
+
+
+@pytest.fixture(scope="session")
+def repo_build(tmp_path_factory: pytest.TempPathFactory):
+    """The repository's project, built once for the whole run (xdist workers included) into a temporary folder.
+
+    Tests only read it; a test that changes a build starts from :func:`copy_repo_build`.
+    """
+    def make(out: Path):
+        with source_date():
+            return api.build(REPO, out)
+
+    return shared_once(tmp_path_factory, "repo-build", make)
+
+
+def copy_repo_build(repo_build, dest: Path) -> tuple[Path, Path]:
+    """A copy of the repository's project (``dest/p``) and of its cold build, cache included (``dest/out``).
+
+    For tests of what a build does to an existing build (a warm or incremental rebuild, a damaged cache): the
+    cold build they start from is the shared one, not built again; its inputs are the copied project's bytes.
+    """
+    project = copy_project(dest / "p")
+    out = dest / "out"
+    shutil.copytree(repo_build.outputs["volume"].parent, out)
+    return project, out
 
 
 def make_project(dest: Path, pdfs: list[Path], *, session: str | None = None, titles: dict[str, str] | None = None) -> Path:
