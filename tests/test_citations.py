@@ -31,7 +31,7 @@ from proceedings.export.latex import clean
 from proceedings.export.metadata import person_json
 from proceedings.project.model import Person, load_project
 from proceedings.text import ascii_fold, split_suffix
-from tests.conftest import bookmark_labels, build_project, copy_front_matter
+from tests.conftest import bookmark_labels, build_project, copy_front_matter, shared_once, source_date
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
@@ -88,17 +88,13 @@ def make_citation_project(dest: Path, papers: list[dict] = PAPERS) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
-    root = make_citation_project(tmp_path_factory.mktemp("citations"))
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1745798400"
-    try:
-        result = build_project(root)
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
-    return root, result
+    """The citation project, built once for the whole run (xdist workers included); tests that change it copy it."""
+    def make(folder: Path):
+        root = make_citation_project(folder)
+        with source_date():
+            return root, build_project(root)
+
+    return shared_once(tmp_path_factory, "citations", make)
 
 
 @pytest.fixture(scope="module")
