@@ -164,3 +164,21 @@ def link_summary(reader, indices) -> tuple[list[str], list[int]]:
             elif "/Dest" in annot or (action is not None and action.get("/S") == "/GoTo"):
                 internal.append(i - indices[0])
     return uris, internal
+
+
+# The files whose tests take longest (pdflatex compiles, many cold builds, the benchmark tool), longest first.
+# With ``--dist loadfile`` (pyproject.toml) each file runs on one xdist worker, its module fixtures made once;
+# starting the long files first keeps the run from ending with one long file on one worker, the other idle.
+# Every other file follows in its usual order. The order changes when tests run, never what they check.
+LONG_FIRST = (
+    "test_bench_tool.py", "test_validate_tex.py", "test_citations.py", "test_publisher_metadata.py",
+    "test_validate.py", "test_tex_clients.py", "test_incremental.py", "test_bundle.py", "test_reproducible.py",
+    "test_hostile.py", "test_program.py", "test_faults.py", "test_environment_faults.py", "test_validate_corpus.py",
+    "test_unicode_projects.py", "test_volume.py", "test_samples.py", "test_htmlindex.py", "test_fuzz.py",
+    "test_front_matter.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the order within a file is kept
