@@ -95,14 +95,15 @@ def repo_build(tmp_path_factory: pytest.TempPathFactory):
     return shared_once(tmp_path_factory, "repo-build", make)
 
 
-def copy_repo_build(repo_build, dest: Path) -> tuple[Path, Path]:
-    """A copy of the repository's project (``dest/p``) and of its cold build, cache included (``dest/out``).
+def copy_repo_build(repo_build, project: Path, out: Path | None = None) -> tuple[Path, Path]:
+    """A copy of the repository's project (at ``project``) and of its cold build, cache included (at ``out``,
+    by default ``project/build``).
 
-    For tests of what a build does to an existing build (a warm or incremental rebuild, a damaged cache): the
-    cold build they start from is the shared one, not built again; its inputs are the copied project's bytes.
+    For tests of what a build does to an existing build (a warm or incremental rebuild, a damaged cache) or of
+    what a changed input does to the outputs: the build they start from is the shared one, not built again.
     """
-    project = copy_project(dest / "p")
-    out = dest / "out"
+    project = copy_project(project)
+    out = out or project / "build"
     shutil.copytree(repo_build.outputs["volume"].parent, out)
     return project, out
 

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -179,11 +180,10 @@ def test_published_files_share_nothing_with_the_cache(small_build):
         assert not any(os.path.samefile(path, c) for c in cached)
 
 
-def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     from tests.test_reproducible import digests
 
-    project = small_project(tmp_path / "p")
-    build_project(project)
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # the project and its build, cache included
     out = project / "build"
     before = digests(out)
     for path in (out / ".cache/stamped/3.pdf", out / ".cache/front-matter.pickle"):
@@ -233,10 +233,10 @@ def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_pat
     assert any(p.startswith(f"page index {page}: a content stream does not decode") for p in caught.value.problems)
 
 
-def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: Path):
+def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(small_build, tmp_path: Path):
     from pypdf import PdfWriter
 
-    project = small_project(tmp_path / "p")
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # with its build: only the changed paper is new
     entry = yaml.safe_load((project / PAPERS).read_text(encoding="utf-8"))[1]
     path = project / "camera_ready" / entry["file"]
     writer = PdfWriter(clone_from=PdfReader(path))

@@ -30,7 +30,7 @@ def _rewrite(project: Path, index: int, *, extra_pages: int = 0, seed: int = 424
 @pytest.fixture
 def warm(repo_build, tmp_path: Path) -> tuple[Path, Path]:
     """(project, out): a copy of the repository's project and of its cold build, to change and rebuild."""
-    return copy_repo_build(repo_build, tmp_path)
+    return copy_repo_build(repo_build, tmp_path / "p", tmp_path / "out")
 
 
 def test_warm_rebuild_reuses_everything_and_changes_nothing(repo_build, warm):
