@@ -24,7 +24,8 @@ from tests.conftest import build_project, copy_front_matter, shared_once
 from tests.texclients import CLIENTS, compile_bib, missing
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+_MISSING = missing()  # asked once: it runs kpsewhich for each file it needs
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")]
 
 NASTY_PAPERS = [
     {"id": "n1", "title": "CLIP-Based $k$-NN & 100% Recall_at_10 #1 {x} ~ ^ \\ Search: does It Work? Evaluating α-Blending",
