@@ -172,11 +172,11 @@ def link_summary(reader, indices) -> tuple[list[str], list[int]]:
 # starting the long files first keeps the run from ending with one long file on one worker, the other idle.
 # Every other file follows in its usual order. The order changes when tests run, never what they check.
 LONG_FIRST = (
-    "test_bench_tool.py", "test_validate_tex.py", "test_citations.py", "test_publisher_metadata.py",
-    "test_validate.py", "test_tex_clients.py", "test_incremental.py", "test_bundle.py", "test_reproducible.py",
-    "test_hostile.py", "test_program.py", "test_faults.py", "test_environment_faults.py", "test_validate_corpus.py",
-    "test_unicode_projects.py", "test_volume.py", "test_samples.py", "test_htmlindex.py", "test_fuzz.py",
-    "test_front_matter.py",
+    "test_validate.py", "test_bundle.py", "test_bench_tool.py", "test_citations.py", "test_hostile.py",
+    "test_incremental.py", "test_unicode_projects.py", "test_validate_tex.py", "test_htmlindex.py", "test_faults.py",
+    "test_reproducible.py", "test_volume.py", "test_environment_faults.py", "test_tex_clients.py",
+    "test_validate_corpus.py", "test_program.py", "test_samples.py", "test_publisher_metadata.py", "test_fuzz.py",
+    "test_check_command.py", "test_api.py", "test_latex.py",
 )
 
 
