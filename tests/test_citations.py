@@ -492,9 +492,10 @@ def test_pdflatex_and_bibtex_print_every_entry_without_warnings(built, meta, tmp
     blg = (tmp_path / "doc.blg").read_text(errors="replace")
     assert bibtex.returncode == 0, blg
     assert "Warning--" not in blg and "error message" not in blg, blg
-    for _ in range(2):
-        done = run(*latex)
-        assert done.returncode == 0, (tmp_path / "doc.log").read_text(errors="replace")[-3000:]
+    # one pass after bibtex typesets the whole bibliography: a third would only resolve citations in the text
+    # (there are none, \nocite{*}) and prints the same page; what is asserted below is all in this pass
+    done = run(*latex)
+    assert done.returncode == 0, (tmp_path / "doc.log").read_text(errors="replace")[-3000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Missing character" not in log and "! " not in log
     bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")

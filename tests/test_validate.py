@@ -558,9 +558,8 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
 # --------------------------------------------------------------------------- the repository and the command
 
 
-def test_the_repository_project_has_no_errors(tmp_path: Path):
-    ctx = make_context(REPO, tmp_path / "build", use_cache=False)
-    report = validate(gather(REPO, ctx), ctx)
+def test_the_repository_project_has_no_errors(repo_build):
+    report = repo_build.report  # validated from nothing: the run's one build of the repository's project
     assert report.error_count == 0, [(p.id, f.message) for p in report.papers for f in p.errors]
     assert all(p.usable and p.body_pages and p.references_page for p in report.papers)
 
