@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -67,20 +68,44 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def repo_build(tmp_path_factory: pytest.TempPathFactory):
-    """The repository's project, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("repo-build")
+@contextlib.contextmanager
+def source_date():
+    """SOURCE_DATE_EPOCH set as every test has it (session fixtures are made before the autouse fixture runs)."""
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        result = api.build(REPO, out)
+        yield
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = old
-    return result
+
+
+@pytest.fixture(scope="session")
+def repo_build(tmp_path_factory: pytest.TempPathFactory):
+    """The repository's project, built once for the whole run (xdist workers included) into a temporary folder.
+
+    Tests only read it; a test that changes a build starts from :func:`copy_repo_build`.
+    """
+    def make(out: Path):
+        with source_date():
+            return api.build(REPO, out)
+
+    return shared_once(tmp_path_factory, "repo-build", make)
+
+
+def copy_repo_build(repo_build, project: Path, out: Path | None = None) -> tuple[Path, Path]:
+    """A copy of the repository's project (at ``project``) and of its cold build, cache included (at ``out``,
+    by default ``project/build``).
+
+    For tests of what a build does to an existing build (a warm or incremental rebuild, a damaged cache) or of
+    what a changed input does to the outputs: the build they start from is the shared one, not built again.
+    """
+    project = copy_project(project)
+    out = out or project / "build"
+    shutil.copytree(repo_build.outputs["volume"].parent, out)
+    return project, out
 
 
 def make_project(dest: Path, pdfs: list[Path], *, session: str | None = None, titles: dict[str, str] | None = None) -> Path:
@@ -140,3 +165,21 @@ def link_summary(reader, indices) -> tuple[list[str], list[int]]:
             elif "/Dest" in annot or (action is not None and action.get("/S") == "/GoTo"):
                 internal.append(i - indices[0])
     return uris, internal
+
+
+# The files whose tests take longest (pdflatex compiles, many cold builds, the benchmark tool), longest first.
+# With ``--dist loadfile`` (pyproject.toml) each file runs on one xdist worker, its module fixtures made once;
+# starting the long files first keeps the run from ending with one long file on one worker, the other idle.
+# Every other file follows in its usual order. The order changes when tests run, never what they check.
+LONG_FIRST = (
+    "test_validate.py", "test_bundle.py", "test_bench_tool.py", "test_citations.py", "test_hostile.py",
+    "test_incremental.py", "test_unicode_projects.py", "test_validate_tex.py", "test_htmlindex.py", "test_faults.py",
+    "test_reproducible.py", "test_volume.py", "test_environment_faults.py", "test_tex_clients.py",
+    "test_validate_corpus.py", "test_program.py", "test_samples.py", "test_publisher_metadata.py", "test_fuzz.py",
+    "test_check_command.py", "test_api.py", "test_latex.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the order within a file is kept

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -180,11 +181,10 @@ def test_published_files_share_nothing_with_the_cache(small_build):
         assert not any(os.path.samefile(path, c) for c in cached)
 
 
-def test_bit_rot_in_the_cache_is_caught_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     from tests.test_reproducible import digests
 
-    project = small_project(tmp_path / "p")
-    build_project(project)
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # the project and its build, cache included
     out = project / "build"
     before = digests(out)
     for path in (out / ".cache/stamped/3.pdf", out / ".cache/front-matter.pickle"):
@@ -277,10 +277,10 @@ def test_a_rebuild_decodes_only_the_parts_it_stamped(tmp_path: Path, monkeypatch
     assert 2 not in seen[0] and {1, 3} <= set(seen[0])  # part 2 is the second paper, stamped again
 
 
-def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(tmp_path: Path):
+def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(small_build, tmp_path: Path):
     from pypdf import PdfWriter
 
-    project = small_project(tmp_path / "p")
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # with its build: only the changed paper is new
     entry = yaml.safe_load((project / PAPERS).read_text(encoding="utf-8"))[1]
     path = project / "camera_ready" / entry["file"]
     writer = PdfWriter(clone_from=PdfReader(path))

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import build_project, copy_project
+from tests.conftest import build_project, copy_repo_build
 
 
 def _text(pdf: Path) -> str:
@@ -17,8 +17,8 @@ def _text(pdf: Path) -> str:
     return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
 
 
-def test_committee_sorted_by_family_name_accent_insensitive(tmp_path: Path):
-    project = copy_project(tmp_path / "p")
+def test_committee_sorted_by_family_name_accent_insensitive(repo_build, tmp_path: Path):
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")  # its build is the one to change
     committee = [
         {"name": "Çağla Zeybek", "affiliation": "Boğaziçi University"},
         {"name": "Łukasz Lis", "affiliation": "AGH"},
@@ -47,8 +47,8 @@ def test_committee_sorted_by_family_name_accent_insensitive(tmp_path: Path):
         < org.index("Program Chairs") < org.index("Alan Turing")
 
 
-def test_preface_markdown_is_typeset(tmp_path: Path):
-    project = copy_project(tmp_path / "p")
+def test_preface_markdown_is_typeset(repo_build, tmp_path: Path):
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")  # its build is the one to change
     (project / "front_matter/preface.md").write_text(
         "# Message from the Chairs\n\nWelcome to *the* **workshop**.\n\n## Topics\n\n- first item\n- second item\n\n"
         "1. one\n2. two\n\nSee [the site](https://example.org/erel) for more.\n", encoding="utf-8")

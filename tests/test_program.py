@@ -12,7 +12,7 @@ import yaml
 
 from proceedings.errors import ProjectFileError
 from proceedings.project.model import load_project
-from tests.conftest import EPOCH, build_project, copy_project
+from tests.conftest import EPOCH, build_project, copy_project, copy_repo_build
 from tests.test_project_files import run_cli
 
 SYDNEY_OFFSET = dt.timedelta(hours=10)  # AEST: daylight saving time ended on 6 April 2025
@@ -62,8 +62,10 @@ SPONSORS = [
 ]
 
 
-def make_program_project(dest: Path) -> Path:
-    project = copy_project(dest)
+def make_program_project(dest: Path, repo_build=None) -> Path:
+    """The repository's project with a two-day programme and sponsors; with ``repo_build``, also a copy of that
+    build of the repository's project in ``dest/build`` (which the programme makes stale), for a quicker build."""
+    project = copy_repo_build(repo_build, dest)[0] if repo_build is not None else copy_project(dest)
     fm = project / "front_matter"
     (fm / "sponsors").mkdir()
     _logo(fm / "sponsors/gold.png", (400, 160), "#c9a227")
@@ -75,9 +77,9 @@ def make_program_project(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
+def built(tmp_path_factory: pytest.TempPathFactory, repo_build):
     """The repository's project with a two-day programme, a keynote, an invited talk and sponsors, built once."""
-    project = make_program_project(tmp_path_factory.mktemp("program") / "proj")
+    project = make_program_project(tmp_path_factory.mktemp("program") / "proj", repo_build)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         return project, build_project(project)

@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from proceedings import api
 from proceedings.errors import InputError
 from proceedings.text import name_parts, proceedings_title
-from tests.conftest import SHARED, copy_project, need
+from tests.conftest import SHARED, copy_project, copy_repo_build, need
 
 SCHEMA = SHARED / "schemas" / "crossref" / "schemas" / "crossref5.3.1.xsd"
 CR = "{http://www.crossref.org/schema/5.3.1}"
@@ -105,15 +105,19 @@ def _bundled(tmp_path_factory, name: str, make) -> Path:
     return base / "out"
 
 
-def _repo_with_deposit(dest: Path) -> Path:
-    project = copy_project(dest)
-    _set_workshop(project, **DEPOSIT)
-    return project
-
-
 @pytest.fixture(scope="module")
-def repo_volume(tmp_path_factory):
-    return _bundled(tmp_path_factory, "repo-volume", _repo_with_deposit)
+def repo_volume(tmp_path_factory, repo_build):
+    """The repository's project with the deposit fields, bundled with both profiles; its out folder.
+
+    It starts from a copy of the run's build of the repository's project, which the changed workshop.yaml
+    makes stale: the bundles build it again.
+    """
+    def copy_with_deposit(dest: Path) -> Path:
+        project, _ = copy_repo_build(repo_build, dest, dest.parent / "out")
+        _set_workshop(project, **DEPOSIT)
+        return project
+
+    return _bundled(tmp_path_factory, "repo-volume", copy_with_deposit)
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +266,8 @@ def test_derived_dois_reach_every_output(special_volume):
         assert json.loads((special_volume / "citations" / f"{pid}.json").read_text(encoding="utf-8"))[0]["DOI"] == doi
 
 
-def test_crossref_profile_refuses_papers_without_doi_naming_them(tmp_path: Path):
-    project = copy_project(tmp_path / "p")
+def test_crossref_profile_refuses_papers_without_doi_naming_them(repo_build, tmp_path: Path):
+    project, _ = copy_repo_build(repo_build, tmp_path / "p", tmp_path / "out")  # its build is the one to change
     papers_file = project / "camera_ready" / "papers.yaml"
     papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))
     for paper in papers[1:3]:
@@ -419,9 +423,9 @@ def test_papers_without_a_page_resolve_to_the_volume_page(repo_volume, tmp_path:
     assert (volume.findtext(f"{CR}doi"), volume.findtext(f"{CR}resource")) == ("10.5555/vol", "https://example.org/volume/")
 
 
-def test_the_repository_project_deposits_as_it_is(tmp_path: Path, schema):
+def test_the_repository_project_deposits_as_it_is(repo_build, tmp_path: Path, schema):
     """The repository's own workshop.yaml carries (sample) depositor fields and landing pages: no edit needed."""
-    project = copy_project(tmp_path / "p")
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")  # built as it is: the bundle reuses that build
     result = api.bundle(project, profile="crossref")
     deposit = result.extra["crossref_xml"]
     assert list(schema.iter_errors(str(deposit))) == []

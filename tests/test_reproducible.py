@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings.errors import BuildError, OutputError
-from tests.conftest import ACMART, build_project, make_project, need
+from tests.conftest import ACMART, build_project, make_project, need, shared_once, source_date
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -25,20 +26,40 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
+def _acmart_project(dest: Path) -> Path:
+    need(ACMART)
+    return make_project(dest, [ACMART / "sample-sigconf.pdf", ACMART / "sample-authordraft.pdf"], session="Session One")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    need(ACMART)
-    return make_project(tmp_path / "p", [ACMART / "sample-sigconf.pdf", ACMART / "sample-authordraft.pdf"],
-                        session="Session One")
+    return _acmart_project(tmp_path / "p")
 
 
-def test_two_builds_are_byte_identical(project: Path, tmp_path: Path):
-    build_project(project, tmp_path / "a")
-    build_project(project, tmp_path / "b", use_cache=False)
-    a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
+@pytest.fixture(scope="session")
+def _built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project with a build in its build/ folder (cache included), made once for the run; copied by ``built``."""
+    def make(folder: Path) -> Path:
+        project = _acmart_project(folder / "p")
+        with source_date():
+            build_project(project)
+        return project
+
+    return shared_once(tmp_path_factory, "reproducible", make)
+
+
+@pytest.fixture
+def built(_built_once: Path, tmp_path: Path) -> Path:
+    """A copy of the project and of its finished build: for tests of what a later build does to it."""
+    return shutil.copytree(_built_once, tmp_path / "p")
+
+
+def test_two_builds_are_byte_identical(_built_once: Path, tmp_path: Path):
+    build_project(_built_once, tmp_path / "b", use_cache=False)
+    a, b = digests(_built_once / "build"), digests(tmp_path / "b")
     assert a == b
     assert "proceedings.pdf" in a and "metadata.json" in a
-    ids = PdfReader(tmp_path / "a" / "proceedings.pdf").trailer["/ID"]
+    ids = PdfReader(_built_once / "build" / "proceedings.pdf").trailer["/ID"]
     assert ids[0] == ids[1]
 
 
@@ -49,8 +70,8 @@ def test_source_date_epoch_is_the_date_written(project: Path, tmp_path: Path, mo
     assert info["/CreationDate"].startswith("D:20231114")
 
 
-def test_failed_verification_leaves_previous_outputs(project: Path, monkeypatch: pytest.MonkeyPatch):
-    build_project(project)
+def test_failed_verification_leaves_previous_outputs(built: Path, monkeypatch: pytest.MonkeyPatch):
+    project = built
     before = digests(project / "build")
 
     def refuse(*args, **kwargs):
@@ -67,8 +88,8 @@ def test_failed_verification_leaves_previous_outputs(project: Path, monkeypatch:
     assert not [p for p in (project / "build").rglob("*.tmp")]
 
 
-def test_failure_while_writing_a_paper_leaves_no_torn_file(project: Path, monkeypatch: pytest.MonkeyPatch):
-    build_project(project)
+def test_failure_while_writing_a_paper_leaves_no_torn_file(built: Path, monkeypatch: pytest.MonkeyPatch):
+    project = built
     before = digests(project / "build")
     from pypdf import PdfWriter
 
@@ -94,8 +115,8 @@ def test_failure_while_writing_a_paper_leaves_no_torn_file(project: Path, monkey
 
 
 @pytest.mark.slow
-def test_killed_build_leaves_whole_files(project: Path):
-    build_project(project)
+def test_killed_build_leaves_whole_files(built: Path):
+    project = built
     env = {**os.environ}
     for delay in (0.4, 0.8, 1.2):
         proc = subprocess.Popen([sys.executable, "-m", "proceedings", "build", "--project", str(project), "-q",

@@ -20,11 +20,12 @@ import pytest
 import yaml
 
 from proceedings.text import ascii_fold
-from tests.conftest import build_project, copy_front_matter
+from tests.conftest import build_project, copy_front_matter, shared_once
 from tests.texclients import CLIENTS, compile_bib, missing
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+_MISSING = missing()  # asked once: it runs kpsewhich for each file it needs
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")]
 
 NASTY_PAPERS = [
     {"id": "n1", "title": "CLIP-Based $k$-NN & 100% Recall_at_10 #1 {x} ~ ^ \\ Search: does It Work? Evaluating α-Blending",
@@ -95,17 +96,22 @@ def _acm_first_page(folder: Path, meta: dict, paper: dict) -> str:
 
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory: pytest.TempPathFactory, repo_build):
-    """Both projects built, and what each client prints of their .bib files (and acmart's own reference)."""
-    root = tmp_path_factory.mktemp("tex-clients")
-    repo = repo_build
-    nasty = build_project(_nasty_project(root / "nasty"))
-    bib = _refs(root, repo.outputs["bibtex"], nasty.outputs["bibtex"])
-    paper = next(p for p in repo.metadata["papers"] if p["id"] == "1")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in (*CLIENTS, "own-glyph")}
-        acm = pool.submit(_acm_first_page, root / "acmart", repo.metadata, paper)
-        out = {c: job.result() for c, job in jobs.items()}
-        return {"clients": out, "acmart": acm.result(), "repo": repo, "nasty": nasty, "root": root}
+    """Both projects built, and what each client prints of their .bib files (and acmart's own reference).
+
+    Made once for the whole run (xdist workers included): the compiles are the costly part.
+    """
+    def make(root: Path) -> dict:
+        repo = repo_build
+        nasty = build_project(_nasty_project(root / "nasty"))
+        bib = _refs(root, repo.outputs["bibtex"], nasty.outputs["bibtex"])
+        paper = next(p for p in repo.metadata["papers"] if p["id"] == "1")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in (*CLIENTS, "own-glyph")}
+            acm = pool.submit(_acm_first_page, root / "acmart", repo.metadata, paper)
+            out = {c: job.result() for c, job in jobs.items()}
+            return {"clients": out, "acmart": acm.result(), "repo": repo, "nasty": nasty, "root": root}
+
+    return shared_once(tmp_path_factory, "tex-clients", make)
 
 
 def fold(text: str) -> str:

@@ -39,7 +39,7 @@ from proceedings.stages import validate as validate_module
 from proceedings.stages.gather import gather
 from proceedings.stages.validate import CACHE_DIR, check_file, validate
 from proceedings.util.workers import run_limited
-from tests.conftest import EPOCH, REPO, copy_project
+from tests.conftest import EPOCH, REPO, copy_project, shared_once
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
 TITLE = "Efficient Retrieval with Tiny Models: A “Quick” Study"
@@ -73,20 +73,22 @@ def spec(body: int = 6, refs: int = 1, defects: frozenset[str] = frozenset(), se
 
 @pytest.fixture(scope="session")
 def papers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Sample papers: clean ones of several lengths and one per defect."""
-    base = tmp_path_factory.mktemp("validate-samples")
-    specs = {
-        "clean-8+4": spec(8, 4),
-        "long-9+1": spec(9, 1),
-        "short-3+1": spec(3, 1),
-        "no-references": spec(5, 0),
-        **{name: spec(defects=frozenset({name})) for name in DEFECTS},
-    }
-    out = {}
-    for name, s in specs.items():
-        out[name] = base / f"{name}.pdf"
-        write_paper(out[name], s)
-    return out
+    """Sample papers: clean ones of several lengths and one per defect (written once for the whole run)."""
+    def make(base: Path) -> dict[str, Path]:
+        specs = {
+            "clean-8+4": spec(8, 4),
+            "long-9+1": spec(9, 1),
+            "short-3+1": spec(3, 1),
+            "no-references": spec(5, 0),
+            **{name: spec(defects=frozenset({name})) for name in DEFECTS},
+        }
+        out = {}
+        for name, s in specs.items():
+            out[name] = base / f"{name}.pdf"
+            write_paper(out[name], s)
+        return out
+
+    return shared_once(tmp_path_factory, "validate-samples", make)
 
 
 def check(path: Path, title: str = TITLE, authors=YAML_AUTHORS, **rules) -> PaperReport:
@@ -556,9 +558,8 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
 # --------------------------------------------------------------------------- the repository and the command
 
 
-def test_the_repository_project_has_no_errors(tmp_path: Path):
-    ctx = make_context(REPO, tmp_path / "build", use_cache=False)
-    report = validate(gather(REPO, ctx), ctx)
+def test_the_repository_project_has_no_errors(repo_build):
+    report = repo_build.report  # validated from nothing: the run's one build of the repository's project
     assert report.error_count == 0, [(p.id, f.message) for p in report.papers for f in p.errors]
     assert all(p.usable and p.body_pages and p.references_page for p in report.papers)
 
