@@ -22,11 +22,14 @@ validate: $(STAMP)
 bundle: $(STAMP)
 	$(VENV)/bin/proceedings bundle --project .
 
+# one file per worker (module fixtures made once), the longest files first (LONG_FIRST in tests/conftest.py)
+XDIST  := -n auto --dist loadfile --no-loadscope-reorder
+
 test: $(STAMP)
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest $(XDIST)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n auto -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
 
 samples: $(STAMP)
 	$(PY) tools/make_samples.py

@@ -128,15 +128,17 @@ def _plan_facts(plan: Plan) -> list:
 
 def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str, Path] | Path]) -> dict[str, Path]:
     """Run an exporter unless its inputs are unchanged and every file it wrote last time is still there."""
-    def run() -> dict[str, str]:
+    out = Path(ctx.out_dir)
+
+    def run() -> dict[str, str]:  # paths kept relative to the output folder: it may be moved or copied
         result = write()
         paths = result if isinstance(result, dict) else {name: result}
-        return {k: str(v) for k, v in paths.items()}
+        return {k: str(Path(v).relative_to(out)) if Path(v).is_relative_to(out) else str(v) for k, v in paths.items()}
 
     paths = memo(ctx, f"export-{name}", key, run)
-    if not all(Path(v).exists() for v in paths.values()):
+    if not all((out / v).exists() for v in paths.values()):
         paths = run()
-    return {k: Path(v) for k, v in paths.items()}
+    return {k: out / v for k, v in paths.items()}
 
 
 def _shown(metadata: dict) -> dict:

@@ -119,3 +119,16 @@ def test_a_rebuild_copies_the_unchanged_parts_from_the_last_volume(warm, tmp_pat
     if shutil.which("qpdf"):
         check = subprocess.run(["qpdf", "--check", str(out / "proceedings.pdf")], capture_output=True, check=False)
         assert check.returncode == 0, check.stdout
+
+
+def test_a_copied_build_folder_writes_its_exports_into_itself(warm, repo_build):
+    """The export cache names its files relative to the output folder: a copied folder whose citation files were
+    deleted gets them back in itself (not in the folder it was copied from), and the result points there."""
+    project, out = warm
+    for path in (out / "citations").glob("*"):
+        path.unlink()
+    (out / "proceedings.bib").unlink()
+    result = build_project(project, out)
+    assert result.outputs["bibtex"] == out / "proceedings.bib" and result.outputs["bibtex"].is_file()
+    assert sorted(p.name for p in (out / "citations").glob("*")) == sorted(
+        p.name for p in (repo_build.outputs["volume"].parent / "citations").glob("*"))
