@@ -260,12 +260,12 @@ def test_verify_finds_a_trusted_part_damaged_as_written(small_build, tmp_path: P
     assert "part 2: the bytes in the volume differ from those bound (damaged as written)" in caught.value.problems
 
 
-def test_a_rebuild_decodes_only_the_parts_it_stamped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_rebuild_decodes_only_the_parts_it_stamped(small_build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """After one paper changed, verify decodes that paper's pages and trusts (by CRC-32) the parts reused."""
     from proceedings.stages import verify as stage
 
-    project = small_project(tmp_path / "p")
-    first = build_project(project)
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # with its build
+    first = small_build[1]
     seen: list[dict] = []
     real = stage.verify
     monkeypatch.setattr(stage, "verify", lambda *a, **k: (seen.append(a[4] if len(a) > 4 else k["trusted"]),
