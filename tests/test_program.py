@@ -457,3 +457,24 @@ def test_the_repositorys_sample_programme_follows_the_papers_it_is_copied_to(tmp
                        encoding="utf-8")
     with pytest.raises(ProjectFileError, match="unknown paper id"):
         load_project(project)
+
+
+def test_logos_are_checked_without_pillow_when_sound_and_by_pillow_when_not(tmp_path: Path):
+    """PNG chunk CRCs, JPEG markers and the GIF trailer are read directly; anything else is Pillow's to judge."""
+    from PIL import Image
+
+    from proceedings.project.program import _sound_image, image_problem
+
+    (tmp_path / "front_matter").mkdir()
+    image = Image.new("RGB", (40, 30), (200, 10, 10))
+    for fmt in ("PNG", "JPEG", "GIF", "BMP"):
+        image.save(tmp_path / "front_matter" / f"logo.{fmt.lower()}", fmt)
+    assert [_sound_image(tmp_path / "front_matter" / f"logo.{e}") for e in ("png", "jpeg", "gif", "bmp")] == [
+        True, True, True, False]
+    assert image_problem(tmp_path, "logo.png") is None and image_problem(tmp_path, "logo.jpeg") is None
+    assert "is a BMP image" in image_problem(tmp_path, "logo.bmp")
+    data = bytearray((tmp_path / "front_matter" / "logo.png").read_bytes())
+    data[-20] ^= 0xFF  # a bit flip in the image data: its chunk's CRC no longer matches
+    (tmp_path / "front_matter" / "bad.png").write_bytes(bytes(data))
+    assert not _sound_image(tmp_path / "front_matter" / "bad.png")
+    assert "is not an image that can be printed" in (image_problem(tmp_path, "bad.png") or "")

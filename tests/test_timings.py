@@ -81,11 +81,11 @@ def test_build_timings_prints_every_stage_on_stderr(cold):
 
 def test_a_warm_build_imports_no_pdf_library_nor_prints_timings_unasked(cold):
     """Front matter, author index, validation results and stamped parts come from caches: no page is drawn
-    (ReportLab stays out) and no PDF is read or written (pypdf and PDFium stay out too)."""
+    (ReportLab stays out) and no PDF is read or written (pypdf and PDFium stay out too), nor any image (Pillow)."""
     project, out, env, _ = cold
     script = ("import sys\nfrom proceedings.cli import app\n"
               "try:\n    app(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
-              "print(sorted(m for m in ('reportlab', 'pypdf', 'pypdfium2', 'fontTools') if m in sys.modules), code)\n")
+              "print(sorted(m for m in ('reportlab', 'pypdf', 'pypdfium2', 'fontTools', 'PIL') if m in sys.modules), code)\n")
     done = subprocess.run([sys.executable, "-c", script, "build", "-p", str(project), "-o", str(out), "-q"],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.stdout.strip().splitlines()[-1] in ("[] 0", "[] 1"), done.stdout + done.stderr

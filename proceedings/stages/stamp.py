@@ -27,7 +27,7 @@ from proceedings.errors import StampFailure
 from proceedings.pdf.xmp import DocumentMetadata, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
-from proceedings.stages.gather import sha256_file
+from proceedings.stages.gather import input_files, sha256_file
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume, fingerprint
 from proceedings.text import date_range, proceedings_title
@@ -92,6 +92,13 @@ def footer_text(project: Project) -> str:
 
 def pdf_date(moment: dt.datetime) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _front_date(project: Project) -> str:
+    """The front matter part's date: SOURCE_DATE_EPOCH when set, else the newest time of the files it is made
+    from (front_matter/ and papers.yaml, not the camera-ready files), so a corrected paper does not restamp it."""
+    papers = {project.pdf_path(p) for p in project.papers}
+    return pdf_date(source_date([f for f in input_files(project) if f not in papers]))
 
 
 def _paper_date(placed: Placed) -> str:
@@ -201,7 +208,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     footer = footer_text(project)
     w = project.workshop
     acronym = w.acronym
-    date = pdf_date(ctx.build_time)
+    date = _front_date(project)
     front_part = parts_dir / "front.pdf"
     editors = [e.name for e in w.editors]
     front_key = digest("front-part", STAMP_VERSION, hashlib.sha256(front.pdf).hexdigest(), front.sections,
