@@ -206,9 +206,14 @@ def proceedings_cmd() -> list[str]:
 
 
 def build_env(cache_home: Path) -> dict[str, str]:
-    """The build's environment: caches under ``cache_home`` (fresh for a cold build), fonts prepared once."""
+    """The build's environment: caches under ``cache_home`` (fresh for a cold build), fonts prepared once, the
+    package byte-compiled as ``pip install`` does (an editable install under PYTHONDONTWRITEBYTECODE would
+    compile every module from source on every run: start-up no installed copy pays)."""
+    import compileall
+
     from proceedings.typeset import fonts
 
+    compileall.compile_dir(str(ROOT / "proceedings"), quiet=1)
     font_dir = fonts.font_dir()
     fonts.prepare()
     env = dict(os.environ)
