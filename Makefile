@@ -25,10 +25,16 @@ bundle: $(STAMP)
 # one file per worker (module fixtures made once), the longest files first (LONG_FIRST in tests/conftest.py)
 XDIST  := -n auto --dist loadfile --no-loadscope-reorder
 
+# byte-compiled first, as pip install does: an editable install under PYTHONDONTWRITEBYTECODE would compile
+# every module again in every worker and every `python -m proceedings` the tests start
+COMPILE := $(PY) -m compileall -q proceedings tools tests > /dev/null
+
 test: $(STAMP)
+	$(COMPILE)
 	$(PY) -m pytest $(XDIST)
 
 test-fast: $(STAMP)
+	$(COMPILE)
 	$(PY) -m pytest $(XDIST) -m "not slow"
 
 samples: $(STAMP)
