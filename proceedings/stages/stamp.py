@@ -121,22 +121,17 @@ class _PaperCache:
         return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym,
                       p.title, [a.name for a in p.authors], meta)
 
-    @staticmethod
-    def _fingerprint(out: Path) -> list[int]:
-        """Size and modification time of a stamped part: a quick sign that it was replaced or edited."""
-        stat = out.stat()
-        return [stat.st_size, stat.st_mtime_ns]
-
     def get(self, paper_id: str, key: str, out: Path) -> dict | None:
-        """The cached entry, when its key matches and the stamped part still has its sha256 (bit rot too)."""
-        if not self.enabled:
+        """The cached entry, when its key matches and the stamped part is the one recorded: same size and time
+        (a quick sign that it was replaced or edited), same CRC-32 (bit rot too)."""
+        if not self.enabled or not out.exists():
             return None
         try:
             name = f"{paper_id}.json"
             entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
             if entry is None or entry["key"] != key:
                 return None
-            if self._fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
+            if fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
                 return entry
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -149,7 +144,7 @@ class _PaperCache:
         data = out.read_bytes()  # read once: its checksum and its layout
         crc = f"{zlib.crc32(data):08x}"
         layout = read_part(out, shared, keep_offsets=False, data=data).layout()
-        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": self._fingerprint(out),
+        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
                                                         "shared": list(shared), "layout": layout}))
@@ -425,7 +420,7 @@ def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: byte
     the stamped papers by size and time, which change whenever one is stamped again) and the plan."""
 
     ends = {0, len(volume.parts) - 1}
-    parts = [sha256_file(p) if i in ends else _PaperCache._fingerprint(p) for i, p in enumerate(volume.parts)]
+    parts = [sha256_file(p) if i in ends else fingerprint(p) for i, p in enumerate(volume.parts)]
     return digest("bound", [str(p) for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
                   volume.outline, volume.page_count)
 
