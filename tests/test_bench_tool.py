@@ -197,11 +197,13 @@ def test_the_latex_shapes_vary_as_asked():
     assert "\\onecolumn" in source and "Woodstock" not in source
 
 
-def test_the_whole_tool_on_three_papers(tmp_path, monkeypatch):
-    """Generation, every scenario, the per-stage build, the table and the JSON; 1 run."""
+def test_the_whole_tool_on_three_papers(tiny, tmp_path, monkeypatch):
+    """Every scenario, the per-stage build, the table and the JSON; 1 run (on the papers ``tiny`` generated:
+    the tool finds them and generates nothing)."""
+    base, _ = tiny
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     out = tmp_path / "results.json"
-    code = bench.main(["--sizes", "3", "--runs", "1", "--json", str(out), "--bench-dir", str(tmp_path / "b"),
+    code = bench.main(["--sizes", "3", "--runs", "1", "--json", str(out), "--bench-dir", str(base),
                        "--no-install", "--series", "synthetic"])
     assert code == 0
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -216,7 +218,7 @@ def test_the_whole_tool_on_three_papers(tmp_path, monkeypatch):
     stages = report["stages"]
     assert stages["n"] == 3 and {"merge"} <= {s["stage"].rsplit("/", 1)[-1] for s in stages["stages"]}
     # the project is left as generated: the changed paper is the pool's file again
-    root = tmp_path / "b" / f"papers-{bench_papers.generator_key()}"
+    root = base / f"papers-{bench_papers.generator_key()}"
     p = bench_papers.papers(3)[1]  # the middle one is the one changed
     assert os.path.samefile(root / "n3" / "camera_ready" / p.file, root / "pool" / f"{p.index:04d}.pdf")
 
@@ -246,15 +248,16 @@ def test_the_real_series_on_three_copies_of_two_compiled_papers(tmp_path, monkey
     assert "| real | 3 |" in md.read_text(encoding="utf-8") and "Markdown (for the README)" in capsys.readouterr().out
 
 
-def test_without_tex_the_benchmark_says_so_and_runs_the_synthetic_series(tmp_path, monkeypatch, capsys):
+def test_without_tex_the_benchmark_says_so_and_runs_the_synthetic_series(tiny, tmp_path, monkeypatch, capsys):
+    base, _ = tiny
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no pdflatex, kpsewhich, qpdf, pdfunite, git
     assert bench_latex.tex_available() == "pdflatex is not installed"
     out = tmp_path / "results.json"
-    code = bench.main(["--sizes", "2", "--runs", "1", "--json", str(out), "--bench-dir", str(tmp_path / "b"),
+    code = bench.main(["--sizes", "2", "--runs", "1", "--json", str(out), "--bench-dir", str(base),
                        "--no-install", "--no-stages"])
     assert code == 0
     assert "real series skipped: pdflatex is not installed; running the synthetic series only" in capsys.readouterr().err
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["series"] == ["synthetic"] and [s["series"] for s in report["sizes"]] == ["synthetic"]
-    assert not list((tmp_path / "b").glob("latex-*"))
+    assert not list(base.glob("latex-*"))
