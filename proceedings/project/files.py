@@ -71,3 +71,10 @@ def validate_into(model: type[BaseModel], data: Any, rel: str, prefix: str, prob
                     problems.append(f"{rel}: {where}: unknown field (a typo?)")
                     return None
     return None
+
+
+def id_text(value: Any) -> Any:
+    """A paper id written as a YAML number (``id: 17``) read as the text it names ("17"); anything else,
+    booleans included, left for validation to judge."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from proceedings.errors import ProjectFileError
 from proceedings.project import inputs
+from proceedings.project.files import id_text
 from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
 from proceedings.project.program import Day, Sponsor, check_timezone, load_program
@@ -240,9 +241,7 @@ class Paper(_Model):
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_string(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            return value
-        return str(value) if isinstance(value, int) else value
+        return id_text(value)
 
     @field_validator("id")
     @classmethod

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from proceedings.project.files import id_text
 from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
 
@@ -116,7 +117,7 @@ class Item(_Timed):
     @field_validator("paper", mode="before")
     @classmethod
     def _paper_id(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return id_text(value)
 
     @model_validator(mode="after")
     def _what(self) -> Item:
