@@ -29,7 +29,7 @@ from proceedings.stages.validate import validate
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, write_json
-from proceedings.util.cache import crc32_file, digest, memo
+from proceedings.util.cache import digest, memo
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
 
@@ -148,14 +148,16 @@ def _shown(metadata: dict) -> dict:
 
 
 def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable:
-    """Verify the bound volume, unless it is byte for byte the volume verified last time; the content streams of
-    parts stamped in earlier builds are checked by the CRC-32 of where bind wrote them (see verify.verify)."""
+    """Verify the bound volume, unless it was bound from the very parts and plan of the volume verified last time
+    (``key``: bind's digest of them; binding is deterministic, so the bytes are those verified, and the new
+    volume is not read once more just to hash it); the content streams of parts stamped in earlier builds are
+    checked by the CRC-32 of where bind wrote them (see verify.verify)."""
     marker = ctx.out_dir / ".cache" / "verified.json"
 
-    def check_volume(tmp: Path, written: list) -> None:
+    def check_volume(tmp: Path, written: list, key: str) -> None:
         from proceedings.stages.verify import verify  # reads PDF: only when a volume was bound
 
-        stamp = {"crc32": crc32_file(tmp), "metadata": digest(metadata)}  # the volume verified last time?
+        stamp = {"bound": key, "metadata": digest(metadata)}
         try:
             if ctx.use_cache and json.loads(marker.read_text(encoding="utf-8")) == stamp:
                 return

@@ -383,7 +383,8 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
 
 
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
-    """Bind the parts into build/proceedings.pdf (checked before it takes its name)."""
+    """Bind the parts into build/proceedings.pdf (checked before it takes its name: ``check(path, written,
+    key)``, with where each part went and the digest of everything the volume is made of)."""
     w = project.workshop
     first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
@@ -406,11 +407,12 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     previous = PreviousVolume.open(path, read_json(marker)) if ctx.use_cache else None
     try:
         written = bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
-                       out_path=path, check=check, xmp=xmp_packet(meta), identities=identities, previous=previous)
+                       out_path=path, check=(lambda tmp, written: check(tmp, written, key)) if check else None,
+                       xmp=xmp_packet(meta), identities=identities, previous=previous)
     finally:
         if previous is not None:
             previous.close()
-    write_json(marker, {"key": key, "output": fingerprint(path),
+    write_json(marker, {"key": key, "output": file_fingerprint(path),
                         "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
     return path
 
