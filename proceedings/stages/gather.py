@@ -17,7 +17,7 @@ from proceedings.project.model import (
     load_project,
 )
 from proceedings.util.atomic import write_json
-from proceedings.util.cache import digest
+from proceedings.util.cache import digest, file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,12 @@ class _Digests:
 
     def sha256(self, path: Path) -> tuple[str, int]:
         """The file's sha256 and size."""
-        st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        stamp = file_stamp(path)
         entry = self.known.get(str(path))
-        sha = entry[4] if isinstance(entry, list) and len(entry) == 5 and entry[:4] == stamp else sha256_file(path)
+        sha = entry[4] if stamp and isinstance(entry, list) and len(entry) == 5 and entry[:4] == stamp \
+            else sha256_file(path)  # a missing file raises here, as before
         self.seen[str(path)] = [*stamp, sha]
-        return sha, st.st_size
+        return sha, stamp[0]
 
     def save(self) -> None:
         if self.seen != self.known:

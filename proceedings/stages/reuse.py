@@ -17,6 +17,8 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from proceedings.util.cache import file_fingerprint
+
 log = logging.getLogger(__name__)
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -27,15 +29,6 @@ def context(identity: str, shift: int, absolute: dict[int, int], skip: set[int])
     """Digest of everything a part's bytes in the volume depend on (``identity``: the part file's checksum)."""
     text = repr((identity, shift, sorted(absolute.items()), sorted(skip)))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def fingerprint(path: Path) -> list[int]:
-    """Size and modification time of a file (empty when it is missing)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return []
-    return [st.st_size, st.st_mtime_ns]
 
 
 class PreviousVolume:
@@ -50,7 +43,7 @@ class PreviousVolume:
         crc32]}}``), or None when either is missing, unreadable or does not match the other."""
         if not isinstance(record, dict) or not isinstance(record.get("parts"), dict):
             return None
-        if not record["parts"] or fingerprint(path) != record.get("output"):
+        if not record["parts"] or file_fingerprint(path) != record.get("output"):
             return None
         try:
             handle = path.open("rb")

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,11 +28,11 @@ from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
 from proceedings.stages.gather import input_files, sha256_file
 from proceedings.stages.plan import Placed, Plan
-from proceedings.stages.reuse import PreviousVolume, fingerprint
+from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
 from proceedings.util.atomic import atomic_open, read_json, sweep, write_json
-from proceedings.util.cache import crc32_file, digest, seal, unseal
+from proceedings.util.cache import crc32_file, crc32_hex, digest, file_fingerprint, file_stamp, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
 log = logging.getLogger(__name__)
@@ -131,7 +130,7 @@ class _PaperCache:
             entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
             if entry is None or entry["key"] != key:
                 return None
-            if fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
+            if file_fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
                 return entry
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -142,9 +141,9 @@ class _PaperCache:
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
         """Record a freshly stamped part; its CRC-32."""
         data = out.read_bytes()  # read once: its checksum and its layout
-        crc = f"{zlib.crc32(data):08x}"
+        crc = crc32_hex(data)
         layout = read_part(out, shared, keep_offsets=False, data=data).layout()
-        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": fingerprint(out),
+        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
                                                         "shared": list(shared), "layout": layout}))
@@ -302,8 +301,8 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
 
     Each file is copied (never linked: damage to the cache must not reach a published file) beside
     its final path and renamed into place, so it is never torn. A file this tool published before is
-    left alone while it is untouched (its size, times and inode as recorded, see :func:`_file_stamp`)
-    and its part's checksum is the one it was copied from; any other file holding the same bytes too.
+    left alone while it is untouched (its :func:`~proceedings.util.cache.file_stamp` as recorded) and its
+    part's checksum is the one it was copied from; any other file holding the same bytes too.
     """
     out = ctx.out_dir
     record = out / ".cache" / "published.json"
@@ -315,14 +314,14 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     published: dict[str, list] = {}
     for source, target, crc in pairs:
         name = target.relative_to(out).as_posix()
-        if crc is not None and isinstance(known.get(name), list) and known[name] == [*_file_stamp(target), crc]:
+        if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
             published[name] = known[name]
             continue
         if not _same_bytes(source, target):
             with atomic_open(target) as handle, source.open("rb") as data:
                 shutil.copyfileobj(data, handle, 1 << 20)
         if crc is not None:
-            published[name] = [*_file_stamp(target), crc]
+            published[name] = [*file_stamp(target), crc]
     if published != known:
         try:
             write_json(record, published)
@@ -335,15 +334,6 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
         if stale.name not in keep:
             stale.unlink()
     return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
-
-
-def _file_stamp(path: Path) -> list[int]:
-    """Size, modification and change times, inode: any write changes the change time, which no program sets back."""
-    try:
-        st = path.stat()
-    except OSError:
-        return []
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _same_bytes(source: Path, target: Path) -> bool:
@@ -422,7 +412,7 @@ def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: byte
     the stamped papers by size and time, which change whenever one is stamped again) and the plan."""
 
     ends = {0, len(volume.parts) - 1}
-    parts = [sha256_file(p) if i in ends else fingerprint(p) for i, p in enumerate(volume.parts)]
+    parts = [sha256_file(p) if i in ends else file_fingerprint(p) for i, p in enumerate(volume.parts)]
     return digest("bound", [str(p) for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
                   volume.outline, volume.page_count)
 
@@ -431,6 +421,6 @@ def _unchanged(marker: Path, key: str, path: Path) -> bool:
     """The volume at ``path`` is the one bound (and verified) from ``key``, untouched since."""
     try:
         entry = json.loads(marker.read_text(encoding="utf-8"))
-        return entry["key"] == key and entry["output"] == fingerprint(path)
+        return entry["key"] == key and entry["output"] == file_fingerprint(path)
     except (OSError, ValueError, KeyError, TypeError):
         return False

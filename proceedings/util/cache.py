@@ -91,3 +91,29 @@ def crc32_file(path: Path) -> str:
         while block := handle.read(1 << 20):
             value = zlib.crc32(block, value)
     return f"{value:08x}"
+
+
+def file_fingerprint(path: Path) -> list[int]:
+    """Size and modification time of a file this tool wrote (empty when it is missing): a quick sign that it was
+    replaced or edited, kept when the output folder is copied with its times."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns]
+
+
+def file_stamp(path: Path) -> list[int]:
+    """Size, modification and change times and inode of a file (empty when it is missing): any write changes the
+    change time, which no program can set back, and a replacement the inode."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def crc32_hex(data: bytes) -> str:
+    """The CRC-32 of ``data`` as :func:`crc32_file` writes it."""
+    return f"{zlib.crc32(data):08x}"
+
