@@ -231,6 +231,7 @@ def test_the_real_series_on_three_copies_of_two_compiled_papers(tmp_path, monkey
         pytest.skip(why)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setattr(bench_latex, "SHAPES", 2)
+    monkeypatch.setattr(bench_latex, "PASSES", 1)  # the flow is under test, not the cross-references
     out, md = tmp_path / "results.json", tmp_path / "table.md"
     code = bench.main(["--sizes", "3", "--runs", "1", "--json", str(out), "--bench-dir", str(tmp_path / "b"),
                        "--no-install", "--series", "real", "--markdown", str(md), "--no-stages"])

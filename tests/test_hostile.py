@@ -9,21 +9,30 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import AWKWARD, build_project, make_project, need
+from tests.conftest import AWKWARD, build_project, make_project, need, shared_once
 from tests.test_sanitize import ACTIVE, raw_objects
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory):
+def awkward_project(tmp_path_factory: pytest.TempPathFactory):
+    """The 60 awkward files as one built project, made once per run (test_validate_corpus reads it too)."""
     need(AWKWARD)
     files = sorted(AWKWARD.glob("*.pdf"))
-    project = make_project(tmp_path_factory.mktemp("hostile") / "p", files, session="Whatever authors send")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
-        result = build_project(project)
-    return project, files, result
+
+    def make(folder):
+        project = make_project(folder / "p", files, session="Whatever authors send")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", "1745798400")
+            result = build_project(project)
+        return project, files, result
+
+    return shared_once(tmp_path_factory, "awkward-project", make)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory):
+    return awkward_project(tmp_path_factory)
 
 
 def test_every_paper_is_reported_and_none_is_lost(hostile):

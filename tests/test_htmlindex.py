@@ -285,18 +285,21 @@ def test_chromium_renders_every_title(built, tmp_path: Path, page: str):
     shot = ARTIFACTS / f"{page}-phone.png"
     shot.unlink(missing_ok=True)
 
-    # the DOM Chromium built holds every title as text
-    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", url).stdout.decode("utf-8")
+    # one Chromium run: the DOM it built, a phone-sized screenshot (kept as an artifact) and the page printed
+    pdf = ARTIFACTS / f"{page}-print.pdf"
+    pdf.unlink(missing_ok=True)
+    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", f"--screenshot={shot}", "--window-size=412,2000",
+                        "--hide-scrollbars", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                        url).stdout.decode("utf-8")
     import html5lib
 
+    # the DOM holds every title as text
     tree = html5lib.parse(dom, namespaceHTMLElements=False)
     dom_text = fold("".join(tree.find(".//body").itertext()))
     for title in TITLES:
         assert fold(title) in dom_text
 
-    # a phone-sized screenshot, kept as an artifact: not blank
-    _run_chromium(binary, tmp_path / "profile", f"--screenshot={shot}", "--window-size=412,2000",
-                  "--hide-scrollbars", url)
+    # the screenshot is not blank
     with Image.open(shot) as image:
         assert image.size == (412, 2000)
         gray = image.convert("L")
@@ -304,9 +307,6 @@ def test_chromium_renders_every_title(built, tmp_path: Path, page: str):
         assert dark > 2000, "the screenshot is (nearly) blank"
 
     # printed: every title is drawn as text on the pages (visible, not hidden by CSS)
-    pdf = ARTIFACTS / f"{page}-print.pdf"
-    pdf.unlink(missing_ok=True)
-    _run_chromium(binary, tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
     printed = fold(" ".join(p.extract_text() for p in PdfReader(pdf).pages))
     for title in TITLES:
         assert fold(title) in printed, title

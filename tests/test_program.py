@@ -247,7 +247,9 @@ def test_index_html_in_chromium_shows_the_programme(built, tmp_path: Path):
     project, result = built
     out = project / "build"
     url = (out / "index.html").resolve().as_uri()
-    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", url).stdout.decode("utf-8")
+    shot = tmp_path / "index.png"
+    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", f"--screenshot={shot}", "--window-size=1000,3000",
+                        url).stdout.decode("utf-8")
     import html5lib
 
     tree = html5lib.parse(dom, namespaceHTMLElements=False)
@@ -266,8 +268,6 @@ def test_index_html_in_chromium_shows_the_programme(built, tmp_path: Path):
     assert "logo.png" in images and sum(1 for s in images if s.startswith("sponsors/")) == 3
     for src in images:  # every image is a file beside index.html
         assert (out / src).is_file(), src
-    shot = tmp_path / "index.png"
-    _run_chromium(binary, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1000,3000", url)
     with Image.open(shot) as image:
         assert image.convert("L").getextrema()[0] < 100  # not blank
 

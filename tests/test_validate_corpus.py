@@ -5,11 +5,9 @@ Both folders live in ../shared/corpus (read-only); the tests skip with a reason 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from proceedings.context import make_context
 from proceedings.export.report import RULE_TITLES
@@ -17,7 +15,7 @@ from proceedings.findings import Finding, PaperReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import gather
 from proceedings.stages.validate import check_file, validate
-from tests.conftest import ACMART, AWKWARD, copy_front_matter, need
+from tests.conftest import ACMART, AWKWARD, need
 
 HOPE = "The Name of the Title Is Hope"
 TROVATO = [("Ben Trovato", None), ("G.K.M. Tobin", None), ("Lars Thørväld", None), ("Valerie Béranger", None),
@@ -92,18 +90,14 @@ def test_tracemonkey_a_real_14_page_acm_paper_fails_for_length():
 
 @pytest.fixture(scope="module")
 def awkward(tmp_path_factory: pytest.TempPathFactory):
-    """All 60 awkward files as one project, validated by the real stage (workers, limits)."""
-    folder = need(AWKWARD)
-    project = tmp_path_factory.mktemp("awkward")
-    copy_front_matter(project / "front_matter")
-    camera = project / "camera_ready"
-    camera.mkdir()
-    entries = []
-    for i, pdf in enumerate(sorted(folder.glob("*.pdf")), 1):
-        shutil.copyfile(pdf, camera / pdf.name)
-        entries.append({"id": str(i), "title": pdf.stem, "authors": [{"name": "Ada Lovelace"}], "file": pdf.name})
-    (camera / "papers.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
-    ctx = make_context(project, project / "build", use_cache=False)
+    """All 60 awkward files as one project, validated by the real stage (workers, limits).
+
+    The project test_hostile builds (once per run); validating it again reads the stage's cache.
+    """
+    from tests.test_hostile import awkward_project
+
+    project, _, _ = awkward_project(tmp_path_factory)
+    ctx = make_context(project, project / "build")
     report = validate(gather(project, ctx), ctx)
     return {p.file: p for p in report.papers}
 

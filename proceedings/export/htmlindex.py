@@ -7,6 +7,7 @@ that exist beside them, by relative, percent-encoded paths; neither loads anythi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -38,8 +39,12 @@ VOLUME_LINKS = (
 """Files of the whole volume linked from build/index.html when present."""
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The package's templates: HTML ones autoescaped, text ones not; absent optional fields render empty."""
+    """The package's templates: HTML ones autoescaped, text ones not; absent optional fields render empty.
+
+    One per process, so each template is compiled once (the caller must not change it).
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=lambda name: name is not None and ".html" in name,
