@@ -182,14 +182,27 @@ def test_pdf_metadata(repo_build, volume):
     assert info.subject and info.get("/Keywords")
 
 
+def page_texts(path) -> list[str]:
+    """The text of every page as PDFium (Chrome's reader) extracts it."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
 def test_papers_files_match_volume_pages(repo_build, volume):
     out = repo_build.outputs["volume"].parent
+    whole = page_texts(repo_build.outputs["volume"])
     for pages in repo_build.volume.papers:
         one = PdfReader(out / "papers" / f"{pages.paper_id}.pdf")
         assert len(one.pages) == pages.count
         assert one.page_labels[0] == str(pages.first_page)
-        for k in range(pages.count):
-            assert one.pages[k].extract_text() == volume.pages[pages.first_index + k].extract_text()
+        texts = page_texts(out / "papers" / f"{pages.paper_id}.pdf")
+        assert all(len(t) > 200 for t in texts)
+        assert texts == whole[pages.first_index:pages.first_index + pages.count]
 
 
 def test_front_matter_names_organizers_and_committee(repo_build):

@@ -24,7 +24,7 @@ STYLES = {
     "BoldItalic": ("NotoSerif-Italic[wdth,wght].ttf", 700),
 }
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = (f"{FAMILY}-{s}" for s in STYLES)
-_INSTANCE_VERSION = 2  # bump when the instancing below changes
+_INSTANCE_VERSION = 3  # bump when the instancing below changes
 
 
 def _source_dir() -> Path:
@@ -47,16 +47,16 @@ def font_dir() -> Path:
     return Path(base) / "proceedings" / "fonts" / digest.hexdigest()[:12]
 
 
-def prepare() -> dict[str, Path]:
-    """Make sure the four static styles exist; return their paths by style."""
+def prepare(jobs: int = 1) -> dict[str, Path]:
+    """Make sure the four static styles exist; return their paths by style.
+
+    ``jobs`` > 1 instances the missing styles in that many processes (a few seconds each).
+    """
     target = font_dir()
     paths = {style: target / f"{FAMILY}-{style}.ttf" for style in STYLES}
     missing = [s for s, p in paths.items() if not p.is_file()]
     if not missing:
         return paths
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
-
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError:  # no writable user cache (a locked-down CI user): a private temporary folder
@@ -67,15 +67,31 @@ def prepare() -> dict[str, Path]:
         paths = {style: target / f"{FAMILY}-{style}.ttf" for style in STYLES}
         missing = [s for s, p in paths.items() if not p.is_file()]
     log.info("preparing fonts in %s (once)", target)
-    for style in missing:
-        source, weight = STYLES[style]
-        font = TTFont(_source_dir() / source)
-        static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, optimize=False)
-        _rename(static, style)
-        tmp = paths[style].with_suffix(f".tmp{os.getpid()}")
-        static.save(tmp)
-        os.replace(tmp, paths[style])
+    if jobs > 1 and len(missing) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(jobs, len(missing))) as pool:
+            list(pool.map(_instance, missing, [paths[s] for s in missing]))
+    else:
+        for style in missing:
+            _instance(style, paths[style])
     return paths
+
+
+def _instance(style: str, path: Path) -> None:
+    """Instance one style of the variable font and write it atomically to ``path``."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    source, weight = STYLES[style]
+    font = TTFont(_source_dir() / source)
+    static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, optimize=False, inplace=True)
+    _rename(static, style)
+    static.recalcTimestamp = False  # the source font's dates: the same bytes on every machine, any day
+    static["head"].modified = static["head"].created
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    static.save(tmp)
+    os.replace(tmp, path)
 
 
 def _rename(font, style: str) -> None:
@@ -151,7 +167,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     if "--prepare" in argv:
-        for style, path in prepare().items():
+        for style, path in prepare(jobs=os.cpu_count() or 1).items():
             log.info("%s: %s", style, path)
     return 0
 
