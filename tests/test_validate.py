@@ -39,7 +39,7 @@ from proceedings.stages import validate as validate_module
 from proceedings.stages.gather import gather
 from proceedings.stages.validate import CACHE_DIR, check_file, validate
 from proceedings.util.workers import run_limited
-from tests.conftest import EPOCH, REPO, copy_project, shared_once
+from tests.conftest import EPOCH, REPO, copy_project, no_shared_cache, shared_once
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
 TITLE = "Efficient Retrieval with Tiny Models: A “Quick” Study"
@@ -521,6 +521,7 @@ def test_a_paper_over_the_time_limit_becomes_a_finding(tmp_path: Path, papers):
 
 
 def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, monkeypatch: pytest.MonkeyPatch):
+    no_shared_cache(monkeypatch)  # the output folder's own cache is under test
     project = _project(tmp_path, {"a": papers["long-9+1"], "b": papers["clean-8+4"]})
     first = _validate(project)
     cache = project / "build" / CACHE_DIR
@@ -535,6 +536,7 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
     with pytest.raises(AssertionError):
         _validate(project, use_cache=False)
     monkeypatch.undo()
+    no_shared_cache(monkeypatch)
 
     # a changed title is a different question: page 1 is checked again
     papers_yaml = project / "camera_ready" / "papers.yaml"
@@ -553,6 +555,28 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
         entry.unlink()
     cache.rmdir()
     assert _validate(project).to_json() == changed.to_json()
+
+
+def test_a_shared_cache_serves_another_output_folder(tmp_path: Path, papers, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PROCEEDINGS_CACHE_DIR", str(tmp_path / "shared"))
+    one = _project(tmp_path / "one", {"a": papers["long-9+1"]})
+    two = _project(tmp_path / "two", {"a": papers["long-9+1"]})
+    first = _validate(one)
+    assert len(list((tmp_path / "shared" / "validation").glob("*.json"))) == 1
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("the shared cache should have answered")
+
+    monkeypatch.setattr(validate_module, "run_limited", no_workers)
+    assert _validate(two).to_json() == first.to_json()  # another project and output folder, the same paper
+    assert len(list((two / "build" / CACHE_DIR).glob("*.json"))) == 1  # and now in its own cache too
+    with pytest.raises(AssertionError):
+        _validate(two, use_cache=False)  # --no-cache reads neither
+    monkeypatch.delenv("PROCEEDINGS_CACHE_DIR")
+    for entry in (two / "build" / CACHE_DIR).glob("*.json"):
+        entry.unlink()
+    with pytest.raises(AssertionError):
+        _validate(two)  # unset: only the output folder's own cache counts
 
 
 # --------------------------------------------------------------------------- the repository and the command

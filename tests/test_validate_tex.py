@@ -13,7 +13,7 @@ from proceedings import venues
 from proceedings.checks import registry
 from proceedings.project.model import Rules
 from proceedings.stages.validate import check_file
-from tests.conftest import shared_once
+from tests.conftest import no_shared_cache, shared_once
 from tests.texpapers import AUTHORS, TITLE, compile_all, tex_available
 
 
@@ -149,6 +149,7 @@ def test_the_stage_reruns_only_the_check_whose_version_changed(tex, tmp_path: Pa
     from proceedings.stages.gather import gather
     from tests.conftest import make_project
 
+    no_shared_cache(monkeypatch)  # a changed check version must not reach the other tests' results
     project = make_project(tmp_path / "p", [tex["good"], tex["review"]])
 
     def run():

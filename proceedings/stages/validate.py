@@ -36,8 +36,9 @@ CHECKS_VERSION = "4"
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
 CACHE_DIR = Path(".cache") / "validation"
-
 """Under the output folder."""
+SHARED_CACHE_ENV = "PROCEEDINGS_CACHE_DIR"
+"""A folder whose ``validation/`` results serve every output folder (other builds, CI runs); unset: none."""
 VERSIONS_FILE = Path(".cache") / "check-versions.json"
 """Under the output folder: the built-in checks' versions, kept for the code that has them."""
 
@@ -163,6 +164,24 @@ def cache_key(source: Source, rules: Rules) -> str:
                   [[a.name, a.family] for a in source.paper.authors])
 
 
+def _shared_dir() -> Path | None:
+    """The shared validation cache (:data:`SHARED_CACHE_ENV`), when one is set."""
+    import os
+
+    folder = os.environ.get(SHARED_CACHE_ENV)
+    return Path(folder) / "validation" if folder else None
+
+
+def _lookup(name: str, own: Path, shared: Path | None) -> dict[str, Any] | None:
+    """A cached result: the output folder's own, else the shared cache's (copied into the own cache)."""
+    found = _cache_read(own / name)
+    if found is None and shared is not None:
+        found = _cache_read(shared / name)
+        if found is not None:
+            _cache_write(own / name, found)
+    return found
+
+
 def _cache_read(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -248,7 +267,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     """Check every paper; a bad paper never stops the others. Results in volume order."""
     rules = gathered.project.workshop.rules
     rules_json = rules.model_dump(mode="json")
-    cache_dir = Path(ctx.out_dir) / CACHE_DIR
+    cache_dir, shared = Path(ctx.out_dir) / CACHE_DIR, _shared_dir()
     reports: dict[str, PaperReport] = {}
     todo: list[tuple[str, tuple]] = []
     keys: dict[str, str] = {}
@@ -259,7 +278,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     with ctx.progress("validate", len(gathered.sources)) as advance:
         for source in gathered.sources:
             key = keys[source.paper.id] = cache_key(source, rules)
-            cached = _cache_read(cache_dir / f"{key}.json") if ctx.use_cache else None
+            cached = _lookup(f"{key}.json", cache_dir, shared) if ctx.use_cache else None
             stale = _stale(cached, current) if cached is not None else None
             if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
@@ -275,7 +294,8 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 value = _merge(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
-                _cache_write(cache_dir / f"{keys[outcome.key]}.json", value)
+                for folder in (cache_dir, shared) if shared is not None else (cache_dir,):
+                    _cache_write(folder / f"{keys[outcome.key]}.json", value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 reports[outcome.key] = _failure(source, outcome, rules)
