@@ -215,9 +215,10 @@ def build_env(cache_home: Path) -> dict[str, str]:
 
     compileall.compile_dir(str(ROOT / "proceedings"), quiet=1)
     font_dir = fonts.font_dir()
-    fonts.prepare()
+    fonts.prepare(jobs=os.cpu_count() or 1)
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
+    env.pop("PROCEEDINGS_CACHE_DIR", None)  # a cold build reads no cache of any kind
     env.update({"XDG_CACHE_HOME": str(cache_home), "PROCEEDINGS_FONT_DIR": str(font_dir)})
     return env
 
