@@ -260,6 +260,33 @@ def test_verify_finds_a_trusted_part_damaged_as_written(small_build, tmp_path: P
     assert "part 2: the bytes in the volume differ from those bound (damaged as written)" in caught.value.problems
 
 
+def test_bit_rot_in_the_last_volume_is_not_copied_into_the_next(small_build, tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture):
+    """Bind copies unchanged parts from the last volume without reading them; verify reads them back against
+    the CRC-32 recorded when they were first written, and a volume that changed since is not reused."""
+    import json
+
+    from tests.test_reproducible import digests
+
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # with its build
+    out = project / "build"
+    volume = out / "proceedings.pdf"
+    ranges = json.loads((out / ".cache/bound.json").read_text(encoding="utf-8"))["parts"].values()
+    start, end, _ = max(ranges)  # the last part's range (the author index): copied, as nothing before it moves
+    stat = volume.stat()
+    data = bytearray(volume.read_bytes())
+    data[(start + end) // 2] ^= 0x20
+    volume.write_bytes(bytes(data))
+    os.utime(volume, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
+    changed = project.joinpath("camera_ready", small_build[1].plan.papers[1].paper.file)
+    changed.write_bytes(changed.read_bytes() + b"\n% a corrected upload\n")
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        build_project(project)
+    assert "the last volume could not be reused" in caplog.text
+    build_project(project, tmp_path / "cold", use_cache=False)
+    assert digests(out) == digests(tmp_path / "cold")
+
+
 def test_a_rebuild_decodes_only_the_parts_it_stamped(small_build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """After one paper changed, verify decodes that paper's pages and trusts (by CRC-32) the parts reused."""
     from proceedings.stages import verify as stage

@@ -47,9 +47,9 @@ def test_warm_rebuild_reuses_everything_and_changes_nothing(repo_build, warm):
 def test_one_paper_changed_restamps_it_alone_and_equals_a_cold_build(warm, tmp_path: Path,
                                                                     caplog: pytest.LogCaptureFixture):
     """Only the changed paper is stamped again; bind copies from the last volume the parts it would write as
-    last time (at least the papers before the changed one: same bytes, same object numbers; the front matter
-    too unless the changed paper's object count moves the pages its contents link to); and every output is
-    byte for byte a cold build's."""
+    last time: every other paper, before and after it (object numbers are given in whole slots, so its new
+    object count moves no later part), and the front matter too unless the changed paper's first page moved
+    within its slot; and every output is byte for byte a cold build's."""
     import logging
     import re
 
@@ -59,7 +59,8 @@ def test_one_paper_changed_restamps_it_alone_and_equals_a_cold_build(warm, tmp_p
         result = build_project(project, out)
     assert result.volume.restamped == 1
     copied = re.search(r"bound (\d+) parts \((\d+) copied from the last volume\)", caplog.text)
-    assert copied and 3 <= int(copied.group(2)) < int(copied.group(1)), caplog.text  # papers 1–3 at least
+    parts, taken = (int(copied.group(1)), int(copied.group(2))) if copied else (0, 0)
+    assert parts - 2 <= taken < parts, caplog.text  # all but the changed paper (and maybe the front matter)
     build_project(project, tmp_path / "cold", use_cache=False)
     assert digests(out) == digests(tmp_path / "cold")
     if shutil.which("qpdf"):

@@ -254,6 +254,17 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
     return crc
 
 
+SLOT = 256
+"""Parts get their object numbers in whole slots of this many: a part that gains or loses a few objects (a
+corrected paper) moves no later part, so their bytes, and the last volume's copy of them, stay as they were.
+The numbers left over are free entries of the cross-reference table (20 bytes each)."""
+
+
+def _slot(count: int) -> int:
+    """The object numbers a part of ``count`` objects takes: ``count`` rounded up to whole :data:`SLOT`s."""
+    return -(-count // SLOT) * SLOT
+
+
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
          labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
          check: Callable[[Path, list[Written]], None] | None = None, xmp: bytes | None = None,
@@ -271,7 +282,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
     base = outline_root  # parts' bytes (their pages' /Parent) do not depend on the other parts' sizes
     for part in parts:
         part.base = base
-        base += part.last or max(part.offsets, default=0)
+        base += _slot(part.last or max(part.offsets, default=0))
     next_free = base + 1
 
     def page_ref(part_index: int, page_index: int) -> int:
@@ -309,10 +320,11 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
             start = out.pos
             taken = previous.take(key, shift + 1, shift + part.last) if previous and key and part.last else None
             if taken is not None:
-                data, crc, objects = taken
+                begin, end, crc, objects = taken
                 for num, offset in objects:
                     out.at(num, start + offset)
-                out.write(data)
+                reuse.copy_range(previous.handle, begin, end, out.stream)
+                out.pos += end - begin
             else:
                 data = part.path.read_bytes()
                 crc = _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from proceedings import __version__
 from proceedings.context import BuildContext, source_date
-from proceedings.errors import StampFailure
+from proceedings.errors import BuildError, StampFailure
 from proceedings.pdf.xmp import DocumentMetadata, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
@@ -395,10 +395,22 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     identities = [crc32_file(volume.parts[0]), *(volume.checksums.get(p.paper_id) for p in volume.papers),
                   crc32_file(volume.parts[-1])]
     previous = PreviousVolume.open(path, read_json(marker)) if ctx.use_cache else None
+
+    def bind_from(last: PreviousVolume | None) -> list:
+        return bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
+                    out_path=path, check=(lambda tmp, written: check(tmp, written, key)) if check else None,
+                    xmp=xmp_packet(meta), identities=identities, previous=last)
+
     try:
-        written = bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
-                       out_path=path, check=(lambda tmp, written: check(tmp, written, key)) if check else None,
-                       xmp=xmp_packet(meta), identities=identities, previous=previous)
+        written = bind_from(previous)
+    except BuildError as exc:
+        if previous is None:
+            raise
+        # the last volume's copy of a part did not read back as recorded (changed since it was written)
+        log.warning("the last volume could not be reused (%s); binding every part again", exc.problems[:1])
+        previous.close()
+        previous = None
+        written = bind_from(None)
     finally:
         if previous is not None:
             previous.close()
