@@ -70,6 +70,17 @@ class VolumeReader:
         after = int(entries[20:30]) if entries[37:38] == b"n" else None
         return start, after if after is not None and after > start else None
 
+    def raw(self, num: int) -> bytes | None:
+        """Object ``num``'s bytes as written (``N 0 obj`` to the next object), or None when its end is unknown or
+        it is larger than a window: for a quick look without parsing."""
+        start, end = self._extent(num)
+        if end is None or end - start > _WINDOW:
+            return None
+        self.handle.seek(start)
+        data = self.handle.read(end - start)
+        head = _OBJ_HEAD.match(data)
+        return data if head and int(head.group(1)) == num else None
+
     def get_object(self, ref: IndirectObject | int) -> Any:
         """Object ``ref``, parsed (its references left as lazy IndirectObjects of this reader)."""
         num = ref if isinstance(ref, int) else ref.idnum
