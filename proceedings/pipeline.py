@@ -204,10 +204,11 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
                            font_dir().name, asset_digests(project))
         with timed(ctx, "front matter"):
             front = memo(ctx, "front-matter", front_key,
-                         lambda plan=plan: _draw("frontmatter", project, plan, ctx))
+                         lambda plan=plan: _draw("frontmatter", project, plan, ctx), shared=True)
         with timed(ctx, "author index"):
             index_key = digest("index", project.workshop.model_dump(mode="json"), facts, font_dir().name)
-            index = memo(ctx, "author-index", index_key, lambda plan=plan: _draw("authorindex", project, plan))
+            index = memo(ctx, "author-index", index_key, lambda plan=plan: _draw("authorindex", project, plan),
+                         shared=True)
         try:
             with timed(ctx, "stamp"):
                 volume = merge(project, plan, front, index, ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from proceedings import api
-from proceedings.stages.validate import SHARED_CACHE_ENV
+from proceedings.util.cache import SHARED_CACHE_ENV
 from tests.texarticles import tex_papers  # noqa: F401 - a session fixture: pdflatex papers shared by several tests
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,23 +52,24 @@ def need(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _shared_validation(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One validation cache for the run (xdist workers and the commands the tests start included): a paper
-    checked by one test with the same rules, title and authors is not checked again by the next."""
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One shared cache for the run (xdist workers and the commands the tests start included): a paper checked
+    by one test with the same rules, title and authors is not checked again by the next, and front matter
+    drawn from the same facts is not drawn again."""
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
-    return str(root / "shared-validation-cache")
+    return str(root / "shared-cache")
 
 
 @pytest.fixture(autouse=True)
-def _source_date(monkeypatch: pytest.MonkeyPatch, _shared_validation: str) -> None:
+def _source_date(monkeypatch: pytest.MonkeyPatch, _shared_cache: str) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv(SHARED_CACHE_ENV, _shared_validation)
+    monkeypatch.setenv(SHARED_CACHE_ENV, _shared_cache)
 
 
 def no_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """For a test of the output folder's own validation cache (or of checks changing their version)."""
+    """For a test of the output folder's own caches (or of checks changing their version)."""
     monkeypatch.delenv(SHARED_CACHE_ENV, raising=False)
 
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import build_project, copy_repo_build
+from tests.conftest import build_project, copy_project, copy_repo_build
 from tests.test_reproducible import digests
 from tools.samples import SampleAuthor, SamplePaper, write_paper
 
@@ -126,3 +126,24 @@ def test_a_copied_build_folder_writes_its_exports_into_itself(warm, repo_build):
     assert result.outputs["bibtex"] == out / "proceedings.bib" and result.outputs["bibtex"].is_file()
     assert sorted(p.name for p in (out / "citations").glob("*")) == sorted(
         p.name for p in (repo_build.outputs["volume"].parent / "citations").glob("*"))
+
+
+def test_a_shared_cache_draws_the_same_front_matter_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With PROCEEDINGS_CACHE_DIR, the front matter and author index drawn for one output folder serve another
+    asking with the same facts (the drawing is a pure function of them); --no-cache reads neither."""
+    from proceedings import pipeline
+
+    monkeypatch.setenv("PROCEEDINGS_CACHE_DIR", str(tmp_path / "shared"))
+    project = copy_project(tmp_path / "p")
+    first = build_project(project, tmp_path / "one")
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "shared" / "memo").iterdir()) == ["author", "front"]
+
+    def never(*args):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(pipeline, "_draw", never)
+    again = build_project(project, tmp_path / "two")  # another output folder: nothing drawn
+    assert digests(tmp_path / "two") == digests(tmp_path / "one")
+    assert again.volume.page_count == first.volume.page_count
+    with pytest.raises(AssertionError, match="drawn again"):
+        build_project(project, tmp_path / "three", use_cache=False)

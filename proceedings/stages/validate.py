@@ -23,7 +23,7 @@ from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import write_json
-from proceedings.util.cache import digest, seal, unseal
+from proceedings.util.cache import digest, seal, shared_dir, unseal
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ CHECKS_VERSION = "4"
 
 CACHE_DIR = Path(".cache") / "validation"
 """Under the output folder."""
-SHARED_CACHE_ENV = "PROCEEDINGS_CACHE_DIR"
-"""A folder whose ``validation/`` results serve every output folder (other builds, CI runs); unset: none."""
+
 VERSIONS_FILE = Path(".cache") / "check-versions.json"
 """Under the output folder: the built-in checks' versions, kept for the code that has them."""
 
@@ -164,14 +163,6 @@ def cache_key(source: Source, rules: Rules) -> str:
                   [[a.name, a.family] for a in source.paper.authors])
 
 
-def _shared_dir() -> Path | None:
-    """The shared validation cache (:data:`SHARED_CACHE_ENV`), when one is set."""
-    import os
-
-    folder = os.environ.get(SHARED_CACHE_ENV)
-    return Path(folder) / "validation" if folder else None
-
-
 def _lookup(name: str, own: Path, shared: Path | None) -> dict[str, Any] | None:
     """A cached result: the output folder's own, else the shared cache's (copied into the own cache)."""
     found = _cache_read(own / name)
@@ -267,7 +258,7 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     """Check every paper; a bad paper never stops the others. Results in volume order."""
     rules = gathered.project.workshop.rules
     rules_json = rules.model_dump(mode="json")
-    cache_dir, shared = Path(ctx.out_dir) / CACHE_DIR, _shared_dir()
+    cache_dir, shared = Path(ctx.out_dir) / CACHE_DIR, shared_dir("validation")
     reports: dict[str, PaperReport] = {}
     todo: list[tuple[str, tuple]] = []
     keys: dict[str, str] = {}

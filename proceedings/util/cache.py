@@ -43,24 +43,63 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T]) -> T:
-    """``compute()``, or its value from the last build when ``key`` is unchanged."""
+def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T], *, shared: bool = False) -> T:
+    """``compute()``, or its value from the last build when ``key`` is unchanged.
+
+    ``shared``: a pure value (no file written beside it), also kept in the shared cache
+    (``$PROCEEDINGS_CACHE_DIR/memo/``) for any output folder that asks with the same key.
+    """
     path = ctx.out_dir / ".cache" / f"{name}.pickle"
-    if ctx.use_cache and path.exists():
-        try:
-            stored_key, sha, blob = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
-            if stored_key == key:
-                if hashlib.sha256(blob).hexdigest() != sha:
-                    raise ValueError("sha256 mismatch")
-                value = pickle.loads(blob)  # noqa: S301 - our own cache file, its sha256 checked above
-                log.info("%s: unchanged, reused", name)
-                return value
-        except Exception as exc:  # noqa: BLE001 - any damage: rebuild
-            log.warning("cache entry %s is damaged (%s); discarded and rebuilt", path.name, exc or type(exc).__name__)
+    common = shared_dir("memo") if shared else None
+    elsewhere = common / f"{name}-{key}.pickle" if common is not None else None
+    if ctx.use_cache:
+        for where in (path, elsewhere):
+            if where is not None and where.exists():
+                value = _load(where, key)
+                if value is not _MISSING:
+                    if where is elsewhere:
+                        write_bytes(path, where.read_bytes())
+                    log.info("%s: unchanged, reused", name)
+                    return value
     value = compute()
     blob = pickle.dumps(value, protocol=4)
-    write_bytes(path, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
+    entry = pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4)
+    write_bytes(path, entry)
+    if elsewhere is not None:
+        try:
+            write_bytes(elsewhere, entry)
+        except OSError as exc:
+            log.debug("cannot write the shared cache %s: %s", elsewhere, exc)
     return value
+
+
+_MISSING = object()
+
+
+def _load(path: Path, key: str) -> Any:
+    """The value stored at ``path`` under ``key``; _MISSING when it is another key's or damaged (logged)."""
+    try:
+        stored_key, sha, blob = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
+        if stored_key != key:
+            return _MISSING
+        if hashlib.sha256(blob).hexdigest() != sha:
+            raise ValueError("sha256 mismatch")
+        return pickle.loads(blob)  # noqa: S301 - our own cache file, its sha256 checked above
+    except Exception as exc:  # noqa: BLE001 - any damage: rebuild
+        log.warning("cache entry %s is damaged (%s); discarded and rebuilt", path.name, exc or type(exc).__name__)
+        return _MISSING
+
+
+SHARED_CACHE_ENV = "PROCEEDINGS_CACHE_DIR"
+"""A folder of results that serve every output folder (other builds, CI runs); unset: none."""
+
+
+def shared_dir(kind: str) -> Path | None:
+    """The shared cache's folder for ``kind`` (``validation``, ``memo``), when :data:`SHARED_CACHE_ENV` is set."""
+    import os
+
+    folder = os.environ.get(SHARED_CACHE_ENV)
+    return Path(folder) / kind if folder else None
 
 
 def seal(entry: dict[str, Any]) -> dict[str, Any]:
