@@ -70,6 +70,17 @@ class BindError(BuildError):
     """The volume could not be assembled from its stamped parts."""
 
 
+class DamagedPart(ProceedingsError):
+    """A cached stamped paper whose bytes are not those recorded when it was stamped (bit rot), found as it is
+    read: the orchestrator stamps the paper again, never blaming it (caught there)."""
+
+    exit_code = ExitCode.INCONSISTENT
+
+    def __init__(self, paper_id: str) -> None:
+        super().__init__(f"the cached stamped copy of paper {paper_id} is damaged")
+        self.paper_id = paper_id
+
+
 class OutputError(ProceedingsError):
     """An output cannot be written (read-only folder, disk full): the machine's fault, never a paper's."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.context import BuildContext, source_date
-from proceedings.errors import RuleViolation, StampFailure, raise_for_rules
+from proceedings.errors import BuildError, DamagedPart, RuleViolation, StampFailure, raise_for_rules
 from proceedings.export.citations import write_citations
 from proceedings.export.htmlindex import write_index_html
 from proceedings.export.metadata import make_metadata
@@ -24,7 +24,7 @@ from proceedings.findings import Finding, ValidationReport
 from proceedings.project.program import asset_digests
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
-from proceedings.stages.stamp import Volume, bind_volume, merge, publish
+from proceedings.stages.stamp import Volume, bind_volume, forget_stamped, merge, publish
 from proceedings.stages.validate import validate
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
@@ -171,6 +171,28 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
+def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict,
+                      ctx: BuildContext) -> tuple[Volume, dict[str, Path]]:
+    """Bind the volume and publish its parts. A cached stamped paper is checked as it is read (bind, publish):
+    one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
+    for _ in range(len(plan.papers) + 1):
+        try:
+            with timed(ctx, "bind"):
+                outputs = {"volume": bind_volume(volume, project, plan, ctx,
+                                                 check=_verified_once(ctx, volume, plan, metadata))}
+            outputs.update(publish(volume, ctx))
+            return volume, outputs
+        except DamagedPart as exc:
+            log.warning("paper %s: the cached stamped copy is damaged (its checksum changed); discarded and "
+                        "rebuilt", exc.paper_id)
+            forget_stamped(ctx, exc.paper_id)
+            stamped = volume.restamped
+            with timed(ctx, "stamp"):
+                volume = merge(project, plan, front, index, ctx)
+            volume.restamped += stamped
+    raise BuildError("the cached stamped papers keep reading back damaged", [str(ctx.out_dir / ".cache")])
+
+
 def _draw(what: str, *args):
     """The front matter or the author index, drawn: ReportLab is imported only when a page is drawn."""
     if what == "frontmatter":
@@ -225,10 +247,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    with timed(ctx, "bind"):
-        outputs = {"volume": bind_volume(volume, project, plan, ctx,
-                                         check=_verified_once(ctx, volume, plan, metadata))}
-    outputs.update(publish(volume, ctx))
+    volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx)
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     shown = _shown(metadata)  # what programme and index.html are made of (functions of it alone)

@@ -35,11 +35,25 @@ def warm(repo_build, tmp_path: Path) -> tuple[Path, Path]:
     return copy_repo_build(repo_build, tmp_path / "p", tmp_path / "out")
 
 
-def test_warm_rebuild_reuses_everything_and_changes_nothing(repo_build, warm):
+def test_warm_rebuild_reuses_everything_and_changes_nothing(repo_build, warm, monkeypatch: pytest.MonkeyPatch):
+    """Nothing is stamped again, nothing changes, and once the copied folder's published files are recorded
+    again, no cached stamped paper is even read (each is checked for bit rot where it is read: bind, publish)."""
     project, out = warm
     before = digests(out)
     assert before == digests(repo_build.outputs["volume"].parent)
+    build_project(project, out)  # a copied folder: its published files are compared with their parts once
+    read: list[str] = []
+    real_open, real_read = Path.open, Path.read_bytes
+
+    def spy(path: Path) -> None:
+        if path.parent.name == "stamped" and path.suffix == ".pdf":
+            read.append(path.name)
+
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: (spy(self), real_open(self, *a, **k))[1])
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (spy(self), real_read(self))[1])
     again = build_project(project, out)
+    monkeypatch.undo()
+    assert read == []
     assert again.volume.restamped == 0 and repo_build.volume.restamped == len(repo_build.plan.papers)
     assert digests(out) == before
 

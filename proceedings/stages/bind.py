@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from proceedings.errors import BindError
+from proceedings.errors import BindError, DamagedPart
 from proceedings.stages import reuse
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.util.atomic import atomic_open
+from proceedings.util.cache import crc32_hex
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +328,8 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 out.pos += end - begin
             else:
                 data = part.path.read_bytes()
+                if identity and crc32_hex(data) != identity:  # the cached part changed since it was stamped
+                    raise DamagedPart(part.path.stem)
                 crc = _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift,
                                  renumber, b"/Parent %d 0 R" % pages_ref)
             written.append(Written(start, out.pos, crc, key, taken is not None))

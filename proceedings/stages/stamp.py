@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from proceedings import __version__
 from proceedings.context import BuildContext, source_date
-from proceedings.errors import BuildError, StampFailure
+from proceedings.errors import BuildError, DamagedPart, StampFailure
 from proceedings.pdf.xmp import DocumentMetadata, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
@@ -122,7 +121,8 @@ class _PaperCache:
 
     def get(self, paper_id: str, key: str, out: Path) -> dict | None:
         """The cached entry, when its key matches and the stamped part is the one recorded: same size and time
-        (a quick sign that it was replaced or edited), same CRC-32 (bit rot too)."""
+        (a quick sign that it was replaced or edited). Bit rot is caught where the part is read (bind, publish:
+        its CRC-32 against ``crc32``), so a build that reads no part reads none to check it."""
         if not self.enabled or not out.exists():
             return None
         try:
@@ -130,13 +130,13 @@ class _PaperCache:
             entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
             if entry is None or entry["key"] != key:
                 return None
-            if file_fingerprint(out) == entry["output"] and crc32_file(out) == entry["crc32"]:
+            if file_fingerprint(out) == entry["output"]:
                 return entry
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        log.warning("paper %s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
-                    paper_id)
+        log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
         return None
+
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
         """Record a freshly stamped part; its CRC-32."""
@@ -149,6 +149,11 @@ class _PaperCache:
                                                         "shared": list(shared), "layout": layout}))
         self.layouts[paper_id] = layout
         return crc
+
+
+def forget_stamped(ctx: BuildContext, paper_id: str) -> None:
+    """Drop a paper's cached stamped part (found damaged as it was read): the next merge stamps it again."""
+    (_PaperCache(ctx).dir / f"{paper_id}.json").unlink(missing_ok=True)
 
 
 def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
@@ -318,8 +323,11 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
             published[name] = known[name]
             continue
         if not _same_bytes(source, target):
-            with atomic_open(target) as handle, source.open("rb") as data:
-                shutil.copyfileobj(data, handle, 1 << 20)
+            data = source.read_bytes()
+            if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
+                raise DamagedPart(source.stem)
+            with atomic_open(target) as handle:
+                handle.write(data)
         if crc is not None:
             published[name] = [*file_stamp(target), crc]
     if published != known:
