@@ -117,7 +117,6 @@ def versions(extra: Sequence[str] = (), known: Path | None = None) -> dict[str, 
     return found
 
 
-
 def _installed() -> bool:
     """Whether any check plug-in is installed (entry points of :data:`ENTRY_POINTS`)."""
     try:

@@ -67,7 +67,6 @@ class Part:
     base: int = 0
     """Added to every object number of this part in the volume."""
 
-
     def layout(self) -> dict:
         """What :func:`read_part` learns of the part, as JSON (kept with a cached part: binding reads it once)."""
         return {"last": self.last, "pages": self.pages, "skip": sorted(self.skip),

@@ -25,7 +25,7 @@ from proceedings.errors import BuildError, DamagedPart, StampFailure
 from proceedings.pdf.xmp import DocumentMetadata, xmp_packet
 from proceedings.project.model import Project
 from proceedings.stages.bind import OutlineItem, Part, bind, file_id, read_part
-from proceedings.stages.gather import input_files, sha256_file
+from proceedings.stages.gather import input_files
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
@@ -68,8 +68,9 @@ class Volume:
     """How many papers were stamped in this build (the others came from the cache)."""
     shared: list[tuple[int, int]] = field(default_factory=list)
     """Each part's range of shared stamp objects (see bind.Part.shared)."""
-    checksums: dict[str, str] = field(default_factory=dict)
-    """Paper id → CRC-32 of its stamped part, as checked or written in this build."""
+    checksums: dict[Path, str] = field(default_factory=dict)
+    """File → CRC-32, for every part and front_matter.pdf, as recorded or written in this build: what bind and
+    publish compare a part's bytes with when they read them, and what the bound volume is keyed by."""
     layouts: list[dict | None] = field(default_factory=list)
     """Each part's layout when known without reading it (see bind.Part.layout)."""
     fresh: set[int] = field(default_factory=set)
@@ -136,7 +137,6 @@ class _PaperCache:
             return None
         log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
         return None
-
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
         """Record a freshly stamped part; its CRC-32."""
@@ -209,11 +209,12 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     acronym = w.acronym
     date = _front_date(project)
     front_part = parts_dir / "front.pdf"
+    checksums: dict[Path, str] = {}
     editors = [e.name for e in w.editors]
     front_key = digest("front-part", STAMP_VERSION, hashlib.sha256(front.pdf).hexdigest(), front.sections,
                        front.toc_links, footer, w.title, w.acronym, editors, date)
     front_pages, front_shared, front_made = _cached_part(
-        ctx, "front", front_key, [front_part, parts_dir / "front_matter.pdf"],
+        ctx, "front", front_key, [front_part, parts_dir / "front_matter.pdf"], checksums,
         lambda: _parts().front_parts(front, footer, w.title, w.acronym, editors, date, front_part,
                                      parts_dir / "front_matter.pdf"))
 
@@ -225,7 +226,6 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     results: dict[str, tuple[int, Counter, tuple[int, int]]] = {}
     todo: list[tuple[Placed, Path, str]] = []
     keys: dict[str, str] = {}
-    checksums: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
@@ -234,7 +234,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
             hit = cache.get(placed.paper.id, key, target)
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
-                checksums[placed.paper.id] = hit["crc32"]
+                checksums[target] = hit["crc32"]
                 if isinstance(hit.get("layout"), dict):
                     cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
@@ -243,7 +243,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
     for placed, target, _ in todo:
         count, counter, shared = fresh[placed.paper.id]
-        checksums[placed.paper.id] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
+        checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
     results.update(fresh)
     restamped = len(todo)
     index = front_pages
@@ -261,7 +261,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     index_key = digest("index-part", STAMP_VERSION, hashlib.sha256(index_pdf).hexdigest(), footer,
                        plan.index_first_page)
     index_pages, index_shared, index_made = _cached_part(
-        ctx, "index", index_key, [index_part],
+        ctx, "index", index_key, [index_part], checksums,
         lambda: _parts().index_part(index_pdf, footer, plan.index_first_page, index_part))
     volume = Volume(front_pages=front_pages, papers=papers, index_first_index=index, index_pages=index_pages,
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
@@ -282,22 +282,25 @@ def _parts():
     return parts
 
 
-def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path],
+def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path], checksums: dict[Path, str],
                  make: Callable[[], tuple[int, tuple[int, int]]]) -> tuple[int, tuple[int, int], bool]:
     """The front matter's or the index's part: (pages, shared stamp objects, whether written now), written
     again only when ``key`` changed or one of its ``files`` no longer has the checksum recorded (bit rot, an
-    edit)."""
+    edit). Each file's CRC-32 goes into ``checksums``."""
     record = ctx.out_dir / ".cache" / "parts" / f"{name}.json"
     if ctx.use_cache and record.exists():
         entry = unseal(read_json(record), record.name)
         try:
-            if entry and entry["key"] == key and [crc32_file(f) for f in files] == entry["crc32"]:
+            crcs = [crc32_file(f) for f in files]
+            if entry and entry["key"] == key and crcs == entry["crc32"]:
+                checksums.update(zip(files, crcs))
                 return entry["pages"], tuple(entry["shared"]), False
         except (OSError, KeyError, TypeError):
             pass
     pages, shared = make()
-    write_json(record, seal({"key": key, "crc32": [crc32_file(f) for f in files], "pages": pages,
-                             "shared": list(shared)}))
+    crcs = [crc32_file(f) for f in files]
+    checksums.update(zip(files, crcs))
+    write_json(record, seal({"key": key, "crc32": crcs, "pages": pages, "shared": list(shared)}))
     return pages, shared, True
 
 
@@ -313,12 +316,11 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     record = out / ".cache" / "published.json"
     known = (read_json(record) if ctx.use_cache else None) or {}
     front = volume.parts[0].with_name("front_matter.pdf")
-    pairs = [(front, out / "front_matter.pdf", crc32_file(front))]
-    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf", volume.checksums.get(pages.paper_id))
-              for part, pages in zip(volume.parts[1:], volume.papers)]
+    pairs = [(front, out / "front_matter.pdf")]
+    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
     published: dict[str, list] = {}
-    for source, target, crc in pairs:
-        name = target.relative_to(out).as_posix()
+    for source, target in pairs:
+        name, crc = target.relative_to(out).as_posix(), volume.checksums.get(source)
         if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
             published[name] = known[name]
             continue
@@ -400,8 +402,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     parts: list[Part] = [Part.from_layout(p, shared, layout) if layout  # byte ranges read as each is copied
                          else read_part(p, shared, keep_offsets=False)
                          for p, shared, layout in zip(volume.parts, volume.shared, layouts)]
-    identities = [crc32_file(volume.parts[0]), *(volume.checksums.get(p.paper_id) for p in volume.papers),
-                  crc32_file(volume.parts[-1])]
+    identities = [volume.checksums.get(p) for p in volume.parts]
     previous = PreviousVolume.open(path, read_json(marker)) if ctx.use_cache else None
 
     def bind_from(last: PreviousVolume | None) -> list:
@@ -428,11 +429,9 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
 
 
 def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: bytes) -> str:
-    """Everything the bound volume is made of: each part (the small front matter and index parts by content,
-    the stamped papers by size and time, which change whenever one is stamped again) and the plan."""
-
-    ends = {0, len(volume.parts) - 1}
-    parts = [sha256_file(p) if i in ends else file_fingerprint(p) for i, p in enumerate(volume.parts)]
+    """Everything the bound volume is made of: each part (its checksum, and its size and time, which change
+    whenever it is written again) and the plan."""
+    parts = [[volume.checksums.get(p), *file_fingerprint(p)] for p in volume.parts]
     return digest("bound", [str(p) for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
                   volume.outline, volume.page_count)
 
