@@ -15,8 +15,8 @@ from typing import Any, BinaryIO
 
 from pypdf.generic import IndirectObject, read_object
 
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_XREF_HEAD = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
+from proceedings.pdf import xref
+
 _OBJ_HEAD = re.compile(rb"\s*(\d+) (\d+) obj\s")
 _WINDOW = 1 << 20
 """Objects up to this size are read in one piece (larger streams are read from the file as they are parsed)."""
@@ -34,19 +34,11 @@ class VolumeReader:
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
-        handle.seek(0, 2)
-        end = handle.tell()
-        handle.seek(max(0, end - 256))
-        tail = _STARTXREF.search(handle.read())
-        if not tail:
-            raise VolumeFormatError("no startxref at the end")
-        handle.seek(int(tail.group(1)))
-        head = _XREF_HEAD.match(handle.read(64))
-        if not head:
-            raise VolumeFormatError("no classic cross-reference table")
-        self.size = int(head.group(1))
-        self.table = int(tail.group(1)) + head.end()
-        handle.seek(self.table + 20 * self.size)
+        found = xref.locate(handle)
+        if found is None:
+            raise VolumeFormatError("no startxref at the end, or no classic cross-reference table there")
+        self.table, self.size = found
+        handle.seek(self.table + xref.ENTRY * self.size)
         rest = handle.read(4096)
         at = rest.find(b"trailer")
         if at < 0:
@@ -62,41 +54,46 @@ class VolumeReader:
         file: objects do not overlap, so object ``num`` then ends before it."""
         if not 0 < num < self.size:
             raise VolumeFormatError(f"object {num} is outside the table (size {self.size})")
-        self.handle.seek(self.table + 20 * num)
-        entries = self.handle.read(40 if num + 1 < self.size else 20)
-        if entries[17:18] != b"n":
+        self.handle.seek(self.table + xref.ENTRY * num)
+        entries = self.handle.read(2 * xref.ENTRY if num + 1 < self.size else xref.ENTRY)
+        start = xref.in_use(entries)
+        if start is None:
             raise VolumeFormatError(f"object {num} is free")
-        start = int(entries[:10])
-        after = int(entries[20:30]) if entries[37:38] == b"n" else None
+        after = xref.in_use(entries[xref.ENTRY:])
         return start, after if after is not None and after > start else None
 
     def raw(self, num: int) -> bytes | None:
         """Object ``num``'s bytes as written (``N 0 obj`` to the next object), or None when its end is unknown or
-        it is larger than a window: for a quick look without parsing."""
+        it is larger than a window (bind writes objects in number order, so nearly always known)."""
         start, end = self._extent(num)
         if end is None or end - start > _WINDOW:
             return None
         self.handle.seek(start)
         data = self.handle.read(end - start)
-        head = _OBJ_HEAD.match(data)
-        return data if head and int(head.group(1)) == num else None
+        self._head(num, start, data)
+        return data
 
     def get_object(self, ref: IndirectObject | int) -> Any:
         """Object ``ref``, parsed (its references left as lazy IndirectObjects of this reader)."""
         num = ref if isinstance(ref, int) else ref.idnum
-        start, end = self._extent(num)
-        self.handle.seek(start)
-        if end is not None and end - start <= _WINDOW:  # bind writes objects in number order: nearly always
-            data = self.handle.read(end - start)  # one read, parsed from memory (pypdf reads a byte at a time)
-            head = _OBJ_HEAD.match(data)
+        data = self.raw(num)
+        if data is not None:  # parsed from memory (pypdf reads a file a byte at a time)
             source: BinaryIO = BytesIO(data)
-        else:
-            head = _OBJ_HEAD.match(self.handle.read(40))
+            source.seek(_OBJ_HEAD.match(data).end())
+        else:  # a large stream: read from the file as it is parsed
+            start = self.offset(num)
+            self.handle.seek(start)
+            head = self._head(num, start, self.handle.read(40))
             source = self.handle
+            source.seek(start + head.end())
+        return read_object(source, self)
+
+    @staticmethod
+    def _head(num: int, start: int, data: bytes) -> re.Match:
+        head = _OBJ_HEAD.match(data)
         if not head or int(head.group(1)) != num:
             raise VolumeFormatError(f"object {num} is not at offset {start}")
-        source.seek(start + head.end() if source is self.handle else head.end())
-        return read_object(source, self)
+        return head
 
     def resolve(self, value: Any) -> Any:
         return value.get_object() if isinstance(value, IndirectObject) else value

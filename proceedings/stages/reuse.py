@@ -15,16 +15,13 @@ import hashlib
 import io
 import logging
 import os
-import re
 from pathlib import Path
 from typing import BinaryIO
 
+from proceedings.pdf import xref
 from proceedings.util.cache import file_fingerprint
 
 log = logging.getLogger(__name__)
-
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_XREF_HEAD = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
 
 
 def context(identity: str, shift: int, absolute: dict[int, int], skip: set[int]) -> str:
@@ -52,14 +49,9 @@ class PreviousVolume:
         except OSError:
             return None
         try:
-            handle.seek(0, 2)
-            end = handle.tell()
-            handle.seek(max(0, end - 64))
-            tail = _STARTXREF.search(handle.read())
-            handle.seek(int(tail.group(1)) if tail else 0)
-            head = _XREF_HEAD.match(handle.read(64))
-            if tail and head:
-                return cls(handle, record["parts"], int(tail.group(1)) + head.end(), int(head.group(1)))
+            found = xref.locate(handle)
+            if found is not None:
+                return cls(handle, record["parts"], *found)
         except (OSError, ValueError):
             pass
         handle.close()
@@ -79,12 +71,12 @@ class PreviousVolume:
         if not 0 <= start <= end <= self.table:
             return None
         try:
-            self.handle.seek(self.table + 20 * first)
-            table = self.handle.read(20 * (last - first + 1))
+            self.handle.seek(self.table + xref.ENTRY * first)
+            table = self.handle.read(xref.ENTRY * (last - first + 1))
             objects = []
             for k in range(last - first + 1):
-                entry = table[20 * k:20 * k + 20]
-                if entry[17:18] == b"n" and start <= (offset := int(entry[:10])) < end:
+                offset = xref.in_use(table[xref.ENTRY * k:xref.ENTRY * (k + 1)])
+                if offset is not None and start <= offset < end:
                     objects.append((first + k, offset - start))
         except (OSError, ValueError):
             return None
