@@ -22,8 +22,8 @@ from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
-from proceedings.util.atomic import write_json
-from proceedings.util.cache import digest, seal, shared_dir, unseal
+from proceedings.util.atomic import json_bytes
+from proceedings.util.cache import digest, read_through, seal, shared_dir, unseal, write_through
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 if TYPE_CHECKING:
@@ -163,32 +163,23 @@ def cache_key(source: Source, rules: Rules) -> str:
                   [[a.name, a.family] for a in source.paper.authors])
 
 
-def _lookup(name: str, own: Path, shared: Path | None) -> dict[str, Any] | None:
-    """A cached result: the output folder's own, else the shared cache's (copied into the own cache)."""
-    found = _cache_read(own / name)
-    if found is None and shared is not None:
-        found = _cache_read(shared / name)
-        if found is not None:
-            _cache_write(own / name, found)
-    return found
-
-
-def _cache_read(path: Path) -> dict[str, Any] | None:
+def _decode(raw: bytes, name: str) -> dict[str, Any] | None:
+    """A cached result from its file's bytes; None when it is not one."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:
         return None
-    data = unseal(data, path.name)  # bit rot in a cached result is caught, never reported as a finding
+    data = unseal(data, name)  # bit rot in a cached result is caught, never reported as a finding
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         return None
     return data
 
 
-def _cache_write(path: Path, data: dict[str, Any]) -> None:
+def _cache_write(own: Path, shared: Path | None, data: dict[str, Any]) -> None:
     try:
-        write_json(path, seal(data))
+        write_through(own, shared, json_bytes(seal(data)))
     except OSError as exc:
-        log.debug("cannot write the validation cache %s: %s", path, exc)
+        log.debug("cannot write the validation cache %s: %s", own, exc)
 
 
 def _stale(cached: dict[str, Any], current: dict[str, str]) -> list[str] | None:
@@ -269,7 +260,8 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
     with ctx.progress("validate", len(gathered.sources)) as advance:
         for source in gathered.sources:
             key = keys[source.paper.id] = cache_key(source, rules)
-            cached = _lookup(f"{key}.json", cache_dir, shared) if ctx.use_cache else None
+            name = f"{key}.json"
+            cached = read_through(cache_dir / name, shared and shared / name, _decode) if ctx.use_cache else None
             stale = _stale(cached, current) if cached is not None else None
             if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
@@ -285,8 +277,8 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 value = _merge(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
-                for folder in (cache_dir, shared) if shared is not None else (cache_dir,):
-                    _cache_write(folder / f"{keys[outcome.key]}.json", value)
+                name = f"{keys[outcome.key]}.json"
+                _cache_write(cache_dir / name, shared and shared / name, value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 reports[outcome.key] = _failure(source, outcome, rules)

@@ -60,9 +60,14 @@ def read_json(path: Path) -> Any:
         return None
 
 
+def json_bytes(data: Any) -> bytes:
+    """``data`` as the JSON files this tool writes hold it: pretty, UTF-8, not ASCII-escaped."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def write_json(path: Path, data: Any) -> None:
     """Atomically write pretty, key-stable JSON (UTF-8, not ASCII-escaped)."""
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_bytes(path, json_bytes(data))
 
 
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")

@@ -44,7 +44,7 @@ def digest(*parts: Any) -> str:
 
 
 def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T], *, shared: bool = False) -> T:
-    """``compute()``, or its value from the last build when ``key`` is unchanged.
+    """``compute()`` (never None), or its value from the last build when ``key`` is unchanged.
 
     ``shared``: a pure value (no file written beside it), also kept in the shared cache
     (``$PROCEEDINGS_CACHE_DIR/memo/``) for any output folder that asks with the same key.
@@ -53,41 +53,28 @@ def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T], *, sh
     common = shared_dir("memo") if shared else None
     elsewhere = common / f"{name}-{key}.pickle" if common is not None else None
     if ctx.use_cache:
-        for where in (path, elsewhere):
-            if where is not None and where.exists():
-                value = _load(where, key)
-                if value is not _MISSING:
-                    if where is elsewhere:
-                        write_bytes(path, where.read_bytes())
-                    log.info("%s: unchanged, reused", name)
-                    return value
+        value = read_through(path, elsewhere, lambda raw, file: _unpickle(raw, key, file))
+        if value is not None:
+            log.info("%s: unchanged, reused", name)
+            return value
     value = compute()
     blob = pickle.dumps(value, protocol=4)
-    entry = pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4)
-    write_bytes(path, entry)
-    if elsewhere is not None:
-        try:
-            write_bytes(elsewhere, entry)
-        except OSError as exc:
-            log.debug("cannot write the shared cache %s: %s", elsewhere, exc)
+    write_through(path, elsewhere, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
     return value
 
 
-_MISSING = object()
-
-
-def _load(path: Path, key: str) -> Any:
-    """The value stored at ``path`` under ``key``; _MISSING when it is another key's or damaged (logged)."""
+def _unpickle(raw: bytes, key: str, name: str) -> Any:
+    """The value a :func:`memo` entry holds under ``key``; None when it is another key's or damaged (logged)."""
     try:
-        stored_key, sha, blob = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
+        stored_key, sha, blob = pickle.loads(raw)  # noqa: S301 - our own cache file
         if stored_key != key:
-            return _MISSING
+            return None
         if hashlib.sha256(blob).hexdigest() != sha:
             raise ValueError("sha256 mismatch")
         return pickle.loads(blob)  # noqa: S301 - our own cache file, its sha256 checked above
     except Exception as exc:  # noqa: BLE001 - any damage: rebuild
-        log.warning("cache entry %s is damaged (%s); discarded and rebuilt", path.name, exc or type(exc).__name__)
-        return _MISSING
+        log.warning("cache entry %s is damaged (%s); discarded and rebuilt", name, exc or type(exc).__name__)
+        return None
 
 
 SHARED_CACHE_ENV = "PROCEEDINGS_CACHE_DIR"
@@ -100,6 +87,37 @@ def shared_dir(kind: str) -> Path | None:
 
     folder = os.environ.get(SHARED_CACHE_ENV)
     return Path(folder) / kind if folder else None
+
+
+def read_through(own: Path, shared: Path | None, load: Callable[[bytes, str], T | None]) -> T | None:
+    """What ``load(bytes, file name)`` makes of the entry at ``own``, else of the one at ``shared`` (then copied
+    to ``own``, as it is); None when neither holds one."""
+    for where in (own, shared):
+        if where is None:
+            continue
+        try:
+            raw = where.read_bytes()
+        except OSError:
+            continue
+        value = load(raw, where.name)
+        if value is not None:
+            if where is shared:
+                try:
+                    write_bytes(own, raw)
+                except OSError as exc:
+                    log.debug("cannot copy %s into the output folder's cache: %s", where, exc)
+            return value
+    return None
+
+
+def write_through(own: Path, shared: Path | None, data: bytes) -> None:
+    """Write a cache entry at ``own`` and, when there is one, at ``shared`` (which is skipped if unwritable)."""
+    write_bytes(own, data)
+    if shared is not None:
+        try:
+            write_bytes(shared, data)
+        except OSError as exc:
+            log.debug("cannot write the shared cache %s: %s", shared, exc)
 
 
 def seal(entry: dict[str, Any]) -> dict[str, Any]:
