@@ -24,7 +24,6 @@ from typing import BinaryIO
 
 from proceedings.errors import BindError, DamagedPart
 from proceedings.stages import reuse
-from proceedings.stages.reuse import PreviousVolume
 from proceedings.util.atomic import atomic_open
 from proceedings.util.cache import crc32_hex
 
@@ -268,7 +267,7 @@ def _slot(count: int) -> int:
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
          labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
          check: Callable[[Path, list[Written]], None] | None = None, xmp: bytes | None = None,
-         identities: list[str | None] | None = None, previous: PreviousVolume | None = None) -> list[Written]:
+         identities: list[str | None] | None = None, previous: reuse.PreviousVolume | None = None) -> list[Written]:
     """Write the volume to ``out_path`` (atomically, after ``check`` of the written file and of where each part
     went); return where each part went.
 

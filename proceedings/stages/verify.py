@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from pathlib import Path
 
 from proceedings.errors import BuildError
@@ -19,6 +18,7 @@ from proceedings.stages.bind import Written
 from proceedings.stages.plan import Plan
 from proceedings.stages.stamp import Volume
 from proceedings.text import roman
+from proceedings.util.cache import crc32_range
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict, trusted: dict
     """Raise BuildError listing every disagreement between the volume and what was planned.
 
     ``trusted``: parts (by index in ``volume.parts``) whose content streams need not be decoded again, with
-    where bind wrote them: those bytes must read back with the CRC-32 bind computed as it wrote them. (A part
-    stamped in an earlier build had its streams checked then and its checksum checked on every reuse since;
-    bind copies stream data as it is.)
+    where bind wrote them: those bytes must read back with the CRC-32 recorded for them. (A part stamped in an
+    earlier build had its streams checked then; bind copies stream data as it is, from a part whose checksum it
+    checked as it read it, or from the last volume unread, whose bytes this CRC-32 then covers.)
     """
     trusted = trusted or {}
     with open(path, "rb") as handle:
@@ -86,14 +86,8 @@ def _written_problems(handle, trusted: dict[int, Written]) -> list[str]:
     """Trusted parts whose bytes in the file are not those bind wrote."""
     problems = []
     for index, where in sorted(trusted.items()):
-        handle.seek(where.start)
-        crc, left = 0, where.end - where.start
-        while left > 0:
-            block = handle.read(min(left, 1 << 20))
-            if not block:
-                break
-            crc, left = zlib.crc32(block, crc), left - len(block)
-        if left or crc != where.crc32:
+        crc, length = crc32_range(handle, where.start, where.end - where.start)
+        if length != where.end - where.start or crc != where.crc32:
             problems.append(f"part {index}: the bytes in the volume differ from those bound (damaged as written)")
     return problems
 

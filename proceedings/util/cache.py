@@ -16,7 +16,7 @@ import pickle
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from proceedings import __version__
 from proceedings.context import BuildContext
@@ -142,12 +142,22 @@ def unseal(entry: Any, name: str) -> dict[str, Any] | None:
 
 def crc32_file(path: Path) -> str:
     """The CRC-32 of a file's bytes (hex): what tells a cached file that rotted on disk from the one written,
-    at a third of sha256's cost (a warm build checks every cached stamped paper this way)."""
-    value = 0
+    at a third of sha256's cost."""
     with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            value = zlib.crc32(block, value)
-    return f"{value:08x}"
+        return f"{crc32_range(handle)[0]:08x}"
+
+
+def crc32_range(handle: BinaryIO, start: int = 0, length: int | None = None) -> tuple[int, int]:
+    """The CRC-32 of ``length`` bytes of ``handle`` from ``start`` (to its end when None), read a MiB at a time;
+    and how many bytes there were."""
+    handle.seek(start)
+    value, done = 0, 0
+    while length is None or done < length:
+        block = handle.read(1 << 20 if length is None else min(length - done, 1 << 20))
+        if not block:
+            break
+        value, done = zlib.crc32(block, value), done + len(block)
+    return value, done
 
 
 def file_fingerprint(path: Path) -> list[int]:
