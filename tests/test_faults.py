@@ -328,26 +328,35 @@ def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(small_buil
     assert check.returncode == 0
 
 
-def test_stamping_cleans_nul_names_and_refuses_a_broken_jpeg():
+def test_stamping_drops_nul_names_and_refuses_a_broken_jpeg(tmp_path):
     import io
 
+    import pikepdf
     from PIL import Image
     from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+    from pypdf.generic import DictionaryObject, NameObject
 
     from proceedings.pdf.streams import DamagedStream, check_part
+    from proceedings.stages.parts import save
 
-    writer = PdfWriter()
+    writer = PdfWriter()  # a name with NUL characters (/F#001), which qpdf --check rejects
     writer.add_blank_page(100, 100)
     font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/\x00\x00")})
     writer.pages[0][NameObject("/Resources")] = DictionaryObject({NameObject("/F\x001"): font})
-    check_part(writer, [0])
-    assert list(writer.pages[0]["/Resources"]) == ["/F1"] and font["/Subtype"] == "/"
     buffer = io.BytesIO()
-    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG")
-    image = DecodedStreamObject()
-    image.set_data(buffer.getvalue()[:200] + b"\xff\x8d" + buffer.getvalue()[202:])  # an unsupported marker
-    image[NameObject("/Filter")] = NameObject("/DCTDecode")
-    writer._add_object(image)
+    writer.write(buffer)
+    assert b"#00" in buffer.getvalue()
+    pdf = pikepdf.Pdf.new()
+    source = pikepdf.Pdf.open(io.BytesIO(buffer.getvalue()))
+    pdf.pages.append(source.pages[0])
+    check_part(pdf, [0])
+    save(pdf, tmp_path / "part.pdf")
+    assert b"#00" not in (tmp_path / "part.pdf").read_bytes()
+    check = subprocess.run(["qpdf", "--check", str(tmp_path / "part.pdf")], capture_output=True, check=False)
+    assert check.returncode == 0, check.stdout
+    image = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(image, "JPEG")
+    data = image.getvalue()[:200] + b"\xff\x8d" + image.getvalue()[202:]  # an unsupported marker
+    pdf.make_indirect(pikepdf.Stream(pdf, data, Filter=pikepdf.Name.DCTDecode))
     with pytest.raises(DamagedStream, match="the JPEG image does not decode"):
-        check_part(writer, [0])
+        check_part(pdf, [0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
@@ -50,7 +51,8 @@ def test_checks_stamper_and_text_layer_see_one_page(rotate):
     page = PdfReader(io.BytesIO(data)).pages[0]
     box = page_box(page)
     layer = TextLayer(data)[1]
-    _, width = _visual_matrix(page)
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:  # the stamper reads with pikepdf
+        _, width = _visual_matrix(pdf.pages[0].obj)
     assert (layer.width, layer.height) == pytest.approx(box.visual)
     assert width == pytest.approx(box.visual[0])
     assert layer.rotate == box.rotate == normal_rotation(rotate)

@@ -91,19 +91,23 @@ def test_failed_verification_leaves_previous_outputs(built: Path, monkeypatch: p
 def test_failure_while_writing_a_paper_leaves_no_torn_file(built: Path, monkeypatch: pytest.MonkeyPatch):
     project = built
     before = digests(project / "build")
-    from pypdf import PdfWriter
+    import contextlib
 
-    real = PdfWriter.write
+    from proceedings.stages import parts
+
+    real = parts.atomic_open
     calls = {"n": 0}
 
-    def half_then_fail(self, stream):
+    @contextlib.contextmanager
+    def half_then_fail(path):
         calls["n"] += 1
-        if calls["n"] == 3:  # the front matter's two parts, then the first paper
-            stream.write(b"%PDF-1.7\n% torn")
-            raise OSError(errno.ENOSPC, "No space left on device (forced)")
-        return real(self, stream)
+        with real(path) as handle:
+            if calls["n"] == 3:  # the front matter's two parts, then the first paper
+                handle.write(b"%PDF-1.7\n% torn")
+                raise OSError(errno.ENOSPC, "No space left on device (forced)")
+            yield handle
 
-    monkeypatch.setattr(PdfWriter, "write", half_then_fail)
+    monkeypatch.setattr(parts, "atomic_open", half_then_fail)
     with pytest.raises(OutputError):  # the machine's fault (exit 74), written in a worker, blamed on no paper
         build_project(project, use_cache=False)  # every part written again
     for name, _digest in digests(project / "build").items():

@@ -108,3 +108,19 @@ def pypdf_page_box(page: Any) -> PageBox | None:
     except Exception:  # noqa: BLE001
         rotate = 0
     return PageBox.from_boxes(media, crop, rotate)
+
+
+def pikepdf_page_box(page: Any) -> PageBox | None:
+    """The :class:`PageBox` of a pikepdf page dictionary (its own boxes: see ``pagecopy._inherit``); None when
+    its media box cannot be read."""
+    try:
+        media = [float(v) for v in page.MediaBox]
+        if len(media) != 4:
+            return None
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - a broken or absent MediaBox
+        return None
+    crop: list[float] | None = tolerant(lambda: [float(v) for v in page.CropBox] if "/CropBox" in page else None, None)
+    rotate = tolerant(lambda: page.get("/Rotate", 0), 0)
+    return PageBox.from_boxes(media, crop if crop and len(crop) == 4 else None, rotate)

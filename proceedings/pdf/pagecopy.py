@@ -1,161 +1,161 @@
-"""Copying pages safely: links kept as explicit destinations, active content removed and counted."""
+"""Copying pages safely (with pikepdf, qpdf's copier): links kept as explicit destinations, active content
+removed and counted."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
 log = logging.getLogger(__name__)
 
 SAFE_URI_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://", "doi:")
 DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/Popup"}
 PAGE_KEYS_DROPPED = ("/Annots", "/B", "/AA", "/StructParents", "/Thumb", "/PieceInfo", "/Metadata")
+INHERITED = ("/MediaBox", "/CropBox", "/Resources", "/Rotate")
+"""Page attributes a page may take from its page tree: set on each page before it is copied alone."""
+
+_NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
+
+
+def _inherit(page: Dictionary) -> None:
+    """Give ``page`` the attributes it inherits from its page tree (its copy has no tree to inherit from)."""
+    missing = [key for key in INHERITED if key not in page]
+    node, depth = page.get("/Parent"), 0
+    while missing and isinstance(node, Dictionary) and depth < 64:
+        for key in [k for k in missing if k in node]:
+            page[key] = node[key]
+            missing.remove(key)
+        node, depth = node.get("/Parent"), depth + 1
 
 
 class _Dests:
     """Resolves a source document's destinations to pages being copied."""
 
-    def __init__(self, doc, pages: list, page_map: dict[int, IndirectObject]) -> None:
+    def __init__(self, doc: Pdf, pages: list[Dictionary], page_map: dict[tuple[int, int], Dictionary]) -> None:
         self.doc, self.pages, self.page_map = doc, pages, page_map
-        self._named: dict[str, ArrayObject] | None = None
+        self._named: dict[str, Any] | None = None
 
-    def _named_dests(self) -> dict[str, ArrayObject]:
+    def _named_dests(self) -> dict[str, Any]:
         if self._named is None:
             self._named = {}
             try:
-                for name, dest in self.doc.named_destinations.items():
-                    self._named[str(name)] = dest.dest_array
+                old = self.doc.Root.get("/Dests")  # PDF 1.1: a dictionary of names
+                if isinstance(old, Dictionary):
+                    self._named.update((str(k).lstrip("/"), v) for k, v in old.items())
+                names = self.doc.Root.get("/Names")
+                tree = names.get("/Dests") if isinstance(names, Dictionary) else None
+                if isinstance(tree, Dictionary):
+                    self._named.update((str(k), v) for k, v in pikepdf.NameTree(tree).items())
             except Exception as exc:  # noqa: BLE001 - broken name trees lose their links, nothing else
                 log.debug("named destinations unreadable: %s", exc)
         return self._named
 
-    def resolve(self, dest) -> ArrayObject | None:
-        """An explicit destination in the target writer, or None when it leads outside the copied pages."""
+    def resolve(self, dest: Any) -> Array | None:
+        """An explicit destination in the target, or None when it leads outside the copied pages."""
         try:
-            dest = dest.get_object() if dest is not None else None
-            if isinstance(dest, (str, bytes)):
-                dest = self._named_dests().get(dest.decode("latin-1") if isinstance(dest, bytes) else str(dest))
-            if isinstance(dest, DictionaryObject) and "/D" in dest:
-                dest = dest["/D"].get_object()
-            if not isinstance(dest, ArrayObject) or not dest:
+            if isinstance(dest, (pikepdf.String, Name)):
+                text = str(dest)
+                dest = self._named_dests().get(text.lstrip("/") if isinstance(dest, Name) else text)
+            if isinstance(dest, Dictionary) and "/D" in dest:
+                dest = dest["/D"]
+            if not isinstance(dest, Array) or not len(dest):
                 return None
             target = dest[0]
-            if isinstance(target, NumberObject) or isinstance(target, int):
-                idx = int(target)
-                ref = self.pages[idx].indirect_reference if 0 <= idx < len(self.pages) else None
+            if isinstance(target, int) and not isinstance(target, bool):
+                page = self.pages[target] if 0 <= target < len(self.pages) else None
             else:
-                ref = target if isinstance(target, IndirectObject) else getattr(target, "indirect_reference", None)
-            new = self.page_map.get(ref.idnum) if ref is not None else None
+                page = target if isinstance(target, Dictionary) and target.is_indirect else None
+            new = self.page_map.get(page.objgen) if page is not None else None
             if new is None:
                 return None
-            rest = [v if not isinstance(v, IndirectObject) else v.get_object() for v in list(dest)[1:]]
-            rest = [v for v in rest if isinstance(v, (NameObject, NumberObject, FloatObject)) or v is None
-                    or type(v).__name__ == "NullObject"]
-            if not rest:
-                rest = [NameObject("/Fit")]
-            return ArrayObject([new, *rest])
+            rest = [v for v in list(dest)[1:]
+                    if v is None or isinstance(v, Name) or isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+            return Array([new, *rest]) if rest else Array([new, Name.Fit])
         except Exception as exc:  # noqa: BLE001
             log.debug("destination unreadable: %s", exc)
             return None
 
 
-def _uri_of(action: DictionaryObject) -> str | None:
-    uri = action.get("/URI")
-    if uri is None:
-        return None
-    uri = uri.get_object()
-    text = uri.decode("latin-1", "replace") if isinstance(uri, bytes) else str(uri)
-    return text.strip()
+def _text(value: Any) -> str:
+    """A PDF string or name as text ("" for anything else)."""
+    if isinstance(value, pikepdf.String):
+        try:
+            return str(value)
+        except Exception:  # noqa: BLE001 - undecodable bytes
+            return bytes(value).decode("latin-1", "replace")
+    return str(value) if isinstance(value, Name) else ""
 
 
-def _safe_action(action, dests: _Dests, removed: Counter) -> tuple[str, object] | None:
+def _safe_action(action: Any, dests: _Dests, removed: Counter) -> tuple[str, Any] | None:
     """('dest', array) or ('uri', text) for a harmless action; None (counted) otherwise."""
-    action = action.get_object() if action is not None else None
-    if not isinstance(action, DictionaryObject):
+    if not isinstance(action, Dictionary):
         return None
-    kind = str(action.get("/S", ""))
+    kind = _text(action.get("/S"))
     if kind == "/GoTo":
         target = dests.resolve(action.get("/D"))
         return ("dest", target) if target is not None else None
     if kind == "/URI":
-        uri = _uri_of(action)
+        uri = _text(action.get("/URI")).strip()
         if uri and uri.lower().startswith(SAFE_URI_SCHEMES):
             return ("uri", uri)
-        removed[f"link to a non-web address ({(uri or '')[:40]})"] += 1
+        removed[f"link to a non-web address ({uri[:40]})"] += 1
         return None
     removed[f"{kind.lstrip('/') or 'unknown'} action"] += 1
     return None
 
 
-def copy_pages(writer: PdfWriter, doc: PdfReader, removed: Counter) -> list[int]:
-    """Copy every page of ``doc`` into ``writer``; return their new indices.
+def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
+    """Copy every page of ``doc`` into ``pdf``; return their new indices.
 
     Internal links are rewritten as explicit destinations to the copied pages (so names never clash
     between papers); web and mail links are kept; JavaScript, launch and other actions, additional
-    actions, attachments and rich media are removed and counted in ``removed``.
+    actions, attachments and rich media are removed and counted in ``removed``. ``doc`` is changed
+    on the way (its pages lose the keys not copied): it is not written again.
     """
-    pages = doc.pages
-    start = len(writer.pages)
-    page_map: dict[int, IndirectObject] = {}
-    copied = []
-    for src in pages:
+    sources = [page.obj for page in doc.pages]
+    start = len(pdf.pages)
+    page_map: dict[tuple[int, int], Dictionary] = {}
+    copied: list[tuple[Any, Dictionary]] = []
+    for src in sources:
         if "/AA" in src:
             removed["page additional action (/AA)"] += 1
-        new = writer.add_page(src, excluded_keys=PAGE_KEYS_DROPPED)
-        if src.indirect_reference is not None:
-            page_map[src.indirect_reference.idnum] = new.indirect_reference
-        copied.append((src, new))
-    dests = _Dests(doc, pages, page_map)
-    for src, new in copied:
-        annots = _annotations(src, writer, new, dests, removed)
-        if annots:
-            new[NameObject("/Annots")] = annots
+        _inherit(src)
+        annots = src.get("/Annots")
+        for key in PAGE_KEYS_DROPPED:
+            if key in src:
+                del src[key]
+        pdf.pages.append(pikepdf.Page(src))
+        new = pdf.pages[-1].obj
+        page_map[src.objgen] = new
+        copied.append((annots, new))
+    dests = _Dests(doc, sources, page_map)
+    for annots, new in copied:
+        out = _annotations(annots, pdf, new, dests, removed)
+        if out:
+            new.Annots = out
     return list(range(start, start + len(copied)))
 
 
-_NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
-_LINK_KEYS = ("/Type", "/Subtype", "/Rect", "/Border", "/BS", "/C", "/H", "/QuadPoints", "/F", "/NM", "/Contents", "/M")
+def _foreign(pdf: Pdf, value: Any, depth: int = 0) -> Any:
+    """``value`` of another file, made part of ``pdf`` (indirect objects copied with what they refer to)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return pdf.copy_foreign(value)
+    if depth > 32:
+        return None
+    if isinstance(value, Dictionary):
+        return Dictionary({k: _foreign(pdf, v, depth + 1) for k, v in value.items()})
+    if isinstance(value, Array):
+        return Array([_foreign(pdf, v, depth + 1) for v in value])
+    return value
 
 
-def _direct(value, depth: int = 0) -> bool:
-    """Whether a value holds no indirect reference (so it can be written into another file as it is)."""
-    if isinstance(value, IndirectObject) or depth > 4:
-        return False
-    if isinstance(value, ArrayObject):
-        return all(_direct(v, depth + 1) for v in value)
-    if isinstance(value, DictionaryObject):
-        return all(_direct(v, depth + 1) for v in value.values())
-    return True
-
-
-def _link_copy(annot: DictionaryObject) -> DictionaryObject | None:
-    """A link annotation's plain fields, without pypdf's general cloning (links are most annotations)."""
-    copy = DictionaryObject()
-    for key in _LINK_KEYS:
-        value = annot.get(key)
-        if value is None:
-            continue
-        if not _direct(value):
-            return None  # unusual: let the general clone handle it
-        copy[NameObject(key)] = value
-    if set(annot.keys()) - set(_LINK_KEYS) - set(_NOT_COPIED):
-        return None  # something else (appearance streams…): clone it properly
-    return copy
-
-
-def _target(annot: DictionaryObject, subtype: str, dests: _Dests, removed: Counter) -> tuple[str, object] | None:
+def _target(annot: Dictionary, subtype: str, dests: _Dests, removed: Counter) -> tuple[str, Any] | None:
     """Where the copy of an annotation leads: ("/Dest", explicit destination) or ("/A", a URI action).
 
     None when it leads nowhere, or nowhere safe (the unsafe action is counted in ``removed``); only
@@ -172,24 +172,18 @@ def _target(annot: DictionaryObject, subtype: str, dests: _Dests, removed: Count
     kind, value = safe
     if kind == "dest":
         return ("/Dest", value)
-    return ("/A", DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(value)}))
+    return ("/A", Dictionary(S=Name.URI, URI=pikepdf.String(value)))
 
 
-def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Counter) -> ArrayObject:
-    out = ArrayObject()
-    try:
-        annots = src.get("/Annots")
-        annots = annots.get_object() if annots is not None else []
-        if not isinstance(annots, ArrayObject):
-            return out
-    except Exception:  # noqa: BLE001
+def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, removed: Counter) -> Array:
+    out = Array()
+    if not isinstance(annots, Array):
         return out
-    for ref in annots:
+    for annot in annots:
         try:
-            annot = ref.get_object()
-            if not isinstance(annot, DictionaryObject):
+            if not isinstance(annot, Dictionary):
                 continue
-            subtype = str(annot.get("/Subtype", ""))
+            subtype = _text(annot.get("/Subtype"))
             if subtype in DROPPED_ANNOTATIONS:
                 if subtype != "/Popup":
                     removed[f"{subtype.lstrip('/')} annotation"] += 1
@@ -199,22 +193,16 @@ def _annotations(src, writer: PdfWriter, new_page, dests: _Dests, removed: Count
             target = _target(annot, subtype, dests, removed)
             if subtype == "/Link" and target is None:
                 continue  # a link that leads nowhere safe is not copied at all
-            clone = _link_copy(annot) if subtype == "/Link" else None
-            if clone is None:
-                clone = annot.clone(writer, force_duplicate=True, ignore_fields=_NOT_COPIED).get_object()
-            clone[NameObject("/P")] = new_page.indirect_reference
+            clone = Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED})
+            clone.P = new_page
             if target is not None:
-                clone[NameObject(target[0])] = target[1]
-            ref = getattr(clone, "indirect_reference", None)
-            out.append(ref if ref is not None else writer._add_object(clone))
+                clone[target[0]] = target[1]
+            out.append(pdf.make_indirect(clone))
         except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
             log.debug("annotation dropped: %s", exc)
     return out
 
 
-def open_pdf(path: Path) -> PdfReader:
-    """Open a camera-ready file for copying (decrypting an empty user password)."""
-    reader = PdfReader(path, strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")
-    return reader
+def open_pdf(path: Path | Any) -> Pdf:
+    """Open a camera-ready file (a path or a binary stream) for copying; an empty user password opens it."""
+    return Pdf.open(path)

@@ -1,4 +1,4 @@
-"""Page numbers and running footers stamped onto existing pages, leaving their content untouched.
+"""Page numbers and running footers stamped onto existing pages (pikepdf), leaving their content untouched.
 
 One Form XObject holds the running footer and one subset font the digits and roman numerals;
 each page gets two tiny streams around its own (compressed, unmodified) content streams:
@@ -11,16 +11,15 @@ import io
 import logging
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
+from pikepdf import Array, Dictionary, Pdf, Stream
 
-from proceedings.pdf.geometry import PageBox, pypdf_page_box
+from proceedings.pdf.geometry import PageBox, pikepdf_page_box
 from proceedings.typeset import fonts
 
 log = logging.getLogger(__name__)
 
-FOOTER_NAME = NameObject("/PrFooter")
-NUMBER_FONT = NameObject("/PrNum")
+FOOTER_NAME = "/PrFooter"
+NUMBER_FONT = "/PrNum"
 NUMBER_SIZE = 9.0
 FOOTER_SIZE = 7.5
 SIDE_MARGIN = 54.0  # ACM sigconf text block starts 0.75in from the edge
@@ -31,44 +30,32 @@ GLYPHS = "0123456789ivxlcdm"
 
 @dataclass
 class StampResources:
-    """The shared stamp objects, once inside one writer."""
+    """The shared stamp objects, once inside one PDF being written."""
 
-    footer: IndirectObject
-    font: IndirectObject
-    open_q: IndirectObject
-    objects: tuple[int, int]
-    """First and last object number of the shared objects in this writer (the same layout in every writer)."""
+    footer: Stream
+    font: Dictionary
+    open_q: Stream
 
 
 class Stamper:
-    """Stamps page numbers (and the running footer) on pages of a PdfWriter."""
+    """Stamps page numbers (and the running footer) on pages of a pikepdf ``Pdf``."""
 
     def __init__(self, footer_text: str) -> None:
         data, self.footer_width, self._widths = _template(footer_text)
-        self._template = PdfReader(io.BytesIO(data))
-        res = self._template.pages[0]["/Resources"]
-        self._footer = next(iter(res["/XObject"].values()))
-        font_dict = res["/Font"]
-        self._font = next(v for v in font_dict.values() if str(v.get_object()["/BaseFont"]).endswith("-Regular"))
+        self._template = Pdf.open(io.BytesIO(data))
+        res = self._template.pages[0].obj.Resources
+        self._footer = next(iter(res.XObject.values()))
+        self._font = next(v for v in res.Font.values() if str(v.BaseFont).endswith("-Regular"))
 
-    def install(self, writer: PdfWriter) -> StampResources:
-        """Copy the shared objects into ``writer`` (once per writer; kept on the writer itself)."""
-        res = getattr(writer, "_proceedings_stamp", None)
-        if res is None:
-            first = len(writer._objects) + 1
-            q = DecodedStreamObject()
-            q.set_data(b"q\n")
-            footer = self._footer.get_object().clone(writer).indirect_reference
-            font = self._font.get_object().clone(writer).indirect_reference
-            open_q = writer._add_object(q)
-            res = StampResources(footer=footer, font=font, open_q=open_q, objects=(first, len(writer._objects)))
-            writer._proceedings_stamp = res
-        return res
+    def install(self, pdf: Pdf) -> StampResources:
+        """Copy the shared objects into ``pdf`` (once per PDF: pass the result to :meth:`stamp`)."""
+        return StampResources(footer=pdf.copy_foreign(self._footer), font=pdf.copy_foreign(self._font),
+                              open_q=pdf.make_stream(b"q\n"))
 
-    def stamp(self, writer: PdfWriter, page_index: int, number: str, *, footer: bool, centred: bool = False) -> None:
+    def stamp(self, pdf: Pdf, res: StampResources, page_index: int, number: str, *, footer: bool,
+              centred: bool = False) -> None:
         """Stamp ``number`` (and the footer) at the visual bottom of page ``page_index``."""
-        res = self.install(writer)
-        page = writer.pages[page_index]
+        page = pdf.pages[page_index].obj
         matrix, width = _visual_matrix(page)
         num_w = sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
         odd = number.isdigit() and int(number) % 2 == 1
@@ -82,30 +69,63 @@ class Stamper:
             foot_x = SIDE_MARGIN if odd else width - SIDE_MARGIN - self.footer_width
             ops.append(f"q 1 0 0 1 {_num(foot_x)} {_num(baseline)} cm {FOOTER_NAME} Do Q")
         ops.append(f"BT {NUMBER_FONT} {_num(NUMBER_SIZE)} Tf {_num(num_x)} {_num(baseline)} Td ({number}) Tj ET Q\n")
-        tail = DecodedStreamObject()
-        tail.set_data(" ".join(ops).encode("ascii"))
-        tail_ref = writer._add_object(tail)
+        tail = pdf.make_stream(" ".join(ops).encode("ascii"))
 
         contents = page.get("/Contents")
-        existing: list = []
-        if contents is not None:
-            resolved = contents.get_object()
-            if isinstance(resolved, ArrayObject):
-                existing = list(resolved)
-            else:
-                existing = [contents if isinstance(contents, IndirectObject) else writer._add_object(resolved)]
-        page[NameObject("/Contents")] = ArrayObject([res.open_q, *existing, tail_ref])
+        if isinstance(contents, Array):
+            existing = list(contents)
+        elif isinstance(contents, Stream):
+            existing = [contents]
+        else:
+            existing = []
+        page.Contents = Array([res.open_q, *existing, tail])
 
         old = page.get("/Resources")
-        old = old.get_object() if old is not None else DictionaryObject()
-        new = DictionaryObject(old) if isinstance(old, DictionaryObject) else DictionaryObject()
+        new = Dictionary({k: v for k, v in old.items()}) if isinstance(old, Dictionary) else Dictionary()
         for key, name, ref in (("/Font", NUMBER_FONT, res.font), ("/XObject", FOOTER_NAME, res.footer)):
             sub = new.get(key)
-            sub = sub.get_object() if sub is not None else None
-            merged = DictionaryObject(sub) if isinstance(sub, DictionaryObject) else DictionaryObject()
+            merged = Dictionary({k: v for k, v in sub.items()}) if isinstance(sub, Dictionary) else Dictionary()
             merged[name] = ref
-            new[NameObject(key)] = merged
-        page[NameObject("/Resources")] = new
+            new[key] = merged
+        page.Resources = new
+
+
+def shared_numbers(data: bytes) -> tuple[int, ...]:
+    """The object numbers of the shared stamp objects (the ``q`` stream, the footer form, the number font and
+    what they refer to) in a written part, in one order for every part (depth first from those three, keys
+    sorted): binding writes them once and points every part's references at that copy. Empty when no page of
+    the part is stamped."""
+    with Pdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            res, contents = page.obj.get("/Resources"), page.obj.get("/Contents")
+            fonts_ = res.get("/Font") if isinstance(res, Dictionary) else None
+            forms = res.get("/XObject") if isinstance(res, Dictionary) else None
+            if isinstance(fonts_, Dictionary) and NUMBER_FONT in fonts_ and isinstance(contents, Array) and forms:
+                roots = [contents[0], forms[FOOTER_NAME], fonts_[NUMBER_FONT]]
+                break
+        else:
+            return ()
+        order: list[int] = []
+        seen: set[int] = set()
+
+        def visit(obj, depth: int = 0) -> None:
+            if getattr(obj, "is_indirect", False):
+                if obj.objgen[0] in seen:
+                    return
+                seen.add(obj.objgen[0])
+                order.append(obj.objgen[0])
+            if depth > 32:
+                return
+            if isinstance(obj, (Dictionary, Stream)):
+                for key in sorted(obj.keys()):
+                    visit(obj[key], depth + 1)
+            elif isinstance(obj, Array):
+                for item in obj:
+                    visit(item, depth + 1)
+
+        for root in roots:
+            visit(root)
+        return tuple(order)
 
 
 def _draw_template(footer_text: str) -> tuple[bytes, float, dict[str, float]]:
@@ -162,7 +182,7 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _visual_matrix(page) -> tuple[tuple[float, ...], float]:
+def _visual_matrix(page: Dictionary) -> tuple[tuple[float, ...], float]:
     """Matrix from visual coordinates (origin bottom-left as displayed) to user space; and visual width."""
-    box = pypdf_page_box(page) or PageBox(0.0, 0.0, 612.0, 792.0, 0)
+    box = pikepdf_page_box(page) or PageBox(0.0, 0.0, 612.0, 792.0, 0)
     return box.from_visual_matrix(), box.visual[0]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections.abc import Callable
 
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+from pikepdf import Array, Dictionary, Pdf, Stream
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 
 class DamagedStream(ValueError):
@@ -18,37 +20,65 @@ GENERAL = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCII85Decode", "/A85"
 """The general-purpose filters, which readers (and ``qpdf --check``) decode; image codecs are left to viewers."""
 
 
+FLATE = ("/FlateDecode", "/Fl")
+DCT = ("/DCTDecode", "/DCT")
+
+
 def stream_fault(stream) -> str | None:
-    """Why a stream does not decode, or None when it does (strictly: Flate data must end)."""
+    """Why a pypdf stream (the volume reader's) does not decode, or None when it does (strictly: Flate data
+    must end)."""
     try:
         filters = stream.get("/Filter")
         filters = filters.get_object() if filters is not None else None
         names = [str(f) for f in filters] if isinstance(filters, list) else ([str(filters)] if filters else [])
-        if names and names[0] in ("/FlateDecode", "/Fl"):
-            inflater = zlib.decompressobj()
-            inflated = inflater.decompress(stream._data)
-            if not inflater.eof:
-                return "the Flate data ends early"
-            if len(names) == 1 and "/DecodeParms" not in stream:
-                return None
-            if len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (pypdf's own
-                return _predictor_fault(stream.get("/DecodeParms"), inflated)  # decoding is slow in Python)
-        if names and all(n in GENERAL for n in names):
-            stream.get_data()
-        if names and names[-1] in ("/DCTDecode", "/DCT") and all(n in GENERAL for n in names[:-1]):
-            return jpeg_fault(stream.get_data() if len(names) > 1 else stream._data)
+        parms = stream.get("/DecodeParms")
+        parms = parms.get_object() if parms is not None else None
+        if isinstance(parms, ArrayObject):
+            parms = parms[0].get_object() if len(parms) else None
+        return _fault(names, "/DecodeParms" in stream, parms if isinstance(parms, DictionaryObject) else None,
+                      stream._data, stream.get_data)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
+
+
+def pike_stream_fault(stream: Stream) -> str | None:
+    """Why a pikepdf stream does not decode, or None when it does (as :func:`stream_fault`)."""
+    try:
+        filters = stream.get("/Filter")
+        names = [str(f) for f in filters] if isinstance(filters, Array) else ([str(filters)] if filters else [])
+        parms = stream.get("/DecodeParms")
+        if isinstance(parms, Array):
+            parms = parms[0] if len(parms) else None
+        return _fault(names, "/DecodeParms" in stream, parms if isinstance(parms, Dictionary) else None,
+                      stream.read_raw_bytes(), stream.read_bytes)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _fault(names: list[str], has_parms: bool, parms, raw: bytes, decoded: Callable[[], bytes]) -> str | None:
+    """Why a stream with these filters, decode parameters (a dictionary or None) and raw data does not decode;
+    ``decoded`` decodes it with the reader's general-purpose filters."""
+    if names and names[0] in FLATE:
+        inflater = zlib.decompressobj()
+        inflated = inflater.decompress(raw)
+        if not inflater.eof:
+            return "the Flate data ends early"
+        if len(names) == 1 and not has_parms:
+            return None
+        if len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (decoding them is
+            return _predictor_fault(parms, inflated)  # slow in Python)
+    if names and all(n in GENERAL for n in names):
+        decoded()
+    if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
+        return jpeg_fault(decoded() if len(names) > 1 else raw)
     return None
 
 
 def _predictor_fault(parms, data: bytes) -> str | None:
-    """Why Flate-inflated ``data`` does not undo its /DecodeParms predictor, or None (PNG predictors: each row
-    starts with a filter type 0–4; TIFF predictor 2 and none: nothing to check)."""
-    parms = parms.get_object() if parms is not None else None
-    if isinstance(parms, ArrayObject):
-        parms = parms[0].get_object() if len(parms) else None
-    if not isinstance(parms, DictionaryObject):
+    """Why Flate-inflated ``data`` does not undo its /DecodeParms predictor (``parms``: the dictionary, or None),
+    or None (PNG predictors: each row starts with a filter type 0–4; TIFF predictor 2 and none: nothing to
+    check)."""
+    if parms is None:
         return None
     predictor = int(parms.get("/Predictor", 1))
     if predictor < 10:
@@ -108,6 +138,8 @@ _PLAIN_RUN = re.compile(rb"(?:" + _SIMPLE + rb"|\[(?:" + _SIMPLE + rb")*+\])*+",
 without unescaped parentheses; hex strings) and arrays of them (a ``TJ`` array): what nearly all page content
 is, skipped in one C-level match. Possessive, so a run that stops early never backtracks."""
 _STRING_STOP = re.compile(rb"[()\\]")
+_INLINE_IMAGE = re.compile(rb"(?<![^\s\x00()<>\[\]{}/%])ID(?=[\s\x00])")
+"""An ``ID`` token (an inline image's data follows), or a word ``ID`` in a string: then tokens are read one by one."""
 _END_IMAGE = re.compile(rb"[\s\x00]EI(?=[\s\x00]|$)")
 
 
@@ -119,7 +151,7 @@ def lexical_fault(content: bytes) -> str | None:
     """
     stack: list[bytes] = []
     pos, end = 0, len(content)
-    fast = b"ID" not in content  # no inline image: runs of plain tokens can be skipped in one C-level match
+    fast = _INLINE_IMAGE.search(content) is None  # runs of plain tokens can be skipped in one C-level match
     while pos < end:
         if fast:
             pos = _PLAIN_RUN.match(content, pos).end()
@@ -150,52 +182,31 @@ def lexical_fault(content: bytes) -> str | None:
     return f"{len(stack)} unclosed array or dictionary" if stack else None
 
 
-def _clean_name(value):
-    return NameObject(value.replace("\x00", "")) if isinstance(value, NameObject) and "\x00" in value else value
-
-
-def _drop_nul_names(objects: list) -> None:
-    """Remove NUL characters from names (``/#00``, never valid: qpdf warns) in every object, in place."""
-    for obj in objects:
-        todo = [obj]
-        while todo:
-            item = todo.pop()
-            if isinstance(item, DictionaryObject):
-                for key in [k for k in item if "\x00" in k]:
-                    item[NameObject(key.replace("\x00", "") or "/NUL")] = item.pop(key)
-                for key, value in list(item.items()):
-                    item[key] = _clean_name(value)
-                    if isinstance(value, (DictionaryObject, ArrayObject)):
-                        todo.append(value)
-            elif isinstance(item, ArrayObject):
-                for i, value in enumerate(item):
-                    item[i] = _clean_name(value)
-                    if isinstance(value, (DictionaryObject, ArrayObject)):
-                        todo.append(value)
-
-
-def check_part(writer, pages: list[int]) -> None:
-    """Raise :class:`DamagedStream` when a stream of ``writer`` does not decode or a page's content
-    (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries of a
-    page's contents that are not streams (which readers skip) are dropped first."""
+def check_part(pdf: Pdf, pages: list[int]) -> None:
+    """Raise :class:`DamagedStream` when a stream of ``pdf`` (a pikepdf PDF being written) does not decode or a
+    page's content (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries
+    of a page's contents that are not streams (which readers skip) are dropped first."""
     for index in pages:  # readers ignore what is not a stream in a page's contents: so does the volume
-        page = writer.pages[index]
+        page = pdf.pages[index].obj
         contents = page.get("/Contents")
-        items = contents.get_object() if contents is not None else None
-        if isinstance(items, ArrayObject):
-            kept = ArrayObject(item for item in items if isinstance(item.get_object(), StreamObject))
-            if len(kept) != len(items):
-                page[NameObject("/Contents")] = kept
-        elif items is not None and not isinstance(items, StreamObject):
+        if isinstance(contents, Array):
+            kept = [item for item in contents if isinstance(item, Stream)]
+            if len(kept) != len(contents):
+                page.Contents = Array(kept)
+        elif contents is not None and not isinstance(contents, Stream):
             del page["/Contents"]
-    _drop_nul_names(writer._objects)
-    for number, obj in enumerate(writer._objects, 1):
-        if isinstance(obj, StreamObject) and "/Filter" in obj:
-            fault = stream_fault(obj)
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and "/Filter" in obj:
+            fault = pike_stream_fault(obj)
             if fault:
-                raise DamagedStream(f"a stream (object {number}) does not decode ({fault})")
+                raise DamagedStream(f"a stream (object {obj.objgen[0]}) does not decode ({fault})")
     for number, index in enumerate(pages, 1):
-        contents = writer.pages[index].get_contents()
-        fault = lexical_fault(contents.get_data()) if contents is not None else None
+        contents = pdf.pages[index].obj.get("/Contents")
+        items = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
+        try:
+            data = b"\n".join(item.read_bytes() for item in items)
+        except Exception as exc:  # noqa: BLE001 - a content stream qpdf cannot decode
+            raise DamagedStream(f"page {number}: the page's content cannot be read ({exc})") from None
+        fault = lexical_fault(data) if items else None
         if fault:
             raise DamagedStream(f"page {number}: the page's content cannot be read ({fault})")

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
-    from pypdf.generic import StreamObject
+    from pikepdf import Pdf
 
 NS = {
     "x": "adobe:ns:meta/",
@@ -120,20 +119,12 @@ def xmp_packet(meta: DocumentMetadata) -> bytes:
     return (packet + padding + '<?xpacket end="w"?>').encode("utf-8")
 
 
-def metadata_stream(packet: bytes) -> StreamObject:
-    """A ``/Type /Metadata /Subtype /XML`` stream holding ``packet`` (never compressed, as XMP asks)."""
-    from pypdf.generic import NameObject, StreamObject  # pypdf: only when a PDF is being written
+def describe(pdf: Pdf, meta: DocumentMetadata) -> None:
+    """Give a PDF being written (pikepdf) its document information and its XMP packet, which agree: the packet
+    is a ``/Type /Metadata /Subtype /XML`` stream, never compressed, as XMP asks."""
+    from pikepdf import Dictionary, Name, String
 
-    stream = StreamObject()
-    stream[NameObject("/Type")] = NameObject("/Metadata")
-    stream[NameObject("/Subtype")] = NameObject("/XML")
-    stream.set_data(packet)
-    return stream
-
-
-def describe(writer: PdfWriter, meta: DocumentMetadata) -> None:
-    """Give a PDF being written its document information and its XMP packet, which agree."""
-    from pypdf.generic import NameObject
-
-    writer.add_metadata({f"/{k}": v for k, v in meta.info().items()})
-    writer.root_object[NameObject("/Metadata")] = writer._add_object(metadata_stream(xmp_packet(meta)))
+    pdf.trailer.Info = pdf.make_indirect(Dictionary({f"/{k}": String(v) for k, v in meta.info().items()}))
+    stream = pdf.make_stream(xmp_packet(meta))
+    stream.Type, stream.Subtype = Name.Metadata, Name.XML
+    pdf.Root.Metadata = stream

@@ -37,7 +37,7 @@ _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
 _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root", b"Info", b"Pages", b"Parent")}
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
-_TARGET = re.compile(rb"/ProcTarget\s*\(((?:[^\\)]|\\.)*)\)")
+_TARGET = re.compile(rb"/ProcTarget\s*(?:\(((?:[^\\)]|\\.)*)\)|<([0-9A-Fa-f\s]*)>)")
 _HEADER = re.compile(rb"%PDF-(\d\.\d)")
 _XMP = re.compile(rb"/Metadata\s+(\d+) 0 R")
 
@@ -60,9 +60,9 @@ class Part:
     targets: dict[int, str] = field(default_factory=dict)
     """Placeholder object number → paper id."""
     version: str = "1.3"
-    shared: tuple[int, int] | None = None
-    """Object numbers (first, last) of the stamp's shared objects (font, footer), laid out alike in every
-    part: written once, from the first part that has them."""
+    shared: tuple[int, ...] | None = None
+    """Object numbers of the stamp's shared objects (font, footer), in one order in every part
+    (:func:`proceedings.pdf.stamp.shared_numbers`): written once, from the first part that has them."""
     base: int = 0
     """Added to every object number of this part in the volume."""
 
@@ -72,7 +72,7 @@ class Part:
                 "targets": {str(k): v for k, v in self.targets.items()}, "version": self.version}
 
     @classmethod
-    def from_layout(cls, path: Path, shared: tuple[int, int] | None, layout: dict) -> Part:
+    def from_layout(cls, path: Path, shared: tuple[int, ...] | None, layout: dict) -> Part:
         """The part :func:`read_part` would give (its byte ranges left to :func:`bind`), from :meth:`layout`."""
         return cls(path=path, last=int(layout["last"]), pages=[int(n) for n in layout["pages"]],
                    skip={int(n) for n in layout["skip"]}, targets={int(k): v for k, v in layout["targets"].items()},
@@ -80,11 +80,16 @@ class Part:
 
 
 def _unescape(raw: bytes) -> str:
+    """A literal string's text (its escapes undone)."""
     out = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), raw)
-    out = re.sub(rb"\\(.)", rb"\1", out)
-    if out.startswith(b"\xfe\xff"):
-        return out[2:].decode("utf-16-be")
-    return out.decode("latin-1")
+    return _decoded(re.sub(rb"\\(.)", rb"\1", out, flags=re.S))
+
+
+def _decoded(data: bytes) -> str:
+    """A string's bytes as text: UTF-16 with its byte-order mark, else PDFDocEncoding (read as Latin-1)."""
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be")
+    return data.decode("latin-1")
 
 
 def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
@@ -118,7 +123,7 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     return offsets, xref_at
 
 
-def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets: bool = True,
+def read_part(path: Path, shared: tuple[int, ...] | None = None, *, keep_offsets: bool = True,
               data: bytes | None = None) -> Part:
     """Index a part: its objects' byte ranges, pages, and placeholders (the ranges dropped unless kept).
     ``data``: the part's bytes, when the caller has read them already."""
@@ -144,7 +149,8 @@ def read_part(path: Path, shared: tuple[int, int] | None = None, *, keep_offsets
         if data.find(TARGET_KEY, start, min(start + 200, end)) >= 0:  # no copy of the object's bytes
             target = _TARGET.search(data, start, end)
             if target:
-                part.targets[num] = _unescape(target.group(1))
+                part.targets[num] = _unescape(target.group(1)) if target.group(1) is not None \
+                    else _decoded(bytes.fromhex(re.sub(rb"\s", b"", target.group(2)).decode()))
                 part.skip.add(num)
     if not keep_offsets:
         part.offsets = {}
@@ -298,12 +304,11 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         for index, part in enumerate(parts):
             absolute = {num: page_ref(*paper_first[pid]) for num, pid in part.targets.items() if pid in paper_first}
             skip = set(part.skip)
-            if canonical is not None and part is not canonical and part.shared:
-                (a0, a1), (c0, c1) = part.shared, canonical.shared
-                if a1 - a0 == c1 - c0:
-                    for r in range(a1 - a0 + 1):
-                        absolute[a0 + r] = c0 + r + canonical.base
-                        skip.add(a0 + r)
+            if canonical is not None and part is not canonical and part.shared \
+                    and len(part.shared) == len(canonical.shared):
+                for own, first in zip(part.shared, canonical.shared):
+                    absolute[own] = first + canonical.base
+                    skip.add(own)
             page_set = set(part.pages)
             shift = part.base
 

@@ -1,7 +1,9 @@
-"""Stamped parts written with pypdf: each paper (``papers/ID.pdf``), the front matter and the author index.
+"""Stamped parts written with pikepdf (qpdf): each paper (``papers/ID.pdf``), the front matter and the author index.
 
 :mod:`proceedings.stages.stamp` decides what to stamp and keeps the results; this module does the writing,
-and is imported only when something is stamped (a build whose parts are all cached never loads pypdf).
+and is imported only when something is stamped (a build whose parts are all cached never loads it).
+Every part is written the way :mod:`proceedings.stages.bind` reads it: a classic cross-reference table,
+no object streams, one flat page tree, streams as they came (never decoded or compressed again).
 """
 
 from __future__ import annotations
@@ -11,23 +13,14 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
 from proceedings import __version__
 from proceedings.pdf.pagecopy import copy_pages, open_pdf
-from proceedings.pdf.stamp import Stamper
+from proceedings.pdf.stamp import Stamper, shared_numbers
 from proceedings.pdf.streams import check_part
 from proceedings.pdf.xmp import DocumentMetadata, describe
-from proceedings.stages.bind import file_id
 from proceedings.text import roman
 from proceedings.util.atomic import atomic_open
 
@@ -35,16 +28,22 @@ if TYPE_CHECKING:
     from proceedings.typeset.frontdata import FrontMatter
 
 
-def id_array(*parts: str) -> ArrayObject:
-    """A PDF /ID array (both halves the same) from the given strings."""
-    digest = file_id(*parts)
-    return ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-
-
-def write_pdf(writer: PdfWriter, path: Path) -> None:
-    """Write atomically."""
+def save(pdf: Pdf, path: Path, version: str = "1.4") -> tuple[int, ...]:
+    """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the object numbers of its
+    shared stamp objects as written."""
+    buffer = io.BytesIO()
+    pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+             compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+             deterministic_id=True, fix_metadata_version=False)
+    data = buffer.getvalue()
     with atomic_open(path) as handle:
-        writer.write(handle)
+        handle.write(data)
+    return shared_numbers(data)
+
+
+def page_labels(pdf: Pdf, style: str, start: int) -> None:
+    """One page-label range for the whole part: ``style`` ("/D", "/r") from ``start``."""
+    pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name(style), St=start)]))
 
 
 _STAMPERS: dict[str, Stamper] = {}
@@ -60,72 +59,70 @@ def stamper_for(footer: str) -> Stamper:
 
 def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
                 footer: str, paper_id: str, sha256: str,
-                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, int]]:
+                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, ...]]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
-    Returns its page count, what the sanitizer removed, and the range of the shared stamp objects.
+    Returns its page count, what the sanitizer removed, and the object numbers of the shared stamp objects.
     """
     stamper = stamper_for(footer)
     removed: Counter = Counter()
-    writer = PdfWriter()
-    new = copy_pages(writer, open_pdf(Path(path)), removed)
-    check_part(writer, new)  # a stream that does not decode never reaches the volume
-    for k, index in enumerate(new):
-        stamper.stamp(writer, index, str(first_page + k), footer=True)
-    describe(writer, meta)  # title, authors, pages, DOI: document information and XMP
-    writer.set_page_label(0, len(new) - 1, style="/D", start=first_page)
-    writer._ID = id_array(__version__, "paper", paper_id, sha256, str(first_page), date)
-    write_pdf(writer, Path(out))
-    return len(new), dict(removed), stamper.install(writer).objects
+    pdf = Pdf.new()
+    with open_pdf(Path(path)) as source:  # open until saved: copied streams' data is read from it then
+        new = copy_pages(pdf, source, removed)
+        check_part(pdf, new)  # a stream that does not decode never reaches the volume
+        res = stamper.install(pdf)
+        for k, index in enumerate(new):
+            stamper.stamp(pdf, res, index, str(first_page + k), footer=True)
+        describe(pdf, meta)  # title, authors, pages, DOI: document information and XMP
+        page_labels(pdf, "/D", first_page)
+        return len(new), dict(removed), save(pdf, Path(out), source.pdf_version)
 
 
 def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, editors: list[str], date: str,
-                internal: Path, public: Path) -> tuple[int, tuple[int, int]]:
+                internal: Path, public: Path) -> tuple[int, tuple[int, ...]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
     stamper = stamper_for(footer)
-    writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(front.pdf)), Counter())
+    pdf = Pdf.new()
+    source = Pdf.open(io.BytesIO(front.pdf))  # open until saved: copied streams' data is read from it then
+    pages = copy_pages(pdf, source, Counter())
+    res = stamper.install(pdf)
     for i in pages:
         if i != front.sections.get("title", -1):
-            stamper.stamp(writer, i, roman(i + 1), footer=False, centred=True)
-    writer.add_metadata({"/Title": f"{acronym}: Front Matter", "/Author": "; ".join(editors),
-                         "/Creator": f"proceedings {__version__}", "/CreationDate": date, "/ModDate": date})
-    writer.set_page_label(0, len(pages) - 1, style="/r", start=1)
-    writer._ID = id_array(__version__, "front", title, date)
-    write_pdf(writer, public)
-    placeholders: dict[str, object] = {}
+            stamper.stamp(pdf, res, i, roman(i + 1), footer=False, centred=True)
+    pdf.trailer.Info = pdf.make_indirect(Dictionary({
+        "/Title": pikepdf.String(f"{acronym}: Front Matter"), "/Author": pikepdf.String("; ".join(editors)),
+        "/Creator": pikepdf.String(f"proceedings {__version__}"), "/CreationDate": pikepdf.String(date),
+        "/ModDate": pikepdf.String(date)}))
+    page_labels(pdf, "/r", 1)
+    save(pdf, public)
+    placeholders: dict[str, Dictionary] = {}
     for link in front.toc_links:
         if link.target_page is not None:  # a front-matter section: a page of this part
-            target = writer.pages[link.target_page].indirect_reference
-        elif link.paper_id not in placeholders:
-            placeholders[link.paper_id] = writer._add_object(
-                DictionaryObject({NameObject("/ProcTarget"): TextStringObject(link.paper_id)}))
-        annot = DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Link"),
-            NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in link.rect]),
-            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): ArrayObject([target if link.target_page is not None else placeholders[link.paper_id],
-                                              NameObject("/Fit")]),
-        })
-        page = writer.pages[link.page_index]
-        annots = page.get("/Annots")
-        annots = annots.get_object() if annots is not None else None
-        if not isinstance(annots, ArrayObject):
-            annots = ArrayObject()
-            page[NameObject("/Annots")] = annots
-        annots.append(writer._add_object(annot))
-    write_pdf(writer, internal)
-    return len(pages), stamper.install(writer).objects
+            target = pdf.pages[link.target_page].obj
+        else:
+            if link.paper_id not in placeholders:
+                placeholders[link.paper_id] = pdf.make_indirect(Dictionary(ProcTarget=pikepdf.String(link.paper_id)))
+            target = placeholders[link.paper_id]
+        annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link,
+                                             Rect=Array([round(v, 2) for v in link.rect]), Border=Array([0, 0, 0]),
+                                             Dest=Array([target, Name.Fit])))
+        page = pdf.pages[link.page_index].obj
+        if not isinstance(page.get("/Annots"), Array):
+            page.Annots = Array()
+        page.Annots.append(annot)
+    shared = save(pdf, internal)
+    source.close()
+    return len(pages), shared
 
 
-def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tuple[int, tuple[int, int]]:
+def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tuple[int, tuple[int, ...]]:
     """The author index, stamped with its page numbers and the running footer."""
     stamper = stamper_for(footer)
-    writer = PdfWriter()
-    pages = copy_pages(writer, PdfReader(io.BytesIO(index_pdf)), Counter())
-    for k, i in enumerate(pages):
-        stamper.stamp(writer, i, str(first_page + k), footer=True)
-    writer._ID = id_array(__version__, "index", str(first_page))
-    write_pdf(writer, out)
-    return len(pages), stamper.install(writer).objects
+    pdf = Pdf.new()
+    with Pdf.open(io.BytesIO(index_pdf)) as source:  # open until saved
+        pages = copy_pages(pdf, source, Counter())
+        res = stamper.install(pdf)
+        for k, i in enumerate(pages):
+            stamper.stamp(pdf, res, i, str(first_page + k), footer=True)
+        return len(pages), save(pdf, out)
+

@@ -36,7 +36,7 @@ from proceedings.util.outputs import raise_if_machine
 
 log = logging.getLogger(__name__)
 
-STAMP_VERSION = 2  # bump when stamping or copying changes what a part contains
+STAMP_VERSION = 3  # bump when stamping or copying changes what a part contains
 
 
 @dataclass
@@ -66,8 +66,8 @@ class Volume:
     """Paper id → what the sanitizer removed."""
     restamped: int = 0
     """How many papers were stamped in this build (the others came from the cache)."""
-    shared: list[tuple[int, int]] = field(default_factory=list)
-    """Each part's range of shared stamp objects (see bind.Part.shared)."""
+    shared: list[tuple[int, ...]] = field(default_factory=list)
+    """Each part's shared stamp objects (see bind.Part.shared)."""
     checksums: dict[Path, str] = field(default_factory=dict)
     """File → CRC-32, for every part and front_matter.pdf, as recorded or written in this build: what bind and
     publish compare a part's bytes with when they read them, and what the bound volume is keyed by."""
@@ -138,7 +138,7 @@ class _PaperCache:
         log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
         return None
 
-    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, int]) -> str:
+    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, ...]) -> str:
         """Record a freshly stamped part; its CRC-32."""
         data = out.read_bytes()  # read once: its checksum and its layout
         crc = crc32_hex(data)
@@ -167,7 +167,7 @@ def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
 
 
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
-               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, int]]]:
+               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...]]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
     from proceedings.util.workers import Outcome, run_inline, run_limited
 
@@ -221,9 +221,9 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     cache = _PaperCache(ctx)
     papers: list[PaperPages] = []
     paper_parts: list[Path] = []
-    shared_ranges: list[tuple[int, int]] = []
+    shared_ranges: list[tuple[int, ...]] = []
     removed: dict[str, Counter] = {}
-    results: dict[str, tuple[int, Counter, tuple[int, int]]] = {}
+    results: dict[str, tuple[int, Counter, tuple[int, ...]]] = {}
     todo: list[tuple[Placed, Path, str]] = []
     keys: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
@@ -276,14 +276,14 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
 
 
 def _parts():
-    """The module that writes parts with pypdf: imported only when something is stamped."""
+    """The module that writes parts (pikepdf): imported only when something is stamped."""
     from proceedings.stages import parts
 
     return parts
 
 
 def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path], checksums: dict[Path, str],
-                 make: Callable[[], tuple[int, tuple[int, int]]]) -> tuple[int, tuple[int, int], bool]:
+                 make: Callable[[], tuple[int, tuple[int, ...]]]) -> tuple[int, tuple[int, ...], bool]:
     """The front matter's or the index's part: (pages, shared stamp objects, whether written now), written
     again only when ``key`` changed or one of its ``files`` no longer has the checksum recorded (bit rot, an
     edit). Each file's CRC-32 goes into ``checksums``."""
@@ -379,7 +379,7 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
         description=w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
         keywords=list(w.keywords or [w.acronym]), doi=w.doi, isbn=w.isbn, when=ctx.build_time,
         tool=f"proceedings {__version__}", publication=proceedings_title(w.title),
-        producer=f"proceedings {__version__} (pypdf, ReportLab)")
+        producer=f"proceedings {__version__} (qpdf, ReportLab)")
 
 
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
