@@ -21,16 +21,17 @@ from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.pdf.stamp import Stamper, shared_numbers
 from proceedings.pdf.streams import check_part
 from proceedings.pdf.xmp import DocumentMetadata, describe
+from proceedings.stages.bind import read_part
 from proceedings.text import roman
 from proceedings.util.atomic import atomic_open
+from proceedings.util.cache import crc32_hex
 
 if TYPE_CHECKING:
     from proceedings.typeset.frontdata import FrontMatter
 
 
-def save(pdf: Pdf, path: Path, version: str = "1.4") -> tuple[int, ...]:
-    """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the object numbers of its
-    shared stamp objects as written."""
+def save(pdf: Pdf, path: Path, version: str = "1.4") -> bytes:
+    """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the bytes written."""
     buffer = io.BytesIO()
     pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
              compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
@@ -38,7 +39,7 @@ def save(pdf: Pdf, path: Path, version: str = "1.4") -> tuple[int, ...]:
     data = buffer.getvalue()
     with atomic_open(path) as handle:
         handle.write(data)
-    return shared_numbers(data)
+    return data
 
 
 def page_labels(pdf: Pdf, style: str, start: int) -> None:
@@ -59,10 +60,12 @@ def stamper_for(footer: str) -> Stamper:
 
 def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
                 footer: str, paper_id: str, sha256: str,
-                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, ...]]:
+                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
-    Returns its page count, what the sanitizer removed, and the object numbers of the shared stamp objects.
+    Returns its page count, what the sanitizer removed, the object numbers of the shared stamp objects, and the
+    written file's CRC-32 and layout (:meth:`~proceedings.stages.bind.Part.layout`): known here, from the bytes
+    in hand, the main process never reads the part to learn them.
     """
     stamper = stamper_for(footer)
     removed: Counter = Counter()
@@ -75,7 +78,10 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
             stamper.stamp(pdf, res, index, str(first_page + k), footer=True)
         describe(pdf, meta)  # title, authors, pages, DOI: document information and XMP
         page_labels(pdf, "/D", first_page)
-        return len(new), dict(removed), save(pdf, Path(out), source.pdf_version)
+        data = save(pdf, Path(out), source.pdf_version)
+    shared = shared_numbers(data)
+    layout = read_part(Path(out), shared, keep_offsets=False, data=data).layout()
+    return len(new), dict(removed), shared, crc32_hex(data), layout
 
 
 def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, editors: list[str], date: str,
@@ -110,9 +116,9 @@ def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, edito
         if not isinstance(page.get("/Annots"), Array):
             page.Annots = Array()
         page.Annots.append(annot)
-    shared = save(pdf, internal)
+    data = save(pdf, internal)
     source.close()
-    return len(pages), shared
+    return len(pages), shared_numbers(data)
 
 
 def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tuple[int, tuple[int, ...]]:
@@ -124,5 +130,5 @@ def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tup
         res = stamper.install(pdf)
         for k, i in enumerate(pages):
             stamper.stamp(pdf, res, i, str(first_page + k), footer=True)
-        return len(pages), save(pdf, out)
+        return len(pages), shared_numbers(save(pdf, out))
 

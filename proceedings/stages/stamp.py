@@ -16,6 +16,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,11 +139,10 @@ class _PaperCache:
         log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
         return None
 
-    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, ...]) -> str:
-        """Record a freshly stamped part; its CRC-32."""
-        data = out.read_bytes()  # read once: its checksum and its layout
-        crc = crc32_hex(data)
-        layout = read_part(out, shared, keep_offsets=False, data=data).layout()
+    def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, ...],
+            crc: str, layout: dict) -> str:
+        """Record a freshly stamped part (its CRC-32 and layout as the worker that wrote it found them); its
+        CRC-32."""
         write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
@@ -167,8 +167,9 @@ def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
 
 
 def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
-               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...]]]:
-    """Stamp papers in worker processes (both cores, each paper under the time and memory limits)."""
+               footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...], str, dict]]:
+    """Stamp papers in worker processes (both cores, each paper under the time and memory limits): each one's
+    pages, removals, shared stamp objects, CRC-32 and layout."""
     from proceedings.util.workers import Outcome, run_inline, run_limited
 
     acronym = project.workshop.acronym
@@ -197,7 +198,8 @@ def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: Buil
     failures = {k: f"{o.status}: {o.detail}".rstrip(": ") for k, o in outcomes.items() if o.status != "ok"}
     if failures:
         raise StampFailure(failures)
-    return {k: (o.value[0], Counter(o.value[1]), tuple(o.value[2])) for k, o in outcomes.items()}
+    return {k: (o.value[0], Counter(o.value[1]), tuple(o.value[2]), o.value[3], o.value[4])
+            for k, o in outcomes.items()}
 
 
 def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
@@ -242,9 +244,10 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                 todo.append((placed, target, date))
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
     for placed, target, _ in todo:
-        count, counter, shared = fresh[placed.paper.id]
-        checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared)
-    results.update(fresh)
+        count, counter, shared, crc, layout = fresh.pop(placed.paper.id)
+        checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared, crc,
+                                      layout)
+        results[placed.paper.id] = (count, counter, shared)
     restamped = len(todo)
     index = front_pages
     for placed in plan.papers:
@@ -319,19 +322,19 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     pairs = [(front, out / "front_matter.pdf")]
     pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
     published: dict[str, list] = {}
+    todo = []
     for source, target in pairs:
         name, crc = target.relative_to(out).as_posix(), volume.checksums.get(source)
         if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
             published[name] = known[name]
-            continue
-        if not _same_bytes(source, target):
-            data = source.read_bytes()
-            if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
-                raise DamagedPart(source.stem)
-            with atomic_open(target) as handle:
-                handle.write(data)
-        if crc is not None:
-            published[name] = [*file_stamp(target), crc]
+        else:
+            todo.append((name, source, target, crc))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # reads, CRC-32 and writes let go of the GIL
+        for name, stamp in zip([t[0] for t in todo], pool.map(lambda t: _publish_one(*t[1:]), todo)):
+            if stamp is not None:
+                published[name] = stamp
+    order = [target.relative_to(out).as_posix() for _, target in pairs]
+    published = {name: published[name] for name in order if name in published}
     if published != known:
         try:
             write_json(record, published)
@@ -344,6 +347,18 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
         if stale.name not in keep:
             stale.unlink()
     return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
+
+
+def _publish_one(source: Path, target: Path, crc: str | None) -> list | None:
+    """Copy one part to its published path unless it holds those bytes already; its record (None without a
+    checksum). Raises :class:`DamagedPart` when the part no longer has its checksum."""
+    if not _same_bytes(source, target):
+        data = source.read_bytes()
+        if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
+            raise DamagedPart(source.stem)
+        with atomic_open(target) as handle:
+            handle.write(data)
+    return None if crc is None else [*file_stamp(target), crc]
 
 
 def _same_bytes(source: Path, target: Path) -> bool:

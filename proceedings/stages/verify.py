@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from pathlib import Path
 
 from proceedings.errors import BuildError
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 
 
 _CONTENTS = re.compile(rb"/Contents\s*\[[^\]]*?(\d+) 0 R\s*\]")
+_CONTENTS_ARRAY = re.compile(rb"/Contents\s*\[([\d\sR]*)\]")
+_STREAM_HEAD = re.compile(rb"\d+ 0 obj\s*<<([^<>]*)>>\s*stream\r?\n")
+_ENDSTREAM = re.compile(rb"\r?\n?endstream")
+_FLATE = rb"(?:/Filter\s*(?:/FlateDecode|\[\s*/FlateDecode\s*\])\s*)"
+_SIMPLE_STREAM = re.compile(rb"\s*(" + _FLATE + rb")?/Length\s+(\d+)\s*(" + _FLATE + rb")?$")
+"""A stream dictionary with a direct /Length and at most the Flate filter."""
 _PLAIN_STREAM = re.compile(rb"\d+ 0 obj\s*<<\s*/Length (\d+)\s*>>\s*stream\r?\n", re.S)
 
 
@@ -177,7 +184,39 @@ def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | fro
     for index, num in enumerate(kids):
         if index in skip:
             continue
-        faults = page_stream_faults(reader.get_object(num), reader.resolve)
+        faults = _quick_faults(reader, num)
+        if faults is None:
+            faults = page_stream_faults(reader.get_object(num), reader.resolve)
         if faults:
             problems.append(f"page index {index}: a content stream does not decode ({faults[0]})")
     return problems
+
+
+def _quick_faults(reader: VolumeReader, num: int) -> list[str] | None:
+    """:func:`~proceedings.pdf.streams.page_stream_faults` of page object ``num`` read straight from the bytes,
+    for content streams laid out as stamping writes them (an array of streams whose dictionaries hold a direct
+    /Length and at most /Filter /FlateDecode); None for any other layout (then the page is parsed)."""
+    page = reader.raw(num)
+    found = _CONTENTS_ARRAY.search(page) if page is not None else None
+    if not found:
+        return None
+    faults = []
+    for ref in re.findall(rb"(\d+) 0 R", found.group(1)):
+        data = reader.raw(int(ref))
+        head = _STREAM_HEAD.match(data) if data is not None else None
+        simple = _SIMPLE_STREAM.match(head.group(1)) if head else None
+        if not simple:
+            return None
+        flate = bool(simple.group(1) or simple.group(3))
+        end = head.end() + int(simple.group(2))
+        if not _ENDSTREAM.match(data, end):
+            return None
+        if flate:
+            try:
+                inflater = zlib.decompressobj()
+                inflater.decompress(data[head.end():end])
+                if not inflater.eof:
+                    faults.append("the Flate data ends early")
+            except zlib.error as exc:
+                faults.append(f"{type(exc).__name__}: {exc}")
+    return faults
