@@ -141,7 +141,20 @@ def _bib_names(people: list[_names.Name]) -> str | None:
     return "{" + " and ".join(_names.bibtex(p) for p in people) + "}"
 
 
+_VOLUME_FIELDS: list[tuple[dict[str, Any], list[tuple[str, str | None]]]] = []
+"""The last volume's fields (every paper's entry repeats them), with the volume they were made from."""
+
+
 def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The fields a volume gives its own entry and each paper's (made once for a run of papers)."""
+    if _VOLUME_FIELDS and _VOLUME_FIELDS[0][0] is volume:
+        return _VOLUME_FIELDS[0][1]
+    fields = _volume_fields(volume)
+    _VOLUME_FIELDS[:] = [(volume, fields)]
+    return fields
+
+
+def _volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
     date = _date(volume)
     end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     return [
