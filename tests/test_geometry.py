@@ -6,7 +6,7 @@ import io
 
 import pikepdf
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from proceedings.checks.pdfcheck import page_box
@@ -48,11 +48,35 @@ def _rotated_pdf(rotate: int) -> bytes:
 @pytest.mark.parametrize("rotate", [0, 90, -90, 45])
 def test_checks_stamper_and_text_layer_see_one_page(rotate):
     data = _rotated_pdf(rotate)
-    page = PdfReader(io.BytesIO(data)).pages[0]
-    box = page_box(page)
+    with pikepdf.Pdf.open(io.BytesIO(data), inherit_page_attributes=False) as pdf:  # as the checks open it
+        box = page_box(pdf.pages[0].obj)
     layer = TextLayer(data)[1]
-    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:  # the stamper reads with pikepdf
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:  # the stamper reads with pikepdf too
         _, width = _visual_matrix(pdf.pages[0].obj)
     assert (layer.width, layer.height) == pytest.approx(box.visual)
     assert width == pytest.approx(box.visual[0])
     assert layer.rotate == box.rotate == normal_rotation(rotate)
+
+
+def _inheriting_pdf() -> bytes:
+    """Two pages that take their media box, crop box and rotation from the page tree (the second has a media
+    box of its own)."""
+    pdf = pikepdf.new()
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(612, 792))
+    root = pdf.Root.Pages
+    root.MediaBox, root.CropBox, root.Rotate = pikepdf.Array([0, 0, 595, 842]), pikepdf.Array([0, 0, 595, 840]), 90
+    first, second = (page.obj for page in pdf.pages)
+    del first["/MediaBox"]
+    second.MediaBox = pikepdf.Array([0, 0, 612, 792, 5])  # a fifth value: read as the first four
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_page_boxes_and_rotation_are_inherited_from_the_page_tree():
+    data = _inheriting_pdf()
+    with pikepdf.Pdf.open(io.BytesIO(data), inherit_page_attributes=False) as pdf:
+        assert "/MediaBox" not in pdf.pages[0].obj and "/Rotate" not in pdf.pages[1].obj
+        boxes = [page_box(page.obj) for page in pdf.pages]
+    assert [b.visual for b in boxes] == [(840, 595), (792, 595)]  # the inherited crop box clips the second

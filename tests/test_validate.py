@@ -14,6 +14,7 @@ import time
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 import yaml
 from pypdf import PdfWriter
@@ -275,6 +276,24 @@ def test_fonts_are_followed_through_type0_and_cyclic_form_xobjects(tmp_path: Pat
     assert any(f.rule == "type3-fonts" and f.severity == "warning" for f in report.findings)
 
 
+def test_fonts_and_sizes_inherited_from_the_page_tree_are_checked(tmp_path: Path):
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    for _ in range(2):
+        page = pdf.add_blank_page(page_size=(612, 792))
+        del page.obj["/Resources"], page.obj["/MediaBox"]
+        page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Hello) Tj ET")
+    pdf.Root.Pages.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    pdf.Root.Pages.MediaBox = pikepdf.Array([0, 0, 595, 842])
+    pdf.save(tmp_path / "inherits.pdf")
+    report = check(tmp_path / "inherits.pdf")
+    fonts = next(f for f in report.findings if f.rule == "fonts-embedded")
+    assert "Helvetica" in fonts.message and fonts.page == 1
+    size = next(f for f in report.findings if f.rule == "page-size")
+    assert "pages 1–2 are A4" in size.message
+
+
 def _action(kind: str, **extra) -> DictionaryObject:
     action = DictionaryObject({NameObject("/S"): NameObject(kind)})
     action.update({NameObject("/" + k): v for k, v in extra.items()})
@@ -306,11 +325,25 @@ def test_xfa_and_rich_media(tmp_path: Path):
     assert {"xfa", "rich-media"} <= errors
 
 
+def test_validation_reads_no_pdf_with_pypdf():
+    """The structural checks read with pikepdf: checking a real paper does not even import pypdf (its filters
+    are loaded only for the rare ASCII, run-length and LZW streams)."""
+    code = ("import sys\nfrom proceedings.stages.validate import check_file\nfrom proceedings.project.model import Rules\n"
+            f"result = check_file({str(REPO / 'camera_ready' / 'erelmir25-01.pdf')!r}, Rules().model_dump(mode='json'), "
+            "'A title', [])\n"
+            "print(result['usable'], result['pages'], 'pypdf' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    usable, pages, imported = done.stdout.split()
+    assert usable == "True" and int(pages) >= 4 and imported == "False", done.stdout + done.stderr
+
+
 def test_unreadable_and_empty_files(tmp_path: Path):
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"%PDF-1.4\nthis is not a PDF at all\n")
     report = check(junk)
     assert rules_of(report, "error") == {"unreadable"} and not report.usable and report.pages is None
+    assert report.findings[0].message.startswith("The PDF cannot be read: it is damaged or not a PDF (")
+    assert "stream" not in report.findings[0].message and "0x" not in report.findings[0].message  # qpdf's own why
     writer = PdfWriter()
     empty = _pdf(writer, tmp_path / "empty.pdf")
     report = check(empty)
@@ -358,22 +391,21 @@ def test_references_heading(text, size, bold, heading):
 
 
 def test_raw_heading_reads_kerned_tj_arrays(tmp_path: Path):
-    writer = PdfWriter()
+    pdf = pikepdf.new()
     for content in (b"BT /F1 10 Tf 54 700 Td [(Refer)18(ences)]TJ ET",
                     b"BT /F1 9 Tf 54 700 Td (References to prior work are in Section 2.) Tj ET",
-                    b"BT /F1 10 Tf 54 700 Td <5245464552454e434553> Tj ET"):
-        page = writer.add_blank_page(612, 792)
-        stream = DecodedStreamObject()
-        stream.set_data(content)
-        page[NameObject("/Contents")] = writer._add_object(stream)
-    reader = __import__("pypdf").PdfReader(io.BytesIO(_bytes(writer)))
-    assert [raw_heading(reader, n) for n in (1, 2, 3)] == [True, False, True]
-
-
-def _bytes(writer: PdfWriter) -> bytes:
+                    b"BT /F1 10 Tf 54 700 Td <5245464552454e434553> Tj ET",
+                    [b"BT /F1 10 Tf 54 700 Td [(Refer)18", None, b"(ences)]TJ ET"],  # one array in two streams
+                    [b"BT /F1 10 Tf 54 700 Td (Ref) Tj", b"(erences) Tj ET"]):  # two strings: not one heading
+        page = pdf.add_blank_page(page_size=(612, 792))
+        parts = content if isinstance(content, list) else [content]
+        streams = [pdf.make_stream(zlib.compress(part), Filter=pikepdf.Name.FlateDecode) if part else None
+                   for part in parts]
+        page.obj.Contents = pikepdf.Array(streams) if isinstance(content, list) else streams[0]
     buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    pdf.save(buf)
+    with pikepdf.Pdf.open(io.BytesIO(buf.getvalue())) as saved:
+        assert [raw_heading(saved, n) for n in (1, 2, 3, 4, 5)] == [True, False, True, True, False]
 
 
 def _numbered(x: float, start: int = 1, count: int = 40) -> list[Line]:

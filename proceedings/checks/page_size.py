@@ -7,7 +7,7 @@ from proceedings.checks.registry import check
 
 @check("page-size", "Page size", "2", needs_text=False)
 def run(paper: Paper):
-    findings = check_page_sizes(paper.reader, paper.count, paper.rules)
+    findings = check_page_sizes(paper.pdf, paper.count, paper.rules)
     fix = paper.venue.fix("page-size")
     return [f if not fix or f.message.endswith("(broken /MediaBox).") else _with_fix(f, fix) for f in findings]
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pypdf import PdfReader
+from pikepdf import Pdf
 
+from proceedings.checks.bookmarks import hint_pages
 from proceedings.checks.pdfcheck import FontReport, walk_fonts
 from proceedings.checks.textcheck import (
     fold,
     fold_lines,
-    hint_pages,
     is_references_heading,
     raw_heading,
 )
@@ -45,7 +45,8 @@ class Paper:
 
     path: str
     data: bytes
-    reader: PdfReader
+    pdf: Pdf
+    """The file opened with pikepdf (open while the checks run)."""
     count: int
     rules: Rules
     venue: Venue
@@ -61,7 +62,7 @@ class Paper:
     def fonts(self) -> FontReport | None:
         """Every font of every page (None when the walk failed)."""
         try:
-            return walk_fonts(self.reader, self.count)
+            return walk_fonts(self.pdf, self.count)
         except (MemoryError, RecursionError):
             raise
         except Exception:  # noqa: BLE001 - a hostile file: the fonts check says nothing, text decides
@@ -102,8 +103,8 @@ class Paper:
             line = find_heading(page)
             if line is not None:
                 return Heading(page.number, line.y1, line.x0)
-        for number in hint_pages(self.reader, self.count) + list(range(self.count, 0, -1)):
-            if raw_heading(self.reader, number):
+        for number in hint_pages(self.pdf, self.count) + list(range(self.count, 0, -1)):
+            if raw_heading(self.pdf, number):
                 page = self.page(number)
                 return Heading(number, page.height - 36 if page else 756.0)
         return None

@@ -1,8 +1,10 @@
-"""Structural checks of one camera-ready PDF: opening, encryption, page sizes, fonts, active content.
+"""Structural checks of one camera-ready PDF: page sizes and fonts, and the helpers every walk uses.
 
-Every function here takes a hostile file for granted: any pypdf call may raise anything, any
-dictionary may be cyclic, any count may be absurd. Walks carry a set of visited objects and a
-budget, and a failure becomes a finding (or is skipped) rather than an exception.
+The file is opened with pikepdf (qpdf: :mod:`proceedings.checks.opening`), which resolves references
+as they are read: a value is the object itself, and ``objgen`` tells where an indirect one lives.
+Every function here takes a hostile file for granted: any call may raise anything, any dictionary
+may be cyclic, any count may be absurd. Walks carry a set of visited objects and a budget, and a
+failure becomes a finding (or is skipped) rather than an exception.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+import pikepdf
+from pikepdf import Array, Dictionary, Pdf, Stream
 
 from proceedings.findings import Finding
-from proceedings.pdf.geometry import PageBox, pypdf_page_box
+from proceedings.pdf.geometry import PageBox
 from proceedings.project.model import Rules
 from proceedings.util.tolerant import tolerant
 
@@ -47,61 +51,91 @@ WALK_BUDGET = 20_000
 
 _EMBEDDED_KEYS = ("/FontFile", "/FontFile2", "/FontFile3")
 
-
-def resolve(obj: Any) -> Any:
-    """The direct object behind ``obj`` (None when the reference is broken)."""
-    try:
-        while isinstance(obj, IndirectObject):
-            obj = obj.get_object()
-        return obj
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001 - a broken reference is as good as none
-        return None
+DICTS = (Dictionary, Stream)
+"""What has keys: a stream's dictionary is read through the stream."""
+CONTAINERS = (Dictionary, Stream, Array)
+"""What a walk descends into; anything else (numbers, names, strings, null) is a leaf."""
 
 
 def get(obj: Any, key: str) -> Any:
-    """``obj[key]`` resolved, or None for anything that is not there or not a dictionary."""
-    obj = resolve(obj)
-    if not isinstance(obj, DictionaryObject):
+    """``obj[key]``, or None for anything that is not there or not a dictionary (or a stream)."""
+    if not isinstance(obj, DICTS):
         return None
-    return tolerant(lambda: resolve(obj.get(key)), None)
+    return tolerant(lambda: obj.get(key), None)
 
 
 def name_of(obj: Any) -> str:
     """A PDF name or string as text, without its slash ("" when absent)."""
-    obj = resolve(obj)
     if obj is None:
         return ""
     return tolerant(lambda: str(obj).lstrip("/"), "")
 
 
 def items(obj: Any) -> Iterator[tuple[str, Any]]:
-    """The (key, value) pairs of a dictionary, values unresolved; nothing for anything else."""
-    obj = resolve(obj)
-    if not isinstance(obj, DictionaryObject):
-        return
-    try:
-        keys = list(obj.keys())
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        return
-    for key in keys:
-        try:
-            yield str(key), obj.get(key)
-        except MemoryError:
-            raise
-        except Exception:  # noqa: BLE001
-            continue
+    """The (key, value) pairs of a dictionary (or a stream's), keys in qpdf's (sorted) order; nothing for
+    anything else."""
+    if not isinstance(obj, DICTS):
+        return iter(())
+    return iter(tolerant(lambda: list(obj.items()), []))
 
 
 def elements(obj: Any, limit: int = WALK_BUDGET) -> list[Any]:
-    """The elements of an array (unresolved), at most ``limit``; [] for anything else."""
-    obj = resolve(obj)
-    if not isinstance(obj, ArrayObject):
+    """The elements of an array, at most ``limit``; [] for anything else."""
+    if not isinstance(obj, Array):
         return []
-    return tolerant(lambda: list(obj[:limit]), [])
+    return tolerant(lambda: list(islice(obj, limit)), [])
+
+
+def ref_key(obj: Any) -> tuple[int, int] | int:
+    """Where ``obj`` lives: (number, generation) of an indirect object, else the identity of the Python object
+    (pikepdf makes a new one on every access: keep it alive while its key is kept, as :class:`Visited` does)."""
+    if isinstance(obj, pikepdf.Object) and tolerant(lambda: obj.is_indirect, False):
+        return obj.objgen
+    return id(obj)
+
+
+class Visited:
+    """The objects a walk has met, indirect ones by number and direct ones by identity (held on to)."""
+
+    def __init__(self) -> None:
+        self._keys: set[Any] = set()
+        self._held: list[Any] = []
+
+    def first(self, obj: Any) -> bool:
+        """Whether ``obj`` is met for the first time (it is remembered)."""
+        key = ref_key(obj)
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        if isinstance(key, int):
+            self._held.append(obj)
+        return True
+
+
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+"""Page attributes a page may take from the /Pages nodes above it."""
+
+
+def page_attribute(page: Any, key: str) -> Any:
+    """``page[key]``, else the value of the nearest /Pages node above that has it (``key`` in :data:`INHERITED`);
+    None when neither has it."""
+    node, seen = page, set()
+    for _ in range(100):
+        value = get(node, key)
+        if value is not None or not isinstance(node, DICTS):
+            return value
+        parent = get(node, "/Parent")
+        key_of = ref_key(parent)
+        if parent is None or key_of in seen:
+            return None
+        seen.add(key_of)
+        node = parent
+    return None
+
+
+def page_object(pdf: Pdf, number: int) -> Any:
+    """The dictionary of page ``number`` (1-based); raises when the page cannot be read."""
+    return pdf.pages[number - 1].obj
 
 
 def page_ranges(pages: list[int]) -> str:
@@ -130,85 +164,30 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-# --------------------------------------------------------------------------- opening
-
-
-@dataclass
-class Opened:
-    """The outcome of opening a file."""
-
-    reader: PdfReader | None
-    pages: int | None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def usable(self) -> bool:
-        """Readable, decrypted and with at least one page."""
-        return self.reader is not None and bool(self.pages)
-
-
-def open_pdf(path: Any) -> Opened:
-    """Open ``path`` with pypdf; decrypt an empty user password; count pages."""
-    findings: list[Finding] = []
-    try:
-        reader = PdfReader(path, strict=False)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a hostile file may raise anything
-        return Opened(None, None, [_unreadable(exc)])
-    try:
-        encrypted = bool(reader.is_encrypted)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        return Opened(None, None, [_unreadable(exc)])
-    if encrypted:
-        try:
-            opened = bool(reader.decrypt(""))
-            why = "it needs a password to open"
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - unsupported algorithm, missing crypto library, broken dictionary
-            opened = False
-            why = f"it cannot be decrypted ({_short(exc)})"
-        if not opened:
-            return Opened(None, None, [Finding(
-                "encrypted", "error", None, f"The file is encrypted and {why}, so it cannot be checked or merged.",
-                "Export the PDF again without a password or any security settings (no encryption).")])
-        findings.append(Finding(
-            "encrypted", "error", None,
-            "The file is encrypted (it opens without a password, but carries permission restrictions).",
-            "Export the PDF again with security settings off: no password, no permissions, no encryption."))
-    try:
-        count = len(reader.pages)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        findings.append(_unreadable(exc, "its page tree is broken"))
-        return Opened(None, None, findings)
-    if count == 0:
-        findings.append(Finding("no-pages", "error", None, "The PDF has no pages.",
-                                "Send the complete paper: export the PDF again from the source."))
-    return Opened(reader, count, findings)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text if len(text) <= 160 else text[:157] + "…"
-
-
-def _unreadable(exc: BaseException, what: str = "") -> Finding:
-    why = what or "it is damaged or not a PDF"
-    return Finding("unreadable", "error", None, f"The PDF cannot be read: {why} ({_short(exc)}).",
-                   "Export the PDF again from the source (LaTeX: pdflatex or lualatex) and check that it opens.")
-
-
 # --------------------------------------------------------------------------- page geometry
 
 
 def page_box(page: Any) -> PageBox | None:
-    """The visible box and rotation of a page (see :mod:`proceedings.pdf.geometry`); None when unreadable."""
-    return pypdf_page_box(page)
+    """The visible box and rotation of a page dictionary, inherited boxes and rotation included (see
+    :mod:`proceedings.pdf.geometry`); None when its media box cannot be read."""
+    media = tolerant(lambda: _box(page_attribute(page, "/MediaBox")), None)
+    if media is None:
+        return None
+    crop = tolerant(lambda: _box(page_attribute(page, "/CropBox")), None)  # none or broken: the media box
+    return PageBox.from_boxes(media, crop, tolerant(lambda: page_attribute(page, "/Rotate"), 0))
+
+
+def _box(value: Any) -> list[float] | None:
+    """A box as validation has always read one: the first four values of a longer array, anything that is not
+    a number as 0 (a string as the number it spells); None for anything but an array of four values or more."""
+    values = elements(value, 4)
+    return [_number(v) for v in values] if len(values) == 4 else None
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return float(value)
+    return tolerant(lambda: float(str(value)), 0.0) if isinstance(value, pikepdf.String) else 0.0
 
 
 def size_name(width: float, height: float) -> str:
@@ -222,13 +201,13 @@ def size_name(width: float, height: float) -> str:
     return dims
 
 
-def check_page_sizes(reader: PdfReader, count: int, rules: Rules) -> list[Finding]:
+def check_page_sizes(pdf: Pdf, count: int, rules: Rules) -> list[Finding]:
     """One error listing every page whose displayed size is not the venue's (±2 pt)."""
     want_w, want_h = PAGE_SIZES[rules.page_size]
     wrong: dict[str, list[int]] = {}
     unreadable: list[int] = []
     for number in range(1, count + 1):
-        box = tolerant(lambda n=number: page_box(reader.pages[n - 1]), None)
+        box = tolerant(lambda n=number: page_box(page_object(pdf, n)), None)
         if box is None:
             unreadable.append(number)
             continue
@@ -282,79 +261,66 @@ def _is_embedded(font: Any) -> bool:
             return False
         return all(_is_embedded(d) for d in descendants)
     descriptor = get(font, "/FontDescriptor")
-    if not isinstance(descriptor, DictionaryObject):
+    if not isinstance(descriptor, DICTS):
         return False
     return any(get(descriptor, key) is not None for key in _EMBEDDED_KEYS)
-
-
-def ref_key(obj: Any) -> tuple[int, int] | int:
-    if isinstance(obj, IndirectObject):
-        return (obj.idnum, obj.generation)
-    return id(obj)
 
 
 class _FontWalker:
     def __init__(self) -> None:
         self.report = FontReport()
-        self.seen_resources: set[Any] = set()
-        self.seen_fonts: set[Any] = set()
+        self.seen_resources = Visited()
+        self.seen_fonts = Visited()
         self.budget = WALK_BUDGET
 
     def resources(self, res: Any, page: int, depth: int = 0) -> None:
         if depth > 32 or self.budget <= 0:
             return
-        key = ref_key(res)
-        if key in self.seen_resources:
+        if not self.seen_resources.first(res):
             return
-        self.seen_resources.add(key)
         self.budget -= 1
-        res = resolve(res)
-        if not isinstance(res, DictionaryObject):
+        if not isinstance(res, DICTS):
             return
-        for _, ref in items(get(res, "/Font")):
-            self.font(ref, page, depth)
-        for _, ref in items(get(res, "/XObject")):
+        for _, font in items(get(res, "/Font")):
+            self.font(font, page, depth)
+        for _, xobj in items(get(res, "/XObject")):
             self.budget -= 1
             if self.budget <= 0:
                 break
-            xobj = resolve(ref)
             if name_of(get(xobj, "/Subtype")) == "Form":
-                inner = xobj.get("/Resources") if isinstance(xobj, DictionaryObject) else None
+                inner = get(xobj, "/Resources")
                 if inner is not None:
                     self.resources(inner, page, depth + 1)
-        for _, ref in items(get(res, "/Pattern")):
-            pattern = resolve(ref)
-            if isinstance(pattern, DictionaryObject) and pattern.get("/Resources") is not None:
-                self.resources(pattern.get("/Resources"), page, depth + 1)
+        for _, pattern in items(get(res, "/Pattern")):
+            inner = get(pattern, "/Resources")
+            if inner is not None:
+                self.resources(inner, page, depth + 1)
 
-    def font(self, ref: Any, page: int, depth: int) -> None:
-        key = ref_key(ref)
-        if key in self.seen_fonts:
+    def font(self, font: Any, page: int, depth: int) -> None:
+        if not self.seen_fonts.first(font):
             return
-        self.seen_fonts.add(key)
         self.budget -= 1
-        font = resolve(ref)
-        if not isinstance(font, DictionaryObject):
+        if not isinstance(font, DICTS):
             return
         self.report.count += 1
         name = _font_name(font)
         if name_of(get(font, "/Subtype")) == "Type3":
             self.report.type3.setdefault(name, page)
             self.report.type3_fonts.append((page, font))
-            inner = font.get("/Resources")
+            inner = get(font, "/Resources")
             if inner is not None:
                 self.resources(inner, page, depth + 1)
         elif not _is_embedded(font):
             self.report.not_embedded.setdefault(name, page)
 
 
-def walk_fonts(reader: PdfReader, count: int) -> FontReport:
-    """Every font of every page's resources, through form XObjects, patterns and Type 3 resources."""
+def walk_fonts(pdf: Pdf, count: int) -> FontReport:
+    """Every font of every page's resources (inherited ones too), through form XObjects, patterns and Type 3
+    resources."""
     walker = _FontWalker()
     for number in range(1, count + 1):
         try:
-            page = reader.pages[number - 1]
-            res = page.get("/Resources")
+            res = page_attribute(page_object(pdf, number), "/Resources")
         except MemoryError:
             raise
         except Exception:  # noqa: BLE001

@@ -8,25 +8,26 @@ full: Flate data is inflated a chunk at a time with a bounded output buffer, cou
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import LimitReachedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+from pikepdf import Array, Pdf, Stream
 
 from proceedings.checks.pdfcheck import (
+    CONTAINERS,
     WALK_BUDGET,
     elements,
-    items,
+    get,
     name_of,
     on_pages,
-    ref_key,
-    resolve,
+    page_object,
 )
 from proceedings.findings import Finding
+from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Bomb(Exception):
         self.size = size
 
 
-def inflate_size(raw: bytes, limit: int = INFLATE_LIMIT, keep: bool = False) -> tuple[int, bytes]:
+def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool = False) -> tuple[int, bytes]:
     """(inflated size, data when ``keep``) of zlib data, never holding more than ``limit`` bytes of it.
 
     Raises :class:`Damaged` for data zlib rejects or that ends before its end marker (readers may
@@ -85,55 +86,58 @@ def inflate_size(raw: bytes, limit: int = INFLATE_LIMIT, keep: bool = False) -> 
             kept.append(out)
         if inflater.eof:
             break
-    if not inflater.eof and raw.strip():  # qpdf --check fails on it too: the volume must pass
+    if not inflater.eof and bytes(raw).strip():  # qpdf --check fails on it too: the volume must pass
         raise Damaged("the compressed data ends early: the stream is truncated")
     return total, b"".join(kept)
 
 
-def _filters(stream: StreamObject) -> tuple[list[str], list[Any]]:
-    chain = resolve(stream.get("/Filter"))
-    parms = resolve(stream.get("/DecodeParms"))
-    names = [name_of(f) for f in elements(chain, 16)] if isinstance(chain, ArrayObject) else (
+def _filters(stream: Stream) -> list[str]:
+    chain = get(stream, "/Filter")
+    names = [name_of(f) for f in elements(chain, 16)] if isinstance(chain, Array) else (
         [name_of(chain)] if chain is not None else [])
-    params = [resolve(p) for p in elements(parms, 16)] if isinstance(parms, ArrayObject) else [parms]
-    return [_ABBREVIATIONS.get(n, n) for n in names], params + [None] * (len(names) - len(params))
+    return [_ABBREVIATIONS.get(n, n) for n in names]
 
 
-def decoded_size(stream: StreamObject, limit: int = INFLATE_LIMIT) -> int | None:
+def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False) -> int | None:
     """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
 
-    Raises :class:`Damaged` or :class:`Bomb`.
+    Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
+    whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`.
     """
-    from pypdf import filters as pf
-
-    data = raw_data(stream)
-    names, params = _filters(stream)
-    for i, (name, parm) in enumerate(zip(names, params)):
+    data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
+    names = _filters(stream)
+    for i, name in enumerate(names):
         last = i == len(names) - 1
-        try:
-            if name == "FlateDecode":
-                size, data = inflate_size(data, limit, keep=not last)
-                if last:
-                    return size
-            elif name == "ASCIIHexDecode":
-                data = pf.ASCIIHexDecode.decode(data)
-            elif name == "ASCII85Decode":
-                data = pf.ASCII85Decode.decode(data)
-            elif name == "RunLengthDecode":
-                data = pf.RunLengthDecode.decode(data)
-            elif name == "LZWDecode":
-                data = pf.LZWDecode.decode(data, parm if isinstance(parm, DictionaryObject) else None)
-            else:  # an image codec or Crypt: the renderer's business
-                return None
-        except (Damaged, Bomb, MemoryError):
-            raise
-        except LimitReachedError:
-            raise Bomb(limit, limit) from None
-        except Exception as exc:  # noqa: BLE001 - pypdf's decoders raise anything on bad data
-            raise Damaged(f"{name} data error: {str(exc)[:100] or type(exc).__name__}") from None
+        if name == "FlateDecode":
+            size, data = inflate_size(data, limit, keep=whole or not last)
+            if last:
+                return size
+        elif name in _GENERIC:
+            data = _undo(name, bytes(data), limit)
+        else:  # an image codec or Crypt: the renderer's business
+            return None
         if len(data) > limit:
             raise Bomb(len(data), limit)
     return len(data)
+
+
+_GENERIC = ("ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode", "LZWDecode")
+
+
+def _undo(name: str, data: bytes, limit: int) -> bytes:
+    """``data`` with the generic filter ``name`` undone by pypdf's decoder (on bytes: no object is parsed), which
+    stops at its own output limit (an LZW predictor in /DecodeParms is not undone: the size is what counts)."""
+    from pypdf import filters
+    from pypdf.errors import LimitReachedError
+
+    try:
+        return getattr(filters, name).decode(data)
+    except MemoryError:
+        raise
+    except LimitReachedError:
+        raise Bomb(limit, limit) from None
+    except Exception as exc:  # noqa: BLE001 - pypdf's decoders raise anything on bad data
+        raise Damaged(f"{name} data error: {str(exc)[:100] or type(exc).__name__}") from None
 
 
 @dataclass
@@ -145,22 +149,31 @@ class StreamReport:
     bombs: list[tuple[int, str, int]] = field(default_factory=list)
     """(page, what, bytes in the file)."""
     inflated: int = 0
+    held: set[tuple[int, int]] = field(default_factory=set)
+    """Content streams decoded whole in Python (as PDFium will hold them): a stream too large for memory is a
+    MemoryError here, not an abort inside PDFium."""
 
 
 class _StreamWalker:
     """Every stream reachable from a page's dictionary (contents, resources, annotations, and any private
-    key a producer left there): everything the merge copies into the volume with the page."""
+    key a producer left there): everything the merge copies into the volume with the page.
 
-    def __init__(self) -> None:
+    An object is read as qpdf's JSON of it (one call, parsed in C), in which a reference is the string
+    "N G R" (names start with a slash, strings with "u:" or "b:"): the walk meets pikepdf objects only
+    where it follows a reference, and reads a stream's data through one.
+    """
+
+    def __init__(self, pdf: Pdf) -> None:
+        self.pdf = pdf
         self.report = StreamReport()
-        self.seen: set[Any] = set()
+        self.seen: set[tuple[int, int]] = set()
         self.budget = WALK_BUDGET
 
-    def stream(self, obj: StreamObject, ref: Any, page: int, what: str) -> None:
-        label = f"{what} (object {ref.idnum})" if isinstance(ref, IndirectObject) else what
-        if name_of(obj.get("/Subtype")) == "Image":
+    def stream(self, obj: Stream, page: int, what: str, whole: bool = False) -> None:
+        label = f"{what} (object {obj.objgen[0]})" if obj.is_indirect else what
+        if name_of(get(obj, "/Subtype")) == "Image":
             try:
-                pixels = int(resolve(obj.get("/Width")) or 0) * int(resolve(obj.get("/Height")) or 0)
+                pixels = int(get(obj, "/Width") or 0) * int(get(obj, "/Height") or 0)
             except (TypeError, ValueError):
                 pixels = 0
             if pixels > PIXEL_LIMIT:
@@ -168,7 +181,7 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            size = decoded_size(obj, limit)
+            size = decoded_size(obj, limit, whole)
         except Damaged as exc:
             self.report.damaged.append((page, label, str(exc)))
             return
@@ -176,39 +189,85 @@ class _StreamWalker:
             self.report.bombs.append((page, label, len(raw_data(obj))))
             return
         self.report.inflated += size or 0
+        if whole and size is not None:
+            self.report.held.add(obj.objgen)
 
-    def walk(self, ref: Any, page: int, key: str = "", parent: str = "", depth: int = 0) -> None:
-        """Visit ``ref`` (found under ``key`` of a dictionary found under ``parent``) and all it refers to."""
+    def walk(self, value: Any, page: int, key: str = "", parent: str = "", depth: int = 0) -> None:
+        """Visit ``value`` (JSON, found under ``key`` of a dictionary found under ``parent``) and all it refers
+        to. A leaf (a number, a name, a string) only counts against the budget."""
         if depth > 64 or self.budget <= 0:
             return
-        if isinstance(ref, IndirectObject):
-            if ref_key(ref) in self.seen:
+        stream = None
+        if type(value) is str:
+            ref = _REF.match(value)
+            if ref is None:
+                self.budget -= 1
                 return
-            self.seen.add(ref_key(ref))
-        self.budget -= 1
-        obj = resolve(ref)
-        if isinstance(obj, ArrayObject):
-            for item in elements(obj, 5000):
-                self.walk(item, page, key, parent, depth + 1)
+            objgen = (int(ref[1]), int(ref[2]))
+            if objgen in self.seen:
+                return
+            self.seen.add(objgen)
+            self.budget -= 1
+            try:
+                obj = self.pdf.get_object(objgen)
+                if not isinstance(obj, CONTAINERS):
+                    return  # a number or null behind a reference
+                value = json.loads(obj.to_json(dereference=True))
+            except MemoryError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an object qpdf cannot read leads nowhere
+                log.debug("object %s: %s", objgen, exc)
+                return
+            stream = obj if isinstance(obj, Stream) else None
+        else:
+            self.budget -= 1
+        if type(value) is list:  # its elements are found where it was
+            self.children([(key, item) for item in value[:5000]], page, parent, depth + 1)
             return
-        if not isinstance(obj, DictionaryObject):
+        if type(value) is not dict:
             return
-        if depth and name_of(obj.get("/Type")) in ("Page", "Pages", "Catalog"):
+        if depth and _text(value.get("/Type")) in ("Page", "Pages", "Catalog"):
             return  # another page (a link's destination) is walked as a page of its own
-        if isinstance(obj, StreamObject):
-            self.stream(obj, ref, page, _label(obj, key, parent, page))
-        for child, value in items(obj):
-            if child not in _SKIP:
-                self.walk(value, page, child, key, depth + 1)
+        if stream is not None:
+            self.stream(stream, page, _label(stream, key, parent, page), whole=key == "/Contents")
+        self.children([(child, item) for child, item in value.items() if child not in _SKIP], page, key, depth + 1)
+
+    def children(self, children: list[tuple[str, Any]], page: int, parent: str, depth: int) -> None:
+        """Walk the (key, value) pairs found under ``parent``, in order; a leaf (a number, boolean, null, name or
+        string) only counts against the budget (counted in bulk: the budget only matters to the next value walked)."""
+        leaves = 0
+        for child, value in children:
+            kind = type(value)
+            if kind in _LEAVES or kind is str and not (value.endswith(" R") and _REF.match(value)):
+                leaves += 1
+                continue
+            if leaves and depth <= 64 and self.budget > 0:
+                self.budget = max(self.budget - leaves, 0)
+            leaves = 0
+            self.walk(value, page, child, parent, depth)
+        if leaves and depth <= 64 and self.budget > 0:
+            self.budget = max(self.budget - leaves, 0)
+
+
+_REF = re.compile(r"(\d+) (\d+) R\Z")
+"""A reference in qpdf's JSON."""
+_LEAVES = frozenset((int, float, bool, type(None)))
+
+
+def _text(value: Any) -> str:
+    """A name or text string of qpdf's JSON as :func:`~proceedings.checks.pdfcheck.name_of` reads it."""
+    if type(value) is not str:
+        return ""
+    return value[2:] if value.startswith("u:") else value.lstrip("/")
 
 
 _SKIP = {"/Parent", "/P", "/Dest", "/D", "/Prev", "/Next", "/First", "/Last", "/Length"}
 """Keys that lead back up the document or to other pages, not to what a page carries."""
 
 
-def _label(obj: StreamObject, key: str, parent: str, page: int) -> str:
+def _label(obj: Stream, key: str, parent: str, page: int) -> str:
     """What a stream is, for a reader: by its type and the key it was found under."""
-    subtype = name_of(obj.get("/Subtype"))
+    subtype = name_of(get(obj, "/Subtype"))
     if key == "/Contents":
         return f"the content stream of page {page}"
     if parent == "/CharProcs":
@@ -220,20 +279,20 @@ def _label(obj: StreamObject, key: str, parent: str, page: int) -> str:
     return f"the stream {key}" if key else "a stream"
 
 
-def raw_data(stream: StreamObject) -> bytes:
-    """The stream's bytes as stored in the file (still encoded)."""
-    data = getattr(stream, "_data", b"") or b""
-    return data.encode("latin-1") if isinstance(data, str) else data
+def raw_data(stream: Stream) -> bytes:
+    """The stream's bytes as stored in the file (decrypted, still encoded); empty when they cannot be read."""
+    return tolerant(stream.read_raw_bytes, b"")
 
 
-def walk_streams(reader: PdfReader, count: int) -> StreamReport:
+def walk_streams(pdf: Pdf, count: int) -> StreamReport:
     """Decode (or measure) every stream every page draws."""
-    walker = _StreamWalker()
+    walker = _StreamWalker(pdf)
     for number in range(1, count + 1):
         if walker.budget <= 0:
             break
         try:
-            walker.walk(reader.pages[number - 1].indirect_reference, number)
+            num, gen = page_object(pdf, number).objgen
+            walker.walk(f"{num} {gen} R", number)
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken page: its streams cannot be reached
@@ -241,9 +300,9 @@ def walk_streams(reader: PdfReader, count: int) -> StreamReport:
     return walker.report
 
 
-def check_streams(reader: PdfReader, count: int) -> list[Finding]:
-    """Errors for streams that do not decode and for decompression bombs (the paper then stays out)."""
-    report = walk_streams(reader, count)
+def check_streams(report: StreamReport) -> list[Finding]:
+    """Errors for streams that do not decode and for decompression bombs (the paper then stays out), from
+    :func:`walk_streams`."""
     out = []
     if report.damaged:
         pages = [p for p, _, _ in report.damaged]

@@ -11,16 +11,13 @@ import re
 import unicodedata
 from typing import Any
 
-from pypdf import PdfReader
+from pikepdf import Array, Pdf, Stream
 
 from proceedings.text import ascii_fold
-from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
-
-_HEADING_WORDS = {
+HEADING_WORDS = {
     "references", "bibliography", "referencesandnotes", "literaturecited", "workscited",
     "citedreferences", "referencescited",
     # other languages: the paper is then flagged for its language, but its length is still right
@@ -67,52 +64,6 @@ def is_references_heading(line: Any, body_size: float) -> bool:
     return line.bold or body_size <= 0 or line.size >= 0.8 * body_size
 
 
-def hint_pages(reader: PdfReader, count: int) -> list[int]:
-    """Pages where the references probably start: bookmarks named so, the first bibliography anchor."""
-    hints: list[int] = []
-    outline = tolerant(lambda: list(reader.outline)[:500], [])
-    stack = [outline]
-    seen = 0
-    while stack and seen < 1000:
-        level = stack.pop()
-        for item in level:
-            seen += 1
-            if isinstance(item, list):
-                stack.append(item[:500])
-                continue
-            try:
-                title = re.sub(r"[\W\d_]+", "", fold(str(item.title)))
-                if title in _HEADING_WORDS:
-                    number = reader.get_destination_page_number(item)
-                    if number is not None and 0 <= number < count:
-                        hints.append(number + 1)
-            except MemoryError:
-                raise
-            except Exception:  # noqa: BLE001
-                continue
-    try:
-        first = None
-        dests = reader.named_destinations
-        for name, dest in list(dests.items())[:20000]:
-            if not str(name).startswith(("cite.", "bib.", "bib")):
-                continue
-            try:
-                number = reader.get_destination_page_number(dest)
-            except MemoryError:
-                raise
-            except Exception:  # noqa: BLE001
-                continue
-            if number is not None and 0 <= number < count and (first is None or number < first):
-                first = number
-        if first is not None:
-            hints.extend([first + 1, first])
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        pass
-    return [h for h in dict.fromkeys(hints) if 1 <= h <= count]
-
-
 _QUICK = (b"EFER", b"efer", b"IBLIO", b"iblio", b"ITERAT", b"iterat", b"45464552", b"65666572")
 _LITERAL = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"
 _HEX = rb"<[0-9A-Fa-f\s]*>"
@@ -145,7 +96,7 @@ def _string_bytes(token: bytes) -> bytes:
     return re.sub(rb"\\([0-7]{1,3}|\r\n|.)", _unescape, token[1:-1], flags=re.DOTALL)
 
 
-def raw_heading(reader: PdfReader, number: int, limit: int = 4_000_000) -> bool:
+def raw_heading(pdf: Pdf, number: int, limit: int = 4_000_000) -> bool:
     """Whether the page's own content stream shows the references heading as one string (fast path).
 
     True when a single text-showing operation (``Tj`` or a kerned ``TJ`` array) spells exactly
@@ -154,8 +105,7 @@ def raw_heading(reader: PdfReader, number: int, limit: int = 4_000_000) -> bool:
     :func:`find_heading` on the extracted text.
     """
     try:
-        contents = reader.pages[number - 1].get_contents()
-        data = contents.get_data() if contents is not None else b""
+        data = page_content(pdf.pages[number - 1].obj, limit)
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001
@@ -172,12 +122,33 @@ def raw_heading(reader: PdfReader, number: int, limit: int = 4_000_000) -> bool:
     return False
 
 
+def page_content(page: Any, limit: int) -> bytes:
+    """A page's content decoded (the streams of a /Contents array joined, each ended by a line break), or as
+    much of it as passes ``limit``; empty when it has none. Raises when a stream does not decode."""
+    contents = page.get("/Contents")
+    if isinstance(contents, Stream):
+        return contents.read_bytes()
+    if not isinstance(contents, Array) or len(contents) > 10_000:
+        return b""
+    data = bytearray()
+    for item in contents:
+        if item is None:
+            continue
+        if isinstance(item, Stream):
+            data += item.read_bytes()
+            if len(data) > limit:
+                break
+        if not data or data[-1:] != b"\n":
+            data += b"\n"
+    return bytes(data)
+
+
 def _heading_key(text: str) -> bool:
     """Whether ``text`` reads as the references heading, perhaps numbered ("7 References", "VII. REFERENCES")."""
     if not text.strip() or len(text) > 40 or not (text.strip()[0].isupper() or text.strip()[0].isdigit()):
         return False
     key = re.sub(r"[\s:.\u00a0]+", "", fold(text))
-    return key in _HEADING_WORDS or _HEADING_PREFIX.sub("", key, count=1) in _HEADING_WORDS
+    return key in HEADING_WORDS or _HEADING_PREFIX.sub("", key, count=1) in HEADING_WORDS
 
 
 # --------------------------------------------------------------------------- page 1: title and authors

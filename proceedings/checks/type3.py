@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pypdf.generic import StreamObject
+from pikepdf import Array, Stream
 
 from proceedings.checks.ecmetrics import EC_WIDTHS
 from proceedings.checks.pdfcheck import (
@@ -26,7 +26,6 @@ from proceedings.checks.pdfcheck import (
     get,
     items,
     name_of,
-    resolve,
 )
 from proceedings.checks.streams import Bomb, Damaged, inflate_size, raw_data
 from proceedings.findings import Finding
@@ -92,9 +91,9 @@ def real_name(font: Any) -> str:
 def match_ec(font: Any) -> str:
     """The EC font whose letter widths this font's /Widths have (within 1.2 %), or ""."""
     try:
-        scale = float(resolve(elements(get(font, "/FontMatrix"), 6)[0]))
-        first = int(resolve(get(font, "/FirstChar")))
-        widths = [float(resolve(w)) for w in elements(get(font, "/Widths"), 256)]
+        scale = float(elements(get(font, "/FontMatrix"), 6)[0])
+        first = int(get(font, "/FirstChar"))
+        widths = [float(w) for w in elements(get(font, "/Widths"), 256)]
     except (TypeError, ValueError, IndexError):
         return ""
     mine = {}
@@ -111,14 +110,14 @@ def match_ec(font: Any) -> str:
     return best
 
 
-def _glyph_data(proc: Any) -> bytes:
-    stream = resolve(proc)
-    if not isinstance(stream, StreamObject):
+def _glyph_data(stream: Any) -> bytes:
+    if not isinstance(stream, Stream):
         return b""
-    if not stream.get("/Filter"):
+    chain = get(stream, "/Filter")
+    if chain is None or isinstance(chain, Array) and not len(chain):
         return raw_data(stream)
-    if name_of(stream.get("/Filter")) not in ("FlateDecode", "Fl"):
-        return stream.get_data()
+    if name_of(chain) not in ("FlateDecode", "Fl"):
+        return stream.read_bytes()
     try:
         return inflate_size(raw_data(stream), 1024 * 1024, keep=True)[1]
     except (Damaged, Bomb):

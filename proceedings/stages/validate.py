@@ -8,7 +8,6 @@ title and authors.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
@@ -28,10 +27,11 @@ from proceedings.util.workers import Outcome, run_inline, run_limited
 
 if TYPE_CHECKING:
     from proceedings.checks.paper import Paper
+    from proceedings.checks.streams import StreamReport
 
 log = logging.getLogger(__name__)
 
-CHECKS_VERSION = "4"
+CHECKS_VERSION = "5"
 """Bump when the engine (opening, text layer, cached facts) changes; a single check changing bumps only its own
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
@@ -61,8 +61,8 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
                 only: list[str] | None = None) -> dict[str, Any]:
     from proceedings import venues  # the PDF readers: imported when a file is checked, not by a cached build
     from proceedings.checks.length import body_pages
+    from proceedings.checks.opening import open_pdf
     from proceedings.checks.paper import Paper
-    from proceedings.checks.pdfcheck import open_pdf
     from proceedings.checks.streams import check_streams
     from proceedings.pdf.textlayer import open_layer
 
@@ -74,39 +74,52 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
                 "findings": [Finding(
                     "unreadable", "error", None, f"The file cannot be read ({exc.strerror or exc}).",
                     "Check that the file exists and can be read, then run again.").to_json()]}
-    opened = open_pdf(io.BytesIO(data))
+    opened = open_pdf(data)
     result: dict[str, Any] = {"pages": opened.pages, "body_pages": None, "references_page": None,
                               "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
-    if not opened.usable or opened.reader is None or not opened.pages:
+    if opened.pdf is None or not opened.pages:
         return result
+    pdf = opened.pdf
     try:
-        damaged = check_streams(opened.reader, opened.pages)
+        report = _stream_report(path, pdf, opened.pages)
+        damaged = check_streams(report) if report is not None else []
+        if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
+            result["usable"] = False
+            result["findings"] += [f.to_json() for f in damaged]
+            return result
+        _decode_contents(pdf, opened.pages, report.held if report is not None else set())
+        paper = Paper(path=path, data=data, pdf=pdf, count=opened.pages, rules=venue_rules,
+                      venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=open_layer(data),
+                      title=title, authors=authors)
+        checks = registry.load(venue_rules.checks)
+        for item in checks:
+            if only is not None and item.id not in only:
+                continue
+            found = _guarded(path, item, paper)
+            result["checks"][item.id] = {"version": item.version, "findings": [f.to_json() for f in found]}
+        result["findings"] = [f.to_json() for f in opened.findings] + [
+            f for item in checks for f in result["checks"].get(item.id, {}).get("findings", [])]
+        if _guarded(path, None, paper, lambda: paper.has_text):
+            refs = _guarded(path, None, paper, lambda: paper.references)
+            result["references_page"] = refs.page if refs else None
+            result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
+        return result
+    finally:
+        pdf.close()  # the objects the checks read die with it: every check has run
+
+
+def _stream_report(path: str, pdf: Any, count: int) -> StreamReport | None:
+    """What the stream check found (see :mod:`proceedings.checks.streams`); None when it failed: the checks
+    report what they cannot read."""
+    from proceedings.checks.streams import walk_streams
+
+    try:
+        return walk_streams(pdf, count)
     except (MemoryError, RecursionError):
         raise
-    except Exception:  # the checks below report what they cannot read
+    except Exception:
         log.debug("%s: the stream check failed", path, exc_info=True)
-        damaged = []
-    if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
-        result["usable"] = False
-        result["findings"] += [f.to_json() for f in damaged]
-        return result
-    _decode_contents(opened.reader, opened.pages)
-    paper = Paper(path=path, data=data, reader=opened.reader, count=opened.pages, rules=venue_rules,
-                  venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=open_layer(data),
-                  title=title, authors=authors)
-    checks = registry.load(venue_rules.checks)
-    for item in checks:
-        if only is not None and item.id not in only:
-            continue
-        found = _guarded(path, item, paper)
-        result["checks"][item.id] = {"version": item.version, "findings": [f.to_json() for f in found]}
-    result["findings"] = [f.to_json() for f in opened.findings] + [
-        f for item in checks for f in result["checks"].get(item.id, {}).get("findings", [])]
-    if _guarded(path, None, paper, lambda: paper.has_text):
-        refs = _guarded(path, None, paper, lambda: paper.references)
-        result["references_page"] = refs.page if refs else None
-        result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
-    return result
+        return None
 
 
 def preload() -> None:
@@ -114,19 +127,19 @@ def preload() -> None:
     import proceedings.checks.builtin  # noqa: F401 - registers the checks as it is imported
 
 
-def _decode_contents(reader: Any, count: int) -> None:
-    """Decode every page's content streams in Python first: a stream that inflates past the memory limit is a
-    MemoryError here (a ``memory`` finding) rather than an abort inside PDFium. Other failures are left to the
-    checks."""
+def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
+    """Decode every page's content streams first (those the stream check has not ``held`` whole already): a
+    stream that inflates past the memory limit is a MemoryError here (a ``memory`` finding) rather than an abort
+    inside PDFium. Other failures are left to the checks."""
+    from pikepdf import Array, Stream
+
     for number in range(count):
         try:
-            contents = reader.pages[number].get("/Contents")
-            contents = contents.get_object() if contents is not None else None
-            streams = list(contents) if isinstance(contents, list) else [contents]
+            contents = pdf.pages[number].obj.get("/Contents")
+            streams = list(contents) if isinstance(contents, Array) else [contents]
             for stream in streams[:1000]:
-                stream = stream.get_object() if stream is not None else None
-                if stream is not None and hasattr(stream, "get_data"):
-                    stream.get_data()
+                if isinstance(stream, Stream) and stream.objgen not in held:
+                    stream.read_bytes()
         except (MemoryError, RecursionError):
             raise
         except Exception:  # damaged streams are the checks' business
