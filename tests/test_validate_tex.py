@@ -115,7 +115,8 @@ def test_a_fourth_profile_and_a_custom_check_are_one_module_each(tex, tmp_path: 
         "from proceedings.checks.registry import check\n"
         "from proceedings.findings import Finding\n"
         "@check('no-glasgow', 'No Glasgow', '1')\n"
-        "def run(paper):\n"
+        "def run(paper):\n"  # the file as pikepdf (the built-ins) and pypdf (older checks) read it
+        "    assert len(paper.pdf.pages) == len(paper.reader.pages) == paper.count\n"
         "    hits = [p.number for p in paper.pages if 'Glasgow' in p.text]\n"
         "    return [Finding('no-glasgow', 'warning', hits[0], 'Glasgow is named.', 'Say Edinburgh.')] if hits else []\n",
         encoding="utf-8")

@@ -56,6 +56,19 @@ class Paper:
     notes: dict[str, Any] = field(default_factory=dict)
     """Facts checks hand to each other (e.g. the line-number spans the margins check leaves alone)."""
 
+    @cached_property
+    def reader(self) -> Any:
+        """The file opened with pypdf, for checks written against pypdf's object model (the built-in checks
+        read :attr:`pdf`): parsed in Python on first use, so a check that asks for it pays that parse."""
+        import io
+
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.data), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        return reader
+
     # ----------------------------------------------------------------- fonts and pages
 
     @cached_property
