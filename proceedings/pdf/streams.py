@@ -8,7 +8,6 @@ import zlib
 from collections.abc import Callable
 
 from pikepdf import Array, Dictionary, Pdf, Stream
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 
 class DamagedStream(ValueError):
@@ -27,6 +26,8 @@ DCT = ("/DCTDecode", "/DCT")
 def stream_fault(stream) -> str | None:
     """Why a pypdf stream (the volume reader's) does not decode, or None when it does (strictly: Flate data
     must end)."""
+    from pypdf.generic import ArrayObject, DictionaryObject  # pypdf: only when the volume is verified
+
     try:
         filters = stream.get("/Filter")
         filters = filters.get_object() if filters is not None else None
@@ -113,6 +114,8 @@ def _get_object(value):
 def page_stream_faults(page, resolve=_get_object) -> list[str]:
     """Why some content stream of ``page`` does not decode (empty when all of them do); ``resolve`` turns a
     reference into its object (pypdf's by default; the volume reader's when verifying the bound volume)."""
+    from pypdf.generic import StreamObject
+
     faults: list[str] = []
     try:
         contents = resolve(page.get("/Contents"))
