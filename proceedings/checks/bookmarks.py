@@ -89,13 +89,8 @@ class _Reader:
             raise _Unreadable("the named destinations are nested too deep")
         if not isinstance(tree, DICTS):
             raise _Unreadable("a node of the named destinations is not a dictionary")
-        key = self.key(tree)
-        if key in visited:
+        if not self._first_visit(tree, visited, entries, "named destinations"):
             return
-        visited.add(key)
-        entries[0] += 1
-        if entries[0] > MAX_ENTRIES:
-            raise _Unreadable("too many named destinations")
         if _has(tree, "/Kids"):
             kids = get(tree, "/Kids")
             for kid in kids if isinstance(kids, Array) else ():
@@ -111,18 +106,24 @@ class _Reader:
                 if i >= len(pairs):
                     break
                 value, i = pairs[i], i + 1
-                if isinstance(value, DICTS):
-                    if not _has(value, "/D"):
-                        continue
-                    value = get(value, "/D")
-                found[_text(name)] = self.page_of(value)
+                if not isinstance(value, DICTS) or _has(value, "/D"):
+                    found[_text(name)] = self.page_of(_explicit(value))
         else:  # a /Dests dictionary of the catalog (PDF 1.1): names are its keys, slash and all
             for name, value in tolerant(lambda: list(tree.items()), []):
-                if isinstance(value, DICTS):
-                    if not _has(value, "/D"):
-                        continue
-                    value = get(value, "/D")
-                found[name] = self.page_of(value)
+                if not isinstance(value, DICTS) or _has(value, "/D"):
+                    found[name] = self.page_of(_explicit(value))
+
+    def _first_visit(self, node: Any, visited: set, entries: list[int], what: str) -> bool:
+        """Whether ``node`` is met for the first time; each first meeting counts against :data:`MAX_ENTRIES`
+        (past it: :class:`_Unreadable`, "too many ``what``")."""
+        key = self.key(node)
+        if key in visited:
+            return False
+        visited.add(key)
+        entries[0] += 1
+        if entries[0] > MAX_ENTRIES:
+            raise _Unreadable(f"too many {what}")
+        return True
 
     # ----------------------------------------------------------------- outline
 
@@ -142,13 +143,8 @@ class _Reader:
         if depth > MAX_DEPTH:
             raise _Unreadable("the outline is nested too deep")
         while True:
-            key = self.key(node)
-            if key in visited:
+            if not self._first_visit(node, visited, entries, "outline items"):
                 break
-            visited.add(key)
-            entries[0] += 1
-            if entries[0] > MAX_ENTRIES:
-                raise _Unreadable("too many outline items")
             if not isinstance(node, DICTS):
                 break
             out.append(self._item(node, named))
@@ -223,3 +219,8 @@ def hint_pages(pdf: Pdf, count: int) -> list[int]:
     if first is not None:
         hints.extend([first + 1, first])
     return [h for h in dict.fromkeys(hints) if 1 <= h <= count]
+
+
+def _explicit(value: Any) -> Any:
+    """A destination as its array: a dictionary's /D, anything else as it is."""
+    return get(value, "/D") if isinstance(value, DICTS) else value
