@@ -91,25 +91,6 @@ class PageBox:
         return (1, 0, 0, 1, self.x0, self.y0)
 
 
-def pypdf_page_box(page: Any) -> PageBox | None:
-    """The :class:`PageBox` of a pypdf page; None when its boxes cannot be read."""
-    try:
-        media = [float(v) for v in page.mediabox]
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001 - a broken MediaBox
-        return None
-    crop: list[float] | None = tolerant(lambda: [float(v) for v in page.cropbox], None)
-    try:
-        rotate = page.get("/Rotate", 0)
-        rotate = rotate.get_object() if hasattr(rotate, "get_object") else rotate
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001
-        rotate = 0
-    return PageBox.from_boxes(media, crop, rotate)
-
-
 def pikepdf_page_box(page: Any) -> PageBox | None:
     """The :class:`PageBox` of a pikepdf page dictionary (its own boxes: see ``pagecopy._inherit``); None when
     its media box cannot be read."""
