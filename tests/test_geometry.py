@@ -80,3 +80,5 @@ def test_page_boxes_and_rotation_are_inherited_from_the_page_tree():
         assert "/MediaBox" not in pdf.pages[0].obj and "/Rotate" not in pdf.pages[1].obj
         boxes = [page_box(page.obj) for page in pdf.pages]
     assert [b.visual for b in boxes] == [(840, 595), (792, 595)]  # the inherited crop box clips the second
+    layer = TextLayer(data)  # PDFium's pages: the same sizes (pypdfium2 alone would say US Letter)
+    assert [(layer[n].width, layer[n].height) for n in (1, 2)] == [pytest.approx(b.visual) for b in boxes]

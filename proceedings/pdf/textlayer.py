@@ -208,6 +208,16 @@ def _segments(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text) - start
 
 
+def page_box(page: Any) -> PageBox:
+    """A pypdfium2 page's visible box and rotation. pypdfium2 reads a page's own /MediaBox and /CropBox only
+    (US Letter when it has none): unless the page has both, the box is PDFium's own (the media box clipped by
+    the crop box, either inherited from the page tree)."""
+    media, crop = page.get_mediabox(fallback_ok=False), page.get_cropbox(fallback_ok=False)
+    if media is None or crop is None:
+        return PageBox.from_boxes(page.get_bbox(), None, page.get_rotation())
+    return PageBox.from_boxes(media, crop, page.get_rotation())
+
+
 def read_spans(page: Any, box: PageBox) -> list[Span]:
     """The spans of a pypdfium2 page, in content order, boxes in displayed coordinates.
 
@@ -391,7 +401,7 @@ class TextLayer:
         except Exception as exc:  # noqa: BLE001 - a broken page object
             return PageText(number, 612, 792, error=f"{type(exc).__name__}: {exc}")
         try:
-            box = PageBox.from_boxes(page.get_mediabox(), page.get_cropbox(), page.get_rotation())
+            box = page_box(page)
             width, height = box.visual
             out = PageText(number, width, height, box.rotate)
             try:
