@@ -263,12 +263,12 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
 
 
 def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
-    """A line of several rectangles cut where each rectangle's first character is (PDFium's hit test); by the
-    characters' centres when that does not give increasing cuts."""
+    """A line of several rectangles cut where each rectangle's first character is (found by counting PDFium's
+    rectangles over ever longer parts of the line); by the characters' centres when that does not give
+    increasing cuts."""
     cuts = [start]
-    for r in rects[1:]:
-        h = max(r[3] - r[1], 0.5)
-        idx = raw.FPDFText_GetCharIndexAtPos(tp, r[0] + min(0.5, (r[2] - r[0]) / 2), (r[1] + r[3]) / 2, 0.5, h / 3)
+    for k in range(1, len(rects)):
+        idx = _first_of_rect(tp, start, length, k, cuts[-1])
         if not cuts[-1] < idx < start + length:
             break
         cuts.append(idx)
@@ -276,6 +276,19 @@ def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> li
         cuts.append(start + length)
         return [(cuts[k], text[cuts[k]:cuts[k + 1]], rects[k]) for k in range(len(rects))]
     return _split_by_chars(tp, text, start, length, rects)
+
+
+def _first_of_rect(tp: Any, start: int, length: int, k: int, after: int) -> int:
+    """The first character of the line's ``k``-th rectangle: the shortest run of the line's characters that
+    PDFium covers with ``k + 1`` rectangles ends there (bisected; a run's rectangles grow with its length)."""
+    lo, hi = after - start + 1, length  # run lengths
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if raw.FPDFText_CountRects(tp, start, mid) >= k + 1:
+            hi = mid
+        else:
+            lo = mid + 1
+    return start + lo - 1
 
 
 def _split_by_chars(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECKS_VERSION = "6"
+CHECKS_VERSION = "7"
 """Bump when the engine (opening, text layer, cached facts) changes; a single check changing bumps only its own
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
