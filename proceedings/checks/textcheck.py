@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import Counter
 from typing import Any
 
 from pikepdf import Array, Pdf, Stream
@@ -226,7 +227,8 @@ def guess_language(text: str) -> tuple[str, float] | None:
         return None  # words glued together, or glyph codes instead of text: cannot tell
     if "lorem ipsum" in " ".join(words):
         return ("lorem", 1.0)
-    share = {lang: sum(1 for w in words if w in stop) / len(words) for lang, stop in _STOP.items()}
+    counts = Counter(words)
+    share = {lang: sum(counts[w] for w in stop if w in counts) / len(words) for lang, stop in _STOP.items()}
     other = max((lang for lang in share if lang != "en"), key=lambda lang: share[lang])
     if share[other] >= 0.08 and share[other] > 1.5 * share["en"]:
         return (other, share[other])
