@@ -24,7 +24,8 @@ from proceedings.findings import Finding, ValidationReport
 from proceedings.project.program import asset_digests
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
-from proceedings.stages.stamp import Volume, bind_volume, forget_stamped, merge, publish
+from proceedings.stages.publish import publish
+from proceedings.stages.stamp import Volume, bind_volume, forget_stamped, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
