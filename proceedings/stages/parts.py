@@ -87,23 +87,35 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
 def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, editors: list[str], date: str,
                 internal: Path, public: Path) -> tuple[int, tuple[int, ...]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
+    with Pdf.open(io.BytesIO(front.pdf)) as source:  # open until saved: copied streams' data is read from it then
+        pdf = Pdf.new()
+        pages = copy_pages(pdf, source, Counter())
+        _stamp_front(pdf, pages, front, footer)
+        pdf.trailer.Info = pdf.make_indirect(Dictionary({
+            "/Title": pikepdf.String(f"{acronym}: Front Matter"), "/Author": pikepdf.String("; ".join(editors)),
+            "/Creator": pikepdf.String(f"proceedings {__version__}"), "/CreationDate": pikepdf.String(date),
+            "/ModDate": pikepdf.String(date)}))
+        page_labels(pdf, "/r", 1)
+        save(pdf, public)
+        _link_contents(pdf, front)
+        return len(pages), shared_numbers(save(pdf, internal))
+
+
+def _stamp_front(pdf: Pdf, pages: list[int], front: FrontMatter, footer: str) -> None:
+    """Roman page numbers, centred, on every front-matter page but the title page."""
     stamper = stamper_for(footer)
-    pdf = Pdf.new()
-    source = Pdf.open(io.BytesIO(front.pdf))  # open until saved: copied streams' data is read from it then
-    pages = copy_pages(pdf, source, Counter())
     res = stamper.install(pdf)
     for i in pages:
         if i != front.sections.get("title", -1):
             stamper.stamp(pdf, res, i, roman(i + 1), footer=False, centred=True)
-    pdf.trailer.Info = pdf.make_indirect(Dictionary({
-        "/Title": pikepdf.String(f"{acronym}: Front Matter"), "/Author": pikepdf.String("; ".join(editors)),
-        "/Creator": pikepdf.String(f"proceedings {__version__}"), "/CreationDate": pikepdf.String(date),
-        "/ModDate": pikepdf.String(date)}))
-    page_labels(pdf, "/r", 1)
-    save(pdf, public)
+
+
+def _link_contents(pdf: Pdf, front: FrontMatter) -> None:
+    """The table of contents' links: to a front-matter page of this part, or to a placeholder
+    ``<< /ProcTarget (paper id) >>`` that binding turns into the paper's first page."""
     placeholders: dict[str, Dictionary] = {}
     for link in front.toc_links:
-        if link.target_page is not None:  # a front-matter section: a page of this part
+        if link.target_page is not None:
             target = pdf.pages[link.target_page].obj
         else:
             if link.paper_id not in placeholders:
@@ -116,9 +128,6 @@ def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, edito
         if not isinstance(page.get("/Annots"), Array):
             page.Annots = Array()
         page.Annots.append(annot)
-    data = save(pdf, internal)
-    source.close()
-    return len(pages), shared_numbers(data)
 
 
 def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tuple[int, tuple[int, ...]]:
