@@ -84,7 +84,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
     return len(new), dict(removed), shared, crc32_hex(data), layout
 
 
-def front_parts(front: FrontMatter, footer: str, title: str, acronym: str, editors: list[str], date: str,
+def front_parts(front: FrontMatter, footer: str, acronym: str, editors: list[str], date: str,
                 internal: Path, public: Path) -> tuple[int, tuple[int, ...]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
     with Pdf.open(io.BytesIO(front.pdf)) as source:  # open until saved: copied streams' data is read from it then

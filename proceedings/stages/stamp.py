@@ -215,7 +215,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                        front.toc_links, footer, w.title, w.acronym, editors, date)
     front_pages, front_shared, front_made = _cached_part(
         ctx, "front", front_key, [front_part, parts_dir / "front_matter.pdf"], checksums,
-        lambda: _parts().front_parts(front, footer, w.title, w.acronym, editors, date, front_part,
+        lambda: _parts().front_parts(front, footer, w.acronym, editors, date, front_part,
                                      parts_dir / "front_matter.pdf"))
 
     cache = _PaperCache(ctx)
