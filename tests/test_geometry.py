@@ -82,3 +82,17 @@ def test_page_boxes_and_rotation_are_inherited_from_the_page_tree():
     assert [b.visual for b in boxes] == [(840, 595), (792, 595)]  # the inherited crop box clips the second
     layer = TextLayer(data)  # PDFium's pages: the same sizes (pypdfium2 alone would say US Letter)
     assert [(layer[n].width, layer[n].height) for n in (1, 2)] == [pytest.approx(b.visual) for b in boxes]
+
+
+def test_a_copied_page_keeps_what_it_inherited_from_the_page_tree():
+    from collections import Counter
+
+    from proceedings.pdf.pagecopy import copy_pages, open_pdf
+    from proceedings.pdf.stamp import _visual_matrix
+
+    copy = pikepdf.new()
+    with open_pdf(io.BytesIO(_inheriting_pdf())) as source:
+        copy_pages(copy, source, Counter())
+        first = copy.pages[0].obj
+        assert [float(v) for v in first.MediaBox] == [0, 0, 595, 842] and int(first.Rotate) == 90
+        assert _visual_matrix(first)[1] == 840  # the stamper sees the page as displayed: rotated, cropped

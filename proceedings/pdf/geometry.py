@@ -92,8 +92,8 @@ class PageBox:
 
 
 def pikepdf_page_box(page: Any) -> PageBox | None:
-    """The :class:`PageBox` of a pikepdf page dictionary (its own boxes: see ``pagecopy._inherit``); None when
-    its media box cannot be read."""
+    """The :class:`PageBox` of a pikepdf page dictionary, from its own boxes (pages are copied with what they
+    inherit: see ``pagecopy.open_pdf``); None when its media box cannot be read."""
     try:
         media = [float(v) for v in page.MediaBox]
         if len(media) != 4:

@@ -17,21 +17,7 @@ log = logging.getLogger(__name__)
 SAFE_URI_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://", "doi:")
 DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/Popup"}
 PAGE_KEYS_DROPPED = ("/Annots", "/B", "/AA", "/StructParents", "/Thumb", "/PieceInfo", "/Metadata")
-INHERITED = ("/MediaBox", "/CropBox", "/Resources", "/Rotate")
-"""Page attributes a page may take from its page tree: set on each page before it is copied alone."""
-
 _NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
-
-
-def _inherit(page: Dictionary) -> None:
-    """Give ``page`` the attributes it inherits from its page tree (its copy has no tree to inherit from)."""
-    missing = [key for key in INHERITED if key not in page]
-    node, depth = page.get("/Parent"), 0
-    while missing and isinstance(node, Dictionary) and depth < 64:
-        for key in [k for k in missing if k in node]:
-            page[key] = node[key]
-            missing.remove(key)
-        node, depth = node.get("/Parent"), depth + 1
 
 
 class _Dests:
@@ -116,7 +102,8 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
     Internal links are rewritten as explicit destinations to the copied pages (so names never clash
     between papers); web and mail links are kept; JavaScript, launch and other actions, additional
     actions, attachments and rich media are removed and counted in ``removed``. ``doc`` is changed
-    on the way (its pages lose the keys not copied): it is not written again.
+    on the way (its pages lose the keys not copied): it is not written again. A copied page takes what it
+    inherited from the page tree with it (qpdf sets it on the page; :func:`open_pdf` asks for that too).
     """
     sources = [page.obj for page in doc.pages]
     start = len(pdf.pages)
@@ -125,7 +112,6 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
     for src in sources:
         if "/AA" in src:
             removed["page additional action (/AA)"] += 1
-        _inherit(src)
         annots = src.get("/Annots")
         for key in PAGE_KEYS_DROPPED:
             if key in src:
@@ -204,5 +190,6 @@ def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, rem
 
 
 def open_pdf(path: Path | Any) -> Pdf:
-    """Open a camera-ready file (a path or a binary stream) for copying; an empty user password opens it."""
-    return Pdf.open(path)
+    """Open a PDF (a path or a binary stream) for copying: an empty user password opens it, and attributes its
+    pages inherit from the page tree (/MediaBox, /CropBox, /Resources, /Rotate) are set on each page."""
+    return Pdf.open(path, inherit_page_attributes=True)

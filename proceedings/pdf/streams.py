@@ -36,8 +36,7 @@ def stream_fault(stream) -> str | None:
         parms = parms.get_object() if parms is not None else None
         if isinstance(parms, ArrayObject):
             parms = parms[0].get_object() if len(parms) else None
-        return _fault(names, "/DecodeParms" in stream, parms if isinstance(parms, DictionaryObject) else None,
-                      stream._data, stream.get_data)
+        return _fault(names, parms if isinstance(parms, DictionaryObject) else None, stream._data, stream.get_data)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
@@ -50,29 +49,35 @@ def pike_stream_fault(stream: Stream) -> str | None:
         parms = stream.get("/DecodeParms")
         if isinstance(parms, Array):
             parms = parms[0] if len(parms) else None
-        return _fault(names, "/DecodeParms" in stream, parms if isinstance(parms, Dictionary) else None,
-                      stream.read_raw_bytes(), stream.read_bytes)
+        return _fault(names, parms if isinstance(parms, Dictionary) else None, stream.read_raw_bytes(),
+                      stream.read_bytes)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
 
-def _fault(names: list[str], has_parms: bool, parms, raw: bytes, decoded: Callable[[], bytes]) -> str | None:
-    """Why a stream with these filters, decode parameters (a dictionary or None) and raw data does not decode;
+def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes]) -> str | None:
+    """Why a stream with these filters, decode parameters (a dictionary, or None) and raw data does not decode;
     ``decoded`` decodes it with the reader's general-purpose filters."""
     if names and names[0] in FLATE:
-        inflater = zlib.decompressobj()
-        inflated = inflater.decompress(raw)
-        if not inflater.eof:
-            return "the Flate data ends early"
-        if len(names) == 1 and not has_parms:
-            return None
-        if len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (decoding them is
-            return _predictor_fault(parms, inflated)  # slow in Python)
+        fault, inflated = flate_fault(raw)
+        if fault or len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (decoding
+            return fault or _predictor_fault(parms, inflated)  # them is slow in Python)
     if names and all(n in GENERAL for n in names):
         decoded()
     if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
         return jpeg_fault(decoded() if len(names) > 1 else raw)
     return None
+
+
+def flate_fault(raw: bytes) -> tuple[str | None, bytes]:
+    """Why Flate data does not inflate, strictly (it must reach its end marker: ``qpdf --check`` fails on data
+    that stops early), or None; and what it inflated to."""
+    inflater = zlib.decompressobj()
+    try:
+        inflated = inflater.decompress(raw)
+    except zlib.error as exc:
+        return f"{type(exc).__name__}: {exc}", b""
+    return (None if inflater.eof else "the Flate data ends early"), inflated
 
 
 def _predictor_fault(parms, data: bytes) -> str | None:

@@ -87,7 +87,7 @@ def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, t
 def front_parts(front: FrontMatter, footer: str, acronym: str, editors: list[str], date: str,
                 internal: Path, public: Path) -> tuple[int, tuple[int, ...]]:
     """The front matter, stamped i, ii, …: one part with contents links (to placeholders), one without."""
-    with Pdf.open(io.BytesIO(front.pdf)) as source:  # open until saved: copied streams' data is read from it then
+    with open_pdf(io.BytesIO(front.pdf)) as source:  # open until saved: copied streams' data is read from it then
         pdf = Pdf.new()
         pages = copy_pages(pdf, source, Counter())
         _stamp_front(pdf, pages, front, footer)
@@ -134,7 +134,7 @@ def index_part(index_pdf: bytes, footer: str, first_page: int, out: Path) -> tup
     """The author index, stamped with its page numbers and the running footer."""
     stamper = stamper_for(footer)
     pdf = Pdf.new()
-    with Pdf.open(io.BytesIO(index_pdf)) as source:  # open until saved
+    with open_pdf(io.BytesIO(index_pdf)) as source:  # open until saved
         pages = copy_pages(pdf, source, Counter())
         res = stamper.install(pdf)
         for k, i in enumerate(pages):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from pathlib import Path
 
 from proceedings.errors import BuildError
-from proceedings.pdf.streams import page_stream_faults
+from proceedings.pdf.streams import flate_fault, page_stream_faults
 from proceedings.pdf.volumereader import VolumeFormatError, VolumeReader
 from proceedings.stages.bind import Written
 from proceedings.stages.plan import Plan
@@ -24,24 +23,41 @@ from proceedings.util.cache import crc32_range
 log = logging.getLogger(__name__)
 
 
-_CONTENTS = re.compile(rb"/Contents\s*\[[^\]]*?(\d+) 0 R\s*\]")
 _CONTENTS_ARRAY = re.compile(rb"/Contents\s*\[([\d\sR]*)\]")
 _STREAM_HEAD = re.compile(rb"\d+ 0 obj\s*<<([^<>]*)>>\s*stream\r?\n")
 _ENDSTREAM = re.compile(rb"\r?\n?endstream")
 _FLATE = rb"(?:/Filter\s*(?:/FlateDecode|\[\s*/FlateDecode\s*\])\s*)"
 _SIMPLE_STREAM = re.compile(rb"\s*(" + _FLATE + rb")?/Length\s+(\d+)\s*(" + _FLATE + rb")?$")
 """A stream dictionary with a direct /Length and at most the Flate filter."""
-_PLAIN_STREAM = re.compile(rb"\d+ 0 obj\s*<<\s*/Length (\d+)\s*>>\s*stream\r?\n", re.S)
 
 
 def _stamp_text(reader: VolumeReader, num: int) -> bytes | None:
     """The last content stream of page object ``num`` read straight from the bytes bind wrote (a page's stamp is
     a small unfiltered stream after its own content); None when the page is not laid out so (then parsed)."""
+    streams = _raw_contents(reader, num)
+    return streams[-1][0] if streams and not streams[-1][1] else None
+
+
+def _raw_contents(reader: VolumeReader, num: int) -> list[tuple[bytes, bool]] | None:
+    """The content streams of page object ``num`` read straight from the bytes bind wrote, as (data as stored,
+    whether Flate-encoded), when laid out as stamping writes them (an array of streams whose dictionaries hold a
+    direct /Length and at most /Filter /FlateDecode); None for any other layout (then the page is parsed)."""
     page = reader.raw(num)
-    found = _CONTENTS.search(page) if page is not None else None
-    tail = reader.raw(int(found.group(1))) if found else None
-    stream = _PLAIN_STREAM.match(tail) if tail is not None else None
-    return tail[stream.end():stream.end() + int(stream.group(1))] if stream else None
+    found = _CONTENTS_ARRAY.search(page) if page is not None else None
+    if not found:
+        return None
+    streams = []
+    for ref in re.findall(rb"(\d+) 0 R", found.group(1)):
+        data = reader.raw(int(ref))
+        head = _STREAM_HEAD.match(data) if data is not None else None
+        simple = _SIMPLE_STREAM.match(head.group(1)) if head else None
+        if not simple:
+            return None
+        end = head.end() + int(simple.group(2))
+        if not _ENDSTREAM.match(data, end):
+            return None
+        streams.append((data[head.end():end], bool(simple.group(1) or simple.group(3))))
+    return streams
 
 
 def _tail(reader: VolumeReader, page) -> bytes:
@@ -193,30 +209,10 @@ def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | fro
 
 
 def _quick_faults(reader: VolumeReader, num: int) -> list[str] | None:
-    """:func:`~proceedings.pdf.streams.page_stream_faults` of page object ``num`` read straight from the bytes,
-    for content streams laid out as stamping writes them (an array of streams whose dictionaries hold a direct
-    /Length and at most /Filter /FlateDecode); None for any other layout (then the page is parsed)."""
-    page = reader.raw(num)
-    found = _CONTENTS_ARRAY.search(page) if page is not None else None
-    if not found:
+    """:func:`~proceedings.pdf.streams.page_stream_faults` of page object ``num`` from its streams as
+    :func:`_raw_contents` reads them; None when it cannot (then the page is parsed)."""
+    streams = _raw_contents(reader, num)
+    if streams is None:
         return None
-    faults = []
-    for ref in re.findall(rb"(\d+) 0 R", found.group(1)):
-        data = reader.raw(int(ref))
-        head = _STREAM_HEAD.match(data) if data is not None else None
-        simple = _SIMPLE_STREAM.match(head.group(1)) if head else None
-        if not simple:
-            return None
-        flate = bool(simple.group(1) or simple.group(3))
-        end = head.end() + int(simple.group(2))
-        if not _ENDSTREAM.match(data, end):
-            return None
-        if flate:
-            try:
-                inflater = zlib.decompressobj()
-                inflater.decompress(data[head.end():end])
-                if not inflater.eof:
-                    faults.append("the Flate data ends early")
-            except zlib.error as exc:
-                faults.append(f"{type(exc).__name__}: {exc}")
-    return faults
+    faults = (flate_fault(data)[0] for data, flate in streams if flate)
+    return [fault for fault in faults if fault]
