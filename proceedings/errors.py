@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 
 
 class ExitCode(enum.IntEnum):
@@ -71,14 +72,15 @@ class BindError(BuildError):
 
 
 class DamagedPart(ProceedingsError):
-    """A cached stamped paper whose bytes are not those recorded when it was stamped (bit rot), found as it is
-    read: the orchestrator stamps the paper again, never blaming it (caught there)."""
+    """A cached stamped part (a paper's, the front matter's, the author index's) whose bytes are not those
+    recorded when it was written (bit rot), found as it is read: the orchestrator writes it again, never blaming
+    the paper (caught there)."""
 
     exit_code = ExitCode.INCONSISTENT
 
-    def __init__(self, paper_id: str) -> None:
-        super().__init__(f"the cached stamped copy of paper {paper_id} is damaged")
-        self.paper_id = paper_id
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"the cached part {path} is damaged")
+        self.path = path
 
 
 class OutputError(ProceedingsError):

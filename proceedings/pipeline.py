@@ -25,7 +25,7 @@ from proceedings.project.program import asset_digests
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish
-from proceedings.stages.stamp import Volume, bind_volume, forget_stamped, merge
+from proceedings.stages.stamp import Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
@@ -184,9 +184,8 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
             outputs.update(publish(volume, ctx))
             return volume, outputs
         except DamagedPart as exc:
-            log.warning("paper %s: the cached stamped copy is damaged (its checksum changed); discarded and "
-                        "rebuilt", exc.paper_id)
-            forget_stamped(ctx, exc.paper_id)
+            log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
+                        forget_part(ctx, exc.path))
             stamped = volume.restamped
             with timed(ctx, "stamp"):
                 volume = merge(project, plan, front, index, ctx)

@@ -360,3 +360,22 @@ def test_stamping_drops_nul_names_and_refuses_a_broken_jpeg(tmp_path):
     pdf.make_indirect(pikepdf.Stream(pdf, data, Filter=pikepdf.Name.DCTDecode))
     with pytest.raises(DamagedStream, match="the JPEG image does not decode"):
         check_part(pdf, [0])
+
+
+def test_a_damaged_part_forgets_its_own_record_only(tmp_path: Path):
+    """A damaged front matter or index part drops that part's record, never the stamped copy of a paper whose id
+    happens to be "front" or "index"."""
+    from proceedings.context import make_context
+    from proceedings.stages.stamp import forget_part
+
+    ctx = make_context(tmp_path, tmp_path / "build")
+    stamped, parts = ctx.out_dir / ".cache" / "stamped", ctx.out_dir / ".cache" / "parts"
+    for record in (stamped / "front.json", stamped / "index.json", stamped / "7.json", parts / "front.json",
+                   parts / "index.json"):
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text("{}", encoding="utf-8")
+    assert forget_part(ctx, parts / "index.pdf") == "the author index"
+    assert forget_part(ctx, parts / "front_matter.pdf") == "the front matter"
+    assert forget_part(ctx, stamped / "7.pdf") == "paper 7"
+    assert sorted(p.name for p in stamped.iterdir()) == ["front.json", "index.json"]
+    assert not list(parts.iterdir())

@@ -332,7 +332,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
             else:
                 data = part.path.read_bytes()
                 if identity and crc32_hex(data) != identity:  # the cached part changed since it was stamped
-                    raise DamagedPart(part.path.stem)
+                    raise DamagedPart(part.path)
                 crc = _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift,
                                  renumber, b"/Parent %d 0 R" % pages_ref)
             written.append(Written(start, out.pos, crc, key, taken is not None))

@@ -68,7 +68,7 @@ def _publish_one(source: Path, target: Path, crc: str | None) -> list | None:
     if not _same_bytes(source, target):
         data = source.read_bytes()
         if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
-            raise DamagedPart(source.stem)
+            raise DamagedPart(source)
         with atomic_open(target) as handle:
             handle.write(data)
     return None if crc is None else [*file_stamp(target), crc]

@@ -149,9 +149,16 @@ class _PaperCache:
         return crc
 
 
-def forget_stamped(ctx: BuildContext, paper_id: str) -> None:
-    """Drop a paper's cached stamped part (found damaged as it was read): the next merge stamps it again."""
-    (_PaperCache(ctx).dir / f"{paper_id}.json").unlink(missing_ok=True)
+def forget_part(ctx: BuildContext, path: Path) -> str:
+    """Drop the record of a cached part found damaged as it was read (a paper's stamped copy, or a file of the
+    front matter's or the author index's part): the next merge writes it again. What it was, for messages."""
+    stamped = _PaperCache(ctx).dir
+    if path.parent == stamped:
+        (stamped / f"{path.stem}.json").unlink(missing_ok=True)
+        return f"paper {path.stem}"
+    name = "index" if path.name == "index.pdf" else "front"
+    (ctx.out_dir / ".cache" / "parts" / f"{name}.json").unlink(missing_ok=True)
+    return "the author index" if name == "index" else "the front matter"
 
 
 def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
