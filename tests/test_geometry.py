@@ -96,3 +96,4 @@ def test_a_copied_page_keeps_what_it_inherited_from_the_page_tree():
         first = copy.pages[0].obj
         assert [float(v) for v in first.MediaBox] == [0, 0, 595, 842] and int(first.Rotate) == 90
         assert _visual_matrix(first)[1] == 840  # the stamper sees the page as displayed: rotated, cropped
+        assert _visual_matrix(copy.pages[1].obj)[1] == 792  # a media box of five values read as validation does

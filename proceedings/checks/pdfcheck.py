@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -20,7 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Pdf, Stream
 
 from proceedings.findings import Finding
-from proceedings.pdf.geometry import PageBox
+from proceedings.pdf.geometry import PageBox, pikepdf_page_box
 from proceedings.project.model import Rules
 from proceedings.util.tolerant import tolerant
 
@@ -112,13 +111,9 @@ class Visited:
         return True
 
 
-INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-"""Page attributes a page may take from the /Pages nodes above it."""
-
-
 def page_attribute(page: Any, key: str) -> Any:
-    """``page[key]``, else the value of the nearest /Pages node above that has it (``key`` in :data:`INHERITED`);
-    None when neither has it."""
+    """``page[key]``, else the value of the nearest /Pages node above that has it (``key``: /Resources,
+    /MediaBox, /CropBox or /Rotate, which pages inherit); None when neither has it."""
     node, seen = page, set()
     for _ in range(100):
         value = get(node, key)
@@ -170,24 +165,7 @@ def plural(n: int, word: str) -> str:
 def page_box(page: Any) -> PageBox | None:
     """The visible box and rotation of a page dictionary, inherited boxes and rotation included (see
     :mod:`proceedings.pdf.geometry`); None when its media box cannot be read."""
-    media = tolerant(lambda: _box(page_attribute(page, "/MediaBox")), None)
-    if media is None:
-        return None
-    crop = tolerant(lambda: _box(page_attribute(page, "/CropBox")), None)  # none or broken: the media box
-    return PageBox.from_boxes(media, crop, tolerant(lambda: page_attribute(page, "/Rotate"), 0))
-
-
-def _box(value: Any) -> list[float] | None:
-    """A box as validation has always read one: the first four values of a longer array, anything that is not
-    a number as 0 (a string as the number it spells); None for anything but an array of four values or more."""
-    values = elements(value, 4)
-    return [_number(v) for v in values] if len(values) == 4 else None
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return float(value)
-    return tolerant(lambda: float(str(value)), 0.0) if isinstance(value, pikepdf.String) else 0.0
+    return pikepdf_page_box(page, page_attribute)
 
 
 def size_name(width: float, height: float) -> str:

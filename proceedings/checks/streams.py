@@ -177,7 +177,7 @@ class _StreamWalker:
             except (TypeError, ValueError):
                 pixels = 0
             if pixels > PIXEL_LIMIT:
-                self.report.bombs.append((page, f"{label}, declared {pixels:,} pixels", len(raw_data(obj))))
+                self.report.bombs.append((page, f"{label}, declared {pixels:,} pixels", raw_size(obj)))
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
@@ -186,7 +186,7 @@ class _StreamWalker:
             self.report.damaged.append((page, label, str(exc)))
             return
         except Bomb:
-            self.report.bombs.append((page, label, len(raw_data(obj))))
+            self.report.bombs.append((page, label, raw_size(obj)))
             return
         self.report.inflated += size or 0
         if whole and size is not None:
@@ -282,6 +282,11 @@ def _label(obj: Stream, key: str, parent: str, page: int) -> str:
 def raw_data(stream: Stream) -> bytes:
     """The stream's bytes as stored in the file (decrypted, still encoded); empty when they cannot be read."""
     return tolerant(stream.read_raw_bytes, b"")
+
+
+def raw_size(stream: Stream) -> int:
+    """How many bytes the stream takes in the file (its buffer measured, not copied: a bomb's may be large)."""
+    return tolerant(lambda: len(stream.get_raw_stream_buffer()), 0)
 
 
 def walk_streams(pdf: Pdf, count: int) -> StreamReport:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pikepdf import Array, Pdf, Stream
 
+from proceedings.checks.pdfcheck import page_object
 from proceedings.text import ascii_fold
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def raw_heading(pdf: Pdf, number: int, limit: int = 4_000_000) -> bool:
     :func:`find_heading` on the extracted text.
     """
     try:
-        data = page_content(pdf.pages[number - 1].obj, limit)
+        data = page_content(page_object(pdf, number), limit)
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001

@@ -7,9 +7,12 @@ them, the stamper writes page numbers in them, the finding pictures draw boxes i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+
+import pikepdf
 
 from proceedings.util.tolerant import tolerant
 
@@ -91,17 +94,32 @@ class PageBox:
         return (1, 0, 0, 1, self.x0, self.y0)
 
 
-def pikepdf_page_box(page: Any) -> PageBox | None:
-    """The :class:`PageBox` of a pikepdf page dictionary, from its own boxes (pages are copied with what they
-    inherit: see ``pagecopy.open_pdf``); None when its media box cannot be read."""
-    try:
-        media = [float(v) for v in page.MediaBox]
-        if len(media) != 4:
-            return None
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001 - a broken or absent MediaBox
+def _own(page: Any, key: str) -> Any:
+    return page.get(key)
+
+
+def pikepdf_page_box(page: Any, lookup: Callable[[Any, str], Any] = _own) -> PageBox | None:
+    """The :class:`PageBox` of a pikepdf page dictionary; None when its media box cannot be read. ``lookup``
+    reads one of its attributes (by default the page's own: pages are copied with what they inherit, see
+    ``pagecopy.open_pdf``; validation passes one that climbs the page tree)."""
+    media = tolerant(lambda: box_values(lookup(page, "/MediaBox")), None)
+    if media is None:
         return None
-    crop: list[float] | None = tolerant(lambda: [float(v) for v in page.CropBox] if "/CropBox" in page else None, None)
-    rotate = tolerant(lambda: page.get("/Rotate", 0), 0)
-    return PageBox.from_boxes(media, crop if crop and len(crop) == 4 else None, rotate)
+    crop = tolerant(lambda: box_values(lookup(page, "/CropBox")), None)  # none or broken: the media box
+    return PageBox.from_boxes(media, crop, tolerant(lambda: lookup(page, "/Rotate"), 0))
+
+
+def box_values(value: Any) -> list[float] | None:
+    """A box as the checks and the stamper read one: the first four values of a longer array, anything that is
+    not a number as 0 (a string as the number it spells); None for anything but an array of four values or
+    more."""
+    if not isinstance(value, pikepdf.Array):
+        return None
+    values = tolerant(lambda: list(value[:4]), [])
+    return [_number(v) for v in values] if len(values) == 4 else None
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return float(value)
+    return tolerant(lambda: float(str(value)), 0.0) if isinstance(value, pikepdf.String) else 0.0

@@ -77,7 +77,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
     opened = open_pdf(data)
     result: dict[str, Any] = {"pages": opened.pages, "body_pages": None, "references_page": None,
                               "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
-    if opened.pdf is None or not opened.pages:
+    if not opened.usable:
         return result
     pdf = opened.pdf
     try:
@@ -133,9 +133,11 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
     inside PDFium. Other failures are left to the checks."""
     from pikepdf import Array, Stream
 
-    for number in range(count):
+    from proceedings.checks.pdfcheck import page_object
+
+    for number in range(1, count + 1):
         try:
-            contents = pdf.pages[number].obj.get("/Contents")
+            contents = page_object(pdf, number).get("/Contents")
             streams = list(contents) if isinstance(contents, Array) else [contents]
             for stream in streams[:1000]:
                 if isinstance(stream, Stream) and stream.objgen not in held:
@@ -143,7 +145,7 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
         except (MemoryError, RecursionError):
             raise
         except Exception:  # damaged streams are the checks' business
-            log.debug("page %d: a content stream cannot be decoded", number + 1, exc_info=True)
+            log.debug("page %d: a content stream cannot be decoded", number, exc_info=True)
 
 
 def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:
