@@ -141,20 +141,8 @@ def _bib_names(people: list[_names.Name]) -> str | None:
     return "{" + " and ".join(_names.bibtex(p) for p in people) + "}"
 
 
-_VOLUME_FIELDS: list[tuple[dict[str, Any], list[tuple[str, str | None]]]] = []
-"""The last volume's fields (every paper's entry repeats them), with the volume they were made from."""
-
-
 def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The fields a volume gives its own entry and each paper's (made once for a run of papers)."""
-    if _VOLUME_FIELDS and _VOLUME_FIELDS[0][0] is volume:
-        return _VOLUME_FIELDS[0][1]
-    fields = _volume_fields(volume)
-    _VOLUME_FIELDS[:] = [(volume, fields)]
-    return fields
-
-
-def _volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The fields a volume gives its own entry and each paper's."""
     date = _date(volume)
     end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     return [
@@ -192,14 +180,16 @@ def bibtex_volume(metadata: dict[str, Any]) -> str:
     return _bib_entry("proceedings", volume_key(metadata), fields)
 
 
-def bibtex_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
-    """The ``@inproceedings`` entry of one paper (self-contained: no crossref)."""
+def bibtex_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str,
+                 volume_fields: list[tuple[str, str | None]] | None = None) -> str:
+    """The ``@inproceedings`` entry of one paper (self-contained: no crossref). ``volume_fields``: the volume's
+    (:func:`_bib_volume_fields`), when the caller writes many papers' entries and made them once."""
     volume = metadata["volume"]
     fields = [
         ("author", _bib_names(_people(paper.get("authors_detail"), paper.get("authors")))),
         ("title", _braced(paper["title"], protect=True)),
         ("booktitle", _braced(proceedings_title(volume["title"]), protect=True)),
-        *_bib_volume_fields(volume),
+        *(volume_fields if volume_fields is not None else _bib_volume_fields(volume)),
         ("pages", "{" + _pages(paper, "--") + "}"),
         ("numpages", f"{{{paper['last_page'] - paper['first_page'] + 1}}}"),
         ("doi", _verbatim(paper.get("doi"))),
@@ -331,8 +321,8 @@ def _bibliography(metadata: dict[str, Any], entries: Iterable[str]) -> str:
 
 def render_bibliography(metadata: dict[str, Any]) -> str:
     """The text of proceedings.bib: the volume's ``@proceedings``, then each paper's ``@inproceedings``."""
-    keys = citation_keys(metadata)
-    return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]))
+    keys, shared = citation_keys(metadata), _bib_volume_fields(metadata["volume"])
+    return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]], shared) for p in metadata["papers"]))
 
 
 def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
@@ -341,7 +331,8 @@ def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     outputs: dict[str, Path] = {}
     keys = citation_keys(metadata)
     # each paper's BibTeX entry is both its citations/ID.bib and its part of proceedings.bib: rendered once
-    entries = {p["id"]: bibtex_paper(metadata, p, keys[p["id"]]) for p in metadata["papers"]}
+    shared = _bib_volume_fields(metadata["volume"])
+    entries = {p["id"]: bibtex_paper(metadata, p, keys[p["id"]], shared) for p in metadata["papers"]}
     write_text(out_dir / BIB_FILE, _bibliography(metadata, entries.values()))
     outputs["bibtex"] = out_dir / BIB_FILE
     folder = out_dir / CITATIONS_DIR

@@ -17,7 +17,7 @@ from proceedings.project.model import (
     Project,
     load_project,
 )
-from proceedings.util.atomic import write_json
+from proceedings.util.atomic import IO_THREADS, write_json
 from proceedings.util.cache import digest, file_stamp
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ class Gathered:
 
     def source(self, paper_id: str) -> Source:
         return next(s for s in self.sources if s.paper.id == paper_id)
-
-
-HASH_THREADS = 4
-"""Files hashed at once (a cold build of 1,000 papers hashes over a gigabyte)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -122,7 +118,7 @@ def gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     digests = _Digests(ctx)
     paths = [project.pdf_path(paper) for paper in project.papers]
     with ctx.progress("gather", len(paths)) as advance, \
-            ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:  # hashlib and reads let go of the GIL
+            ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
         for paper, path, (sha, size) in zip(project.papers, paths, pool.map(digests.sha256, paths)):
             sources.append(Source(paper=paper, path=path, sha256=sha, size=size))
             advance(1)

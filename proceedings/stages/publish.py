@@ -14,7 +14,7 @@ from pathlib import Path
 from proceedings.context import BuildContext
 from proceedings.errors import DamagedPart
 from proceedings.stages.stamp import Volume
-from proceedings.util.atomic import atomic_open, read_json, sweep, write_json
+from proceedings.util.atomic import IO_THREADS, atomic_open, read_json, sweep, write_json
 from proceedings.util.cache import crc32_hex, file_stamp
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
             published[name] = known[name]
         else:
             todo.append((name, source, target, crc))
-    with ThreadPoolExecutor(max_workers=4) as pool:  # reads, CRC-32 and writes let go of the GIL
+    with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
         for name, stamp in zip([t[0] for t in todo], pool.map(lambda t: _publish_one(*t[1:]), todo)):
             if stamp is not None:
                 published[name] = stamp
@@ -65,22 +65,22 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
 def _publish_one(source: Path, target: Path, crc: str | None) -> list | None:
     """Copy one part to its published path unless it holds those bytes already; its record (None without a
     checksum). Raises :class:`DamagedPart` when the part no longer has its checksum."""
-    if not _same_bytes(source, target):
-        data = source.read_bytes()
-        if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
-            raise DamagedPart(source)
+    data = source.read_bytes()
+    if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
+        raise DamagedPart(source)
+    if not _holds(target, source, data):
         with atomic_open(target) as handle:
             handle.write(data)
     return None if crc is None else [*file_stamp(target), crc]
 
 
-def _same_bytes(source: Path, target: Path) -> bool:
-    """Whether ``target`` is a file of its own holding ``source``'s bytes (a hard link into the cache, left by an
-    older version, is removed)."""
+def _holds(target: Path, source: Path, data: bytes) -> bool:
+    """Whether ``target`` is a file of its own holding ``data`` (``source``'s bytes; a hard link into the cache,
+    left by an older version, is removed)."""
     try:
         if os.path.samefile(source, target):
             target.unlink()
             return False
-        return target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes()
+        return target.stat().st_size == len(data) and target.read_bytes() == data
     except OSError:
         return False

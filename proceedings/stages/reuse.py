@@ -13,15 +13,12 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
-import logging
 import os
 from pathlib import Path
 from typing import BinaryIO
 
 from proceedings.pdf import xref
 from proceedings.util.cache import file_fingerprint
-
-log = logging.getLogger(__name__)
 
 
 def context(identity: str, shift: int, absolute: dict[int, int], skip: set[int]) -> str:

@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from proceedings.util.atomic import atomic_open
+
 log = logging.getLogger(__name__)
 
 FAMILY = "ProcSerif"
@@ -89,9 +91,8 @@ def _instance(style: str, path: Path) -> None:
     _rename(static, style)
     static.recalcTimestamp = False  # the source font's dates: the same bytes on every machine, any day
     static["head"].modified = static["head"].created
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    static.save(tmp)
-    os.replace(tmp, path)
+    with atomic_open(path) as handle:
+        static.save(handle)
 
 
 def _rename(font, style: str) -> None:

@@ -11,6 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+IO_THREADS = 4
+"""Files read, hashed or written at once by threads (reads, hashlib, zlib and writes let go of the GIL): a cold
+build of 1,000 papers hashes and publishes over a gigabyte each."""
+
 
 @contextlib.contextmanager
 def atomic_open(path: Path) -> Iterator[BinaryIO]:
