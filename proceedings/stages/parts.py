@@ -58,8 +58,7 @@ def stamper_for(footer: str) -> Stamper:
     return stamper
 
 
-def stamp_paper(path: str, first_page: int, out: str, acronym: str, date: str, title: str, authors: list[str],
-                footer: str, paper_id: str, sha256: str,
+def stamp_paper(path: str, first_page: int, out: str, footer: str,
                 meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 

@@ -171,18 +171,16 @@ def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
         first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title))
 
 
-def _stamp_all(todo: list[tuple[Placed, Path, str]], project: Project, ctx: BuildContext,
+def _stamp_all(todo: list[tuple[Placed, Path]], project: Project, ctx: BuildContext,
                footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...], str, dict]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits): each one's
     pages, removals, shared stamp objects, CRC-32 and layout."""
     from proceedings.util.workers import Outcome, run_inline, run_limited
 
-    acronym = project.workshop.acronym
     rules = project.workshop.rules
-    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), acronym, date,
-                                placed.paper.title, [a.name for a in placed.paper.authors], footer, placed.paper.id,
-                                placed.source.sha256, paper_metadata(placed, project)))
-             for placed, target, date in todo]
+    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), footer,
+                                paper_metadata(placed, project)))
+             for placed, target in todo]
     done: dict[str, Outcome] = {}
 
     def finished(outcome: Outcome) -> None:
@@ -231,7 +229,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     shared_ranges: list[tuple[int, ...]] = []
     removed: dict[str, Counter] = {}
     results: dict[str, tuple[int, Counter, tuple[int, ...]]] = {}
-    todo: list[tuple[Placed, Path, str]] = []
+    todo: list[tuple[Placed, Path]] = []
     keys: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
@@ -246,9 +244,9 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                     cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
             else:
-                todo.append((placed, target, date))
+                todo.append((placed, target))
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
-    for placed, target, _ in todo:
+    for placed, target in todo:
         count, counter, shared, crc, layout = fresh.pop(placed.paper.id)
         checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared, crc,
                                       layout)
@@ -275,7 +273,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
                     shared=[front_shared, *shared_ranges, index_shared], checksums=checksums,
                     layouts=[None, *(cache.layouts.get(p.paper_id) for p in papers), None])
-    restamped_ids = {placed.paper.id for placed, _, _ in todo}
+    restamped_ids = {placed.paper.id for placed, _ in todo}
     volume.fresh = ({0} if front_made else set()) | ({len(volume.parts) - 1} if index_made else set()) | {
         i + 1 for i, p in enumerate(papers) if p.paper_id in restamped_ids}
     volume.outline = _outline(volume, plan, front)
