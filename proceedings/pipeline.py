@@ -22,6 +22,7 @@ from proceedings.export.program import write_program_files
 from proceedings.export.report import write_reports
 from proceedings.findings import Finding, ValidationReport
 from proceedings.project.program import asset_digests
+from proceedings.stages.ahead import StampAhead
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish
@@ -210,8 +211,9 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     gathered = _gather(project_dir, ctx)
     state = fingerprint(gathered, ctx.build_time)
     (ctx.out_dir / STATE_FILE).unlink(missing_ok=True)  # a build that stops half-way is never current
+    ahead = StampAhead(gathered, ctx)  # each paper stamped in the task that checks it, numbered as most likely
     with timed(ctx, "validate"):
-        report = validate(gathered, ctx)
+        report = validate(gathered, ctx, ahead)
     project = gathered.project
     check_glyphs(project, ctx)
     while True:
@@ -233,7 +235,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
                          shared=True)
         try:
             with timed(ctx, "stamp"):
-                volume = merge(project, plan, front, index, ctx)
+                volume = merge(project, plan, front, index, ctx, ahead.cache)
             break
         except StampFailure as exc:  # passed validation, yet cannot be copied: out of the volume, reported
             for paper_id, why in exc.failures.items():

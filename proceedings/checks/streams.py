@@ -19,6 +19,7 @@ from pikepdf import Array, Pdf, Stream
 
 from proceedings.checks.pdfcheck import (
     CONTAINERS,
+    DICTS,
     WALK_BUDGET,
     elements,
     get,
@@ -27,6 +28,7 @@ from proceedings.checks.pdfcheck import (
     page_object,
 )
 from proceedings.findings import Finding
+from proceedings.pdf.streams import fingerprint, png_row, row_fault
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
@@ -56,11 +58,14 @@ class Bomb(Exception):
         self.size = size
 
 
-def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool = False) -> tuple[int, bytes]:
+def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool = False,
+                 row: int = 0) -> tuple[int, bytes]:
     """(inflated size, data when ``keep``) of zlib data, never holding more than ``limit`` bytes of it.
 
-    Raises :class:`Damaged` for data zlib rejects or that ends before its end marker (readers may
-    show it, but ``qpdf --check`` fails on it), and :class:`Bomb` as soon as the output passes ``limit``.
+    Raises :class:`Damaged` for data zlib rejects, that ends before its end marker (readers may
+    show it, but ``qpdf --check`` fails on it) or, ``row`` given (see :func:`~proceedings.pdf.streams.png_row`),
+    whose PNG predictor rows do not start with a filter type; and :class:`Bomb` as soon as the output passes
+    ``limit``.
     """
     inflater = zlib.decompressobj()
     total, pos, more = 0, 0, False
@@ -78,6 +83,10 @@ def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool
             out = inflater.decompress(data, _OUT_CHUNK)
         except zlib.error as exc:
             raise Damaged(f"Flate data error: {exc}") from None
+        if row:
+            fault = row_fault(out, row, total)
+            if fault:
+                raise Damaged(fault)
         total += len(out)
         more = len(out) == _OUT_CHUNK
         if total > limit:
@@ -98,14 +107,23 @@ def _filters(stream: Stream) -> list[str]:
     return [_ABBREVIATIONS.get(n, n) for n in names]
 
 
-def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False) -> int | None:
+def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
+                 verified: set[tuple[int, int]] | None = None) -> int | None:
     """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
 
     Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
-    whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`.
+    whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`. A stream of
+    Flate alone that inflates to its end, PNG predictor rows and all, adds its
+    :func:`~proceedings.pdf.streams.fingerprint` to ``verified``.
     """
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names = _filters(stream)
+    if names == ["FlateDecode"]:
+        raw, row = data, _png_row(stream)
+        size = inflate_size(data, limit, keep=whole, row=row)[0]
+        if verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end marker (blanks
+            verified.add(fingerprint(raw))  # are no zlib header): inflate_size raised otherwise
+        return size
     for i, name in enumerate(names):
         last = i == len(names) - 1
         if name == "FlateDecode":
@@ -119,6 +137,18 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
         if len(data) > limit:
             raise Bomb(len(data), limit)
     return len(data)
+
+
+def _png_row(stream: Stream) -> int:
+    """The stream's PNG predictor row (see :func:`~proceedings.pdf.streams.png_row`); a row without pixels is
+    :class:`Damaged` (qpdf cannot undo it)."""
+    parms = get(stream, "/DecodeParms")
+    if isinstance(parms, Array):
+        parms = parms[0] if len(parms) else None
+    try:
+        return png_row(parms if isinstance(parms, DICTS) else None)
+    except (ValueError, TypeError) as exc:
+        raise Damaged(str(exc)) from None
 
 
 _GENERIC = ("ASCIIHexDecode", "ASCII85Decode", "RunLengthDecode", "LZWDecode")
@@ -152,6 +182,9 @@ class StreamReport:
     held: set[tuple[int, int]] = field(default_factory=set)
     """Content streams decoded whole in Python (as PDFium will hold them): a stream too large for memory is a
     MemoryError here, not an abort inside PDFium."""
+    verified: set[tuple[int, int]] = field(default_factory=set)
+    """The :func:`~proceedings.pdf.streams.fingerprint` of every stream of Flate alone that inflated to its
+    end: stamping in the same task need not inflate them again."""
 
 
 class _StreamWalker:
@@ -181,7 +214,7 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            size = decoded_size(obj, limit, whole)
+            size = decoded_size(obj, limit, whole, self.report.verified)
         except Damaged as exc:
             self.report.damaged.append((page, label, str(exc)))
             return

@@ -80,22 +80,38 @@ def flate_fault(raw: bytes) -> tuple[str | None, bytes]:
     return (None if inflater.eof else "the Flate data ends early"), inflated
 
 
-def _predictor_fault(parms, data: bytes) -> str | None:
-    """Why Flate-inflated ``data`` does not undo its /DecodeParms predictor (``parms``: the dictionary, or None),
-    or None (PNG predictors: each row starts with a filter type 0–4; TIFF predictor 2 and none: nothing to
-    check)."""
-    if parms is None:
-        return None
-    predictor = int(parms.get("/Predictor", 1))
-    if predictor < 10:
-        return None
+def png_row(parms) -> int:
+    """Bytes in one row of a PNG predictor's output, its filter-type byte included, from /DecodeParms (the
+    dictionary, or None); 0 when there is no PNG predictor (TIFF predictor 2 and none: nothing to check).
+    Raises ValueError when the row has no pixels."""
+    if parms is None or int(parms.get("/Predictor", 1)) < 10:
+        return 0
     columns, colors, bits = (int(parms.get(k, d))
                              for k, d in (("/Columns", 1), ("/Colors", 1), ("/BitsPerComponent", 8)))
     row = (columns * colors * bits + 7) // 8 + 1
     if row <= 1:
-        return "the predictor's /Columns, /Colors or /BitsPerComponent are not positive"
-    bad = next((i for i in range(0, len(data), row) if data[i] > 4), None)
-    return None if bad is None else f"PNG predictor row {bad // row}: unknown filter type {data[bad]}"
+        raise ValueError("the predictor's /Columns, /Colors or /BitsPerComponent are not positive")
+    return row
+
+
+def row_fault(data: bytes | memoryview, row: int, start: int = 0) -> str | None:
+    """Why PNG-predicted ``data`` (rows of ``row`` bytes; ``start``: where the data's first byte falls in the
+    whole stream) has a row whose filter type is not 0–4, or None."""
+    first = (-start) % row
+    if max(data[first::row], default=0) <= 4:
+        return None
+    bad = next(i for i in range(first, len(data), row) if data[i] > 4)
+    return f"PNG predictor row {(start + bad) // row}: unknown filter type {data[bad]}"
+
+
+def _predictor_fault(parms, data: bytes) -> str | None:
+    """Why Flate-inflated ``data`` does not undo its /DecodeParms predictor (``parms``: the dictionary, or None),
+    or None (PNG predictors: each row starts with a filter type 0–4)."""
+    try:
+        row = png_row(parms)
+    except ValueError as exc:
+        return str(exc)
+    return row_fault(data, row) if row else None
 
 
 def jpeg_fault(data: bytes) -> str | None:
@@ -190,10 +206,24 @@ def lexical_fault(content: bytes) -> str | None:
     return f"{len(stack)} unclosed array or dictionary" if stack else None
 
 
-def check_part(pdf: Pdf, pages: list[int]) -> None:
+def fingerprint(raw: bytes | memoryview) -> tuple[int, int]:
+    """A stream's stored bytes, in brief (length and CRC-32): how a stream already checked is known again."""
+    return len(raw), zlib.crc32(raw)
+
+
+def _flate_only(obj: Stream) -> bool:
+    filters = obj.get("/Filter")
+    if isinstance(filters, Array):
+        filters = filters[0] if len(filters) == 1 else None
+    return str(filters) in FLATE
+
+
+def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, int]] = frozenset()) -> None:
     """Raise :class:`DamagedStream` when a stream of ``pdf`` (a pikepdf PDF being written) does not decode or a
     page's content (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries
-    of a page's contents that are not streams (which readers skip) are dropped first."""
+    of a page's contents that are not streams (which readers skip) are dropped first. ``verified``: the
+    :func:`fingerprint` of Flate streams already inflated to their end, predictor rows checked (by validation,
+    in the same task): not inflated again."""
     for index in pages:  # readers ignore what is not a stream in a page's contents: so does the volume
         page = pdf.pages[index].obj
         contents = page.get("/Contents")
@@ -205,6 +235,8 @@ def check_part(pdf: Pdf, pages: list[int]) -> None:
             del page["/Contents"]
     for obj in pdf.objects:
         if isinstance(obj, Stream) and "/Filter" in obj:
+            if verified and _flate_only(obj) and fingerprint(obj.get_raw_stream_buffer()) in verified:
+                continue
             fault = pike_stream_fault(obj)
             if fault:
                 raise DamagedStream(f"a stream (object {obj.objgen[0]}) does not decode ({fault})")

@@ -58,20 +58,22 @@ def stamper_for(footer: str) -> Stamper:
     return stamper
 
 
-def stamp_paper(path: str, first_page: int, out: str, footer: str,
-                meta: DocumentMetadata) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
+def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
+                verified: frozenset[tuple[int, int]] = frozenset(),
+                ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
     Returns its page count, what the sanitizer removed, the object numbers of the shared stamp objects, and the
     written file's CRC-32 and layout (:meth:`~proceedings.stages.bind.Part.layout`): known here, from the bytes
-    in hand, the main process never reads the part to learn them.
+    in hand, the main process never reads the part to learn them. ``verified``: streams the task already
+    inflated (see :func:`~proceedings.pdf.streams.check_part`).
     """
     stamper = stamper_for(footer)
     removed: Counter = Counter()
     pdf = Pdf.new()
     with open_pdf(Path(path)) as source:  # open until saved: copied streams' data is read from it then
         new = copy_pages(pdf, source, removed)
-        check_part(pdf, new)  # a stream that does not decode never reaches the volume
+        check_part(pdf, new, verified)  # a stream that does not decode never reaches the volume
         res = stamper.install(pdf)
         for k, index in enumerate(new):
             stamper.stamp(pdf, res, index, str(first_page + k), footer=True)

@@ -104,7 +104,7 @@ def _paper_date(placed: Placed) -> str:
     return pdf_date(source_date([placed.source.path]))
 
 
-class _PaperCache:
+class PaperCache:
     """Stamped papers are reused while their source, numbering and stamp are unchanged."""
 
     def __init__(self, ctx: BuildContext) -> None:
@@ -113,17 +113,14 @@ class _PaperCache:
         self.layouts: dict[str, dict] = {}
         """Paper id → its part's layout (:meth:`~proceedings.stages.bind.Part.layout`), from the cache or just
         written."""
-
-    def key(self, placed: Placed, footer: str, date: str, acronym: str, meta: DocumentMetadata) -> str:
-        p = placed.paper
-        return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, date, acronym,
-                      p.title, [a.name for a in p.authors], meta)
+        self.fresh: dict[str, str] = {}
+        """Paper id → key of the part written in this build (used even when the cache is not)."""
 
     def get(self, paper_id: str, key: str, out: Path) -> dict | None:
         """The cached entry, when its key matches and the stamped part is the one recorded: same size and time
         (a quick sign that it was replaced or edited). Bit rot is caught where the part is read (bind, publish:
         its CRC-32 against ``crc32``), so a build that reads no part reads none to check it."""
-        if not self.enabled or not out.exists():
+        if not (self.enabled or self.fresh.get(paper_id) == key) or not out.exists():
             return None
         try:
             name = f"{paper_id}.json"
@@ -146,13 +143,14 @@ class _PaperCache:
                                                         "removed": dict(sorted(removed.items())),
                                                         "shared": list(shared), "layout": layout}))
         self.layouts[paper_id] = layout
+        self.fresh[paper_id] = key
         return crc
 
 
 def forget_part(ctx: BuildContext, path: Path) -> str:
     """Drop the record of a cached part found damaged as it was read (a paper's stamped copy, or a file of the
     front matter's or the author index's part): the next merge writes it again. What it was, for messages."""
-    stamped = _PaperCache(ctx).dir
+    stamped = PaperCache(ctx).dir
     if path.parent == stamped:
         (stamped / f"{path.stem}.json").unlink(missing_ok=True)
         return f"paper {path.stem}"
@@ -171,16 +169,22 @@ def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
         first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title))
 
 
-def _stamp_all(todo: list[tuple[Placed, Path]], project: Project, ctx: BuildContext,
+def paper_key(placed: Placed, project: Project, footer: str) -> tuple[str, DocumentMetadata]:
+    """The stamp cache key of a placed paper, and the metadata its stamped copy carries."""
+    p, meta = placed.paper, paper_metadata(placed, project)
+    return digest("stamp", STAMP_VERSION, placed.source.sha256, placed.first_page, footer, _paper_date(placed),
+                  project.workshop.acronym, p.title, [a.name for a in p.authors], meta), meta
+
+
+def _stamp_all(todo: list[tuple[Placed, Path, DocumentMetadata]], project: Project, ctx: BuildContext,
                footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...], str, dict]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits): each one's
     pages, removals, shared stamp objects, CRC-32 and layout."""
     from proceedings.util.workers import Outcome, run_inline, run_limited
 
     rules = project.workshop.rules
-    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), footer,
-                                paper_metadata(placed, project)))
-             for placed, target in todo]
+    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), footer, meta))
+             for placed, target, meta in todo]
     done: dict[str, Outcome] = {}
 
     def finished(outcome: Outcome) -> None:
@@ -205,13 +209,14 @@ def _stamp_all(todo: list[tuple[Placed, Path]], project: Project, ctx: BuildCont
             for k, o in outcomes.items()}
 
 
-def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext) -> Volume:
-    """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index."""
+def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ctx: BuildContext,
+          cache: PaperCache | None = None) -> Volume:
+    """Stamp every part: papers/ID.pdf (cached), front_matter.pdf, and the author index. ``cache``: the stamped
+    papers' cache, when this build already wrote some (see :mod:`proceedings.stages.ahead`)."""
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
     footer = footer_text(project)
     w = project.workshop
-    acronym = w.acronym
     date = _front_date(project)
     front_part = parts_dir / "front.pdf"
     checksums: dict[Path, str] = {}
@@ -223,19 +228,19 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         lambda: _parts().front_parts(front, footer, w.acronym, editors, date, front_part,
                                      parts_dir / "front_matter.pdf"))
 
-    cache = _PaperCache(ctx)
+    cache = cache or PaperCache(ctx)
     papers: list[PaperPages] = []
     paper_parts: list[Path] = []
     shared_ranges: list[tuple[int, ...]] = []
     removed: dict[str, Counter] = {}
     results: dict[str, tuple[int, Counter, tuple[int, ...]]] = {}
-    todo: list[tuple[Placed, Path]] = []
+    todo: list[tuple[Placed, Path, DocumentMetadata]] = []
     keys: dict[str, str] = {}
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
-            date = _paper_date(placed)
-            key = keys[placed.paper.id] = cache.key(placed, footer, date, acronym, paper_metadata(placed, project))
+            key, meta = paper_key(placed, project, footer)
+            keys[placed.paper.id] = key
             hit = cache.get(placed.paper.id, key, target)
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
@@ -244,14 +249,16 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                     cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
             else:
-                todo.append((placed, target))
+                todo.append((placed, target, meta))
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
-    for placed, target in todo:
+    for placed, target, _ in todo:
         count, counter, shared, crc, layout = fresh.pop(placed.paper.id)
         checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared, crc,
                                       layout)
         results[placed.paper.id] = (count, counter, shared)
-    restamped = len(todo)
+    restamped_ids = ({placed.paper.id for placed, _, _ in todo} | set(cache.fresh)) & {
+        placed.paper.id for placed in plan.papers}  # stamped in this build: here, or in the task that checked it
+    restamped = len(restamped_ids)
     index = front_pages
     for placed in plan.papers:
         count, counter, shared = results[placed.paper.id]
@@ -273,7 +280,6 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                     parts=[front_part, *paper_parts, index_part], removed=removed, restamped=restamped,
                     shared=[front_shared, *shared_ranges, index_shared], checksums=checksums,
                     layouts=[None, *(cache.layouts.get(p.paper_id) for p in papers), None])
-    restamped_ids = {placed.paper.id for placed, _ in todo}
     volume.fresh = ({0} if front_made else set()) | ({len(volume.parts) - 1} if index_made else set()) | {
         i + 1 for i, p in enumerate(papers) if p.paper_id in restamped_ids}
     volume.outline = _outline(volume, plan, front)

@@ -26,8 +26,11 @@ from proceedings.util.cache import digest, read_through, seal, shared_dir, unsea
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from proceedings.checks.paper import Paper
     from proceedings.checks.streams import StreamReport
+    from proceedings.stages.ahead import StampAhead, StampJob
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +49,41 @@ VERSIONS_FILE = Path(".cache") / "check-versions.json"
 
 
 def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
-               only: list[str] | None = None) -> dict[str, Any]:
+               only: list[str] | None = None, stamp: StampJob | None = None) -> dict[str, Any]:
     """Check one camera-ready file; a JSON-able result (pages, body_pages, references_page, usable, findings,
     and ``checks``: each check's version and findings). ``only``: run just these check ids.
 
+    ``stamp``: stamp the paper too, once checked and usable (see :mod:`proceedings.stages.ahead`); the result's
+    ``stamped`` is then what :func:`~proceedings.stages.parts.stamp_paper` returned, or why it did not run.
+
     Runs in a worker process; everything that can go wrong with the file becomes a finding.
     """
+    started = time.monotonic()
+    verified: set[tuple[int, int]] = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a broken file's complaints are findings, not errors of the caller's
-        return _check_file(path, rules, title, authors, only)
+        result = _check_file(path, rules, title, authors, only, verified)
+        if stamp is not None and result["usable"] and result["pages"]:
+            result["stamped"] = _stamp(path, stamp, frozenset(verified), time.monotonic() - started)
+    return result
+
+
+def _stamp(path: str, job: StampJob, verified: frozenset[tuple[int, int]], spent: float) -> Any:
+    """The paper stamped as ``job`` says, in the task that checked it (the streams it inflated are not inflated
+    again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it finds)
+    or when checking took most of the task's time."""
+    if spent > job.budget:
+        return f"checking took {spent:.1f} s"
+    from proceedings.stages.parts import stamp_paper
+
+    try:
+        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified)
+    except Exception as exc:  # noqa: BLE001 - even MemoryError: the stamp stage tries again, says what went wrong
+        return f"{type(exc).__name__}: {exc}"
 
 
 def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
-                only: list[str] | None = None) -> dict[str, Any]:
+                only: list[str] | None, verified: set[tuple[int, int]]) -> dict[str, Any]:
     from proceedings import venues  # the PDF readers: imported when a file is checked, not by a cached build
     from proceedings.checks.length import body_pages
     from proceedings.checks.opening import open_pdf
@@ -83,6 +108,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
     try:
         report = _stream_report(path, pdf, opened.pages)
         damaged = check_streams(report) if report is not None else []
+        verified.update(report.verified if report is not None and not damaged else ())
         if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
             result["usable"] = False
             result["findings"] += [f.to_json() for f in damaged]
@@ -260,8 +286,26 @@ def _failure(source: Source, outcome: Outcome, rules: Rules) -> PaperReport:
     return report
 
 
-def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
-    """Check every paper; a bad paper never stops the others. Results in volume order."""
+def _with_stamps(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, PaperReport],
+                 ahead: StampAhead) -> Iterator[tuple[str, tuple]]:
+    """``todo``'s tasks, each with its stamp job, worked out as a worker takes it: every paper before it is
+    placed by then (``cached``: the reports known before any task ran)."""
+    waiting = dict(todo)
+    known = dict(cached)
+    for source in gathered.sources:
+        args = waiting.get(source.paper.id)
+        if args is None:
+            report = known[source.paper.id]
+            ahead.place(source, report.pages if report.usable and report.pages else 0)
+        else:
+            yield source.paper.id, (*args, ahead.place(source, None))
+
+
+def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = None) -> ValidationReport:
+    """Check every paper; a bad paper never stops the others. Results in volume order.
+
+    ``ahead``: stamp each paper checked now in the same task, numbered as the volume will most likely number it
+    (see :mod:`proceedings.stages.ahead`)."""
     rules = gathered.project.workshop.rules
     rules_json = rules.model_dump(mode="json")
     cache_dir, shared = Path(ctx.out_dir) / CACHE_DIR, shared_dir("validation")
@@ -290,6 +334,9 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
         def done(outcome: Outcome) -> None:
             source = sources[outcome.key]
             if outcome.status == "ok" and isinstance(outcome.value, dict):
+                stamped = outcome.value.pop("stamped", None)
+                if ahead is not None:
+                    ahead.record(source, outcome.value, stamped)
                 value = _merge(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
                 name = f"{keys[outcome.key]}.json"
@@ -302,8 +349,9 @@ def validate(gathered: Gathered, ctx: BuildContext) -> ValidationReport:
         if todo:
             preload()  # before the workers fork: each has the checks and readers from the start
             try:
-                run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
-                            memory_mb=rules.memory_limit_mb, on_done=done)
+                tasks = _with_stamps(todo, gathered, reports, ahead) if ahead is not None else todo
+                run_limited(check_file, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
+                            memory_mb=rules.memory_limit_mb, on_done=done, count=len(todo))
             except (OSError, ImportError, ValueError, RuntimeError) as exc:  # no worker processes here
                 log.warning("cannot start worker processes (%s); checking in this process, without limits", exc)
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)

@@ -18,8 +18,7 @@ import os
 import sys
 import time
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,18 +212,21 @@ def pool_size(jobs: int, tasks: int) -> int:
 
 
 def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, jobs: int, time_limit: float,
-                memory_mb: int, on_done: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+                memory_mb: int, on_done: Callable[[Outcome], None] | None = None,
+                count: int | None = None) -> dict[str, Outcome]:
     """Run ``fn(*args)`` for every ``(key, args)`` in worker processes; one Outcome per key.
 
     ``fn`` must be a module-level function (it is pickled by reference). Each call gets
-    ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline.
+    ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task
+    at a time, as a worker becomes free (a generator may work out each task's arguments then); ``count``: how
+    many it holds, when it is not a list.
     """
-    queue = deque(tasks)
+    queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
     if not queue:
         return results
     ctx = _context()
-    size = pool_size(jobs, len(queue))
+    size = pool_size(jobs, count if count is not None else len(tasks))  # type: ignore[arg-type]
     workers: list[_Worker] = []
 
     def finish(outcome: Outcome) -> None:
@@ -292,6 +294,23 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
             else:
                 w.stop()
     return results
+
+
+class _Lookahead:
+    """The tasks not yet handed out, read from their iterable one at a time (true while any is left)."""
+
+    def __init__(self, tasks: Iterable[tuple[str, tuple]]) -> None:
+        self._items: Iterator[tuple[str, tuple]] = iter(tasks)
+        self._next = next(self._items, None)
+
+    def __bool__(self) -> bool:
+        return self._next is not None
+
+    def popleft(self) -> tuple[str, tuple]:
+        item = self._next
+        assert item is not None
+        self._next = next(self._items, None)
+        return item
 
 
 def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],

@@ -1,0 +1,98 @@
+"""Stamping ahead: each paper stamped in the task that checks it, while the file is at hand.
+
+The stamp stage (:mod:`proceedings.stages.stamp`) needs every paper's printed first page, which the plan knows
+only once every paper is checked. Most papers pass, and their pages can be counted before they are checked;
+so each paper checked is numbered as the volume will most likely number it (papers before it in volume order:
+their pages from a cached check, or counted now; a paper that cannot be counted is taken as left out), stamped
+in the same worker task, and kept in the stamp cache under the key the stamp stage will look up. When the plan
+numbers a paper otherwise (a paper before it was left out after all), that key differs and the stamp stage
+stamps it again, as it would have anyway: the guess costs time when wrong, never a wrong page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from proceedings.context import BuildContext
+from proceedings.pdf.xmp import DocumentMetadata
+from proceedings.stages.gather import Gathered, Source
+from proceedings.stages.plan import Placed
+from proceedings.stages.stamp import PaperCache, footer_text, paper_key
+
+log = logging.getLogger(__name__)
+
+BUDGET = 0.5
+"""Share of the task's time limit checking may take for the paper still to be stamped in the same task."""
+
+
+@dataclass(frozen=True)
+class StampJob:
+    """What a worker needs to stamp a paper it has just checked (see :func:`~proceedings.stages.parts.stamp_paper`)."""
+
+    first_page: int
+    out: str
+    footer: str
+    meta: DocumentMetadata
+    budget: float
+    """Seconds: when checking took longer, the paper is left to the stamp stage (the task's time limit holds)."""
+
+
+def count_pages(path: Path) -> int | None:
+    """The file's pages as qpdf counts them; None when it cannot be opened."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception as exc:  # noqa: BLE001 - a file qpdf cannot open is checked, and left out, by validation
+        log.debug("%s: pages not counted: %s", path, exc)
+        return None
+
+
+class StampAhead:
+    """Numbers the papers in volume order as they are checked, and keeps what the workers stamped."""
+
+    def __init__(self, gathered: Gathered, ctx: BuildContext) -> None:
+        self.project = gathered.project
+        self.footer = footer_text(self.project)
+        self.cache = PaperCache(ctx)
+        self.budget = BUDGET * self.project.workshop.rules.time_limit
+        self.next_page = 1
+        self._placed: dict[str, tuple[Placed, str]] = {}
+
+    def place(self, source: Source, pages: int | None) -> StampJob | None:
+        """Place the next paper in volume order: ``pages`` when known (0: left out), None when it is checked now
+        (its pages are counted). The stamp job of a paper checked now, unless its stamped copy is cached."""
+        known = pages is not None
+        count = pages if known else count_pages(source.path)
+        if not count:
+            return None
+        placed = Placed(source=source, pages=count, first_page=self.next_page)
+        self.next_page += count
+        if known:
+            return None
+        key, meta = paper_key(placed, self.project, self.footer)
+        target = self.cache.dir / f"{source.paper.id}.pdf"
+        if self.cache.get(source.paper.id, key, target) is not None:
+            return None
+        self._placed[source.paper.id] = (placed, key)
+        return StampJob(placed.first_page, str(target), self.footer, meta, self.budget)
+
+    def record(self, source: Source, checked: dict[str, Any], stamped: Any) -> None:
+        """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages)."""
+        entry = self._placed.pop(source.paper.id, None)
+        if entry is None or stamped is None:
+            return
+        placed, key = entry
+        if not isinstance(stamped, (list, tuple)):
+            log.debug("paper %s: not stamped ahead (%s)", source.paper.id, stamped)
+            return
+        pages, removed, shared, crc, layout = stamped
+        if not checked.get("usable") or checked.get("pages") != placed.pages or pages != placed.pages:
+            return
+        self.cache.put(source.paper.id, key, self.cache.dir / f"{source.paper.id}.pdf", pages, Counter(removed),
+                       tuple(shared), crc, layout)

@@ -1,0 +1,83 @@
+"""Stamping ahead: each paper is stamped in the worker task that checks it, numbered as the volume will most
+likely number it; the stamp stage stamps only the papers whose guess was wrong, and the volume is byte for byte
+the one the stamp stage alone makes."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from proceedings.checks.streams import Damaged, inflate_size
+from proceedings.stages import stamp as stamp_stage
+from proceedings.stages.ahead import StampAhead
+from tests.conftest import build_project, copy_project
+from tests.test_reproducible import digests
+from tests.test_streams import flip_bits
+from tests.texarticles import make_tex_project
+
+
+def _spy_stamp_stage(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the papers the stamp stage itself stamps (not stamped ahead, or stamped under a wrong guess)."""
+    stamped: list[str] = []
+    real = stamp_stage._stamp_all
+
+    def spy(todo, *args, **kwargs):
+        stamped.extend(placed.paper.id for placed, _, _ in todo)
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(stamp_stage, "_stamp_all", spy)
+    return stamped
+
+
+def test_every_paper_is_stamped_where_it_is_checked_and_the_volume_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    ahead_project = copy_project(tmp_path / "ahead")
+    by_stage = _spy_stamp_stage(monkeypatch)
+    ahead = build_project(ahead_project)
+    assert by_stage == [] and ahead.volume.restamped == len(ahead.plan.papers) > 1
+    assert ahead.report.error_count == 0
+
+    real_place = StampAhead.place
+    monkeypatch.setattr(StampAhead, "place", lambda self, source, pages: real_place(self, source, 0) and None)
+    stage_project = copy_project(tmp_path / "stage")
+    staged = build_project(stage_project)
+    assert sorted(by_stage) == sorted(p.paper.id for p in staged.plan.papers)  # all of them, this time
+    assert digests(ahead_project / "build") == digests(stage_project / "build")
+
+
+def test_papers_after_one_left_out_are_stamped_again_with_their_real_numbers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tex_papers):
+    clean = tex_papers["clean"]
+    damaged = flip_bits(clean, 2, tmp_path / "damaged.pdf")  # counted like any paper, left out once checked
+    project = make_tex_project(tmp_path / "p", {"a": clean, "b": damaged, "c": tex_papers["number-p1"]})
+    by_stage = _spy_stamp_stage(monkeypatch)
+    result = build_project(project)
+
+    assert [p.paper.id for p in result.plan.papers] == ["a", "c"]
+    pages_a = len(PdfReader(clean).pages)
+    assert by_stage == ["c"]  # "a" was stamped ahead as planned; "c" was guessed after "b"'s pages
+    assert result.volume.restamped == 2
+    copy = PdfReader(project / "build" / "papers" / "c.pdf")
+    assert copy.page_labels[0] == str(pages_a + 1)
+    assert str(pages_a + 1) in copy.pages[0].extract_text().split()
+    assert copy.metadata["/Subject"].endswith(f"pages {pages_a + 1}–{pages_a + len(copy.pages)}")
+
+
+def _png_rows(rows: int, width: int, bad: int | None = None) -> bytes:
+    """zlib data of ``rows`` PNG-predicted rows of ``width`` bytes (filter type 0; ``bad``: that row's is 9)."""
+    data = bytearray()
+    for i in range(rows):
+        data.append(9 if i == bad else 0)
+        data.extend(bytes((i + j) % 251 for j in range(width)))
+    return zlib.compress(bytes(data))
+
+
+def test_validation_finds_a_png_predictor_row_qpdf_cannot_undo_past_the_first_chunk():
+    assert inflate_size(_png_rows(5000, 300), row=301)[0] == 5000 * 301
+    with pytest.raises(Damaged, match="PNG predictor row 4000: unknown filter type 9"):
+        inflate_size(_png_rows(5000, 300, bad=4000), row=301)  # 1.2 MB in: past the first 1 MiB inflated
+    with pytest.raises(Damaged, match="PNG predictor row 0: unknown filter type 9"):
+        inflate_size(_png_rows(3, 300, bad=0), row=301)
