@@ -21,14 +21,13 @@ from proceedings.export.metadata import make_metadata
 from proceedings.export.program import write_program_files
 from proceedings.export.report import write_reports
 from proceedings.findings import Finding, ValidationReport
-from proceedings.project.program import asset_digests
 from proceedings.stages.ahead import StampAhead
+from proceedings.stages.draw import draw_parts
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish
 from proceedings.stages.stamp import Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
-from proceedings.typeset.fonts import font_dir
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, write_json
 from proceedings.util.cache import digest, memo
@@ -122,12 +121,6 @@ def ensure_built(project_dir: Path, ctx: BuildContext) -> tuple[dict, bool]:
     return build(project_dir, ctx).metadata, True
 
 
-def _plan_facts(plan: Plan) -> list:
-    """What the drawn pages show of each paper (the key of the front matter and index caches)."""
-    return [[p.paper.id, p.paper.title, [(a.name, a.family_name, a.given_names) for a in p.paper.authors],
-             p.paper.session, p.first_page, p.pages] for p in plan.papers]
-
-
 def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str, Path] | Path]) -> dict[str, Path]:
     """Run an exporter unless its inputs are unchanged and every file it wrote last time is still there."""
     out = Path(ctx.out_dir)
@@ -194,17 +187,6 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
     raise BuildError("the cached stamped papers keep reading back damaged", [str(ctx.out_dir / ".cache")])
 
 
-def _draw(what: str, *args):
-    """The front matter or the author index, drawn: ReportLab is imported only when a page is drawn."""
-    if what == "frontmatter":
-        from proceedings.typeset.frontmatter import make_front_matter
-
-        return make_front_matter(*args)
-    from proceedings.typeset.authorindex import make_author_index
-
-    return make_author_index(*args)
-
-
 @guarded
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
@@ -223,16 +205,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
             write_reports(report, project, ctx.out_dir)
             raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
-        facts = _plan_facts(plan)
-        front_key = digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), facts,
-                           font_dir().name, asset_digests(project))
-        with timed(ctx, "front matter"):
-            front = memo(ctx, "front-matter", front_key,
-                         lambda plan=plan: _draw("frontmatter", project, plan, ctx), shared=True)
-        with timed(ctx, "author index"):
-            index_key = digest("index", project.workshop.model_dump(mode="json"), facts, font_dir().name)
-            index = memo(ctx, "author-index", index_key, lambda plan=plan: _draw("authorindex", project, plan),
-                         shared=True)
+        front, index = draw_parts(project, plan, ctx, ahead.drawn)
         try:
             with timed(ctx, "stamp"):
                 volume = merge(project, plan, front, index, ctx, ahead.cache)

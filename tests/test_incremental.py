@@ -145,7 +145,7 @@ def test_a_copied_build_folder_writes_its_exports_into_itself(warm, repo_build):
 def test_a_shared_cache_draws_the_same_front_matter_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """With PROCEEDINGS_CACHE_DIR, the front matter and author index drawn for one output folder serve another
     asking with the same facts (the drawing is a pure function of them); --no-cache reads neither."""
-    from proceedings import pipeline
+    from proceedings.stages import draw
 
     monkeypatch.setenv("PROCEEDINGS_CACHE_DIR", str(tmp_path / "shared"))
     project = copy_project(tmp_path / "p")
@@ -155,7 +155,8 @@ def test_a_shared_cache_draws_the_same_front_matter_once(tmp_path: Path, monkeyp
     def never(*args):
         raise AssertionError("drawn again")
 
-    monkeypatch.setattr(pipeline, "_draw", never)
+    monkeypatch.setattr(draw, "_limited", never)  # drawn by the stage
+    monkeypatch.setattr(draw, "drawing", never)  # drawn ahead, in a worker forked from this process
     again = build_project(project, tmp_path / "two")  # another output folder: nothing drawn
     assert digests(tmp_path / "two") == digests(tmp_path / "one")
     assert again.volume.page_count == first.volume.page_count

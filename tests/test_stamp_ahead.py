@@ -11,9 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings.checks.streams import Damaged, inflate_size
+from proceedings.stages import draw
 from proceedings.stages import stamp as stamp_stage
 from proceedings.stages.ahead import StampAhead
-from tests.conftest import build_project, copy_project
+from tests.conftest import build_project, copy_project, no_shared_cache
 from tests.test_reproducible import digests
 from tests.test_streams import flip_bits
 from tests.texarticles import make_tex_project
@@ -34,9 +35,14 @@ def _spy_stamp_stage(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_every_paper_is_stamped_where_it_is_checked_and_the_volume_is_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The papers are stamped, and the front matter and author index drawn, in the validation's worker tasks:
+    the stages after it have nothing left to do, and the outputs are those the stages make on their own."""
+    no_shared_cache(monkeypatch)  # every paper checked in this build (a shared cache would answer for them)
     ahead_project = copy_project(tmp_path / "ahead")
     by_stage = _spy_stamp_stage(monkeypatch)
-    ahead = build_project(ahead_project)
+    with monkeypatch.context() as patch:
+        patch.setattr(draw, "_limited", lambda *args: pytest.fail("drawn by the draw stage"))
+        ahead = build_project(ahead_project)
     assert by_stage == [] and ahead.volume.restamped == len(ahead.plan.papers) > 1
     assert ahead.report.error_count == 0
 
@@ -52,6 +58,7 @@ def test_papers_after_one_left_out_are_stamped_again_with_their_real_numbers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tex_papers):
     clean = tex_papers["clean"]
     damaged = flip_bits(clean, 2, tmp_path / "damaged.pdf")  # counted like any paper, left out once checked
+    no_shared_cache(monkeypatch)
     project = make_tex_project(tmp_path / "p", {"a": clean, "b": damaged, "c": tex_papers["number-p1"]})
     by_stage = _spy_stamp_stage(monkeypatch)
     result = build_project(project)

@@ -19,9 +19,12 @@ from typing import Any
 
 from proceedings.context import BuildContext
 from proceedings.pdf.xmp import DocumentMetadata
+from proceedings.stages import draw
 from proceedings.stages.gather import Gathered, Source
-from proceedings.stages.plan import Placed
+from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
+from proceedings.typeset.limited import MIN_SECONDS
+from proceedings.util.workers import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,11 @@ class StampAhead:
         self.budget = BUDGET * self.project.workshop.rules.time_limit
         self.next_page = 1
         self._placed: dict[str, tuple[Placed, str]] = {}
+        self.plan: list[Placed] = []
+        """Every paper placed so far, in volume order: the plan, if every paper is checked as guessed."""
+        self.drawn: dict[str, tuple[str, Any]] = {}
+        """Drawing (:data:`~proceedings.stages.draw.FRONT`, ``INDEX``) -> (its key, the drawing), made ahead."""
+        self._drawings: dict[str, tuple[str, str]] = {}
 
     def place(self, source: Source, pages: int | None) -> StampJob | None:
         """Place the next paper in volume order: ``pages`` when known (0: left out), None when it is checked now
@@ -73,6 +81,7 @@ class StampAhead:
             return None
         placed = Placed(source=source, pages=count, first_page=self.next_page)
         self.next_page += count
+        self.plan.append(placed)
         if known:
             return None
         key, meta = paper_key(placed, self.project, self.footer)
@@ -96,3 +105,31 @@ class StampAhead:
             return
         self.cache.put(source.paper.id, key, self.cache.dir / f"{source.paper.id}.pdf", pages, Counter(removed),
                        tuple(shared), crc, layout)
+
+    def drawings(self, taken: set[str]) -> list[tuple[str, tuple, float]]:
+        """Tasks that draw the front matter and the author index of the plan guessed (once every paper is placed),
+        for :func:`~proceedings.util.workers.call`; their keys are none of ``taken``."""
+        if not self.plan:
+            return []
+        plan = Plan(papers=list(self.plan))
+        current = draw.keys(self.project, plan)
+        seconds = max(MIN_SECONDS, self.project.workshop.rules.time_limit)
+        tasks = []
+        for what in (draw.FRONT, draw.INDEX):
+            name = what
+            while name in taken:
+                name += "*"
+            self._drawings[name] = (what, current[what])
+            tasks.append((name, (draw.drawing, what, self.project, plan), seconds))
+        return tasks
+
+    def drew(self, name: str, outcome: Outcome) -> bool:
+        """Keep a drawing made ahead; whether ``name`` was one (a failure is left to the draw stage to report)."""
+        what = self._drawings.pop(name, None)
+        if what is None:
+            return False
+        if outcome.status == "ok":
+            self.drawn[what[0]] = (what[1], outcome.value)
+        else:
+            log.debug("%s not drawn ahead: %s %s", what[0], outcome.status, outcome.detail)
+        return True

@@ -23,7 +23,7 @@ from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import json_bytes
 from proceedings.util.cache import digest, read_through, seal, shared_dir, unseal, write_through
-from proceedings.util.workers import Outcome, run_inline, run_limited
+from proceedings.util.workers import Outcome, call, run_inline, run_limited
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECKS_VERSION = "7"
+CHECKS_VERSION = "8"
 """Bump when the engine (opening, text layer, cached facts) changes; a single check changing bumps only its own
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
@@ -286,10 +286,11 @@ def _failure(source: Source, outcome: Outcome, rules: Rules) -> PaperReport:
     return report
 
 
-def _with_stamps(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, PaperReport],
-                 ahead: StampAhead) -> Iterator[tuple[str, tuple]]:
-    """``todo``'s tasks, each with its stamp job, worked out as a worker takes it: every paper before it is
-    placed by then (``cached``: the reports known before any task ran)."""
+def _ahead(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, PaperReport],
+           ahead: StampAhead) -> Iterator[tuple]:
+    """``todo``'s tasks for :func:`~proceedings.util.workers.call`, each with its stamp job, worked out as a worker
+    takes it: every paper before it is placed by then (``cached``: the reports known before any task ran); then
+    the drawings of the plan guessed."""
     waiting = dict(todo)
     known = dict(cached)
     for source in gathered.sources:
@@ -298,7 +299,8 @@ def _with_stamps(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict
             report = known[source.paper.id]
             ahead.place(source, report.pages if report.usable and report.pages else 0)
         else:
-            yield source.paper.id, (*args, ahead.place(source, None))
+            yield source.paper.id, (check_file, *args, ahead.place(source, None))
+    yield from ahead.drawings(set(waiting) | set(known))
 
 
 def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = None) -> ValidationReport:
@@ -332,6 +334,8 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
             todo.append((source.paper.id, (str(source.path), rules_json, source.paper.title, authors, stale)))
 
         def done(outcome: Outcome) -> None:
+            if ahead is not None and ahead.drew(outcome.key, outcome):
+                return
             source = sources[outcome.key]
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 stamped = outcome.value.pop("stamped", None)
@@ -349,9 +353,13 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
         if todo:
             preload()  # before the workers fork: each has the checks and readers from the start
             try:
-                tasks = _with_stamps(todo, gathered, reports, ahead) if ahead is not None else todo
-                run_limited(check_file, tasks, jobs=ctx.jobs, time_limit=rules.time_limit,
-                            memory_mb=rules.memory_limit_mb, on_done=done, count=len(todo))
+                if ahead is not None:
+                    run_limited(call, _ahead(todo, gathered, reports, ahead), jobs=ctx.jobs,
+                                time_limit=rules.time_limit, memory_mb=rules.memory_limit_mb, on_done=done,
+                                count=len(todo))
+                else:
+                    run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
+                                memory_mb=rules.memory_limit_mb, on_done=done)
             except (OSError, ImportError, ValueError, RuntimeError) as exc:  # no worker processes here
                 log.warning("cannot start worker processes (%s); checking in this process, without limits", exc)
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)

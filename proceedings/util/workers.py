@@ -169,11 +169,12 @@ class _Worker:
                                    name="proceedings-check")
         self.process.start()  # as everywhere with multiprocessing, a calling script needs a __main__ guard
         child.close()
-        self.task: tuple[str, float] | None = None
+        self.task: tuple[str, float, float] | None = None
+        """(key, when it started, its time limit) of the task running."""
 
-    def assign(self, key: str, args: tuple) -> None:
+    def assign(self, key: str, args: tuple, limit: float) -> None:
         self.conn.send((key, args))
-        self.task = (key, time.monotonic())
+        self.task = (key, time.monotonic(), limit)
 
     def kill(self) -> None:
         try:
@@ -211,7 +212,8 @@ def pool_size(jobs: int, tasks: int) -> int:
     return max(1, min(jobs if jobs > 0 else cores, tasks))
 
 
-def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, jobs: int, time_limit: float,
+def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tuple[str, tuple, float]], *,
+                jobs: int, time_limit: float,
                 memory_mb: int, on_done: Callable[[Outcome], None] | None = None,
                 count: int | None = None) -> dict[str, Outcome]:
     """Run ``fn(*args)`` for every ``(key, args)`` in worker processes; one Outcome per key.
@@ -219,7 +221,7 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
     ``fn`` must be a module-level function (it is pickled by reference). Each call gets
     ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task
     at a time, as a worker becomes free (a generator may work out each task's arguments then); ``count``: how
-    many it holds, when it is not a list.
+    many it holds, when it is not a list. A task ``(key, args, seconds)`` has a time limit of its own.
     """
     queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
@@ -246,13 +248,14 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
         while queue or any(w.task for w in workers):
             for i, w in enumerate(workers):
                 if w.task is None and queue:
-                    key, args = queue.popleft()
+                    key, args, *own = queue.popleft()
+                    limit = own[0] if own else time_limit
                     try:
-                        w.assign(key, args)
+                        w.assign(key, args, limit)
                     except Exception as exc:  # noqa: BLE001 - a dead worker: replace it and retry once
                         w = replace(i)
                         try:
-                            w.assign(key, args)
+                            w.assign(key, args, limit)
                         except Exception:  # noqa: BLE001
                             finish(Outcome(key, "crash", detail=f"cannot start a worker: {exc}"))
                             w.task = None
@@ -260,14 +263,14 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
             if not busy:
                 continue
             now = time.monotonic()
-            wait = max(0.0, min(start + time_limit - now for _, start in (w.task for w in busy)))  # type: ignore[misc]
+            wait = max(0.0, min(start + limit - now for _, start, limit in (w.task for w in busy)))  # type: ignore[misc]
             handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
             ready = set(multiprocessing.connection.wait(handles, timeout=wait + 0.01))
             now = time.monotonic()
             for i, w in enumerate(workers):
                 if w.task is None:
                     continue
-                key, start = w.task
+                key, start, limit = w.task
                 if w.conn in ready:
                     try:
                         _, status, value, detail = w.conn.recv()
@@ -284,9 +287,9 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
                     replace(i)
                     status = "memory" if code in (-9, 137) else "crash"
                     finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"))
-                elif now - start >= time_limit:
+                elif now - start >= limit:
                     replace(i)
-                    finish(Outcome(key, "timeout", None, f"stopped after {time_limit:g} s"))
+                    finish(Outcome(key, "timeout", None, f"stopped after {limit:g} s"))
     finally:
         for w in workers:
             if w.task is not None:
@@ -296,28 +299,34 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]], *, j
     return results
 
 
+def call(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``: the function of a pool whose tasks are of several kinds (each task's arguments start with
+    the module-level function to run)."""
+    return fn(*args)
+
+
 class _Lookahead:
     """The tasks not yet handed out, read from their iterable one at a time (true while any is left)."""
 
-    def __init__(self, tasks: Iterable[tuple[str, tuple]]) -> None:
-        self._items: Iterator[tuple[str, tuple]] = iter(tasks)
+    def __init__(self, tasks: Iterable[tuple]) -> None:
+        self._items: Iterator[tuple] = iter(tasks)
         self._next = next(self._items, None)
 
     def __bool__(self) -> bool:
         return self._next is not None
 
-    def popleft(self) -> tuple[str, tuple]:
+    def popleft(self) -> tuple:
         item = self._next
         assert item is not None
         self._next = next(self._items, None)
         return item
 
 
-def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],
+def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple],
                on_done: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
     """The same in this process, without limits (when worker processes cannot be started)."""
     results: dict[str, Outcome] = {}
-    for key, args in tasks:
+    for key, args, *_ in tasks:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
