@@ -59,19 +59,26 @@ def test_warm_rebuild_reuses_everything_and_changes_nothing(repo_build, warm, mo
 
 
 def test_one_paper_changed_restamps_it_alone_and_equals_a_cold_build(warm, tmp_path: Path,
-                                                                    caplog: pytest.LogCaptureFixture):
-    """Only the changed paper is stamped again; bind copies from the last volume the parts it would write as
-    last time: every other paper, before and after it (object numbers are given in whole slots, so its new
-    object count moves no later part), and the front matter too unless the changed paper's first page moved
-    within its slot; and every output is byte for byte a cold build's."""
+                                                                    caplog: pytest.LogCaptureFixture,
+                                                                    monkeypatch: pytest.MonkeyPatch):
+    """Only the changed paper is stamped again, and nothing is drawn (its pages and title are the same); bind
+    copies from the last volume the parts it would write as last time: every other paper, before and after it
+    (object numbers are given in whole slots, so its new object count moves no later part), and the front
+    matter too unless the changed paper's first page moved within its slot; and every output is byte for byte a
+    cold build's."""
     import logging
     import re
 
+    from proceedings.stages.ahead import StampAhead
+
     project, out = warm
     _rewrite(project, 3)
-    with caplog.at_level(logging.INFO, logger="proceedings.stages.bind"):
+    drawn: list = []
+    real_drawings = StampAhead.drawings
+    with monkeypatch.context() as patch, caplog.at_level(logging.INFO, logger="proceedings.stages.bind"):
+        patch.setattr(StampAhead, "drawings", lambda self, taken: drawn.extend(real_drawings(self, taken)) or [])
         result = build_project(project, out)
-    assert result.volume.restamped == 1
+    assert result.volume.restamped == 1 and drawn == []
     copied = re.search(r"bound (\d+) parts \((\d+) copied from the last volume\)", caplog.text)
     parts, taken = (int(copied.group(1)), int(copied.group(2))) if copied else (0, 0)
     assert parts - 2 <= taken < parts, caplog.text  # all but the changed paper (and maybe the front matter)

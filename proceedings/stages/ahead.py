@@ -24,6 +24,7 @@ from proceedings.stages.gather import Gathered, Source
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
 from proceedings.typeset.limited import MIN_SECONDS
+from proceedings.util.cache import memo_holds
 from proceedings.util.workers import Outcome
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class StampAhead:
     """Numbers the papers in volume order as they are checked, and keeps what the workers stamped."""
 
     def __init__(self, gathered: Gathered, ctx: BuildContext) -> None:
+        self.ctx = ctx
         self.project = gathered.project
         self.footer = footer_text(self.project)
         self.cache = PaperCache(ctx)
@@ -116,6 +118,8 @@ class StampAhead:
         seconds = max(MIN_SECONDS, self.project.workshop.rules.time_limit)
         tasks = []
         for what in (draw.FRONT, draw.INDEX):
+            if memo_holds(self.ctx, what, current[what], shared=True):
+                continue  # drawn in an earlier build from the same facts
             name = what
             while name in taken:
                 name += "*"
