@@ -78,6 +78,9 @@ class PageBox:
 
     def rect_to_visual(self, rect: Rect) -> Rect:
         """A rectangle of user space in displayed coordinates."""
+        if self.rotate == 0:  # the common case, for every span of a page: shifted only
+            a, b, c, d = rect[0] - self.x0, rect[1] - self.y0, rect[2] - self.x0, rect[3] - self.y0
+            return (a, b, c, d) if a <= c and b <= d else (min(a, c), min(b, d), max(a, c), max(b, d))
         ax, ay = self.to_visual(rect[0], rect[1])
         bx, by = self.to_visual(rect[2], rect[3])
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)

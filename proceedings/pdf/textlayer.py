@@ -27,7 +27,7 @@ MAX_SPANS = 20_000
 """Most spans read from one page (a page of millions of glyphs is read in part)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     """Text PDFium keeps together, with its box."""
 
@@ -157,22 +157,24 @@ def _bounded_text(textpage: Any, rect: Rect) -> str:
 _FONT_BUFFER = ctypes.create_string_buffer(128)
 _FONT_FLAGS = ctypes.c_int(0)
 _FONT_FLAGS_REF = ctypes.byref(_FONT_FLAGS)
-_BOLD_NAMES: dict[str, bool] = {}
+_FONT_NAMES: dict[bytes, tuple[str, bool]] = {}
+"""A font's name as PDFium gives it -> (its base name, subset prefix removed; whether the name says bold)."""
 
 
 def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
     size = float(raw.FPDFText_GetFontSize(textpage, index))
     weight = int(raw.FPDFText_GetFontWeight(textpage, index))
     n = raw.FPDFText_GetFontInfo(textpage, index, _FONT_BUFFER, 128, _FONT_FLAGS_REF)
-    name = _FONT_BUFFER.raw[: min(max(n - 1, 0), 127)].decode("latin-1", errors="replace") if n > 0 else ""
-    if len(name) > 7 and name[6] == "+":
-        name = name[7:]
-    bold = _BOLD_NAMES.get(name)
-    if bold is None:
-        bold = bool(_BOLD.search(name))
-        if len(_BOLD_NAMES) < 4096:  # a hostile file's thousands of font names do not grow it without bound
-            _BOLD_NAMES[name] = bold
-    return size, weight >= 600 or bold, name
+    key = _FONT_BUFFER.value if 0 < n <= 128 else _FONT_BUFFER.raw[: min(max(n - 1, 0), 127)]
+    known = _FONT_NAMES.get(key)
+    if known is None:
+        name = key.decode("latin-1", errors="replace")
+        if len(name) > 7 and name[6] == "+":
+            name = name[7:]
+        known = (name, bool(_BOLD.search(name)))
+        if len(_FONT_NAMES) < 4096:  # a hostile file's thousands of font names do not grow it without bound
+            _FONT_NAMES[key] = known
+    return size, weight >= 600 or known[1], known[0]
 
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
@@ -182,8 +184,9 @@ def _page_text(tp: Any, count: int) -> str:
     """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
     Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
     buf = (ctypes.c_ushort * (count + 1))()
-    got = raw.FPDFText_GetText(tp, 0, count, buf)
-    return "".join(map(chr, buf[: max(got - 1, 0)]))
+    got = max(raw.FPDFText_GetText(tp, 0, count, buf) - 1, 0)
+    text = ctypes.string_at(buf, got * 2).decode("utf-16-le", "surrogatepass")
+    return text if len(text) == got else "".join(map(chr, buf[:got]))  # a surrogate pair became one character
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -236,6 +239,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         left, top, right, bottom = (ctypes.c_double() for _ in range(4))
         refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
         out: list[Span] = []
+        joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
         for start, length in _segments(text):
             if len(out) >= MAX_SPANS:
                 break
@@ -256,7 +260,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
                 size, bold, font = _font_style(tp, first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
-                out.append(Span(_joined(piece), *box.rect_to_visual(rect), size, bold, font))
+                out.append(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
         return out
     finally:
         textpage.close()

@@ -286,21 +286,33 @@ def _failure(source: Source, outcome: Outcome, rules: Rules) -> PaperReport:
     return report
 
 
+DRAW_BEFORE = 6
+"""The drawings made ahead are handed out before the last of the papers (this many, or a 32nd of them): one
+worker draws while the other checks those, and neither waits for the other at the end."""
+
+
 def _ahead(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, PaperReport],
            ahead: StampAhead) -> Iterator[tuple]:
     """``todo``'s tasks for :func:`~proceedings.util.workers.call`, each with its stamp job, worked out as a worker
-    takes it: every paper before it is placed by then (``cached``: the reports known before any task ran); then
-    the drawings of the plan guessed."""
+    takes it: every paper before it is placed by then (``cached``: the reports known before any task ran); and
+    the drawings of the plan guessed, before the last few papers (placed at once to know the plan)."""
     waiting = dict(todo)
     known = dict(cached)
+    left = len(todo)
+    last = max(DRAW_BEFORE, left // 32)
+    held: list[tuple] = []
     for source in gathered.sources:
         args = waiting.get(source.paper.id)
         if args is None:
             report = known[source.paper.id]
             ahead.place(source, report.pages if report.usable and report.pages else 0)
-        else:
-            yield source.paper.id, (check_file, *args, ahead.place(source, None))
+            continue
+        held.append((source.paper.id, (check_file, *args, ahead.place(source, None))))
+        left -= 1
+        if left >= last:
+            yield held.pop()
     yield from ahead.drawings(set(waiting) | set(known))
+    yield from held
 
 
 def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = None) -> ValidationReport:
