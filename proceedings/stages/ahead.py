@@ -33,6 +33,10 @@ BUDGET = 0.5
 """Share of the task's time limit checking may take for the paper still to be stamped in the same task."""
 
 
+LATER_IMPORTS = ("proceedings.stages.verify", "proceedings.typeset.glyphs", "fontTools.ttLib", "PIL.Image")
+"""Modules the stages after validation import (the volume's reader, the glyph check, the pictures of findings)."""
+
+
 @dataclass(frozen=True)
 class StampJob:
     """What a worker needs to stamp a paper it has just checked (see :func:`~proceedings.stages.parts.stamp_paper`)."""
@@ -107,6 +111,17 @@ class StampAhead:
             return
         self.cache.put(source.paper.id, key, self.cache.dir / f"{source.paper.id}.pdf", pages, Counter(removed),
                        tuple(shared), crc, layout)
+
+    def warm_up(self) -> None:
+        """Import what the stages after validation read with (pypdf, fontTools, Pillow) while the workers check the
+        first papers: this process waits for them anyway."""
+        import importlib
+
+        for name in LATER_IMPORTS:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:  # imported again where it is needed, and reported there
+                log.debug("%s not imported ahead: %s", name, exc)
 
     def drawings(self, taken: set[str]) -> list[tuple[str, tuple, float]]:
         """Tasks that draw the front matter and the author index of the plan guessed (once every paper is placed),

@@ -311,6 +311,8 @@ def _ahead(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, 
         left -= 1
         if left >= last:
             yield held.pop()
+            if left == len(todo) - 2:  # both workers busy: this process has time
+                ahead.warm_up()
     yield from ahead.drawings(set(waiting) | set(known))
     yield from held
 
