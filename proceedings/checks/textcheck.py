@@ -36,14 +36,23 @@ def fold(text: str) -> str:
     """Accents, case, quotes, dashes and ligatures folded; white space collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = ascii_fold(text).casefold()
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())  # str.split() splits at the white space a pattern's \s matches
 
 
 def fold_lines(text: str) -> str:
     """:func:`fold` for a whole page: line breaks kept, other white space collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = ascii_fold(text).casefold()
-    return re.sub(r"[^\S\n]+", " ", text)
+    return "\n".join(map(_one_space, text.split("\n")))
+
+
+def _one_space(line: str) -> str:
+    """Each run of white space in ``line`` as one space, at its ends too (a regular expression's substitution
+    tries every character; splitting runs in C)."""
+    inner = " ".join(line.split())
+    if not inner:
+        return " " if line else ""
+    return (" " if line[0].isspace() else "") + inner + (" " if line[-1].isspace() else "")
 
 
 def alnum_key(text: str) -> str:
