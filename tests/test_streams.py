@@ -148,3 +148,21 @@ def test_the_content_check_finds_the_same_with_and_without_its_fast_path(tokens)
 
     content = b" ".join(tokens)
     assert lexical_fault(content) == lexical_fault(content + b"\n%ID\n")
+
+
+def test_the_quick_check_of_every_stream_agrees_with_the_walk(broken_build, tex_papers):
+    """A clean paper is checked in one pass over its streams, with what the page walk finds (and no less); a
+    damaged one, or a bomb, is left to the walk, which says which page draws it."""
+    import pikepdf
+
+    from proceedings.checks.streams import quick_streams, walk_streams
+
+    with pikepdf.open(tex_papers["clean"]) as pdf:
+        quick, walked = quick_streams(pdf, len(pdf.pages)), walk_streams(pdf, len(pdf.pages))
+    assert quick is not None and (quick.damaged, quick.bombs) == ([], [])
+    assert walked.held <= quick.held and walked.verified and walked.verified <= quick.verified
+    assert quick.inflated >= walked.inflated > 0
+    _, project, _ = broken_build
+    for name in ("damaged", "bomb"):
+        with pikepdf.open(project / "camera_ready" / f"{name}.pdf") as pdf:
+            assert quick_streams(pdf, len(pdf.pages)) is None

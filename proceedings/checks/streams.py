@@ -322,6 +322,33 @@ def raw_size(stream: Stream) -> int:
     return tolerant(lambda: len(stream.get_raw_stream_buffer()), 0)
 
 
+def quick_streams(pdf: Pdf, count: int) -> StreamReport | None:
+    """What :func:`walk_streams` reports when every stream in the file decodes (the streams the pages draw are
+    among them): each stream checked once, in the file's order, without walking the pages' objects. None when one
+    does not decode or is a bomb, or the file is too large or too broken to look at whole: then the walk finds
+    which page draws it, if any does."""
+    walker = _StreamWalker(pdf)
+    try:
+        contents: set[tuple[int, int]] = set()  # held whole, as the walk holds what it finds under /Contents
+        for number in range(1, count + 1):
+            found = get(page_object(pdf, number), "/Contents")
+            contents.update(s.objgen for s in (elements(found) if isinstance(found, Array) else [found])
+                            if isinstance(s, Stream) and s.is_indirect)
+        for seen, obj in enumerate(pdf.objects):
+            if seen >= WALK_BUDGET:
+                return None
+            if isinstance(obj, Stream):
+                walker.stream(obj, 0, "a stream", whole=obj.objgen in contents)
+                if walker.report.damaged or walker.report.bombs:
+                    return None
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file qpdf reads only in part: the walk is tolerant
+        log.debug("quick stream check failed: %s", exc)
+        return None
+    return walker.report
+
+
 def walk_streams(pdf: Pdf, count: int) -> StreamReport:
     """Decode (or measure) every stream every page draws."""
     walker = _StreamWalker(pdf)

@@ -137,10 +137,10 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
 def _stream_report(path: str, pdf: Any, count: int) -> StreamReport | None:
     """What the stream check found (see :mod:`proceedings.checks.streams`); None when it failed: the checks
     report what they cannot read."""
-    from proceedings.checks.streams import walk_streams
+    from proceedings.checks.streams import quick_streams, walk_streams
 
     try:
-        return walk_streams(pdf, count)
+        return quick_streams(pdf, count) or walk_streams(pdf, count)
     except (MemoryError, RecursionError):
         raise
     except Exception:
