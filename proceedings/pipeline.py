@@ -29,10 +29,11 @@ from proceedings.stages.publish import publish
 from proceedings.stages.stamp import Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
-from proceedings.util.atomic import read_json, write_json
+from proceedings.util.atomic import read_json, sweep, write_json
 from proceedings.util.cache import digest, memo
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
+from proceedings.util.workers import alongside
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,24 @@ def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str
     return {k: out / v for k, v in paths.items()}
 
 
+def _citations(ctx: BuildContext, metadata: dict) -> dict[str, Path]:
+    """Every paper's citation files and proceedings.bib: functions of the metadata alone (no citation shows the
+    build date), they need nothing of the volume but its verification."""
+    shown = _shown(metadata)
+    undated = {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
+    return _export(ctx, "citations", digest("exports", undated), lambda: write_citations(undated, ctx.out_dir))
+
+
+def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
+    """The reports, the programme and index.html, which link the files present: made last."""
+    shown = _shown(metadata)  # what programme and index.html are made of (functions of it alone)
+    exports_key = digest("exports", shown)
+    outputs = write_reports(report, project, ctx.out_dir)
+    outputs.update(_export(ctx, "program", exports_key, lambda: write_program_files(shown, project.root, ctx.out_dir)))
+    outputs["index"] = _export(ctx, "index", exports_key, lambda: write_index_html(shown, ctx.out_dir))["index"]
+    return outputs
+
+
 def _shown(metadata: dict) -> dict:
     """metadata.json without the camera-ready files' sha256 (kept there for the publisher, shown by no export):
     a paper replaced by a corrected file with the same pages and title renders no export again."""
@@ -166,16 +185,22 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
-def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict,
-                      ctx: BuildContext) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts. A cached stamped paper is checked as it is read (bind, publish):
-    one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
+def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
+                      exports: Callable[[], dict[str, Path]]) -> tuple[Volume, dict[str, Path]]:
+    """Bind the volume and publish its parts; once it is verified, ``exports`` (which read no published file) run
+    in another process while the parts are published. A cached stamped paper is checked as it is read (bind,
+    publish): one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
+    if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
+        log.info("removed the temporary files of an interrupted build")
     for _ in range(len(plan.papers) + 1):
         try:
             with timed(ctx, "bind"):
                 outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                  check=_verified_once(ctx, volume, plan, metadata))}
-            outputs.update(publish(volume, ctx))
+            with alongside(exports) as exported:
+                outputs.update(publish(volume, ctx))
+                with timed(ctx, "exports"):
+                    outputs.update(exported())
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
@@ -222,20 +247,12 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx)
+    volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
+                                        lambda: _citations(ctx, metadata))
     write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
-    shown = _shown(metadata)  # what programme and index.html are made of (functions of it alone)
-    undated = {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
-    exports_key = digest("exports", shown)
     with timed(ctx, "exports"):
-        outputs.update(_export(ctx, "citations", digest("exports", undated),  # no citation shows the build date
-                               lambda: write_citations(undated, ctx.out_dir)))
-        outputs.update(write_reports(report, project, ctx.out_dir))
-        outputs.update(_export(ctx, "program", exports_key,
-                               lambda: write_program_files(shown, project.root, ctx.out_dir)))
-        outputs["index"] = _export(ctx, "index", exports_key,
-                                   lambda: write_index_html(shown, ctx.out_dir))["index"]
+        outputs.update(_pages(ctx, report, project, metadata))
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

@@ -1,10 +1,50 @@
-"""The worker processes: tasks handed out as workers free up, and a time limit per task."""
+"""The worker processes: tasks handed out as workers free up, a time limit per task, and a function run alongside
+the build in a process of its own."""
 
 from __future__ import annotations
 
+import errno
+import os
 import time
+from pathlib import Path
 
-from proceedings.util.workers import call, run_limited
+import pytest
+
+from proceedings.util.workers import alongside, call, run_limited
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _fail(path: str) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", path)
+
+
+def _wait(path: str) -> None:
+    Path(path).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(60)
+
+
+def test_alongside_runs_in_another_process_and_gives_its_value():
+    with alongside(_pid) as value:
+        assert value() != os.getpid()
+
+
+def test_alongside_raises_the_other_process_error_here():
+    with alongside(_fail, "/out/papers/1.pdf") as value, pytest.raises(OSError) as caught:
+        value()
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, "/out/papers/1.pdf")
+
+
+def test_leaving_the_block_early_stops_the_other_process(tmp_path: Path):
+    pid_file = tmp_path / "pid"
+    with pytest.raises(KeyError), alongside(_wait, str(pid_file)):
+        while not pid_file.exists() or not pid_file.read_text(encoding="utf-8"):
+            time.sleep(0.01)
+        raise KeyError("the block fails")
+    with pytest.raises(ProcessLookupError):  # stopped and reaped
+        os.kill(int(pid_file.read_text(encoding="utf-8")), 0)
 
 
 def test_a_task_has_a_time_limit_of_its_own():

@@ -14,7 +14,7 @@ from pathlib import Path
 from proceedings.context import BuildContext
 from proceedings.errors import DamagedPart
 from proceedings.stages.stamp import Volume
-from proceedings.util.atomic import IO_THREADS, atomic_open, read_json, sweep, write_json
+from proceedings.util.atomic import IO_THREADS, atomic_open, read_json, write_json
 from proceedings.util.cache import crc32_hex, file_stamp
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,6 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
             write_json(record, published)
         except OSError as exc:  # the files are in place; they are compared again next time
             log.debug("published files not recorded: %s", exc)
-    if sweep(out):
-        log.info("removed the temporary files of an interrupted build")
     keep = {f"{p.paper_id}.pdf" for p in volume.papers}
     for stale in (out / "papers").glob("*.pdf"):
         if stale.name not in keep:
