@@ -8,6 +8,7 @@ no object streams, one flat page tree, streams as they came (never decoded or co
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections import Counter
 from pathlib import Path
@@ -59,20 +60,21 @@ def stamper_for(footer: str) -> Stamper:
 
 
 def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
-                verified: frozenset[tuple[int, int]] = frozenset(),
+                verified: frozenset[tuple[int, int]] = frozenset(), opened: Pdf | None = None,
                 ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
     Returns its page count, what the sanitizer removed, the object numbers of the shared stamp objects, and the
     written file's CRC-32 and layout (:meth:`~proceedings.stages.bind.Part.layout`): known here, from the bytes
     in hand, the main process never reads the part to learn them. ``verified``: streams the task already
-    inflated (see :func:`~proceedings.pdf.streams.check_part`).
+    inflated (see :func:`~proceedings.pdf.streams.check_part`); ``opened``: the file as the task opened it, which
+    is then the caller's to close (its pages lose the keys not copied).
     """
     stamper = stamper_for(footer)
     removed: Counter = Counter()
     pdf = Pdf.new()
-    with open_pdf(Path(path)) as source:  # open until saved: copied streams' data is read from it then
-        new = copy_pages(pdf, source, removed)
+    with contextlib.nullcontext(opened) if opened is not None else open_pdf(Path(path)) as source:  # open until
+        new = copy_pages(pdf, source, removed)  # saved: copied streams' data is read from it then
         check_part(pdf, new, verified)  # a stream that does not decode never reaches the volume
         res = stamper.install(pdf)
         for k, index in enumerate(new):

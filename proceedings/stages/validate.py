@@ -59,31 +59,30 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
     Runs in a worker process; everything that can go wrong with the file becomes a finding.
     """
     started = time.monotonic()
-    verified: set[tuple[int, int]] = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a broken file's complaints are findings, not errors of the caller's
-        result = _check_file(path, rules, title, authors, only, verified)
-        if stamp is not None and result["usable"] and result["pages"]:
-            result["stamped"] = _stamp(path, stamp, frozenset(verified), time.monotonic() - started)
-    return result
+        then = (lambda pdf, verified: _stamp(path, stamp, pdf, verified, time.monotonic() - started)) if stamp else None
+        return _check_file(path, rules, title, authors, only, then)
 
 
-def _stamp(path: str, job: StampJob, verified: frozenset[tuple[int, int]], spent: float) -> Any:
-    """The paper stamped as ``job`` says, in the task that checked it (the streams it inflated are not inflated
-    again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it finds)
-    or when checking took most of the task's time."""
+def _stamp(path: str, job: StampJob, pdf: Any, verified: frozenset[tuple[int, int]], spent: float) -> Any:
+    """The paper stamped as ``job`` says, from the file as the checks opened it (the streams they inflated are not
+    inflated again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it
+    finds) or when checking took most of the task's time."""
     if spent > job.budget:
         return f"checking took {spent:.1f} s"
     from proceedings.stages.parts import stamp_paper
 
     try:
-        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified)
+        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified, pdf)
     except Exception as exc:  # noqa: BLE001 - even MemoryError: the stamp stage tries again, says what went wrong
         return f"{type(exc).__name__}: {exc}"
 
 
 def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
-                only: list[str] | None, verified: set[tuple[int, int]]) -> dict[str, Any]:
+                only: list[str] | None = None, then: Any = None) -> dict[str, Any]:
+    """:func:`check_file`'s work; ``then(pdf, verified)``: run on the open file once every check has read it,
+    when it is usable (its value is the result's ``stamped``)."""
     from proceedings import venues  # the PDF readers: imported when a file is checked, not by a cached build
     from proceedings.checks.length import body_pages
     from proceedings.checks.opening import open_pdf
@@ -108,7 +107,6 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
     try:
         report = _stream_report(path, pdf, opened.pages)
         damaged = check_streams(report) if report is not None else []
-        verified.update(report.verified if report is not None and not damaged else ())
         if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
             result["usable"] = False
             result["findings"] += [f.to_json() for f in damaged]
@@ -129,6 +127,8 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             refs = _guarded(path, None, paper, lambda: paper.references)
             result["references_page"] = refs.page if refs else None
             result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
+        if then is not None and result["usable"] and result["pages"]:
+            result["stamped"] = then(pdf, frozenset(report.verified) if report is not None else frozenset())
         return result
     finally:
         pdf.close()  # the objects the checks read die with it: every check has run
