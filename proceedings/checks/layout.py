@@ -46,7 +46,7 @@ def _column_width(pages: list) -> float:
 
 def detect(paper: Paper) -> Layout:
     """The layout of ``paper``; ``unknown`` when the evidence is thin (then no template finding)."""
-    pages = [p for p in paper.pages[:6] if p.letters >= 200]
+    pages = [p for p in paper.pages[:6] if p.has_letters(200)]
     if not pages:
         return Layout("unknown", "an unknown layout")
     first = paper.page(1)

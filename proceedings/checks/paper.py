@@ -95,7 +95,7 @@ class Paper:
 
     @cached_property
     def has_text(self) -> bool:
-        return self.has_fonts and any(p.letters >= MIN_LETTERS for p in self.pages)
+        return self.has_fonts and any(p.has_letters(MIN_LETTERS) for p in self.pages)
 
     @cached_property
     def folded(self) -> dict[int, str]:

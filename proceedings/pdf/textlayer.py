@@ -119,6 +119,15 @@ class PageText:
     def letters(self) -> int:
         return len(_NOT_LETTER.sub("", "".join(s.text for s in self.spans)))
 
+    def has_letters(self, count: int) -> bool:
+        """Whether the page has at least ``count`` letters (counted span by span until there are enough)."""
+        found = 0
+        for span in self.spans:
+            found += len(_NOT_LETTER.sub("", span.text))
+            if found >= count:
+                return True
+        return False
+
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
