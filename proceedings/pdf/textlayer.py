@@ -52,6 +52,15 @@ class Line:
     """Spans on one baseline of one column, left to right (never changed once made: its facts are cached)."""
 
     spans: list[Span]
+    x0: float = field(init=False)
+    y0: float = field(init=False)
+    x1: float = field(init=False)
+    y1: float = field(init=False)
+
+    def __post_init__(self) -> None:  # every line's box is read (reading order, margins): made with the line
+        spans = self.spans
+        self.x0, self.y0 = min(s.x0 for s in spans), min(s.y0 for s in spans)
+        self.x1, self.y1 = max(s.x1 for s in spans), max(s.y1 for s in spans)
 
     @cached_property
     def text(self) -> str:
@@ -61,22 +70,6 @@ class Line:
                 out += " "
             out += span.text
         return " ".join(out.split())  # white space runs as one space, none at the ends
-
-    @cached_property
-    def x0(self) -> float:
-        return min(s.x0 for s in self.spans)
-
-    @cached_property
-    def x1(self) -> float:
-        return max(s.x1 for s in self.spans)
-
-    @cached_property
-    def y0(self) -> float:
-        return min(s.y0 for s in self.spans)
-
-    @cached_property
-    def y1(self) -> float:
-        return max(s.y1 for s in self.spans)
 
     @property
     def box(self) -> Rect:
