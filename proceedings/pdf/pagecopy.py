@@ -121,8 +121,9 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
         page_map[src.objgen] = new
         copied.append((annots, new))
     dests = _Dests(doc, sources, page_map)
+    seen: set[tuple[int, int]] = set()
     for annots, new in copied:
-        out = _annotations(annots, pdf, new, dests, removed)
+        out = _annotations(annots, pdf, new, dests, removed, seen)
         if out:
             new.Annots = out
     return list(range(start, start + len(copied)))
@@ -161,7 +162,25 @@ def _target(annot: Dictionary, subtype: str, dests: _Dests, removed: Counter) ->
     return ("/A", Dictionary(S=Name.URI, URI=pikepdf.String(value)))
 
 
-def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, removed: Counter) -> Array:
+def _clone(pdf: Pdf, annot: Dictionary, copied: set[tuple[int, int]]) -> Dictionary:
+    """A copy of an annotation in ``pdf`` without the keys not copied: qpdf copies it whole (those keys set aside
+    meanwhile: they lead to pages), and only once (an annotation on two pages is copied key by key the second
+    time: qpdf would give the same copy)."""
+    if annot.is_indirect and annot.objgen not in copied:
+        copied.add(annot.objgen)
+        kept = {k: annot[k] for k in _NOT_COPIED if k in annot}
+        for key in kept:
+            del annot[key]
+        try:
+            return pdf.copy_foreign(annot)
+        finally:
+            for key, value in kept.items():
+                annot[key] = value
+    return pdf.make_indirect(Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED}))
+
+
+def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, removed: Counter,
+                 copied: set[tuple[int, int]]) -> Array:
     out = Array()
     if not isinstance(annots, Array):
         return out
@@ -179,11 +198,11 @@ def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, rem
             target = _target(annot, subtype, dests, removed)
             if subtype == "/Link" and target is None:
                 continue  # a link that leads nowhere safe is not copied at all
-            clone = Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED})
+            clone = _clone(pdf, annot, copied)
             clone.P = new_page
             if target is not None:
                 clone[target[0]] = target[1]
-            out.append(pdf.make_indirect(clone))
+            out.append(clone)
         except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
             log.debug("annotation dropped: %s", exc)
     return out
