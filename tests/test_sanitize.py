@@ -63,3 +63,30 @@ def test_ordinary_links_survive(tmp_path: Path):
                 target = volume.get_page_number(a["/Dest"][0].get_object())
                 assert pages.first_index <= target < pages.first_index + pages.count
     assert not re.search(rb"/Names\s*<<[^>]*/Dests", raw_objects(project / "build/proceedings.pdf"))
+
+
+def test_an_annotation_on_two_pages_is_copied_for_each(tmp_path: Path):
+    """qpdf copies an annotation once per document: one that two pages share still gets a copy on each, each
+    pointing back to its own page, the link's destination kept; the source's keys are left as they were."""
+    from collections import Counter
+
+    import pikepdf
+
+    from proceedings.pdf.pagecopy import copy_pages
+
+    source = pikepdf.new()
+    for _ in range(3):
+        source.add_blank_page(page_size=(612, 792))
+    first, second, third = (page.obj for page in source.pages)
+    link = source.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array([72, 72, 144, 90]),
+        Border=pikepdf.Array([0, 0, 0]), Dest=pikepdf.Array([third, pikepdf.Name.Fit]), P=first))
+    first.Annots, second.Annots = pikepdf.Array([link]), pikepdf.Array([link])
+    copy = pikepdf.new()
+    copy_pages(copy, source, Counter())
+    copies = [page.obj.Annots[0] for page in list(copy.pages)[:2]]
+    assert copies[0].objgen != copies[1].objgen
+    for k, page in enumerate(copies):
+        assert page.P.objgen == copy.pages[k].obj.objgen
+        assert page.Dest[0].objgen == copy.pages[2].obj.objgen and list(page.Rect) == [72, 72, 144, 90]
+    assert "/Dest" in link and "/P" in link  # set aside while copying, then put back
