@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -59,6 +60,10 @@ class Line:
 
     def __post_init__(self) -> None:  # every line's box is read (reading order, margins): made with the line
         spans = self.spans
+        if len(spans) == 1:
+            one = spans[0]
+            self.x0, self.y0, self.x1, self.y1 = one.x0, one.y0, one.x1, one.y1
+            return
         self.x0, self.y0 = min(s.x0 for s in spans), min(s.y0 for s in spans)
         self.x1, self.y1 = max(s.x1 for s in spans), max(s.y1 for s in spans)
 
@@ -365,16 +370,18 @@ def group_lines(spans: list[Span]) -> list[Line]:
     lines: list[Line] = []
     rows: list[list[Span]] = []
     for span in ordered:
-        for row in rows[-3:]:
+        y0, y1, size = span.y0, span.y1, span.size
+        for row in rows[-3:]:  # the latest rows
             ref = row[-1]
-            tol = 0.35 * max(min(ref.size, span.size), 1.0)
-            if abs(ref.y0 - span.y0) <= tol or abs(ref.y1 - span.y1) <= tol and abs(ref.y0 - span.y0) <= 2 * tol:
+            tol = 0.35 * max(min(ref.size, size), 1.0)
+            if abs(ref.y0 - y0) <= tol or abs(ref.y1 - y1) <= tol and abs(ref.y0 - y0) <= 2 * tol:
                 row.append(span)
                 break
         else:
             rows.append([span])
+    by_x = attrgetter("x0")
     for row in rows:
-        row.sort(key=lambda s: s.x0)
+        row.sort(key=by_x)
         current = [row[0]]
         for span in row[1:]:
             gap = span.x0 - current[-1].x1
