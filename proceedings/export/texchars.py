@@ -152,7 +152,7 @@ def script(chars: list[str]) -> str:
 
 def preamble(text: str) -> str:
     """The @preamble giving every character of text that needs one its fallback ("" when none does)."""
-    chars = sorted({c for c in unicodedata.normalize("NFC", text) if needs_fallback(c)})
+    chars = sorted(c for c in set(unicodedata.normalize("NFC", text)) if needs_fallback(c))  # each distinct one
     if not chars:
         return ""
     # BibTeX wraps .bbl lines at spaces only: every part ends with one (ignored in vertical mode)

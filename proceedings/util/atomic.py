@@ -27,8 +27,8 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.close(fd)
-        with open(tmp, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # the file mkstemp opened (not opened a second time by name)
+            handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says (bind reads it)
             yield handle
             handle.flush()
         os.chmod(tmp, 0o644)
