@@ -15,11 +15,8 @@ from pathlib import Path
 
 from proceedings.context import BuildContext, source_date
 from proceedings.errors import BuildError, DamagedPart, RuleViolation, StampFailure, raise_for_rules
-from proceedings.export.citations import write_citations
-from proceedings.export.htmlindex import write_index_html
 from proceedings.export.metadata import make_metadata
 from proceedings.export.program import write_program_files
-from proceedings.export.report import write_reports
 from proceedings.findings import Finding, ValidationReport
 from proceedings.stages.ahead import StampAhead
 from proceedings.stages.draw import draw_parts
@@ -140,6 +137,8 @@ def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str
 def _citations(ctx: BuildContext, metadata: dict) -> dict[str, Path]:
     """Every paper's citation files and proceedings.bib: functions of the metadata alone (no citation shows the
     build date), they need nothing of the volume but its verification."""
+    from proceedings.export.citations import write_citations  # the exporters: imported while the papers are checked
+
     shown = _shown(metadata)
     undated = {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
     return _export(ctx, "citations", digest("exports", undated), lambda: write_citations(undated, ctx.out_dir))
@@ -147,6 +146,9 @@ def _citations(ctx: BuildContext, metadata: dict) -> dict[str, Path]:
 
 def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
     """The reports, the programme and index.html, which link the files present: made last."""
+    from proceedings.export.htmlindex import write_index_html
+    from proceedings.export.report import write_reports
+
     shown = _shown(metadata)  # what programme and index.html are made of (functions of it alone)
     exports_key = digest("exports", shown)
     outputs = write_reports(report, project, ctx.out_dir)
@@ -227,6 +229,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         with timed(ctx, "plan"):
             plan = plan_volume(gathered, report, ctx)
         if not plan.papers:
+            from proceedings.export.report import write_reports
+
             write_reports(report, project, ctx.out_dir)
             raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from html import escape as _html_escape
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
     from pikepdf import Pdf
@@ -61,6 +61,11 @@ class DocumentMetadata:
                    "CreationDate": date, "ModDate": date}
         return {k: v for k, v in entries.items() if v}
 
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (xml.sax.saxutils.escape, without importing urllib and ssl)."""
+    return _html_escape(text, quote=False)
 
 def _text(tag: str, value: object) -> str:
     return f"   <{tag}>{escape(str(value))}</{tag}>\n"

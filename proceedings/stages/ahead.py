@@ -33,8 +33,10 @@ BUDGET = 0.5
 """Share of the task's time limit checking may take for the paper still to be stamped in the same task."""
 
 
-LATER_IMPORTS = ("proceedings.stages.verify", "proceedings.typeset.glyphs", "fontTools.ttLib", "PIL.Image")
-"""Modules the stages after validation import (the volume's reader, the glyph check, the pictures of findings)."""
+LATER_IMPORTS = ("proceedings.stages.verify", "proceedings.typeset.glyphs", "fontTools.ttLib", "PIL.Image",
+                 "proceedings.export.citations", "proceedings.export.htmlindex", "proceedings.export.report")
+"""Modules the stages after validation import (the volume's reader, the glyph check, the pictures of findings,
+the exporters)."""
 
 
 @dataclass(frozen=True)
