@@ -182,7 +182,7 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
         trusted = {i: w for i, w in enumerate(written) if i not in volume.fresh} if ctx.use_cache else {}
         with timed(ctx, "verify"):
             verify(tmp, volume, plan, metadata, trusted)
-        write_json(marker, stamp)
+        write_json(marker, stamp, pretty=False)
 
     return check_volume
 
@@ -257,6 +257,6 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     with timed(ctx, "exports"):
         outputs.update(_pages(ctx, report, project, metadata))
-    write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
+    write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state}, pretty=False)
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

@@ -195,10 +195,13 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path,
         path.write_bytes(bytes(data))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
     entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
-    entry.write_text(entry.read_text(encoding="utf-8").replace('"pages": ', '"pages": 1', 1), encoding="utf-8")
+    text = entry.read_text(encoding="utf-8")
+    assert '"pages":' in text
+    entry.write_text(text.replace('"pages":', '"pages":1', 1), encoding="utf-8")
     checked = min((out / ".cache/validation").glob("*.json"))
-    checked.write_text(checked.read_text(encoding="utf-8").replace('"usable": true', '"usable": false'),
-                       encoding="utf-8")
+    text = checked.read_text(encoding="utf-8")
+    assert '"usable":true' in text
+    checked.write_text(text.replace('"usable":true', '"usable":false'), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="proceedings"):
         result = build_project(project)
     assert result.volume.restamped == 2 and result.report.error_count == 0

@@ -111,7 +111,7 @@ def versions(extra: Sequence[str] = (), known: Path | None = None) -> dict[str, 
     found = {c.id: c.version for c in load(extra)}
     if known is not None and builtin_only:
         try:
-            write_json(known, {"code": code_version(), "versions": found})
+            write_json(known, {"code": code_version(), "versions": found}, pretty=False)
         except OSError as exc:  # a read-only output folder: the checks are imported again next time
             log.debug("check versions not kept: %s", exc)
     return found

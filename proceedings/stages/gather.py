@@ -82,7 +82,7 @@ class _Digests:
     def save(self) -> None:
         if self.seen != self.known:
             try:
-                write_json(self.path, self.seen)
+                write_json(self.path, self.seen, pretty=False)
             except OSError as exc:  # a read-only output folder: hashed again next time
                 log.debug("digests not kept: %s", exc)
 

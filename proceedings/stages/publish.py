@@ -50,7 +50,7 @@ def publish(volume: Volume, ctx: BuildContext) -> dict[str, Path]:
     published = {name: published[name] for name in order if name in published}
     if published != known:
         try:
-            write_json(record, published)
+            write_json(record, published, pretty=False)
         except OSError as exc:  # the files are in place; they are compared again next time
             log.debug("published files not recorded: %s", exc)
     keep = {f"{p.paper_id}.pdf" for p in volume.papers}

@@ -141,7 +141,7 @@ class PaperCache:
         write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
                                                         "crc32": crc, "pages": pages,
                                                         "removed": dict(sorted(removed.items())),
-                                                        "shared": list(shared), "layout": layout}))
+                                                        "shared": list(shared), "layout": layout}), pretty=False)
         self.layouts[paper_id] = layout
         self.fresh[paper_id] = key
         return crc
@@ -312,7 +312,7 @@ def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path], chec
     pages, shared = make()
     crcs = [crc32_file(f) for f in files]
     checksums.update(zip(files, crcs))
-    write_json(record, seal({"key": key, "crc32": crcs, "pages": pages, "shared": list(shared)}))
+    write_json(record, seal({"key": key, "crc32": crcs, "pages": pages, "shared": list(shared)}), pretty=False)
     return pages, shared, True
 
 
@@ -382,7 +382,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
         if previous is not None:
             previous.close()
     write_json(marker, {"key": key, "output": file_fingerprint(path),
-                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
+                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}}, pretty=False)
     return path
 
 

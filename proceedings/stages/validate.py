@@ -218,7 +218,7 @@ def _decode(raw: bytes, name: str) -> dict[str, Any] | None:
 
 def _cache_write(own: Path, shared: Path | None, data: dict[str, Any]) -> None:
     try:
-        write_through(own, shared, json_bytes(seal(data)))
+        write_through(own, shared, json_bytes(seal(data), pretty=False))
     except OSError as exc:
         log.debug("cannot write the validation cache %s: %s", own, exc)
 
