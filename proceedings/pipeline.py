@@ -7,6 +7,7 @@ fingerprint is the current one and every output is still there. ``cite`` and ``b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from proceedings.stages.stamp import Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, sweep, write_json
-from proceedings.util.cache import digest, memo
+from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
 from proceedings.util.workers import alongside
@@ -134,14 +135,30 @@ def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str
     return {k: out / v for k, v in paths.items()}
 
 
-def _citations(ctx: BuildContext, metadata: dict) -> dict[str, Path]:
-    """Every paper's citation files and proceedings.bib: functions of the metadata alone (no citation shows the
-    build date), they need nothing of the volume but its verification."""
-    from proceedings.export.citations import write_citations  # the exporters: imported while the papers are checked
+def _exported(ctx: BuildContext, name: str, key: str) -> bool:
+    """Whether :func:`_export` would leave ``name``'s files as they are (made from ``key``, all still there)."""
+    paths = memo_peek(ctx, f"export-{name}", key)
+    return isinstance(paths, dict) and all((Path(ctx.out_dir) / v).exists() for v in paths.values())
 
+
+def _undated(metadata: dict) -> dict:
+    """What the citations are made of: the metadata without the camera-ready files' sha256 and the build date."""
     shown = _shown(metadata)
-    undated = {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
-    return _export(ctx, "citations", digest("exports", undated), lambda: write_citations(undated, ctx.out_dir))
+    return {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
+
+
+def _citation_texts(metadata: dict) -> dict[str, str]:
+    """Every paper's citations and proceedings.bib, as text (rendered in another process while the volume is
+    bound: a function of the metadata alone)."""
+    from proceedings.export.citations import render_citations  # the exporters: imported while the papers are checked
+
+    return render_citations(_undated(metadata))
+
+
+def _write_citations(texts: dict[str, str], out: Path) -> dict[str, Path]:
+    from proceedings.export.citations import write_rendered
+
+    return write_rendered(texts, out)
 
 
 def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
@@ -187,11 +204,10 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
-def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
-                      exports: Callable[[], dict[str, Path]]) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts; once it is verified, ``exports`` (which read no published file) run
-    in another process while the parts are published. A cached stamped paper is checked as it is read (bind,
-    publish): one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
+def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict,
+                      ctx: BuildContext) -> tuple[Volume, dict[str, Path]]:
+    """Bind the volume and publish its parts. A cached stamped paper is checked as it is read (bind, publish):
+    one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
     for _ in range(len(plan.papers) + 1):
@@ -199,10 +215,7 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
             with timed(ctx, "bind"):
                 outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                  check=_verified_once(ctx, volume, plan, metadata))}
-            with alongside(exports) as exported:
-                outputs.update(publish(volume, ctx))
-                with timed(ctx, "exports"):
-                    outputs.update(exported())
+            outputs.update(publish(volume, ctx))
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
@@ -251,12 +264,15 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
-                                        lambda: _citations(ctx, metadata))
-    write_json(ctx.out_dir / "metadata.json", metadata)
-    outputs["metadata"] = ctx.out_dir / "metadata.json"
-    with timed(ctx, "exports"):
-        outputs.update(_pages(ctx, report, project, metadata))
+    cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
+    with (contextlib.nullcontext(lambda: _citation_texts(metadata)) if _exported(ctx, "citations", cite_key)
+          else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
+        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx)
+        write_json(ctx.out_dir / "metadata.json", metadata)
+        outputs["metadata"] = ctx.out_dir / "metadata.json"
+        with timed(ctx, "exports"):
+            outputs.update(_export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)))
+            outputs.update(_pages(ctx, report, project, metadata))
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state}, pretty=False)
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

@@ -325,26 +325,31 @@ def render_bibliography(metadata: dict[str, Any]) -> str:
     return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]], shared) for p in metadata["papers"]))
 
 
-def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
-    out_dir = Path(out_dir)
-    outputs: dict[str, Path] = {}
+def render_citations(metadata: dict[str, Any]) -> dict[str, str]:
+    """The text of proceedings.bib and of every citations/ID.{bib,ris,json,txt}, by path in the output folder
+    (a function of the metadata alone: it may run in another process while the volume is bound)."""
     keys = citation_keys(metadata)
     # each paper's BibTeX entry is both its citations/ID.bib and its part of proceedings.bib: rendered once
     shared = _bib_volume_fields(metadata["volume"])
     entries = {p["id"]: bibtex_paper(metadata, p, keys[p["id"]], shared) for p in metadata["papers"]}
-    write_text(out_dir / BIB_FILE, _bibliography(metadata, entries.values()))
-    outputs["bibtex"] = out_dir / BIB_FILE
-    folder = out_dir / CITATIONS_DIR
-    written = set()
+    texts = {BIB_FILE: _bibliography(metadata, entries.values())}
     for paper in metadata["papers"]:
         pid = paper["id"]
         for fmt, ext in FORMATS.items():
-            path = folder / f"{pid}.{ext}"
-            text = _with_preamble(entries[pid]) if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt)
-            write_text(path, text)
-            outputs[f"{CITATIONS_DIR}/{path.name}"] = path
-            written.add(path.name)
+            texts[f"{CITATIONS_DIR}/{pid}.{ext}"] = (
+                _with_preamble(entries[pid]) if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt))
+    return texts
+
+
+def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
+    """Write what :func:`render_citations` made under ``out_dir``; drop stale citation files."""
+    out_dir = Path(out_dir)
+    outputs: dict[str, Path] = {}
+    for rel, text in texts.items():
+        write_text(out_dir / rel, text)
+        outputs["bibtex" if rel == BIB_FILE else rel] = out_dir / rel
+    folder = out_dir / CITATIONS_DIR
+    written = {rel.split("/", 1)[1] for rel in texts if rel != BIB_FILE}
     exts = {f".{ext}" for ext in FORMATS.values()}
     for old in sorted(folder.iterdir()) if folder.is_dir() else []:
         if old.is_file() and old.suffix in exts and old.name not in written:
@@ -353,3 +358,8 @@ def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     outputs["citations"] = folder
     log.info("wrote %s and %d citation files", out_dir / BIB_FILE, len(written))
     return outputs
+
+
+def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
+    return write_rendered(render_citations(metadata), out_dir)

@@ -67,6 +67,19 @@ def _memo_paths(ctx: BuildContext, name: str, key: str, shared: bool) -> tuple[P
     return ctx.out_dir / ".cache" / f"{name}.pickle", common / f"{name}-{key}.pickle" if common is not None else None
 
 
+def memo_peek(ctx: BuildContext, name: str, key: str) -> Any:
+    """The value :func:`memo` keeps in the output folder for ``name`` under ``key``, without computing it; None
+    when it has none (or the cache is not used)."""
+    if not ctx.use_cache:
+        return None
+    path, _ = _memo_paths(ctx, name, key, False)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return _unpickle(raw, key, path.name)
+
+
 def memo_holds(ctx: BuildContext, name: str, key: str, *, shared: bool = False) -> bool:
     """Whether :func:`memo` would answer ``name`` for ``key`` from the cache (its entry is not checked further:
     a damaged one is computed again there)."""
