@@ -642,3 +642,23 @@ def test_cli_exit_status_strict_json_and_emails(tmp_path: Path, papers):
     assert [p["id"] for p in data["papers"]] == ["1", "2"]
     assert [f["rule"] for f in data["papers"][0]["findings"]] == ["length"]
     assert (failing / "build" / "validation.html").is_file()
+
+
+def test_the_text_a_pattern_needs_is_in_every_match():
+    """Pages are searched for a pattern only when they hold the plain text every match of it contains."""
+    import random
+    import re
+
+    from proceedings.checks.textcheck import required_text
+    from proceedings.venues.acm_sigconf import PLACEHOLDERS
+
+    needs = {label: required_text(re.compile(pattern)) for label, pattern in PLACEHOLDERS}
+    assert needs["XXXXXXX.XXXXXXX"] == "xxxxxxx" and needs["10.1145/nnnnnnn.nnnnnnn"] == "10.1145/nnnnnnn.nnnnnnn"
+    assert required_text(re.compile(r"a|b")) == "" and required_text(re.compile("abc", re.IGNORECASE)) == ""
+    rng = random.Random(5)
+    for pattern in [p for _, p in PLACEHOLDERS] + [r"ab{2,5}c", r"a+b", r"x{3}y?z", r"(?:ab|cd)ef", r"mn*o"]:
+        compiled = re.compile(pattern)
+        need = required_text(compiled)
+        for _ in range(3000):
+            text = "".join(rng.choice("abcdefmnoxyz '.-1045/") for _ in range(rng.randint(0, 14)))
+            assert compiled.search(text) is None or need in text, (pattern, need, text)

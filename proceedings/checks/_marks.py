@@ -6,7 +6,7 @@ import re
 
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
-from proceedings.checks.textcheck import fold
+from proceedings.checks.textcheck import fold, required_text
 from proceedings.findings import Finding
 from proceedings.pdf.geometry import Rect
 
@@ -14,10 +14,12 @@ from proceedings.pdf.geometry import Rect
 def find_lines(paper: Paper, pattern: re.Pattern[str], pages: list[int] | None = None) -> dict[int, Rect]:
     """Page -> box of the first line whose folded text matches, for every page (or those given)."""
     out: dict[int, Rect] = {}
+    needle = required_text(pattern)
     for page in paper.pages:
         if pages is not None and page.number not in pages:
             continue
-        if not pattern.search(paper.folded.get(page.number, "")):
+        text = paper.folded.get(page.number, "")
+        if needle not in text or not pattern.search(text):
             continue
         for line in page.lines:
             if pattern.search(fold(line.text)):
@@ -35,8 +37,10 @@ def running_marks(paper: Paper, pattern: re.Pattern[str], title_page: bool = Fal
     line in the top half of page 1 (the title block) counts too."""
     anchored = re.compile(r"^\W{0,3}(?:" + pattern.pattern + ")")
     out: dict[int, Rect] = {}
+    needle = required_text(pattern)
     for page in paper.pages:
-        if not pattern.search(paper.folded.get(page.number, "")):
+        text = paper.folded.get(page.number, "")
+        if needle not in text or not pattern.search(text):
             continue
         for item in [*page.spans, *page.lines]:  # a watermark is a span of its own; a header may be cut in spans
             if anchored.search(fold(item.text)):

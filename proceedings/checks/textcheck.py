@@ -6,6 +6,7 @@ the text they read comes from :mod:`proceedings.pdf.textlayer`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -16,6 +17,11 @@ from pikepdf import Array, Pdf, Stream
 
 from proceedings.checks.pdfcheck import page_object
 from proceedings.text import ascii_fold
+
+try:
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]  # Python 3.11 and later
+except ImportError:  # Python 3.10
+    import sre_parse as _sre_parse
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,33 @@ def _one_space(line: str) -> str:
     if not inner:
         return " " if line else ""
     return (" " if line[0].isspace() else "") + inner + (" " if line[-1].isspace() else "")
+
+
+@functools.lru_cache(maxsize=256)
+def required_text(pattern: re.Pattern[str]) -> str:
+    """The longest run of plain characters that every match of ``pattern`` contains ("" when none is known): text
+    without it cannot match, and ``in`` finds it far faster than the pattern is searched for."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or not isinstance(pattern.pattern, str):
+        return ""
+    try:
+        items = _sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an expression the parser of this Python reads otherwise: no shortcut
+        return ""
+    best, run = "", ""
+    for op, arg in items:  # the top level only: each item there is in every match, in order
+        if op is _sre_parse.LITERAL:
+            run += chr(arg)
+        elif op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT) and len(arg[2]) == 1 \
+                and arg[2][0][0] is _sre_parse.LITERAL and arg[0] >= 1:  # x{7}: seven x at least
+            run += chr(arg[2][0][1]) * arg[0]
+            best = max(best, run, key=len)
+            if arg[1] != arg[0]:  # x{2,5}: what follows is after some more x
+                run = chr(arg[2][0][1]) * arg[0]
+            continue
+        else:
+            run = ""
+        best = max(best, run, key=len)
+    return best
 
 
 def alnum_key(text: str) -> str:
