@@ -1,4 +1,6 @@
-"""Stamping ahead: each paper stamped in the task that checks it, while the file is at hand.
+"""Work done ahead, while the papers are checked: each paper stamped in the task that checks it (the file at
+hand), the front matter and author index drawn for the plan as most likely, and the later stages' modules
+imported by this process, which waits for the workers anyway.
 
 The stamp stage (:mod:`proceedings.stages.stamp`) needs every paper's printed first page, which the plan knows
 only once every paper is checked. Most papers pass, and their pages can be counted before they are checked;
@@ -6,7 +8,8 @@ so each paper checked is numbered as the volume will most likely number it (pape
 their pages from a cached check, or counted now; a paper that cannot be counted is taken as left out), stamped
 in the same worker task, and kept in the stamp cache under the key the stamp stage will look up. When the plan
 numbers a paper otherwise (a paper before it was left out after all), that key differs and the stamp stage
-stamps it again, as it would have anyway: the guess costs time when wrong, never a wrong page.
+stamps it again, as it would have anyway: the guess costs time when wrong, never a wrong page. The drawings
+are used by the draw stage (:mod:`proceedings.stages.draw`) likewise, only when drawn from the very facts.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def count_pages(path: Path) -> int | None:
 
 
 class StampAhead:
-    """Numbers the papers in volume order as they are checked, and keeps what the workers stamped."""
+    """Numbers the papers in volume order as they are checked; keeps what the workers stamped and drew ahead."""
 
     def __init__(self, gathered: Gathered, ctx: BuildContext) -> None:
         self.ctx = ctx
