@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,10 +205,12 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
     return check_volume
 
 
-def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict,
-                      ctx: BuildContext) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts. A cached stamped paper is checked as it is read (bind, publish):
-    one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
+def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
+                      alongside_publishing: Callable[[], dict[str, Path]]) -> tuple[Volume, dict[str, Path]]:
+    """Bind the volume and publish its parts; once the volume is verified, ``alongside_publishing`` runs in a
+    thread while the parts are published (both mostly write files). A cached stamped paper is checked as it is
+    read (bind, publish): one found damaged is stamped again, never blamed on the paper, and the volume bound
+    again."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
     for _ in range(len(plan.papers) + 1):
@@ -215,7 +218,10 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
             with timed(ctx, "bind"):
                 outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                  check=_verified_once(ctx, volume, plan, metadata))}
-            outputs.update(publish(volume, ctx))
+            with ThreadPoolExecutor(max_workers=1) as side:
+                written = side.submit(alongside_publishing)
+                outputs.update(publish(volume, ctx))
+                outputs.update(written.result())
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
@@ -267,11 +273,12 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
     with (contextlib.nullcontext(lambda: _citation_texts(metadata)) if _exported(ctx, "citations", cite_key)
           else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
-        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx)
+        volume, outputs = _bind_and_publish(  # the citations written while the parts are published
+            project, plan, front, index, volume, metadata, ctx,
+            lambda: _export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)))
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"
         with timed(ctx, "exports"):
-            outputs.update(_export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)))
             outputs.update(_pages(ctx, report, project, metadata))
     write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state}, pretty=False)
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)

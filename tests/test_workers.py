@@ -28,13 +28,16 @@ def _wait(path: str) -> None:
 
 def test_alongside_runs_in_another_process_and_gives_its_value():
     with alongside(_pid) as value:
-        assert value() != os.getpid()
+        pid = value()
+        assert pid != os.getpid() and value() == pid  # asked again: the same answer
 
 
 def test_alongside_raises_the_other_process_error_here():
-    with alongside(_fail, "/out/papers/1.pdf") as value, pytest.raises(OSError) as caught:
-        value()
-    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, "/out/papers/1.pdf")
+    with alongside(_fail, "/out/papers/1.pdf") as value:
+        for _ in range(2):  # asked again: the same error
+            with pytest.raises(OSError) as caught:
+                value()
+            assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, "/out/papers/1.pdf")
 
 
 def test_leaving_the_block_early_stops_the_other_process(tmp_path: Path):
@@ -67,3 +70,16 @@ def test_tasks_are_read_as_workers_free_up():
     first_done = min(i for i, e in enumerate(events) if e.startswith("done"))
     assert events.index("handed out e") > first_done  # not all read up front
     assert sorted(e for e in events if e.startswith("done")) == [f"done {n}" for n in "abcdef"]
+
+
+def test_alongside_without_fork_runs_here_when_asked(monkeypatch: pytest.MonkeyPatch):
+    """A thread runs here (a progress bar): no fork; the function runs in this process, once."""
+    import multiprocessing
+
+    from proceedings.util import workers
+
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    calls: list[int] = []
+    with alongside(lambda: calls.append(os.getpid()) or len(calls)) as value:
+        assert calls == []  # nothing runs before it is asked for
+        assert value() == 1 and value() == 1 and calls == [os.getpid()]

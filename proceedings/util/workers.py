@@ -313,18 +313,33 @@ def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]
     here, or another system), ``fn`` runs here when its value is asked for. Leaving the block without asking
     stops the other process."""
     ctx = _context()
+    answer: list[tuple[str, Any]] = []  # what fn gave, once known: asked again, the same
+
+    def reply(status: str, result: Any) -> Any:
+        answer.append((status, result))
+        if status == "error":
+            raise result
+        return result
+
     if ctx.get_start_method() != "fork":
-        yield lambda: fn(*args)
+        def here() -> Any:
+            if answer:
+                return reply(*answer.pop())
+            try:
+                result = fn(*args)
+            except Exception as exc:  # noqa: BLE001 - kept, and raised again if asked again
+                return reply("error", exc)
+            return reply("ok", result)
+        yield here
         return
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_alongside_main, args=(send, fn, args), daemon=True, name="proceedings-alongside")
     process.start()
     send.close()
-    asked = False
 
     def value() -> Any:
-        nonlocal asked
-        asked = True
+        if answer:
+            return reply(*answer.pop())
         try:
             status, result = receive.recv()
         except EOFError:
@@ -333,14 +348,12 @@ def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]
         except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
             status, result = "error", RuntimeError(f"the result of {fn.__name__} cannot be read ({exc})")
         process.join()
-        if status == "error":
-            raise result
-        return result
+        return reply(status, result)
 
     try:
         yield value
     finally:
-        if not asked:
+        if not answer:
             process.kill()
         process.join()
         process.close()
