@@ -26,7 +26,7 @@ from proceedings.stages import draw
 from proceedings.stages.gather import Gathered, Source
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
-from proceedings.typeset.limited import MIN_SECONDS
+from proceedings.typeset.limited import seconds_for
 from proceedings.util.cache import memo_holds
 from proceedings.util.workers import Outcome
 
@@ -135,7 +135,7 @@ class StampAhead:
             return []
         plan = Plan(papers=list(self.plan))
         current = draw.keys(self.project, plan)
-        seconds = max(MIN_SECONDS, self.project.workshop.rules.time_limit)
+        seconds = seconds_for(self.project.workshop.rules)
         tasks = []
         for what in (draw.FRONT, draw.INDEX):
             if memo_holds(self.ctx, what, current[what], shared=True):

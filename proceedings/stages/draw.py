@@ -52,14 +52,10 @@ def drawing(what: str, project: Project, plan: Plan) -> Any:
 
 
 def _limited(what: str, project: Project, plan: Plan, ctx: BuildContext) -> Any:
-    """Draw ``what`` in a worker under the venue's limits."""
-    if what == FRONT:
-        from proceedings.typeset.frontmatter import make_front_matter
+    """Draw ``what`` in a worker under the venue's limits (see :mod:`proceedings.typeset.limited`)."""
+    from proceedings.typeset.limited import draw
 
-        return make_front_matter(project, plan, ctx)
-    from proceedings.typeset.authorindex import make_author_index
-
-    return make_author_index(project, plan)
+    return draw(drawing, (what, project, plan), project.workshop.rules, f"the {TITLES[what]}", ctx.out_dir)
 
 
 def draw_parts(project: Project, plan: Plan, ctx: BuildContext,

@@ -47,13 +47,6 @@ def author_entries(plan: Plan) -> list[IndexEntry]:
     return sorted(entries.values(), key=lambda e: person_sort_key(f"{e.given} {e.family}".strip(), e.family))
 
 
-def make_author_index(project: Project, plan: Plan) -> bytes:
-    """Draw the author index under the venue's time and memory limits (see :mod:`proceedings.typeset.limited`)."""
-    from proceedings.typeset.limited import draw
-
-    return draw(draw_author_index, (project, plan), project.workshop.rules, "the author index")
-
-
 def draw_author_index(project: Project, plan: Plan) -> bytes:
     """Draw the author index in two columns, grouped by letter; page numbers stamped later."""
     styles = Styles()

@@ -18,7 +18,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from proceedings.context import BuildContext
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
 from proceedings.text import date_range, person_sort_key, roman
@@ -31,7 +30,7 @@ from proceedings.typeset.toc import TocEntry
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SECTIONS", "FrontMatter", "TocLink", "check_glyphs", "make_front_matter", "markdown_flowables"]
+__all__ = ["SECTIONS", "FrontMatter", "TocLink", "check_glyphs", "draw_front_matter", "markdown_flowables"]
 
 
 # --------------------------------------------------------------------------- sections
@@ -165,13 +164,6 @@ def _committee(people: list[Person], styles: Styles, width: float) -> list[Flowa
         table.setStyle(style)
         tables.append(table)
     return tables
-
-
-def make_front_matter(project: Project, plan: Plan, ctx: BuildContext) -> FrontMatter:
-    """Draw the front matter under the venue's time and memory limits (see :mod:`proceedings.typeset.limited`)."""
-    from proceedings.typeset.limited import draw
-
-    return draw(draw_front_matter, (project, plan), project.workshop.rules, "the front matter", ctx.out_dir)
 
 
 def draw_front_matter(project: Project, plan: Plan) -> FrontMatter:

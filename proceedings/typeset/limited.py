@@ -29,10 +29,15 @@ def _layout_failure(detail: str) -> bool:
     return detail.startswith(("LayoutError", "RecursionError"))
 
 
+def seconds_for(rules: Rules) -> float:
+    """How long drawing may take under ``rules`` (at least :data:`MIN_SECONDS`)."""
+    return max(MIN_SECONDS, rules.time_limit)
+
+
 def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Path | None = None,
          *, inline: bool = False) -> T:
     """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages."""
-    seconds = max(MIN_SECONDS, rules.time_limit)
+    seconds = seconds_for(rules)
     tasks = [(what, args)]
     if inline:
         outcome: Outcome = run_inline(fn, tasks)[what]
