@@ -131,15 +131,20 @@ def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str
         return {k: str(Path(v).relative_to(out)) if Path(v).is_relative_to(out) else str(v) for k, v in paths.items()}
 
     paths = memo(ctx, f"export-{name}", key, run)
-    if not all((out / v).exists() for v in paths.values()):
+    if not _present(out, paths):
         paths = run()
     return {k: out / v for k, v in paths.items()}
+
+
+def _present(out: Path, paths: dict[str, str]) -> bool:
+    """Whether every file an exporter wrote (paths relative to the output folder ``out``) is still there."""
+    return all((out / v).exists() for v in paths.values())
 
 
 def _exported(ctx: BuildContext, name: str, key: str) -> bool:
     """Whether :func:`_export` would leave ``name``'s files as they are (made from ``key``, all still there)."""
     paths = memo_peek(ctx, f"export-{name}", key)
-    return isinstance(paths, dict) and all((Path(ctx.out_dir) / v).exists() for v in paths.values())
+    return isinstance(paths, dict) and _present(Path(ctx.out_dir), paths)
 
 
 def _undated(metadata: dict) -> dict:

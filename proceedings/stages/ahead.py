@@ -27,7 +27,7 @@ from proceedings.stages.gather import Gathered, Source
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
 from proceedings.typeset.limited import seconds_for
-from proceedings.util.cache import memo_holds
+from proceedings.util.cache import memo_peek
 from proceedings.util.workers import Outcome
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class StampAhead:
         seconds = seconds_for(self.project.workshop.rules)
         tasks = []
         for what in (draw.FRONT, draw.INDEX):
-            if memo_holds(self.ctx, what, current[what], shared=True):
+            if memo_peek(self.ctx, what, current[what], shared=True) is not None:
                 continue  # drawn in an earlier build from the same facts
             name = what
             while name in taken:

@@ -49,49 +49,30 @@ def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T], *, sh
     ``shared``: a pure value (no file written beside it), also kept in the shared cache
     (``$PROCEEDINGS_CACHE_DIR/memo/``) for any output folder that asks with the same key.
     """
-    path, elsewhere = _memo_paths(ctx, name, key, shared)
-    if ctx.use_cache:
-        value = read_through(path, elsewhere, lambda raw, file: _unpickle(raw, key, file))
-        if value is not None:
-            log.info("%s: unchanged, reused", name)
-            return value
+    value = memo_peek(ctx, name, key, shared=shared)
+    if value is not None:
+        log.info("%s: unchanged, reused", name)
+        return value
     value = compute()
     blob = pickle.dumps(value, protocol=4)
+    path, elsewhere = _memo_paths(ctx, name, key, shared)
     write_through(path, elsewhere, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
     return value
+
+
+def memo_peek(ctx: BuildContext, name: str, key: str, *, shared: bool = False) -> Any:
+    """The value :func:`memo` keeps for ``name`` under ``key``, without computing it; None when it has none (or
+    the cache is not used)."""
+    if not ctx.use_cache:
+        return None
+    path, elsewhere = _memo_paths(ctx, name, key, shared)
+    return read_through(path, elsewhere, lambda raw, file: _unpickle(raw, key, file))
 
 
 def _memo_paths(ctx: BuildContext, name: str, key: str, shared: bool) -> tuple[Path, Path | None]:
     """Where :func:`memo` keeps ``name``: in the output folder, and in the shared cache when ``shared``."""
     common = shared_dir("memo") if shared else None
     return ctx.out_dir / ".cache" / f"{name}.pickle", common / f"{name}-{key}.pickle" if common is not None else None
-
-
-def memo_peek(ctx: BuildContext, name: str, key: str) -> Any:
-    """The value :func:`memo` keeps in the output folder for ``name`` under ``key``, without computing it; None
-    when it has none (or the cache is not used)."""
-    if not ctx.use_cache:
-        return None
-    path, _ = _memo_paths(ctx, name, key, False)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    return _unpickle(raw, key, path.name)
-
-
-def memo_holds(ctx: BuildContext, name: str, key: str, *, shared: bool = False) -> bool:
-    """Whether :func:`memo` would answer ``name`` for ``key`` from the cache (its entry is not checked further:
-    a damaged one is computed again there)."""
-    if not ctx.use_cache:
-        return False
-    path, elsewhere = _memo_paths(ctx, name, key, shared)
-    if elsewhere is not None and elsewhere.is_file():
-        return True
-    try:
-        return pickle.loads(path.read_bytes())[0] == key  # noqa: S301 - our own cache file
-    except Exception:  # noqa: BLE001 - missing or damaged: not held
-        return False
 
 
 def _unpickle(raw: bytes, key: str, name: str) -> Any:
