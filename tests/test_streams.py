@@ -3,6 +3,7 @@ papers built by the real pipeline: each paper is reported and left out, and the 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -166,3 +167,76 @@ def test_the_quick_check_of_every_stream_agrees_with_the_walk(broken_build, tex_
     for name in ("damaged", "bomb"):
         with pikepdf.open(project / "camera_ready" / f"{name}.pdf") as pdf:
             assert quick_streams(pdf, len(pdf.pages)) is None
+
+
+def _rle(data: bytes) -> bytes:
+    """RunLength data of literal runs (what some PDF libraries write for page content)."""
+    out = bytearray()
+    for i in range(0, len(data), 128):
+        chunk = data[i:i + 128]
+        out += bytes([len(chunk) - 1]) + chunk
+    return bytes(out + b"\x80")
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def with_other_filters(pdf: Path, dest: Path) -> Path:
+    """``pdf`` with page 1's content RunLength-encoded and a JPEG under Flate (``[/FlateDecode /DCTDecode]``) drawn
+    on page 2: streams every reader decodes (qpdf's default level alone does not)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        first, second = doc.pages[0].obj, doc.pages[1].obj
+        contents = first.Contents
+        content = b"\n".join(s.read_bytes() for s in (contents if isinstance(contents, pikepdf.Array) else [contents]))
+        stream = doc.make_stream(b"")
+        stream.write(_rle(content), filter=pikepdf.Name.RunLengthDecode)
+        first.Contents = stream
+        image = doc.make_stream(b"")
+        image.write(zlib.compress(_jpeg()), filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]))
+        image.update({"/Type": pikepdf.Name.XObject, "/Subtype": pikepdf.Name.Image, "/Width": 40, "/Height": 30,
+                      "/ColorSpace": pikepdf.Name.DeviceRGB, "/BitsPerComponent": 8})
+        resources = second.Resources
+        resources.XObject = resources.get("/XObject", pikepdf.Dictionary())
+        resources.XObject.ImOther = image
+        old = second.Contents
+        second.Contents = pikepdf.Array([*(old if isinstance(old, pikepdf.Array) else [old]),
+                                         doc.make_stream(b"q 40 0 0 30 300 100 cm /ImOther Do Q")])
+        doc.save(dest)
+    return dest
+
+
+def test_runlength_content_and_a_jpeg_under_flate_go_into_the_volume(tmp_path: Path, tex_papers):
+    """Streams qpdf reads only past its default decode level are no reason to leave a paper out: it is placed,
+    stamped, and the volume passes qpdf --check."""
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf is not installed")
+    other = with_other_filters(tex_papers["clean"], tmp_path / "other.pdf")
+    assert subprocess.run(["qpdf", "--check", str(other)], capture_output=True, check=False).returncode == 0
+    project = make_tex_project(tmp_path / "p", {"good": tex_papers["clean"], "other": other})
+    result = build_project(project)
+    report = result.report.by_id("other")
+    assert report.usable and report.errors == [] and [p.paper.id for p in result.plan.papers] == ["good", "other"]
+    check = subprocess.run(["qpdf", "--check", str(project / "build/proceedings.pdf")], capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0, check.stdout
+
+
+def test_a_jpeg_under_flate_is_still_decoded_to_be_checked():
+    import pikepdf
+
+    from proceedings.pdf.streams import pike_stream_fault
+
+    doc = pikepdf.new()
+    good, bad = (doc.make_stream(b"") for _ in range(2))
+    chain = pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode])
+    good.write(zlib.compress(_jpeg()), filter=chain)
+    bad.write(zlib.compress(b"\xff\xd8\xff\xe0 not a JPEG at all" * 4), filter=chain)
+    assert pike_stream_fault(good) is None
+    assert "JPEG" in (pike_stream_fault(bad) or "")

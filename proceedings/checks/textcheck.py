@@ -16,6 +16,7 @@ from typing import Any
 from pikepdf import Array, Pdf, Stream
 
 from proceedings.checks.pdfcheck import page_object
+from proceedings.pdf.streams import decoded
 from proceedings.text import ascii_fold
 
 try:
@@ -171,7 +172,7 @@ def page_content(page: Any, limit: int) -> bytes:
     much of it as passes ``limit``; empty when it has none. Raises when a stream does not decode."""
     contents = page.get("/Contents")
     if isinstance(contents, Stream):
-        return contents.read_bytes()
+        return decoded(contents)
     if not isinstance(contents, Array) or len(contents) > 10_000:
         return b""
     data = bytearray()
@@ -179,7 +180,7 @@ def page_content(page: Any, limit: int) -> bytes:
         if item is None:
             continue
         if isinstance(item, Stream):
-            data += item.read_bytes()
+            data += decoded(item)
             if len(data) > limit:
                 break
         if not data or data[-1:] != b"\n":

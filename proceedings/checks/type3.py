@@ -29,6 +29,7 @@ from proceedings.checks.pdfcheck import (
 )
 from proceedings.checks.streams import Bomb, Damaged, inflate_size, raw_data
 from proceedings.findings import Finding
+from proceedings.pdf.streams import decoded
 
 GLYPHS_SAMPLED = 12
 """Glyph procedures read per font to tell bitmap from vector."""
@@ -117,7 +118,7 @@ def _glyph_data(stream: Any) -> bytes:
     if chain is None or isinstance(chain, Array) and not len(chain):
         return raw_data(stream)
     if name_of(chain) not in ("FlateDecode", "Fl"):
-        return stream.read_bytes()
+        return decoded(stream)
     try:
         return inflate_size(raw_data(stream), 1024 * 1024, keep=True)[1]
     except (Damaged, Bomb):

@@ -7,7 +7,7 @@ import re
 import zlib
 from collections.abc import Callable
 
-from pikepdf import Array, Dictionary, Pdf, Stream
+from pikepdf import Array, Dictionary, Pdf, Stream, StreamDecodeLevel
 
 
 class DamagedStream(ValueError):
@@ -49,15 +49,24 @@ def pike_stream_fault(stream: Stream) -> str | None:
         parms = stream.get("/DecodeParms")
         if isinstance(parms, Array):
             parms = parms[0] if len(parms) else None
+        general = names and all(n in GENERAL for n in names)  # qpdf cannot stop before an image codec
         return _fault(names, parms if isinstance(parms, Dictionary) else None, stream.read_raw_bytes(),
-                      stream.read_bytes)
+                      lambda: decoded(stream) if general else None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
 
-def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes]) -> str | None:
+def decoded(stream: Stream) -> bytes:
+    """A pikepdf stream's data with its general-purpose filters undone, RunLength too (which qpdf's default
+    level leaves alone, and every reader undoes): a page's content as viewers read it."""
+    return stream.read_bytes(decode_level=StreamDecodeLevel.specialized)
+
+
+def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | None]) -> str | None:
     """Why a stream with these filters, decode parameters (a dictionary, or None) and raw data does not decode;
-    ``decoded`` decodes it with the reader's general-purpose filters."""
+    ``decoded`` decodes it with the reader's general-purpose filters (None: this reader cannot undo those before
+    an image codec alone; the JPEG is then not looked at, unless Flate alone precedes it)."""
+    inflated = b""
     if names and names[0] in FLATE:
         fault, inflated = flate_fault(raw)
         if fault or len(names) == 1:  # a predictor: its rows' filter bytes are all that can be wrong (decoding
@@ -65,7 +74,10 @@ def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes]) ->
     if names and all(n in GENERAL for n in names):
         decoded()
     if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
-        return jpeg_fault(decoded() if len(names) > 1 else raw)
+        if len(names) == 1:
+            return jpeg_fault(raw)
+        data = inflated if len(names) == 2 and names[0] in FLATE else decoded()
+        return jpeg_fault(data) if data is not None else None
     return None
 
 
@@ -256,7 +268,7 @@ def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, int]] 
         contents = pdf.pages[index].obj.get("/Contents")
         items = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
         try:
-            data = b"\n".join(item.read_bytes() for item in items)
+            data = b"\n".join(decoded(item) for item in items)
         except Exception as exc:  # noqa: BLE001 - a content stream qpdf cannot decode
             raise DamagedStream(f"page {number}: the page's content cannot be read ({exc})") from None
         fault = lexical_fault(data) if items else None

@@ -160,6 +160,7 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
     from pikepdf import Array, Stream
 
     from proceedings.checks.pdfcheck import page_object
+    from proceedings.pdf.streams import decoded
 
     for number in range(1, count + 1):
         try:
@@ -167,7 +168,7 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
             streams = list(contents) if isinstance(contents, Array) else [contents]
             for stream in streams[:1000]:
                 if isinstance(stream, Stream) and stream.objgen not in held:
-                    stream.read_bytes()
+                    decoded(stream)
         except (MemoryError, RecursionError):
             raise
         except Exception:  # damaged streams are the checks' business
