@@ -88,3 +88,33 @@ def test_validation_finds_a_png_predictor_row_qpdf_cannot_undo_past_the_first_ch
         inflate_size(_png_rows(5000, 300, bad=4000), row=301)  # 1.2 MB in: past the first 1 MiB inflated
     with pytest.raises(Damaged, match="PNG predictor row 0: unknown filter type 9"):
         inflate_size(_png_rows(3, 300, bad=0), row=301)
+
+
+def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Checking and stamping share a worker task and its time limit: a stamp that runs over it leaves the check's
+    result standing (no timeout finding), and the stamp stage stamps the paper again."""
+    import time
+
+    import yaml
+
+    from proceedings.stages import parts
+
+    no_shared_cache(monkeypatch)
+    project = copy_project(tmp_path / "p")
+    workshop = project / "front_matter" / "workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["rules"]["time_limit"] = 2
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    real = parts.stamp_paper
+
+    def slow_ahead(*args, **kwargs):  # only when stamping from the file the checks opened: in the checking task
+        if len(args) > 6 and args[6] is not None:
+            time.sleep(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parts, "stamp_paper", slow_ahead)  # the workers fork from this process: they have it too
+    by_stage = _spy_stamp_stage(monkeypatch)
+    result = build_project(project)
+    assert result.report.error_count == 0 and not any(f.rule == "timeout" for p in result.report.papers
+                                                      for f in p.findings)
+    assert sorted(by_stage) == sorted(p.paper.id for p in result.plan.papers) and len(by_stage) > 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from proceedings.util.workers import alongside, call, run_limited
+from proceedings.util.workers import alongside, call, result_so_far, run_limited
 
 
 def _pid() -> int:
@@ -83,3 +83,25 @@ def test_alongside_without_fork_runs_here_when_asked(monkeypatch: pytest.MonkeyP
     with alongside(lambda: calls.append(os.getpid()) or len(calls)) as value:
         assert calls == []  # nothing runs before it is asked for
         assert value() == 1 and value() == 1 and calls == [os.getpid()]
+
+
+def _checked_then_slow() -> str:
+    result_so_far("checked")
+    time.sleep(30)
+    return "stamped"
+
+
+def _checked_then_dead() -> str:
+    result_so_far("checked")
+    os._exit(3)
+
+
+def test_a_task_result_so_far_stands_when_the_rest_times_out_or_dies():
+    """Work after a task's own (stamping after checking) that runs past the limit or kills the worker does not
+    make the task's own result a failure."""
+    results = run_limited(call, [("slow", (_checked_then_slow,), 0.5), ("dead", (_checked_then_dead,)),
+                                 ("plain", (time.sleep, 30), 0.5)], jobs=2, time_limit=30, memory_mb=256)
+    assert (results["slow"].status, results["slow"].value) == ("ok", "checked")
+    assert results["slow"].detail.startswith("timeout after its result")
+    assert (results["dead"].status, results["dead"].value) == ("ok", "checked")
+    assert results["plain"].status == "timeout"  # nothing said before: a timeout as ever

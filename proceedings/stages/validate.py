@@ -23,7 +23,7 @@ from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import json_bytes
 from proceedings.util.cache import digest, read_through, seal, shared_dir, unseal, write_through
-from proceedings.util.workers import Outcome, call, run_inline, run_limited
+from proceedings.util.workers import Outcome, call, result_so_far, run_inline, run_limited
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -128,6 +128,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             result["references_page"] = refs.page if refs else None
             result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
         if then is not None and result["usable"] and result["pages"]:
+            result_so_far(result)  # the check stands, whatever becomes of the stamping after it
             result["stamped"] = then(pdf, frozenset(report.verified) if report is not None else frozenset())
         return result
     finally:

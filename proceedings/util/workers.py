@@ -103,6 +103,17 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
+_PARTIAL: Callable[[Any], None] | None = None
+"""In a worker, while a task runs: sends that task's result so far to the parent."""
+
+
+def result_so_far(value: Any) -> None:
+    """From inside a task: ``value`` stands as the task's result should the rest of it time out, run out of memory
+    or crash (work after the task's own, whose failure is not the input's). Nothing outside a worker."""
+    if _PARTIAL is not None:
+        _PARTIAL(value)
+
+
 def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], memory_mb: int) -> None:
     """Loop of a worker: receive (key, args), send (key, status, value)."""
     _die_with_parent()
@@ -118,6 +129,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
             return
         key, args = message
         status, value, detail = "ok", None, ""
+        global _PARTIAL
+        _PARTIAL = lambda partial, key=key: _send_partial(conn, key, partial)
         try:
             value = fn(*args)
         except MemoryError:
@@ -126,11 +139,20 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
             status, detail = "error", f"RecursionError: {exc}"
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
             status, value, detail = "error", os_failure(exc), f"{type(exc).__name__}: {exc}"
+        _PARTIAL = None
         # outside the except blocks: the traceback, and the memory its frames hold, is gone
         if status == "memory":
             gc.collect()
         if not _send(conn, (key, status, value, detail)) or status == "memory":
             return  # after running out of memory the heap may be in a bad state: a fresh worker takes over
+
+
+def _send_partial(conn: multiprocessing.connection.Connection, key: str, value: Any) -> None:
+    """Send a task's result so far; one that cannot be sent is no result (the task goes on, its own result comes)."""
+    try:
+        conn.send((key, "partial", value, ""))
+    except Exception:  # noqa: BLE001
+        log.debug("the result so far of %s could not be sent", key)
 
 
 def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:
@@ -172,10 +194,13 @@ class _Worker:
         child.close()
         self.task: tuple[str, float, float] | None = None
         """(key, when it started, its time limit) of the task running."""
+        self.partial: Any = None
+        """What that task sent as its result so far (see :func:`result_so_far`)."""
 
     def assign(self, key: str, args: tuple, limit: float) -> None:
         self.conn.send((key, args))
         self.task = (key, time.monotonic(), limit)
+        self.partial = None
 
     def kill(self) -> None:
         try:
@@ -232,7 +257,9 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
     size = pool_size(jobs, count if count is not None else len(tasks))  # type: ignore[arg-type]
     workers: list[_Worker] = []
 
-    def finish(outcome: Outcome) -> None:
+    def finish(outcome: Outcome, partial: Any = None) -> None:
+        if outcome.status != "ok" and partial is not None:  # the task's own work was done: its result stands
+            outcome = Outcome(outcome.key, "ok", partial, f"{outcome.status} after its result: {outcome.detail}")
         results[outcome.key] = outcome
         if on_done is not None:
             on_done(outcome)
@@ -279,18 +306,22 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
                         status, value, detail = "crash", None, "the worker died"
                     except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
                         status, value, detail = "error", None, f"{type(exc).__name__}: {exc}"
+                    if status == "partial":
+                        w.partial = value
+                        continue
                     w.task = None
-                    finish(Outcome(key, status, value, detail))
+                    finish(Outcome(key, status, value, detail), w.partial)
                     if status in ("memory", "crash") or not w.process.is_alive():
                         replace(i)
                 elif w.process.sentinel in ready or not w.process.is_alive():
-                    code = w.process.exitcode
+                    code, partial = w.process.exitcode, w.partial
                     replace(i)
                     status = "memory" if code in (-9, 137) else "crash"
-                    finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"))
+                    finish(Outcome(key, status, None, f"the worker stopped (exit code {code})"), partial)
                 elif now - start >= limit:
+                    partial = w.partial
                     replace(i)
-                    finish(Outcome(key, "timeout", None, f"stopped after {limit:g} s"))
+                    finish(Outcome(key, "timeout", None, f"stopped after {limit:g} s"), partial)
     finally:
         for w in workers:
             if w.task is not None:
