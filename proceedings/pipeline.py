@@ -25,7 +25,7 @@ from proceedings.stages.draw import draw_parts
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish
-from proceedings.stages.stamp import Volume, bind_volume, forget_part, merge
+from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import read_json, sweep, write_json
@@ -211,7 +211,8 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 
 
 def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
-                      alongside_publishing: Callable[[], dict[str, Path]]) -> tuple[Volume, dict[str, Path]]:
+                      alongside_publishing: Callable[[], dict[str, Path]],
+                      cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
     """Bind the volume and publish its parts; once the volume is verified, ``alongside_publishing`` runs in a
     thread while the parts are published (both mostly write files). A cached stamped paper is checked as it is
     read (bind, publish): one found damaged is stamped again, never blamed on the paper, and the volume bound
@@ -231,10 +232,8 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
                         forget_part(ctx, exc.path))
-            stamped = volume.restamped
-            with timed(ctx, "stamp"):
-                volume = merge(project, plan, front, index, ctx)
-            volume.restamped += stamped
+            with timed(ctx, "stamp"):  # the papers stamped in this build so far are in ``cache.fresh``: counted
+                volume = merge(project, plan, front, index, ctx, cache)
     raise BuildError("the cached stamped papers keep reading back damaged", [str(ctx.out_dir / ".cache")])
 
 
@@ -280,7 +279,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
           else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
         volume, outputs = _bind_and_publish(  # the citations written while the parts are published
             project, plan, front, index, volume, metadata, ctx,
-            lambda: _export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)))
+            lambda: _export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)), ahead.cache)
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"
         with timed(ctx, "exports"):

@@ -15,6 +15,7 @@ are used by the draw stage (:mod:`proceedings.stages.draw`) likewise, only when 
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,22 +101,31 @@ class StampAhead:
         if self.cache.get(source.paper.id, key, target) is not None:
             return None
         self._placed[source.paper.id] = (placed, key)
-        return StampJob(placed.first_page, str(target), self.footer, meta, self.budget)
+        return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget)
+
+    def _beside(self, source: Source) -> Path:
+        """Where a worker stamps a paper ahead: beside its cached copy, which stays as it was until the guess is
+        known to be right."""
+        return self.cache.dir / f"{source.paper.id}.ahead.pdf"
 
     def record(self, source: Source, checked: dict[str, Any], stamped: Any) -> None:
-        """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages)."""
+        """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages); any other
+        is dropped (the stamp stage stamps that paper, and reports what goes wrong)."""
         entry = self._placed.pop(source.paper.id, None)
         if entry is None or stamped is None:
             return
         placed, key = entry
-        if not isinstance(stamped, (list, tuple)):
-            log.debug("paper %s: not stamped ahead (%s)", source.paper.id, stamped)
-            return
-        pages, removed, shared, crc, layout = stamped
-        if not checked.get("usable") or checked.get("pages") != placed.pages or pages != placed.pages:
-            return
-        self.cache.put(source.paper.id, key, self.cache.dir / f"{source.paper.id}.pdf", pages, Counter(removed),
-                       tuple(shared), crc, layout)
+        side, target = self._beside(source), self.cache.dir / f"{source.paper.id}.pdf"
+        try:
+            if not isinstance(stamped, (list, tuple)):
+                log.debug("paper %s: not stamped ahead (%s)", source.paper.id, stamped)
+            elif checked.get("usable") and checked.get("pages") == placed.pages == stamped[0]:
+                pages, removed, shared, crc, layout = stamped
+                os.replace(side, target)
+                self.cache.put(source.paper.id, key, target, pages, Counter(removed), tuple(shared), crc, layout)
+            side.unlink(missing_ok=True)
+        except OSError as exc:  # the output folder's fault: the stamp stage meets it again, and says so
+            log.debug("paper %s: stamped copy not kept: %s", source.paper.id, exc)
 
     def warm_up(self) -> None:
         """Import what the stages after validation read with (pypdf, fontTools, Pillow) while the workers check the
