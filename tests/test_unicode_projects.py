@@ -109,3 +109,23 @@ def test_whitespace_only_name_is_a_clear_error(tmp_path: Path):
     with pytest.raises(ProjectFileError) as info:
         build_project(project)
     assert "camera_ready/papers.yaml: [0] (id 1).authors[0].name:" in info.value.problems[0]
+
+
+def test_paper_ids_beyond_ascii_keep_their_contents_links(tmp_path: Path, tex_papers):
+    """A paper id with a dash, a euro sign or a letter outside Latin-1 goes through the contents' placeholders and
+    comes back: the volume verifies, and each contents link lands on its paper's first page."""
+    from tests.texarticles import make_tex_project
+
+    project = make_tex_project(tmp_path / "p", {"a": tex_papers["clean"], "b": tex_papers["number-p1"]})
+    papers = project / "camera_ready" / "papers.yaml"
+    entries = yaml.safe_load(papers.read_text(encoding="utf-8"))
+    entries[0]["id"], entries[1]["id"] = "A–1€", "Ω-2"
+    papers.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = build_project(project)  # verify reads every contents link back: a lost one is a BuildError
+    assert [p.paper.id for p in result.plan.papers] == ["A–1€", "Ω-2"]
+    volume = PdfReader(project / "build" / "proceedings.pdf")
+    index_of = {page.indirect_reference.idnum: i for i, page in enumerate(volume.pages)}
+    targets = {index_of.get(annot.get_object()["/Dest"][0].idnum)
+               for i in range(result.volume.front_pages) for annot in volume.pages[i].get("/Annots") or []
+               if "/Dest" in annot.get_object()}
+    assert {p.first_index for p in result.volume.papers} <= targets

@@ -86,10 +86,10 @@ def _unescape(raw: bytes) -> str:
 
 
 def _decoded(data: bytes) -> str:
-    """A string's bytes as text: UTF-16 with its byte-order mark, else PDFDocEncoding (read as Latin-1)."""
-    if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be")
-    return data.decode("latin-1")
+    """A placeholder's paper id from its string's bytes: UTF-8, as :mod:`proceedings.stages.parts` writes it
+    (a text string's PDFDocEncoding differs from Latin-1 in 0x80–0xA0: an id with a dash or a euro sign would
+    not come back)."""
+    return data.decode("utf-8", errors="replace")
 
 
 def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:

@@ -122,7 +122,8 @@ def _link_contents(pdf: Pdf, front: FrontMatter) -> None:
             target = pdf.pages[link.target_page].obj
         else:
             if link.paper_id not in placeholders:
-                placeholders[link.paper_id] = pdf.make_indirect(Dictionary(ProcTarget=pikepdf.String(link.paper_id)))
+                placeholders[link.paper_id] = pdf.make_indirect(  # the id's UTF-8 bytes: bind reads them back
+                    Dictionary(ProcTarget=pikepdf.String(link.paper_id.encode("utf-8"))))
             target = placeholders[link.paper_id]
         annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link,
                                              Rect=Array([round(v, 2) for v in link.rect]), Border=Array([0, 0, 0]),
