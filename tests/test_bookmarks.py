@@ -145,3 +145,31 @@ def test_real_papers_give_the_hints_pypdf_gave():
             compared += 1
     assert compared >= 50
     assert pikepdf_hints((need(ACMART) / "sample-sigconf.pdf").read_bytes()) == [5, 4]  # the first citation
+
+
+def test_an_outline_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch):
+    """2,000 items, each with a child: every item is looked at once (a copy of what was visited, made for each
+    level of children, once made a hostile outline quadratic), and the one named References gives the hint."""
+    from proceedings.checks import bookmarks
+
+    pdf = pikepdf.new()
+    for _ in range(3):
+        pdf.add_blank_page()
+    items = []
+    for i in range(2000):
+        child = pdf.make_indirect(Dictionary(Title=String("child")))
+        title = "References" if i == 10 else f"Section {i}"
+        items.append(pdf.make_indirect(Dictionary(Title=String(title), First=child, Last=child,
+                                                  Dest=Array([pdf.pages[2].obj, Name.Fit]))))
+    for item, after in zip(items, items[1:]):
+        item.Next = after
+    pdf.Root.Outlines = pdf.make_indirect(Dictionary(Type=Name.Outlines, First=items[0], Last=items[-1]))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    seen = []
+    real = bookmarks._Reader._first_visit
+    monkeypatch.setattr(bookmarks._Reader, "_first_visit",
+                        lambda self, node, visited, *rest: (seen.append(len(visited)), real(self, node, visited, *rest))[1])
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as doc:
+        assert hint_pages(doc, 3)[:1] == [3]
+    assert len(seen) == 4000 and max(seen) == 3999  # one set of what was visited, grown to every item once

@@ -150,7 +150,8 @@ class _Reader:
             out.append(self._item(node, named))
             if _has(node, "/First"):
                 inner: list[Any] = []
-                self._items(get(node, "/First"), inner, set(visited), depth + 1, entries, named)
+                self._items(get(node, "/First"), inner, visited, depth + 1, entries, named)  # each item read once
+                # (a copy of what was visited for each level of children made a hostile outline quadratic)
                 if inner:
                     out.append(inner)
             if not _has(node, "/Next"):
