@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -201,3 +202,10 @@ def proceedings_title(title: str) -> str:
     if title.startswith("The "):
         title = "the " + title[4:]
     return f"Proceedings of {title}"
+
+
+def xml_escape(text: str, quotes: bool = False) -> str:
+    """``&``, ``<`` and ``>`` as XML entities, and ``"`` too when ``quotes`` (xml.sax.saxutils.escape's result,
+    without the import of urllib and ssl that module brings)."""
+    text = html.escape(text, quote=False)
+    return text.replace('"', "&quot;") if quotes else text

@@ -119,10 +119,9 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names = _filters(stream)
     if names == ["FlateDecode"]:
-        raw, row = data, _png_row(stream)
-        size = inflate_size(data, limit, keep=whole, row=row)[0]
-        if verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end marker (blanks
-            verified.add(fingerprint(raw))  # are no zlib header): inflate_size raised otherwise
+        size = inflate_size(data, limit, keep=whole, row=_png_row(stream))[0]
+        if verified is not None and len(data) > 1:  # two bytes or more that inflate reach the end marker (blanks
+            verified.add(fingerprint(data))  # are no zlib header): inflate_size raised otherwise
         return size
     for i, name in enumerate(names):
         last = i == len(names) - 1

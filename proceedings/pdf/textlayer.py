@@ -113,10 +113,6 @@ class PageText:
     """Boxes of the images and embedded drawings (form XObjects) placed on the page, displayed coordinates."""
     _body_size: float | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def letters(self) -> int:
-        return len(_NOT_LETTER.sub("", "".join(s.text for s in self.spans)))
-
     def has_letters(self, count: int) -> bool:
         """Whether the page has at least ``count`` letters (counted span by span until there are enough)."""
         found = 0

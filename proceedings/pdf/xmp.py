@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from html import escape as _html_escape
 from typing import TYPE_CHECKING
+
+from proceedings.text import xml_escape
 
 if TYPE_CHECKING:
     from pikepdf import Pdf
@@ -62,21 +63,16 @@ class DocumentMetadata:
         return {k: v for k, v in entries.items() if v}
 
 
-
-def escape(text: str) -> str:
-    """``&``, ``<`` and ``>`` as XML entities (xml.sax.saxutils.escape, without importing urllib and ssl)."""
-    return _html_escape(text, quote=False)
-
 def _text(tag: str, value: object) -> str:
-    return f"   <{tag}>{escape(str(value))}</{tag}>\n"
+    return f"   <{tag}>{xml_escape(str(value))}</{tag}>\n"
 
 
 def _lang_alt(tag: str, value: str) -> str:
-    return (f"   <{tag}><rdf:Alt><rdf:li xml:lang=\"x-default\">{escape(value)}</rdf:li></rdf:Alt></{tag}>\n")
+    return (f"   <{tag}><rdf:Alt><rdf:li xml:lang=\"x-default\">{xml_escape(value)}</rdf:li></rdf:Alt></{tag}>\n")
 
 
 def _list(tag: str, kind: str, values: list[str]) -> str:
-    items = "".join(f"<rdf:li>{escape(v)}</rdf:li>" for v in values)
+    items = "".join(f"<rdf:li>{xml_escape(v)}</rdf:li>" for v in values)
     return f"   <{tag}><rdf:{kind}>{items}</rdf:{kind}></{tag}>\n"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -13,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from proceedings.text import xml_escape
 from proceedings.typeset import fonts
 
 INK = "#1a1a1a"
@@ -27,7 +27,7 @@ def page_size(name: str) -> tuple[float, float]:
 
 def esc(text: str) -> str:
     """Escape text for a ReportLab Paragraph."""
-    return _xml_escape(text or "", {'"': "&quot;"})
+    return xml_escape(text or "", quotes=True)
 
 
 @dataclass
