@@ -63,6 +63,17 @@ def test_two_builds_are_byte_identical(_built_once: Path, tmp_path: Path):
     assert ids[0] == ids[1]
 
 
+def test_each_part_is_identified_by_its_own_bytes(_built_once: Path):
+    """Every part written (each paper, the front matter) has an /ID made from its bytes: two papers never share one
+    (qpdf's static /ID is never left in a file), and the same part built again has the same (above)."""
+    build = _built_once / "build"
+    parts = [*sorted((build / "papers").glob("*.pdf")), build / "front_matter.pdf"]
+    ids = [PdfReader(part).trailer["/ID"] for part in parts]
+    assert len(parts) == 3 and all(i[0] == i[1] for i in ids)
+    firsts = {bytes(i[0].original_bytes) for i in ids}
+    assert len(firsts) == len(parts) and bytes.fromhex("31415926535897932384626433832795") not in firsts
+
+
 def test_source_date_epoch_is_the_date_written(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build_project(project, tmp_path / "a")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from proceedings.util.workers import alongside, call, result_so_far, run_limited
+from proceedings.util.workers import alongside, call, import_meanwhile, result_so_far, run_limited
 
 
 def _pid() -> int:
@@ -105,3 +105,49 @@ def test_a_task_result_so_far_stands_when_the_rest_times_out_or_dies():
     assert results["slow"].detail.startswith("timeout after its result")
     assert (results["dead"].status, results["dead"].value) == ("ok", "checked")
     assert results["plain"].status == "timeout"  # nothing said before: a timeout as ever
+
+
+def _mark_started(path: str) -> None:
+    Path(path).write_text("started", encoding="utf-8")
+    time.sleep(0.2)
+
+
+def test_a_worker_starts_on_its_task_before_the_next_task_is_worked_out(tmp_path: Path):
+    """Working out a task (placing a paper, importing ahead) never keeps a free worker waiting for the one before."""
+    marker = tmp_path / "first-started"
+    waited: list[bool] = []
+
+    def tasks():
+        yield "first", (_mark_started, str(marker))
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:  # the first task runs meanwhile
+            time.sleep(0.01)
+        waited.append(marker.exists())
+        yield "second", (time.sleep, 0)
+
+    results = run_limited(call, tasks(), jobs=1, time_limit=30, memory_mb=256, count=2)
+    assert waited == [True] and {r.status for r in results.values()} == {"ok"}
+
+
+def _module_flag(name: str) -> object:
+    import sys
+
+    return getattr(sys.modules.get(name), "DONE", "not imported")
+
+
+def test_workers_start_once_the_imports_made_meanwhile_are_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A module imported by :func:`import_meanwhile`'s thread is never half imported in a worker forked from this
+    process (its import lock would stay held there); a module that fails to import is left alone."""
+    import sys
+
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1)\nDONE = True\n", encoding="utf-8")
+    (tmp_path / "broken_on_import.py").write_text("raise RuntimeError('broken')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        import_meanwhile(["broken_on_import", "slow_to_import"])
+        results = run_limited(call, [("flag", (_module_flag, "slow_to_import"))], jobs=1, time_limit=30,
+                              memory_mb=256)
+        assert (results["flag"].status, results["flag"].value) == ("ok", True)
+        assert "broken_on_import" not in sys.modules
+    finally:
+        sys.modules.pop("slow_to_import", None)

@@ -29,7 +29,7 @@ from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
 from proceedings.typeset.limited import seconds_for
 from proceedings.util.cache import memo_peek
-from proceedings.util.workers import Outcome
+from proceedings.util.workers import Outcome, import_meanwhile
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +129,8 @@ class StampAhead:
 
     def warm_up(self) -> None:
         """Import what the stages after validation read with (pypdf, fontTools, Pillow) while the workers check the
-        first papers: this process waits for them anyway."""
-        import importlib
-
-        for name in LATER_IMPORTS:
-            try:
-                importlib.import_module(name)
-            except ImportError as exc:  # imported again where it is needed, and reported there
-                log.debug("%s not imported ahead: %s", name, exc)
+        first papers: this process waits for them anyway (in a thread: a worker that finishes is not kept waiting)."""
+        import_meanwhile(LATER_IMPORTS)
 
     def drawings(self, taken: set[str]) -> list[tuple[str, tuple, float]]:
         """Tasks that draw the front matter and the author index of the plan guessed (once every paper is placed),

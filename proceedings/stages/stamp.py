@@ -35,7 +35,7 @@ from proceedings.util.outputs import raise_if_machine
 
 log = logging.getLogger(__name__)
 
-STAMP_VERSION = 4  # bump when stamping or copying changes what a part contains
+STAMP_VERSION = 5  # bump when stamping or copying changes what a part contains
 
 
 @dataclass

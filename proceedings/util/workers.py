@@ -173,9 +173,43 @@ def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:
         return False
 
 
+_IMPORTING: list[Any] = []
+"""The thread of :func:`import_meanwhile`, while it may run."""
+
+
+def import_meanwhile(names: Iterable[str]) -> None:
+    """Import modules in a thread of this process, which goes on meanwhile (waiting for its workers, this process
+    lets the thread run; a worker that finishes is handed its next task at once, not after the imports). A module
+    that does not import is left to be imported where it is needed, and to fail there.
+
+    Every process started from here waits for the thread first (:func:`_settle`): a module half imported by
+    another thread would stay locked in the child."""
+    import importlib
+    import threading
+
+    def run() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - imported again, and reported, where it is needed
+                log.debug("%s not imported ahead: %s", name, exc)
+
+    _settle()
+    thread = threading.Thread(target=run, name="proceedings-imports", daemon=True)
+    _IMPORTING.append(thread)
+    thread.start()
+
+
+def _settle() -> None:
+    """Wait for :func:`import_meanwhile`'s thread (before a process is started from this one)."""
+    while _IMPORTING:
+        _IMPORTING.pop().join()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     import threading
 
+    _settle()  # no thread importing: a fork is safe, and instant
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")  # no other thread to be caught mid-lock: fork is instant
     if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
@@ -187,6 +221,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 class _Worker:
     def __init__(self, ctx: multiprocessing.context.BaseContext, fn: Callable[..., Any], memory_mb: int) -> None:
+        _settle()
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_worker_main, args=(child, fn, memory_mb), daemon=True,
                                    name="proceedings-check")
@@ -403,19 +438,25 @@ def _alongside_main(conn: multiprocessing.connection.Connection, fn: Callable[..
 
 
 class _Lookahead:
-    """The tasks not yet handed out, read from their iterable one at a time (true while any is left)."""
+    """The tasks not yet handed out, read from their iterable one at a time (true while any is left). The next
+    task is read when asked whether there is one, not when the last was handed out: a worker starts on its task
+    before the next one is worked out."""
+
+    _NONE = object()
 
     def __init__(self, tasks: Iterable[tuple]) -> None:
         self._items: Iterator[tuple] = iter(tasks)
-        self._next = next(self._items, None)
+        self._next: Any = self._NONE
 
     def __bool__(self) -> bool:
+        if self._next is self._NONE:
+            self._next = next(self._items, None)
         return self._next is not None
 
     def popleft(self) -> tuple:
-        item = self._next
-        assert item is not None
-        self._next = next(self._items, None)
+        if not self:
+            raise IndexError("no task left")
+        item, self._next = self._next, self._NONE
         return item
 
 
