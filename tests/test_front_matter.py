@@ -62,3 +62,94 @@ def test_preface_markdown_is_typeset(repo_build, tmp_path: Path):
     assert "https://example.org/erel" in uris
     bookmarks = [item.title for item in PdfReader(result.outputs["volume"]).outline if not isinstance(item, list)]
     assert "Message from the Chairs" in bookmarks
+
+
+def _logged_drawing(log: Path):
+    """draw.drawing, each call logged to ``log`` (its part and the process drawing it)."""
+    import os
+
+    from proceedings.stages import draw
+
+    real = draw.drawing
+
+    def logged(what, project, plan):
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{what} {os.getpid()}\n")
+        return real(what, project, plan)
+
+    return logged
+
+
+def _no_drawing_ahead(monkeypatch):
+    from proceedings.stages.ahead import StampAhead
+
+    monkeypatch.setattr(StampAhead, "drawings", lambda self, taken: [])
+
+
+def test_front_matter_and_author_index_are_drawn_in_one_worker(repo_build, tmp_path: Path, monkeypatch):
+    """Ahead of the plan or by the draw stage, both drawings share one worker process (ReportLab and the fonts
+    are loaded once), which is not this one."""
+    import os
+
+    from proceedings.stages import draw
+
+    for ahead in (True, False):
+        project, _ = copy_repo_build(repo_build, tmp_path / f"p{ahead}")
+        log = tmp_path / f"drawn-{ahead}.log"
+        with monkeypatch.context() as patch:
+            patch.setattr(draw, "drawing", _logged_drawing(log))
+            if not ahead:
+                _no_drawing_ahead(patch)
+            build_project(project, tmp_path / f"out{ahead}", use_cache=False)
+        calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+        assert sorted(what for what, _ in calls) == sorted([draw.FRONT, draw.INDEX]), calls
+        assert len({pid for _, pid in calls}) == 1 and calls[0][1] != str(os.getpid())
+
+
+def test_a_part_that_cannot_be_laid_out_is_named(repo_build, tmp_path: Path, monkeypatch):
+    """Drawn together, a layout failure is still reported for the part that has it."""
+    import pytest
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from proceedings.errors import InputError
+    from proceedings.stages import draw
+
+    real = draw.drawing
+
+    def failing(what, project, plan):
+        if what == draw.INDEX:
+            raise LayoutError("Flowable too large on page 1")
+        return real(what, project, plan)
+
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")
+    monkeypatch.setattr(draw, "drawing", failing)
+    _no_drawing_ahead(monkeypatch)
+    with pytest.raises(InputError, match=r"^the author index cannot be laid out \(LayoutError: Flowable too large"):
+        build_project(project, tmp_path / "out", use_cache=False)
+
+
+def test_drawing_past_the_limit_together_is_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
+    """Past the time limit, the two drawings are reported together, at once: not drawn again one at a time (a
+    hostile preface would take the limit twice more)."""
+    import time
+
+    import pytest
+
+    from proceedings.errors import InputError
+    from proceedings.stages import draw
+    from proceedings.typeset import limited
+
+    log = tmp_path / "drawn.log"
+    logged = _logged_drawing(log)
+
+    def slow(what, project, plan):
+        logged(what, project, plan)
+        time.sleep(30)
+
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")
+    monkeypatch.setattr(draw, "drawing", slow)
+    monkeypatch.setattr(limited, "seconds_for", lambda rules: 0.3)
+    _no_drawing_ahead(monkeypatch)
+    with pytest.raises(InputError, match=r"^the front matter and the author index could not be drawn within 0\.6 s"):
+        build_project(project, tmp_path / "out", use_cache=False)
+    assert [line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()] == [draw.FRONT]

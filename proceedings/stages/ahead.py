@@ -82,7 +82,7 @@ class StampAhead:
         """Every paper placed so far, in volume order: the plan, if every paper is checked as guessed."""
         self.drawn: dict[str, tuple[str, Any]] = {}
         """Drawing (:data:`~proceedings.stages.draw.FRONT`, ``INDEX``) -> (its key, the drawing), made ahead."""
-        self._drawings: dict[str, tuple[str, str]] = {}
+        self._drawings: dict[str, dict[str, str]] = {}
 
     def place(self, source: Source, pages: int | None) -> StampJob | None:
         """Place the next paper in volume order: ``pages`` when known (0: left out), None when it is checked now
@@ -140,24 +140,24 @@ class StampAhead:
         plan = Plan(papers=list(self.plan))
         current = draw.keys(self.project, plan)
         seconds = seconds_for(self.project.workshop.rules)
-        tasks = []
-        for what in (draw.FRONT, draw.INDEX):
-            if memo_peek(self.ctx, what, current[what], shared=True) is not None:
-                continue  # drawn in an earlier build from the same facts
-            name = what
-            while name in taken:
-                name += "*"
-            self._drawings[name] = (what, current[what])
-            tasks.append((name, (draw.drawing, what, self.project, plan), seconds))
-        return tasks
+        whats = tuple(what for what in (draw.FRONT, draw.INDEX)
+                      if memo_peek(self.ctx, what, current[what], shared=True) is None)  # else drawn in an earlier
+        if not whats:  # build from the same facts
+            return []
+        name = "drawings"
+        while name in taken:
+            name += "*"
+        self._drawings[name] = {what: current[what] for what in whats}
+        return [(name, (draw.drawings, whats, self.project, plan), seconds * len(whats))]
 
     def drew(self, name: str, outcome: Outcome) -> bool:
-        """Keep a drawing made ahead; whether ``name`` was one (a failure is left to the draw stage to report)."""
-        what = self._drawings.pop(name, None)
-        if what is None:
+        """Keep the drawings made ahead; whether ``name`` was their task (a failure is left to the draw stage to
+        report)."""
+        drawn = self._drawings.pop(name, None)
+        if drawn is None:
             return False
         if outcome.status == "ok":
-            self.drawn[what[0]] = (what[1], outcome.value)
+            self.drawn.update((what, (key, outcome.value[what])) for what, key in drawn.items())
         else:
-            log.debug("%s not drawn ahead: %s %s", what[0], outcome.status, outcome.detail)
+            log.debug("%s not drawn ahead: %s %s", ", ".join(drawn), outcome.status, outcome.detail)
         return True

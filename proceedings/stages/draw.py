@@ -7,6 +7,7 @@ while the papers were checked (:mod:`proceedings.stages.ahead`), serves when it 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from proceedings.context import BuildContext
@@ -14,11 +15,13 @@ from proceedings.project.model import Project
 from proceedings.project.program import asset_digests
 from proceedings.stages.plan import Plan
 from proceedings.typeset.fonts import font_dir
-from proceedings.util.cache import digest, memo
+from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.timings import timed
 
 if TYPE_CHECKING:
     from proceedings.typeset.frontdata import FrontMatter
+
+log = logging.getLogger(__name__)
 
 FRONT, INDEX = "front-matter", "author-index"
 """The two drawings (their cache names)."""
@@ -51,24 +54,43 @@ def drawing(what: str, project: Project, plan: Plan) -> Any:
     return draw_author_index(project, plan)
 
 
-def _limited(what: str, project: Project, plan: Plan, ctx: BuildContext) -> Any:
-    """Draw ``what`` in a worker under the venue's limits (see :mod:`proceedings.typeset.limited`)."""
-    from proceedings.typeset.limited import draw
+def drawings(whats: tuple[str, ...], project: Project, plan: Plan) -> dict[str, Any]:
+    """Draw each of ``whats`` here, in one task: one worker loads ReportLab and the fonts once for both."""
+    return {what: drawing(what, project, plan) for what in whats}
 
-    return draw(drawing, (what, project, plan), project.workshop.rules, f"the {TITLES[what]}", ctx.out_dir)
+
+def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildContext) -> dict[str, Any]:
+    """Draw ``whats`` in a worker under the venue's limits (see :mod:`proceedings.typeset.limited`); when drawing
+    them together fails, each alone, so that the error names the part that cannot be drawn."""
+    from proceedings.typeset.limited import DrawingLimit, draw
+
+    rules = project.workshop.rules
+    if len(whats) > 1:
+        try:
+            return draw(drawings, (whats, project, plan), rules, " and ".join(f"the {TITLES[w]}" for w in whats),
+                        ctx.out_dir, parts=len(whats))
+        except DrawingLimit:  # past the limits: drawn again, as long
+            raise
+        except Exception:  # drawn again one at a time: the failure is reported for its part
+            log.debug("drawing %s together failed; one at a time", " and ".join(whats), exc_info=True)
+    return {what: draw(drawing, (what, project, plan), rules, f"the {TITLES[what]}", ctx.out_dir) for what in whats}
 
 
 def draw_parts(project: Project, plan: Plan, ctx: BuildContext,
                ready: dict[str, tuple[str, Any]] | None = None) -> tuple[FrontMatter, bytes]:
     """The front matter and the author index of ``plan``: cached, made ahead (``ready``: drawing -> (its key,
-    the drawing)), or drawn now."""
+    the drawing)), or drawn now (together, in one worker)."""
     current = keys(project, plan)
+    made = {what: got[1] for what, got in (ready or {}).items() if got[0] == current[what]}
+    missing = tuple(what for what in (FRONT, INDEX)
+                    if what not in made and memo_peek(ctx, what, current[what], shared=True) is None)
+    if len(missing) > 1:  # timed as the front matter, by far the larger
+        with timed(ctx, TITLES[FRONT]):
+            made.update(_limited(missing, project, plan, ctx))
     drawn: dict[str, Any] = {}
     for what in (FRONT, INDEX):
-        made = (ready or {}).get(what)
-
-        def compute(what: str = what, made: tuple[str, Any] | None = made) -> Any:
-            return made[1] if made is not None and made[0] == current[what] else _limited(what, project, plan, ctx)
+        def compute(what: str = what) -> Any:
+            return made[what] if what in made else _limited((what,), project, plan, ctx)[what]
 
         with timed(ctx, TITLES[what]):
             drawn[what] = memo(ctx, what, current[what], compute, shared=True)

@@ -25,6 +25,10 @@ MIN_SECONDS = 60.0
 """Drawing gets at least this long, whatever the venue's (per paper) validation limit."""
 
 
+class DrawingLimit(InputError):
+    """Drawing ran past the venue's time or memory limit (drawn again, it would only take as long)."""
+
+
 def _layout_failure(detail: str) -> bool:
     return detail.startswith(("LayoutError", "RecursionError"))
 
@@ -35,9 +39,10 @@ def seconds_for(rules: Rules) -> float:
 
 
 def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Path | None = None,
-         *, inline: bool = False) -> T:
-    """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages."""
-    seconds = seconds_for(rules)
+         *, inline: bool = False, parts: int = 1) -> T:
+    """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages (``parts`` of them,
+    each given the time one part may take)."""
+    seconds = seconds_for(rules) * parts
     tasks = [(what, args)]
     if inline:
         outcome: Outcome = run_inline(fn, tasks)[what]
@@ -52,9 +57,9 @@ def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Pa
     raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)
     hint = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
     if outcome.status == "timeout":
-        raise InputError(f"{what} could not be drawn within {seconds:g} s; {hint}")
+        raise DrawingLimit(f"{what} could not be drawn within {seconds:g} s; {hint}")
     if outcome.status == "memory":
-        raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
+        raise DrawingLimit(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
     if outcome.status == "error" and _layout_failure(outcome.detail):
         raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {hint}")
     raise RuntimeError(f"drawing {what} failed: {outcome.detail}")
