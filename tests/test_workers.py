@@ -137,17 +137,20 @@ def _module_flag(name: str) -> object:
 
 def test_workers_start_once_the_imports_made_meanwhile_are_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A module imported by :func:`import_meanwhile`'s thread is never half imported in a worker forked from this
-    process (its import lock would stay held there); a module that fails to import is left alone."""
+    process (its import lock would stay held there); a module that fails to import is left alone; a name
+    ``module:function`` has the function called once the module is imported."""
     import sys
 
-    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1)\nDONE = True\n", encoding="utf-8")
+    (tmp_path / "slow_to_import.py").write_text(
+        "import time\ntime.sleep(1)\nDONE = True\n\ndef prepare():\n    global PREPARED\n    PREPARED = True\n",
+        encoding="utf-8")
     (tmp_path / "broken_on_import.py").write_text("raise RuntimeError('broken')\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        import_meanwhile(["broken_on_import", "slow_to_import"])
+        import_meanwhile(["broken_on_import", "slow_to_import:prepare"])
         results = run_limited(call, [("flag", (_module_flag, "slow_to_import"))], jobs=1, time_limit=30,
                               memory_mb=256)
         assert (results["flag"].status, results["flag"].value) == ("ok", True)
-        assert "broken_on_import" not in sys.modules
+        assert "broken_on_import" not in sys.modules and sys.modules["slow_to_import"].PREPARED is True
     finally:
         sys.modules.pop("slow_to_import", None)

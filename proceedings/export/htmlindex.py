@@ -54,6 +54,13 @@ def environment() -> jinja2.Environment:
     )
 
 
+def compile_templates() -> None:
+    """Compile the templates every build renders (index.html, the validation report, the messages to authors)
+    into :func:`environment` ahead of their use."""
+    for name in ("index.html.j2", "validation.html.j2", "email.txt.j2"):
+        environment().get_template(name)
+
+
 def href(path: str) -> str:
     """A relative link to ``path`` (forward slashes), percent-encoded so any paper id is safe."""
     return quote(path, safe="/")

@@ -38,9 +38,10 @@ BUDGET = 0.5
 
 
 LATER_IMPORTS = ("proceedings.stages.verify", "proceedings.typeset.glyphs", "fontTools.ttLib", "PIL.Image",
-                 "proceedings.export.citations", "proceedings.export.htmlindex", "proceedings.export.report")
+                 "proceedings.export.citations", "proceedings.export.htmlindex:compile_templates",
+                 "proceedings.export.report")
 """Modules the stages after validation import (the volume's reader, the glyph check, the pictures of findings,
-the exporters)."""
+the exporters), and their templates compiled (see :func:`~proceedings.util.workers.import_meanwhile`)."""
 
 
 @dataclass(frozen=True)

@@ -179,8 +179,10 @@ _IMPORTING: list[Any] = []
 
 def import_meanwhile(names: Iterable[str]) -> None:
     """Import modules in a thread of this process, which goes on meanwhile (waiting for its workers, this process
-    lets the thread run; a worker that finishes is handed its next task at once, not after the imports). A module
-    that does not import is left to be imported where it is needed, and to fail there.
+    lets the thread run; a worker that finishes is handed its next task at once, not after the imports). A name
+    ``module:function`` also calls the module's ``function()`` once imported (what the module will need made
+    ahead, as compiled templates). A module that does not import is left to be imported where it is needed, and
+    to fail there.
 
     Every process started from here waits for the thread first (:func:`_settle`): a module half imported by
     another thread would stay locked in the child."""
@@ -189,8 +191,11 @@ def import_meanwhile(names: Iterable[str]) -> None:
 
     def run() -> None:
         for name in names:
+            module, _, function = name.partition(":")
             try:
-                importlib.import_module(name)
+                imported = importlib.import_module(module)
+                if function:
+                    getattr(imported, function)()
             except Exception as exc:  # noqa: BLE001 - imported again, and reported, where it is needed
                 log.debug("%s not imported ahead: %s", name, exc)
 
