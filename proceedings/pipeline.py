@@ -24,11 +24,11 @@ from proceedings.stages.ahead import StampAhead
 from proceedings.stages.draw import draw_parts
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
-from proceedings.stages.publish import publish
+from proceedings.stages.publish import publish, stage
 from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
-from proceedings.util.atomic import read_json, sweep, write_json
+from proceedings.util.atomic import Staging, read_json, sweep, write_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -161,10 +161,22 @@ def _citation_texts(metadata: dict) -> dict[str, str]:
     return render_citations(_undated(metadata))
 
 
-def _write_citations(texts: dict[str, str], out: Path) -> dict[str, Path]:
-    from proceedings.export.citations import write_rendered
+def _citations_staged(texts: Callable[[], dict[str, str]], staging: Staging, out: Path) -> dict[str, str]:
+    """The citations rendered by ``texts``, written beside their final paths (see :func:`_bind_and_publish`)."""
+    from proceedings.export.citations import stage_rendered
 
-    return write_rendered(texts, out)
+    rendered = texts()
+    stage_rendered(rendered, out, staging)
+    return rendered
+
+
+def _citations_placed(rendered: dict[str, str] | None, texts: Callable[[], dict[str, str]],
+                      out: Path) -> dict[str, Path]:
+    """The citations once their staged files are in place; written now when none were staged (they were current
+    when the build began, and are no longer)."""
+    from proceedings.export.citations import placed_rendered, write_rendered
+
+    return placed_rendered(rendered, out) if rendered is not None else write_rendered(texts(), out)
 
 
 def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
@@ -211,29 +223,37 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 
 
 def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
-                      alongside_publishing: Callable[[], dict[str, Path]],
+                      texts: Callable[[], dict[str, str]], cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts; once the volume is verified, ``alongside_publishing`` runs in a
-    thread while the parts are published (both mostly write files). A cached stamped paper is checked as it is
-    read (bind, publish): one found damaged is stamped again, never blamed on the paper, and the volume bound
-    again."""
+    """Bind the volume and publish its parts and the citations (``texts``: what renders them; ``cite_key``: their
+    export's key). While the volume is bound and verified, a thread writes the parts' copies and the citations
+    beside their final paths; once it has passed, they are renamed into place (see
+    :mod:`proceedings.stages.publish`). A cached stamped paper is checked as it is read (bind, staging): one found
+    damaged is stamped again, never blamed on the paper, and the volume bound again."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
+    citing = not _exported(ctx, "citations", cite_key)
     for _ in range(len(plan.papers) + 1):
+        staging = Staging()
         try:
-            with timed(ctx, "bind"):
-                outputs = {"volume": bind_volume(volume, project, plan, ctx,
-                                                 check=_verified_once(ctx, volume, plan, metadata))}
             with ThreadPoolExecutor(max_workers=1) as side:
-                written = side.submit(alongside_publishing)
-                outputs.update(publish(volume, ctx))
-                outputs.update(written.result())
+                parts = side.submit(stage, volume, ctx, staging)
+                cited = side.submit(_citations_staged, texts, staging, ctx.out_dir) if citing else None
+                with timed(ctx, "bind"):
+                    outputs = {"volume": bind_volume(volume, project, plan, ctx,
+                                                     check=_verified_once(ctx, volume, plan, metadata))}
+            publication, rendered = parts.result(), cited.result() if cited is not None else None
+            outputs.update(publish(publication, staging))  # every staged file renamed into place
+            outputs.update(_export(ctx, "citations", cite_key,
+                                   lambda done=rendered: _citations_placed(done, texts, ctx.out_dir)))
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
                         forget_part(ctx, exc.path))
             with timed(ctx, "stamp"):  # the papers stamped in this build so far are in ``cache.fresh``: counted
                 volume = merge(project, plan, front, index, ctx, cache)
+        finally:
+            staging.discard()
     raise BuildError("the cached stamped papers keep reading back damaged", [str(ctx.out_dir / ".cache")])
 
 
@@ -277,9 +297,8 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
     with (contextlib.nullcontext(lambda: _citation_texts(metadata)) if _exported(ctx, "citations", cite_key)
           else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
-        volume, outputs = _bind_and_publish(  # the citations written while the parts are published
-            project, plan, front, index, volume, metadata, ctx,
-            lambda: _export(ctx, "citations", cite_key, lambda: _write_citations(texts(), ctx.out_dir)), ahead.cache)
+        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx, texts, cite_key,
+                                            ahead.cache)
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"
         with timed(ctx, "exports"):

@@ -99,6 +99,33 @@ def test_failed_verification_leaves_previous_outputs(built: Path, monkeypatch: p
     assert not [p for p in (project / "build").rglob("*.tmp")]
 
 
+def test_disk_full_while_copies_are_staged_publishes_none_of_them(built: Path, monkeypatch: pytest.MonkeyPatch):
+    """The parts' copies and the citations are written beside their final paths while the volume is bound; a disk
+    that fills up meanwhile is the machine's fault (exit 74), and no staged file is published or left behind."""
+    from proceedings.util.atomic import Staging
+
+    project = built
+    out = project / "build"
+    before = digests(out)
+    real, calls = Staging.write, {"n": 0}
+
+    def fill_up(self, path, data, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, "No space left on device (forced)", str(path))
+        return real(self, path, data, **kwargs)
+
+    monkeypatch.setattr(Staging, "write", fill_up)
+    papers = project / "camera_ready/papers.yaml"  # every paper's copy and citation differs from the last build's
+    papers.write_text(papers.read_text(encoding="utf-8").replace("Ada Lovelace", "Grace Hopper"), encoding="utf-8")
+    with pytest.raises(OutputError):
+        build_project(project)
+    after = digests(out)
+    assert calls["n"] >= 4 and not [p for p in out.rglob("*.tmp")]
+    staged = [name for name in before if name.startswith(("papers/", "citations/")) or name == "front_matter.pdf"]
+    assert staged and {name: after.get(name) for name in staged} == {name: before[name] for name in staged}
+
+
 def test_failure_while_writing_a_paper_leaves_no_torn_file(built: Path, monkeypatch: pytest.MonkeyPatch):
     project = built
     before = digests(project / "build")

@@ -29,7 +29,7 @@ from proceedings.export.latex import clean, to_latex
 from proceedings.export.texchars import preamble
 from proceedings.text import ascii_fold
 from proceedings.text import proceedings_title as _proceedings_title
-from proceedings.util.atomic import write_text
+from proceedings.util.atomic import Staging
 
 log = logging.getLogger(__name__)
 
@@ -341,13 +341,17 @@ def render_citations(metadata: dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
-    """Write what :func:`render_citations` made under ``out_dir``; drop stale citation files."""
-    out_dir = Path(out_dir)
-    outputs: dict[str, Path] = {}
+def stage_rendered(texts: dict[str, str], out_dir: Path, staging: Staging) -> None:
+    """Write what :func:`render_citations` made beside its final paths under ``out_dir`` (renamed into place by
+    ``staging``); a file holding its text already is left as it is."""
     for rel, text in texts.items():
-        write_text(out_dir / rel, text)
-        outputs["bibtex" if rel == BIB_FILE else rel] = out_dir / rel
+        staging.write(Path(out_dir) / rel, text.encode("utf-8"))
+
+
+def placed_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
+    """Once :func:`stage_rendered`'s files are in place: drop stale citation files; the outputs."""
+    out_dir = Path(out_dir)
+    outputs: dict[str, Path] = {"bibtex" if rel == BIB_FILE else rel: out_dir / rel for rel in texts}
     folder = out_dir / CITATIONS_DIR
     written = {rel.split("/", 1)[1] for rel in texts if rel != BIB_FILE}
     exts = {f".{ext}" for ext in FORMATS.values()}
@@ -358,6 +362,17 @@ def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
     outputs["citations"] = folder
     log.info("wrote %s and %d citation files", out_dir / BIB_FILE, len(written))
     return outputs
+
+
+def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
+    """Write what :func:`render_citations` made under ``out_dir``; drop stale citation files."""
+    staging = Staging()
+    try:
+        stage_rendered(texts, out_dir, staging)
+        staging.commit()
+    finally:
+        staging.discard()
+    return placed_rendered(texts, out_dir)
 
 
 def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:

@@ -51,6 +51,48 @@ def write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+class Staging:
+    """Files written beside their final paths under temporary names while the build goes on, renamed into place
+    together once it has succeeded (:meth:`commit`), else removed (:meth:`discard`). Threads may write at once."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[str, Path]] = []
+        """(temporary file, final path) of every file written."""
+
+    def write(self, path: Path, data: bytes, *, anew: bool = False) -> bool:
+        """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written),
+        unless ``anew``."""
+        path = Path(path)
+        try:
+            if not anew and path.stat().st_size == len(data) and path.read_bytes() == data:
+                return False
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.files.append((tmp, path))  # before writing: removed by discard() whatever happens next
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        return True
+
+    def commit(self) -> None:
+        """Rename every file written into place."""
+        done = 0
+        try:
+            for tmp, path in self.files:
+                os.replace(tmp, path)
+                done += 1
+        finally:
+            del self.files[:done]
+
+    def discard(self) -> None:
+        """Remove every file written and not renamed into place."""
+        while self.files:
+            with contextlib.suppress(OSError):
+                os.unlink(self.files.pop()[0])
+
+
 def write_text(path: Path, text: str) -> None:
     """Atomically write UTF-8 text."""
     write_bytes(path, text.encode("utf-8"))
