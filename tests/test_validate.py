@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import unicodedata
 import zlib
 from pathlib import Path
 
@@ -219,6 +220,26 @@ def test_title_and_authors_compare_folded(papers):
     report = check(papers["clean-8+4"], title='EFFICIENT RETRIEVAL WITH TINY MODELS: A "QUICK" STUDY',
                    authors=[("Zoe Ostergaard", None), ("Jose Maria Alvarez Perez", "Alvarez Perez")])
     assert report.findings == []
+
+
+def test_a_page_folds_line_by_line_whatever_its_white_space():
+    """A page's folded text (the phrase checks search it) is each line folded, white space runs as one space, line
+    breaks kept: also where folding itself makes spaces (a diaeresis alone) or the text has other white space."""
+    import random
+
+    from proceedings.checks.textcheck import _one_space, fold_lines
+    from proceedings.text import ascii_fold
+
+    def by_line(text: str) -> str:
+        text = ascii_fold(unicodedata.normalize("NFKC", text)).casefold()
+        return "\n".join(_one_space(line) for line in text.split("\n"))
+
+    pieces = ["Word", "é", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u00a8", "\ufb01", "\x1c", "\u3000", "x"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        assert fold_lines(text) == by_line(text), repr(text)
+    assert fold_lines("Draft  Copy\n \u00a8x") == "draft copy\n x"
 
 
 def test_generic_profile_skips_the_acm_template_checks(papers):

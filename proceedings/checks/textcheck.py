@@ -50,7 +50,13 @@ def fold_lines(text: str) -> str:
     """:func:`fold` for a whole page: line breaks kept, other white space collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = ascii_fold(text).casefold()
+    if "  " not in text and _ODD_SPACE.search(text) is None:  # single spaces only: each line is as it would be made
+        return text
     return "\n".join(map(_one_space, text.split("\n")))
+
+
+_ODD_SPACE = re.compile(r"[^\S \n]")
+"""White space other than a space or a line break."""
 
 
 def _one_space(line: str) -> str:
