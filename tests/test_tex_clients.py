@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(_MISSING is not None, reason=
 NASTY_PAPERS = [
     {"id": "n1", "title": "CLIP-Based $k$-NN & 100% Recall_at_10 #1 {x} ~ ^ \\ Search: does It Work? Evaluating α-Blending",
      "authors": [{"name": "Martin Luther King, Jr."}, {"name": "Pieter van der Berg"},
-                 {"name": "Jean de La Fontaine"}, {"name": "Madonna"}]},
+                 {"name": "Jean de La Fontaine"}, {"name": "Madonna"}, {"name": "Sukarno, Jr."}]},
     {"id": "n2", "title": "Học sâu cho Tiếng Việt: “Quoted” Ideas on Ảnh and Sơn",
      "authors": [{"name": "Nguyễn Thị Minh Khai", "family": "Nguyễn"}, {"name": "Trần Quốc Bảo", "family": "Trần"},
                  {"name": "Phạm Sơn Tùng", "family": "Phạm"}, {"name": "Jiří Dvořák"}, {"name": "María García"},

@@ -216,7 +216,7 @@ def bibtex_name(family: str, given: str, suffix: str = "") -> str:
     Lower-case particles that open the family name stay outside braces, so BibTeX reads them as its
     "von" part ("van der Berg, Pieter"); a family name with lower-case words further in is braced
     whole ("{Álvarez y Pérez}"), so BibTeX does not take them for particles. Without given names the
-    person is one braced token ("{Madonna}", or a family-first name as written).
+    person is one braced token ("{Madonna}", "{Sukarno Jr.}", or a family-first name as written).
     """
     family, given, suffix = _name_text(family), _name_text(given), _name_text(suffix)
     words = family.split(" ")
@@ -230,8 +230,8 @@ def bibtex_name(family: str, given: str, suffix: str = "") -> str:
     family_tex = " ".join([*(to_latex(w, name=True) for w in words[:particle]), core_tex]).strip()
     given_tex = to_latex(given, name=True)
     suffix_tex = to_latex(suffix, name=True)
-    if not given_tex:
-        return "{" + family_tex + "}" + (f", {suffix_tex}, " if suffix_tex else "")
+    if not given_tex:  # one token; a suffix inside it (BibTeX reads "Last, Jr., " with the suffix as given names)
+        return "{" + family_tex + (f" {suffix_tex}" if suffix_tex else "") + "}"
     return f"{family_tex}, {suffix_tex}, {given_tex}" if suffix_tex else f"{family_tex}, {given_tex}"
 
 
