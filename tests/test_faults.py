@@ -181,13 +181,54 @@ def test_published_files_share_nothing_with_the_cache(small_build):
         assert not any(os.path.samefile(path, c) for c in cached)
 
 
+def test_each_paper_is_written_once_to_the_output_folder(small_build):
+    """A stamped paper is moved from the cache to papers/ID.pdf once its volume has passed, not copied: the
+    output folder holds each paper's part once (and the volume), whatever it keeps for later builds."""
+    project, result = small_build
+    out = project / "build"
+    assert not list((out / ".cache" / "stamped").glob("*.pdf"))
+    papers = sorted((out / "papers").glob("*.pdf"))
+    assert [p.stem for p in papers] == sorted(p.paper.id for p in result.plan.papers)
+    assert all(p.stat().st_nlink == 1 for p in papers)
+    assert result.volume.parts[1:-1] == [out / "papers" / f"{p.paper.id}.pdf" for p in result.plan.papers]
+
+
+def test_staged_files_are_put_in_place_together_or_not_at_all(tmp_path: Path):
+    from proceedings.util.atomic import Staging
+
+    kept, linked = tmp_path / "cache" / "a.pdf", tmp_path / "cache" / "b.pdf"
+    kept.parent.mkdir()
+    kept.write_bytes(b"a")
+    linked.write_bytes(b"b")
+    (tmp_path / "out").mkdir()
+    os.link(linked, tmp_path / "out" / "b.pdf")  # an older version's hard link into the cache
+    (tmp_path / "out" / "same.txt").write_bytes(b"same")
+    failed = Staging()
+    failed.write(tmp_path / "out" / "new.txt", b"new")
+    failed.move(kept, tmp_path / "out" / "a.pdf")
+    failed.discard()  # the build failed: what it wrote is gone, what it was to move stays
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b.pdf", "same.txt"] and kept.exists()
+    staging = Staging()
+    assert staging.write(tmp_path / "out" / "new.txt", b"new") and not staging.write(tmp_path / "out" / "same.txt",
+                                                                                    b"same")
+    staging.move(kept, tmp_path / "out" / "a.pdf")
+    staging.move(linked, tmp_path / "out" / "b.pdf")
+    assert not (tmp_path / "out" / "new.txt").exists()  # nothing in place before the commit
+    staging.commit()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.pdf", "b.pdf", "new.txt", "same.txt"]
+    assert not list((tmp_path / "cache").iterdir()) and (tmp_path / "out" / "b.pdf").stat().st_nlink == 1
+
+
 def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """Damaged cache entries are rebuilt, never blamed on a paper; a paper's stamped part (published as
+    papers/ID.pdf, where later builds find it) is checked where it is read: the volume bound again reads it."""
     from tests.test_reproducible import digests
 
     project = shutil.copytree(small_build[0], tmp_path / "p")  # the project and its build, cache included
     out = project / "build"
     before = digests(out)
-    for path in (out / ".cache/stamped/3.pdf", out / ".cache/front-matter.pickle"):
+    (out / "proceedings.pdf").unlink()  # bound again from every part (none copied from the last volume)
+    for path in (out / "papers/3.pdf", out / ".cache/front-matter.pickle"):
         stat = path.stat()
         data = bytearray(path.read_bytes())
         middle = len(data) // 2
@@ -382,3 +423,29 @@ def test_a_damaged_part_forgets_its_own_record_only(tmp_path: Path):
     assert forget_part(ctx, stamped / "7.pdf") == "paper 7"
     assert sorted(p.name for p in stamped.iterdir()) == ["front.json", "index.json"]
     assert not list(parts.iterdir())
+
+
+def test_a_part_moved_to_another_disk_is_copied_with_its_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """papers/ on another file system (a link to another disk): the part is copied there, keeping the size and time
+    the cache knows it by, and taken out of the cache."""
+    import errno
+
+    from proceedings.util import atomic
+
+    source, target = tmp_path / "cache" / "1.pdf", tmp_path / "papers" / "1.pdf"
+    source.parent.mkdir()
+    source.write_bytes(b"%PDF-1.4 part")
+    os.utime(source, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    real = os.replace
+
+    def other_disk(src, dst):
+        if Path(src) == source:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", other_disk)
+    staging = atomic.Staging()
+    staging.move(source, target)
+    staging.commit()
+    assert target.read_bytes() == b"%PDF-1.4 part" and not source.exists()
+    assert target.stat().st_mtime_ns == 1_700_000_000_000_000_000 and not list(target.parent.glob(".*.tmp"))

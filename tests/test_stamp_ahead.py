@@ -71,8 +71,9 @@ def test_papers_after_one_left_out_are_stamped_again_with_their_real_numbers(
     assert copy.page_labels[0] == str(pages_a + 1)
     assert str(pages_a + 1) in copy.pages[0].extract_text().split()
     assert copy.metadata["/Subject"].endswith(f"pages {pages_a + 1}–{pages_a + len(copy.pages)}")
-    stamped = project / "build" / ".cache" / "stamped"  # kept under their names, or dropped: nothing left beside
-    assert sorted(p.name for p in stamped.glob("*.pdf")) == ["a.pdf", "c.pdf"]
+    stamped = project / "build" / ".cache" / "stamped"  # kept, then published (moved), or dropped: nothing beside
+    assert sorted(p.name for p in stamped.glob("*.pdf")) == []
+    assert sorted(p.name for p in (project / "build" / "papers").glob("*.pdf")) == ["a.pdf", "c.pdf"]
 
 
 def _png_rows(rows: int, width: int, bad: int | None = None) -> bytes:

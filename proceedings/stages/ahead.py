@@ -98,8 +98,7 @@ class StampAhead:
         if known:
             return None
         key, meta = paper_key(placed, self.project, self.footer)
-        target = self.cache.dir / f"{source.paper.id}.pdf"
-        if self.cache.get(source.paper.id, key, target) is not None:
+        if self.cache.get(source.paper.id, key) is not None:
             return None
         self._placed[source.paper.id] = (placed, key)
         return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget)

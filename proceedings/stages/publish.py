@@ -1,8 +1,10 @@
-"""Publishing: the verified parts copied to their final paths (``papers/ID.pdf``, ``front_matter.pdf``).
+"""Publishing: the verified parts put at their final paths (``papers/ID.pdf``, ``front_matter.pdf``).
 
-Each file is copied, never linked (damage to the cache must not reach a published file). The copies are written
-beside their final paths while the volume is bound and verified (:func:`stage`), and renamed into place once it
-has passed (:func:`publish`): never torn, and never published for a volume that failed.
+Everything is made ready beside its final path while the volume is bound and verified (:func:`stage`), and put
+in place once it has passed (:func:`publish`): never torn, and never published for a volume that failed. A
+paper's stamped part is moved from the cache to ``papers/ID.pdf`` (later builds find it there: see
+:class:`~proceedings.stages.stamp.PaperCache`), never copied: the volume's papers are written once more, not
+twice. The front matter's public part is copied (the cache keeps its own).
 """
 
 from __future__ import annotations
@@ -27,66 +29,68 @@ class Publication:
 
     out: Path
     known: dict[str, list]
-    """What the last build recorded: published name -> [file stamp…, the part's checksum]."""
-    order: list[str]
-    """Every published name, in volume order."""
+    """What the last build recorded of the copied files: name -> [file stamp…, the part's checksum]."""
     published: dict[str, list] = field(default_factory=dict)
-    """The records of files left as they were."""
+    """The records of copied files left as they were."""
     copied: list[tuple[str, Path, str | None]] = field(default_factory=list)
-    """(name, final path, checksum) of each file staged or found holding the part's bytes already."""
+    """(name, final path, checksum) of each file copied, or found holding the part's bytes already."""
     keep: set[str] = field(default_factory=set)
     """The papers' file names (any other PDF in papers/ is stale)."""
+    moved: dict[Path, Path] = field(default_factory=dict)
+    """Stamped part -> its published path, for each part moved."""
 
 
 def stage(volume: Volume, ctx: BuildContext, staging: Staging) -> Publication:
-    """Copy the parts beside their final paths, papers/ID.pdf and front_matter.pdf (run while the volume is bound).
+    """Make the parts ready at their final paths, papers/ID.pdf and front_matter.pdf (run while the volume is
+    bound): each paper stamped since it was last published is to be moved there, the front matter copied.
 
-    A file this tool published before is left alone while it is untouched (its
-    :func:`~proceedings.util.cache.file_stamp` as recorded) and its part's checksum is the one it was copied from;
-    any other file holding the same bytes too. Raises :class:`DamagedPart` when a part no longer has its checksum.
+    The front matter's file is left alone while it is untouched since this tool copied it (its
+    :func:`~proceedings.util.cache.file_stamp` as recorded) and its part's checksum is the one it was copied from,
+    or while it holds the same bytes. A part read for the first time in this build (kept from an earlier one, and
+    not stamped in this) is checked against its checksum first. Raises :class:`DamagedPart` when a part no longer
+    has its checksum: bit rot in the cache never reaches a published file.
     """
     out = ctx.out_dir
     known = (read_json(out / ".cache" / "published.json") if ctx.use_cache else None) or {}
-    front = volume.parts[0].with_name("front_matter.pdf")
-    pairs = [(front, out / "front_matter.pdf")]
-    pairs += [(part, out / "papers" / f"{pages.paper_id}.pdf") for part, pages in zip(volume.parts[1:], volume.papers)]
-    publication = Publication(out, known, [target.relative_to(out).as_posix() for _, target in pairs],
-                              keep={f"{p.paper_id}.pdf" for p in volume.papers})
-    todo = []
-    for source, target in pairs:
-        name, crc = target.relative_to(out).as_posix(), volume.checksums.get(source)
-        if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
-            publication.published[name] = known[name]
-        else:
-            todo.append((name, source, target, crc))
+    publication = Publication(out, known, keep={f"{p.paper_id}.pdf" for p in volume.papers})
+    front, target = volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf"
+    name, crc = "front_matter.pdf", volume.checksums.get(front)
+    if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
+        publication.published[name] = known[name]
+    else:
+        _check(front, crc, staging, target)
+        publication.copied.append((name, target, crc))
+    moves = [(index, part, out / "papers" / f"{pages.paper_id}.pdf")
+             for index, (part, pages) in enumerate(zip(volume.parts[1:], volume.papers), 1)]
+    unread = [(part, volume.checksums.get(part)) for index, part, target in moves
+              if part != target and index not in volume.fresh]
     with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
-        list(pool.map(lambda t: _stage_one(t[1], t[2], t[3], staging), todo))
-    publication.copied = [(name, target, crc) for name, _, target, crc in todo]
+        list(pool.map(lambda item: _check(*item), unread))
+    for _, part, target in moves:
+        if part != target:
+            staging.move(part, target)
+            publication.moved[part] = target
     return publication
 
 
-def _stage_one(source: Path, target: Path, crc: str | None, staging: Staging) -> None:
-    """Copy one part beside its published path unless that file of its own holds its bytes already."""
+def _check(source: Path, crc: str | None, staging: Staging | None = None, target: Path | None = None) -> None:
+    """Read a part and check its checksum; and write it for ``target`` with ``staging`` when given."""
     data = source.read_bytes()
     if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
         raise DamagedPart(source)
-    try:
-        linked = target.samefile(source)  # a hard link into the cache, left by an older version: replaced
-    except OSError:
-        linked = False
-    staging.write(target, data, anew=linked)
+    if staging is not None and target is not None:
+        staging.write(target, data)
 
 
 def publish(publication: Publication, staging: Staging) -> dict[str, Path]:
-    """Rename the staged copies into place (the volume has passed verification); record what was published and
-    remove the papers no longer in the volume."""
+    """Put everything staged in place (the volume has passed verification); record what was copied and remove the
+    papers no longer in the volume."""
     out = publication.out
     staging.commit()
     published = dict(publication.published)
     for name, target, crc in publication.copied:
         if crc is not None:
             published[name] = [*file_stamp(target), crc]
-    published = {name: published[name] for name in publication.order if name in published}
     if published != publication.known:
         try:
             write_json(out / ".cache" / "published.json", published, pretty=False)

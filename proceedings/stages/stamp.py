@@ -79,6 +79,11 @@ class Volume:
     def page_count(self) -> int:
         return self.index_first_index + self.index_pages
 
+    def relocate(self, moved: dict[Path, Path]) -> None:
+        """Parts moved (published, see :mod:`proceedings.stages.publish`) are found at their new paths."""
+        self.parts = [moved.get(p, p) for p in self.parts]
+        self.checksums = {moved.get(p, p): crc for p, crc in self.checksums.items()}
+
 
 def footer_text(project: Project) -> str:
     """The running footer: acronym, conference, place and dates."""
@@ -105,10 +110,16 @@ def _paper_date(placed: Placed) -> str:
 
 
 class PaperCache:
-    """Stamped papers are reused while their source, numbering and stamp are unchanged."""
+    """Stamped papers are reused while their source, numbering and stamp are unchanged.
+
+    A paper is stamped into ``.cache/stamped/ID.pdf``; once the volume made with it has passed verification, that
+    file is moved to its published path, ``papers/ID.pdf`` (see :mod:`proceedings.stages.publish`), where later
+    builds find it: a cached part is looked for in both places, and is the one recorded only with the size and
+    time it was written with (a published file edited or replaced is stamped again, and published again)."""
 
     def __init__(self, ctx: BuildContext) -> None:
         self.dir = ctx.out_dir / ".cache" / "stamped"
+        self.published = ctx.out_dir / "papers"
         self.enabled = ctx.use_cache
         self.layouts: dict[str, dict] = {}
         """Paper id → its part's layout (:meth:`~proceedings.stages.bind.Part.layout`), from the cache or just
@@ -116,19 +127,24 @@ class PaperCache:
         self.fresh: dict[str, str] = {}
         """Paper id → key of the part written in this build (used even when the cache is not)."""
 
-    def get(self, paper_id: str, key: str, out: Path) -> dict | None:
-        """The cached entry, when its key matches and the stamped part is the one recorded: same size and time
-        (a quick sign that it was replaced or edited). Bit rot is caught where the part is read (bind, publish:
-        its CRC-32 against ``crc32``), so a build that reads no part reads none to check it."""
-        if not (self.enabled or self.fresh.get(paper_id) == key) or not out.exists():
+    def get(self, paper_id: str, key: str) -> dict | None:
+        """The cached entry, with the stamped part's path as ``part``, when its key matches and the part is the one
+        recorded: same size and time (a quick sign that it was replaced or edited), kept under the cache or
+        published. Bit rot is caught where the part is read (bind, publish: its CRC-32 against ``crc32``), so a
+        build that reads no part reads none to check it."""
+        if not (self.enabled or self.fresh.get(paper_id) == key):
+            return None
+        places = [folder / f"{paper_id}.pdf" for folder in (self.dir, self.published)]
+        if not any(place.exists() for place in places):
             return None
         try:
             name = f"{paper_id}.json"
             entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
             if entry is None or entry["key"] != key:
                 return None
-            if file_fingerprint(out) == entry["output"]:
-                return entry
+            for place in places:
+                if file_fingerprint(place) == entry["output"]:
+                    return {**entry, "part": place}
         except (OSError, ValueError, KeyError, TypeError):
             return None
         log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
@@ -150,9 +166,9 @@ class PaperCache:
 def forget_part(ctx: BuildContext, path: Path) -> str:
     """Drop the record of a cached part found damaged as it was read (a paper's stamped copy, or a file of the
     front matter's or the author index's part): the next merge writes it again. What it was, for messages."""
-    stamped = PaperCache(ctx).dir
-    if path.parent == stamped:
-        (stamped / f"{path.stem}.json").unlink(missing_ok=True)
+    cache = PaperCache(ctx)
+    if path.parent in (cache.dir, cache.published):  # kept under the cache, or published
+        (cache.dir / f"{path.stem}.json").unlink(missing_ok=True)
         return f"paper {path.stem}"
     name = "index" if path.name == "index.pdf" else "front"
     (ctx.out_dir / ".cache" / "parts" / f"{name}.json").unlink(missing_ok=True)
@@ -236,15 +252,17 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     results: dict[str, tuple[int, Counter, tuple[int, ...]]] = {}
     todo: list[tuple[Placed, Path, DocumentMetadata]] = []
     keys: dict[str, str] = {}
+    where: dict[str, Path] = {}  # paper id -> its stamped part
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
             key, meta = paper_key(placed, project, footer)
             keys[placed.paper.id] = key
-            hit = cache.get(placed.paper.id, key, target)
+            hit = cache.get(placed.paper.id, key)
             if hit:
                 results[placed.paper.id] = (hit["pages"], Counter(hit["removed"]), tuple(hit["shared"]))
-                checksums[target] = hit["crc32"]
+                checksums[hit["part"]] = hit["crc32"]
+                where[placed.paper.id] = hit["part"]
                 if isinstance(hit.get("layout"), dict):
                     cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
@@ -255,6 +273,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         count, counter, shared, crc, layout = fresh.pop(placed.paper.id)
         checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared, crc,
                                       layout)
+        where[placed.paper.id] = target
         results[placed.paper.id] = (count, counter, shared)
     restamped_ids = ({placed.paper.id for placed, _, _ in todo} | set(cache.fresh)) & {
         placed.paper.id for placed in plan.papers}  # stamped in this build: here, or in the task that checked it
@@ -265,7 +284,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
         if count != placed.pages:
             raise StampFailure({placed.paper.id: f"{count} pages stamped, {placed.pages} planned"})
         papers.append(PaperPages(placed.paper.id, index, count, placed.first_page))
-        paper_parts.append(cache.dir / f"{placed.paper.id}.pdf")
+        paper_parts.append(where[placed.paper.id])
         shared_ranges.append(shared)
         if counter:
             removed[placed.paper.id] = counter
@@ -389,8 +408,8 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
 def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: bytes) -> str:
     """Everything the bound volume is made of: each part (its checksum, and its size and time, which change
     whenever it is written again) and the plan."""
-    parts = [[volume.checksums.get(p), *file_fingerprint(p)] for p in volume.parts]
-    return digest("bound", [str(p) for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
+    parts = [[volume.checksums.get(p), *file_fingerprint(p)] for p in volume.parts]  # a move keeps size and time
+    return digest("bound", [p.name for p in volume.parts], parts, volume.shared, first, labels, info, ident.hex(),
                   volume.outline, volume.page_count)
 
 

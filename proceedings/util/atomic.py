@@ -52,45 +52,76 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 class Staging:
-    """Files written beside their final paths under temporary names while the build goes on, renamed into place
-    together once it has succeeded (:meth:`commit`), else removed (:meth:`discard`). Threads may write at once."""
+    """Files made ready beside their final paths while the build goes on, put in place together once it has
+    succeeded (:meth:`commit`), else dropped (:meth:`discard`): written under temporary names, or moved from where
+    they are kept (:meth:`move`). Threads may stage at once."""
 
     def __init__(self) -> None:
-        self.files: list[tuple[str, Path]] = []
-        """(temporary file, final path) of every file written."""
+        self.files: list[tuple[str, Path, bool]] = []
+        """(file, final path, whether this build wrote the file) of every file staged, in order."""
 
-    def write(self, path: Path, data: bytes, *, anew: bool = False) -> bool:
-        """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written),
-        unless ``anew``."""
+    def write(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written)."""
         path = Path(path)
         try:
-            if not anew and path.stat().st_size == len(data) and path.read_bytes() == data:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
                 return False
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        self.files.append((tmp, path))  # before writing: removed by discard() whatever happens next
+        self.files.append((tmp, path, True))  # before writing: removed by discard() whatever happens next
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o644)
         return True
 
+    def move(self, source: Path, path: Path) -> None:
+        """Move ``source`` to ``path`` on commit (renamed, not copied: one file system); left where it is when the
+        build fails."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.files.append((str(source), Path(path), False))
+
     def commit(self) -> None:
-        """Rename every file written into place."""
+        """Put every file staged in place."""
         done = 0
         try:
-            for tmp, path in self.files:
-                os.replace(tmp, path)
+            for tmp, path, written in self.files:
+                if written:
+                    os.replace(tmp, path)
+                else:
+                    _move(Path(tmp), path)
                 done += 1
         finally:
             del self.files[:done]
 
     def discard(self) -> None:
-        """Remove every file written and not renamed into place."""
+        """Remove every file written and not put in place (files to move stay where they are)."""
         while self.files:
-            with contextlib.suppress(OSError):
-                os.unlink(self.files.pop()[0])
+            tmp, _, written = self.files.pop()
+            if written:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _move(source: Path, path: Path) -> None:
+    """Rename ``source`` to ``path``; copied beside ``path`` and renamed there when it is on another file system
+    (``papers/`` a link to another disk)."""
+    import errno
+    import shutil
+
+    try:
+        os.replace(source, path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_open(path) as handle, source.open("rb") as data:
+            shutil.copyfileobj(data, handle, 1 << 20)
+        os.utime(path, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns))  # its record's size and time
+        source.unlink()
+        return
+    if source.exists() and source.samefile(path):
+        source.unlink()  # a hard link moved onto its other name: rename() leaves both
 
 
 def write_text(path: Path, text: str) -> None:
