@@ -226,10 +226,11 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                       texts: Callable[[], dict[str, str]], cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
     """Bind the volume and publish its parts and the citations (``texts``: what renders them; ``cite_key``: their
-    export's key). While the volume is bound and verified, a thread writes the parts' copies and the citations
-    beside their final paths; once it has passed, they are renamed into place (see
-    :mod:`proceedings.stages.publish`). A cached stamped paper is checked as it is read (bind, staging): one found
-    damaged is stamped again, never blamed on the paper, and the volume bound again."""
+    export's key). While the volume is bound and verified, a thread makes them ready beside their final paths
+    (each paper's stamped part to be moved there, the front matter and the citations written under temporary
+    names); once it has passed, everything is put in place together (see :mod:`proceedings.stages.publish`). A
+    cached stamped paper is checked as it is read (bind, staging): one found damaged is stamped again, never
+    blamed on the paper, and the volume bound again."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
     citing = not _exported(ctx, "citations", cite_key)

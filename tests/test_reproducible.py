@@ -100,8 +100,9 @@ def test_failed_verification_leaves_previous_outputs(built: Path, monkeypatch: p
 
 
 def test_disk_full_while_copies_are_staged_publishes_none_of_them(built: Path, monkeypatch: pytest.MonkeyPatch):
-    """The parts' copies and the citations are written beside their final paths while the volume is bound; a disk
-    that fills up meanwhile is the machine's fault (exit 74), and no staged file is published or left behind."""
+    """The front matter's copy and the citations are written beside their final paths while the volume is bound
+    (the papers' parts are to be moved there); a disk that fills up meanwhile is the machine's fault (exit 74), and
+    nothing staged is put in place or left behind."""
     from proceedings.util.atomic import Staging
 
     project = built
