@@ -153,3 +153,23 @@ def test_drawing_past_the_limit_together_is_not_drawn_again(repo_build, tmp_path
     with pytest.raises(InputError, match=r"^the front matter and the author index could not be drawn within 0\.6 s"):
         build_project(project, tmp_path / "out", use_cache=False)
     assert [line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()] == [draw.FRONT]
+
+
+def _large_drawing(what, project, plan):
+    scratch = bytearray(120 * 1024 * 1024)  # the layout's passing peak
+    del scratch
+    return b"x" * (90 * 1024 * 1024)  # the drawing kept as the result
+
+
+def test_drawings_that_fit_one_at_a_time_are_drawn_one_at_a_time(tmp_path: Path, monkeypatch):
+    """Drawn together, the two drawings share one worker's memory limit: past it, each is drawn in a worker of its
+    own, as before they were drawn together (only past the time limit is nothing drawn again)."""
+    from types import SimpleNamespace
+
+    from proceedings.project.model import Rules
+    from proceedings.stages import draw
+
+    monkeypatch.setattr(draw, "drawing", _large_drawing)  # the workers are forked from this process
+    project = SimpleNamespace(workshop=SimpleNamespace(rules=Rules(memory_limit_mb=300)))
+    drawn = draw._limited((draw.FRONT, draw.INDEX), project, None, SimpleNamespace(out_dir=tmp_path))
+    assert {what: len(value) for what, value in drawn.items()} == {draw.FRONT: 90 << 20, draw.INDEX: 90 << 20}

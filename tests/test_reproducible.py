@@ -169,3 +169,21 @@ def test_killed_build_leaves_whole_files(built: Path):
         proc.wait()
         for pdf in (project / "build").rglob("*.pdf"):
             assert len(PdfReader(pdf).pages) > 0, pdf
+
+
+def test_a_part_saved_from_a_file_with_an_id_gets_one_made_from_its_bytes(tmp_path: Path):
+    """qpdf keeps half of an /ID the file had: it is dropped, and a page whose content holds the bytes of qpdf's
+    static /ID keeps them (only the trailer's /ID is replaced)."""
+    import pikepdf
+
+    from proceedings.stages.parts import save
+
+    static = b"/ID [<31415926535897932384626433832795><31415926535897932384626433832795>]"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"% " + static + b"\n")
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(b"A" * 16), pikepdf.String(b"A" * 16)])
+    data = save(pdf, tmp_path / "part.pdf")
+    ids = PdfReader(tmp_path / "part.pdf").trailer["/ID"]
+    assert ids[0] == ids[1] and bytes(ids[0].original_bytes) not in (b"A" * 16, bytes.fromhex(static[6:38].decode()))
+    assert data.count(static) == 1 and (tmp_path / "part.pdf").read_bytes() == data

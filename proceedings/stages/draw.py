@@ -62,16 +62,17 @@ def drawings(whats: tuple[str, ...], project: Project, plan: Plan) -> dict[str, 
 def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildContext) -> dict[str, Any]:
     """Draw ``whats`` in a worker under the venue's limits (see :mod:`proceedings.typeset.limited`); when drawing
     them together fails, each alone, so that the error names the part that cannot be drawn."""
-    from proceedings.typeset.limited import DrawingLimit, draw
+    from proceedings.typeset.limited import DrawingTimeout, draw
 
     rules = project.workshop.rules
     if len(whats) > 1:
         try:
             return draw(drawings, (whats, project, plan), rules, " and ".join(f"the {TITLES[w]}" for w in whats),
                         ctx.out_dir, parts=len(whats))
-        except DrawingLimit:  # past the limits: drawn again, as long
+        except DrawingTimeout:  # past the time limit (twice one part's): one alone would take as long
             raise
-        except Exception:  # drawn again one at a time: the failure is reported for its part
+        except Exception:  # drawn again one at a time (each in a worker of its own, with the whole memory limit):
+            # the failure, if any, is reported for its part
             log.debug("drawing %s together failed; one at a time", " and ".join(whats), exc_info=True)
     return {what: draw(drawing, (what, project, plan), rules, f"the {TITLES[what]}", ctx.out_dir) for what in whats}
 

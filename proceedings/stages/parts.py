@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 def save(pdf: Pdf, path: Path, version: str = "1.4") -> bytes:
     """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the bytes written."""
     buffer = io.BytesIO()
+    if "/ID" in pdf.trailer:  # qpdf would keep its first half: the /ID is made from the bytes written, whole
+        del pdf.trailer.ID
     pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
              compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
              static_id=True, fix_metadata_version=False)
@@ -51,7 +53,7 @@ _STATIC_ID = b"/ID [<31415926535897932384626433832795><3141592653589793238462643
 def identified(data: bytearray) -> bytes:
     """A file qpdf wrote with its static /ID, given an /ID made from its bytes (deterministic, as qpdf's own
     ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256)."""
-    at = data.rfind(_STATIC_ID, max(0, len(data) - 4096))
+    at = data.rfind(_STATIC_ID, max(0, data.rfind(b"trailer"), len(data) - 4096))  # in the trailer, nowhere else
     if at < 0:
         raise ValueError("the written file has no static /ID in its trailer")
     ident = b"<" + hashlib.sha256(data).hexdigest()[:32].encode("ascii") + b">"

@@ -25,8 +25,8 @@ MIN_SECONDS = 60.0
 """Drawing gets at least this long, whatever the venue's (per paper) validation limit."""
 
 
-class DrawingLimit(InputError):
-    """Drawing ran past the venue's time or memory limit (drawn again, it would only take as long)."""
+class DrawingTimeout(InputError):
+    """Drawing ran past the venue's time limit (drawn again, it would only take as long)."""
 
 
 def _layout_failure(detail: str) -> bool:
@@ -57,9 +57,9 @@ def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Pa
     raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)
     hint = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
     if outcome.status == "timeout":
-        raise DrawingLimit(f"{what} could not be drawn within {seconds:g} s; {hint}")
+        raise DrawingTimeout(f"{what} could not be drawn within {seconds:g} s; {hint}")
     if outcome.status == "memory":
-        raise DrawingLimit(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
+        raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
     if outcome.status == "error" and _layout_failure(outcome.detail):
         raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {hint}")
     raise RuntimeError(f"drawing {what} failed: {outcome.detail}")
