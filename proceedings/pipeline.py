@@ -245,7 +245,8 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                                                      check=_verified_once(ctx, volume, plan, metadata))}
             publication, rendered = parts.result(), cited.result() if cited is not None else None
             outputs.update(publish(publication, staging))  # every staged file put in place
-            volume.relocate(publication.moved)
+            volume.relocate({part: target for part, (target, _) in publication.moved.items()})
+            cache.relocated(publication.moved)
             outputs.update(_export(ctx, "citations", cite_key,
                                    lambda done=rendered: _citations_placed(done, texts, ctx.out_dir)))
             return volume, outputs

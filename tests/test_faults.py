@@ -221,13 +221,13 @@ def test_staged_files_are_put_in_place_together_or_not_at_all(tmp_path: Path):
 
 def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     """Damaged cache entries are rebuilt, never blamed on a paper; a paper's stamped part (published as
-    papers/ID.pdf, where later builds find it) is checked where it is read: the volume bound again reads it."""
+    papers/ID.pdf, where later builds find it) written since it was recorded is read, found damaged and stamped
+    again."""
     from tests.test_reproducible import digests
 
     project = shutil.copytree(small_build[0], tmp_path / "p")  # the project and its build, cache included
     out = project / "build"
     before = digests(out)
-    (out / "proceedings.pdf").unlink()  # bound again from every part (none copied from the last volume)
     for path in (out / "papers/3.pdf", out / ".cache/front-matter.pickle"):
         stat = path.stat()
         data = bytearray(path.read_bytes())
@@ -449,3 +449,68 @@ def test_a_part_moved_to_another_disk_is_copied_with_its_time(tmp_path: Path, mo
     staging.commit()
     assert target.read_bytes() == b"%PDF-1.4 part" and not source.exists()
     assert target.stat().st_mtime_ns == 1_700_000_000_000_000_000 and not list(target.parent.glob(".*.tmp"))
+
+
+def _copied_build(small_build, tmp_path: Path) -> tuple[Path, Path]:
+    project = shutil.copytree(small_build[0], tmp_path / "p")  # the project and its build, cache included
+    return project, project / "build"
+
+
+def test_a_published_paper_edited_in_place_is_published_again(small_build, tmp_path: Path):
+    """A published paper is its stamped part: changed in place, even with its size and time kept (bit rot, a tool
+    that keeps them), the next build finds it written since it was recorded, reads it, and stamps it again."""
+    from tests.test_reproducible import digests
+
+    project, out = _copied_build(small_build, tmp_path)
+    before = digests(out)
+    paper = out / "papers" / "3.pdf"
+    stat = paper.stat()
+    data = bytearray(paper.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    with paper.open("r+b") as handle:  # in place: the same file, size and (restored) time
+        handle.write(bytes(data))
+    os.utime(paper, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = build_project(project)
+    assert result.volume.restamped == 1 and digests(out) == before
+
+
+def test_papers_on_a_disk_that_keeps_times_to_the_second_are_found_again(small_build, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """papers/ on another disk whose file system keeps times to the second: the stamp records take the time the
+    moved file has there, and the next build finds every paper published (none stamped again)."""
+    import errno
+
+    from proceedings.util import atomic
+
+    project, out = _copied_build(small_build, tmp_path)
+    (out / "proceedings.pdf").unlink()
+    shutil.rmtree(out / "papers")
+    for record in (out / ".cache" / "stamped").glob("*.json"):
+        record.unlink()  # every paper stamped again, and moved to the other disk
+    real_replace, real_utime = os.replace, os.utime
+
+    def other_disk(src, dst, *args, **kwargs):
+        if Path(src).parent.name == "stamped" and Path(dst).parent.name == "papers":
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_replace(src, dst, *args, **kwargs)
+
+    def to_the_second(path, *args, ns=None, **kwargs):
+        if ns is not None and Path(path).parent.name == "papers":
+            ns = tuple(t // 10**9 * 10**9 for t in ns)
+        return real_utime(path, *args, ns=ns, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "replace", other_disk)
+    monkeypatch.setattr(atomic.os, "utime", to_the_second)
+    first = build_project(project)
+    assert first.volume.restamped == len(first.plan.papers)
+    again = build_project(project)
+    assert again.volume.restamped == 0
+
+
+def test_a_front_matter_linked_to_the_cache_is_made_a_file_of_its_own(small_build, tmp_path: Path):
+    project, out = _copied_build(small_build, tmp_path)
+    front = out / "front_matter.pdf"
+    front.unlink()
+    os.link(out / ".cache" / "parts" / "front_matter.pdf", front)  # as a deduplicating tool would
+    build_project(project)
+    assert front.stat().st_nlink == 1

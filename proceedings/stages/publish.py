@@ -18,7 +18,7 @@ from proceedings.context import BuildContext
 from proceedings.errors import DamagedPart
 from proceedings.stages.stamp import Volume
 from proceedings.util.atomic import IO_THREADS, Staging, read_json, write_json
-from proceedings.util.cache import crc32_hex, file_stamp
+from proceedings.util.cache import crc32_hex, file_fingerprint, file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -29,68 +29,78 @@ class Publication:
 
     out: Path
     known: dict[str, list]
-    """What the last build recorded of the copied files: name -> [file stamp…, the part's checksum]."""
+    """What the last build recorded of each published file: name -> [file stamp…, the part's checksum]."""
     published: dict[str, list] = field(default_factory=dict)
-    """The records of copied files left as they were."""
-    copied: list[tuple[str, Path, str | None]] = field(default_factory=list)
-    """(name, final path, checksum) of each file copied, or found holding the part's bytes already."""
+    """The records of files left as they were."""
+    placed: list[tuple[str, Path, str | None]] = field(default_factory=list)
+    """(name, final path, checksum) of each file put in place now, or found holding the part's bytes already."""
     keep: set[str] = field(default_factory=set)
     """The papers' file names (any other PDF in papers/ is stale)."""
-    moved: dict[Path, Path] = field(default_factory=dict)
-    """Stamped part -> its published path, for each part moved."""
+    moved: dict[Path, tuple[Path, list[int]]] = field(default_factory=dict)
+    """Stamped part -> (its published path, its size and time before the move), for each part moved."""
 
 
 def stage(volume: Volume, ctx: BuildContext, staging: Staging) -> Publication:
     """Make the parts ready at their final paths, papers/ID.pdf and front_matter.pdf (run while the volume is
     bound): each paper stamped since it was last published is to be moved there, the front matter copied.
 
-    The front matter's file is left alone while it is untouched since this tool copied it (its
-    :func:`~proceedings.util.cache.file_stamp` as recorded) and its part's checksum is the one it was copied from,
-    or while it holds the same bytes. A part read for the first time in this build (kept from an earlier one, and
-    not stamped in this) is checked against its checksum first. Raises :class:`DamagedPart` when a part no longer
-    has its checksum: bit rot in the cache never reaches a published file.
+    A published file is left alone while it is untouched since it was published (its
+    :func:`~proceedings.util.cache.file_stamp` as recorded: any write changes it) and its part's checksum is the one
+    recorded; else it is read, and must have its part's checksum. A part read for the first time in this build
+    (kept from an earlier one, and not stamped in this) is checked so before it moves. Raises
+    :class:`DamagedPart` when a part does not have its checksum (it is stamped again): bit rot in the cache never
+    reaches a published file, and an edited or damaged published paper is published again.
     """
     out = ctx.out_dir
     known = (read_json(out / ".cache" / "published.json") if ctx.use_cache else None) or {}
     publication = Publication(out, known, keep={f"{p.paper_id}.pdf" for p in volume.papers})
-    front, target = volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf"
-    name, crc = "front_matter.pdf", volume.checksums.get(front)
-    if crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
-        publication.published[name] = known[name]
-    else:
-        _check(front, crc, staging, target)
-        publication.copied.append((name, target, crc))
-    moves = [(index, part, out / "papers" / f"{pages.paper_id}.pdf")
-             for index, (part, pages) in enumerate(zip(volume.parts[1:], volume.papers), 1)]
-    unread = [(part, volume.checksums.get(part)) for index, part, target in moves
-              if part != target and index not in volume.fresh]
-    with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
-        list(pool.map(lambda item: _check(*item), unread))
-    for _, part, target in moves:
-        if part != target:
+    pairs = [(0, volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
+    pairs += [(index, part, out / "papers" / f"{pages.paper_id}.pdf")
+              for index, (part, pages) in enumerate(zip(volume.parts[1:], volume.papers), 1)]
+    checks = []
+    for index, part, target in pairs:
+        name, crc = target.relative_to(out).as_posix(), volume.checksums.get(part)
+        if index and part != target:  # a paper's part, to be moved into place
+            if index not in volume.fresh:
+                checks.append((part, crc, None))
             staging.move(part, target)
-            publication.moved[part] = target
+            publication.moved[part] = (target, file_fingerprint(part))
+            publication.placed.append((name, target, crc))
+        elif crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
+            publication.published[name] = known[name]
+        else:  # the front matter, copied; or a published paper written since it was recorded
+            checks.append((part, crc, (staging, target) if not index else None))
+            publication.placed.append((name, target, crc))
+    with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
+        list(pool.map(lambda item: _check(*item), checks))
     return publication
 
 
-def _check(source: Path, crc: str | None, staging: Staging | None = None, target: Path | None = None) -> None:
-    """Read a part and check its checksum; and write it for ``target`` with ``staging`` when given."""
+def _check(source: Path, crc: str | None, copy: tuple[Staging, Path] | None) -> None:
+    """Read a part and check its checksum; and, ``copy`` given, write it for that path (a file of its own: a hard
+    link to ``source`` there, left by an older version or a deduplicating tool, is written anew)."""
     data = source.read_bytes()
     if crc is not None and crc32_hex(data) != crc:  # bit rot in the cache never reaches a published file
         raise DamagedPart(source)
-    if staging is not None and target is not None:
-        staging.write(target, data)
+    if copy is not None:
+        staging, target = copy
+        try:
+            linked = target.samefile(source)
+        except OSError:
+            linked = False
+        staging.write(target, data, anew=linked)
 
 
 def publish(publication: Publication, staging: Staging) -> dict[str, Path]:
-    """Put everything staged in place (the volume has passed verification); record what was copied and remove the
-    papers no longer in the volume."""
+    """Put everything staged in place (the volume has passed verification); record what was published and remove
+    the papers no longer in the volume."""
     out = publication.out
     staging.commit()
     published = dict(publication.published)
-    for name, target, crc in publication.copied:
+    for name, target, crc in publication.placed:
         if crc is not None:
             published[name] = [*file_stamp(target), crc]
+    published = dict(sorted(published.items()))
     if published != publication.known:
         try:
             write_json(out / ".cache" / "published.json", published, pretty=False)

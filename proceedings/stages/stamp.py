@@ -147,8 +147,24 @@ class PaperCache:
                     return {**entry, "part": place}
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        log.warning("paper %s: the cached stamped copy was replaced or edited; discarded and rebuilt", paper_id)
+        log.warning("paper %s: its stamped copy (papers/%s.pdf once published) was replaced or edited; stamped again",
+                    paper_id, paper_id)
         return None
+
+    def relocated(self, moved: dict[Path, tuple[Path, list[int]]]) -> None:
+        """Parts moved to where they are published (part -> (its new path, its size and time before)): a record
+        whose size and time the move did not keep (``papers/`` on another disk) is brought up to date."""
+        for target, before in moved.values():
+            after = file_fingerprint(target)
+            if not after or after == before:
+                continue
+            name = f"{target.stem}.json"
+            try:
+                entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+                if entry is not None and entry.get("output") == before:
+                    write_json(self.dir / name, seal({**entry, "output": after}), pretty=False)
+            except (OSError, ValueError) as exc:  # not recorded: the paper is stamped again next time
+                log.debug("paper %s: its move not recorded: %s", target.stem, exc)
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, ...],
             crc: str, layout: dict) -> str:

@@ -60,11 +60,12 @@ class Staging:
         self.files: list[tuple[str, Path, bool]] = []
         """(file, final path, whether this build wrote the file) of every file staged, in order."""
 
-    def write(self, path: Path, data: bytes) -> bool:
-        """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written)."""
+    def write(self, path: Path, data: bytes, *, anew: bool = False) -> bool:
+        """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written),
+        unless ``anew``."""
         path = Path(path)
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if not anew and path.stat().st_size == len(data) and path.read_bytes() == data:
                 return False
         except OSError:
             pass
@@ -117,7 +118,8 @@ def _move(source: Path, path: Path) -> None:
             raise
         with atomic_open(path) as handle, source.open("rb") as data:
             shutil.copyfileobj(data, handle, 1 << 20)
-        os.utime(path, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns))  # its record's size and time
+        with contextlib.suppress(OSError):  # the time it had, where the file system keeps it (to the second, or not)
+            os.utime(path, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns))
         source.unlink()
         return
     if source.exists() and source.samefile(path):
