@@ -90,3 +90,28 @@ def test_an_annotation_on_two_pages_is_copied_for_each(tmp_path: Path):
         assert page.P.objgen == copy.pages[k].obj.objgen
         assert page.Dest[0].objgen == copy.pages[2].obj.objgen and list(page.Rect) == [72, 72, 144, 90]
     assert "/Dest" in link and "/P" in link  # set aside while copying, then put back
+
+
+def test_an_annotation_the_page_reaches_by_another_key_loses_its_action(tmp_path: Path):
+    """qpdf copies a page's private keys with it: an annotation one of them refers to is copied whole, JavaScript
+    action and all, before the page's /Annots are; its copy on the page still has no action, and it is counted."""
+    from collections import Counter
+
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    source = pikepdf.new()
+    source.add_blank_page()
+    page = source.pages[0].obj
+    script = Dictionary(S=Name.JavaScript, JS=String("app.alert('x')"))
+    annot = source.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, Rect=Array([0, 0, 100, 100]),
+                                            A=script, AA=Dictionary(E=script)))
+    page.Annots = Array([annot])
+    page["/Extra"] = annot  # a producer's private key, copied with the page
+    from proceedings.pdf.pagecopy import copy_pages
+
+    copy, removed = pikepdf.new(), Counter()
+    copy_pages(copy, source, removed)
+    copied = copy.pages[0].obj.Annots[0]
+    assert "/A" not in copied and "/AA" not in copied
+    assert removed == Counter({"JavaScript action": 1, "annotation additional action (/AA)": 1})

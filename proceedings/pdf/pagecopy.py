@@ -172,10 +172,14 @@ def _clone(pdf: Pdf, annot: Dictionary, copied: set[tuple[int, int]]) -> Diction
         for key in kept:
             del annot[key]
         try:
-            return pdf.copy_foreign(annot)
+            clone = pdf.copy_foreign(annot)
         finally:
             for key, value in kept.items():
                 annot[key] = value
+        for key in _NOT_COPIED:  # qpdf's earlier copy, when the page reaches the annotation by another key too,
+            if key in clone:  # has them all (a JavaScript /A among them)
+                del clone[key]
+        return clone
     return pdf.make_indirect(Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED}))
 
 
