@@ -240,3 +240,47 @@ def test_a_jpeg_under_flate_is_still_decoded_to_be_checked():
     bad.write(zlib.compress(b"\xff\xd8\xff\xe0 not a JPEG at all" * 4), filter=chain)
     assert pike_stream_fault(good) is None
     assert "JPEG" in (pike_stream_fault(bad) or "")
+
+
+def test_a_stream_known_by_its_bytes_is_known_with_its_predictor_too():
+    """Stamping skips a Flate stream validation inflated, known by its bytes: one the stream walk does not reach
+    (under a page key it skips), with the same bytes but a predictor whose rows are bad, is still checked."""
+    from collections import Counter
+
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    from proceedings.pdf.pagecopy import copy_pages, open_pdf
+    from proceedings.pdf.streams import DamagedStream, check_part
+    from proceedings.stages.validate import _stream_report
+
+    raw = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0].obj
+    content = pikepdf.Stream(pdf, raw)
+    content.Filter = Name.FlateDecode
+    page.Contents = pdf.make_indirect(content)
+    rows = pikepdf.Stream(pdf, raw)
+    rows.Filter = Name.FlateDecode
+    rows.DecodeParms = Dictionary(Predictor=12, Columns=1)  # rows of 2 bytes: "B" is no filter type
+    page["/D"] = pdf.make_indirect(rows)  # a key the walk skips (a destination), copied with the page
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=False)
+    report = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1)
+    assert report is not None and not report.damaged and report.verified
+    copy = pikepdf.new()
+    new = copy_pages(copy, open_pdf(io.BytesIO(buffer.getvalue())), Counter())
+    with pytest.raises(DamagedStream, match="PNG predictor row"):
+        check_part(copy, new, frozenset(report.verified))
+
+
+def test_a_type3_glyph_under_one_flate_filter_in_an_array_is_inflated_within_its_limit():
+    import pikepdf
+
+    from proceedings.checks.type3 import _glyph_data
+
+    pdf = pikepdf.new()
+    glyph = pikepdf.Stream(pdf, zlib.compress(b"0 0 m " * 400_000))  # 2.4 MB of glyph: past the 1 MiB read
+    glyph.Filter = pikepdf.Array([pikepdf.Name.FlateDecode])
+    assert _glyph_data(glyph) == b""

@@ -19,7 +19,6 @@ from pikepdf import Array, Pdf, Stream
 
 from proceedings.checks.pdfcheck import (
     CONTAINERS,
-    DICTS,
     WALK_BUDGET,
     elements,
     get,
@@ -28,7 +27,7 @@ from proceedings.checks.pdfcheck import (
     page_object,
 )
 from proceedings.findings import Finding
-from proceedings.pdf.streams import fingerprint, png_row, row_fault
+from proceedings.pdf.streams import filter_chain, fingerprint, png_row, row_fault
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
@@ -101,10 +100,8 @@ def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool
 
 
 def _filters(stream: Stream) -> list[str]:
-    chain = get(stream, "/Filter")
-    names = [name_of(f) for f in elements(chain, 16)] if isinstance(chain, Array) else (
-        [name_of(chain)] if chain is not None else [])
-    return [_ABBREVIATIONS.get(n, n) for n in names]
+    names = tolerant(lambda: filter_chain(stream)[0], [])
+    return [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in names]
 
 
 def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
@@ -119,9 +116,10 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names = _filters(stream)
     if names == ["FlateDecode"]:
-        size = inflate_size(data, limit, keep=whole, row=_png_row(stream))[0]
+        row = _png_row(stream)
+        size = inflate_size(data, limit, keep=whole, row=row)[0]
         if verified is not None and len(data) > 1:  # two bytes or more that inflate reach the end marker (blanks
-            verified.add(fingerprint(data))  # are no zlib header): inflate_size raised otherwise
+            verified.add(fingerprint(data, row))  # are no zlib header): inflate_size raised otherwise
         return size
     for i, name in enumerate(names):
         last = i == len(names) - 1
@@ -141,11 +139,8 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
 def _png_row(stream: Stream) -> int:
     """The stream's PNG predictor row (see :func:`~proceedings.pdf.streams.png_row`); a row without pixels is
     :class:`Damaged` (qpdf cannot undo it)."""
-    parms = get(stream, "/DecodeParms")
-    if isinstance(parms, Array):
-        parms = parms[0] if len(parms) else None
     try:
-        return png_row(parms if isinstance(parms, DICTS) else None)
+        return png_row(tolerant(lambda: filter_chain(stream)[1], None))
     except (ValueError, TypeError) as exc:
         raise Damaged(str(exc)) from None
 

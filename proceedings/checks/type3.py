@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pikepdf import Array, Stream
+from pikepdf import Stream
 
 from proceedings.checks.ecmetrics import EC_WIDTHS
 from proceedings.checks.pdfcheck import (
@@ -29,7 +29,8 @@ from proceedings.checks.pdfcheck import (
 )
 from proceedings.checks.streams import Bomb, Damaged, inflate_size, raw_data
 from proceedings.findings import Finding
-from proceedings.pdf.streams import decoded
+from proceedings.pdf.streams import decoded, filter_chain, flate_only
+from proceedings.util.tolerant import tolerant
 
 GLYPHS_SAMPLED = 12
 """Glyph procedures read per font to tell bitmap from vector."""
@@ -114,10 +115,10 @@ def match_ec(font: Any) -> str:
 def _glyph_data(stream: Any) -> bytes:
     if not isinstance(stream, Stream):
         return b""
-    chain = get(stream, "/Filter")
-    if chain is None or isinstance(chain, Array) and not len(chain):
+    names = tolerant(lambda: filter_chain(stream)[0], [])
+    if not names:
         return raw_data(stream)
-    if name_of(chain) not in ("FlateDecode", "Fl"):
+    if not flate_only(names):
         return decoded(stream)
     try:
         return inflate_size(raw_data(stream), 1024 * 1024, keep=True)[1]

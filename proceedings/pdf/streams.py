@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zlib
@@ -41,17 +42,35 @@ def stream_fault(stream) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
+MAX_FILTERS = 16
+"""Most filters of one stream's chain looked at (a hostile file may list millions)."""
+
+
+def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None]:
+    """A pikepdf stream's filters, as written ("/FlateDecode", "/Fl"), and the /DecodeParms of the first (None
+    when it has none): the one reading of a chain that validation, stamping and the Type 3 check share."""
+    filters = stream.get("/Filter")
+    if isinstance(filters, Array):
+        names = [str(filters[i]) for i in range(min(len(filters), MAX_FILTERS))]
+    else:
+        names = [str(filters)] if filters is not None else []
+    parms = stream.get("/DecodeParms")
+    if isinstance(parms, Array):
+        parms = parms[0] if len(parms) else None
+    return names, parms if isinstance(parms, Dictionary) else None
+
+
+def flate_only(names: list[str]) -> bool:
+    """Whether a chain (:func:`filter_chain`) is Flate alone."""
+    return len(names) == 1 and names[0] in FLATE
+
+
 def pike_stream_fault(stream: Stream) -> str | None:
     """Why a pikepdf stream does not decode, or None when it does (as :func:`stream_fault`)."""
     try:
-        filters = stream.get("/Filter")
-        names = [str(f) for f in filters] if isinstance(filters, Array) else ([str(filters)] if filters else [])
-        parms = stream.get("/DecodeParms")
-        if isinstance(parms, Array):
-            parms = parms[0] if len(parms) else None
+        names, parms = filter_chain(stream)
         general = names and all(n in GENERAL for n in names)  # qpdf cannot stop before an image codec
-        return _fault(names, parms if isinstance(parms, Dictionary) else None, stream.read_raw_bytes(),
-                      lambda: decoded(stream) if general else None)
+        return _fault(names, parms, stream.read_raw_bytes(), lambda: decoded(stream) if general else None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
@@ -234,19 +253,25 @@ def lexical_fault(content: bytes) -> str | None:
     return f"{len(stack)} unclosed array or dictionary" if stack else None
 
 
-def fingerprint(raw: bytes | memoryview) -> tuple[int, int]:
-    """A stream's stored bytes, in brief (length and CRC-32): how a stream already checked is known again."""
-    return len(raw), zlib.crc32(raw)
+def fingerprint(raw: bytes | memoryview, row: int) -> tuple[int, bytes, int]:
+    """A Flate stream's stored bytes and PNG predictor row (:func:`png_row`), in brief: how a stream already
+    checked is known again (length and SHA-256: a CRC-32 a hostile file could match)."""
+    return len(raw), hashlib.sha256(raw).digest()[:16], row
 
 
-def _flate_only(obj: Stream) -> bool:
-    filters = obj.get("/Filter")
-    if isinstance(filters, Array):
-        filters = filters[0] if len(filters) == 1 else None
-    return str(filters) in FLATE
+def _verified(obj: Stream, verified: frozenset[tuple[int, bytes, int]]) -> bool:
+    """Whether ``obj`` is a stream of Flate alone that validation inflated to its end, predictor rows and all."""
+    names, parms = filter_chain(obj)
+    if not flate_only(names):
+        return False
+    try:
+        row = png_row(parms)
+    except (ValueError, TypeError):
+        return False
+    return fingerprint(obj.get_raw_stream_buffer(), row) in verified
 
 
-def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, int]] = frozenset()) -> None:
+def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, bytes, int]] = frozenset()) -> None:
     """Raise :class:`DamagedStream` when a stream of ``pdf`` (a pikepdf PDF being written) does not decode or a
     page's content (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries
     of a page's contents that are not streams (which readers skip) are dropped first. ``verified``: the
@@ -263,7 +288,7 @@ def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, int]] 
             del page["/Contents"]
     for obj in pdf.objects:
         if isinstance(obj, Stream) and "/Filter" in obj:
-            if verified and _flate_only(obj) and fingerprint(obj.get_raw_stream_buffer()) in verified:
+            if verified and _verified(obj, verified):
                 continue
             fault = pike_stream_fault(obj)
             if fault:
