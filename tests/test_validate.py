@@ -683,3 +683,27 @@ def test_the_text_a_pattern_needs_is_in_every_match():
         for _ in range(3000):
             text = "".join(rng.choice("abcdefmnoxyz '.-1045/") for _ in range(rng.randint(0, 14)))
             assert compiled.search(text) is None or need in text, (pattern, need, text)
+
+
+def test_a_font_name_longer_than_the_buffer_is_its_own():
+    """PDFium writes no font name longer than the buffer it is given: such a span is not given the name (and the
+    bold look) of the span read before it."""
+    import pypdfium2 as pdfium
+    from pikepdf import Dictionary, Name
+
+    from proceedings.pdf.textlayer import page_box, read_spans
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(612, 792))
+    long = "Plain" + "x" * 150
+    page = pdf.pages[0].obj
+    page.Resources = Dictionary(Font=Dictionary(
+        F1=Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/Helvetica-Bold")),
+        F2=Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/" + long))))
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Heading) Tj ET BT /F2 12 Tf 72 600 Td (Body) Tj ET")
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    document = pdfium.PdfDocument(buffer.getvalue())
+    spans = {span.text: span for span in read_spans(document[0], page_box(document[0]))}
+    assert spans["Heading"].bold and spans["Heading"].font == "Helvetica-Bold"
+    assert spans["Body"].font == long and not spans["Body"].bold

@@ -88,15 +88,6 @@ class Line:
     def bold(self) -> bool:
         return bool(self.spans) and all(s.bold for s in self.spans if s.text.strip())
 
-    # compatibility with the text checks' older line objects
-    @property
-    def x(self) -> float:
-        return self.x0
-
-    @property
-    def y(self) -> float:
-        return self.y0
-
 
 @dataclass
 class PageText:
@@ -168,7 +159,12 @@ def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
     size = float(raw.FPDFText_GetFontSize(textpage, index))
     weight = int(raw.FPDFText_GetFontWeight(textpage, index))
     n = raw.FPDFText_GetFontInfo(textpage, index, _FONT_BUFFER, 128, _FONT_FLAGS_REF)
-    key = _FONT_BUFFER.value if 0 < n <= 128 else _FONT_BUFFER.raw[: min(max(n - 1, 0), 127)]
+    if n > 128:  # a longer name: PDFium wrote nothing (the buffer holds the last font's)
+        longer = ctypes.create_string_buffer(min(n, 4096))
+        n = raw.FPDFText_GetFontInfo(textpage, index, longer, len(longer), _FONT_FLAGS_REF)
+        key = longer.value if 0 < n <= len(longer) else b""
+    else:
+        key = _FONT_BUFFER.value if n > 0 else b""
     known = _FONT_NAMES.get(key)
     if known is None:
         name = key.decode("latin-1", errors="replace")
