@@ -280,7 +280,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
             write_reports(report, project, ctx.out_dir)
             raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
-        front, index = draw_parts(project, plan, ctx, ahead.drawn)
+        front, index = draw_parts(project, plan, ctx, ahead.drawn, ahead.timed_out)
         try:
             with timed(ctx, "stamp"):
                 volume = merge(project, plan, front, index, ctx, ahead.cache)

@@ -173,3 +173,30 @@ def test_drawings_that_fit_one_at_a_time_are_drawn_one_at_a_time(tmp_path: Path,
     project = SimpleNamespace(workshop=SimpleNamespace(rules=Rules(memory_limit_mb=300)))
     drawn = draw._limited((draw.FRONT, draw.INDEX), project, None, SimpleNamespace(out_dir=tmp_path))
     assert {what: len(value) for what, value in drawn.items()} == {draw.FRONT: 90 << 20, draw.INDEX: 90 << 20}
+
+
+def test_drawings_past_the_limit_ahead_are_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
+    """Drawn ahead of the plan and past the time limit, from the facts the plan has: that is the build's error, at
+    once (the draw stage does not take the limit twice more to find it again)."""
+    import time
+
+    import pytest
+
+    from proceedings.errors import InputError
+    from proceedings.stages import ahead, draw
+    from proceedings.typeset import limited
+
+    log = tmp_path / "drawn.log"
+    logged = _logged_drawing(log)
+
+    def slow(what, project, plan):
+        logged(what, project, plan)
+        time.sleep(30)
+
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")
+    monkeypatch.setattr(draw, "drawing", slow)
+    for module in (ahead, limited):
+        monkeypatch.setattr(module, "seconds_for", lambda rules: 0.3)
+    with pytest.raises(InputError, match=r"^the front matter and the author index could not be drawn within 0\.6 s"):
+        build_project(project, tmp_path / "out", use_cache=False)
+    assert [line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()] == [draw.FRONT]

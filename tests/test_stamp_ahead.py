@@ -93,9 +93,12 @@ def test_validation_finds_a_png_predictor_row_qpdf_cannot_undo_past_the_first_ch
         inflate_size(_png_rows(3, 300, bad=0), row=301)
 
 
-def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("written", [False, True], ids=["before-writing", "after-writing"])
+def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                written: bool):
     """Checking and stamping share a worker task and its time limit: a stamp that runs over it leaves the check's
-    result standing (no timeout finding), and the stamp stage stamps the paper again."""
+    result standing (no timeout finding), and the stamp stage stamps the paper again; a copy the task had written
+    meanwhile is not left in the cache."""
     import time
 
     import yaml
@@ -111,9 +114,13 @@ def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path,
     real = parts.stamp_paper
 
     def slow_ahead(*args, **kwargs):  # only when stamping from the file the checks opened: in the checking task
-        if len(args) > 6 and args[6] is not None:
+        ahead = len(args) > 6 and args[6] is not None
+        if ahead and not written:
             time.sleep(30)
-        return real(*args, **kwargs)
+        done = real(*args, **kwargs)
+        if ahead:
+            time.sleep(30)
+        return done
 
     monkeypatch.setattr(parts, "stamp_paper", slow_ahead)  # the workers fork from this process: they have it too
     by_stage = _spy_stamp_stage(monkeypatch)
@@ -121,3 +128,4 @@ def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path,
     assert result.report.error_count == 0 and not any(f.rule == "timeout" for p in result.report.papers
                                                       for f in p.findings)
     assert sorted(by_stage) == sorted(p.paper.id for p in result.plan.papers) and len(by_stage) > 1
+    assert not list((project / "build" / ".cache" / "stamped").glob("*.ahead.pdf"))

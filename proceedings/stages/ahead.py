@@ -84,6 +84,8 @@ class StampAhead:
         self.drawn: dict[str, tuple[str, Any]] = {}
         """Drawing (:data:`~proceedings.stages.draw.FRONT`, ``INDEX``) -> (its key, the drawing), made ahead."""
         self._drawings: dict[str, dict[str, str]] = {}
+        self.timed_out: dict[str, str] = {}
+        """Drawing -> its key, of the drawings that ran past their time limit ahead."""
 
     def place(self, source: Source, pages: int | None) -> StampJob | None:
         """Place the next paper in volume order: ``pages`` when known (0: left out), None when it is checked now
@@ -112,11 +114,11 @@ class StampAhead:
         """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages); any other
         is dropped (the stamp stage stamps that paper, and reports what goes wrong)."""
         entry = self._placed.pop(source.paper.id, None)
-        if entry is None or stamped is None:
+        if entry is None:
             return
         placed, key = entry
         side, target = self._beside(source), self.cache.dir / f"{source.paper.id}.pdf"
-        try:
+        try:  # stamped is None when the task ended after its check (past its time, its worker dead): maybe written
             if not isinstance(stamped, (list, tuple)):
                 log.debug("paper %s: not stamped ahead (%s)", source.paper.id, stamped)
             elif checked.get("usable") and checked.get("pages") == placed.pages == stamped[0]:
@@ -160,4 +162,6 @@ class StampAhead:
             self.drawn.update((what, (key, outcome.value[what])) for what, key in drawn.items())
         else:
             log.debug("%s not drawn ahead: %s %s", ", ".join(drawn), outcome.status, outcome.detail)
+            if outcome.status == "timeout":  # drawn again from the same facts, it would only take as long
+                self.timed_out = drawn
         return True

@@ -77,11 +77,17 @@ def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildCon
     return {what: draw(drawing, (what, project, plan), rules, f"the {TITLES[what]}", ctx.out_dir) for what in whats}
 
 
-def draw_parts(project: Project, plan: Plan, ctx: BuildContext,
-               ready: dict[str, tuple[str, Any]] | None = None) -> tuple[FrontMatter, bytes]:
+def draw_parts(project: Project, plan: Plan, ctx: BuildContext, ready: dict[str, tuple[str, Any]] | None = None,
+               timed_out: dict[str, str] | None = None) -> tuple[FrontMatter, bytes]:
     """The front matter and the author index of ``plan``: cached, made ahead (``ready``: drawing -> (its key,
-    the drawing)), or drawn now (together, in one worker)."""
+    the drawing)), or drawn now (together, in one worker). ``timed_out``: drawing -> key, of those that ran past
+    the time limit ahead: from the same facts, that is the error, without drawing them again."""
     current = keys(project, plan)
+    if timed_out and all(current[what] == key for what, key in timed_out.items()):
+        from proceedings.typeset.limited import seconds_for, timeout_error
+
+        raise timeout_error(" and ".join(f"the {TITLES[w]}" for w in timed_out),
+                            seconds_for(project.workshop.rules) * len(timed_out))
     made = {what: got[1] for what, got in (ready or {}).items() if got[0] == current[what]}
     missing = tuple(what for what in (FRONT, INDEX)
                     if what not in made and memo_peek(ctx, what, current[what], shared=True) is None)

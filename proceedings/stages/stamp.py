@@ -291,8 +291,8 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                                       layout)
         where[placed.paper.id] = target
         results[placed.paper.id] = (count, counter, shared)
-    restamped_ids = ({placed.paper.id for placed, _, _ in todo} | set(cache.fresh)) & {
-        placed.paper.id for placed in plan.papers}  # stamped in this build: here, or in the task that checked it
+    restamped_ids = set(cache.fresh) & {  # stamped in this build (put() records it): here, or in the task that
+        placed.paper.id for placed in plan.papers}  # checked it
     restamped = len(restamped_ids)
     index = front_pages
     for placed in plan.papers:

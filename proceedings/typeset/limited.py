@@ -38,28 +38,32 @@ def seconds_for(rules: Rules) -> float:
     return max(MIN_SECONDS, rules.time_limit)
 
 
+_HINT = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
+
+
+def timeout_error(what: str, seconds: float) -> DrawingTimeout:
+    """The error of ``what`` drawn past ``seconds``."""
+    return DrawingTimeout(f"{what} could not be drawn within {seconds:g} s; {_HINT}")
+
+
 def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Path | None = None,
-         *, inline: bool = False, parts: int = 1) -> T:
+         *, parts: int = 1) -> T:
     """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages (``parts`` of them,
     each given the time one part may take)."""
     seconds = seconds_for(rules) * parts
     tasks = [(what, args)]
-    if inline:
-        outcome: Outcome = run_inline(fn, tasks)[what]
-    else:
-        try:
-            outcome = run_limited(fn, tasks, jobs=1, time_limit=seconds, memory_mb=rules.memory_limit_mb)[what]
-        except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
-            log.warning("cannot start a worker process (%s); drawing %s in this process, without limits", exc, what)
-            outcome = run_inline(fn, tasks)[what]
+    try:
+        outcome: Outcome = run_limited(fn, tasks, jobs=1, time_limit=seconds, memory_mb=rules.memory_limit_mb)[what]
+    except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
+        log.warning("cannot start a worker process (%s); drawing %s in this process, without limits", exc, what)
+        outcome = run_inline(fn, tasks)[what]
     if outcome.status == "ok":
         return outcome.value
     raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)
-    hint = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
     if outcome.status == "timeout":
-        raise DrawingTimeout(f"{what} could not be drawn within {seconds:g} s; {hint}")
+        raise timeout_error(what, seconds)
     if outcome.status == "memory":
-        raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {hint}")
+        raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {_HINT}")
     if outcome.status == "error" and _layout_failure(outcome.detail):
-        raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {hint}")
+        raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {_HINT}")
     raise RuntimeError(f"drawing {what} failed: {outcome.detail}")
