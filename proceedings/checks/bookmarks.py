@@ -2,7 +2,9 @@
 
 The outline and the named destinations are read with pikepdf by the rules validation has always
 read them by (pypdf's): the outline from /Outlines /First through /First and /Next, a cycle cut
-where it closes, failing as a whole past 100 levels or 100,000 entries, on a named-destination tree
+where it closes (unlike pypdf, an item is read once even when two parents share it: pypdf's copy of
+what was visited for each level made a hostile outline quadratic), failing as a whole past 100
+levels or 100,000 entries, on a named-destination tree
 that cannot be read, or on an item whose action or /Count is not what it must be; named
 destinations from the catalog's /Dests dictionary, else from the /Names /Dests name tree. A
 destination leads to a page by the page's object number; one with a fit type unknown (and

@@ -24,8 +24,7 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     against power loss, not against a failed build, and costs seconds over thousands of files.)
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:  # the file mkstemp opened (not opened a second time by name)
             handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says (bind reads it)
@@ -39,16 +38,26 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+def _beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (its folder made): its descriptor and name (``.NAME.*.tmp``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Atomically write bytes (a file that already holds exactly these bytes is left alone)."""
     path = Path(path)
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    with atomic_open(path) as handle:
-        handle.write(data)
+    if not _holds(path, data):
+        with atomic_open(path) as handle:
+            handle.write(data)
 
 
 class Staging:
@@ -64,13 +73,9 @@ class Staging:
         """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written),
         unless ``anew``."""
         path = Path(path)
-        try:
-            if not anew and path.stat().st_size == len(data) and path.read_bytes() == data:
-                return False
-        except OSError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if not anew and _holds(path, data):
+            return False
+        fd, tmp = _beside(path)
         self.files.append((tmp, path, True))  # before writing: removed by discard() whatever happens next
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
