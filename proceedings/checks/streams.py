@@ -115,16 +115,15 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
     """
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names = _filters(stream)
-    if names == ["FlateDecode"]:
-        row = _png_row(stream)
-        size = inflate_size(data, limit, keep=whole, row=row)[0]
-        if verified is not None and len(data) > 1:  # two bytes or more that inflate reach the end marker (blanks
-            verified.add(fingerprint(data, row))  # are no zlib header): inflate_size raised otherwise
-        return size
     for i, name in enumerate(names):
         last = i == len(names) - 1
         if name == "FlateDecode":
-            size, data = inflate_size(data, limit, keep=whole or not last)
+            alone = len(names) == 1  # its predictor rows checked; known again by stamping once inflated
+            row = _png_row(stream) if alone else 0
+            raw = data
+            size, data = inflate_size(raw, limit, keep=whole or not last, row=row)
+            if alone and verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end
+                verified.add(fingerprint(raw, row))  # marker (blanks are no zlib header): inflate_size raised else
             if last:
                 return size
         elif name in _GENERIC:
