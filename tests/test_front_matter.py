@@ -128,16 +128,11 @@ def test_a_part_that_cannot_be_laid_out_is_named(repo_build, tmp_path: Path, mon
         build_project(project, tmp_path / "out", use_cache=False)
 
 
-def test_drawing_past_the_limit_together_is_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
-    """Past the time limit, the two drawings are reported together, at once: not drawn again one at a time (a
-    hostile preface would take the limit twice more)."""
+def _slow_drawings(repo_build, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """A copy of the repository's project whose drawings, logged, never end: (the project, the log)."""
     import time
 
-    import pytest
-
-    from proceedings.errors import InputError
     from proceedings.stages import draw
-    from proceedings.typeset import limited
 
     log = tmp_path / "drawn.log"
     logged = _logged_drawing(log)
@@ -146,8 +141,20 @@ def test_drawing_past_the_limit_together_is_not_drawn_again(repo_build, tmp_path
         logged(what, project, plan)
         time.sleep(30)
 
-    project, _ = copy_repo_build(repo_build, tmp_path / "p")
     monkeypatch.setattr(draw, "drawing", slow)
+    return copy_repo_build(repo_build, tmp_path / "p")[0], log
+
+
+def test_drawing_past_the_limit_together_is_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
+    """Past the time limit, the two drawings are reported together, at once: not drawn again one at a time (a
+    hostile preface would take the limit twice more)."""
+    import pytest
+
+    from proceedings.errors import InputError
+    from proceedings.stages import draw
+    from proceedings.typeset import limited
+
+    project, log = _slow_drawings(repo_build, tmp_path, monkeypatch)
     monkeypatch.setattr(limited, "seconds_for", lambda rules: 0.3)
     _no_drawing_ahead(monkeypatch)
     with pytest.raises(InputError, match=r"^the front matter and the author index could not be drawn within 0\.6 s"):
@@ -178,23 +185,13 @@ def test_drawings_that_fit_one_at_a_time_are_drawn_one_at_a_time(tmp_path: Path,
 def test_drawings_past_the_limit_ahead_are_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
     """Drawn ahead of the plan and past the time limit, from the facts the plan has: that is the build's error, at
     once (the draw stage does not take the limit twice more to find it again)."""
-    import time
-
     import pytest
 
     from proceedings.errors import InputError
     from proceedings.stages import ahead, draw
     from proceedings.typeset import limited
 
-    log = tmp_path / "drawn.log"
-    logged = _logged_drawing(log)
-
-    def slow(what, project, plan):
-        logged(what, project, plan)
-        time.sleep(30)
-
-    project, _ = copy_repo_build(repo_build, tmp_path / "p")
-    monkeypatch.setattr(draw, "drawing", slow)
+    project, log = _slow_drawings(repo_build, tmp_path, monkeypatch)
     for module in (ahead, limited):
         monkeypatch.setattr(module, "seconds_for", lambda rules: 0.3)
     with pytest.raises(InputError, match=r"^the front matter and the author index could not be drawn within 0\.6 s"):
