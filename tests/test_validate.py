@@ -471,6 +471,29 @@ def test_language_guess():
     assert guess_language("Recall@10 NDCG@10 MRR CLIP SigLIP BLIP ViT-B/16 " * 40)[0] == "en"  # a table: no alarm
 
 
+def _lines_of(text: str, y0: float = 700) -> list[Line]:
+    words = text.split()
+    return [_line(" ".join(words[i:i + 12]), y=y0 - 11 * (i // 12)) for i in range(0, len(words), 12)]
+
+
+@pytest.mark.parametrize(("pages", "flagged"), [
+    ([ENGLISH * 4] + [GERMAN * 4] * 7, True),  # an English abstract, then German: the sample spans every page
+    ([ENGLISH * 4] * 7 + [GERMAN * 4], False),  # one German page (a quoted passage) among English ones
+])
+def test_language_check_reads_a_sample_spread_over_the_body(pages, flagged):
+    from types import SimpleNamespace
+
+    from proceedings import venues
+    from proceedings.checks import language
+    texts = [_page(_lines_of(text)) for text in pages]
+    for number, page in enumerate(texts, 1):
+        page.number = number
+    assert sum(len(line.text) for page in texts for line in page.lines) > 2 * language.SAMPLE_CHARS
+    paper = SimpleNamespace(pages=texts, references=None, venue=venues.get("acm-sigconf"))
+    findings = language.run(paper)
+    assert bool(findings) == flagged and (not flagged or "German" in findings[0].message)
+
+
 def test_author_matching():
     text = "Zoë Østergaard∗ and J. M. ÁLVAREZ PÉREZ, University of Granada; Li Wei"
     from proceedings.checks.textcheck import alnum_key, tokens
