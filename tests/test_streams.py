@@ -284,3 +284,70 @@ def test_a_type3_glyph_under_one_flate_filter_in_an_array_is_inflated_within_its
     glyph = pikepdf.Stream(pdf, zlib.compress(b"0 0 m " * 400_000))  # 2.4 MB of glyph: past the 1 MiB read
     glyph.Filter = pikepdf.Array([pikepdf.Name.FlateDecode])
     assert _glyph_data(glyph) == b""
+
+
+def _noisy_jpeg(mode: str, progressive: bool) -> bytes:
+    from PIL import Image
+
+    size = (320, 240)
+    image = Image.blend(Image.effect_noise(size, 60).convert(mode),
+                        Image.radial_gradient("L").resize(size).convert(mode), 0.5)
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=85, progressive=progressive)
+    return buf.getvalue()
+
+
+def _full_decode_fault(data: bytes) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Exception as exc:  # noqa: BLE001 - any decoder failure
+        return "truncated" not in str(exc)
+    return False
+
+
+def _qpdf_check(data: bytes, mode: str, folder: Path) -> int:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    space = {"RGB": pikepdf.Name.DeviceRGB, "L": pikepdf.Name.DeviceGray, "CMYK": pikepdf.Name.DeviceCMYK}[mode]
+    image = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=320,
+                           Height=240, ColorSpace=space, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 100 0 0 75 0 0 cm /Im0 Do Q")
+    pdf.save(folder / "image.pdf")
+    return subprocess.run(["qpdf", "--check", str(folder / "image.pdf")], capture_output=True, check=False).returncode
+
+
+@pytest.mark.parametrize(("mode", "progressive"), [("RGB", False), ("L", False), ("RGB", True), ("CMYK", False)])
+def test_a_jpeg_checked_at_an_eighth_of_its_size_fails_where_a_full_decode_and_qpdf_do(tmp_path, mode, progressive):
+    """The stamping check decodes a JPEG scaled down (every marker and coefficient still read): on damaged copies
+    it finds exactly the faults a full decode finds, and none where ``qpdf --check`` (which decodes images) passes."""
+    import random
+
+    from proceedings.pdf.streams import jpeg_fault
+
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf is not installed")
+    data = _noisy_jpeg(mode, progressive)
+    assert jpeg_fault(data) is None
+    rng = random.Random(f"{mode}{progressive}")
+    faults = 0
+    for trial in range(24):
+        damaged = bytearray(data)
+        at = rng.randrange(700, len(data) - 40)
+        if trial % 2:
+            damaged[at:at + 2] = bytes([0xFF, rng.choice([0xC4, 0xDA, 0xD9, 0x01, 0xC0, 0x8D])])
+        else:
+            damaged[at:at + 20] = bytes(rng.randrange(256) for _ in range(20))
+        found = jpeg_fault(bytes(damaged))
+        assert (found is not None) == _full_decode_fault(bytes(damaged)), (trial, found)
+        if found is not None:
+            faults += 1
+            assert _qpdf_check(bytes(damaged), mode, tmp_path) != 0, (trial, found)
+        elif trial < 6:
+            assert _qpdf_check(bytes(damaged), mode, tmp_path) in (0, 3), trial  # passes, or warns at most
+    assert faults >= 3  # the damage was found where it was

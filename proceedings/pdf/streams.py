@@ -146,11 +146,16 @@ def _predictor_fault(parms, data: bytes) -> str | None:
 
 
 def jpeg_fault(data: bytes) -> str | None:
-    """Why JPEG data does not decode (as libjpeg reads it: a truncated image is only a warning), or None."""
+    """Why JPEG data does not decode (as libjpeg reads it: a truncated image is only a warning), or None.
+
+    Decoded at an eighth of its size (libjpeg's DCT scaling, Pillow's ``draft``): every marker and every
+    entropy-coded coefficient is still read, where all decoding errors arise, but the inverse transform,
+    colour conversion and memory are a 64th (a photo checks three to four times faster)."""
     from PIL import Image  # ReportLab's dependency
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
             image.load()
     except Image.DecompressionBombError:
         return None  # too large to check here; the memory limit guards the readers
