@@ -58,6 +58,7 @@ def candidates(page: PageText) -> tuple[list[Span], float]:
     if len(numerals) < RUN:
         return [], 0.0
     found: list[Span] = []
+    found_ids: set[int] = set()  # by identity: a span's fields compared for every pair was quadratic
     tallest = 0.0
     columns = None
     for key in ("x1", "x0"):
@@ -69,7 +70,7 @@ def candidates(page: PageText) -> tuple[list[Span], float]:
             else:
                 groups.append([span])
         for group in groups:
-            if len(group) < RUN or all(s in found for s in group):
+            if len(group) < RUN or all(id(s) in found_ids for s in group):
                 continue
             if columns is None:
                 columns = _columns(page, {id(s) for s in numerals})
@@ -86,7 +87,8 @@ def candidates(page: PageText) -> tuple[list[Span], float]:
                     best = max(best, group[start].y1 - group[i - 1].y0)
                 start = i
             if best >= 0:
-                found.extend(s for s in group if s not in found)
+                found.extend(s for s in group if id(s) not in found_ids)
+                found_ids.update(map(id, group))
                 tallest = max(tallest, best)
     return found, tallest
 
