@@ -242,6 +242,33 @@ def test_a_jpeg_under_flate_is_still_decoded_to_be_checked():
     assert "JPEG" in (pike_stream_fault(bad) or "")
 
 
+def test_a_jpeg_under_flate_with_a_predictor_is_not_taken_for_damaged(tmp_path: Path):
+    """The Flate step before a JPEG may carry a PNG predictor (valid, and qpdf --check passes it): the JPEG is what
+    the predictor gives back, not the inflated rows, which are no JPEG."""
+    import pikepdf
+
+    from proceedings.pdf.streams import pike_stream_fault, stream_fault
+
+    jpeg = _jpeg()
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    image = pikepdf.Stream(pdf, zlib.compress(b"\x00" + jpeg))  # one PNG row (type None) holding the JPEG
+    image.stream_dict = pikepdf.Dictionary(
+        Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=40, Height=30, BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceRGB, Filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]),
+        DecodeParms=pikepdf.Array([pikepdf.Dictionary(Predictor=12, Columns=len(jpeg)), None]))
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 40 0 0 30 10 10 cm /Im0 Do Q")
+    pdf.save(tmp_path / "predicted.pdf")
+    if shutil.which("qpdf") is not None:
+        assert subprocess.run(["qpdf", "--check", str(tmp_path / "predicted.pdf")], capture_output=True,
+                              check=False).returncode == 0
+    with pikepdf.open(tmp_path / "predicted.pdf") as opened:
+        assert pike_stream_fault(opened.pages[0].Resources.XObject.Im0) is None
+    reader = PdfReader(tmp_path / "predicted.pdf")
+    assert stream_fault(reader.pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()) is None
+
+
 def test_a_stream_known_by_its_bytes_is_known_with_its_predictor_too():
     """Stamping skips a Flate stream validation inflated, known by its bytes: one the stream walk does not reach
     (under a page key it skips), with the same bytes but a predictor whose rows are bad, is still checked."""

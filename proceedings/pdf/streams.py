@@ -95,7 +95,8 @@ def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | No
     if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
         if len(names) == 1:
             return jpeg_fault(raw)
-        data = inflated if len(names) == 2 and names[0] in FLATE else decoded()
+        plain = parms is None or int(parms.get("/Predictor", 1)) < 2  # inflated is the JPEG only without one
+        data = inflated if len(names) == 2 and names[0] in FLATE and plain else decoded()
         return jpeg_fault(data) if data is not None else None
     return None
 
