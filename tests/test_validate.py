@@ -471,24 +471,27 @@ def test_language_guess():
     assert guess_language("Recall@10 NDCG@10 MRR CLIP SigLIP BLIP ViT-B/16 " * 40)[0] == "en"  # a table: no alarm
 
 
-def _lines_of(text: str, y0: float = 700) -> list[Line]:
+def _lines_of(text: str, y0: float = 700, numbered: bool = False) -> list[Line]:
+    """Lines of 12 words, 11 pt apart; ``numbered``: each with its line number on its own, in the left margin."""
     words = text.split()
-    return [_line(" ".join(words[i:i + 12]), y=y0 - 11 * (i // 12)) for i in range(0, len(words), 12)]
+    lines = [_line(" ".join(words[i:i + 12]), y=y0 - 11 * (i // 12)) for i in range(0, len(words), 12)]
+    return [*lines, *(_line(str(k), x=20, y=line.y0) for k, line in enumerate(lines, 1))] if numbered else lines
 
 
-@pytest.mark.parametrize(("pages", "flagged"), [
-    ([ENGLISH * 4] + [GERMAN * 4] * 7, True),  # an English abstract, then German: the sample spans every page
-    ([ENGLISH * 4] * 7 + [GERMAN * 4], False),  # one German page (a quoted passage) among English ones
+@pytest.mark.parametrize(("pages", "numbered", "flagged"), [
+    ([ENGLISH * 4] + [GERMAN * 4] * 7, False, True),  # an English abstract, then German: the sample spans every page
+    ([ENGLISH * 4] * 7 + [GERMAN * 4], False, False),  # one German page (a quoted passage) among English ones
+    ([GERMAN * 4] * 4, True, True),  # number, text, number, text…: every other line alone would be numbers only
 ])
-def test_language_check_reads_a_sample_spread_over_the_body(pages, flagged):
+def test_language_check_reads_a_sample_spread_over_the_body(pages, numbered, flagged):
     from types import SimpleNamespace
 
     from proceedings import venues
     from proceedings.checks import language
-    texts = [_page(_lines_of(text)) for text in pages]
+    texts = [_page(_lines_of(text, numbered=numbered)) for text in pages]
     for number, page in enumerate(texts, 1):
         page.number = number
-    assert sum(len(line.text) for page in texts for line in page.lines) > 2 * language.SAMPLE_CHARS
+    assert sum(len(line.text) for page in texts for line in page.lines) > language.SAMPLE_CHARS  # a sample is read
     paper = SimpleNamespace(pages=texts, references=None, venue=venues.get("acm-sigconf"))
     findings = language.run(paper)
     assert bool(findings) == flagged and (not flagged or "German" in findings[0].message)
