@@ -313,6 +313,29 @@ def test_a_type3_glyph_under_one_flate_filter_in_an_array_is_inflated_within_its
     assert _glyph_data(glyph) == b""
 
 
+@pytest.mark.parametrize("chain", [["/FlateDecode", "/FlateDecode"], ["/ASCIIHexDecode", "/FlateDecode"]])
+def test_a_type3_glyph_under_any_chain_is_decoded_within_its_limit(chain):
+    """The glyph limit holds for every chain of general filters, not for Flate alone: a glyph decoding past it is
+    read as empty, one within it as it decodes."""
+    import pikepdf
+
+    from proceedings.checks.type3 import GLYPH_LIMIT, _glyph_data
+
+    def encoded(data: bytes) -> bytes:
+        for name in reversed(chain):
+            data = zlib.compress(data) if name == "/FlateDecode" else data.hex().encode("ascii") + b">"
+        return data
+
+    pdf = pikepdf.new()
+    big = b"0 0 m " * (GLYPH_LIMIT // 3)  # twice the limit
+    glyph = pikepdf.Stream(pdf, encoded(big))
+    glyph.Filter = pikepdf.Array([pikepdf.Name(n) for n in chain])
+    assert _glyph_data(glyph) == b""
+    small = pikepdf.Stream(pdf, encoded(b"0 0 m 10 10 l f"))
+    small.Filter = pikepdf.Array([pikepdf.Name(n) for n in chain])
+    assert _glyph_data(small) == b"0 0 m 10 10 l f"
+
+
 def _noisy_jpeg(mode: str, progressive: bool) -> bytes:
     from PIL import Image
 

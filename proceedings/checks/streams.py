@@ -105,7 +105,7 @@ def _filters(stream: Stream) -> list[str]:
 
 
 def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
-                 verified: set[tuple[int, int]] | None = None) -> int | None:
+                 verified: set[tuple[int, bytes, int]] | None = None) -> int | None:
     """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
 
     Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
@@ -113,6 +113,22 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
     Flate alone that inflates to its end, PNG predictor rows and all, adds its
     :func:`~proceedings.pdf.streams.fingerprint` to ``verified``.
     """
+    done = _decode(stream, limit, whole, verified)
+    return None if done is None else done[0]
+
+
+def decoded_data(stream: Stream, limit: int) -> bytes | None:
+    """The stream's data through its generic filters, when it decodes to at most ``limit`` bytes (else
+    :class:`Bomb`; :class:`Damaged` when it does not decode); None when an image codec ends the chain."""
+    done = _decode(stream, limit, True, None)
+    if done is not None and len(done[1]) > limit:  # stored unfiltered, past the limit
+        raise Bomb(len(done[1]), limit)
+    return None if done is None else bytes(done[1])
+
+
+def _decode(stream: Stream, limit: int, whole: bool,
+            verified: set[tuple[int, bytes, int]] | None) -> tuple[int, bytes | memoryview] | None:
+    """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names = _filters(stream)
     for i, name in enumerate(names):
@@ -125,14 +141,14 @@ def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False
             if alone and verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end
                 verified.add(fingerprint(raw, row))  # marker (blanks are no zlib header): inflate_size raised else
             if last:
-                return size
+                return size, data
         elif name in _GENERIC:
             data = _undo(name, bytes(data), limit)
         else:  # an image codec or Crypt: the renderer's business
             return None
         if len(data) > limit:
             raise Bomb(len(data), limit)
-    return len(data)
+    return len(data), data
 
 
 def _png_row(stream: Stream) -> int:
@@ -175,7 +191,7 @@ class StreamReport:
     held: set[tuple[int, int]] = field(default_factory=set)
     """Content streams decoded whole in Python (as PDFium will hold them): a stream too large for memory is a
     MemoryError here, not an abort inside PDFium."""
-    verified: set[tuple[int, int]] = field(default_factory=set)
+    verified: set[tuple[int, bytes, int]] = field(default_factory=set)
     """The :func:`~proceedings.pdf.streams.fingerprint` of every stream of Flate alone that inflated to its
     end: stamping in the same task need not inflate them again."""
 

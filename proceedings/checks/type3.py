@@ -27,10 +27,8 @@ from proceedings.checks.pdfcheck import (
     items,
     name_of,
 )
-from proceedings.checks.streams import Bomb, Damaged, inflate_size, raw_data
+from proceedings.checks.streams import Bomb, Damaged, decoded_data
 from proceedings.findings import Finding
-from proceedings.pdf.streams import decoded, filter_chain, flate_only
-from proceedings.util.tolerant import tolerant
 
 GLYPHS_SAMPLED = 12
 """Glyph procedures read per font to tell bitmap from vector."""
@@ -112,16 +110,15 @@ def match_ec(font: Any) -> str:
     return best
 
 
+GLYPH_LIMIT = 1024 * 1024
+"""Most bytes a glyph procedure is decoded to (a glyph past it is read as empty: a bomb is not searched)."""
+
+
 def _glyph_data(stream: Any) -> bytes:
     if not isinstance(stream, Stream):
         return b""
-    names = tolerant(lambda: filter_chain(stream)[0], [])
-    if not names:
-        return raw_data(stream)
-    if not flate_only(names):
-        return decoded(stream)
     try:
-        return inflate_size(raw_data(stream), 1024 * 1024, keep=True)[1]
+        return decoded_data(stream, GLYPH_LIMIT) or b""  # None: an image codec (no glyph procedure is one)
     except (Damaged, Bomb):
         return b""
 
