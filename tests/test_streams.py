@@ -302,6 +302,26 @@ def test_a_stream_known_by_its_bytes_is_known_with_its_predictor_too():
         check_part(copy, new, frozenset(report.verified))
 
 
+def test_fingerprints_are_kept_only_for_a_stamping_that_follows():
+    """A check that stamps nothing after it (``proceedings check``) hashes no stream for stamping."""
+    import pikepdf
+
+    from proceedings.pdf.pagecopy import open_pdf
+    from proceedings.stages.validate import _stream_report
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    content = pikepdf.Stream(pdf, zlib.compress(b"0 0 m 10 10 l S"))
+    content.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].Contents = pdf.make_indirect(content)
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=False)
+    kept = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1)
+    skipped = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1, fingerprints=False)
+    assert kept is not None and len(kept.verified) == 1
+    assert skipped is not None and skipped.verified == set() and not skipped.damaged
+
+
 def test_a_type3_glyph_under_one_flate_filter_in_an_array_is_inflated_within_its_limit():
     import pikepdf
 

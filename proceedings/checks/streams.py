@@ -205,9 +205,11 @@ class _StreamWalker:
     where it follows a reference, and reads a stream's data through one.
     """
 
-    def __init__(self, pdf: Pdf) -> None:
+    def __init__(self, pdf: Pdf, fingerprints: bool) -> None:
         self.pdf = pdf
         self.report = StreamReport()
+        self.fingerprints = fingerprints
+        """Whether to keep the fingerprint of each stream of Flate alone (only a stamping that follows uses them)."""
         self.seen: set[tuple[int, int]] = set()
         self.budget = WALK_BUDGET
 
@@ -223,7 +225,7 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            size = decoded_size(obj, limit, whole, self.report.verified)
+            size = decoded_size(obj, limit, whole, self.report.verified if self.fingerprints else None)
         except Damaged as exc:
             self.report.damaged.append((page, label, str(exc)))
             return
@@ -331,12 +333,12 @@ def raw_size(stream: Stream) -> int:
     return tolerant(lambda: len(stream.get_raw_stream_buffer()), 0)
 
 
-def quick_streams(pdf: Pdf, count: int) -> StreamReport | None:
+def quick_streams(pdf: Pdf, count: int, fingerprints: bool = True) -> StreamReport | None:
     """What :func:`walk_streams` reports when every stream in the file decodes (the streams the pages draw are
     among them): each stream checked once, in the file's order, without walking the pages' objects. None when one
     does not decode or is a bomb, or the file is too large or too broken to look at whole: then the walk finds
-    which page draws it, if any does."""
-    walker = _StreamWalker(pdf)
+    which page draws it, if any does. ``fingerprints``: keep :attr:`StreamReport.verified` (else empty)."""
+    walker = _StreamWalker(pdf, fingerprints)
     try:
         contents: set[tuple[int, int]] = set()  # held whole, as the walk holds what it finds under /Contents
         for number in range(1, count + 1):
@@ -358,9 +360,9 @@ def quick_streams(pdf: Pdf, count: int) -> StreamReport | None:
     return walker.report
 
 
-def walk_streams(pdf: Pdf, count: int) -> StreamReport:
-    """Decode (or measure) every stream every page draws."""
-    walker = _StreamWalker(pdf)
+def walk_streams(pdf: Pdf, count: int, fingerprints: bool = True) -> StreamReport:
+    """Decode (or measure) every stream every page draws (``fingerprints``: as :func:`quick_streams`)."""
+    walker = _StreamWalker(pdf, fingerprints)
     for number in range(1, count + 1):
         if walker.budget <= 0:
             break

@@ -78,7 +78,7 @@ def stamper_for(footer: str) -> Stamper:
 
 
 def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
-                verified: frozenset[tuple[int, int]] = frozenset(), opened: Pdf | None = None,
+                verified: frozenset[tuple[int, bytes, int]] = frozenset(), opened: Pdf | None = None,
                 ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 

@@ -65,7 +65,7 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
         return _check_file(path, rules, title, authors, only, then)
 
 
-def _stamp(path: str, job: StampJob, pdf: Any, verified: frozenset[tuple[int, int]], spent: float) -> Any:
+def _stamp(path: str, job: StampJob, pdf: Any, verified: frozenset[tuple[int, bytes, int]], spent: float) -> Any:
     """The paper stamped as ``job`` says, from the file as the checks opened it (the streams they inflated are not
     inflated again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it
     finds) or when checking took most of the task's time."""
@@ -105,7 +105,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
         return result
     pdf = opened.pdf
     try:
-        report = _stream_report(path, pdf, opened.pages)
+        report = _stream_report(path, pdf, opened.pages, fingerprints=then is not None)
         damaged = check_streams(report) if report is not None else []
         if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
             result["usable"] = False
@@ -135,13 +135,14 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
         pdf.close()  # the objects the checks read die with it: every check has run
 
 
-def _stream_report(path: str, pdf: Any, count: int) -> StreamReport | None:
+def _stream_report(path: str, pdf: Any, count: int, fingerprints: bool = True) -> StreamReport | None:
     """What the stream check found (see :mod:`proceedings.checks.streams`); None when it failed: the checks
-    report what they cannot read."""
+    report what they cannot read. ``fingerprints``: of the streams stamping need not inflate again (when a
+    stamping follows)."""
     from proceedings.checks.streams import quick_streams, walk_streams
 
     try:
-        return quick_streams(pdf, count) or walk_streams(pdf, count)
+        return quick_streams(pdf, count, fingerprints) or walk_streams(pdf, count, fingerprints)
     except (MemoryError, RecursionError):
         raise
     except Exception:
