@@ -99,9 +99,11 @@ def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool
     return total, b"".join(kept)
 
 
-def _filters(stream: Stream) -> list[str]:
-    names = tolerant(lambda: filter_chain(stream)[0], [])
-    return [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in names]
+def _filters(stream: Stream) -> tuple[list[str], Any]:
+    """The stream's filters, full names without the slash, and the first one's /DecodeParms (see
+    :func:`~proceedings.pdf.streams.filter_chain`)."""
+    names, parms = tolerant(lambda: filter_chain(stream), ([], None))
+    return [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in names], parms
 
 
 def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
@@ -130,12 +132,12 @@ def _decode(stream: Stream, limit: int, whole: bool,
             verified: set[tuple[int, bytes, int]] | None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
-    names = _filters(stream)
+    names, parms = _filters(stream)
     for i, name in enumerate(names):
         last = i == len(names) - 1
         if name == "FlateDecode":
             alone = len(names) == 1  # its predictor rows checked; known again by stamping once inflated
-            row = _png_row(stream) if alone else 0
+            row = _png_row(parms) if alone else 0
             raw = data
             size, data = inflate_size(raw, limit, keep=whole or not last, row=row)
             if alone and verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end
@@ -151,11 +153,11 @@ def _decode(stream: Stream, limit: int, whole: bool,
     return len(data), data
 
 
-def _png_row(stream: Stream) -> int:
-    """The stream's PNG predictor row (see :func:`~proceedings.pdf.streams.png_row`); a row without pixels is
-    :class:`Damaged` (qpdf cannot undo it)."""
+def _png_row(parms: Any) -> int:
+    """The PNG predictor row of /DecodeParms ``parms`` (see :func:`~proceedings.pdf.streams.png_row`); a row
+    without pixels is :class:`Damaged` (qpdf cannot undo it)."""
     try:
-        return png_row(tolerant(lambda: filter_chain(stream)[1], None))
+        return png_row(parms)
     except (ValueError, TypeError) as exc:
         raise Damaged(str(exc)) from None
 
