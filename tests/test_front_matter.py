@@ -182,6 +182,33 @@ def test_drawings_that_fit_one_at_a_time_are_drawn_one_at_a_time(tmp_path: Path,
     assert {what: len(value) for what, value in drawn.items()} == {draw.FRONT: 90 << 20, draw.INDEX: 90 << 20}
 
 
+def test_a_full_disk_while_drawing_together_is_not_drawn_again(tmp_path: Path, monkeypatch):
+    """The machine's fault drawing the two together is the build's error at once (exit 74): drawn one at a time,
+    it would only fail again."""
+    import errno
+    import os
+    from types import SimpleNamespace
+
+    import pytest
+
+    from proceedings.errors import OutputError
+    from proceedings.project.model import Rules
+    from proceedings.stages import draw
+
+    log = tmp_path / "drawn.log"
+
+    def full(what, project, plan):
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{what}\n")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "font.cache"))
+
+    monkeypatch.setattr(draw, "drawing", full)  # the workers are forked from this process
+    project = SimpleNamespace(workshop=SimpleNamespace(rules=Rules()))
+    with pytest.raises(OutputError):
+        draw._limited((draw.FRONT, draw.INDEX), project, None, SimpleNamespace(out_dir=tmp_path))
+    assert log.read_text(encoding="utf-8").split() == [draw.FRONT]
+
+
 def test_drawings_past_the_limit_ahead_are_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):
     """Drawn ahead of the plan and past the time limit, from the facts the plan has: that is the build's error, at
     once (the draw stage does not take the limit twice more to find it again)."""

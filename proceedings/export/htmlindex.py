@@ -55,9 +55,9 @@ def environment() -> jinja2.Environment:
 
 
 def compile_templates() -> None:
-    """Compile the templates every build renders (index.html, the validation report, the messages to authors)
-    into :func:`environment` ahead of their use."""
-    for name in ("index.html.j2", "validation.html.j2", "email.txt.j2"):
+    """Compile the templates every build renders (index.html, the validation report) into :func:`environment`
+    ahead of their use."""
+    for name in ("index.html.j2", "validation.html.j2"):
         environment().get_template(name)
 
 

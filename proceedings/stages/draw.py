@@ -62,6 +62,7 @@ def drawings(whats: tuple[str, ...], project: Project, plan: Plan) -> dict[str, 
 def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildContext) -> dict[str, Any]:
     """Draw ``whats`` in a worker under the venue's limits (see :mod:`proceedings.typeset.limited`); when drawing
     them together fails, each alone, so that the error names the part that cannot be drawn."""
+    from proceedings.errors import OutputError
     from proceedings.typeset.limited import DrawingTimeout, draw
 
     rules = project.workshop.rules
@@ -69,7 +70,7 @@ def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildCon
         try:
             return draw(drawings, (whats, project, plan), rules, " and ".join(f"the {TITLES[w]}" for w in whats),
                         ctx.out_dir, parts=len(whats))
-        except DrawingTimeout:  # past the time limit (twice one part's): one alone would take as long
+        except (DrawingTimeout, OutputError):  # past the time limit, or the machine's fault: the same alone
             raise
         except Exception:  # drawn again one at a time (each in a worker of its own, with the whole memory limit):
             # the failure, if any, is reported for its part
