@@ -54,6 +54,22 @@ def test_every_paper_is_stamped_where_it_is_checked_and_the_volume_is_the_same(
     assert digests(ahead_project / "build") == digests(stage_project / "build")
 
 
+def test_a_paper_id_that_looks_like_a_working_name_collides_with_nothing(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """Papers "1" and "1.ahead": each is stamped once, ahead, into a place of its own (a copy stamped ahead was
+    once written beside the kept copies, where paper "1.ahead" keeps its own)."""
+    no_shared_cache(monkeypatch)
+    project = copy_project(tmp_path / "p")
+    listing = project / "camera_ready" / "papers.yaml"
+    listing.write_text(listing.read_text(encoding="utf-8").replace('- id: "2"', '- id: "1.ahead"', 1),
+                       encoding="utf-8")
+    by_stage = _spy_stamp_stage(monkeypatch)
+    for run in range(3):  # cold builds: the two tasks finish in either order
+        result = build_project(project, tmp_path / f"out{run}")
+        assert by_stage == [] and result.report.error_count == 0
+        assert {"1", "1.ahead"} <= {p.paper.id for p in result.plan.papers}
+
+
 def test_papers_after_one_left_out_are_stamped_again_with_their_real_numbers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tex_papers):
     clean = tex_papers["clean"]
@@ -128,4 +144,4 @@ def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path,
     assert result.report.error_count == 0 and not any(f.rule == "timeout" for p in result.report.papers
                                                       for f in p.findings)
     assert sorted(by_stage) == sorted(p.paper.id for p in result.plan.papers) and len(by_stage) > 1
-    assert not list((project / "build" / ".cache" / "stamped").glob("*.ahead.pdf"))
+    assert not list((project / "build" / ".cache" / "ahead").glob("*.pdf"))

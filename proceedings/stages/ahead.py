@@ -106,9 +106,9 @@ class StampAhead:
         return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget)
 
     def _beside(self, source: Source) -> Path:
-        """Where a worker stamps a paper ahead: beside its cached copy, which stays as it was until the guess is
-        known to be right."""
-        return self.cache.dir / f"{source.paper.id}.ahead.pdf"
+        """Where a worker stamps a paper ahead: a folder of its own beside the cached copies (which stay as they
+        were until the guess is known to be right; no paper id can name a file here for another's)."""
+        return self.cache.dir.parent / "ahead" / f"{source.paper.id}.pdf"
 
     def record(self, source: Source, checked: dict[str, Any], stamped: Any) -> None:
         """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages); any other
@@ -123,6 +123,7 @@ class StampAhead:
                 log.debug("paper %s: not stamped ahead (%s)", source.paper.id, stamped)
             elif checked.get("usable") and checked.get("pages") == placed.pages == stamped[0]:
                 pages, removed, shared, crc, layout = stamped
+                target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(side, target)
                 self.cache.put(source.paper.id, key, target, pages, Counter(removed), tuple(shared), crc, layout)
             side.unlink(missing_ok=True)
