@@ -124,6 +124,23 @@ def test_deleting_the_cache_is_safe(warm):
     assert digests(out) == before
 
 
+def test_papers_stamped_again_as_they_were_are_not_replaced(warm):
+    """Rebuilt without the cache (or after it was lost), each paper is stamped again to the same bytes: the
+    published files stay as they are, times and inodes too, so that a mirror (rsync, HTTP Last-Modified) sees
+    nothing changed; and the next build finds every stamped part there."""
+    project, out = warm
+    before = {p.name: p.stat() for p in (out / "papers").glob("*.pdf")}
+    digest = digests(out)
+    build_project(project, out, use_cache=False)
+    shutil.rmtree(out / ".cache")
+    build_project(project, out)
+    after = {p.name: p.stat() for p in (out / "papers").glob("*.pdf")}
+    assert {n: (s.st_ino, s.st_mtime_ns) for n, s in after.items()} == {
+        n: (s.st_ino, s.st_mtime_ns) for n, s in before.items()}
+    assert digests(out) == digest
+    assert build_project(project, out).volume.restamped == 0
+
+
 def test_a_hand_edited_output_paper_is_replaced(warm):
     """A published paper is where later builds find its stamped part: edited by hand, it is stamped again (no other
     paper is), and published as it was."""

@@ -9,6 +9,7 @@ twice. The front matter's public part is copied (the cache keeps its own).
 
 from __future__ import annotations
 
+import filecmp
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,12 +38,14 @@ class Publication:
     keep: set[str] = field(default_factory=set)
     """The papers' file names (any other PDF in papers/ is stale)."""
     moved: dict[Path, tuple[Path, list[int]]] = field(default_factory=dict)
-    """Stamped part -> (its published path, its size and time before the move), for each part moved."""
+    """Stamped part -> (its published path, its size and time before the move), for each part moved (or found
+    published already)."""
 
 
 def stage(volume: Volume, ctx: BuildContext, staging: Staging) -> Publication:
     """Make the parts ready at their final paths, papers/ID.pdf and front_matter.pdf (run while the volume is
-    bound): each paper stamped since it was last published is to be moved there, the front matter copied.
+    bound): each paper stamped since it was last published is to be moved there (unless the file there holds its
+    bytes already: then it stays as it is, and the part is removed), the front matter copied.
 
     A published file is left alone while it is untouched since it was published (its
     :func:`~proceedings.util.cache.file_stamp` as recorded: any write changes it) and its part's checksum is the one
@@ -57,13 +60,13 @@ def stage(volume: Volume, ctx: BuildContext, staging: Staging) -> Publication:
     pairs = [(0, volume.parts[0].with_name("front_matter.pdf"), out / "front_matter.pdf")]
     pairs += [(index, part, out / "papers" / f"{pages.paper_id}.pdf")
               for index, (part, pages) in enumerate(zip(volume.parts[1:], volume.papers), 1)]
-    checks = []
+    checks, moves = [], []
     for index, part, target in pairs:
         name, crc = target.relative_to(out).as_posix(), volume.checksums.get(part)
         if index and part != target:  # a paper's part, to be moved into place
             if index not in volume.fresh:
                 checks.append((part, crc, None))
-            staging.move(part, target)
+            moves.append((part, target, known.get(name) == [*file_stamp(target), crc] if crc else False))
             publication.moved[part] = (target, file_fingerprint(part))
             publication.placed.append((name, target, crc))
         elif crc is not None and isinstance(known.get(name), list) and known[name] == [*file_stamp(target), crc]:
@@ -73,7 +76,18 @@ def stage(volume: Volume, ctx: BuildContext, staging: Staging) -> Publication:
             publication.placed.append((name, target, crc))
     with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
         list(pool.map(lambda item: _check(*item), checks))
+        for part, target, held in pool.map(lambda m: (m[0], m[1], m[2] or _same(m[0], m[1])), moves):
+            staging.move(part, target, held=held)
     return publication
+
+
+def _same(part: Path, target: Path) -> bool:
+    """Whether the published file ``target`` holds ``part``'s bytes already (a paper stamped again as it was: it
+    stays as it is, its time and inode too, and a mirror sees no change)."""
+    try:
+        return target.stat().st_size == part.stat().st_size and filecmp.cmp(part, target, shallow=False)
+    except OSError:
+        return False
 
 
 def _check(source: Path, crc: str | None, copy: tuple[Staging, Path] | None) -> None:

@@ -66,8 +66,8 @@ class Staging:
     they are kept (:meth:`move`). Threads may stage at once."""
 
     def __init__(self) -> None:
-        self.files: list[tuple[str, Path, bool]] = []
-        """(file, final path, whether this build wrote the file) of every file staged, in order."""
+        self.files: list[tuple[str, Path, str]] = []
+        """(file, final path, how it is put there: "write", "move" or "held") of every file staged, in order."""
 
     def write(self, path: Path, data: bytes, *, anew: bool = False) -> bool:
         """Write ``data`` for ``path``; False when ``path`` holds exactly these bytes already (nothing written),
@@ -76,27 +76,30 @@ class Staging:
         if not anew and _holds(path, data):
             return False
         fd, tmp = _beside(path)
-        self.files.append((tmp, path, True))  # before writing: removed by discard() whatever happens next
+        self.files.append((tmp, path, "write"))  # before writing: removed by discard() whatever happens next
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o644)
         return True
 
-    def move(self, source: Path, path: Path) -> None:
+    def move(self, source: Path, path: Path, *, held: bool = False) -> None:
         """Move ``source`` to ``path`` on commit (renamed, not copied: one file system); left where it is when the
-        build fails."""
+        build fails. ``held``: ``path`` holds ``source``'s bytes already, and is left as it is (its time and inode:
+        a mirror sees no change); ``source`` is removed."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.files.append((str(source), Path(path), False))
+        self.files.append((str(source), Path(path), "held" if held else "move"))
 
     def commit(self) -> None:
         """Put every file staged in place."""
         done = 0
         try:
-            for tmp, path, written in self.files:
-                if written:
+            for tmp, path, how in self.files:
+                if how == "write":
                     os.replace(tmp, path)
-                else:
+                elif how == "move":
                     _move(Path(tmp), path)
+                else:
+                    Path(tmp).unlink(missing_ok=True)
                 done += 1
         finally:
             del self.files[:done]
@@ -104,8 +107,8 @@ class Staging:
     def discard(self) -> None:
         """Remove every file written and not put in place (files to move stay where they are)."""
         while self.files:
-            tmp, _, written = self.files.pop()
-            if written:
+            tmp, _, how = self.files.pop()
+            if how == "write":
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
