@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import build_project, copy_repo_build
+from tests.conftest import build_project, copy_repo_build, no_shared_cache
 
 
 def _text(pdf: Path) -> str:
@@ -207,6 +207,43 @@ def test_a_full_disk_while_drawing_together_is_not_drawn_again(tmp_path: Path, m
     with pytest.raises(OutputError):
         draw._limited((draw.FRONT, draw.INDEX), project, None, SimpleNamespace(out_dir=tmp_path))
     assert log.read_text(encoding="utf-8").split() == [draw.FRONT]
+
+
+def test_a_part_past_its_own_limit_fails_drawn_together_alone_or_ahead(repo_build, tmp_path: Path, monkeypatch):
+    """Drawn together, each drawing is held to the time one part may take, as alone: a front matter that takes one
+    and a half times the limit is the same error (naming it alone) whether the author index is drawn with it,
+    cached, or drawn ahead of the plan."""
+    import time
+    from types import SimpleNamespace
+
+    import pytest
+
+    from proceedings.errors import InputError
+    from proceedings.project.model import Rules
+    from proceedings.stages import draw
+    from proceedings.typeset import limited
+
+    def slow_front(what, project, plan):
+        if what == draw.FRONT:
+            time.sleep(0.6)
+        return what
+
+    monkeypatch.setattr(limited, "seconds_for", lambda rules: 0.4)
+    message = r"^the front matter could not be drawn within 0\.4 s"
+    with monkeypatch.context() as patch:
+        patch.setattr(draw, "drawing", slow_front)  # the workers are forked from this process
+        project = SimpleNamespace(workshop=SimpleNamespace(rules=Rules()))
+        for whats in ((draw.FRONT, draw.INDEX), (draw.FRONT,)):
+            with pytest.raises(limited.DrawingTimeout, match=message):
+                draw._limited(whats, project, None, SimpleNamespace(out_dir=tmp_path))
+    project, _ = _slow_drawings(repo_build, tmp_path, monkeypatch)
+    monkeypatch.setattr(draw, "drawing", slow_front)
+    no_shared_cache(monkeypatch)
+    ahead = []
+    monkeypatch.setattr(draw, "_limited", lambda *args: ahead.append(args) or pytest.fail("drawn by the draw stage"))
+    with pytest.raises(InputError, match=message):  # drawn ahead, as the plan is guessed, and not drawn again
+        build_project(project, tmp_path / "out")
+    assert ahead == []
 
 
 def test_drawings_past_the_limit_ahead_are_not_drawn_again(repo_build, tmp_path: Path, monkeypatch):

@@ -27,7 +27,7 @@ from proceedings.stages import draw
 from proceedings.stages.gather import Gathered, Source
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.stamp import PaperCache, footer_text, paper_key
-from proceedings.typeset.limited import seconds_for
+from proceedings.typeset.limited import TIMEOUT_PREFIX, seconds_for
 from proceedings.util.cache import memo_peek
 from proceedings.util.workers import Outcome, import_meanwhile
 
@@ -165,4 +165,7 @@ class StampAhead:
             log.debug("%s not drawn ahead: %s %s", ", ".join(drawn), outcome.status, outcome.detail)
             if outcome.status == "timeout":  # drawn again from the same facts, it would only take as long
                 self.timed_out = drawn
+            elif outcome.detail.startswith(TIMEOUT_PREFIX):  # one of them past its own limit: that one
+                self.timed_out = {what: key for what, key in drawn.items()
+                                  if outcome.detail.startswith(f"{TIMEOUT_PREFIX}{draw.named((what,))} ")}
         return True

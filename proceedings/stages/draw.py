@@ -8,6 +8,7 @@ while the papers were checked (:mod:`proceedings.stages.ahead`), serves when it 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from proceedings.context import BuildContext
@@ -15,7 +16,7 @@ from proceedings.project.model import Project
 from proceedings.project.program import asset_digests
 from proceedings.stages.plan import Plan
 from proceedings.typeset.fonts import font_dir
-from proceedings.util.cache import digest, memo, memo_peek
+from proceedings.util.cache import digest, memo_keep, memo_peek
 from proceedings.util.timings import timed
 
 if TYPE_CHECKING:
@@ -54,9 +55,25 @@ def drawing(what: str, project: Project, plan: Plan) -> Any:
     return draw_author_index(project, plan)
 
 
+def named(whats: tuple[str, ...] | dict[str, str]) -> str:
+    """The drawings ``whats`` named in a message: "the front matter and the author index"."""
+    return " and ".join(f"the {TITLES[w]}" for w in whats)
+
+
 def drawings(whats: tuple[str, ...], project: Project, plan: Plan) -> dict[str, Any]:
-    """Draw each of ``whats`` here, in one task: one worker loads ReportLab and the fonts once for both."""
-    return {what: drawing(what, project, plan) for what in whats}
+    """Draw each of ``whats`` here, in one task: one worker loads ReportLab and the fonts once for both. Each is
+    held to the time one part may take, as when drawn alone (the task's limit is their sum): past it, that part's
+    :class:`~proceedings.typeset.limited.DrawingTimeout`, whatever else was drawn or cached."""
+    from proceedings.typeset.limited import seconds_for, timeout_error
+
+    limit = seconds_for(project.workshop.rules)
+    drawn = {}
+    for what in whats:
+        started = time.monotonic()
+        drawn[what] = drawing(what, project, plan)
+        if time.monotonic() - started > limit:
+            raise timeout_error(named((what,)), limit)
+    return drawn
 
 
 def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildContext) -> dict[str, Any]:
@@ -68,8 +85,7 @@ def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildCon
     rules = project.workshop.rules
     if len(whats) > 1:
         try:
-            return draw(drawings, (whats, project, plan), rules, " and ".join(f"the {TITLES[w]}" for w in whats),
-                        ctx.out_dir, parts=len(whats))
+            return draw(drawings, (whats, project, plan), rules, named(whats), ctx.out_dir, parts=len(whats))
         except (DrawingTimeout, OutputError):  # past the time limit, or the machine's fault: the same alone
             raise
         except Exception:  # drawn again one at a time (each in a worker of its own, with the whole memory limit):
@@ -87,19 +103,19 @@ def draw_parts(project: Project, plan: Plan, ctx: BuildContext, ready: dict[str,
     if timed_out and all(current[what] == key for what, key in timed_out.items()):
         from proceedings.typeset.limited import seconds_for, timeout_error
 
-        raise timeout_error(" and ".join(f"the {TITLES[w]}" for w in timed_out),
-                            seconds_for(project.workshop.rules) * len(timed_out))
+        raise timeout_error(named(timed_out), seconds_for(project.workshop.rules) * len(timed_out))
     made = {what: got[1] for what, got in (ready or {}).items() if got[0] == current[what]}
-    missing = tuple(what for what in (FRONT, INDEX)
-                    if what not in made and memo_peek(ctx, what, current[what], shared=True) is None)
+    cached = {what: memo_peek(ctx, what, current[what], shared=True) for what in (FRONT, INDEX) if what not in made}
+    drawn = {what: value for what, value in cached.items() if value is not None}
+    for what in drawn:
+        log.info("%s: unchanged, reused", what)
+    missing = tuple(what for what in (FRONT, INDEX) if what not in made and what not in drawn)
     if len(missing) > 1:  # timed as the front matter, by far the larger
         with timed(ctx, TITLES[FRONT]):
             made.update(_limited(missing, project, plan, ctx))
-    drawn: dict[str, Any] = {}
     for what in (FRONT, INDEX):
-        def compute(what: str = what) -> Any:
-            return made[what] if what in made else _limited((what,), project, plan, ctx)[what]
-
         with timed(ctx, TITLES[what]):
-            drawn[what] = memo(ctx, what, current[what], compute, shared=True)
+            if what not in drawn:
+                value = made[what] if what in made else _limited((what,), project, plan, ctx)[what]
+                drawn[what] = memo_keep(ctx, what, current[what], value, shared=True)
     return drawn[FRONT], drawn[INDEX]

@@ -41,6 +41,10 @@ def seconds_for(rules: Rules) -> float:
 _HINT = "shorten the longest titles, author lists, committee lists or the preface (front_matter/preface.md)"
 
 
+TIMEOUT_PREFIX = f"{DrawingTimeout.__name__}: "
+"""How a worker reports a :class:`DrawingTimeout` raised in its task."""
+
+
 def timeout_error(what: str, seconds: float) -> DrawingTimeout:
     """The error of ``what`` drawn past ``seconds``."""
     return DrawingTimeout(f"{what} could not be drawn within {seconds:g} s; {_HINT}")
@@ -62,6 +66,8 @@ def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Pa
     raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)
     if outcome.status == "timeout":
         raise timeout_error(what, seconds)
+    if outcome.status == "error" and outcome.detail.startswith(TIMEOUT_PREFIX):  # one part past its own limit
+        raise DrawingTimeout(outcome.detail.removeprefix(TIMEOUT_PREFIX))
     if outcome.status == "memory":
         raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {_HINT}")
     if outcome.status == "error" and _layout_failure(outcome.detail):

@@ -53,7 +53,11 @@ def memo(ctx: BuildContext, name: str, key: str, compute: Callable[[], T], *, sh
     if value is not None:
         log.info("%s: unchanged, reused", name)
         return value
-    value = compute()
+    return memo_keep(ctx, name, key, compute(), shared=shared)
+
+
+def memo_keep(ctx: BuildContext, name: str, key: str, value: T, *, shared: bool = False) -> T:
+    """Keep ``value`` as :func:`memo` keeps what it computed (for a caller that looked with :func:`memo_peek`)."""
     blob = pickle.dumps(value, protocol=4)
     path, elsewhere = _memo_paths(ctx, name, key, shared)
     write_through(path, elsewhere, pickle.dumps((key, hashlib.sha256(blob).hexdigest(), blob), protocol=4))
