@@ -141,10 +141,10 @@ def _present(out: Path, paths: dict[str, str]) -> bool:
     return all((out / v).exists() for v in paths.values())
 
 
-def _exported(ctx: BuildContext, name: str, key: str) -> bool:
-    """Whether :func:`_export` would leave ``name``'s files as they are (made from ``key``, all still there)."""
-    paths = memo_peek(ctx, f"export-{name}", key)
-    return isinstance(paths, dict) and _present(Path(ctx.out_dir), paths)
+def _exported(ctx: BuildContext, name: str, key: str) -> dict[str, Path] | None:
+    """``name``'s files, when :func:`_export` would leave them as they are (made from ``key``, all still there)."""
+    out, paths = Path(ctx.out_dir), memo_peek(ctx, f"export-{name}", key)
+    return {k: out / v for k, v in paths.items()} if isinstance(paths, dict) and _present(out, paths) else None
 
 
 def _undated(metadata: dict) -> dict:
@@ -170,13 +170,11 @@ def _citations_staged(texts: Callable[[], dict[str, str]], staging: Staging, out
     return rendered
 
 
-def _citations_placed(rendered: dict[str, str] | None, texts: Callable[[], dict[str, str]],
-                      out: Path) -> dict[str, Path]:
-    """The citations once their staged files are in place; written now when none were staged (they were current
-    when the build began, and are no longer)."""
-    from proceedings.export.citations import placed_rendered, write_rendered
+def _citations_placed(rendered: dict[str, str], out: Path) -> dict[str, Path]:
+    """The citations once their staged files are in place (stale ones dropped)."""
+    from proceedings.export.citations import placed_rendered
 
-    return placed_rendered(rendered, out) if rendered is not None else write_rendered(texts(), out)
+    return placed_rendered(rendered, out)
 
 
 def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
@@ -223,23 +221,22 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 
 
 def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
-                      texts: Callable[[], dict[str, str]], cite_key: str,
+                      texts: Callable[[], dict[str, str]] | None, cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts and the citations (``texts``: what renders them; ``cite_key``: their
-    export's key). While the volume is bound and verified, a thread makes them ready beside their final paths
-    (each paper's stamped part to be moved there, the front matter and the citations written under temporary
-    names); once it has passed, everything is put in place together (see :mod:`proceedings.stages.publish`). A
-    cached stamped paper is checked as it is read (bind, staging): one found damaged is stamped again, never
-    blamed on the paper, and the volume bound again."""
+    """Bind the volume and publish its parts and the citations (``texts``: what renders them, None when they are
+    current; ``cite_key``: their export's key). While the volume is bound and verified, a thread makes them ready
+    beside their final paths (each paper's stamped part to be moved there, the front matter and the citations
+    written under temporary names); once it has passed, everything is put in place together (see
+    :mod:`proceedings.stages.publish`). A cached stamped paper is checked as it is read (bind, staging): one found
+    damaged is stamped again, never blamed on the paper, and the volume bound again."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
-    citing = not _exported(ctx, "citations", cite_key)
     for _ in range(len(plan.papers) + 1):
         staging = Staging()
         try:
             with ThreadPoolExecutor(max_workers=1) as side:
                 parts = side.submit(stage, volume, ctx, staging)
-                cited = side.submit(_citations_staged, texts, staging, ctx.out_dir) if citing else None
+                cited = side.submit(_citations_staged, texts, staging, ctx.out_dir) if texts is not None else None
                 with timed(ctx, "bind"):
                     outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                      check=_verified_once(ctx, volume, plan, metadata))}
@@ -247,8 +244,9 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
             outputs.update(publish(publication, staging))  # every staged file put in place
             volume.relocate({part: target for part, (target, _) in publication.moved.items()})
             cache.relocated(publication.moved)
-            outputs.update(_export(ctx, "citations", cite_key,
-                                   lambda done=rendered: _citations_placed(done, texts, ctx.out_dir)))
+            if rendered is not None:
+                outputs.update(_export(ctx, "citations", cite_key,
+                                       lambda done=rendered: _citations_placed(done, ctx.out_dir)))
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
@@ -298,10 +296,12 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
     cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
-    with (contextlib.nullcontext(lambda: _citation_texts(metadata)) if _exported(ctx, "citations", cite_key)
+    cited = _exported(ctx, "citations", cite_key)
+    with (contextlib.nullcontext() if cited is not None
           else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
         volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx, texts, cite_key,
                                             ahead.cache)
+        outputs.update(cited or {})
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"
         with timed(ctx, "exports"):
