@@ -138,8 +138,7 @@ class PaperCache:
         if not any(place.exists() for place in places):
             return None
         try:
-            name = f"{paper_id}.json"
-            entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+            entry = self._entry(paper_id)
             if entry is None or entry["key"] != key:
                 return None
             for place in places:
@@ -151,6 +150,12 @@ class PaperCache:
                     paper_id, paper_id)
         return None
 
+    def _entry(self, paper_id: str) -> dict | None:
+        """The sealed record of ``paper_id``'s stamped part (None when damaged; OSError, ValueError when missing
+        or not JSON)."""
+        name = f"{paper_id}.json"
+        return unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+
     def relocated(self, moved: dict[Path, tuple[Path, list[int]]]) -> None:
         """Parts moved to where they are published (part -> (its new path, its size and time before)): a record
         whose size and time the move did not keep (``papers/`` on another disk) is brought up to date."""
@@ -158,11 +163,10 @@ class PaperCache:
             after = file_fingerprint(target)
             if not after or after == before:
                 continue
-            name = f"{target.stem}.json"
             try:
-                entry = unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+                entry = self._entry(target.stem)
                 if entry is not None and entry.get("output") == before:
-                    write_json(self.dir / name, seal({**entry, "output": after}), pretty=False)
+                    write_json(self.dir / f"{target.stem}.json", seal({**entry, "output": after}), pretty=False)
             except (OSError, ValueError) as exc:  # not recorded: the paper is stamped again next time
                 log.debug("paper %s: its move not recorded: %s", target.stem, exc)
 
