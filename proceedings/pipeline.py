@@ -28,7 +28,7 @@ from proceedings.stages.publish import publish, stage
 from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
-from proceedings.util.atomic import Staging, read_json, sweep, write_json
+from proceedings.util.atomic import Staging, read_json, sweep, write_cache_json, write_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -215,7 +215,7 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
         trusted = {i: w for i, w in enumerate(written) if i not in volume.fresh} if ctx.use_cache else {}
         with timed(ctx, "verify"):
             verify(tmp, volume, plan, metadata, trusted)
-        write_json(marker, stamp, pretty=False)
+        write_cache_json(marker, stamp)
 
     return check_volume
 
@@ -306,6 +306,6 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
         outputs["metadata"] = ctx.out_dir / "metadata.json"
         with timed(ctx, "exports"):
             outputs.update(_pages(ctx, report, project, metadata))
-    write_json(ctx.out_dir / STATE_FILE, {"fingerprint": state}, pretty=False)
+    write_cache_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

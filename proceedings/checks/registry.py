@@ -100,7 +100,7 @@ def versions(extra: Sequence[str] = (), known: Path | None = None) -> dict[str, 
     ``extra`` module, no installed plug-in, nothing registered in this process), they are read from there and
     no check is imported: a build whose every result is cached loads no PDF library.
     """
-    from proceedings.util.atomic import read_json, write_json
+    from proceedings.util.atomic import read_json, write_cache_json
     from proceedings.util.cache import code_version
 
     builtin_only = not extra and not _REGISTRY and not _installed()  # nothing loaded or registered in-process yet
@@ -111,7 +111,7 @@ def versions(extra: Sequence[str] = (), known: Path | None = None) -> dict[str, 
     found = {c.id: c.version for c in load(extra)}
     if known is not None and builtin_only:
         try:
-            write_json(known, {"code": code_version(), "versions": found}, pretty=False)
+            write_cache_json(known, {"code": code_version(), "versions": found})
         except OSError as exc:  # a read-only output folder: the checks are imported again next time
             log.debug("check versions not kept: %s", exc)
     return found

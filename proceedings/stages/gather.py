@@ -17,7 +17,7 @@ from proceedings.project.model import (
     Project,
     load_project,
 )
-from proceedings.util.atomic import IO_THREADS, write_json
+from proceedings.util.atomic import IO_THREADS, write_cache_json
 from proceedings.util.cache import digest, file_stamp
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class _Digests:
     def save(self) -> None:
         if self.seen != self.known:
             try:
-                write_json(self.path, self.seen, pretty=False)
+                write_cache_json(self.path, self.seen)
             except OSError as exc:  # a read-only output folder: hashed again next time
                 log.debug("digests not kept: %s", exc)
 

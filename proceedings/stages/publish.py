@@ -18,7 +18,7 @@ from pathlib import Path
 from proceedings.context import BuildContext
 from proceedings.errors import DamagedPart
 from proceedings.stages.stamp import Volume
-from proceedings.util.atomic import IO_THREADS, Staging, read_json, write_json
+from proceedings.util.atomic import IO_THREADS, Staging, read_json, write_cache_json
 from proceedings.util.cache import crc32_hex, file_fingerprint, file_stamp
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def publish(publication: Publication, staging: Staging) -> dict[str, Path]:
     published = dict(sorted(published.items()))
     if published != publication.known:
         try:
-            write_json(out / ".cache" / "published.json", published, pretty=False)
+            write_cache_json(out / ".cache" / "published.json", published)
         except OSError as exc:  # the files are in place; they are compared again next time
             log.debug("published files not recorded: %s", exc)
     for stale in (out / "papers").glob("*.pdf"):

@@ -29,7 +29,7 @@ from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
-from proceedings.util.atomic import read_json, write_json
+from proceedings.util.atomic import read_json, write_cache_json
 from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
@@ -166,7 +166,7 @@ class PaperCache:
             try:
                 entry = self._entry(target.stem)
                 if entry is not None and entry.get("output") == before:
-                    write_json(self.dir / f"{target.stem}.json", seal({**entry, "output": after}), pretty=False)
+                    write_cache_json(self.dir / f"{target.stem}.json", seal({**entry, "output": after}))
             except (OSError, ValueError) as exc:  # not recorded: the paper is stamped again next time
                 log.debug("paper %s: its move not recorded: %s", target.stem, exc)
 
@@ -174,10 +174,10 @@ class PaperCache:
             crc: str, layout: dict) -> str:
         """Record a freshly stamped part (its CRC-32 and layout as the worker that wrote it found them); its
         CRC-32."""
-        write_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
-                                                        "crc32": crc, "pages": pages,
-                                                        "removed": dict(sorted(removed.items())),
-                                                        "shared": list(shared), "layout": layout}), pretty=False)
+        write_cache_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
+                                                              "crc32": crc, "pages": pages,
+                                                              "removed": dict(sorted(removed.items())),
+                                                              "shared": list(shared), "layout": layout}))
         self.layouts[paper_id] = layout
         self.fresh[paper_id] = key
         return crc
@@ -351,7 +351,7 @@ def _cached_part(ctx: BuildContext, name: str, key: str, files: list[Path], chec
     pages, shared = make()
     crcs = [crc32_file(f) for f in files]
     checksums.update(zip(files, crcs))
-    write_json(record, seal({"key": key, "crc32": crcs, "pages": pages, "shared": list(shared)}), pretty=False)
+    write_cache_json(record, seal({"key": key, "crc32": crcs, "pages": pages, "shared": list(shared)}))
     return pages, shared, True
 
 
@@ -420,8 +420,8 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     finally:
         if previous is not None:
             previous.close()
-    write_json(marker, {"key": key, "output": file_fingerprint(path),
-                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}}, pretty=False)
+    write_cache_json(marker, {"key": key, "output": file_fingerprint(path),
+                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
     return path
 
 

@@ -155,9 +155,14 @@ def json_bytes(data: Any, pretty: bool = True) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def write_json(path: Path, data: Any, pretty: bool = True) -> None:
-    """Atomically write key-stable JSON (UTF-8, not ASCII-escaped; pretty unless ``pretty`` is False)."""
-    write_bytes(path, json_bytes(data, pretty))
+def write_json(path: Path, data: Any) -> None:
+    """Atomically write key-stable JSON for a reader: pretty, UTF-8, not ASCII-escaped."""
+    write_bytes(path, json_bytes(data))
+
+
+def write_cache_json(path: Path, data: Any) -> None:
+    """Atomically write JSON only this tool reads back (under ``.cache/``): compact, which is far faster."""
+    write_bytes(path, json_bytes(data, pretty=False))
 
 
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
