@@ -161,7 +161,8 @@ def test_the_quick_check_of_every_stream_agrees_with_the_walk(broken_build, tex_
     with pikepdf.open(tex_papers["clean"]) as pdf:
         quick, walked = quick_streams(pdf, len(pdf.pages)), walk_streams(pdf, len(pdf.pages))
     assert quick is not None and (quick.damaged, quick.bombs) == ([], [])
-    assert walked.held <= quick.held and walked.verified and walked.verified <= quick.verified
+    assert walked.held <= quick.held and walked.verified  # the walk fingerprints what it reached;
+    assert quick.every_flate and not quick.verified  # the quick check reached all: it says so, and hashes nothing
     assert quick.inflated >= walked.inflated > 0
     _, project, _ = broken_build
     for name in ("damaged", "bomb"):
@@ -295,15 +296,16 @@ def test_a_stream_known_by_its_bytes_is_known_with_its_predictor_too():
     buffer = io.BytesIO()
     pdf.save(buffer, compress_streams=False)
     report = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1)
-    assert report is not None and not report.damaged and report.verified
+    assert report is not None and not report.damaged and report.verified and not report.every_flate
     copy = pikepdf.new()
     new = copy_pages(copy, open_pdf(io.BytesIO(buffer.getvalue())), Counter())
     with pytest.raises(DamagedStream, match="PNG predictor row"):
-        check_part(copy, new, frozenset(report.verified))
+        check_part(copy, new, report.for_stamping())
 
 
 def test_fingerprints_are_kept_only_for_a_stamping_that_follows():
-    """A check that stamps nothing after it (``proceedings check``) hashes no stream for stamping."""
+    """A check that stamps nothing after it (``proceedings check``) tells stamping nothing; one that does, and has
+    read every stream of the file, says so without hashing any."""
     import pikepdf
 
     from proceedings.pdf.pagecopy import open_pdf
@@ -317,9 +319,61 @@ def test_fingerprints_are_kept_only_for_a_stamping_that_follows():
     buffer = io.BytesIO()
     pdf.save(buffer, compress_streams=False)
     kept = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1)
-    skipped = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1, fingerprints=False)
-    assert kept is not None and len(kept.verified) == 1
-    assert skipped is not None and skipped.verified == set() and not skipped.damaged
+    skipped = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1, stamping=False)
+    assert kept is not None and kept.every_flate and kept.verified == set()
+    assert skipped is not None and not skipped.every_flate and skipped.verified == set() and not skipped.damaged
+
+
+def test_stamping_inflates_again_only_what_validation_did_not(monkeypatch):
+    """After a check that inflated every stream of Flate alone, stamping inflates none of them again, but still
+    decodes the others (a JPEG); a stream of Flate too short to tell (an empty one) makes it check them all."""
+    from collections import Counter
+
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    import proceedings.pdf.streams as streams
+    from proceedings.pdf.pagecopy import copy_pages, open_pdf
+    from proceedings.stages.validate import _stream_report
+
+    def made(empty: bool) -> bytes:
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        content = pikepdf.Stream(pdf, zlib.compress(b"q 10 0 0 10 0 0 cm /Im0 Do Q"))
+        content.Filter = Name.FlateDecode
+        pdf.pages[0].Contents = pdf.make_indirect(content)
+        image = pikepdf.Stream(pdf, _jpeg(), Type=Name.XObject, Subtype=Name.Image, Width=40, Height=30,
+                               ColorSpace=Name.DeviceRGB, BitsPerComponent=8, Filter=Name.DCTDecode)
+        pdf.pages[0].Resources = Dictionary(XObject=Dictionary(Im0=pdf.make_indirect(image)))
+        buffer = io.BytesIO()
+        pdf.save(buffer, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        if not empty:
+            return buffer.getvalue()
+        writer = PdfWriter(clone_from=io.BytesIO(buffer.getvalue()))  # qpdf would drop the filter of no data
+        blank = StreamObject()
+        blank[NameObject("/Filter")] = NameObject("/FlateDecode")
+        writer.pages[0][NameObject("/PieceOfNothing")] = writer._add_object(blank)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    decoded: list[str] = []
+    real = streams.pike_stream_fault
+    monkeypatch.setattr(streams, "pike_stream_fault", lambda s: decoded.append(str(s.get("/Filter"))) or real(s))
+    for empty in (False, True):
+        data = made(empty)
+        report = _stream_report("x.pdf", open_pdf(io.BytesIO(data)), 1)
+        assert report is not None and not report.damaged and report.every_flate is not empty
+        copy = pikepdf.new()
+        new = copy_pages(copy, open_pdf(io.BytesIO(data)), Counter())
+        decoded.clear()
+        if not empty:
+            streams.check_part(copy, new, report.for_stamping())
+            assert decoded == ["/DCTDecode"]
+        else:  # qpdf finds no end to Flate data of no bytes: it is not taken as inflated
+            with pytest.raises(streams.DamagedStream, match="ends early"):
+                streams.check_part(copy, new, report.for_stamping())
+            assert "/FlateDecode" in decoded
 
 
 def test_a_type3_glyph_under_one_flate_filter_in_an_array_is_inflated_within_its_limit():

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from proceedings.checks.pdfcheck import (
     page_object,
 )
 from proceedings.findings import Finding
-from proceedings.pdf.streams import filter_chain, fingerprint, png_row, row_fault
+from proceedings.pdf.streams import Verified, filter_chain, fingerprint, png_row, row_fault
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
@@ -106,16 +107,20 @@ def _filters(stream: Stream) -> tuple[list[str], Any]:
     return [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in names], parms
 
 
+Inflated = Callable[[bytes | memoryview, int], None]
+"""Told of each stream of Flate alone that inflated to its end, PNG predictor rows and all: its stored bytes and
+predictor row (see :func:`~proceedings.pdf.streams.fingerprint`)."""
+
+
 def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
-                 verified: set[tuple[int, bytes, int]] | None = None) -> int | None:
+                 inflated: Inflated | None = None) -> int | None:
     """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
 
     Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
     whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`. A stream of
-    Flate alone that inflates to its end, PNG predictor rows and all, adds its
-    :func:`~proceedings.pdf.streams.fingerprint` to ``verified``.
+    Flate alone that inflates to its end is told to ``inflated``.
     """
-    done = _decode(stream, limit, whole, verified)
+    done = _decode(stream, limit, whole, inflated)
     return None if done is None else done[0]
 
 
@@ -129,7 +134,7 @@ def decoded_data(stream: Stream, limit: int) -> bytes | None:
 
 
 def _decode(stream: Stream, limit: int, whole: bool,
-            verified: set[tuple[int, bytes, int]] | None) -> tuple[int, bytes | memoryview] | None:
+            inflated: Inflated | None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
     names, parms = _filters(stream)
@@ -140,8 +145,8 @@ def _decode(stream: Stream, limit: int, whole: bool,
             row = _png_row(parms) if alone else 0
             raw = data
             size, data = inflate_size(raw, limit, keep=whole or not last, row=row)
-            if alone and verified is not None and len(raw) > 1:  # two bytes or more that inflate reach the end
-                verified.add(fingerprint(raw, row))  # marker (blanks are no zlib header): inflate_size raised else
+            if alone and inflated is not None:
+                inflated(raw, row)
             if last:
                 return size, data
         elif name in _GENERIC:
@@ -195,7 +200,14 @@ class StreamReport:
     MemoryError here, not an abort inside PDFium."""
     verified: set[tuple[int, bytes, int]] = field(default_factory=set)
     """The :func:`~proceedings.pdf.streams.fingerprint` of every stream of Flate alone that inflated to its
-    end: stamping in the same task need not inflate them again."""
+    end (kept by the page walk): stamping in the same task need not inflate them again."""
+    every_flate: bool = False
+    """Whether every stream of Flate alone in the file inflated to its end (the quick check read them all, each
+    two bytes or more): stamping in the same task need inflate none of them again, and none is hashed."""
+
+    def for_stamping(self) -> Verified:
+        """What stamping in the same task need not inflate again."""
+        return Verified(frozenset(self.verified), self.every_flate)
 
 
 class _StreamWalker:
@@ -207,13 +219,27 @@ class _StreamWalker:
     where it follows a reference, and reads a stream's data through one.
     """
 
-    def __init__(self, pdf: Pdf, fingerprints: bool) -> None:
+    def __init__(self, pdf: Pdf, inflated: Inflated | None = None) -> None:
         self.pdf = pdf
         self.report = StreamReport()
-        self.fingerprints = fingerprints
-        """Whether to keep the fingerprint of each stream of Flate alone (only a stamping that follows uses them)."""
+        self.inflated = inflated
+        """Told of each stream of Flate alone that inflated to its end (only a stamping that follows needs them)."""
         self.seen: set[tuple[int, int]] = set()
         self.budget = WALK_BUDGET
+        self.short = False
+        """Whether a stream of Flate alone was too short to tell that it inflated to its end (see :meth:`count`)."""
+
+    def fingerprint(self, raw: bytes | memoryview, row: int) -> None:
+        """Keep the fingerprint of a stream of Flate alone that inflated to its end (two bytes or more that
+        inflate reach the end marker: blanks are no zlib header, :func:`inflate_size` raised else)."""
+        if len(raw) > 1:
+            self.report.verified.add(fingerprint(raw, row))
+
+    def count(self, raw: bytes | memoryview, row: int) -> None:
+        """Note a stream of Flate alone that inflated to its end: one too short to tell makes
+        :attr:`StreamReport.every_flate` false."""
+        if len(raw) <= 1:
+            self.short = True
 
     def stream(self, obj: Stream, page: int, what: str, whole: bool = False) -> None:
         label = f"{what} (object {obj.objgen[0]})" if obj.is_indirect else what
@@ -227,7 +253,7 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            size = decoded_size(obj, limit, whole, self.report.verified if self.fingerprints else None)
+            size = decoded_size(obj, limit, whole, self.inflated)
         except Damaged as exc:
             self.report.damaged.append((page, label, str(exc)))
             return
@@ -335,12 +361,14 @@ def raw_size(stream: Stream) -> int:
     return tolerant(lambda: len(stream.get_raw_stream_buffer()), 0)
 
 
-def quick_streams(pdf: Pdf, count: int, fingerprints: bool = True) -> StreamReport | None:
+def quick_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport | None:
     """What :func:`walk_streams` reports when every stream in the file decodes (the streams the pages draw are
     among them): each stream checked once, in the file's order, without walking the pages' objects. None when one
     does not decode or is a bomb, or the file is too large or too broken to look at whole: then the walk finds
-    which page draws it, if any does. ``fingerprints``: keep :attr:`StreamReport.verified` (else empty)."""
-    walker = _StreamWalker(pdf, fingerprints)
+    which page draws it, if any does. ``stamping``: a stamping follows, told by :attr:`StreamReport.every_flate`
+    that no stream of Flate alone need be inflated again (nothing is hashed)."""
+    walker = _StreamWalker(pdf)
+    walker.inflated = walker.count if stamping else None  # every stream is read: none need be known again
     try:
         contents: set[tuple[int, int]] = set()  # held whole, as the walk holds what it finds under /Contents
         for number in range(1, count + 1):
@@ -359,12 +387,15 @@ def quick_streams(pdf: Pdf, count: int, fingerprints: bool = True) -> StreamRepo
     except Exception as exc:  # noqa: BLE001 - a file qpdf reads only in part: the walk is tolerant
         log.debug("quick stream check failed: %s", exc)
         return None
+    walker.report.every_flate = stamping and not walker.short
     return walker.report
 
 
-def walk_streams(pdf: Pdf, count: int, fingerprints: bool = True) -> StreamReport:
-    """Decode (or measure) every stream every page draws (``fingerprints``: as :func:`quick_streams`)."""
-    walker = _StreamWalker(pdf, fingerprints)
+def walk_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport:
+    """Decode (or measure) every stream every page draws; ``stamping``: a stamping follows, which need not inflate
+    again the streams whose :attr:`StreamReport.verified` fingerprints this keeps (only those the walk reached)."""
+    walker = _StreamWalker(pdf)
+    walker.inflated = walker.fingerprint if stamping else None
     for number in range(1, count + 1):
         if walker.budget <= 0:
             break

@@ -7,6 +7,7 @@ import io
 import re
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pikepdf import Array, Dictionary, Pdf, Stream, StreamDecodeLevel
 
@@ -265,24 +266,35 @@ def fingerprint(raw: bytes | memoryview, row: int) -> tuple[int, bytes, int]:
     return len(raw), hashlib.sha256(raw).digest()[:16], row
 
 
-def _verified(obj: Stream, verified: frozenset[tuple[int, bytes, int]]) -> bool:
-    """Whether ``obj`` is a stream of Flate alone that validation inflated to its end, predictor rows and all."""
-    names, parms = filter_chain(obj)
-    if not flate_only(names):
-        return False
-    try:
-        row = png_row(parms)
-    except (ValueError, TypeError):
-        return False
-    return fingerprint(obj.get_raw_stream_buffer(), row) in verified
+@dataclass(frozen=True)
+class Verified:
+    """Streams of Flate alone that validation inflated to their end, predictor rows and all, in the task that
+    stamps the paper from the file it checked: :func:`check_part` does not inflate them again."""
+
+    prints: frozenset[tuple[int, bytes, int]] = frozenset()
+    """Their fingerprints (:func:`fingerprint`), when only some were (those the page walk reached)."""
+    every: bool = False
+    """Every one in the file (nothing hashed): a part copied from it has no other."""
+
+    def knows(self, obj: Stream) -> bool:
+        """Whether ``obj``, copied from the file checked, is a stream of Flate alone validation inflated."""
+        if not self.every and not self.prints:
+            return False
+        names, parms = filter_chain(obj)
+        if not flate_only(names):
+            return False
+        try:
+            row = png_row(parms)
+        except (ValueError, TypeError):
+            return False
+        return self.every or fingerprint(obj.get_raw_stream_buffer(), row) in self.prints
 
 
-def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, bytes, int]] = frozenset()) -> None:
+def check_part(pdf: Pdf, pages: list[int], verified: Verified = Verified()) -> None:
     """Raise :class:`DamagedStream` when a stream of ``pdf`` (a pikepdf PDF being written) does not decode or a
     page's content (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries
-    of a page's contents that are not streams (which readers skip) are dropped first. ``verified``: the
-    :func:`fingerprint` of Flate streams already inflated to their end, predictor rows checked (by validation,
-    in the same task): not inflated again."""
+    of a page's contents that are not streams (which readers skip) are dropped first. ``verified``: streams
+    validation inflated (in the same task, from the file ``pdf`` was copied from), not inflated again."""
     for index in pages:  # readers ignore what is not a stream in a page's contents: so does the volume
         page = pdf.pages[index].obj
         contents = page.get("/Contents")
@@ -294,7 +306,7 @@ def check_part(pdf: Pdf, pages: list[int], verified: frozenset[tuple[int, bytes,
             del page["/Contents"]
     for obj in pdf.objects:
         if isinstance(obj, Stream) and "/Filter" in obj:
-            if verified and _verified(obj, verified):
+            if verified.knows(obj):
                 continue
             fault = pike_stream_fault(obj)
             if fault:

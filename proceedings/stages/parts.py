@@ -21,7 +21,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from proceedings import __version__
 from proceedings.pdf.pagecopy import copy_pages, open_pdf
 from proceedings.pdf.stamp import Stamper, shared_numbers
-from proceedings.pdf.streams import check_part
+from proceedings.pdf.streams import Verified, check_part
 from proceedings.pdf.xmp import DocumentMetadata, describe
 from proceedings.stages.bind import read_part
 from proceedings.text import roman
@@ -78,7 +78,7 @@ def stamper_for(footer: str) -> Stamper:
 
 
 def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
-                verified: frozenset[tuple[int, bytes, int]] = frozenset(), opened: Pdf | None = None,
+                verified: Verified = Verified(), opened: Pdf | None = None,
                 ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from proceedings.checks.paper import Paper
     from proceedings.checks.streams import StreamReport
+    from proceedings.pdf.streams import Verified
     from proceedings.stages.ahead import StampAhead, StampJob
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
         return _check_file(path, rules, title, authors, only, then)
 
 
-def _stamp(path: str, job: StampJob, pdf: Any, verified: frozenset[tuple[int, bytes, int]], spent: float) -> Any:
+def _stamp(path: str, job: StampJob, pdf: Any, verified: Verified, spent: float) -> Any:
     """The paper stamped as ``job`` says, from the file as the checks opened it (the streams they inflated are not
     inflated again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it
     finds) or when checking took most of the task's time."""
@@ -88,6 +89,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
     from proceedings.checks.opening import open_pdf
     from proceedings.checks.paper import Paper
     from proceedings.checks.streams import check_streams
+    from proceedings.pdf.streams import Verified
     from proceedings.pdf.textlayer import open_layer
 
     venue_rules = Rules.model_validate(rules)
@@ -105,7 +107,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
         return result
     pdf = opened.pdf
     try:
-        report = _stream_report(path, pdf, opened.pages, fingerprints=then is not None)
+        report = _stream_report(path, pdf, opened.pages, stamping=then is not None)
         damaged = check_streams(report) if report is not None else []
         if damaged:  # the volume must pass qpdf --check, and a bomb is not to be inflated by the text checks
             result["usable"] = False
@@ -129,20 +131,19 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
         if then is not None and result["usable"] and result["pages"]:
             result_so_far(result)  # the check stands, whatever becomes of the stamping after it
-            result["stamped"] = then(pdf, frozenset(report.verified) if report is not None else frozenset())
+            result["stamped"] = then(pdf, report.for_stamping() if report is not None else Verified())
         return result
     finally:
         pdf.close()  # the objects the checks read die with it: every check has run
 
 
-def _stream_report(path: str, pdf: Any, count: int, fingerprints: bool = True) -> StreamReport | None:
+def _stream_report(path: str, pdf: Any, count: int, stamping: bool = True) -> StreamReport | None:
     """What the stream check found (see :mod:`proceedings.checks.streams`); None when it failed: the checks
-    report what they cannot read. ``fingerprints``: of the streams stamping need not inflate again (when a
-    stamping follows)."""
+    report what they cannot read. ``stamping``: a stamping follows, which is told what it need not inflate again."""
     from proceedings.checks.streams import quick_streams, walk_streams
 
     try:
-        return quick_streams(pdf, count, fingerprints) or walk_streams(pdf, count, fingerprints)
+        return quick_streams(pdf, count, stamping) or walk_streams(pdf, count, stamping)
     except (MemoryError, RecursionError):
         raise
     except Exception:
