@@ -20,6 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 from pypdfium2 import raw
 
+from proceedings.pdf.fontstyle import PageFonts
 from proceedings.pdf.geometry import PageBox, Rect
 
 log = logging.getLogger(__name__)
@@ -148,37 +149,6 @@ def _bounded_text(textpage: Any, rect: Rect) -> str:
     return buf.raw[: max(got, 0) * 2].decode("utf-16-le", errors="replace").replace("\x00", "")
 
 
-_FONT_BUFFER = ctypes.create_string_buffer(128)
-_FONT_FLAGS = ctypes.c_int(0)
-_FONT_FLAGS_REF = ctypes.byref(_FONT_FLAGS)
-_FONT_NAMES: dict[bytes, tuple[str, bool]] = {}
-"""A font's name as PDFium gives it -> (its base name, subset prefix removed; whether the name says bold)."""
-
-
-def _font_style(textpage: Any, index: int) -> tuple[float, bool, str]:
-    size = float(raw.FPDFText_GetFontSize(textpage, index))
-    weight = int(raw.FPDFText_GetFontWeight(textpage, index))
-    n = raw.FPDFText_GetFontInfo(textpage, index, _FONT_BUFFER, 128, _FONT_FLAGS_REF)
-    if n > 128:  # a longer name: PDFium wrote nothing (the buffer holds the last font's)
-        longer = ctypes.create_string_buffer(min(n, 4096))
-        n = raw.FPDFText_GetFontInfo(textpage, index, longer, len(longer), _FONT_FLAGS_REF)
-        key = longer.value if 0 < n <= len(longer) else b""
-    else:
-        key = _FONT_BUFFER.value if n > 0 else b""
-    known = _FONT_NAMES.get(key)
-    if known is None:
-        name = key.decode("latin-1", errors="replace")
-        if len(name) > 7 and name[6] == "+":
-            name = name[7:]
-        known = (name, bool(_BOLD.search(name)))
-        if len(_FONT_NAMES) < 4096:  # a hostile file's thousands of font names do not grow it without bound
-            _FONT_NAMES[key] = known
-    return size, weight >= 600 or known[1], known[0]
-
-
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|medi", re.IGNORECASE)
-
-
 def _page_text(tp: Any, count: int) -> str:
     """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
     Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
@@ -239,6 +209,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
         out: list[Span] = []
         joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
+        style = PageFonts(tp).style
         for start, length in _segments(text):
             if len(out) >= MAX_SPANS:
                 break
@@ -256,7 +227,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
             for first, piece, rect in pieces:
                 if not piece.strip():
                     continue
-                size, bold, font = _font_style(tp, first)
+                size, bold, font = style(first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
                 out.append(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
@@ -320,6 +291,7 @@ def _read_spans_bounded(tp: Any, count: int, box: PageBox) -> list[Span]:
     left, top, right, bottom = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
     out: list[Span] = []
+    style = PageFonts(tp).style
     for i in range(rects):
         if not raw.FPDFText_GetRect(tp, i, *refs):
             continue
@@ -330,7 +302,7 @@ def _read_spans_bounded(tp: Any, count: int, box: PageBox) -> list[Span]:
         h = max(rect[3] - rect[1], 0.5)
         index = raw.FPDFText_GetCharIndexAtPos(tp, rect[0] + min(1.0, (rect[2] - rect[0]) / 2),
                                                (rect[1] + rect[3]) / 2, 1.0, h / 2)
-        size, bold, font = _font_style(tp, index) if index >= 0 else (h, False, "")
+        size, bold, font = style(index) if index >= 0 else (h, False, "")
         out.append(Span(text, *box.rect_to_visual(rect), size if size > 0 else h, bold, font))
     return out
 
