@@ -40,7 +40,7 @@ def save(pdf: Pdf, path: Path, version: str = "1.4") -> bytes:
     pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
              compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
              static_id=True, fix_metadata_version=False)
-    data = identified(bytearray(buffer.getbuffer()))
+    data = identified(buffer)
     with atomic_open(path) as handle:
         handle.write(data)
     return data
@@ -50,15 +50,19 @@ _STATIC_ID = b"/ID [<31415926535897932384626433832795><3141592653589793238462643
 """The trailer's /ID qpdf writes when asked for a static one."""
 
 
-def identified(data: bytearray) -> bytes:
-    """A file qpdf wrote with its static /ID, given an /ID made from its bytes (deterministic, as qpdf's own
-    ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256)."""
-    at = data.rfind(_STATIC_ID, max(0, data.rfind(b"trailer"), len(data) - 4096))  # in the trailer, nowhere else
-    if at < 0:
-        raise ValueError("the written file has no static /ID in its trailer")
-    ident = b"<" + hashlib.sha256(data).hexdigest()[:32].encode("ascii") + b">"
-    data[at:at + len(_STATIC_ID)] = b"/ID [" + ident + ident + b"]"
-    return bytes(data)
+def identified(buffer: io.BytesIO) -> bytes:
+    """The file qpdf wrote to ``buffer`` with its static /ID, given an /ID made from its bytes (deterministic, as
+    qpdf's own ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256). Changed in place:
+    the file's bytes are copied by nothing but the write that follows."""
+    with buffer.getbuffer() as view:
+        tail_at = max(0, len(view) - 4096)
+        tail = bytes(view[tail_at:])
+        at = tail.rfind(_STATIC_ID, max(0, tail.rfind(b"trailer")))  # in the trailer, nowhere else
+        if at < 0:
+            raise ValueError("the written file has no static /ID in its trailer")
+        ident = b"<" + hashlib.sha256(view).hexdigest()[:32].encode("ascii") + b">"
+        view[tail_at + at:tail_at + at + len(_STATIC_ID)] = b"/ID [" + ident + ident + b"]"
+    return buffer.getvalue()  # the buffer's own bytes, no longer shared with a view: not copied
 
 
 def page_labels(pdf: Pdf, style: str, start: int) -> None:
