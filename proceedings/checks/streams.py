@@ -95,7 +95,7 @@ def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool
             kept.append(out)
         if inflater.eof:
             break
-    if not inflater.eof and bytes(raw).strip():  # qpdf --check fails on it too: the volume must pass
+    if not inflater.eof and len(raw):  # qpdf --check fails on it too (on one blank byte, too): the volume must pass
         raise Damaged("the compressed data ends early: the stream is truncated")
     return total, b"".join(kept)
 
@@ -202,8 +202,8 @@ class StreamReport:
     """The :func:`~proceedings.pdf.streams.fingerprint` of every stream of Flate alone that inflated to its
     end (kept by the page walk): stamping in the same task need not inflate them again."""
     every_flate: bool = False
-    """Whether every stream of Flate alone in the file inflated to its end (the quick check read them all, each
-    two bytes or more): stamping in the same task need inflate none of them again, and none is hashed."""
+    """Whether every stream of Flate alone in the file inflated to its end (the quick check read them all):
+    stamping in the same task need inflate none of them again, and none is hashed."""
 
     def for_stamping(self) -> Verified:
         """What stamping in the same task need not inflate again."""
@@ -219,27 +219,17 @@ class _StreamWalker:
     where it follows a reference, and reads a stream's data through one.
     """
 
-    def __init__(self, pdf: Pdf, inflated: Inflated | None = None) -> None:
+    def __init__(self, pdf: Pdf, fingerprints: bool = False) -> None:
         self.pdf = pdf
         self.report = StreamReport()
-        self.inflated = inflated
+        self.inflated: Inflated | None = self.fingerprint if fingerprints else None
         """Told of each stream of Flate alone that inflated to its end (only a stamping that follows needs them)."""
         self.seen: set[tuple[int, int]] = set()
         self.budget = WALK_BUDGET
-        self.short = False
-        """Whether a stream of Flate alone was too short to tell that it inflated to its end (see :meth:`count`)."""
 
     def fingerprint(self, raw: bytes | memoryview, row: int) -> None:
-        """Keep the fingerprint of a stream of Flate alone that inflated to its end (two bytes or more that
-        inflate reach the end marker: blanks are no zlib header, :func:`inflate_size` raised else)."""
-        if len(raw) > 1:
-            self.report.verified.add(fingerprint(raw, row))
-
-    def count(self, raw: bytes | memoryview, row: int) -> None:
-        """Note a stream of Flate alone that inflated to its end: one too short to tell makes
-        :attr:`StreamReport.every_flate` false."""
-        if len(raw) <= 1:
-            self.short = True
+        """Keep the fingerprint of a stream of Flate alone that inflated to its end."""
+        self.report.verified.add(fingerprint(raw, row))
 
     def stream(self, obj: Stream, page: int, what: str, whole: bool = False) -> None:
         label = f"{what} (object {obj.objgen[0]})" if obj.is_indirect else what
@@ -367,8 +357,7 @@ def quick_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport |
     does not decode or is a bomb, or the file is too large or too broken to look at whole: then the walk finds
     which page draws it, if any does. ``stamping``: a stamping follows, told by :attr:`StreamReport.every_flate`
     that no stream of Flate alone need be inflated again (nothing is hashed)."""
-    walker = _StreamWalker(pdf)
-    walker.inflated = walker.count if stamping else None  # every stream is read: none need be known again
+    walker = _StreamWalker(pdf)  # every stream is read: none need be known again
     try:
         contents: set[tuple[int, int]] = set()  # held whole, as the walk holds what it finds under /Contents
         for number in range(1, count + 1):
@@ -387,15 +376,14 @@ def quick_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport |
     except Exception as exc:  # noqa: BLE001 - a file qpdf reads only in part: the walk is tolerant
         log.debug("quick stream check failed: %s", exc)
         return None
-    walker.report.every_flate = stamping and not walker.short
+    walker.report.every_flate = stamping
     return walker.report
 
 
 def walk_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport:
     """Decode (or measure) every stream every page draws; ``stamping``: a stamping follows, which need not inflate
     again the streams whose :attr:`StreamReport.verified` fingerprints this keeps (only those the walk reached)."""
-    walker = _StreamWalker(pdf)
-    walker.inflated = walker.fingerprint if stamping else None
+    walker = _StreamWalker(pdf, fingerprints=stamping)
     for number in range(1, count + 1):
         if walker.budget <= 0:
             break

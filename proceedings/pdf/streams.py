@@ -104,8 +104,9 @@ def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | No
 
 def flate_fault(raw: bytes) -> tuple[str | None, bytes]:
     """Why Flate data does not inflate, strictly (it must reach its end marker: ``qpdf --check`` fails on data
-    that stops early), or None; and what it inflated to. No data at all is no fault: it inflates to nothing, for
-    qpdf as for every reader (a blank byte is one: qpdf warns that the data ends early)."""
+    that stops early, a single blank byte too), or None; and what it inflated to. No data at all is no fault: it
+    inflates to nothing, for qpdf as for every reader (the rule of validation's
+    :func:`~proceedings.checks.streams.inflate_size`)."""
     if not len(raw):
         return None, b""
     inflater = zlib.decompressobj()
