@@ -341,11 +341,6 @@ def _label(obj: Stream, key: str, parent: str, page: int) -> str:
     return f"the stream {key}" if key else "a stream"
 
 
-def raw_data(stream: Stream) -> bytes:
-    """The stream's bytes as stored in the file (decrypted, still encoded); empty when they cannot be read."""
-    return tolerant(stream.read_raw_bytes, b"")
-
-
 def raw_size(stream: Stream) -> int:
     """How many bytes the stream takes in the file (its buffer measured, not copied: a bomb's may be large)."""
     return tolerant(lambda: len(stream.get_raw_stream_buffer()), 0)
