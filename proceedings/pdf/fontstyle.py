@@ -51,7 +51,6 @@ class PageFonts:
     its page is closed)."""
 
     def __init__(self, textpage: Any) -> None:
-        self.textpage = textpage
         self.handle = ctypes.cast(textpage, ctypes.c_void_p).value
         self._fonts: dict[int, tuple[str, bool]] = {}
 
@@ -59,8 +58,8 @@ class PageFonts:
         """(size in points, bold, base name) of the character at ``index``."""
         obj = _text_object(self.handle, index)
         font = _font_of(obj) if obj else None
-        if not font:  # a character PDFium made (a space, a line break): asked of the text page
-            return _char_style(self.textpage, index)
+        if not font:  # a character PDFium made (a space, a line break): no font, no name, no weight
+            return _font_size(self.handle, index), False, ""
         known = self._fonts.get(font)
         if known is None:
             n = _base_name(font, None, 0)
@@ -69,23 +68,3 @@ class PageFonts:
             name, bold = _named(buffer.value if 0 < n <= len(buffer) else b"")
             known = self._fonts[font] = (name, bold or _weight(font) >= 600)
         return _font_size(self.handle, index), known[1], known[0]
-
-
-_FONT_BUFFER = ctypes.create_string_buffer(128)
-_FONT_FLAGS = ctypes.c_int(0)
-_FONT_FLAGS_REF = ctypes.byref(_FONT_FLAGS)
-
-
-def _char_style(textpage: Any, index: int) -> tuple[float, bool, str]:
-    """(size, bold, base name) of the character at ``index``, asked of the text page alone."""
-    size = float(raw.FPDFText_GetFontSize(textpage, index))
-    weight = int(raw.FPDFText_GetFontWeight(textpage, index))
-    n = raw.FPDFText_GetFontInfo(textpage, index, _FONT_BUFFER, 128, _FONT_FLAGS_REF)
-    if n > 128:  # a longer name: PDFium wrote nothing (the buffer holds the last font's)
-        longer = ctypes.create_string_buffer(min(n, 4096))
-        n = raw.FPDFText_GetFontInfo(textpage, index, longer, len(longer), _FONT_FLAGS_REF)
-        key = longer.value if 0 < n <= len(longer) else b""
-    else:
-        key = _FONT_BUFFER.value if n > 0 else b""
-    name, bold = _named(key)
-    return size, weight >= 600 or bold, name
