@@ -25,7 +25,7 @@ from proceedings.stages.draw import draw_parts
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish, stage
-from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge
+from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.atomic import Staging, read_json, sweep, write_cache_json, write_json
@@ -241,9 +241,11 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                     outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                      check=_verified_once(ctx, volume, plan, metadata))}
             publication, rendered = parts.result(), cited.result() if cited is not None else None
+            before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             outputs.update(publish(publication, staging))  # every staged file put in place
             volume.relocate({part: target for part, (target, _) in publication.moved.items()})
             cache.relocated(publication.moved)
+            _restate(ctx, before, volume_key(volume, project, plan, ctx))
             if rendered is not None:
                 outputs.update(_export(ctx, "citations", cite_key,
                                        lambda done=rendered: _citations_placed(done, ctx.out_dir)))
@@ -256,6 +258,22 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
         finally:
             staging.discard()
     raise BuildError("the cached stamped papers keep reading back damaged", [str(ctx.out_dir / ".cache")])
+
+
+def _restate(ctx: BuildContext, before: str, after: str) -> None:
+    """The bound and verified volume's records restated for its parts where they were published: a paper stamped
+    again to the bytes already published is left there with its own time (publish's ``held``), so the volume's key
+    changes with no byte of it changed (else the next build, with nothing changed, binds and verifies it again)."""
+    if before == after:
+        return
+    for name, field in (("bound.json", "key"), ("verified.json", "bound")):
+        marker = ctx.out_dir / ".cache" / name
+        entry = read_json(marker)
+        if isinstance(entry, dict) and entry.get(field) == before:
+            try:
+                write_cache_json(marker, {**entry, field: after})
+            except OSError as exc:  # not recorded: the next build binds the volume again, nothing worse
+                log.debug("%s not restated: %s", marker, exc)
 
 
 @guarded

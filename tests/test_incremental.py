@@ -141,6 +141,25 @@ def test_papers_stamped_again_as_they_were_are_not_replaced(warm):
     assert build_project(project, out).volume.restamped == 0
 
 
+def test_after_a_build_without_the_cache_the_next_build_binds_nothing(warm, monkeypatch: pytest.MonkeyPatch):
+    """The papers stamped again to the bytes already published stay there with their own times: the volume bound
+    from them is known as bound and verified where they are, and a build with nothing changed does neither again."""
+    import proceedings.stages.stamp as stamp_stage
+    import proceedings.stages.verify as verify_stage
+
+    project, out = warm
+    build_project(project, out, use_cache=False)
+    digest = digests(out)
+
+    def never(*args, **kwargs):
+        raise AssertionError("bound or verified again with nothing changed")
+
+    monkeypatch.setattr(stamp_stage, "bind", never)
+    monkeypatch.setattr(verify_stage, "verify", never)
+    result = build_project(project, out)
+    assert result.volume.restamped == 0 and digests(out) == digest
+
+
 def test_a_hand_edited_output_paper_is_replaced(warm):
     """A published paper is where later builds find its stamped part: edited by hand, it is stamped again (no other
     paper is), and published as it was."""

@@ -382,13 +382,8 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
 def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
     """Bind the parts into build/proceedings.pdf (checked before it takes its name: ``check(path, written,
     key)``, with where each part went and the digest of everything the volume is made of)."""
-    w = project.workshop
-    first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
-    labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
-    date = pdf_date(ctx.build_time)
-    meta = volume_metadata(project, ctx)
+    first, labels, meta, ident = _volume_facts(volume, project, plan, ctx)
     info = meta.info()
-    ident = file_id(__version__, w.title, *(p.source.sha256 for p in plan.papers), date)
     path = ctx.out_dir / "proceedings.pdf"
     marker = ctx.out_dir / ".cache" / "bound.json"
     key = _bind_key(volume, first, labels, info, ident)
@@ -423,6 +418,24 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     write_cache_json(marker, {"key": key, "output": file_fingerprint(path),
                         "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
     return path
+
+
+def _volume_facts(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
+                  ) -> tuple[dict[str, tuple[int, int]], list[tuple[int, bytes]], DocumentMetadata, bytes]:
+    """What binding takes besides the parts: each paper's first page, the page labels, the volume's metadata and
+    its file identifier."""
+    first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
+    labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
+    ident = file_id(__version__, project.workshop.title, *(p.source.sha256 for p in plan.papers),
+                    pdf_date(ctx.build_time))
+    return first, labels, volume_metadata(project, ctx), ident
+
+
+def volume_key(volume: Volume, project: Project, plan: Plan, ctx: BuildContext) -> str:
+    """The digest of everything the volume is made of, its parts found where they are now (see
+    :func:`bind_volume`)."""
+    first, labels, meta, ident = _volume_facts(volume, project, plan, ctx)
+    return _bind_key(volume, first, labels, meta.info(), ident)
 
 
 def _bind_key(volume: Volume, first: dict, labels: list, info: dict, ident: bytes) -> str:
