@@ -7,8 +7,12 @@ while the papers were checked (:mod:`proceedings.stages.ahead`), serves when it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from proceedings.context import BuildContext
@@ -69,11 +73,33 @@ def drawings(whats: tuple[str, ...], project: Project, plan: Plan) -> dict[str, 
     limit = seconds_for(project.workshop.rules)
     drawn = {}
     for what in whats:
+        error = timeout_error(named((what,)), limit)
         started = time.monotonic()
-        drawn[what] = drawing(what, project, plan)
-        if time.monotonic() - started > limit:
-            raise timeout_error(named((what,)), limit)
+        with _alarm(limit, error):  # a part that never ends fails at its own limit, not at the task's (their sum)
+            drawn[what] = drawing(what, project, plan)
+        if time.monotonic() - started > limit:  # past it where the alarm could not interrupt (C code, no alarm)
+            raise error
     return drawn
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float, error: BaseException) -> Iterator[None]:
+    """Raise ``error`` in what runs inside once ``seconds`` have passed (a real-time timer: in a process's main
+    thread, as a worker's task runs; elsewhere nothing)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise error
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _limited(whats: tuple[str, ...], project: Project, plan: Plan, ctx: BuildContext) -> dict[str, Any]:
