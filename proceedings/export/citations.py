@@ -364,8 +364,10 @@ def placed_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
     return outputs
 
 
-def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
-    """Write what :func:`render_citations` made under ``out_dir``; drop stale citation files."""
+def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt} at once (a build stages them while
+    the volume is bound: see :func:`stage_rendered`); drop stale citation files."""
+    texts = render_citations(metadata)
     staging = Staging()
     try:
         stage_rendered(texts, out_dir, staging)
@@ -373,8 +375,3 @@ def write_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
     finally:
         staging.discard()
     return placed_rendered(texts, out_dir)
-
-
-def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt}; drop stale citation files."""
-    return write_rendered(render_citations(metadata), out_dir)
