@@ -153,21 +153,40 @@ def _undated(metadata: dict) -> dict:
     return {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
 
 
-def _citation_texts(metadata: dict) -> dict[str, str]:
-    """Every paper's citations and proceedings.bib, as text (rendered in another process while the volume is
-    bound: a function of the metadata alone)."""
-    from proceedings.export.citations import render_citations  # the exporters: imported while the papers are checked
+def _citation_files(metadata: dict, out: Path) -> tuple[dict[str, str], list[tuple[str, Path, str]]]:
+    """Every paper's citations and proceedings.bib, as text and written beside their final paths under ``out``
+    (by another process while the volume is bound: a function of the metadata alone); the files written are put
+    in place, or removed, by this process's :class:`~proceedings.util.atomic.Staging`."""
+    from proceedings.export.citations import render_citations, stage_rendered  # imported while papers are checked
 
-    return render_citations(_undated(metadata))
+    rendered, staging = render_citations(_undated(metadata)), Staging()
+    try:
+        stage_rendered(rendered, out, staging)
+    except BaseException:
+        staging.discard()
+        raise
+    return rendered, staging.files
 
 
-def _citations_staged(texts: Callable[[], dict[str, str]], staging: Staging, out: Path) -> dict[str, str]:
-    """The citations rendered by ``texts``, written beside their final paths (see :func:`_bind_and_publish`)."""
-    from proceedings.export.citations import stage_rendered
+class _Citations:
+    """The citations :func:`_citation_files` made: its files taken on by the first staging; written again by a
+    later one (the volume bound again after a damaged part: the first staging's files are gone)."""
 
-    rendered = texts()
-    stage_rendered(rendered, out, staging)
-    return rendered
+    def __init__(self, made: Callable[[], tuple[dict[str, str], list[tuple[str, Path, str]]]]) -> None:
+        self.made = made
+        self.taken = False
+
+    def staged(self, staging: Staging, out: Path) -> dict[str, str]:
+        """The citations' texts, their files staged by ``staging``."""
+        from proceedings.export.citations import stage_rendered
+
+        rendered, files = self.made()
+        if self.taken:
+            stage_rendered(rendered, out, staging)
+        else:
+            staging.adopt(files)
+            self.taken = True
+        return rendered
 
 
 def _citations_placed(rendered: dict[str, str], out: Path) -> dict[str, Path]:
@@ -221,22 +240,20 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 
 
 def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
-                      texts: Callable[[], dict[str, str]] | None, cite_key: str,
+                      texts: _Citations | None, cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts and the citations (``texts``: what renders them, None when they are
+    """Bind the volume and publish its parts and the citations (``texts``: what made them, None when they are
     current; ``cite_key``: their export's key). While the volume is bound and verified, a thread makes them ready
-    beside their final paths (each paper's stamped part to be moved there, the front matter and the citations
-    written under temporary names); once it has passed, everything is put in place together (see
+    beside their final paths (each paper's stamped part to be moved there, the front matter written under a
+    temporary name, the citations' files taken on); once it has passed, everything is put in place together (see
     :mod:`proceedings.stages.publish`). A cached stamped paper is checked as it is read (bind, staging): one found
     damaged is stamped again, never blamed on the paper, and the volume bound again."""
-    if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
-        log.info("removed the temporary files of an interrupted build")
     for _ in range(len(plan.papers) + 1):
         staging = Staging()
         try:
             with ThreadPoolExecutor(max_workers=1) as side:
                 parts = side.submit(stage, volume, ctx, staging)
-                cited = side.submit(_citations_staged, texts, staging, ctx.out_dir) if texts is not None else None
+                cited = side.submit(texts.staged, staging, ctx.out_dir) if texts is not None else None
                 with timed(ctx, "bind"):
                     outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                      check=_verified_once(ctx, volume, plan, metadata))}
@@ -280,6 +297,8 @@ def _restate(ctx: BuildContext, before: str, after: str) -> None:
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered = _gather(project_dir, ctx)
+    if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
+        log.info("removed the temporary files of an interrupted build")
     state = fingerprint(gathered, ctx.build_time)
     (ctx.out_dir / STATE_FILE).unlink(missing_ok=True)  # a build that stops half-way is never current
     ahead = StampAhead(gathered, ctx)  # each paper stamped in the task that checks it, numbered as most likely
@@ -316,9 +335,9 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
     cited = _exported(ctx, "citations", cite_key)
     with (contextlib.nullcontext() if cited is not None
-          else alongside(_citation_texts, metadata)) as texts:  # rendered by another process while this one binds
-        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx, texts, cite_key,
-                                            ahead.cache)
+          else alongside(_citation_files, metadata, ctx.out_dir)) as made:  # by another process while this one binds
+        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
+                                            made and _Citations(made), cite_key, ahead.cache)
         outputs.update(cited or {})
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"

@@ -255,6 +255,33 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path,
     assert check.returncode == 0
 
 
+def test_citations_written_by_another_process_survive_binding_again(small_build, tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture):
+    """The citations are written beside their final paths by another process while the volume is bound; when a
+    damaged stamped paper makes the volume bound again, the first binding's staged files are gone, and the
+    citations are written again: the build ends with every citation as a cold build writes it, nothing left
+    beside them."""
+    from tests.test_reproducible import digests
+
+    project = shutil.copytree(small_build[0], tmp_path / "p")
+    out = project / "build"
+    part = out / "papers/3.pdf"
+    stat, data = part.stat(), bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    part.write_bytes(bytes(data))
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _edit(project, lambda entries: entries[0].__setitem__("title", entries[0]["title"] + " Revisited"))
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        build_project(project)
+    assert "paper 3: the cached stamped copy is damaged" in caplog.text
+    cold = shutil.copytree(project, tmp_path / "cold", ignore=shutil.ignore_patterns("build"))
+    build_project(cold)
+    cited = {k: v for k, v in digests(out).items() if k.startswith("citations/") or k == "proceedings.bib"}
+    assert len(cited) == 4 * 4 + 1 and "Revisited" in (out / "proceedings.bib").read_text(encoding="utf-8")
+    assert cited == {k: v for k, v in digests(cold / "build").items() if k in cited}
+    assert not [p for p in out.rglob("*.tmp")]
+
+
 def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_path: Path):
     from proceedings.errors import BuildError
     from proceedings.stages.verify import verify

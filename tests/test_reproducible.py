@@ -103,16 +103,20 @@ def test_disk_full_while_copies_are_staged_publishes_none_of_them(built: Path, m
     """The front matter's copy and the citations are written beside their final paths while the volume is bound
     (the papers' parts are to be moved there); a disk that fills up meanwhile is the machine's fault (exit 74), and
     nothing staged is put in place or left behind."""
+    import multiprocessing
+
     from proceedings.util.atomic import Staging
 
     project = built
     out = project / "build"
     before = digests(out)
-    real, calls = Staging.write, {"n": 0}
+    real, calls = Staging.write, multiprocessing.Value("i", 0)  # counted in the process writing the citations too
 
     def fill_up(self, path, data, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 4:
+        with calls.get_lock():
+            calls.value += 1
+            n = calls.value
+        if n == 4:
             raise OSError(errno.ENOSPC, "No space left on device (forced)", str(path))
         return real(self, path, data, **kwargs)
 
@@ -122,7 +126,7 @@ def test_disk_full_while_copies_are_staged_publishes_none_of_them(built: Path, m
     with pytest.raises(OutputError):
         build_project(project)
     after = digests(out)
-    assert calls["n"] >= 4 and not [p for p in out.rglob("*.tmp")]
+    assert calls.value >= 4 and not [p for p in out.rglob("*.tmp")]
     staged = [name for name in before if name.startswith(("papers/", "citations/")) or name == "front_matter.pdf"]
     assert staged and {name: after.get(name) for name in staged} == {name: before[name] for name in staged}
 

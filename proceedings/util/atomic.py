@@ -82,6 +82,10 @@ class Staging:
         os.chmod(tmp, 0o644)
         return True
 
+    def adopt(self, files: list[tuple[str, Path, str]]) -> None:
+        """Take on the files another process staged (its :attr:`files`), as if written here."""
+        self.files.extend(files)
+
     def move(self, source: Path, path: Path, *, held: bool = False) -> None:
         """Move ``source`` to ``path`` on commit (renamed, not copied: one file system); left where it is when the
         build fails. ``held``: ``path`` holds ``source``'s bytes already, and is left as it is (its time and inode:
