@@ -28,7 +28,7 @@ from proceedings.checks.pdfcheck import (
     page_object,
 )
 from proceedings.findings import Finding
-from proceedings.pdf.streams import Verified, filter_chain, fingerprint, png_row, row_fault
+from proceedings.pdf.streams import Verified, filter_chain, fingerprint, jpeg_fault, plain_jpeg, png_row, row_fault
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)
@@ -100,13 +100,6 @@ def inflate_size(raw: bytes | memoryview, limit: int = INFLATE_LIMIT, keep: bool
     return total, b"".join(kept)
 
 
-def _filters(stream: Stream) -> tuple[list[str], Any]:
-    """The stream's filters, full names without the slash, and the first one's /DecodeParms (see
-    :func:`~proceedings.pdf.streams.filter_chain`)."""
-    names, parms = tolerant(lambda: filter_chain(stream), ([], None))
-    return [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in names], parms
-
-
 Inflated = Callable[[bytes | memoryview, int], None]
 """Told of each stream of Flate alone that inflated to its end, PNG predictor rows and all: its stored bytes and
 predictor row (see :func:`~proceedings.pdf.streams.fingerprint`)."""
@@ -137,7 +130,9 @@ def _decode(stream: Stream, limit: int, whole: bool,
             inflated: Inflated | None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
-    names, parms = _filters(stream)
+    chain, parms = tolerant(lambda: filter_chain(stream), ([], None))
+    names = [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in chain]
+    jpeg = plain_jpeg(chain, parms)  # read as qpdf --check reads it (it decodes images): one cut short fails there
     for i, name in enumerate(names):
         last = i == len(names) - 1
         if name == "FlateDecode":
@@ -151,7 +146,10 @@ def _decode(stream: Stream, limit: int, whole: bool,
                 return size, data
         elif name in _GENERIC:
             data = _undo(name, bytes(data), limit)
-        else:  # an image codec or Crypt: the renderer's business
+        else:  # an image codec or Crypt: the renderer's business, but for a JPEG qpdf reads too
+            fault = jpeg_fault(data) if jpeg else None
+            if fault:
+                raise Damaged(fault)
             return None
         if len(data) > limit:
             raise Bomb(len(data), limit)

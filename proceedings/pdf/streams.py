@@ -151,8 +151,9 @@ def _predictor_fault(parms, data: bytes) -> str | None:
     return row_fault(data, row) if row else None
 
 
-def jpeg_fault(data: bytes) -> str | None:
-    """Why JPEG data does not decode (as libjpeg reads it: a truncated image is only a warning), or None.
+def jpeg_fault(data: bytes | memoryview) -> str | None:
+    """Why JPEG data does not decode, or None. Data that ends before the image does (its end marker too) is a
+    fault: libjpeg draws what it has, with a warning, but ``qpdf --check`` fails on it.
 
     Decoded at an eighth of its size (libjpeg's DCT scaling, Pillow's ``draft``): every marker and every
     entropy-coded coefficient is still read, where all decoding errors arise, but the inverse transform,
@@ -166,8 +167,24 @@ def jpeg_fault(data: bytes) -> str | None:
     except Image.DecompressionBombError:
         return None  # too large to check here; the memory limit guards the readers
     except Exception as exc:  # noqa: BLE001 - any decoder failure
-        return None if "truncated" in str(exc) else f"the JPEG image does not decode ({exc})"
+        if "truncated" in str(exc):
+            return "the JPEG data ends before the image does (truncated)"
+        return f"the JPEG image does not decode ({exc})"
     return None
+
+
+def plain_jpeg(names: list[str], parms: Dictionary | None) -> bool:
+    """Whether a chain (:func:`filter_chain`) is a JPEG whose other filters, before it, validation undoes as
+    stamping does: none, Flate without a predictor, or an ASCII encoding. Validation checks such a JPEG, and
+    stamping, told so (:attr:`Verified.every`), does not decode it again."""
+    if not names or names[-1] not in DCT or len(names) > 2:
+        return False
+    if len(names) == 1 or names[0] in ("/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx"):
+        return True
+    try:
+        return names[0] in FLATE and (parms is None or int(parms.get("/Predictor", 1)) < 2)
+    except (TypeError, ValueError):  # a predictor that is no number: left to the reader that stamps
+        return False
 
 
 def _get_object(value):
@@ -273,19 +290,23 @@ def fingerprint(raw: bytes | memoryview, row: int) -> tuple[int, bytes, int]:
 
 @dataclass(frozen=True)
 class Verified:
-    """Streams of Flate alone that validation inflated to their end, predictor rows and all, in the task that
-    stamps the paper from the file it checked: :func:`check_part` does not inflate them again."""
+    """Streams of Flate alone that validation inflated to their end, predictor rows and all (and, every stream
+    checked, its JPEGs: :func:`plain_jpeg`), in the task that stamps the paper from the file it checked:
+    :func:`check_part` does not decode them again."""
 
     prints: frozenset[tuple[int, bytes, int]] = frozenset()
     """Their fingerprints (:func:`fingerprint`), when only some were (those the page walk reached)."""
     every: bool = False
-    """Every one in the file (nothing hashed): a part copied from it has no other."""
+    """Every one in the file, and every JPEG of :func:`plain_jpeg` (nothing hashed): a part copied from it has no
+    other."""
 
     def knows(self, obj: Stream) -> bool:
-        """Whether ``obj``, copied from the file checked, is a stream of Flate alone validation inflated."""
+        """Whether ``obj``, copied from the file checked, is a stream validation decoded to its end."""
         if not self.every and not self.prints:
             return False
         names, parms = filter_chain(obj)
+        if self.every and plain_jpeg(names, parms):
+            return True
         if not flate_only(names):
             return False
         try:
