@@ -23,16 +23,17 @@ from proceedings.findings import Finding, ValidationReport
 from proceedings.stages.ahead import StampAhead
 from proceedings.stages.draw import draw_parts
 from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
+from proceedings.stages.papercache import PaperCache, forget_part
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish, stage
-from proceedings.stages.stamp import PaperCache, Volume, bind_volume, forget_part, merge, volume_key
+from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
+from proceedings.util.alongside import alongside
 from proceedings.util.atomic import Staging, read_json, sweep, write_cache_json, write_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
-from proceedings.util.workers import alongside
 
 log = logging.getLogger(__name__)
 
@@ -324,9 +325,11 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
             for paper_id, why in exc.failures.items():
                 paper = report.by_id(paper_id)
                 paper.usable = False
-                paper.findings.append(Finding("stamp-failed", "error", None,
-                                              f"the paper could not be copied into the volume ({why})",
-                                              "export the PDF again from its source"))
+                paper.findings.append(Finding(
+                    "stamp-failed", "error", None,
+                    f"The paper passed the checks but could not be copied into the volume: {why}.",
+                    "Export the PDF again from the source (LaTeX: pdflatex) and check that every page opens in a "
+                    "viewer; upload it again."))
     _report_removals(report, volume)
     pages = {"front_matter": volume.front_pages, "papers": sum(p.pages for p in plan.papers),
              "author_index": volume.index_pages, "total": volume.page_count,

@@ -282,6 +282,35 @@ def test_citations_written_by_another_process_survive_binding_again(small_build,
     assert not [p for p in out.rglob("*.tmp")]
 
 
+def _stamping_refuses_paper_2(path, first_page, out, *args, **kwargs):
+    """:func:`~proceedings.stages.parts.stamp_paper`, but paper 2 cannot be copied (module level: workers call it)."""
+    from proceedings.pdf.streams import DamagedStream
+    from proceedings.stages import parts
+
+    if Path(out).stem == "2":
+        raise DamagedStream("a stream (object 9) does not decode (made to fail by the test)")
+    return parts.__dict__["_real_stamp_paper"](path, first_page, out, *args, **kwargs)
+
+
+def test_a_paper_that_cannot_be_stamped_is_left_out_and_named_in_the_report(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch):
+    """A paper that passed validation but cannot be copied into the volume is left out with a finding the chair
+    reads in validation.html under its own title; the other papers make the volume."""
+    from proceedings.export.report import rule_title
+    from proceedings.stages import parts
+
+    project = small_project(tmp_path / "p")
+    monkeypatch.setitem(parts.__dict__, "_real_stamp_paper", parts.stamp_paper)
+    monkeypatch.setattr(parts, "stamp_paper", _stamping_refuses_paper_2)
+    result = build_project(project)
+    paper = result.report.by_id("2")
+    assert not paper.usable and [f.rule for f in paper.findings] == ["stamp-failed"]
+    assert "made to fail by the test" in paper.findings[0].message
+    assert [p.paper.id for p in result.plan.papers] == ["1", "3", "4"]
+    html = (project / "build" / "validation.html").read_text(encoding="utf-8")
+    assert rule_title("stamp-failed") == "Could not be copied into the volume" and rule_title("stamp-failed") in html
+
+
 def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_path: Path):
     from proceedings.errors import BuildError
     from proceedings.stages.verify import verify
@@ -437,7 +466,7 @@ def test_a_damaged_part_forgets_its_own_record_only(tmp_path: Path):
     """A damaged front matter or index part drops that part's record, never the stamped copy of a paper whose id
     happens to be "front" or "index"."""
     from proceedings.context import make_context
-    from proceedings.stages.stamp import forget_part
+    from proceedings.stages.papercache import forget_part
 
     ctx = make_context(tmp_path, tmp_path / "build")
     stamped, parts = ctx.out_dir / ".cache" / "stamped", ctx.out_dir / ".cache" / "parts"

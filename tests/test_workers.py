@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from proceedings.util.workers import alongside, call, import_meanwhile, result_so_far, run_limited
+from proceedings.util.alongside import alongside
+from proceedings.util.workers import call, import_meanwhile, result_so_far, run_limited
 
 
 def _pid() -> int:
@@ -78,7 +79,7 @@ def test_alongside_without_fork_runs_here_when_asked(monkeypatch: pytest.MonkeyP
 
     from proceedings.util import workers
 
-    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(workers, "process_context", lambda: multiprocessing.get_context("spawn"))
     calls: list[int] = []
     with alongside(lambda: calls.append(os.getpid()) or len(calls)) as value:
         assert calls == []  # nothing runs before it is asked for

@@ -62,6 +62,7 @@ RULE_TITLES: dict[str, str] = {
     "no-text": "No text (scanned paper)",
     "language": "Not in English",
     "check-failed": "Check could not run",
+    "stamp-failed": "Could not be copied into the volume",
     "sanitized": "Removed from the volume",
 }
 """A readable name for each rule id (unknown ids are shown as they are)."""

@@ -25,8 +25,9 @@ from proceedings.context import BuildContext
 from proceedings.pdf.xmp import DocumentMetadata
 from proceedings.stages import draw
 from proceedings.stages.gather import Gathered, Source
+from proceedings.stages.papercache import PaperCache
 from proceedings.stages.plan import Placed, Plan
-from proceedings.stages.stamp import PaperCache, footer_text, paper_key
+from proceedings.stages.stamp import footer_text, paper_key
 from proceedings.typeset.limited import TIMEOUT_PREFIX, seconds_for
 from proceedings.util.cache import memo_peek
 from proceedings.util.workers import Outcome, import_meanwhile

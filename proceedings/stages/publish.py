@@ -3,7 +3,7 @@
 Everything is made ready beside its final path while the volume is bound and verified (:func:`stage`), and put
 in place once it has passed (:func:`publish`): never torn, and never published for a volume that failed. A
 paper's stamped part is moved from the cache to ``papers/ID.pdf`` (later builds find it there: see
-:class:`~proceedings.stages.stamp.PaperCache`), never copied: the volume's papers are written once more, not
+:class:`~proceedings.stages.papercache.PaperCache`), never copied: the volume's papers are written once more, not
 twice. The front matter's public part is copied (the cache keeps its own).
 """
 
