@@ -23,6 +23,8 @@ class ExitCode(enum.IntEnum):
     """An output cannot be written (EX_IOERR): read-only folder, disk full."""
     INTERRUPTED = 130
     """Interrupted by the user (Ctrl-C)."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (a cancelled CI job, ``docker stop``, ``timeout``): 128 + 15, as a shell reports it."""
 
 
 class ProceedingsError(Exception):

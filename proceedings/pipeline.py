@@ -29,8 +29,8 @@ from proceedings.stages.publish import publish, stage
 from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
-from proceedings.util.alongside import alongside
-from proceedings.util.atomic import Staging, read_json, sweep, write_cache_json, write_json
+from proceedings.util.alongside import AlongsideStopped, alongside
+from proceedings.util.atomic import Staging, read_json, sweep, sweep_for, write_cache_json, write_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -173,15 +173,22 @@ class _Citations:
     """The citations :func:`_citation_files` made: its files taken on by the first staging; written again by a
     later one (the volume bound again after a damaged part: the first staging's files are gone)."""
 
-    def __init__(self, made: Callable[[], tuple[dict[str, str], list[tuple[str, Path, str]]]]) -> None:
-        self.made = made
+    def __init__(self, made: Callable[[], tuple[dict[str, str], list[tuple[str, Path, str]]]], metadata: dict) -> None:
+        self.made, self.metadata = made, metadata
         self.taken = False
 
     def staged(self, staging: Staging, out: Path) -> dict[str, str]:
-        """The citations' texts, their files staged by ``staging``."""
-        from proceedings.export.citations import stage_rendered
+        """The citations' texts, their files staged by ``staging``; made here when the other process died (its
+        files written so far removed)."""
+        from proceedings.export.citations import render_citations, stage_rendered
 
-        rendered, files = self.made()
+        try:
+            rendered, files = self.made()
+        except AlongsideStopped as exc:
+            log.warning("the citations are written again: %s", exc)
+            rendered, files = render_citations(_undated(self.metadata)), []
+            sweep_for(out / rel for rel in rendered)  # what the dead process had written
+            self.taken = True
         if self.taken:
             stage_rendered(rendered, out, staging)
         else:
@@ -340,7 +347,7 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     with (contextlib.nullcontext() if cited is not None
           else alongside(_citation_files, metadata, ctx.out_dir)) as made:  # by another process while this one binds
         volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
-                                            made and _Citations(made), cite_key, ahead.cache)
+                                            made and _Citations(made, metadata), cite_key, ahead.cache)
         outputs.update(cited or {})
         write_json(ctx.out_dir / "metadata.json", metadata)
         outputs["metadata"] = ctx.out_dir / "metadata.json"

@@ -183,3 +183,93 @@ run_limited(time.sleep, [("a", (120,)), ("b", (120,))], jobs=2, time_limit=300, 
 def test_busy_workers_die_with_their_parent():
     parent = subprocess.Popen([sys.executable, "-c", _BUSY_WORKERS])
     assert _survivors_of_a_kill(parent, settle=0.3) == []  # both workers inside their two-minute task
+
+
+_STOPPED_WHILE_BINDING = """
+import os, sys, time
+from pathlib import Path
+
+import proceedings.pipeline as pipeline
+import proceedings.stages.stamp as stamp
+
+flag, real, written = Path(sys.argv[2]), stamp.bind, pipeline._citation_files
+
+
+def binding(*args, **kwargs):  # binds after the citations' process is started, once the test has said stop
+    flag.write_text(str(os.getpid()))
+    time.sleep(60)
+    return real(*args, **kwargs)
+
+
+def citations(*args):  # as slow as a large volume's: still writing when the command is stopped
+    time.sleep(2)
+    return written(*args)
+
+
+stamp.bind, pipeline._citation_files = binding, citations
+from proceedings.cli.app import main
+
+sys.argv = ["proceedings", "build", "--project", sys.argv[1], "-q"]
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the processes")
+def test_sigterm_while_binding_exits_143_and_leaves_nothing_behind(tmp_path: Path):
+    """SIGTERM (a cancelled CI job, ``docker stop``) to the command alone, while it binds and another process writes
+    the citations: it ends at once with 143 and "terminated", removes what it wrote beside its outputs, and no
+    process of it is left (one left blocked on a full pipe kept a caller's pipes open for ever)."""
+    project = small_project(tmp_path / "p")
+    flag, script = tmp_path / "binding", tmp_path / "stopped.py"
+    script.write_text(_STOPPED_WHILE_BINDING, encoding="utf-8")
+    build = subprocess.Popen([sys.executable, str(script), str(project), str(flag)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"})
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert flag.exists(), build.communicate()[1]
+        started = _descendants(build.pid)
+        assert started, "the citations' process was not seen"
+        build.send_signal(signal.SIGTERM)
+        out, err = build.communicate(timeout=30)  # every end of its pipes closed: no process of it left holding one
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 143 and err.strip() == "terminated", err
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in started if _alive(p)]
+    assert not list((project / "build").rglob("*.tmp"))
+
+
+def test_a_killed_citations_process_is_replaced_by_this_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture):
+    """The process writing the citations dies half-way (the OOM killer, kill -9): this process writes them instead,
+    after removing what the other left; the build succeeds with the citations a cold build writes."""
+    import logging
+
+    from proceedings.export import citations
+    from tests.conftest import build_project
+    from tests.test_reproducible import digests
+
+    project = small_project(tmp_path / "p")
+    parent, real = os.getpid(), citations.stage_rendered
+
+    def dying(texts, out_dir, staging):
+        if os.getpid() != parent:  # the forked writer: five files, then killed
+            real(dict(list(texts.items())[:5]), out_dir, staging)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(texts, out_dir, staging)
+
+    monkeypatch.setattr(citations, "stage_rendered", dying)
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        build_project(project)
+    assert "the citations are written again: the process running _citation_files stopped (exit code -9)" in caplog.text
+    monkeypatch.setattr(citations, "stage_rendered", real)
+    cold = shutil.copytree(project, tmp_path / "cold", ignore=shutil.ignore_patterns("build"))
+    build_project(cold)
+    cited = {k: v for k, v in digests(project / "build").items() if k.startswith("citations/") or k.endswith(".bib")}
+    assert len(cited) == 4 * 4 + 1 and cited == {k: v for k, v in digests(cold / "build").items() if k in cited}
+    assert not list((project / "build").rglob("*.tmp"))

@@ -478,3 +478,27 @@ def test_logos_are_checked_without_pillow_when_sound_and_by_pillow_when_not(tmp_
     (tmp_path / "front_matter" / "bad.png").write_bytes(bytes(data))
     assert not _sound_image(tmp_path / "front_matter" / "bad.png")
     assert "is not an image that can be printed" in (image_problem(tmp_path, "bad.png") or "")
+
+
+def test_a_jpeg_logo_cut_short_is_refused_as_qpdf_check_would_fail_the_front_matter(tmp_path: Path):
+    """A JPEG logo goes onto the front matter's pages as it is: one cut short (an interrupted download) would make
+    front_matter.pdf and the volume fail ``qpdf --check``, so it is refused with the project's other problems
+    (exit 2); with trailing bytes after its end, Pillow's judgement (it decodes) lets it through."""
+    import io
+
+    from PIL import Image
+
+    from proceedings.project.program import _sound_image, image_problem
+
+    (tmp_path / "front_matter").mkdir()
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 120), 60).convert("RGB").save(buffer, "JPEG", quality=90)
+    whole = buffer.getvalue()
+    for name, data in (("whole.jpg", whole), ("cut.jpg", whole[:len(whole) * 2 // 3]),
+                       ("padded.jpg", whole + b"\0\0 trailing")):
+        (tmp_path / "front_matter" / name).write_bytes(data)
+    assert _sound_image(tmp_path / "front_matter" / "whole.jpg") and image_problem(tmp_path, "whole.jpg") is None
+    assert not _sound_image(tmp_path / "front_matter" / "cut.jpg")
+    assert image_problem(tmp_path, "cut.jpg") == (
+        "'cut.jpg' cannot be printed: the JPEG data ends before the image does (truncated); export it again")
+    assert not _sound_image(tmp_path / "front_matter" / "padded.jpg") and image_problem(tmp_path, "padded.jpg") is None

@@ -498,7 +498,7 @@ def test_a_jpeg_checked_at_an_eighth_of_its_size_fails_where_a_full_decode_and_q
     it finds exactly the faults a full decode finds, and none where ``qpdf --check`` (which decodes images) passes."""
     import random
 
-    from proceedings.pdf.streams import jpeg_fault
+    from proceedings.pdf.jpeg import jpeg_fault
 
     if shutil.which("qpdf") is None:
         pytest.skip("qpdf is not installed")
@@ -554,3 +554,17 @@ def test_an_empty_flate_stream_does_not_keep_a_paper_out(tmp_path, tex_papers):
     for made in (project / "build" / "proceedings.pdf", project / "build" / "papers" / "empty.pdf"):
         checked = subprocess.run(["qpdf", "--check", str(made)], capture_output=True, text=True, check=False)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_progressive_jpeg_too_large_to_decode_in_memory_is_left_unchecked(monkeypatch):
+    """libjpeg holds a progressive JPEG's every coefficient until its last scan: one larger than the budget would
+    run a worker out of memory, which Pillow reports as a broken stream, and a sound photo would be called damaged.
+    Such a JPEG is left to the readers (which have the memory); a baseline JPEG of any size is still read."""
+    import proceedings.pdf.jpeg as jpeg
+
+    progressive, baseline = _noisy_jpeg("RGB", True), _noisy_jpeg("RGB", False)
+    cut = {name: data[:len(data) * 2 // 3] for name, data in (("progressive", progressive), ("baseline", baseline))}
+    assert jpeg.jpeg_fault(cut["progressive"]) and jpeg.jpeg_fault(cut["baseline"])
+    monkeypatch.setattr(jpeg, "PROGRESSIVE_BUDGET", 320 * 240 * 3 * 2 - 1)  # one byte short of this photo's needs
+    assert jpeg.jpeg_fault(cut["progressive"]) is None and jpeg.jpeg_fault(progressive) is None
+    assert jpeg.jpeg_fault(cut["baseline"]) and jpeg.jpeg_fault(baseline) is None

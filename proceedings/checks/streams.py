@@ -28,7 +28,8 @@ from proceedings.checks.pdfcheck import (
     page_object,
 )
 from proceedings.findings import Finding
-from proceedings.pdf.streams import Verified, filter_chain, fingerprint, jpeg_fault, plain_jpeg, png_row, row_fault
+from proceedings.pdf.jpeg import jpeg_fault
+from proceedings.pdf.streams import Verified, filter_chain, fingerprint, plain_jpeg, png_row, row_fault
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)

@@ -84,11 +84,39 @@ def progress_for(quiet: bool) -> Progress:
     return _rich_progress if not quiet and sys.stderr.isatty() else no_progress
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is (as Ctrl-C raises KeyboardInterrupt): what it wrote beside its outputs
+    is removed on the way out, and the processes it started stop with it."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` while the command runs (in the main thread; elsewhere left as it is)."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are not ours to take
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(action: Callable[[], Any]) -> None:
     """Run a command body; turn the tool's exceptions into messages and exit statuses."""
     try:
-        with writing(None):  # a full or read-only disk anywhere: OutputError, exit 74
+        with _sigterm_raises(), writing(None):  # a full or read-only disk anywhere: OutputError, exit 74
             action()
+    except Terminated:
+        err.print("terminated")
+        raise typer.Exit(int(ExitCode.TERMINATED)) from None
     except ProceedingsError as exc:
         err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True, highlight=False)
         for problem in exc.problems:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pikepdf import Array, Dictionary, Pdf, Stream, StreamDecodeLevel
+
+from proceedings.pdf.jpeg import jpeg_fault
 
 
 class DamagedStream(ValueError):
@@ -149,28 +150,6 @@ def _predictor_fault(parms, data: bytes) -> str | None:
     except ValueError as exc:
         return str(exc)
     return row_fault(data, row) if row else None
-
-
-def jpeg_fault(data: bytes | memoryview) -> str | None:
-    """Why JPEG data does not decode, or None. Data that ends before the image does (its end marker too) is a
-    fault: libjpeg draws what it has, with a warning, but ``qpdf --check`` fails on it.
-
-    Decoded at an eighth of its size (libjpeg's DCT scaling, Pillow's ``draft``): every marker and every
-    entropy-coded coefficient is still read, where all decoding errors arise, but the inverse transform,
-    colour conversion and memory are a 64th (a photo checks three to four times faster)."""
-    from PIL import Image  # ReportLab's dependency
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
-    except Image.DecompressionBombError:
-        return None  # too large to check here; the memory limit guards the readers
-    except Exception as exc:  # noqa: BLE001 - any decoder failure
-        if "truncated" in str(exc):
-            return "the JPEG data ends before the image does (truncated)"
-        return f"the JPEG image does not decode ({exc})"
-    return None
 
 
 def plain_jpeg(names: list[str], parms: Dictionary | None) -> bool:

@@ -192,6 +192,8 @@ def image_problem(root: Path, rel: str) -> str | None:
         return None
     from PIL import Image, UnidentifiedImageError  # what is wrong with it, in Pillow's words
 
+    from proceedings.pdf.jpeg import jpeg_fault
+
     try:
         with Image.open(path) as image:
             image.verify()
@@ -200,12 +202,14 @@ def image_problem(root: Path, rel: str) -> str | None:
         return f"{rel!r} is not an image that can be printed (PNG, JPEG or GIF): {exc}"
     if kind not in ("PNG", "JPEG", "GIF"):
         return f"{rel!r} is a {kind} image; give a PNG, JPEG or GIF"
-    return None
+    fault = jpeg_fault(path.read_bytes()) if kind == "JPEG" else None  # the volume's pages carry it as it is
+    return f"{rel!r} cannot be printed: {fault}; export it again" if fault else None
 
 
 def _sound_image(path: Path) -> bool:
     """Whether the file is plainly a sound PNG (every chunk's CRC right, up to IEND), JPEG (markers up to a frame
-    header) or GIF, read without Pillow (whose import costs a tenth of a second on every build)."""
+    header, the end marker last) or GIF, read without Pillow (whose import costs a tenth of a second on every
+    build). A JPEG not plainly sound is decoded (:func:`image_problem`): ``qpdf --check`` fails on one cut short."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -225,8 +229,8 @@ def _sound_image(path: Path) -> bool:
         pos = 2
         while pos + 4 <= len(data) and data[pos] == 0xFF:
             marker = data[pos + 1]
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                return pos + 10 <= len(data)  # a frame header: the image's size and components
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header: its size, components
+                return pos + 10 <= len(data) and data.endswith(b"\xff\xd9")
             pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
         return False
     return data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 13 and data.rstrip(b"\x00").endswith(b";")

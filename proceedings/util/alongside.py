@@ -11,12 +11,16 @@ from typing import Any
 from proceedings.util import workers
 
 
+class AlongsideStopped(RuntimeError):
+    """The other process stopped without an answer (killed, out of memory), or its answer cannot be read."""
+
+
 @contextlib.contextmanager
 def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
     """Run ``fn(*args)`` in a forked process while the ``with`` block runs in this one; the block calls what it is
-    given for ``fn``'s value (``fn``'s exception is raised there). Where this process cannot fork (a thread runs
-    here, or another system), ``fn`` runs here when its value is asked for. Leaving the block without asking
-    stops the other process."""
+    given for ``fn``'s value (``fn``'s exception is raised there; :class:`AlongsideStopped` when the other process
+    died first). Where this process cannot fork (a thread runs here, or another system), ``fn`` runs here when its
+    value is asked for. Leaving the block without asking stops the other process; so does this one's death."""
     ctx = workers.process_context()
     answer: list[tuple[str, Any]] = []  # what fn gave, once known: asked again, the same
 
@@ -48,10 +52,11 @@ def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]
         try:
             status, result = receive.recv()
         except EOFError:
-            status, result = "error", RuntimeError(f"the process running {fn.__name__} stopped "
-                                                   f"(exit code {process.exitcode})")
+            process.join()
+            status, result = "error", AlongsideStopped(f"the process running {fn.__name__} stopped "
+                                                       f"(exit code {process.exitcode})")
         except Exception as exc:  # noqa: BLE001 - a result that does not unpickle
-            status, result = "error", RuntimeError(f"the result of {fn.__name__} cannot be read ({exc})")
+            status, result = "error", AlongsideStopped(f"the result of {fn.__name__} cannot be read ({exc})")
         process.join()
         return reply(status, result)
 
@@ -66,6 +71,7 @@ def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]
 
 
 def _alongside_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], args: tuple) -> None:
+    workers.die_with_parent()  # a parent killed mid-way leaves no process behind, blocked on a full pipe
     try:
         message: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - raised in the parent

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -169,8 +169,9 @@ def write_cache_json(path: Path, data: Any) -> None:
     write_bytes(path, json_bytes(data, pretty=False))
 
 
-_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-"""The name :func:`atomic_open` gives a temporary file (``tempfile.mkstemp``: eight random characters)."""
+_TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
+"""The name :func:`atomic_open` gives a temporary file (``tempfile.mkstemp``: eight random characters): the final
+path's name is its group 1."""
 
 
 def sweep(folder: Path) -> int:
@@ -182,3 +183,17 @@ def sweep(folder: Path) -> int:
                 path.unlink()
                 removed += 1
     return removed
+
+
+def sweep_for(paths: Iterable[Path]) -> None:
+    """Remove the temporary files left beside ``paths`` by a process that died writing them (each folder read
+    once)."""
+    wanted: dict[Path, set[str]] = {}
+    for path in paths:
+        wanted.setdefault(Path(path).parent, set()).add(Path(path).name)
+    for folder, names in wanted.items():
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                found = _TEMPORARY.match(entry.name)
+                if found and found.group(1) in names and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)

@@ -77,12 +77,15 @@ def os_failure(exc: BaseException) -> tuple | None:
     return None
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides."""
+def die_with_parent() -> None:
+    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides. SIGTERM
+    ends it as it would any process (the command's own handler, inherited by the fork, is the parent's)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
@@ -115,7 +118,7 @@ def result_so_far(value: Any) -> None:
 
 def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], memory_mb: int) -> None:
     """Loop of a worker: receive (key, args), send (key, status, value)."""
-    _die_with_parent()
+    die_with_parent()
     warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     limit_memory(memory_mb)
