@@ -11,7 +11,6 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,21 +250,26 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                       texts: _Citations | None, cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
     """Bind the volume and publish its parts and the citations (``texts``: what made them, None when they are
-    current; ``cite_key``: their export's key). While the volume is bound and verified, a thread makes them ready
-    beside their final paths (each paper's stamped part to be moved there, the front matter written under a
-    temporary name, the citations' files taken on); once it has passed, everything is put in place together (see
-    :mod:`proceedings.stages.publish`). A cached stamped paper is checked as it is read (bind, staging): one found
+    current; ``cite_key``: their export's key). Everything is made ready beside its final path first (each paper's
+    stamped part to be moved there, the front matter written under a temporary name), the volume bound and
+    verified while another process writes the citations there (their files then taken on); once it has passed,
+    everything is put in place together (see :mod:`proceedings.stages.publish`). No thread runs meanwhile: binding
+    and verification may fork. A cached stamped paper is checked as it is read (bind, staging): one found
     damaged is stamped again, never blamed on the paper, and the volume bound again."""
     for _ in range(len(plan.papers) + 1):
         staging = Staging()
         try:
-            with ThreadPoolExecutor(max_workers=1) as side:
-                parts = side.submit(stage, volume, ctx, staging)
-                cited = side.submit(texts.staged, staging, ctx.out_dir) if texts is not None else None
+            try:
+                publication = stage(volume, ctx, staging)
                 with timed(ctx, "bind"):
                     outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                      check=_verified_once(ctx, volume, plan, metadata))}
-            publication, rendered = parts.result(), cited.result() if cited is not None else None
+            except BaseException:
+                if texts is not None:  # the citations' files taken on, and removed with the rest
+                    with contextlib.suppress(Exception):
+                        texts.staged(staging, ctx.out_dir)
+                raise
+            rendered = texts.staged(staging, ctx.out_dir) if texts is not None else None
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             outputs.update(publish(publication, staging))  # every staged file put in place
             volume.relocate({part: target for part, (target, _) in publication.moved.items()})

@@ -311,17 +311,24 @@ def test_a_paper_that_cannot_be_stamped_is_left_out_and_named_in_the_report(tmp_
     assert rule_title("stamp-failed") == "Could not be copied into the volume" and rule_title("stamp-failed") in html
 
 
-def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_path: Path):
+@pytest.mark.parametrize(("paper", "split"), [(2, 10_000), (0, 2), (3, 2)])
+def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch, paper: int, split: int):
+    """Every page's content streams are decoded before the volume takes its name: by this process alone, or, past
+    ``SPLIT_PAGES`` pages, the second half of them by another process (a page in either half is found)."""
     from proceedings.errors import BuildError
+    from proceedings.stages import verify as stage
     from proceedings.stages.verify import verify
 
+    monkeypatch.setattr(stage, "SPLIT_PAGES", split)
     project, result = small_build
     volume_path = tmp_path / "proceedings.pdf"
     data = bytearray((project / "build/proceedings.pdf").read_bytes())
     volume_path.write_bytes(data)
     verify(volume_path, result.volume, result.plan, result.metadata)  # as built: no problem
     reader = PdfReader(volume_path)
-    page = result.volume.papers[2].first_index
+    page = result.volume.papers[paper].first_index
+    assert (page < len(reader.pages) // 2) == (paper == 0)  # the damaged page in the half the case is about
     contents = reader.pages[page].get_object().get("/Contents")
     refs = list(contents) if isinstance(contents, list) else [contents]
     flate = next(r for r in refs if "/FlateDecode" in str(r.get_object().get("/Filter")))

@@ -168,7 +168,7 @@ def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict,
             problems.append(f"paper {pages.paper_id}: no contents link to its first page (index {pages.first_index})")
         if (pages.first_index, placed.paper.title) not in bookmarks:
             problems.append(f"paper {pages.paper_id}: no bookmark with its title on its first page")
-    problems += _stream_problems(reader, kids, skip)
+    problems += _page_streams(reader, kids, skip)
     return problems
 
 
@@ -193,11 +193,41 @@ def _bookmarks(reader: VolumeReader, catalog, index_of: dict[int, int]) -> set[t
     return found
 
 
-def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int]) -> list[str]:
-    """Every page (but those in ``skip``) whose content streams do not decode, one page read at a time
-    (stamping refused papers with such streams, so any here is damage done since: the volume is not published)."""
+SPLIT_PAGES = 400
+"""Pages from which the content streams are decoded by two processes, each half of the pages (the second core is
+otherwise idle once the papers are checked)."""
+
+
+def _page_streams(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int]) -> list[str]:
+    """:func:`_stream_problems` of every page: the second half's in another process, while this one reads the first
+    half (in this one after it, where it cannot fork or the other process dies)."""
+    half = len(kids) // 2 if len(kids) >= SPLIT_PAGES else len(kids)
+    if half == len(kids):
+        return _stream_problems(reader, kids, skip)
+    from proceedings.util.alongside import AlongsideStopped, alongside
+
+    with alongside(_stream_problems_in, reader.handle.name, kids, skip, half) as other:
+        problems = _stream_problems(reader, kids[:half], skip)
+        try:
+            return problems + other()
+        except AlongsideStopped as exc:
+            log.debug("content streams read here: %s", exc)
+            return problems + _stream_problems(reader, kids, skip, start=half)
+
+
+def _stream_problems_in(path: str, kids: list[int], skip: set[int] | frozenset[int], start: int) -> list[str]:
+    """:func:`_stream_problems` of the pages from ``start`` on, read from the volume at ``path``."""
+    with open(path, "rb") as handle:
+        return _stream_problems(VolumeReader(handle), kids, skip, start=start)
+
+
+def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int],
+                     start: int = 0) -> list[str]:
+    """Every page (but those in ``skip``; from index ``start`` on) whose content streams do not decode, one page read
+    at a time (stamping refused papers with such streams, so any here is damage done since: the volume is not
+    published)."""
     problems = []
-    for index, num in enumerate(kids):
+    for index, num in enumerate(kids[start:], start):
         if index in skip:
             continue
         faults = _quick_faults(reader, num)
