@@ -273,3 +273,21 @@ def test_a_killed_citations_process_is_replaced_by_this_one(tmp_path: Path, monk
     cited = {k: v for k, v in digests(project / "build").items() if k.startswith("citations/") or k.endswith(".bib")}
     assert len(cited) == 4 * 4 + 1 and cited == {k: v for k, v in digests(cold / "build").items() if k in cited}
     assert not list((project / "build").rglob("*.tmp"))
+
+
+def test_a_command_leaves_sigterm_as_it_found_it():
+    """The CLI takes SIGTERM only while a command runs, and not at all where it is ignored (``nohup``); an error
+    of the command's own passes through unchanged."""
+    from proceedings.cli.common import _sigterm_raises
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(ValueError, match="the command's own"), _sigterm_raises():
+        assert signal.getsignal(signal.SIGTERM) is not before
+        raise ValueError("the command's own")
+    assert signal.getsignal(signal.SIGTERM) is before
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with _sigterm_raises():
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)

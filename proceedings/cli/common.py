@@ -95,18 +95,22 @@ def _terminated(signum: int, frame: Any) -> None:
 
 @contextlib.contextmanager
 def _sigterm_raises() -> Iterator[None]:
-    """SIGTERM raises :class:`Terminated` while the command runs (in the main thread; elsewhere left as it is)."""
+    """SIGTERM raises :class:`Terminated` while the command runs (in the main thread, unless it is ignored, as
+    ``nohup`` and some supervisors leave it; elsewhere left as it is)."""
     import signal
 
+    previous: Any = None
+    installed = False
     try:
-        previous = signal.signal(signal.SIGTERM, _terminated)
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
+            previous, installed = signal.signal(signal.SIGTERM, _terminated), True
     except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if installed:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def run(action: Callable[[], Any]) -> None:
