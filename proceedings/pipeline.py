@@ -169,31 +169,29 @@ def _citation_files(metadata: dict, out: Path) -> tuple[dict[str, str], list[tup
 
 
 class _Citations:
-    """The citations :func:`_citation_files` made: its files taken on by the first staging; written again by a
-    later one (the volume bound again after a damaged part: the first staging's files are gone)."""
+    """The citations :func:`_citation_files` made: its files taken on by the first staging; written here by a later
+    one (the volume bound again after a damaged part: the first staging's files are gone), or when that process
+    died (what it wrote removed)."""
 
     def __init__(self, made: Callable[[], tuple[dict[str, str], list[tuple[str, Path, str]]]], metadata: dict) -> None:
         self.made, self.metadata = made, metadata
-        self.taken = False
+        self.rendered: dict[str, str] | None = None
 
     def staged(self, staging: Staging, out: Path) -> dict[str, str]:
-        """The citations' texts, their files staged by ``staging``; made here when the other process died (its
-        files written so far removed)."""
+        """The citations' texts, their files staged by ``staging``."""
         from proceedings.export.citations import render_citations, stage_rendered
 
-        try:
-            rendered, files = self.made()
-        except AlongsideStopped as exc:
-            log.warning("the citations are written again: %s", exc)
-            rendered, files = render_citations(_undated(self.metadata)), []
-            sweep_for(out / rel for rel in rendered)  # what the dead process had written
-            self.taken = True
-        if self.taken:
-            stage_rendered(rendered, out, staging)
-        else:
-            staging.adopt(files)
-            self.taken = True
-        return rendered
+        if self.rendered is None:
+            try:
+                self.rendered, files = self.made()
+                staging.adopt(files)
+                return self.rendered
+            except AlongsideStopped as exc:
+                log.warning("the citations are written again: %s", exc)
+                self.rendered = render_citations(_undated(self.metadata))
+                sweep_for(out / rel for rel in self.rendered)  # what the dead process had written
+        stage_rendered(self.rendered, out, staging)
+        return self.rendered
 
 
 def _citations_placed(rendered: dict[str, str], out: Path) -> dict[str, Path]:
@@ -259,16 +257,10 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
     for _ in range(len(plan.papers) + 1):
         staging = Staging()
         try:
-            try:
-                publication = stage(volume, ctx, staging)
-                with timed(ctx, "bind"):
-                    outputs = {"volume": bind_volume(volume, project, plan, ctx,
-                                                     check=_verified_once(ctx, volume, plan, metadata))}
-            except BaseException:
-                if texts is not None:  # the citations' files taken on, and removed with the rest
-                    with contextlib.suppress(Exception):
-                        texts.staged(staging, ctx.out_dir)
-                raise
+            publication = stage(volume, ctx, staging)
+            with timed(ctx, "bind"):
+                outputs = {"volume": bind_volume(volume, project, plan, ctx,
+                                                 check=_verified_once(ctx, volume, plan, metadata))}
             rendered = texts.staged(staging, ctx.out_dir) if texts is not None else None
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             outputs.update(publish(publication, staging))  # every staged file put in place
@@ -348,15 +340,22 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     metadata = make_metadata(project, plan, report, pages, ctx)
     cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
     cited = _exported(ctx, "citations", cite_key)
-    with (contextlib.nullcontext() if cited is not None
-          else alongside(_citation_files, metadata, ctx.out_dir)) as made:  # by another process while this one binds
-        volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
-                                            made and _Citations(made, metadata), cite_key, ahead.cache)
-        outputs.update(cited or {})
-        write_json(ctx.out_dir / "metadata.json", metadata)
-        outputs["metadata"] = ctx.out_dir / "metadata.json"
-        with timed(ctx, "exports"):
-            outputs.update(_pages(ctx, report, project, metadata))
+    try:
+        with (contextlib.nullcontext() if cited is not None
+              else alongside(_citation_files, metadata, ctx.out_dir)) as made:  # another process, while this one binds
+            volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
+                                                made and _Citations(made, metadata), cite_key, ahead.cache)
+    except BaseException:  # that process stopped, if it had not finished: the files it wrote beside theirs removed
+        if cited is None:
+            from proceedings.export.citations import citation_files
+
+            sweep_for(ctx.out_dir / rel for rel in citation_files(_undated(metadata)))
+        raise
+    outputs.update(cited or {})
+    write_json(ctx.out_dir / "metadata.json", metadata)
+    outputs["metadata"] = ctx.out_dir / "metadata.json"
+    with timed(ctx, "exports"):
+        outputs.update(_pages(ctx, report, project, metadata))
     write_cache_json(ctx.out_dir / STATE_FILE, {"fingerprint": state})
     log.info("wrote %s (%d pages)", outputs["volume"], volume.page_count)
     return BuildResult(gathered, report, plan, volume, metadata, outputs, list(ctx.warnings), ctx.strict, ctx.timings)

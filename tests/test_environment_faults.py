@@ -291,3 +291,52 @@ def test_a_command_leaves_sigterm_as_it_found_it():
             assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+_GRACEFUL_HOST = """
+import os, signal, sys, time
+from pathlib import Path
+
+import proceedings.stages.validate as validate
+from proceedings import api
+
+flag, real = Path(sys.argv[2]), validate.check_file
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(True))  # a service's own: finish the build, then stop
+
+
+def check_file(*args):  # in a worker, while the test sends SIGTERM to the whole group
+    flag.write_text("checking")
+    time.sleep(1)
+    return real(*args)
+
+
+check_file.__qualname__ = check_file.__name__ = "slow_check"  # what the workers find by name (they are forked)
+globals()["slow_check"] = validate.check_file = check_file
+result = api.build(sys.argv[1], jobs=2, use_cache=False)  # every paper checked now, in a worker
+print(stop, [p.id for p in result.report.papers if p.usable], [p.paper.id for p in result.plan.papers])
+"""
+
+
+def test_a_library_host_keeps_its_sigterm_handler_in_the_workers(tmp_path: Path):
+    """A program using the library with a SIGTERM handler of its own (finish, then stop) keeps it in the workers
+    the build forks: SIGTERM to its process group leaves every paper checked and in the volume (the workers died of
+    it when they took the command line's default)."""
+    project = small_project(tmp_path / "p")
+    flag, script = tmp_path / "checking", tmp_path / "host.py"
+    script.write_text(_GRACEFUL_HOST, encoding="utf-8")
+    host = subprocess.Popen([sys.executable, str(script), str(project), str(flag)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"})
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and host.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert flag.exists(), host.communicate()[1]
+        os.killpg(host.pid, signal.SIGTERM)
+        out, err = host.communicate(timeout=120)
+    finally:
+        if host.poll() is None:
+            os.killpg(host.pid, signal.SIGKILL)
+    assert host.returncode == 0, err
+    assert out.strip() == "[True] ['1', '2', '3', '4'] ['1', '2', '3', '4']", err

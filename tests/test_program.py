@@ -502,3 +502,25 @@ def test_a_jpeg_logo_cut_short_is_refused_as_qpdf_check_would_fail_the_front_mat
     assert image_problem(tmp_path, "cut.jpg") == (
         "'cut.jpg' cannot be printed: the JPEG data ends before the image does (truncated); export it again")
     assert not _sound_image(tmp_path / "front_matter" / "padded.jpg") and image_problem(tmp_path, "padded.jpg") is None
+
+
+def test_a_jpeg_logo_with_more_pictures_after_it_is_a_jpeg(tmp_path: Path):
+    """Phones and cameras write JPEGs with a second picture after the first (MPO; Pillow names them so): printed
+    as the JPEG they are. One too large to draw is refused with a message, not an internal error."""
+    import io
+    from unittest import mock
+
+    from PIL import Image
+
+    from proceedings.project.program import image_problem
+
+    (tmp_path / "front_matter").mkdir()
+    noise = Image.effect_noise((300, 120), 60).convert("RGB")
+    buffer = io.BytesIO()
+    noise.save(buffer, "MPO", save_all=True, append_images=[noise.resize((150, 60))])
+    (tmp_path / "front_matter" / "phone.jpg").write_bytes(buffer.getvalue() + b"\0" * 16)
+    with Image.open(tmp_path / "front_matter" / "phone.jpg") as image:
+        assert image.format == "MPO"
+    assert image_problem(tmp_path, "phone.jpg") is None
+    with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 1000):  # a picture past Pillow's limit, made small
+        assert "is too large an image to print" in (image_problem(tmp_path, "phone.jpg") or "")

@@ -89,8 +89,17 @@ class Terminated(BaseException):
     is removed on the way out, and the processes it started stop with it."""
 
 
-def _terminated(signum: int, frame: Any) -> None:
-    raise Terminated
+class _RaiseTerminated:
+    """SIGTERM's handler while a command runs. A process forked meanwhile (a worker) takes the default back, and
+    only from this handler: a program using the library keeps its own for its workers too."""
+
+    parent_only = True
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        raise Terminated
+
+
+_terminated = _RaiseTerminated()
 
 
 @contextlib.contextmanager

@@ -325,6 +325,15 @@ def render_bibliography(metadata: dict[str, Any]) -> str:
     return _bibliography(metadata, (bibtex_paper(metadata, p, keys[p["id"]], shared) for p in metadata["papers"]))
 
 
+def _citation_file(paper_id: str, ext: str) -> str:
+    return f"{CITATIONS_DIR}/{paper_id}.{ext}"
+
+
+def citation_files(metadata: dict[str, Any]) -> list[str]:
+    """Every file :func:`render_citations` makes, by path in the output folder."""
+    return [BIB_FILE, *(_citation_file(p["id"], ext) for p in metadata["papers"] for ext in FORMATS.values())]
+
+
 def render_citations(metadata: dict[str, Any]) -> dict[str, str]:
     """The text of proceedings.bib and of every citations/ID.{bib,ris,json,txt}, by path in the output folder
     (a function of the metadata alone: it may run in another process while the volume is bound)."""
@@ -336,7 +345,7 @@ def render_citations(metadata: dict[str, Any]) -> dict[str, str]:
     for paper in metadata["papers"]:
         pid = paper["id"]
         for fmt, ext in FORMATS.items():
-            texts[f"{CITATIONS_DIR}/{pid}.{ext}"] = (
+            texts[_citation_file(pid, ext)] = (
                 _with_preamble(entries[pid]) if fmt == "bibtex" else _render(metadata, paper, keys[pid], fmt))
     return texts
 

@@ -198,11 +198,13 @@ def image_problem(root: Path, rel: str) -> str | None:
         with Image.open(path) as image:
             image.verify()
             kind = image.format
+    except Image.DecompressionBombError as exc:
+        return f"{rel!r} is too large an image to print ({exc}); give a smaller one"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         return f"{rel!r} is not an image that can be printed (PNG, JPEG or GIF): {exc}"
-    if kind not in ("PNG", "JPEG", "GIF"):
+    if kind not in ("PNG", "JPEG", "MPO", "GIF"):  # MPO: a JPEG with more pictures after it (phones, cameras)
         return f"{rel!r} is a {kind} image; give a PNG, JPEG or GIF"
-    fault = jpeg_fault(path.read_bytes()) if kind == "JPEG" else None  # the volume's pages carry it as it is
+    fault = jpeg_fault(path.read_bytes()) if kind in ("JPEG", "MPO") else None  # printed as it is
     return f"{rel!r} cannot be printed: {fault}; export it again" if fault else None
 
 

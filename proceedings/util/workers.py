@@ -78,11 +78,13 @@ def os_failure(exc: BaseException) -> tuple | None:
 
 
 def die_with_parent() -> None:
-    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides. SIGTERM
-    ends it as it would any process (the command's own handler, inherited by the fork, is the parent's)."""
+    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides. SIGTERM ends
+    it as it would any process when the fork inherited the command line's handler (``parent_only``), which raises
+    where the command runs; any other (a library host's) is left as it was."""
     import signal
 
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if getattr(signal.getsignal(signal.SIGTERM), "parent_only", False):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
     try:
         import ctypes
