@@ -568,3 +568,47 @@ def test_a_progressive_jpeg_too_large_to_decode_in_memory_is_left_unchecked(monk
     monkeypatch.setattr(jpeg, "PROGRESSIVE_BUDGET", 320 * 240 * 3 * 2 - 1)  # one byte short of this photo's needs
     assert jpeg.jpeg_fault(cut["progressive"]) is None and jpeg.jpeg_fault(progressive) is None
     assert jpeg.jpeg_fault(cut["baseline"]) and jpeg.jpeg_fault(baseline) is None
+
+
+@pytest.mark.parametrize(("filters", "parms", "cut", "found"), [
+    (["/FlateDecode", "/DCTDecode"], {"Predictor": "/None"}, False, False),  # an odd predictor qpdf takes as none
+    (["/FlateDecode", "/FlateDecode", "/DCTDecode"], None, True, True),  # a JPEG cut short behind two Flates
+    (["/FlateDecode", "/FlateDecode", "/DCTDecode"], None, False, False),
+])
+def test_validation_and_stamping_agree_on_a_jpeg_behind_any_general_filters(filters, parms, cut, found):
+    """Validation reads a JPEG behind general-purpose filters as ``qpdf --check`` does (the image cut short is its
+    finding), and a paper it passes is stamped: stamping asks the same rule which JPEGs were read, never a copy
+    of it that raised on a predictor that is no number."""
+    from collections import Counter
+
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    from proceedings.pdf.pagecopy import copy_pages, open_pdf
+    from proceedings.pdf.streams import check_part
+    from proceedings.stages.validate import _stream_report
+
+    jpeg = _noisy_jpeg("RGB", False)
+    data = jpeg[:len(jpeg) * 2 // 3] if cut else jpeg
+    for name in reversed(filters[:-1]):
+        data = zlib.compress(data) if name == "/FlateDecode" else data
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pikepdf.Stream(pdf, data, Type=Name.XObject, Subtype=Name.Image, Width=320, Height=240,
+                           ColorSpace=Name.DeviceRGB, BitsPerComponent=8, Filter=Array([Name(f) for f in filters]))
+    if parms is not None:
+        image.DecodeParms = Array([Dictionary({f"/{k}": Name(v) for k, v in parms.items()}), None])
+    pdf.pages[0].Resources = Dictionary(XObject=Dictionary(Im0=pdf.make_indirect(image)))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 100 0 0 75 0 0 cm /Im0 Do Q")
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    report = _stream_report("x.pdf", open_pdf(io.BytesIO(buffer.getvalue())), 1)
+    assert report is not None and bool(report.damaged) == found, report.damaged
+    if shutil.which("qpdf"):
+        path = Path(tempfile.mkdtemp()) / "image.pdf"
+        path.write_bytes(buffer.getvalue())
+        checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, check=False)
+        assert (checked.returncode != 0) == found
+    if not found:
+        copy = pikepdf.new()
+        check_part(copy, copy_pages(copy, open_pdf(io.BytesIO(buffer.getvalue())), Counter()), report.for_stamping())

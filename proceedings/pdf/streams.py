@@ -97,8 +97,8 @@ def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | No
     if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
         if len(names) == 1:
             return jpeg_fault(raw)
-        plain = parms is None or int(parms.get("/Predictor", 1)) < 2  # inflated is the JPEG only without one
-        data = inflated if len(names) == 2 and names[0] in FLATE and plain else decoded()
+        inflated_is_jpeg = len(names) == 2 and names[0] in FLATE and plain_jpeg(names, parms)  # no predictor
+        data = inflated if inflated_is_jpeg else decoded()
         return jpeg_fault(data) if data is not None else None
     return None
 
@@ -153,16 +153,14 @@ def _predictor_fault(parms, data: bytes) -> str | None:
 
 
 def plain_jpeg(names: list[str], parms: Dictionary | None) -> bool:
-    """Whether a chain (:func:`filter_chain`) is a JPEG whose other filters, before it, validation undoes as
-    stamping does: none, Flate without a predictor, or an ASCII encoding. Validation checks such a JPEG, and
-    stamping, told so (:attr:`Verified.every`), does not decode it again."""
-    if not names or names[-1] not in DCT or len(names) > 2:
+    """Whether a chain (:func:`filter_chain`) is a JPEG behind general-purpose filters only (none, Flate, LZW, an
+    ASCII encoding, RunLength), the first without a predictor: validation undoes them and reads the JPEG as
+    ``qpdf --check`` does, and stamping, told so (:attr:`Verified.every`), does not decode it again."""
+    if not names or names[-1] not in DCT or not all(n in GENERAL for n in names[:-1]):
         return False
-    if len(names) == 1 or names[0] in ("/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx"):
-        return True
     try:
-        return names[0] in FLATE and (parms is None or int(parms.get("/Predictor", 1)) < 2)
-    except (TypeError, ValueError):  # a predictor that is no number: left to the reader that stamps
+        return parms is None or int(parms.get("/Predictor", 1)) < 2
+    except (TypeError, ValueError):  # a predictor that is no number: not undone, so not read
         return False
 
 
