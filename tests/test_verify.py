@@ -60,3 +60,25 @@ def test_a_file_not_bound_by_us_is_refused(repo_build, tmp_path):
         reader.get_object(reader.trailer.raw_get("/Root").idnum)  # readable where it is well formed
     with pytest.raises(BuildError):
         verify(tmp_path / "p.pdf", *_args(repo_build))
+
+
+def test_the_pages_to_decode_are_what_is_split_between_two_processes(monkeypatch: pytest.MonkeyPatch):
+    """Verification's two processes share the pages left to decode (those of parts stamped in this build), not the
+    volume's page indices: a build that stamped one paper again does not fork for pages it skips."""
+    import multiprocessing
+
+    from proceedings.stages import verify
+    from proceedings.util import workers
+
+    calls: list[list[int]] = []
+    monkeypatch.setattr(verify, "_stream_problems", lambda reader, kids, indices: calls.append(indices) or [])
+    monkeypatch.setattr(workers, "process_context", lambda: multiprocessing.get_context("spawn"))  # asked here
+    monkeypatch.setattr(verify, "_stream_problems_in", lambda path, kids, indices: verify._stream_problems(
+        None, kids, indices))
+    reader = type("Reader", (), {"handle": type("Handle", (), {"name": "volume.pdf"})()})()
+    kids, skip = list(range(100, 200)), set(range(100)) - {7, 40, 95}
+    monkeypatch.setattr(verify, "SPLIT_PAGES", 3)
+    assert verify._page_streams(reader, kids, skip) == [] and calls == [[7], [40, 95]]
+    calls.clear()
+    monkeypatch.setattr(verify, "SPLIT_PAGES", 4)
+    assert verify._page_streams(reader, kids, skip) == [] and calls == [[7, 40, 95]]

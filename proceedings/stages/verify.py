@@ -194,42 +194,40 @@ def _bookmarks(reader: VolumeReader, catalog, index_of: dict[int, int]) -> set[t
 
 
 SPLIT_PAGES = 400
-"""Pages from which the content streams are decoded by two processes, each half of the pages (the second core is
-otherwise idle once the papers are checked)."""
+"""Pages to decode from which two processes decode them, half each (the second core is otherwise idle once the
+papers are checked)."""
 
 
 def _page_streams(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int]) -> list[str]:
-    """:func:`_stream_problems` of every page: the second half's in another process, while this one reads the first
-    half (in this one after it, where it cannot fork or the other process dies)."""
-    half = len(kids) // 2 if len(kids) >= SPLIT_PAGES else len(kids)
-    if half == len(kids):
-        return _stream_problems(reader, kids, skip)
+    """:func:`_stream_problems` of every page but those in ``skip``: half of them in another process, while this
+    one reads the other half (in this one after it, where it cannot fork or the other process dies)."""
+    todo = [index for index in range(len(kids)) if index not in skip]
+    half = len(todo) // 2 if len(todo) >= SPLIT_PAGES else len(todo)
+    if half == len(todo):
+        return _stream_problems(reader, kids, todo)
     from proceedings.util.alongside import AlongsideStopped, alongside
 
-    with alongside(_stream_problems_in, reader.handle.name, kids, skip, half) as other:
-        problems = _stream_problems(reader, kids[:half], skip)
+    with alongside(_stream_problems_in, reader.handle.name, kids, todo[half:]) as other:
+        problems = _stream_problems(reader, kids, todo[:half])
         try:
             return problems + other()
         except AlongsideStopped as exc:
             log.debug("content streams read here: %s", exc)
-            return problems + _stream_problems(reader, kids, skip, start=half)
+            return problems + _stream_problems(reader, kids, todo[half:])
 
 
-def _stream_problems_in(path: str, kids: list[int], skip: set[int] | frozenset[int], start: int) -> list[str]:
-    """:func:`_stream_problems` of the pages from ``start`` on, read from the volume at ``path``."""
+def _stream_problems_in(path: str, kids: list[int], indices: list[int]) -> list[str]:
+    """:func:`_stream_problems`, read from the volume at ``path``."""
     with open(path, "rb") as handle:
-        return _stream_problems(VolumeReader(handle), kids, skip, start=start)
+        return _stream_problems(VolumeReader(handle), kids, indices)
 
 
-def _stream_problems(reader: VolumeReader, kids: list[int], skip: set[int] | frozenset[int],
-                     start: int = 0) -> list[str]:
-    """Every page (but those in ``skip``; from index ``start`` on) whose content streams do not decode, one page read
-    at a time (stamping refused papers with such streams, so any here is damage done since: the volume is not
-    published)."""
+def _stream_problems(reader: VolumeReader, kids: list[int], indices: list[int]) -> list[str]:
+    """Every page of these ``indices`` whose content streams do not decode, one page read at a time (stamping
+    refused papers with such streams, so any here is damage done since: the volume is not published)."""
     problems = []
-    for index, num in enumerate(kids[start:], start):
-        if index in skip:
-            continue
+    for index in indices:
+        num = kids[index]
         faults = _quick_faults(reader, num)
         if faults is None:
             faults = page_stream_faults(reader.get_object(num), reader.resolve)
