@@ -153,52 +153,43 @@ def _undated(metadata: dict) -> dict:
     return {**shown, "volume": {k: v for k, v in shown["volume"].items() if k != "build_date"}}
 
 
-def _citation_files(metadata: dict, out: Path) -> tuple[dict[str, str], list[tuple[str, Path, str]]]:
-    """Every paper's citations and proceedings.bib, as text and written beside their final paths under ``out``
-    (by another process while the volume is bound: a function of the metadata alone); the files written are put
-    in place, or removed, by this process's :class:`~proceedings.util.atomic.Staging`."""
-    from proceedings.export.citations import render_citations, stage_rendered  # imported while papers are checked
+def _citation_files(metadata: dict, out: Path) -> list[tuple[str, Path, str]]:
+    """Every paper's citations and proceedings.bib (``metadata``: what they are made of), written beside their
+    final paths under ``out`` by another process while the volume is bound; the files it wrote, which this
+    process's :class:`~proceedings.util.atomic.Staging` puts in place, or removes."""
+    from proceedings.export.citations import stage_citations  # imported while papers are checked
 
-    rendered, staging = render_citations(_undated(metadata)), Staging()
+    staging = Staging()
     try:
-        stage_rendered(rendered, out, staging)
+        stage_citations(metadata, out, staging)
     except BaseException:
         staging.discard()
         raise
-    return rendered, staging.files
+    return staging.files
 
 
 class _Citations:
-    """The citations :func:`_citation_files` made: its files taken on by the first staging; written here by a later
+    """The citations' files :func:`_citation_files` wrote: taken on by the first staging; written here by a later
     one (the volume bound again after a damaged part: the first staging's files are gone), or when that process
     died (what it wrote removed)."""
 
-    def __init__(self, made: Callable[[], tuple[dict[str, str], list[tuple[str, Path, str]]]], metadata: dict) -> None:
-        self.made, self.metadata = made, metadata
-        self.rendered: dict[str, str] | None = None
+    def __init__(self, written: Callable[[], list[tuple[str, Path, str]]], metadata: dict) -> None:
+        self.written, self.metadata = written, metadata
+        self.taken = False
 
-    def staged(self, staging: Staging, out: Path) -> dict[str, str]:
-        """The citations' texts, their files staged by ``staging``."""
-        from proceedings.export.citations import render_citations, stage_rendered
+    def stage(self, staging: Staging, out: Path) -> None:
+        """Stage the citations' files with ``staging``."""
+        from proceedings.export.citations import citation_files, stage_citations
 
-        if self.rendered is None:
+        if not self.taken:
+            self.taken = True
             try:
-                self.rendered, files = self.made()
-                staging.adopt(files)
-                return self.rendered
+                staging.adopt(self.written())
+                return
             except AlongsideStopped as exc:
                 log.warning("the citations are written again: %s", exc)
-                self.rendered = render_citations(_undated(self.metadata))
-                sweep_for(out / rel for rel in self.rendered)  # what the dead process had written
-        stage_rendered(self.rendered, out, staging)
-        return self.rendered
-
-
-def _citations_placed(rendered: dict[str, str], out: Path) -> dict[str, Path]:
-    """The citations once their staged files are in place (stale ones dropped)."""
-    from proceedings.export.citations import placed_rendered
-
-    return placed_rendered(rendered, out)
+                sweep_for(out / rel for rel in citation_files(self.metadata))  # what the dead process had written
+        stage_citations(self.metadata, out, staging)
 
 
 def _pages(ctx: BuildContext, report: ValidationReport, project, metadata: dict) -> dict[str, Path]:
@@ -247,9 +238,9 @@ def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict
 def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadata: dict, ctx: BuildContext,
                       texts: _Citations | None, cite_key: str,
                       cache: PaperCache) -> tuple[Volume, dict[str, Path]]:
-    """Bind the volume and publish its parts and the citations (``texts``: what made them, None when they are
-    current; ``cite_key``: their export's key). Everything is made ready beside its final path first (each paper's
-    stamped part to be moved there, the front matter written under a temporary name), the volume bound and
+    """Bind the volume and publish its parts and the citations (``texts``: their files being written, None when
+    they are current; ``cite_key``: their export's key). Everything is made ready beside its final path first
+    (each paper's stamped part to be moved there, the front matter written under a temporary name), the volume bound and
     verified while another process writes the citations there (their files then taken on); once it has passed,
     everything is put in place together (see :mod:`proceedings.stages.publish`). No thread runs meanwhile: binding
     and verification may fork. A cached stamped paper is checked as it is read (bind, staging): one found
@@ -261,15 +252,18 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
             with timed(ctx, "bind"):
                 outputs = {"volume": bind_volume(volume, project, plan, ctx,
                                                  check=_verified_once(ctx, volume, plan, metadata))}
-            rendered = texts.staged(staging, ctx.out_dir) if texts is not None else None
+            if texts is not None:
+                texts.stage(staging, ctx.out_dir)
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             outputs.update(publish(publication, staging))  # every staged file put in place
             volume.relocate({part: target for part, (target, _) in publication.moved.items()})
             cache.relocated(publication.moved)
             _restate(ctx, before, volume_key(volume, project, plan, ctx))
-            if rendered is not None:
+            if texts is not None:
+                from proceedings.export.citations import placed_citations
+
                 outputs.update(_export(ctx, "citations", cite_key,
-                                       lambda done=rendered: _citations_placed(done, ctx.out_dir)))
+                                       lambda: placed_citations(texts.metadata, ctx.out_dir)))
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
@@ -338,18 +332,19 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
              "author_index": volume.index_pages, "total": volume.page_count,
              "first_paper_page": 1, "last_page": plan.index_first_page + volume.index_pages - 1}
     metadata = make_metadata(project, plan, report, pages, ctx)
-    cite_key = digest("exports", _undated(metadata))  # no citation shows the build date
+    undated = _undated(metadata)  # what the citations are made of: none shows the build date
+    cite_key = digest("exports", undated)
     cited = _exported(ctx, "citations", cite_key)
     try:
         with (contextlib.nullcontext() if cited is not None
-              else alongside(_citation_files, metadata, ctx.out_dir)) as made:  # another process, while this one binds
+              else alongside(_citation_files, undated, ctx.out_dir)) as written:  # another process, while this binds
             volume, outputs = _bind_and_publish(project, plan, front, index, volume, metadata, ctx,
-                                                made and _Citations(made, metadata), cite_key, ahead.cache)
+                                                written and _Citations(written, undated), cite_key, ahead.cache)
     except BaseException:  # that process stopped, if it had not finished: the files it wrote beside theirs removed
         if cited is None:
             from proceedings.export.citations import citation_files
 
-            sweep_for(ctx.out_dir / rel for rel in citation_files(_undated(metadata)))
+            sweep_for(ctx.out_dir / rel for rel in citation_files(undated))
         raise
     outputs.update(cited or {})
     write_json(ctx.out_dir / "metadata.json", metadata)

@@ -255,19 +255,20 @@ def test_a_killed_citations_process_is_replaced_by_this_one(tmp_path: Path, monk
     from tests.test_reproducible import digests
 
     project = small_project(tmp_path / "p")
-    parent, real = os.getpid(), citations.stage_rendered
+    parent, real = os.getpid(), citations.stage_citations
 
-    def dying(texts, out_dir, staging):
+    def dying(metadata, out_dir, staging):
         if os.getpid() != parent:  # the forked writer: five files, then killed
-            real(dict(list(texts.items())[:5]), out_dir, staging)
+            for rel, text in list(citations.render_citations(metadata).items())[:5]:
+                staging.write(out_dir / rel, text.encode("utf-8"))
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(texts, out_dir, staging)
+        return real(metadata, out_dir, staging)
 
-    monkeypatch.setattr(citations, "stage_rendered", dying)
+    monkeypatch.setattr(citations, "stage_citations", dying)
     with caplog.at_level(logging.WARNING, logger="proceedings"):
         build_project(project)
     assert "the citations are written again: the process running _citation_files stopped (exit code -9)" in caplog.text
-    monkeypatch.setattr(citations, "stage_rendered", real)
+    monkeypatch.setattr(citations, "stage_citations", real)
     cold = shutil.copytree(project, tmp_path / "cold", ignore=shutil.ignore_patterns("build"))
     build_project(cold)
     cited = {k: v for k, v in digests(project / "build").items() if k.startswith("citations/") or k.endswith(".bib")}

@@ -350,19 +350,21 @@ def render_citations(metadata: dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def stage_rendered(texts: dict[str, str], out_dir: Path, staging: Staging) -> None:
-    """Write what :func:`render_citations` made beside its final paths under ``out_dir`` (renamed into place by
-    ``staging``); a file holding its text already is left as it is."""
-    for rel, text in texts.items():
+def stage_citations(metadata: dict[str, Any], out_dir: Path, staging: Staging) -> None:
+    """Render every citation file (:func:`render_citations`) and write it beside its final path under ``out_dir``
+    (renamed into place by ``staging``; it may run in another process while the volume is bound); a file holding
+    its text already is left as it is."""
+    for rel, text in render_citations(metadata).items():
         staging.write(Path(out_dir) / rel, text.encode("utf-8"))
 
 
-def placed_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
-    """Once :func:`stage_rendered`'s files are in place: drop stale citation files; the outputs."""
+def placed_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Once :func:`stage_citations`' files are in place: drop stale citation files; the outputs."""
     out_dir = Path(out_dir)
-    outputs: dict[str, Path] = {"bibtex" if rel == BIB_FILE else rel: out_dir / rel for rel in texts}
+    files = citation_files(metadata)
+    outputs: dict[str, Path] = {"bibtex" if rel == BIB_FILE else rel: out_dir / rel for rel in files}
     folder = out_dir / CITATIONS_DIR
-    written = {rel.split("/", 1)[1] for rel in texts if rel != BIB_FILE}
+    written = {rel.split("/", 1)[1] for rel in files if rel != BIB_FILE}
     exts = {f".{ext}" for ext in FORMATS.values()}
     for old in sorted(folder.iterdir()) if folder.is_dir() else []:
         if old.is_file() and old.suffix in exts and old.name not in written:
@@ -375,12 +377,11 @@ def placed_rendered(texts: dict[str, str], out_dir: Path) -> dict[str, Path]:
 
 def write_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write build/proceedings.bib and build/citations/ID.{bib,ris,json,txt} at once (a build stages them while
-    the volume is bound: see :func:`stage_rendered`); drop stale citation files."""
-    texts = render_citations(metadata)
+    the volume is bound: see :func:`stage_citations`); drop stale citation files."""
     staging = Staging()
     try:
-        stage_rendered(texts, out_dir, staging)
+        stage_citations(metadata, out_dir, staging)
         staging.commit()
     finally:
         staging.discard()
-    return placed_rendered(texts, out_dir)
+    return placed_citations(metadata, out_dir)
