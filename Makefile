@@ -7,8 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: proceedings test test-fast bench samples validate bundle clean distclean
 
 # byte-compiled first, as pip install does: an editable install under PYTHONDONTWRITEBYTECODE would compile
-# every module again in every build, every worker, every `python -m proceedings` the tests start (0.1 s a
-# build: a benchmark of 40 papers would time it)
+# every module again in every build, every worker, every `python -m proceedings` the tests start (0.1 s a build)
 COMPILE := $(PY) -m compileall -q proceedings tools tests > /dev/null
 
 $(STAMP): pyproject.toml
@@ -43,8 +42,7 @@ test-fast: $(STAMP)
 samples: $(STAMP)
 	$(PY) tools/make_samples.py
 
-bench: $(STAMP)
-	$(COMPILE)
+bench: $(STAMP)  # tools/bench.py byte-compiles the package itself (build_env), as any caller of it needs
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
