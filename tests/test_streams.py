@@ -471,6 +471,7 @@ def test_a_truncated_jpeg_keeps_its_paper_out_as_qpdf_check_would_fail_the_volum
     cut = result.report.by_id("cut")
     assert not cut.usable and [f.rule for f in cut.findings] == ["damaged-stream"]
     assert "the JPEG data ends before the image does" in cut.findings[0].message
+    assert "Open the figure files in an image viewer" in cut.findings[0].fix  # compiling again would not mend it
     metadata = json.loads((project / "build" / "metadata.json").read_text(encoding="utf-8"))
     assert [p["id"] for p in metadata["papers"]] == ["whole"]
     for made in (project / "build" / "proceedings.pdf", project / "build" / "papers" / "whole.pdf"):

@@ -403,8 +403,10 @@ def check_streams(report: StreamReport) -> list[Finding]:
             "damaged-stream", "error", page,
             f"The file is damaged: {what} cannot be decoded ({why}){more}, on {on_pages(pages)}. "
             "Readers show these pages broken or not at all, and the paper cannot go into the volume.",
-            "Export the PDF again from the source (LaTeX: pdflatex) and check that every page opens in a viewer; "
-            "upload it again (a damaged upload or copy corrupts files)."))
+            ("Open the figure files in an image viewer: one cut short (an interrupted download or copy) goes into "
+             "the PDF as it is; replace it, compile again and upload the new PDF." if "JPEG" in why else
+             "Export the PDF again from the source (LaTeX: pdflatex) and check that every page opens in a viewer; "
+             "upload it again (a damaged upload or copy corrupts files).")))
     if report.bombs:
         pages = [p for p, _, _ in report.bombs]
         page, what, stored = report.bombs[0]
