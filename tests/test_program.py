@@ -500,7 +500,8 @@ def test_a_jpeg_logo_cut_short_is_refused_as_qpdf_check_would_fail_the_front_mat
     assert _sound_image(tmp_path / "front_matter" / "whole.jpg") and image_problem(tmp_path, "whole.jpg") is None
     assert not _sound_image(tmp_path / "front_matter" / "cut.jpg")
     assert image_problem(tmp_path, "cut.jpg") == (
-        "'cut.jpg' cannot be printed: the JPEG data ends before the image does (truncated); export it again")
+        "'cut.jpg' cannot be printed: the JPEG data ends before the image does: the image was cut short; export it "
+        "again")
     assert not _sound_image(tmp_path / "front_matter" / "padded.jpg") and image_problem(tmp_path, "padded.jpg") is None
 
 

@@ -470,7 +470,7 @@ def test_a_truncated_jpeg_keeps_its_paper_out_as_qpdf_check_would_fail_the_volum
     assert result.report.by_id("whole").usable and result.report.by_id("whole").findings == []
     cut = result.report.by_id("cut")
     assert not cut.usable and [f.rule for f in cut.findings] == ["damaged-stream"]
-    assert "the JPEG data ends before the image does" in cut.findings[0].message
+    assert "the JPEG data ends before the image does: the image was cut short)" in cut.findings[0].message
     assert "Open the figure files in an image viewer" in cut.findings[0].fix  # compiling again would not mend it
     metadata = json.loads((project / "build" / "metadata.json").read_text(encoding="utf-8"))
     assert [p["id"] for p in metadata["papers"]] == ["whole"]

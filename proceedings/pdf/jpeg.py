@@ -30,6 +30,6 @@ def jpeg_fault(data: bytes | memoryview) -> str | None:
         return None  # too large to check here; the memory limit guards the readers
     except Exception as exc:  # noqa: BLE001 - any decoder failure
         if "truncated" in str(exc):
-            return "the JPEG data ends before the image does (truncated)"
+            return "the JPEG data ends before the image does: the image was cut short"
         return f"the JPEG image does not decode ({exc})"
     return None
