@@ -241,17 +241,17 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
     """Bind the volume and publish its parts and the citations (``texts``: their files being written, None when
     they are current; ``cite_key``: their export's key). Everything is made ready beside its final path first
     (each paper's stamped part to be moved there, the front matter written under a temporary name), the volume bound and
-    verified while another process writes the citations there (their files then taken on); once it has passed,
-    everything is put in place together (see :mod:`proceedings.stages.publish`). No thread runs meanwhile: binding
-    and verification may fork. A cached stamped paper is checked as it is read (bind, staging): one found
-    damaged is stamped again, never blamed on the paper, and the volume bound again."""
+    verified beside its own while another process writes the citations there (their files then taken on); once it
+    has passed, everything is put in place together (see :mod:`proceedings.stages.publish`). No thread runs
+    meanwhile: binding and verification may fork. A cached stamped paper is checked as it is read (bind, staging):
+    one found damaged is stamped again, never blamed on the paper, and the volume bound again."""
     for _ in range(len(plan.papers) + 1):
         staging = Staging()
         try:
             publication = stage(volume, ctx, staging)
             with timed(ctx, "bind"):
                 outputs = {"volume": bind_volume(volume, project, plan, ctx,
-                                                 check=_verified_once(ctx, volume, plan, metadata))}
+                                                 check=_verified_once(ctx, volume, plan, metadata), staging=staging)}
             if texts is not None:
                 texts.stage(staging, ctx.out_dir)
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published

@@ -18,6 +18,7 @@ import re
 import zlib
 from array import array
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -273,9 +274,11 @@ def _slot(count: int) -> int:
 def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline: list[OutlineItem],
          labels: list[tuple[int, bytes]], info: dict[str, str], file_id: bytes, out_path: Path,
          check: Callable[[Path, list[Written]], None] | None = None, xmp: bytes | None = None,
-         identities: list[str | None] | None = None, previous: reuse.PreviousVolume | None = None) -> list[Written]:
+         identities: list[str | None] | None = None, previous: reuse.PreviousVolume | None = None,
+         opener: Callable[[Path], AbstractContextManager[BinaryIO]] = atomic_open) -> list[Written]:
     """Write the volume to ``out_path`` (atomically, after ``check`` of the written file and of where each part
-    went); return where each part went.
+    went; ``opener``: how the file for it is opened, by default put in place once written and checked); return
+    where each part went.
 
     ``paper_first`` maps a paper id to (part index, page index) of its first page;
     ``labels`` are (page index, label dictionary bytes) pairs of the page-label number tree;
@@ -298,7 +301,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
     version = max((p.version for p in parts), default="1.4")
     canonical = next((p for p in parts if p.shared), None)
     written: list[Written] = []
-    with atomic_open(out_path) as handle:
+    with opener(out_path) as handle:
         out = _Out(handle)
         out.write(b"%PDF-" + version.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
         for index, part in enumerate(parts):

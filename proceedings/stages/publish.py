@@ -1,7 +1,9 @@
 """Publishing: the verified parts put at their final paths (``papers/ID.pdf``, ``front_matter.pdf``).
 
-Everything is made ready beside its final path while the volume is bound and verified (:func:`stage`), and put
-in place once it has passed (:func:`publish`): never torn, and never published for a volume that failed. A
+Everything is made ready beside its final path while the volume is bound and verified (:func:`stage`; the volume
+too, by binding), and put in place together once it has passed (:func:`publish`): never torn, never published for a
+volume that failed, and never a new volume beside the last build's papers (SIGINT and SIGTERM wait until every file
+is in place). A
 paper's stamped part is moved from the cache to ``papers/ID.pdf`` (later builds find it there: see
 :class:`~proceedings.stages.papercache.PaperCache`), never copied: the volume's papers are written once more, not
 twice. The front matter's public part is copied (the cache keeps its own).

@@ -31,7 +31,7 @@ from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
-from proceedings.util.atomic import read_json, write_cache_json
+from proceedings.util.atomic import Staging, atomic_open, read_json, write_cache_json
 from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
@@ -305,9 +305,11 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
         producer=f"proceedings {__version__} (qpdf, ReportLab)")
 
 
-def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None) -> Path:
+def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None,
+                staging: Staging | None = None) -> Path:
     """Bind the parts into build/proceedings.pdf (checked before it takes its name: ``check(path, written,
-    key)``, with where each part went and the digest of everything the volume is made of)."""
+    key)``, with where each part went and the digest of everything the volume is made of); ``staging``: the volume
+    is put in place with the files it stages, else at once."""
     first, labels, meta, ident = _volume_facts(volume, project, plan, ctx)
     info = meta.info()
     path = ctx.out_dir / "proceedings.pdf"
@@ -326,7 +328,8 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     def bind_from(last: PreviousVolume | None) -> list:
         return bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
                     out_path=path, check=(lambda tmp, written: check(tmp, written, key)) if check else None,
-                    xmp=xmp_packet(meta), identities=identities, previous=last)
+                    xmp=xmp_packet(meta), identities=identities, previous=last,
+                    opener=staging.open if staging is not None else atomic_open)
 
     try:
         written = bind_from(previous)
@@ -341,7 +344,8 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     finally:
         if previous is not None:
             previous.close()
-    write_cache_json(marker, {"key": key, "output": file_fingerprint(path),
+    bound = staging.pending(path) if staging is not None else None  # its size and time as it will be in place
+    write_cache_json(marker, {"key": key, "output": file_fingerprint(bound or path),
                         "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
     return path
 

@@ -82,6 +82,29 @@ class Staging:
         os.chmod(tmp, 0o644)
         return True
 
+    @contextlib.contextmanager
+    def open(self, path: Path) -> Iterator[BinaryIO]:
+        """A file for ``path`` to write (as :func:`atomic_open` opens one), put in place on :meth:`commit`; removed at
+        once when writing it fails."""
+        path = Path(path)
+        fd, tmp = _beside(path)
+        entry = (tmp, path, "write")
+        self.files.append(entry)  # before writing: removed by discard() whatever happens next
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says
+                yield handle
+            os.chmod(tmp, 0o644)
+        except BaseException:
+            self.files.remove(entry)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def pending(self, path: Path) -> Path | None:
+        """The file staged for ``path`` and not yet put in place (None when there is none)."""
+        return next((Path(tmp) for tmp, final, _ in reversed(self.files) if final == Path(path)), None)
+
     def adopt(self, files: list[tuple[str, Path, str]]) -> None:
         """Take on the files another process staged (its :attr:`files`), as if written here."""
         self.files.extend(files)
@@ -94,19 +117,20 @@ class Staging:
         self.files.append((str(source), Path(path), "held" if held else "move"))
 
     def commit(self) -> None:
-        """Put every file staged in place."""
+        """Put every file staged in place; SIGINT and SIGTERM wait until they all are (see :func:`held_signals`)."""
         done = 0
-        try:
-            for tmp, path, how in self.files:
-                if how == "write":
-                    os.replace(tmp, path)
-                elif how == "move":
-                    _move(Path(tmp), path)
-                else:
-                    Path(tmp).unlink(missing_ok=True)
-                done += 1
-        finally:
-            del self.files[:done]
+        with held_signals():
+            try:
+                for tmp, path, how in self.files:
+                    if how == "write":
+                        os.replace(tmp, path)
+                    elif how == "move":
+                        _move(Path(tmp), path)
+                    else:
+                        Path(tmp).unlink(missing_ok=True)
+                    done += 1
+            finally:
+                del self.files[:done]
 
     def discard(self) -> None:
         """Remove every file written and not put in place (files to move stay where they are)."""
@@ -115,6 +139,36 @@ class Staging:
             if how == "write":
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while the body runs, then acted on as they would have been: files put in place
+    together are all put there, or none. Held in the main thread only (Python runs every signal handler there,
+    whichever thread the signal reached), and not where a signal is ignored."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler) or handler == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # raises, as it would have (KeyboardInterrupt, a command's own)
+            else:
+                signal.raise_signal(caught[0])  # the default action: the process ends, its files all in place
 
 
 def _move(source: Path, path: Path) -> None:
