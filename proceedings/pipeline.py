@@ -29,7 +29,7 @@ from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
-from proceedings.util.atomic import Staging, read_json, sweep, sweep_for, write_cache_json, write_json
+from proceedings.util.atomic import Staging, json_bytes, read_json, sweep, sweep_for, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -254,6 +254,7 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                                                  check=_verified_once(ctx, volume, plan, metadata), staging=staging)}
             if texts is not None:
                 texts.stage(staging, ctx.out_dir)
+            staging.write(ctx.out_dir / "metadata.json", json_bytes(metadata))  # the volume's pages: with it
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             outputs.update(publish(publication, staging))  # every staged file put in place
             volume.relocate({part: target for part, (target, _) in publication.moved.items()})
@@ -347,7 +348,6 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
             sweep_for(ctx.out_dir / rel for rel in citation_files(undated))
         raise
     outputs.update(cited or {})
-    write_json(ctx.out_dir / "metadata.json", metadata)
     outputs["metadata"] = ctx.out_dir / "metadata.json"
     with timed(ctx, "exports"):
         outputs.update(_pages(ctx, report, project, metadata))

@@ -27,9 +27,9 @@ EPOCH = "1745798400"
 
 
 def _published(build: Path) -> dict[str, str]:
-    """Digests of the files published together: PDFs, citations, proceedings.bib."""
+    """Digests of the files published together: PDFs, citations, proceedings.bib, metadata.json."""
     return {k: v for k, v in digests(build).items()
-            if k.endswith(".pdf") or k.startswith("citations/") or k == "proceedings.bib"}
+            if k.endswith(".pdf") or k.startswith("citations/") or k in ("proceedings.bib", "metadata.json")}
 
 
 def _reorder(project: Path) -> None:
