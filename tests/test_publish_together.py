@@ -134,3 +134,20 @@ def test_ctrl_c_while_files_are_put_in_place_waits_for_the_last_of_them(tmp_path
     assert [t.read_text() for t in targets] == [t.name for t in targets]
     assert not list(tmp_path.glob(".*.tmp")) and staging.files == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_staged_file_whose_writing_fails_is_gone_at_once(tmp_path: Path):
+    """The volume's file is dropped as soon as binding it fails (binding again from scratch stages another): no
+    half-written file waits to be put in place."""
+    from proceedings.util.atomic import Staging
+
+    staging = Staging()
+    with pytest.raises(RuntimeError), staging.open(tmp_path / "proceedings.pdf") as handle:
+        handle.write(b"%PDF-1.7 half")
+        raise RuntimeError("the last volume could not be reused")
+    with staging.open(tmp_path / "proceedings.pdf") as handle:
+        handle.write(b"%PDF-1.7 whole")
+    assert len(staging.files) == 1 and staging.pending(tmp_path / "proceedings.pdf") is not None
+    staging.commit()
+    assert [p.name for p in tmp_path.iterdir()] == ["proceedings.pdf"]
+    assert (tmp_path / "proceedings.pdf").read_bytes() == b"%PDF-1.7 whole"

@@ -24,14 +24,26 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     against power loss, not against a failed build, and costs seconds over thousands of files.)
     """
     path = Path(path)
+    with _temporary(path) as (handle, tmp):
+        yield handle
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _temporary(path: Path) -> Iterator[tuple[BinaryIO, str]]:
+    """A new temporary file beside ``path``, open for writing, and its name: readable by all once written, removed
+    when writing it fails."""
     fd, tmp = _beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:  # the file mkstemp opened (not opened a second time by name)
             handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says (bind reads it)
-            yield handle
-            handle.flush()
+            yield handle, tmp
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -87,18 +99,15 @@ class Staging:
         """A file for ``path`` to write (as :func:`atomic_open` opens one), put in place on :meth:`commit`; removed at
         once when writing it fails."""
         path = Path(path)
-        fd, tmp = _beside(path)
-        entry = (tmp, path, "write")
-        self.files.append(entry)  # before writing: removed by discard() whatever happens next
+        entry: tuple[str, Path, str] | None = None
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says
+            with _temporary(path) as (handle, tmp):
+                entry = (tmp, path, "write")
+                self.files.append(entry)
                 yield handle
-            os.chmod(tmp, 0o644)
         except BaseException:
-            self.files.remove(entry)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            if entry is not None:
+                self.files.remove(entry)
             raise
 
     def pending(self, path: Path) -> Path | None:
