@@ -56,9 +56,9 @@ DEFECTS = {
     "submission-id": ({"submission-id"}, set()),
     "draft-footer": ({"draft-footer"}, set()),
     "placeholders": ({"placeholders", "rights-block"}, set()),  # the template's values in the rights block
-    "javascript": ({"javascript"}, set()),
-    "launch-action": ({"launch-action"}, set()),
-    "embedded-file": ({"embedded-file"}, set()),
+    "javascript": ({"active-content"}, set()),  # the contract's rule id; the message says which kind
+    "launch-action": ({"active-content"}, set()),
+    "embedded-file": ({"active-content"}, set()),
     "unembedded-font": ({"fonts-embedded"}, set()),
     "a4": ({"page-size"}, set()),
     "bottom-margin-text": ({"bottom-margin"}, set()),  # the stamped page number would print over it
@@ -182,6 +182,23 @@ def test_each_defect_is_found_and_nothing_else(papers, defect):
     for finding in report.findings:
         assert finding.message and finding.fix
         assert finding.severity in ("error", "warning")
+
+
+ACTIVE = {"javascript": "The PDF contains JavaScript", "launch-action": "launches a file or program",
+          "embedded-file": "embedded (attached) files", "open-action": "run when the file is opened",
+          "rich-media": "rich media", "xfa": "an XFA form"}
+"""What the ``active-content`` finding says of each kind of active content."""
+
+
+def active_kinds(report: PaperReport) -> set[str]:
+    """The kinds of active content the report's ``active-content`` errors name."""
+    messages = [f.message for f in report.errors if f.rule == "active-content"]
+    return {kind for kind, words in ACTIVE.items() if any(words in m for m in messages)}
+
+
+@pytest.mark.parametrize("defect", ["javascript", "launch-action", "embedded-file"])
+def test_active_content_is_one_rule_that_names_its_kind(papers, defect):
+    assert active_kinds(check(papers[defect])) == {defect}
 
 
 def test_line_numbers_are_reported_once(papers):
@@ -330,8 +347,9 @@ def test_open_actions(tmp_path: Path, open_action, rule):
     writer = PdfWriter()
     writer.add_blank_page(612, 792)
     writer._root_object[NameObject("/OpenAction")] = open_action
-    active = rules_of(check(_pdf(writer, tmp_path / "open.pdf")), "error") - {"no-text"}
-    assert active == ({rule} if rule else set())
+    report = check(_pdf(writer, tmp_path / "open.pdf"))
+    assert rules_of(report, "error") - {"no-text"} == ({"active-content"} if rule else set())
+    assert active_kinds(report) == ({rule} if rule else set())
 
 
 def test_xfa_and_rich_media(tmp_path: Path):
@@ -342,8 +360,8 @@ def test_xfa_and_rich_media(tmp_path: Path):
     writer.add_annotation(0, DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/RichMedia"),
         NameObject("/Rect"): ArrayObject([FloatObject(0)] * 4)}))
-    errors = rules_of(check(_pdf(writer, tmp_path / "xfa.pdf")), "error")
-    assert {"xfa", "rich-media"} <= errors
+    report = check(_pdf(writer, tmp_path / "xfa.pdf"))
+    assert "active-content" in rules_of(report, "error") and {"xfa", "rich-media"} <= active_kinds(report)
 
 
 def test_validation_reads_no_pdf_with_pypdf():

@@ -5,6 +5,6 @@ from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
 
 
-@check("active-content", "Active content", "1", needs_text=False)
+@check("active-content", "Active content", "2", needs_text=False)
 def run(paper: Paper):
     return check_active_content(paper.pdf, paper.count)

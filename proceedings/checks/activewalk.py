@@ -173,7 +173,7 @@ def check_active_content(pdf: Pdf, count: int) -> list[Finding]:
         what, fix = _ACTIVE_TEXT[rule]
         where = f" (first on page {page})" if page else ""
         times = f" ({n}×)" if n > 1 else ""
-        out.append(Finding(rule, "error", page,
+        out.append(Finding("active-content", "error", page,
                            f"The PDF contains {what}{times}{where}; the volume cannot carry it (the merge "
                            "removes it).", fix))
     return out
