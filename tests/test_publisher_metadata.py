@@ -346,6 +346,7 @@ def test_each_paper_describes_itself_in_info_and_xmp(volume, request):
         info = reader.metadata
         assert info.title == paper["title"] and info.author == "; ".join(paper["authors"])
         assert info.subject == xmp.dc_description["x-default"]
+        assert info.get("/DOI") == paper.get("doi")  # the contract: the DOI in the document information too
         assert info.producer == xmp.pdf_producer and info.keywords == (xmp.pdf_keywords or None)
         assert reader.page_labels[0] == str(paper["first_page"])
     volume_pdf = PdfReader(out / "proceedings.pdf")
@@ -353,7 +354,7 @@ def test_each_paper_describes_itself_in_info_and_xmp(volume, request):
     assert volume_pdf.xmp_metadata.dc_creator == metadata["volume"]["editors"]
     assert volume_pdf.metadata.producer == volume_pdf.xmp_metadata.pdf_producer
     assert (out / "proceedings.pdf").read_bytes().count(b"<?xpacket begin") == 1  # the papers' own are not bound in
-    assert _prism(volume_pdf, "doi") == metadata["volume"].get("doi")
+    assert _prism(volume_pdf, "doi") == metadata["volume"].get("doi") == volume_pdf.metadata.get("/DOI")
 
 
 def test_exiftool_reads_the_same_metadata(special_volume):

@@ -55,11 +55,12 @@ class DocumentMetadata:
     """pdf:Producer and /Producer; ``tool`` when absent."""
 
     def info(self) -> dict[str, str]:
-        """The document information dictionary that agrees with the packet (keys without the slash)."""
+        """The document information dictionary that agrees with the packet (keys without the slash; ``DOI`` is not
+        one of the standard keys, as publishers add it, so that a reader of the dictionary alone finds it)."""
         date = self.when.strftime("D:%Y%m%d%H%M%S+00'00'")
         entries = {"Title": self.title, "Author": "; ".join(self.creators), "Subject": self.description,
-                   "Keywords": ", ".join(self.keywords), "Creator": self.tool, "Producer": self.producer or self.tool,
-                   "CreationDate": date, "ModDate": date}
+                   "Keywords": ", ".join(self.keywords), "DOI": self.doi or "", "Creator": self.tool,
+                   "Producer": self.producer or self.tool, "CreationDate": date, "ModDate": date}
         return {k: v for k, v in entries.items() if v}
 
 
