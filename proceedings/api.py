@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildError", "ExitCode", "InputError", "Options", "OutputError", "ProceedingsError", "Progress", "RuleViolation",
     "UnknownPaperError", "ValidationResult", "build", "bundle", "check", "cite", "is_current", "validate",
+    "write_emails",
 ]
 
 CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
@@ -117,12 +118,14 @@ def is_current(project_dir: str | Path, out_dir: str | Path | None = None) -> bo
     return current(ctx.project_dir, ctx)
 
 
-def cite(project_dir: str | Path, paper_id: str, fmt: str = "bibtex", out_dir: str | Path | None = None, *,
+def cite(project_dir: str | Path, paper_id: str, format: str = "bibtex", out_dir: str | Path | None = None, *,
          jobs: int = 0, progress: Progress = no_progress) -> str:
-    """One paper's citation (``bibtex``, ``ris``, ``csl-json`` or ``acm``) with its pages in the volume.
+    """One paper's citation (``format``: ``bibtex``, ``ris``, ``csl-json`` or ``acm``, as ``cite --format``) with its
+    pages in the volume.
 
     Builds first when the build in ``out_dir`` is missing or out of date.
     """
+    fmt = format
     from proceedings.export.citations import render_citation
     from proceedings.pipeline import ensure_built
     from proceedings.project.model import load_project
@@ -156,6 +159,17 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
         return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
 
 
+def write_emails(result: ValidationResult, folder: str | Path, *, template: str | Path | None = None) -> list[Path]:
+    """One e-mail per paper with problems into ``folder`` (``validate --emails``): ``ID.txt``, and ``ID.eml`` with the
+    pictures of its findings attached. Raises :class:`OutputError` when the folder cannot be written."""
+    from proceedings.export.report import write_emails as write
+
+    folder = Path(folder)
+    with writing(folder):  # a read-only or full disk: OutputError (exit 74), not an internal error
+        return write(result.report, result.project, folder, template=Path(template) if template else None,
+                     pictures=result.out_dir)
+
+
 def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: str = "", authors: str = "",
           jobs: int = 0, pictures: str | Path | None = None) -> list[PaperReport]:
     """Check single PDFs against a venue profile without a project (``proceedings check``), one report each.
@@ -166,5 +180,7 @@ def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: s
     """
     from proceedings.checks.standalone import check_files
 
-    return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,
-                       pictures=Path(pictures) if pictures is not None else None)
+    folder = Path(pictures) if pictures is not None else None
+    with writing(folder):  # the pictures' folder read-only or full: OutputError (exit 74)
+        return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,
+                           pictures=folder)

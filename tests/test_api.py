@@ -118,6 +118,7 @@ def test_the_repository_volume_through_the_api_alone(tmp_path: Path):
     assert steps and all(total > 1 for _, total in steps)  # the injected progress was used
     assert api.is_current(project, tmp_path / "out")
     text = api.cite(project, result.metadata["papers"][0]["id"], "bibtex", tmp_path / "out")
+    assert api.cite(project, result.metadata["papers"][0]["id"], out_dir=tmp_path / "out", format="bibtex") == text
     first = result.metadata["papers"][0]
     assert f"{first['first_page']}--{first['last_page']}" in text
     validation = api.validate(project, tmp_path / "out", write=False)
@@ -136,3 +137,16 @@ def test_api_errors_carry_their_exit_status(tmp_path: Path):
         api.bundle(project, profile="nope")
     with pytest.raises(InputError, match="unknown citation format"):
         api.cite(project, "1", "mla")
+
+
+def test_the_library_prints_nothing_of_its_own(tmp_path: Path):
+    """A host that configures no logging sees nothing on stderr (Python's last-resort handler printed the build's
+    warnings); the warnings are on the result."""
+    from tests.test_faults import small_project
+
+    project = small_project(tmp_path / "p")  # its sample programme names papers it does not have: a warning
+    script = ("import sys; from proceedings import api; r = api.validate(sys.argv[1], sys.argv[2]); "
+              "print(len(r.warnings))")
+    proc = subprocess.run([sys.executable, "-c", script, str(project), str(tmp_path / "out")], capture_output=True,
+                          text=True, check=True)
+    assert proc.stderr == "" and int(proc.stdout) >= 1

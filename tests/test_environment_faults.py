@@ -75,6 +75,33 @@ def test_read_only_output_folder_exits_74(project: Path, tmpfs):
     _no_blame(_cli(project, out, command="validate"), "read-only file system")
 
 
+def _without_root_powers(*args: str) -> subprocess.CompletedProcess:
+    """``proceedings ARGS`` as root without its power to write where the permissions say no (EACCES, as any other
+    user gets on a folder not theirs)."""
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return subprocess.run(["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", sys.executable, "-m",
+                           "proceedings", *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"})
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0, reason="needs setpriv and root to drop powers")
+def test_a_folder_for_emails_or_pictures_not_writable_exits_74(project: Path, tmp_path: Path):
+    """The folders ``validate --emails`` and ``check --pictures`` write to are outputs too: one the user may not
+    write to was an internal error (exit 70)."""
+    from tests.test_validate import spec
+    from tools.samples import write_paper
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    out = tmp_path / "out"
+    proc = _without_root_powers("validate", "--project", str(project), "--out", str(out), "-q", "--emails",
+                                str(locked / "mails"))
+    _no_blame(proc, "permission denied")
+    paper = tmp_path / "draft.pdf"  # a finding with a place on its page: it gets a picture
+    write_paper(paper, spec(4, 1, defects=frozenset({"draft-footer"})))
+    _no_blame(_without_root_powers("check", str(paper), "--pictures", str(locked)), "permission denied")
+
+
 @pytest.mark.parametrize("size", ["300k", "1100k"])
 def test_full_disk_exits_74_and_blames_no_paper(project: Path, tmpfs, size: str):
     out = tmpfs(size) / "build"

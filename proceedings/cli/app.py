@@ -99,10 +99,7 @@ def validate(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
         result = api.validate(project, out_dir, strict=strict, jobs=jobs, use_cache=not no_cache,
                               progress=progress_for(quiet))
         if emails is not None:
-            from proceedings.export.report import write_emails
-
-            written = write_emails(result.report, result.project, emails, template=email_template,
-                                   pictures=result.out_dir)
+            written = api.write_emails(result, emails, template=email_template)
             err.print(f"wrote {len(written)} e-mail{'s' if len(written) != 1 else ''} to {emails}", highlight=False)
         if format is Format.json:
             sys.stdout.write(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False) + "\n")
