@@ -64,6 +64,21 @@ def test_preface_markdown_is_typeset(repo_build, tmp_path: Path):
     assert "Message from the Chairs" in bookmarks
 
 
+def test_lists_nested_deep_are_printed_whole(tmp_path: Path):
+    """A list nested twelve deep (a pasted outline): every item is printed, the deepest as dashed paragraphs at the
+    sixth level (the drawing failed with ReportLab's IndexError, exit 70, from ten levels on)."""
+    from proceedings.typeset import markdown
+    from tests.test_faults import small_project
+
+    project = small_project(tmp_path / "p")
+    (project / "front_matter/preface.md").write_text(
+        "# Preface\n\n" + "".join("  " * i + f"- level {i + 1}\n" for i in range(12)), encoding="utf-8")
+    result = build_project(project)
+    text = " ".join(p.extract_text() for p in PdfReader(result.outputs["front_matter"]).pages)
+    assert all(f"level {n}" in text for n in range(1, 13))
+    assert re.search(r"–\s*level 12", text) and markdown.MAX_LIST_DEPTH < 12
+
+
 def _logged_drawing(log: Path):
     """draw.drawing, each call logged to ``log`` (its part and the process drawing it)."""
     import os

@@ -10,7 +10,12 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spac
 from proceedings.typeset import fonts
 from proceedings.typeset.styles import LINK, Styles, esc
 
-_md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements").enable("smartquotes")
+_md = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 200}).enable(
+    "replacements").enable("smartquotes")  # nested past maxNesting, markdown-it would drop the text
+
+MAX_LIST_DEPTH = 6
+"""Lists nested deeper than this are printed at this depth, each item a paragraph with a dash: each level
+indents its text, and a page has room for only so many."""
 
 
 _INLINE_TAGS = {"strong_open": "<b>", "strong_close": "</b>", "em_open": "<i>", "em_close": "</i>",
@@ -60,6 +65,7 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
     stack: list[list] = []  # open lists: [ordered, items]
     item_stack: list[list[Flowable]] = []
     quote = 0
+    dashed = 0  # open list items nested past MAX_LIST_DEPTH
 
     def emit(flowable: Flowable) -> None:
         (item_stack[-1] if item_stack else story).append(flowable)
@@ -80,21 +86,28 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
             style = styles.body_left if item_stack else styles.body
             if quote:
                 style = styles.small
-            for piece in _inline_chunks(tokens[i + 1].children):
-                emit(Paragraph(piece, style))
+            for n, piece in enumerate(_inline_chunks(tokens[i + 1].children)):
+                emit(Paragraph(("– " if dashed and n == 0 else "") + piece, style))
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
-            stack.append([tok.type == "ordered_list_open", []])
+            stack.append([tok.type == "ordered_list_open", [] if len(stack) < MAX_LIST_DEPTH else None])
         elif tok.type == "list_item_open":
-            item_stack.append([])
+            if stack and stack[-1][1] is None:  # too deep: its paragraphs go into the item it is in
+                dashed += 1
+            else:
+                item_stack.append([])
         elif tok.type == "list_item_close":
-            stack[-1][1].append(ListItem(item_stack.pop(), leftIndent=16))
+            if stack and stack[-1][1] is None:
+                dashed -= 1
+            else:
+                content = item_stack.pop()
+                stack[-1][1].append(ListItem(content or [Paragraph("", styles.body_left)], leftIndent=16))
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             ordered, items = stack.pop()
-            lst = ListFlowable(items, bulletType="1" if ordered else "bullet", start="1" if ordered else "•",
-                               bulletFontName=fonts.REGULAR, bulletFontSize=9.5, leftIndent=16, spaceAfter=6)
-            emit(lst)
+            if items:
+                emit(ListFlowable(items, bulletType="1" if ordered else "bullet", start="1" if ordered else "•",
+                                  bulletFontName=fonts.REGULAR, bulletFontSize=9.5, leftIndent=16, spaceAfter=6))
         elif tok.type == "blockquote_open":
             quote += 1
         elif tok.type == "blockquote_close":
