@@ -147,6 +147,22 @@ def test_a_5000_digit_id_is_an_input_error_not_a_crash(tmp_path: Path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
 
 
+def test_an_empty_workshop_file_names_every_field_it_lacks(tmp_path: Path):
+    project = small_project(tmp_path / "p")
+    (project / "front_matter/workshop.yaml").write_text("# to be filled in\n", encoding="utf-8")
+    message = _refusal(project)
+    for field in ("title", "acronym", "location", "start_date", "end_date", "publisher", "editors"):
+        assert f"front_matter/workshop.yaml: {field}: field required" in message
+
+
+def test_a_date_that_is_none_names_its_field(tmp_path: Path):
+    project = small_project(tmp_path / "p")
+    path = project / "front_matter/workshop.yaml"
+    path.write_text(re.sub(r"start_date: .*", "start_date: 2025-13-45", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    assert "front_matter/workshop.yaml: start_date: not an ISO date (YYYY-MM-DD): '2025-13-45'" in _refusal(project)
+
+
 def test_a_long_preface_is_refused_quickly(tmp_path: Path):
     project = copy_project(tmp_path / "p")
     table = "\n".join("| " + " | ".join("cell" for _ in range(20)) + " |" for _ in range(3000))

@@ -390,7 +390,10 @@ def load_project(root: Path) -> Project:
     notices: list[str] = []
     if not root.is_dir():
         raise ProjectFileError(f"{root}: project folder not found")
+    before = len(problems)
     raw = _read_yaml(root, WORKSHOP_FILE, problems)
+    if raw is None and len(problems) == before:  # there, and empty (or comments only): every field is missing
+        raw = {}
     workshop = None
     if raw is not None:
         if isinstance(raw, dict):
