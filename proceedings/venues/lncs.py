@@ -6,8 +6,8 @@ VENUE = register(Venue(
     id="lncs",
     name="Springer LNCS (llncs)",
     page_size="a4",
-    min_pages=4,
-    max_pages=16,
+    # page limits: the rules' defaults (4 to 8, as for every profile: the contract); an LNCS volume sets its own
+    # in workshop.yaml (rules: {max_pages: 12})
     text_block=(122.0, 160.0, 494.0, 740.0),
     layout="lncs",
     fixes={
