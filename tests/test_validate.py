@@ -35,7 +35,7 @@ from proceedings.checks.textcheck import author_on_page, guess_language, is_refe
 from proceedings.checks.title_authors import check_title_authors
 from proceedings.context import make_context
 from proceedings.findings import PaperReport
-from proceedings.pdf.textlayer import Line, PageText, Span, group_lines
+from proceedings.pdf.textlayer import Line, PageText, Span, TextLayer, group_lines
 from proceedings.project.model import Rules
 from proceedings.stages import validate as validate_module
 from proceedings.stages.gather import gather
@@ -199,6 +199,22 @@ def active_kinds(report: PaperReport) -> set[str]:
 @pytest.mark.parametrize("defect", ["javascript", "launch-action", "embedded-file"])
 def test_active_content_is_one_rule_that_names_its_kind(papers, defect):
     assert active_kinds(check(papers[defect])) == {defect}
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_title_that_begins_with_anonymous_authors_is_no_author_block(tmp_path: Path, anonymous: bool):
+    """A camera-ready titled "Anonymous Authors and …" with its real authors passes; the review version of it is
+    caught, framed on its author block, not on the title."""
+    title = "Anonymous Authors and Open Peer Review in IR"
+    path = tmp_path / "paper.pdf"
+    write_paper(path, SamplePaper(title, AUTHORS, body_pages=4, ref_pages=1, seed=3,
+                                  defects=frozenset({"anonymous"}) if anonymous else frozenset()))
+    report = check(path, title=title)
+    found = [f for f in report.findings if f.rule == "anonymous"]
+    assert len(found) == (1 if anonymous else 0), report.findings
+    if anonymous:
+        title_line = next(ln for ln in TextLayer(path.read_bytes())[1].lines if ln.text.startswith("Anonymous Authors"))
+        assert found[0].box[3] < title_line.y0  # below the title: the author block
 
 
 def test_line_numbers_are_reported_once(papers):

@@ -6,21 +6,28 @@ double-blind review), and page 1 listing the real authors settles it.
 
 import re
 
-from proceedings.checks._marks import find_lines
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
+from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
 
-PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:author(?:s|\(s\))?|submission)\b")
+PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:author(?:s|\(s\))?|submission)(?=[\W\d]*(?:\n|$))")
+"""The phrase as a line of its own (a footnote mark or a comma may follow): a title that begins with "Anonymous
+Authors" is no author block."""
 
 
-@check("anonymous", "Anonymous author block", "2")
+@check("anonymous", "Anonymous author block", "3")
 def run(paper: Paper):
-    hits = find_lines(paper, PATTERN, pages=[1])
-    if not hits:
+    page = paper.page(1)
+    if page is None or not PATTERN.search(paper.folded.get(1, "")):
         return []
-    return [Finding(
-        "anonymous", "error", 1, "The paper still shows \"Anonymous Author(s)\" (the review version's author "
-        "block) on page 1.",
-        "Compile the camera-ready version: remove the 'anonymous' and 'review' options of \\documentclass and "
-        "give the real authors.", box=hits[1])]
+    title = fold(paper.title)
+    for line in page.lines:
+        text = fold(line.text)
+        if PATTERN.search(text) and not (title and text in title and "(s)" not in text):  # a title's line
+            return [Finding(
+                "anonymous", "error", 1, "The paper still shows \"Anonymous Author(s)\" (the review version's "
+                "author block) on page 1.",
+                "Compile the camera-ready version: remove the 'anonymous' and 'review' options of \\documentclass "
+                "and give the real authors.", box=line.box)]
+    return []
