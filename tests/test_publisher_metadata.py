@@ -424,6 +424,31 @@ def test_papers_without_a_page_resolve_to_the_volume_page(repo_volume, tmp_path:
     assert (volume.findtext(f"{CR}doi"), volume.findtext(f"{CR}resource")) == ("10.5555/vol", "https://example.org/volume/")
 
 
+def test_the_deposit_dates_the_papers_by_the_event_not_by_the_files(repo_volume, tmp_path: Path, schema):
+    """A build on another day (files copied, checked out: their times are today's) deposits the same publication
+    date: the event's first day, as the citations date the papers; ``publication_date`` in workshop.yaml sets it."""
+    from proceedings.export.crossref import crossref_xml
+    from proceedings.project.model import load_project
+
+    project = copy_project(tmp_path / "p")
+    _set_workshop(project, depositor_name="Chairs", depositor_email="chairs@example.org")
+    metadata = metadata_of(repo_volume)
+    metadata["volume"]["build_date"] = "2026-11-29T10:00:00Z"
+
+    def dates(deposit: bytes) -> set[tuple[str, str, str]]:
+        root = ET.fromstring(deposit)
+        return {(d.findtext(f"{CR}year"), d.findtext(f"{CR}month"), d.findtext(f"{CR}day"))
+                for d in root.iter(f"{CR}publication_date")}
+
+    deposit = crossref_xml(load_project(project), metadata)
+    assert dates(deposit) == {("2025", "04", "28")}
+    assert b"<timestamp>20261129100000000</timestamp>" in deposit  # the deposit's own time is the build's
+    _set_workshop(project, publication_date="2025-06-02")
+    (tmp_path / "crossref.xml").write_bytes(crossref_xml(load_project(project), metadata))
+    assert dates((tmp_path / "crossref.xml").read_bytes()) == {("2025", "06", "02")}
+    assert list(schema.iter_errors(str(tmp_path / "crossref.xml"))) == []
+
+
 def test_the_repository_project_deposits_as_it_is(repo_build, tmp_path: Path, schema):
     """The repository's own workshop.yaml carries (sample) depositor fields and landing pages: no edit needed."""
     project, _ = copy_repo_build(repo_build, tmp_path / "p")  # built as it is: the bundle reuses that build

@@ -163,7 +163,8 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
     if shared:
         log.warning("papers %s have no landing page of their own: their DOIs resolve to the volume's page %s "
                     "(set url in papers.yaml or paper_url_pattern in workshop.yaml)", ", ".join(shared), w.url)
-    built = build_time(metadata)
+    built = build_time(metadata)  # the deposit's own time (its batch id and timestamp); the papers' date is the event's
+    published = w.publication_date or w.start_date
     stamp = built.strftime("%Y%m%d%H%M%S") + "000"
     root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xmlns:jats": JATS,
                                     "xsi:schemaLocation": SCHEMA_LOCATION, "version": "5.3.1"})
@@ -190,7 +191,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
     _el(publisher, "publisher_name", w.publisher)
     if w.publisher_address:
         _el(publisher, "publisher_place", w.publisher_address)
-    _date(volume, "publication_date", built.date(), media_type="online")
+    _date(volume, "publication_date", published, media_type="online")
     if w.isbn:
         _el(volume, "isbn", isbn(w.isbn))
     else:
@@ -212,7 +213,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
             _person(contributors, author, i == 0, "author")
         _el(_el(node, "titles"), "title", paper["title"])
         _abstract(node, paper.get("abstract"))
-        _date(node, "publication_date", built.date(), media_type="online")
+        _date(node, "publication_date", published, media_type="online")
         pages = _el(node, "pages")
         _el(pages, "first_page", paper["first_page"])
         _el(pages, "last_page", paper["last_page"])

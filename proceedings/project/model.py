@@ -151,6 +151,9 @@ class Workshop(_Model, PublisherFields):
     """First day (ISO date)."""
     end_date: dt.date
     """Last day (ISO date)."""
+    publication_date: dt.date | None = None
+    """The day the proceedings are published (ISO date; Crossref's ``publication_date``): the first day when absent,
+    as the citations date them."""
     publisher: str = Field(min_length=1)
     """"ACM"."""
     publisher_address: str | None = None
@@ -182,7 +185,7 @@ class Workshop(_Model, PublisherFields):
 
     _timezone = field_validator("timezone")(classmethod(lambda cls, v: check_timezone(v)))
 
-    @field_validator("start_date", "end_date", mode="before")
+    @field_validator("start_date", "end_date", "publication_date", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
         if isinstance(value, str):
