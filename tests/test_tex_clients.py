@@ -189,7 +189,7 @@ def test_unprintable_names_are_build_warnings_naming_paper_and_author(printed):
     assert any("author 'Дмитрий Иванов'" in w and "cyrillic" in w for w in warned)
     assert any("author 'محمد علي'" in w for w in warned)
     assert not any("Nguyễn" in w or "Δημήτρης" in w for w in warned)  # drawn from T1 / math fonts
-    assert not printed["repo"].context_warnings
+    assert [w for w in printed["repo"].context_warnings if "sample" not in w] == []  # sample programme and logo
 
 
 def test_a_document_with_its_own_glyph_keeps_it(printed):

@@ -317,7 +317,7 @@ LOGO = "logo-sample.png"
 
 def write_logo(path: Path) -> None:
     """A plain generated badge that says it is a sample: "EReL@MIR '25 / SAMPLE LOGO" (deterministic PNG)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
     from proceedings.typeset.fonts import prepare
 
@@ -329,7 +329,9 @@ def write_logo(path: Path) -> None:
     small = ImageFont.truetype(str(fonts["Regular"]), 34)
     draw.text((300, 100), "EReL@MIR '25", font=big, fill="#1f3f7a", anchor="mm")
     draw.text((300, 180), "SAMPLE LOGO · not the real one", font=small, fill="#b03030", anchor="mm")
-    image.save(path, format="PNG", optimize=False)
+    marked = PngImagePlugin.PngInfo()
+    marked.add_text("proceedings-sample", "true")  # the build warns that the volume prints a sample logo
+    image.save(path, format="PNG", optimize=False, pnginfo=marked)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -366,6 +366,9 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
             days.append(day)
     if days and len(days) == len(entries or []):
         if isinstance(raw, dict) and raw.get("sample") is True:
+            notices.append(f"{PROGRAM_FILE}: a sample programme (sample: true): its sessions, times, rooms and talks "
+                           "are invented, and go into the volume, index.html and program.ics; write the real "
+                           "programme without 'sample: true', or delete the file")
             days = _fit_sample(days, workshop, papers, notices)
         _check_program(days, workshop, papers, problems, notices)
     sponsors: list[Sponsor] = []
@@ -383,7 +386,23 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
         why = image_problem(root, workshop.logo)
         if why:
             problems.append(f"front_matter/workshop.yaml: logo: {why}")
+        elif SAMPLE_MARK in _head(root / "front_matter" / workshop.logo):
+            notices.append(f"front_matter/workshop.yaml: logo: {workshop.logo!r} is the sample logo (it says SAMPLE "
+                           "LOGO on the title page and index.html); give the workshop's own, or remove 'logo'")
     return days, sponsors
+
+
+SAMPLE_MARK = b"tEXtproceedings-sample\x00"
+"""A PNG text chunk the repository's sample logo carries (``tools/make_samples.py``)."""
+
+
+def _head(path: Path) -> bytes:
+    """The first 4 KiB of a file (a PNG's text chunks come before its image data), empty when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096)
+    except OSError:
+        return b""
 
 
 def talks(days: list[Day]) -> list[tuple[Day, ProgramSession, Item]]:
