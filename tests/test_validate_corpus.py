@@ -152,6 +152,8 @@ def test_awkward_files_get_the_findings_they_are_there_for(awkward):
         return {f.rule for f in awkward[name].findings}
 
     assert "length" in rules("pdfjs-tracemonkey.pdf") and awkward["pdfjs-tracemonkey.pdf"].body_pages == 14
+    signed = next(f for f in awkward["qpdf-digitally-signed.pdf"].findings if f.rule == "no-text")
+    assert "almost no extractable text (no page has 8 letters)" in signed.message  # "Potato": some, not none
     for name in ("pdfjs-js-authors.pdf", "pdfjs-js-buttons.pdf"):
         assert "javascript" in active_kinds(awkward[name]), name
     for name in ("pypdf-attachment.pdf", "sf-with-attachment.pdf", "pdfjs-annotation-fileattachment.pdf"):
