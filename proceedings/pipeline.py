@@ -67,6 +67,8 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
             paper.findings.append(Finding(
                 "sanitized", "warning", None,
                 f"removed from the volume: {what}" + (f" (×{count})" if count > 1 else ""),
+                "nothing to do, unless the signature matters: stamping page numbers changes the file, which no "
+                "signature survives" if "signature" in what else
                 "remove active content (scripts, launch actions, attachments, media) from the PDF"))
 
 

@@ -26,11 +26,12 @@ def raw_objects(path: Path) -> bytes:
 def test_active_content_removed_and_reported(tmp_path: Path):
     need(AWKWARD)
     files = [AWKWARD / n for n in ("pdfjs-js-buttons.pdf", "sf-with-attachment.pdf",
-                                   "pdfjs-annotation-fileattachment.pdf", "pypdf-attachment.pdf")]
+                                   "pdfjs-annotation-fileattachment.pdf", "pypdf-attachment.pdf",
+                                   "qpdf-digitally-signed.pdf")]
     project = make_project(tmp_path / "p", files)
     result = build_project(project)
     report = json.loads((project / "build/validation.json").read_text(encoding="utf-8"))
-    assert [p["id"] for p in report["papers"]] == ["1", "2", "3", "4"]
+    assert [p["id"] for p in report["papers"]] == ["1", "2", "3", "4", "5"]
     for out in [project / "build/proceedings.pdf", *sorted((project / "build/papers").glob("*.pdf"))]:
         raw = raw_objects(out)
         for marker in ACTIVE:
@@ -38,6 +39,9 @@ def test_active_content_removed_and_reported(tmp_path: Path):
     sanitized = {p["id"]: [f for f in p["findings"] if f["rule"] == "sanitized"] for p in report["papers"]}
     assert sanitized["1"], "the JavaScript of the buttons file was removed silently"
     assert any("FileAttachment" in f["message"] for f in sanitized["3"])
+    assert [f["message"] for f in sanitized["2"]] == ["removed from the volume: attached file"]  # the document's
+    assert [f["message"] for f in sanitized["5"]] == [
+        "removed from the volume: digital signature (no longer valid once the paper is stamped)"]
     assert all(f["severity"] == "warning" for fs in sanitized.values() for f in fs)
     assert result.volume.page_count > 0
 

@@ -105,6 +105,7 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
     on the way (its pages lose the keys not copied): it is not written again. A copied page takes what it
     inherited from the page tree with it (qpdf sets it on the page; :func:`open_pdf` asks for that too).
     """
+    _left_behind(doc, removed)
     sources = [page.obj for page in doc.pages]
     start = len(pdf.pages)
     page_map: dict[tuple[int, int], Dictionary] = {}
@@ -127,6 +128,39 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
         if out:
             new.Annots = out
     return list(range(start, start + len(copied)))
+
+
+MAX_FIELDS = 5000
+"""Most form fields looked at for signatures (a hostile form of millions is looked at in part)."""
+
+
+def _left_behind(doc: Pdf, removed: Counter) -> None:
+    """Count what the paper holds outside its pages, which a copy of its pages leaves behind: attachments and
+    scripts of the document, its open action, and its digital signatures (no longer valid: the file changes)."""
+    try:
+        root = doc.Root
+        names = root.get("/Names")
+        if isinstance(names, Dictionary):
+            for key, what in (("/EmbeddedFiles", "attached file"), ("/JavaScript", "document JavaScript")):
+                tree = names.get(key)
+                if isinstance(tree, Dictionary):
+                    count = sum(1 for _ in zip(range(MAX_FIELDS), pikepdf.NameTree(tree).keys()))
+                    if count:
+                        removed[what] += count
+        action = root.get("/OpenAction")
+        if isinstance(action, Dictionary) and _text(action.get("/S")) not in ("", "/GoTo"):
+            removed[f"{_text(action.get('/S')).lstrip('/')} action run when the file is opened"] += 1
+        if "/AA" in root:
+            removed["document additional action (/AA)"] += 1
+        form = root.get("/AcroForm")
+        fields = form.get("/Fields") if isinstance(form, Dictionary) else None
+        if isinstance(fields, Array):
+            signed = sum(1 for field in list(fields)[:MAX_FIELDS]
+                         if isinstance(field, Dictionary) and field.get("/FT") == Name.Sig and "/V" in field)
+            if signed:
+                removed["digital signature (no longer valid once the paper is stamped)"] += signed
+    except Exception as exc:  # noqa: BLE001 - a broken catalog: nothing counted, nothing of it copied either
+        log.debug("document-level content not counted: %s", exc)
 
 
 def _foreign(pdf: Pdf, value: Any, depth: int = 0) -> Any:
