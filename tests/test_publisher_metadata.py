@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from proceedings import api
 from proceedings.errors import InputError
 from proceedings.text import name_parts, proceedings_title
-from tests.conftest import SHARED, copy_project, copy_repo_build, need
+from tests.conftest import REPO, SHARED, copy_project, copy_repo_build, need
 
 SCHEMA = SHARED / "schemas" / "crossref" / "schemas" / "crossref5.3.1.xsd"
 CR = "{http://www.crossref.org/schema/5.3.1}"
@@ -183,6 +183,29 @@ def test_acm_csv_keeps_names_types_and_diacritics(special_volume):
     khai = next(r for r in rows if r["event_tracking_number"] == "2b")
     assert (khai["first_name"], khai["middle_name"], khai["last_name"]) == ("Thị", "Minh Khai", "Nguyễn")
     assert khai["theTitle"] == SPECIAL[1]["title"] and khai["section_title"] == "Søren & <Friends>"
+
+
+def test_acm_csv_names_the_papers_whose_contact_author_has_no_email(repo_volume, tmp_path: Path, caplog):
+    """ACM sends the rights form to the contact author by e-mail: a row without one is of no use, and said so."""
+    import logging
+
+    from proceedings.export.acm import acm_rows as rows_of
+    from proceedings.project.model import load_project
+
+    project = copy_project(tmp_path / "p")
+    papers_file = project / "camera_ready" / "papers.yaml"
+    papers = yaml.safe_load(papers_file.read_text(encoding="utf-8"))
+    for author in papers[1]["authors"] + papers[3]["authors"]:
+        author.pop("email", None)
+    papers_file.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        rows_of(load_project(project), metadata_of(repo_volume))
+    said = [r.getMessage() for r in caplog.records if "has no email" in r.getMessage()]
+    assert len(said) == 1 and f"papers {papers[1]['id']}, {papers[3]['id']} has no email" in said[0]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        rows_of(load_project(REPO), metadata_of(repo_volume))
+    assert not [r for r in caplog.records if "has no email" in r.getMessage()]
 
 
 def test_name_parts_splits_suffixes_the_model_does_not_hold():

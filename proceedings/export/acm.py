@@ -87,6 +87,7 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
                     "(ACM's id of the proceedings) before uploading it", ACM_CSV)
     rows: list[list[Any]] = []
     sections: list[str] = []
+    unreachable: list[str] = []
     previous: object = object()
     for article, paper in enumerate(metadata.get("papers", []), 1):
         session = paper.get("session") or ""
@@ -97,6 +98,8 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
         kind = acm_paper_type(source.type if source is not None else None, default_type)
         authors = _authors(project, paper)
         contact = contact_index(authors)
+        if authors and not (authors[contact].get("email") or "").strip():
+            unreachable.append(str(paper["id"]))
         for n, a in enumerate(authors, 1):
             first, middle, last, suffix = name_parts(a["name"], a.get("family"), a.get("suffix"))
             institution, city, country = split_affiliation(a.get("affiliation"), a.get("country"))
@@ -106,6 +109,10 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
                 "", institution, city, "", country, "", "", "", "", "",
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
             ])
+    if unreachable:
+        log.warning("%s: the contact author of paper%s %s has no email: ACM sends its rights form by e-mail; set "
+                    "email (and corresponding: true on the contact) in camera_ready/papers.yaml",
+                    ACM_CSV, "s" if len(unreachable) > 1 else "", ", ".join(unreachable))
     return rows
 
 
