@@ -137,3 +137,25 @@ def test_a_broken_template_is_an_input_error(project, tmp_path: Path):
         write_emails(make_report(project), project, tmp_path / "mail", template=bad)
     with pytest.raises(InputError, match="not found"):
         write_emails(make_report(project), project, tmp_path / "mail", template=tmp_path / "missing.j2")
+
+
+def test_a_long_doi_in_a_finding_wraps_in_chromium(tmp_path: Path):
+    """A template's "10.1145/nnnnnnn.nnnnnnn" or a long URL in a message wraps: the page stays as wide as the
+    window, its pictures in sight (it pushed the table past a 1,000-pixel window)."""
+    import re
+
+    from tests.test_htmlindex import _chromium, _run_chromium
+
+    binary = _chromium()
+    unbroken = "https://doi.org/10.1145/" + "n" * 180
+    report = ValidationReport(papers=[PaperReport(id="7", file="x.pdf", sha256="0" * 64, pages=5, usable=True,
+                                                  findings=[Finding("placeholders", "error", 1, unbroken,
+                                                                    "See " + unbroken + ".")])])
+    html = render_html(report, load_project(copy_project(tmp_path / "p")))
+    page = tmp_path / "validation.html"
+    page.write_text(html.replace("</body>", "<script>document.body.setAttribute('data-width', "
+                                 "document.documentElement.scrollWidth)</script></body>"), encoding="utf-8")
+    dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", "--window-size=1000,800", "--hide-scrollbars",
+                        page.resolve().as_uri()).stdout.decode("utf-8")
+    width = int(re.search(r'data-width="(\d+)"', dom).group(1))
+    assert width <= 1000, width
