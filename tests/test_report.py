@@ -93,6 +93,12 @@ def test_terminal_table_counts_rules_and_lists_errors(project):
     assert "The body is too long" in text and "left out of the volume" in text
     assert "Text in the bottom margin" not in text.split("Validation", 1)[1].split("\n", 8)[-1]  # no warning detail
     assert "2 errors, 1 warning in 2 of" in text
+    assert "warnings only" not in text  # the one warning is on a paper listed for its errors
+    report = make_report(project)
+    report.papers[1].findings.append(Finding("title", "warning", 1, "The title differs", "Make them agree."))
+    buffer = io.StringIO()
+    print_table(report, Console(file=buffer, width=200, force_terminal=False))
+    assert f"warnings only: paper {report.papers[1].id}\n" in buffer.getvalue()  # named, so that a chair looks
     buffer = io.StringIO()
     print_table(ValidationReport(papers=[]), Console(file=buffer))
     assert "no problems" in buffer.getvalue()

@@ -220,6 +220,11 @@ def print_table(report: ValidationReport, console: Any, *, strict: bool = False)
                 style = "red" if f.severity == "error" else "yellow"
                 console.print(f"  [{style}]{f.rule}[/{style}] ", end="", highlight=False)
                 console.print(f"{where}{f.message}", markup=False, highlight=False)
+    warned = [p.id for p in report.papers if p.warnings and p not in failing]
+    if warned:  # named, each, but not told in full here: validation.html has them with their fixes
+        shown = ", ".join(warned[:20]) + (f" and {len(warned) - 20} more" if len(warned) > 20 else "")
+        console.print(f"[yellow]warnings[/yellow] only: paper{'s' if len(warned) > 1 else ''} {shown}",
+                      highlight=False)
     papers_with = sum(1 for p in report.papers if p.findings)
     console.print(f"validation: {report.error_count} error{'s' if report.error_count != 1 else ''}, "
                   f"{report.warning_count} warning{'s' if report.warning_count != 1 else ''} in {papers_with} of "
