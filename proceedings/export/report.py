@@ -52,6 +52,7 @@ RULE_TITLES: dict[str, str] = {
     "authors": "Authors on page 1",
     "bottom-margin": "Content in the bottom margin (page-number zone)",
     "margins": "Content outside the text block",
+    "overprint": "Text printed over text",
     "template": "Not in the venue's template",
     "rights-block": "Rights block missing or the template's",
     "no-text": "No text (scanned paper)",
