@@ -106,6 +106,9 @@ def test_rules_keys_override_the_profile(tex):
 def test_an_unknown_profile_is_a_clear_input_error():
     with pytest.raises(ValueError, match="unknown profile 'acm-sigconff'.*acm-sigconf"):
         Rules(profile="acm-sigconff")
+    for word in ("acm", "acm.sigconf"):  # not taken for a module of one's own that failed to import
+        with pytest.raises(ValueError, match=f"unknown profile '{word}'; known profiles: acm-sigconf, generic"):
+            Rules(profile=word)
 
 
 def test_a_fourth_profile_and_a_custom_check_are_one_module_each(tex, tmp_path: Path, monkeypatch):

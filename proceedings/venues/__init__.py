@@ -108,6 +108,10 @@ def get(profile: str) -> Venue:
         before = set(_REGISTRY)
         try:
             loaded = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and module.startswith(exc.name):  # no such module: no such profile either
+                raise ValueError(_unknown(profile)) from None
+            raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         except Exception as exc:  # any failure of a plug-in's import is the chair's input to fix
             raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         if attr:
@@ -122,7 +126,12 @@ def get(profile: str) -> Venue:
             _REGISTRY[profile] = new[0]
             return new[0]
         raise ValueError(f"profile {profile!r}: the module registers {len(new)} profiles, not one")
-    raise ValueError(f"unknown profile {profile!r}; known profiles: {', '.join(names())}")
+    raise ValueError(_unknown(profile))
+
+
+def _unknown(profile: str) -> str:
+    return (f"unknown profile {profile!r}; known profiles: {', '.join(names())} (or a profile of your own: the "
+            "import path of the module that registers it)")
 
 
 def effective(profile: str, overrides: dict[str, object]) -> Venue:
