@@ -79,6 +79,31 @@ def test_lists_nested_deep_are_printed_whole(tmp_path: Path):
     assert re.search(r"–\s*level 12", text) and markdown.MAX_LIST_DEPTH < 12
 
 
+def test_links_a_pdf_cannot_follow_are_printed_as_text(tmp_path: Path):
+    """A web page's anchor ("#top"), a bare "#" or a relative path, in the preface, a keynote or the sponsors'
+    and the workshop's url, is printed as text (ReportLab failed on each: exit 70); web links stay links."""
+    import yaml
+
+    from tests.test_faults import small_project
+
+    project = small_project(tmp_path / "p")
+    (project / "front_matter/preface.md").write_text(
+        "# Preface\n\nSee [the call](#nowhere), [this](#), [notes](notes.html) and [the site](https://example.org/x).\n",
+        encoding="utf-8")
+    workshop = project / "front_matter/workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["url"] = "#top"
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (project / "front_matter/sponsors.yaml").write_text("- {name: Acme, url: '#acme'}\n", encoding="utf-8")
+    result = build_project(project)
+    reader = PdfReader(result.outputs["front_matter"])
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "See the call, this, notes and the site." in " ".join(text.split()) and "Acme" in text
+    uris = [a.get_object()["/A"].get("/URI") for p in reader.pages for a in p.get("/Annots") or []
+            if a.get_object().get("/A") is not None]
+    assert "https://example.org/x" in uris and not [u for u in uris if u and not str(u).startswith("http")]
+
+
 def _logged_drawing(log: Path):
     """draw.drawing, each call logged to ``log`` (its part and the process drawing it)."""
     import os

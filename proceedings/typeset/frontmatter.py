@@ -25,7 +25,7 @@ from proceedings.typeset import fonts, program
 from proceedings.typeset.frontdata import FRONT_CONTENTS, SECTIONS, FrontMatter, TocLink
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
-from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
+from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, link, page_size
 from proceedings.typeset.toc import TocEntry
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     if w.series:
         ids.append(esc(w.series) + (f", volume {esc(w.volume)}" if w.volume else ""))
     if w.url:
-        ids.append(f'<a href="{esc(w.url)}" color="{LINK}">{esc(w.url)}</a>')
+        ids.append(f'<a href="{esc(w.url)}" color="{LINK}">{esc(w.url)}</a>' if link(w.url) else esc(w.url))
     for line in ids:
         story.append(Paragraph(line, styles.notice))
     conf = f"{w.acronym}: {w.title}"

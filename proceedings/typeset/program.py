@@ -33,7 +33,7 @@ from proceedings.stages.plan import Plan
 from proceedings.text import join_names, roman
 from proceedings.typeset import fonts
 from proceedings.typeset.markdown import markdown_flowables
-from proceedings.typeset.styles import MUTED, Styles, esc
+from proceedings.typeset.styles import MUTED, Styles, esc, link
 from proceedings.typeset.toc import TocEntry, TocLink
 
 TIME_COLUMN = 0.95 * inch
@@ -183,7 +183,7 @@ def sponsors_section(project: Project, styles: Styles, width: float) -> list[Flo
                 cell.append(image)
             name = esc(sponsor.name)
             if sponsor.url:
-                name = f'<a href="{esc(sponsor.url)}">{name}</a>'
+                name = f'<a href="{esc(sponsor.url)}">{name}</a>' if link(sponsor.url) else name
             cell.append(Paragraph(name, styles.sponsor_name))
             cells.append(cell)
         columns = min(columns, len(cells))  # a level with fewer sponsors than columns: centred, same size

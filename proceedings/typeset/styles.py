@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,16 @@ LINK = "#1f3f7a"
 def page_size(name: str) -> tuple[float, float]:
     """Page size in points for a rules.page_size name."""
     return A4 if name == "a4" else LETTER
+
+
+_WEB = re.compile(r"(?:https?|ftps?|mailto):", re.IGNORECASE)
+
+
+def link(url: str | None) -> str | None:
+    """``url`` when a reader can follow it from a page (a web, FTP or mail address); None for anything else: an
+    anchor of a web page ("#top") or a relative path is no place in a PDF (ReportLab fails on it)."""
+    url = (url or "").strip()
+    return url if _WEB.match(url) else None
 
 
 def esc(text: str) -> str:
