@@ -163,6 +163,31 @@ def test_a_date_that_is_none_names_its_field(tmp_path: Path):
     assert "front_matter/workshop.yaml: start_date: not an ISO date (YYYY-MM-DD): '2025-13-45'" in _refusal(project)
 
 
+def test_paths_too_long_or_looping_are_input_errors_not_crashes(tmp_path: Path):
+    """A name past the file system's 255 bytes or a symbolic link loop, given as a paper, a logo or a command's
+    argument, is said as such (each was an internal error, exit 70); an output folder that cannot be made is the
+    machine's (74)."""
+    project = small_project(tmp_path / "p")
+    long = "a" * 300
+    (project / "front_matter/loop1").symlink_to("loop2")
+    (project / "front_matter/loop2").symlink_to("loop1")
+    path = project / "front_matter/workshop.yaml"
+    path.write_text(re.sub(r"(?m)^logo: .*$", "logo: loop1", path.read_text(encoding="utf-8")), encoding="utf-8")
+    message = _refusal(project)
+    assert "front_matter/workshop.yaml: logo: 'loop1' cannot be read" in message
+    proc = _cli(small_project(tmp_path / "q"), tmp_path / long)
+    assert proc.returncode == 74 and "cannot write" in proc.stderr and "internal error" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "proceedings", "check", str(tmp_path / f"{long}.pdf")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "file name too long" in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_yaml_nested_hundreds_deep_is_refused_naming_its_file(tmp_path: Path):
+    project = small_project(tmp_path / "p")
+    (project / "front_matter/committee.yaml").write_text("- " + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
+    assert "front_matter/committee.yaml: [0]: nested too deeply to be read" in _refusal(project)
+
+
 def test_a_long_preface_is_refused_quickly(tmp_path: Path):
     project = copy_project(tmp_path / "p")
     table = "\n".join("| " + " | ".join("cell" for _ in range(20)) + " |" for _ in range(3000))

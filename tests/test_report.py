@@ -145,6 +145,28 @@ def test_a_broken_template_is_an_input_error(project, tmp_path: Path):
         write_emails(make_report(project), project, tmp_path / "mail", template=tmp_path / "missing.j2")
 
 
+@pytest.mark.parametrize("body, why", [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ paper.id + 1 }}", "TypeError"),
+    ("{{ 'x'|truncate(-1) }}", "AssertionError"),
+    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "RecursionError"),
+    ("{{ 'x' * 10**10 }}", "repetition"),  # ran the machine out of memory
+    ("{% for i in range(10**12) %}{% endfor %}", "range"),  # ran without end
+    ("{{ ().__class__.__base__.__subclasses__() }}", "unsafe"),
+])
+def test_a_template_that_fails_as_it_renders_is_an_input_error(project, tmp_path: Path, body: str, why: str):
+    """The chair's e-mail template is an input: any failure of it is exit 2 naming it and the paper (each of these
+    was an internal error, a hang or the machine's memory)."""
+    bad = tmp_path / "bad.j2"
+    bad.write_text(body + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.j2: e-mail template error for paper") as caught:
+        write_emails(make_report(project), project, tmp_path / "mail", template=bad)
+    assert why.lower() in str(caught.value).lower()
+    bad.write_bytes(b"\xe9\xff {{ paper.id }}\n")
+    with pytest.raises(InputError, match="bad.j2: e-mail template is not UTF-8"):
+        write_emails(make_report(project), project, tmp_path / "mail", template=bad)
+
+
 def test_a_long_doi_in_a_finding_wraps_in_chromium(tmp_path: Path):
     """A template's "10.1145/nnnnnnn.nnnnnnn" or a long URL in a message wraps: the page stays as wide as the
     window, its pictures in sight (it pushed the table past a 1,000-pixel window)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from proceedings import __version__
 from proceedings.errors import InputError
@@ -67,14 +68,6 @@ RULE_TITLES: dict[str, str] = {
 def rule_title(rule: str) -> str:
     """The readable name of a rule id."""
     return RULE_TITLES.get(rule, rule)
-
-
-def _environment(extra: Path | None = None) -> jinja2.Environment:
-    """The package's template environment; templates in ``extra`` come before the packaged ones."""
-    env = environment()
-    if extra is None:
-        return env
-    return env.overlay(loader=jinja2.FileSystemLoader([str(extra), str(TEMPLATES)]))
 
 
 @dataclass
@@ -133,7 +126,7 @@ def _context(report: ValidationReport, project: Project) -> dict[str, Any]:
 
 def render_html(report: ValidationReport, project: Project) -> str:
     """validation.html: a summary, then one section per paper (rule, page, message, fix)."""
-    return _environment().get_template(HTML_TEMPLATE).render(**_context(report, project))
+    return environment().get_template(HTML_TEMPLATE).render(**_context(report, project))
 
 
 def write_reports(report: ValidationReport, project: Project, out_dir: Path) -> dict[str, Path]:
@@ -144,14 +137,35 @@ def write_reports(report: ValidationReport, project: Project, out_dir: Path) -> 
     return paths
 
 
+class _Bounded(SandboxedEnvironment):
+    """Where the e-mail templates render: a chair's template is an input like any other, so it is sandboxed (no
+    way into Python's internals, ``range`` bounded) and a repetition or a power it asks for is bounded too (a
+    ``{{ 'x' * 10**10 }}`` ran the machine out of memory)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"a power of {right} is past what a message needs")
+        if operator == "*":
+            for count, item in ((left, right), (right, left)):
+                if isinstance(count, int) and isinstance(item, (str, list, tuple)) and count * len(item) > MAX_REPEAT:
+                    raise SecurityError(f"a repetition {count} times long is past what a message needs")
+        return super().call_binop(context, operator, left, right)
+
+
+MAX_REPEAT = 1_000_000
+"""Most characters (or items) one repetition in an e-mail template may make."""
+
+
 def email_template(project: Project, template: Path | None = None) -> jinja2.Template:
     """The e-mail template: ``template`` when given, else the project's own, else the packaged one."""
-    if template is not None:
-        return _environment(template.resolve().parent).get_template(template.name)
+    folder, name = (template.resolve().parent, template.name) if template is not None else (None, EMAIL_TEMPLATE)
     own = project.root / PROJECT_EMAIL_TEMPLATE
-    if own.is_file():
-        return _environment(own.parent).get_template(own.name)
-    return _environment().get_template(EMAIL_TEMPLATE)
+    if template is None and own.is_file():
+        folder, name = own.parent, own.name
+    loader = jinja2.FileSystemLoader([str(folder), str(TEMPLATES)] if folder is not None else [str(TEMPLATES)])
+    return _Bounded(loader=loader, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True).get_template(name)
 
 
 def write_emails(report: ValidationReport, project: Project, out: Path, *, template: Path | None = None,
@@ -170,6 +184,9 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or template
         raise InputError(f"{where}: line {exc.lineno}: e-mail template error: {exc.message}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{template or PROJECT_EMAIL_TEMPLATE}: e-mail template is not UTF-8 text ({exc.reason})") \
+            from None
     context = _context(report, project)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -184,8 +201,9 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
             continue
         try:
             text = tmpl.render(**{**context, "paper": data})
-        except jinja2.TemplateError as exc:
-            raise InputError(f"{tmpl.filename}: e-mail template error for paper {paper.id}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - any failure of the chair's template is the template's to fix
+            why = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise InputError(f"{tmpl.filename}: e-mail template error for paper {paper.id}: {why[:300]}") from None
         write_text(target, text)
         write_attachments(out, paper, text, pictures or project.root / "build")
         written.append(target)

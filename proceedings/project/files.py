@@ -52,7 +52,11 @@ def _drop(data: Any, loc: tuple) -> None:
 def validate_into(model: type[BaseModel], data: Any, rel: str, prefix: str, problems: list[str],
               notices: list[str]) -> Any:
     """Validate; unknown fields are ignored with a notice (beside a real problem, they are problems too)."""
-    data = inputs.clean(copy.deepcopy(data), rel, prefix, problems, notices)  # sizes, control characters
+    try:
+        data = inputs.clean(copy.deepcopy(data), rel, prefix, problems, notices)  # sizes, control characters
+    except RecursionError:  # lists in lists hundreds deep: no field of a project is
+        problems.append(f"{rel}: {prefix or '(top level)'}: nested too deeply to be read")
+        return None
     for _ in range(3):
         try:
             return model.model_validate(data)

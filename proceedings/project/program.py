@@ -77,8 +77,8 @@ def check_timezone(value: str | None) -> str | None:
         return None
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (an IANA name such as Australia/Sydney)") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        raise ValueError(f"unknown time zone {value[:100]!r} (an IANA name such as Australia/Sydney)") from None
     return value
 
 
@@ -182,12 +182,15 @@ class Sponsor(_Model):
 
 def image_problem(root: Path, rel: str) -> str | None:
     """Why ``rel`` (relative to front_matter/) is not an image the volume can print, or None."""
-    base = (root / FRONT_MATTER).resolve()
-    path = (base / rel).resolve()
-    if Path(rel).is_absolute() or (path != base and base not in path.parents):
-        return f"{rel!r} points outside front_matter/"
-    if not path.is_file():
-        return f"{rel!r}: file not found in front_matter/"
+    try:
+        base = (root / FRONT_MATTER).resolve()
+        path = (base / rel).resolve()
+        if Path(rel).is_absolute() or (path != base and base not in path.parents):
+            return f"{rel!r} points outside front_matter/"
+        if not path.is_file():
+            return f"{rel!r}: file not found in front_matter/"
+    except (OSError, RuntimeError) as exc:  # a name too long, a symbolic link loop (RuntimeError before 3.13)
+        return f"{rel[:100]!r} cannot be read: {getattr(exc, 'strerror', None) or exc}"
     if _sound_image(path):
         return None
     from PIL import Image, UnidentifiedImageError  # what is wrong with it, in Pillow's words

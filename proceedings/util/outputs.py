@@ -15,14 +15,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from proceedings.errors import OutputError
+from proceedings.errors import InputError, OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 ALWAYS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 """Errors that only a write can raise: the machine's, wherever they happen."""
-ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
+ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENOENT,
+             errno.ENAMETOOLONG, errno.ELOOP}
 """Errors that are the machine's when they concern a path under the output folder."""
+UNREADABLE = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
+"""Errors that, on a path outside the output folder, say an input cannot be read: the input's (exit 2)."""
 
 
 def _inside(path: Any, folder: Path) -> bool:
@@ -55,13 +58,22 @@ def output_error(exc: OSError, out_dir: Path | None) -> OutputError:
 
 @contextlib.contextmanager
 def writing(out_dir: Path | None) -> Iterator[None]:
-    """Turn the machine's ``OSError`` inside the block into :class:`OutputError`."""
+    """Turn the machine's ``OSError`` inside the block into :class:`OutputError`, and an input that cannot be read
+    (a path too long, a symbolic link loop, no permission) into :class:`InputError` naming it."""
     try:
         yield
     except OSError as exc:
         if is_machine_error(exc, out_dir):
             raise output_error(exc, out_dir) from None
+        if exc.errno in UNREADABLE and exc.filename:
+            why = (exc.strerror or os.strerror(exc.errno or 0)).lower()
+            raise InputError(f"{_short(os.fsdecode(exc.filename))}: cannot be read: {why}") from None
         raise
+
+
+def _short(path: str) -> str:
+    """A path as a message shows it (one of thousands of characters cut in the middle)."""
+    return path if len(path) <= 200 else f"{path[:120]}…{path[-60:]}"
 
 
 def guarded(fn: F) -> F:
