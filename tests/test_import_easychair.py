@@ -456,3 +456,15 @@ def test_flow_style_papers_yaml_is_rewritten_whole(tmp_path: Path) -> None:
     entries = papers(project)
     assert [str(e["id"]) for e in entries] == ["23", "3", "7", "17"]
     assert entries[0]["title"] == "Mine" and entries[0]["file"] == "paper_23.pdf"
+
+
+def test_a_submission_number_of_hundreds_of_digits_is_text_not_a_float(tmp_path: Path):
+    """A 400-digit '#' was turned into a float and failed (OverflowError: exit 70); it stays the digits it is."""
+    from proceedings.importers.easychair import read_easychair
+
+    path = tmp_path / "submissions.csv"
+    number = "9" * 400
+    path.write_text(f"#,title,authors,keywords,decision,abstract\n{number},T,A B,k,accept,x\n007,U,C D,k,accept,y\n",
+                    encoding="utf-8")
+    export = read_easychair(path)
+    assert [p.id for p in export.papers] == [number, "7"]

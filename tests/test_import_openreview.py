@@ -173,3 +173,21 @@ def test_decisions_in_replies_when_venue_ids_are_not_final(tmp_path: Path) -> No
     assert [p.id for p in export.accepted] == ["1", "4"]
     assert {p.id: p.status.value for p in export.papers} == {
         "1": "accepted", "2": "rejected", "3": "undecided", "4": "accepted", "5": "withdrawn"}
+
+
+@pytest.mark.parametrize("notes", [
+    [{"content": [1]}],
+    [{"content": "x"}],
+    [{"number": 1, "details": [1], "content": {"title": {"value": "T"}}}],
+    [{"number": 1, "content": {"title": {"value": "T"}, "authors": {"value": 5}, "venueid": {"value": "V/C"}}}],
+    "[" * 100_000 + "]" * 100_000,
+])
+def test_a_dump_of_unforeseen_shapes_is_an_input_error_naming_the_file(tmp_path: Path, notes):
+    """Whatever a notes file holds, it is the file's to fix: exit 2 naming it (each was an internal error)."""
+    from proceedings.errors import InputError
+
+    path = tmp_path / "notes.json"
+    path.write_text(notes if isinstance(notes, str) else json.dumps(notes), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_openreview(path)
+    assert str(path) in str(caught.value) and caught.value.exit_code == 2

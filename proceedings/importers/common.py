@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from proceedings.errors import InputError
 from proceedings.text import match_fold
@@ -198,8 +200,29 @@ def submission_id(value: object) -> str:
         return str(int(value))
     text = clean(value)
     if re.fullmatch(r"0*\d+(\.0+)?", text):
-        return str(int(float(text)))
+        return text.split(".")[0].lstrip("0") or "0"  # as written: a 400-digit number is no float
     return text
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def export_reader(what: str) -> Callable[[F], F]:
+    """Decorate the reader of an export (its first argument the file): whatever the file holds that the reader
+    did not foresee (a cell of the wrong type, a structure nested past recursion, a workbook that is none) is the
+    file's to fix, exit 2 naming it and ``what`` it should be, never an internal error."""
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def read(path: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(path, *args, **kwargs)
+            except (InputError, OSError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # noqa: BLE001 - see above
+                raise InputError(f"{path}: cannot be read as {what} ({type(exc).__name__}: {str(exc)[:200]})") \
+                    from None
+        return read  # type: ignore[return-value]
+    return wrap
 
 
 def read_text(path: Path) -> str:
@@ -209,7 +232,7 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # an odd last byte: a cut file, its last character lost
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

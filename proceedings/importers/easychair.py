@@ -30,6 +30,7 @@ from proceedings.importers.common import (
     classify,
     clean,
     clean_block,
+    export_reader,
     split_affiliations,
     split_author_names,
     split_keywords,
@@ -219,6 +220,7 @@ def _authors_table(path: Path) -> Table:
     return table
 
 
+@export_reader("an EasyChair export (submissions CSV or XLSX, and its authors file)")
 def read_easychair(submissions: Path, authors: Path | None = None,
                    decisions: Sequence[str] | None = None) -> Export:
     """Read EasyChair's submissions export (CSV, or an XLSX with a Submissions sheet and, optionally, an

@@ -37,6 +37,7 @@ from proceedings.importers.common import (
     classify,
     clean,
     clean_block,
+    export_reader,
     read_text,
     split_keywords,
 )
@@ -187,6 +188,7 @@ def _authors(content: dict[str, Any], profiles: _Profiles | None) -> list[Import
     return out
 
 
+@export_reader("an OpenReview export (a JSON dump of notes, and its profiles file)")
 def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file: Path | None = None) -> Export:
     """Read a JSON dump of OpenReview notes; accepted are those whose ``venueid`` is ``venue_id`` (default: the
     most common venue id that is not a submitted, rejected or withdrawn one)."""
