@@ -12,6 +12,7 @@ Importing this module imports neither typer nor rich.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,9 @@ CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
 
 def _context(project_dir: str | Path, out_dir: str | Path | None, strict: bool, jobs: int, use_cache: bool,
              progress: Progress) -> BuildContext:
+    for name, value in (("project_dir", project_dir), ("out_dir", out_dir)):
+        if not isinstance(value, (str, os.PathLike)) and (value is not None or name == "project_dir"):
+            raise InputError(f"{name}: a folder's path (str or Path), not {type(value).__name__}")
     project = Path(project_dir)
     if not project.is_dir():
         raise InputError(f"{project}: project folder not found")
@@ -180,6 +184,8 @@ def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: s
     """
     from proceedings.checks.standalone import check_files
 
+    if isinstance(files, (str, os.PathLike)):  # one file, not the characters of its name
+        files = [files]
     folder = Path(pictures) if pictures is not None else None
     with writing(folder):  # the pictures' folder read-only or full: OutputError (exit 74)
         return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,

@@ -137,6 +137,11 @@ def test_api_errors_carry_their_exit_status(tmp_path: Path):
         api.bundle(project, profile="nope")
     with pytest.raises(InputError, match="unknown citation format"):
         api.cite(project, "1", "mla")
+    for wrong in ((None,), (5,), (project, 5)):  # raw TypeErrors before
+        with pytest.raises(InputError, match="a folder's path"):
+            api.build(*wrong)
+    pdf = next((project / "camera_ready").glob("*.pdf"))
+    assert len(api.check(str(pdf))) == 1  # one file, not the characters of its name
 
 
 def test_the_library_prints_nothing_of_its_own(tmp_path: Path):
