@@ -2,8 +2,9 @@
 "Overfull \\hbox") runs on into the next column, and both are unreadable there.
 
 Two spans collide when they share at least :data:`MIN_OVERLAP` points of width, over more than half the height of the
-smaller: an accent, a ``\\not`` or a letter set twice to look bold share far less, or the same text. The draft
-watermark and line numbers have rules of their own.
+smaller: an accent, a ``\\not`` or a letter set twice to look bold share far less, or the same text. Rotated text
+is left alone (its box is upright, and slanted column heads share theirs). The draft watermark and line numbers
+have rules of their own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def _collide(s: Span, t: Span) -> bool:
     return wide >= MIN_OVERLAP and high > 0.5 * min(s.y1 - s.y0, t.y1 - t.y0)
 
 
+def _level(span: Span) -> bool:
+    """Whether the span is set on the level: a rotated one (a table's slanted column heads) has an upright box
+    far taller than its type, which neighbours share without any letter touching."""
+    return span.y1 - span.y0 <= 2 * max(span.size, 1.0)
+
+
 def _text(span: Span) -> bool:
     """Whether the span is text of the paper (a letter or digit; not the draft watermark)."""
     return any(c.isalnum() for c in span.text) and not any(w in span.text.lower() for w in _WATERMARK)
@@ -37,7 +44,7 @@ def _text(span: Span) -> bool:
 def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span, Span]]:  # type: ignore[assignment]
     """Pairs of the page's spans printed over each other (spans sorted by their bottom: each is compared with those
     that start below its top only)."""
-    spans = sorted((s for s in page.spans if s.x1 - s.x0 >= MIN_OVERLAP), key=attrgetter("y0"))
+    spans = sorted((s for s in page.spans if s.x1 - s.x0 >= MIN_OVERLAP and _level(s)), key=attrgetter("y0"))
     out = []
     for i, s in enumerate(spans):
         top, j = s.y1, i + 1
@@ -50,7 +57,7 @@ def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span,
     return out
 
 
-@check("overprint", "Text printed over text", "1")
+@check("overprint", "Text printed over text", "2")
 def run(paper: Paper):
     hits = {}
     for page in paper.pages:
