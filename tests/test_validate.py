@@ -798,3 +798,14 @@ def test_overprint_finds_text_over_text_and_leaves_slanted_heads_alone(tmp_path:
     level = check(_table_page(tmp_path / "level.pdf", False), profile="generic")
     assert "overprint" not in rules_of(slanted, "error")
     assert "overprint" in rules_of(level, "error")
+
+
+@pytest.mark.parametrize("line, block", [
+    ("anonymous author(s)", True), ("anonymous authors, anonymous institution", True), ("anonymous authors", True),
+    ("anonymous submission 1234", True), ("anonymous author1", True),
+    ("anonymous authors and open peer review in ir", False), ("anonymous authors are common", False),
+])
+def test_the_anonymous_author_block_is_told_from_a_title_that_begins_alike(line: str, block: bool):
+    from proceedings.checks.anonymous import PATTERN
+
+    assert bool(PATTERN.search(line)) is block

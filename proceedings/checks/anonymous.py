@@ -11,12 +11,12 @@ from proceedings.checks.registry import check
 from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
 
-PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:author(?:s|\(s\))?|submission)(?=[\W\d]*(?:\n|$))")
-"""The phrase as a line of its own (a footnote mark or a comma may follow): a title that begins with "Anonymous
-Authors" is no author block."""
+PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:author(?:s|\(s\))?|submission)(?=[^\w\n]*(?:\n|$)|\s*[\d,;:(])")
+"""The phrase at the start of a line, then its end, a footnote mark or a comma ("Anonymous Authors, Anonymous
+Institution"): a title that begins with "Anonymous Authors and …" is no author block."""
 
 
-@check("anonymous", "Anonymous author block", "3")
+@check("anonymous", "Anonymous author block", "4")
 def run(paper: Paper):
     page = paper.page(1)
     if page is None or not PATTERN.search(paper.folded.get(1, "")):
