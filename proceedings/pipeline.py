@@ -29,7 +29,7 @@ from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
-from proceedings.util.atomic import Staging, json_bytes, read_json, sweep, sweep_for, write_cache_json
+from proceedings.util.atomic import Staging, held_signals, json_bytes, read_json, sweep, sweep_for, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded
 from proceedings.util.timings import Timings, timed
@@ -258,15 +258,16 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                 texts.stage(staging, ctx.out_dir)
             staging.write(ctx.out_dir / "metadata.json", json_bytes(metadata))  # the volume's pages: with it
             before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
-            outputs.update(publish(publication, staging))  # every staged file put in place
-            volume.relocate({part: target for part, (target, _) in publication.moved.items()})
-            cache.relocated(publication.moved)
-            _restate(ctx, before, volume_key(volume, project, plan, ctx))
-            if texts is not None:
-                from proceedings.export.citations import placed_citations
+            with held_signals():  # SIGINT, SIGTERM: once every file is in place, the stale removed, the records kept
+                outputs.update(publish(publication, staging))  # every staged file put in place
+                volume.relocate({part: target for part, (target, _) in publication.moved.items()})
+                cache.relocated(publication.moved)
+                _restate(ctx, before, volume_key(volume, project, plan, ctx))
+                if texts is not None:
+                    from proceedings.export.citations import placed_citations
 
-                outputs.update(_export(ctx, "citations", cite_key,
-                                       lambda: placed_citations(texts.metadata, ctx.out_dir)))
+                    outputs.update(_export(ctx, "citations", cite_key,
+                                           lambda: placed_citations(texts.metadata, ctx.out_dir)))
             return volume, outputs
         except DamagedPart as exc:
             log.warning("%s: the cached stamped copy is damaged (its checksum changed); discarded and rebuilt",
