@@ -31,7 +31,7 @@ from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
 from proceedings.util.atomic import Staging, held_signals, json_bytes, read_json, sweep, sweep_for, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
-from proceedings.util.outputs import guarded
+from proceedings.util.outputs import guarded, prepare
 from proceedings.util.timings import Timings, timed
 
 log = logging.getLogger(__name__)
@@ -299,6 +299,7 @@ def _restate(ctx: BuildContext, before: str, after: str) -> None:
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered = _gather(project_dir, ctx)
+    prepare(ctx.out_dir)  # --out in a folder that cannot hold it: exit 74 before any work
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
     state = fingerprint(gathered, ctx.build_time)

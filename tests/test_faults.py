@@ -180,6 +180,15 @@ def test_paths_too_long_or_looping_are_input_errors_not_crashes(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-m", "proceedings", "check", str(tmp_path / f"{long}.pdf")],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "file name too long" in proc.stderr and "internal error" not in proc.stderr
+    named = small_project(tmp_path / "r")  # a paper's file named past the limit: the input's, wherever --out is
+    _edit(named, lambda entries: entries[0].__setitem__("file", f"{long}.pdf"))
+    for out in (named / "build", named, tmp_path):
+        proc = _cli(named, out)
+        assert proc.returncode == 2 and "file name too long" in proc.stderr, (out, proc.stderr[-300:])
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # init where a file is in the way: the machine's
+    proc = subprocess.run([sys.executable, "-m", "proceedings", "init", str(tmp_path / "a-file" / "new")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 74 and "not a directory" in proc.stderr and "internal error" not in proc.stderr
 
 
 def test_yaml_nested_hundreds_deep_is_refused_naming_its_file(tmp_path: Path):

@@ -9,6 +9,7 @@ from pathlib import Path
 from proceedings.errors import InputError
 from proceedings.project.model import COMMITTEE_FILE, ORGANIZERS_FILE, PAPERS_FILE, PREFACE_FILE, WORKSHOP_FILE
 from proceedings.util.atomic import write_bytes
+from proceedings.util.outputs import writing
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +28,19 @@ def init_project(directory: Path, force: bool = False) -> list[Path]:
     Refuses (``InputError``) when any of them exists already, unless ``force``; PDFs are never touched.
     """
     directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
+    with writing(directory):  # a name too long, a symbolic link loop: said as such
+        exists = directory.exists()
+    if exists and not directory.is_dir():
         raise InputError(f"{directory}: exists and is not a folder")
     present = [rel for rel in FILES if (directory / rel).exists()]
     if present and not force:
         raise InputError(f"{directory}: already a project ({', '.join(present)} exist); nothing written",
                          ["use --force to overwrite these files with the templates (PDFs are kept)"])
     written = []
-    for rel in FILES:
-        path = directory / rel
-        write_bytes(path, template(rel))
-        log.info("wrote %s", path)
-        written.append(path)
+    with writing(directory):  # a folder that cannot be made or written: the machine's (exit 74)
+        for rel in FILES:
+            path = directory / rel
+            write_bytes(path, template(rel))
+            log.info("wrote %s", path)
+            written.append(path)
     return written

@@ -21,11 +21,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ALWAYS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 """Errors that only a write can raise: the machine's, wherever they happen."""
-ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENOENT,
-             errno.ENAMETOOLONG, errno.ELOOP}
+ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
 """Errors that are the machine's when they concern a path under the output folder."""
-UNREADABLE = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
-"""Errors that, on a path outside the output folder, say an input cannot be read: the input's (exit 2)."""
+UNUSABLE = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
+"""Errors that, on a path outside the output folder, say a path given cannot be used: the input's (exit 2)."""
 
 
 def _inside(path: Any, folder: Path) -> bool:
@@ -58,17 +57,26 @@ def output_error(exc: OSError, out_dir: Path | None) -> OutputError:
 
 @contextlib.contextmanager
 def writing(out_dir: Path | None) -> Iterator[None]:
-    """Turn the machine's ``OSError`` inside the block into :class:`OutputError`, and an input that cannot be read
-    (a path too long, a symbolic link loop, no permission) into :class:`InputError` naming it."""
+    """Turn the machine's ``OSError`` inside the block into :class:`OutputError`, and a path given that cannot be
+    used (a name too long, a symbolic link loop, no permission, not there) into :class:`InputError` naming it."""
     try:
         yield
     except OSError as exc:
         if is_machine_error(exc, out_dir):
             raise output_error(exc, out_dir) from None
-        if exc.errno in UNREADABLE and exc.filename:
+        if exc.errno in UNUSABLE and exc.filename:
             why = (exc.strerror or os.strerror(exc.errno or 0)).lower()
-            raise InputError(f"{_short(os.fsdecode(exc.filename))}: cannot be read: {why}") from None
+            raise InputError(f"{_short(os.fsdecode(exc.filename))}: {why}") from None
         raise
+
+
+def prepare(out_dir: Path) -> None:
+    """Make the output folder; one that cannot be made (no such parent, a name too long, a file in the way) is the
+    machine's answer to where the outputs were asked to go (exit 74)."""
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
 
 
 def _short(path: str) -> str:
