@@ -111,6 +111,14 @@ def test_an_unknown_profile_is_a_clear_input_error():
             Rules(profile=word)
 
 
+def test_a_profile_module_that_fails_to_import_says_why(tmp_path: Path, monkeypatch):
+    """A module of one's own whose import fails (a dependency it lacks) is no unknown profile: its error is told."""
+    (tmp_path / "myvenue_ext.py").write_text("import myvenue_dependency\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ValueError, match="cannot import myvenue_ext .*No module named 'myvenue_dependency'"):
+        Rules(profile="myvenue_ext")
+
+
 def test_a_fourth_profile_and_a_custom_check_are_one_module_each(tex, tmp_path: Path, monkeypatch):
     (tmp_path / "myvenue.py").write_text(
         "from proceedings.venues import Venue, register\n"

@@ -109,7 +109,7 @@ def get(profile: str) -> Venue:
         try:
             loaded = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name is not None and module.startswith(exc.name):  # no such module: no such profile either
+            if exc.name == module or module.startswith(f"{exc.name}."):  # no such module: no such profile either
                 raise ValueError(_unknown(profile)) from None
             raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         except Exception as exc:  # any failure of a plug-in's import is the chair's input to fix
