@@ -124,13 +124,13 @@ def is_current(project_dir: str | Path, out_dir: str | Path | None = None) -> bo
 
 
 def cite(project_dir: str | Path, paper_id: str, format: str = "bibtex", out_dir: str | Path | None = None, *,
-         jobs: int = 0, progress: Progress = no_progress) -> str:
-    """One paper's citation (``format``: ``bibtex``, ``ris``, ``csl-json`` or ``acm``, as ``cite --format``) with its
-    pages in the volume.
+         jobs: int = 0, progress: Progress = no_progress, fmt: str | None = None) -> str:
+    """One paper's citation (``format``: ``bibtex``, ``ris``, ``csl-json`` or ``acm``, as ``cite --format``; ``fmt``,
+    its earlier name, still works) with its pages in the volume.
 
     Builds first when the build in ``out_dir`` is missing or out of date.
     """
-    fmt = format
+    fmt = fmt or format
     from proceedings.export.citations import render_citation
     from proceedings.pipeline import ensure_built
     from proceedings.project.model import load_project

@@ -119,6 +119,7 @@ def test_the_repository_volume_through_the_api_alone(tmp_path: Path):
     assert api.is_current(project, tmp_path / "out")
     text = api.cite(project, result.metadata["papers"][0]["id"], "bibtex", tmp_path / "out")
     assert api.cite(project, result.metadata["papers"][0]["id"], out_dir=tmp_path / "out", format="bibtex") == text
+    assert api.cite(project, result.metadata["papers"][0]["id"], out_dir=tmp_path / "out", fmt="bibtex") == text
     first = result.metadata["papers"][0]
     assert f"{first['first_page']}--{first['last_page']}" in text
     validation = api.validate(project, tmp_path / "out", write=False)
