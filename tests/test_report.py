@@ -187,3 +187,19 @@ def test_a_long_doi_in_a_finding_wraps_in_chromium(tmp_path: Path):
                         page.resolve().as_uri()).stdout.decode("utf-8")
     width = int(re.search(r'data-width="(\d+)"', dom).group(1))
     assert width <= 1000, width
+
+
+@pytest.mark.parametrize("body, said", [
+    ("{% for i in range(90000) %}{% for j in range(90000) %}{% endfor %}{% endfor %}", "ran past 2 s"),
+    ("{{ 'x'|center(400000000) }}", "needed more than 256 MiB"),
+])
+def test_a_template_that_runs_without_end_or_fills_the_memory_is_stopped(project, tmp_path: Path, body: str,
+                                                                         said: str):
+    """Loops that would take hours and a filter that asks for gigabytes are stopped under the rules' limits (the
+    first ran for hours, the second ran the machine out of memory)."""
+    limited = project.model_copy(update={"workshop": project.workshop.model_copy(update={
+        "rules": project.workshop.rules.model_copy(update={"time_limit": 2.0, "memory_limit_mb": 256})})})
+    bad = tmp_path / "bad.j2"
+    bad.write_text(body + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"bad.j2: e-mail template {said}"):
+        write_emails(make_report(limited), limited, tmp_path / "mail", template=bad)

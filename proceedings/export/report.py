@@ -158,14 +158,64 @@ MAX_REPEAT = 1_000_000
 """Most characters (or items) one repetition in an e-mail template may make."""
 
 
+def _where(project: Project, template: Path | None) -> tuple[str | None, str]:
+    """(folder, name) of the e-mail template: ``template`` when given, else the project's own, else the packaged
+    one (folder None)."""
+    if template is not None:
+        return str(template.resolve().parent), template.name
+    own = project.root / PROJECT_EMAIL_TEMPLATE
+    return (str(own.parent), own.name) if own.is_file() else (None, EMAIL_TEMPLATE)
+
+
+def _template(folder: str | None, name: str) -> jinja2.Template:
+    loader = jinja2.FileSystemLoader([folder, str(TEMPLATES)] if folder is not None else [str(TEMPLATES)])
+    return _Bounded(loader=loader, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True).get_template(name)
+
+
 def email_template(project: Project, template: Path | None = None) -> jinja2.Template:
     """The e-mail template: ``template`` when given, else the project's own, else the packaged one."""
-    folder, name = (template.resolve().parent, template.name) if template is not None else (None, EMAIL_TEMPLATE)
-    own = project.root / PROJECT_EMAIL_TEMPLATE
-    if template is None and own.is_file():
-        folder, name = own.parent, own.name
-    loader = jinja2.FileSystemLoader([str(folder), str(TEMPLATES)] if folder is not None else [str(TEMPLATES)])
-    return _Bounded(loader=loader, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True).get_template(name)
+    return _template(*_where(project, template))
+
+
+def render_emails(folder: str | None, name: str, context: dict[str, Any], papers: list[tuple[str, int]]) -> list[str]:
+    """The messages of ``papers`` ((id, its index in ``context["papers"]``)), rendered in a worker process: a
+    template that runs without end or fills the memory is stopped there, under the rules' limits."""
+    tmpl = _template(folder, name)
+    out = []
+    for pid, i in papers:
+        try:
+            out.append(tmpl.render(**{**context, "paper": context["papers"][i]}))
+        except MemoryError:
+            raise  # the worker's memory limit: told as such
+        except Exception as exc:  # noqa: BLE001 - any failure of the chair's template is the template's to fix
+            why = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise ValueError(f"for paper {pid}: {why[:300]}") from None
+    return out
+
+
+def _rendered(project: Project, template: Path | None, context: dict[str, Any],
+              papers: list[tuple[str, int]]) -> list[str]:
+    """:func:`render_emails` under the rules' time and memory limits; any failure an :class:`InputError` naming the
+    template."""
+    from proceedings.util.workers import run_inline, run_limited
+
+    folder, name = _where(project, template)
+    shown = str(template) if template is not None else (f"{folder}/{name}" if folder else name)
+    rules = project.workshop.rules
+    tasks = [("emails", (folder, name, context, papers))]
+    try:
+        outcome = run_limited(render_emails, tasks, jobs=1, time_limit=rules.time_limit,
+                              memory_mb=rules.memory_limit_mb)["emails"]
+    except (OSError, ImportError, RuntimeError):  # no worker processes here
+        outcome = run_inline(render_emails, tasks)["emails"]
+    if outcome.status == "ok":
+        return outcome.value
+    if outcome.status == "timeout":
+        raise InputError(f"{shown}: e-mail template ran past {rules.time_limit:g} s and was stopped")
+    if outcome.status == "memory":
+        raise InputError(f"{shown}: e-mail template needed more than {rules.memory_limit_mb} MiB and was stopped")
+    detail = outcome.detail.removeprefix("ValueError: ")
+    raise InputError(f"{shown}: e-mail template error {detail}")
 
 
 def write_emails(report: ValidationReport, project: Project, out: Path, *, template: Path | None = None,
@@ -178,7 +228,7 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
     message, and ``out/ID.eml`` is the same message with them attached (see :mod:`proceedings.export.mail`).
     """
     try:
-        tmpl = email_template(project, template)
+        email_template(project, template)  # read here: a missing or broken template is told with its line
     except jinja2.TemplateNotFound as exc:
         raise InputError(f"{template or exc.name}: e-mail template not found") from None
     except jinja2.TemplateSyntaxError as exc:
@@ -190,20 +240,20 @@ def write_emails(report: ValidationReport, project: Project, out: Path, *, templ
     context = _context(report, project)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for paper, data in zip(report.papers, context["papers"]):
-        target = out / f"{paper.id}.txt"
-        problems = paper.errors or (include_warnings and paper.warnings)
-        if not problems:
-            if target.is_file():
-                target.unlink()
-            remove_attachments(out, paper.id)
+    due = []
+    for i, paper in enumerate(report.papers):
+        if paper.errors or (include_warnings and paper.warnings):
+            due.append(i)
             continue
-        try:
-            text = tmpl.render(**{**context, "paper": data})
-        except Exception as exc:  # noqa: BLE001 - any failure of the chair's template is the template's to fix
-            why = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
-            raise InputError(f"{tmpl.filename}: e-mail template error for paper {paper.id}: {why[:300]}") from None
+        target = out / f"{paper.id}.txt"
+        if target.is_file():
+            target.unlink()
+        remove_attachments(out, paper.id)
+    texts = _rendered(project, template, context, [(report.papers[i].id, i) for i in due]) if due else []
+    written = []
+    for i, text in zip(due, texts, strict=True):
+        paper = report.papers[i]
+        target = out / f"{paper.id}.txt"
         write_text(target, text)
         write_attachments(out, paper, text, pictures or project.root / "build")
         written.append(target)
