@@ -809,3 +809,16 @@ def test_the_anonymous_author_block_is_told_from_a_title_that_begins_alike(line:
     from proceedings.checks.anonymous import PATTERN
 
     assert bool(PATTERN.search(line)) is block
+
+
+@pytest.mark.parametrize("text, mark", [
+    ("Unpublished working draft. Not for distribution.", True), ("Unpublished working\xa0draft.", True),
+    ("Unpublished  working draft.", True), ("Not for distribution.", True),
+    ("An unpublished working paper", False), ("Distribution shift in retrieval", False),
+])
+def test_one_test_of_the_draft_watermark_serves_every_rule(text: str, mark: bool):
+    """bottom-margin, margins and overprint leave the same spans alone (overprint had a copy of its own that a
+    no-break space or a double space got past)."""
+    from proceedings.checks.textcheck import is_draft_mark
+
+    assert is_draft_mark(text) is mark

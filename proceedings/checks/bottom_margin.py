@@ -5,18 +5,12 @@ from proceedings.checks.line_numbers import span_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import fold
+from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import Span
 
-_DRAFT = "unpublished working draft"
 
-
-def _draft(text: str) -> bool:
-    return "unpublished" in text.lower() and _DRAFT in fold(text)
-
-
-@check("bottom-margin", "Bottom margin", "2")
+@check("bottom-margin", "Bottom margin", "3")
 def run(paper: Paper):
     if not in_template(paper):
         return []  # another template: ``template`` says so once, its margins are not the venue's
@@ -25,7 +19,7 @@ def run(paper: Paper):
     for page in paper.pages:
         skip = span_ids(paper, page.number)
         spans = [s for s in page.spans if s.y0 < zone and s.y1 > 1 and s.x1 > 0 and s.x0 < page.width
-                 and any(c.isalnum() for c in s.text) and id(s) not in skip and not _draft(s.text)]
+                 and any(c.isalnum() for c in s.text) and id(s) not in skip and not is_draft_mark(s.text)]
         spans += [Span("(a figure)", f[0], f[1], f[2], f[3], 0.0, False) for f in page.figures
                   if f[1] < zone and f[3] > 1 and f[2] > 0 and f[0] < page.width]
         if spans:

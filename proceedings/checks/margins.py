@@ -10,14 +10,14 @@ from proceedings.checks.line_numbers import span_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import fold
+from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import Span
 
 _SIDES = ("left", "bottom", "right", "top")
 
 
-@check("margins", "Margins", "1")
+@check("margins", "Margins", "2")
 def run(paper: Paper):
     venue = paper.venue
     block = venue.text_block
@@ -33,7 +33,7 @@ def run(paper: Paper):
         for s in page.spans:
             if id(s) in skip or s.y0 < venue.stamp_zone or not any(c.isalnum() for c in s.text):
                 continue
-            if "unpublished" in s.text.lower() and "unpublished working draft" in fold(s.text):
+            if is_draft_mark(s.text):
                 continue
             beyond = [s.x0 < block[0] - tol, s.y0 < block[1] - tol, s.x1 > block[2] + tol, s.y1 > block[3] + tol]
             if any(beyond):

@@ -15,14 +15,12 @@ from proceedings.checks.line_numbers import span_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
+from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import PageText, Span
 
 MIN_OVERLAP = 12.0
 """Points of width two spans must share to collide (about three letters of body text)."""
-
-_WATERMARK = ("unpublished working draft", "not for distribution")
-
 
 def _collide(s: Span, t: Span) -> bool:
     wide = min(s.x1, t.x1) - max(s.x0, t.x0)
@@ -38,7 +36,7 @@ def _level(span: Span) -> bool:
 
 def _text(span: Span) -> bool:
     """Whether the span is text of the paper (a letter or digit; not the draft watermark)."""
-    return any(c.isalnum() for c in span.text) and not any(w in span.text.lower() for w in _WATERMARK)
+    return any(c.isalnum() for c in span.text) and not is_draft_mark(span.text)
 
 
 def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span, Span]]:  # type: ignore[assignment]
@@ -57,7 +55,7 @@ def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span,
     return out
 
 
-@check("overprint", "Text printed over text", "2")
+@check("overprint", "Text printed over text", "3")
 def run(paper: Paper):
     hits = {}
     for page in paper.pages:

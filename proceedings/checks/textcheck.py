@@ -95,6 +95,16 @@ def required_text(pattern: re.Pattern[str]) -> str:
     return best
 
 
+_DRAFT_MARKS = ("unpublished working draft", "not for distribution")
+
+
+def is_draft_mark(text: str) -> bool:
+    """Whether ``text`` is (part of) acmart's draft watermark, "Unpublished working draft. Not for distribution."
+    (the ``draft-footer`` rule's; the geometry rules leave it alone)."""
+    lower = text.lower()
+    return ("unpublished" in lower or "distribution" in lower) and any(m in fold(text) for m in _DRAFT_MARKS)
+
+
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
     return "".join(c for c in fold(text) if c.isalnum())
