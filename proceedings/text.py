@@ -28,6 +28,10 @@ def _special(match: re.Match[str]) -> str:
     return _SPECIAL_CHARS[match.group()]
 
 
+WEB_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://", "doi:")
+"""Addresses a reader may follow from the volume: the links copied from papers, those drawn in the front matter."""
+
+
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
     text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks

@@ -99,7 +99,8 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     if w.series:
         ids.append(esc(w.series) + (f", volume {esc(w.volume)}" if w.volume else ""))
     if w.url:
-        ids.append(f'<a href="{esc(w.url)}" color="{LINK}">{esc(w.url)}</a>' if link(w.url) else esc(w.url))
+        target = link(w.url)
+        ids.append(f'<a href="{esc(target)}" color="{LINK}">{esc(target)}</a>' if target else esc(w.url))
     for line in ids:
         story.append(Paragraph(line, styles.notice))
     conf = f"{w.acronym}: {w.title}"

@@ -183,7 +183,8 @@ def sponsors_section(project: Project, styles: Styles, width: float) -> list[Flo
                 cell.append(image)
             name = esc(sponsor.name)
             if sponsor.url:
-                name = f'<a href="{esc(sponsor.url)}">{name}</a>' if link(sponsor.url) else name
+                target = link(sponsor.url)
+                name = f'<a href="{esc(target)}">{name}</a>' if target else name
             cell.append(Paragraph(name, styles.sponsor_name))
             cells.append(cell)
         columns = min(columns, len(cells))  # a level with fewer sponsors than columns: centred, same size

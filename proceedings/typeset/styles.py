@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from proceedings.text import xml_escape
+from proceedings.text import WEB_SCHEMES, xml_escape
 from proceedings.typeset import fonts
 
 INK = "#1a1a1a"
@@ -26,14 +25,12 @@ def page_size(name: str) -> tuple[float, float]:
     return A4 if name == "a4" else LETTER
 
 
-_WEB = re.compile(r"(?:https?|ftps?|mailto):", re.IGNORECASE)
-
-
 def link(url: str | None) -> str | None:
-    """``url`` when a reader can follow it from a page (a web, FTP or mail address); None for anything else: an
-    anchor of a web page ("#top") or a relative path is no place in a PDF (ReportLab fails on it)."""
+    """``url``, trimmed, when a reader can follow it from a page (:data:`~proceedings.text.WEB_SCHEMES`, the
+    schemes the volume keeps in the papers' links); None for anything else: an anchor of a web page ("#top") or a
+    relative path is no place in a PDF (ReportLab fails on the anchor)."""
     url = (url or "").strip()
-    return url if _WEB.match(url) else None
+    return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
 def esc(text: str) -> str:
