@@ -65,7 +65,6 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
     stack: list[list] = []  # open lists: [ordered, items]
     item_stack: list[list[Flowable]] = []
     quote = 0
-    dashed = 0  # open list items nested past MAX_LIST_DEPTH
 
     def emit(flowable: Flowable) -> None:
         (item_stack[-1] if item_stack else story).append(flowable)
@@ -87,22 +86,17 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
             if quote:
                 style = styles.small
             for n, piece in enumerate(_inline_chunks(tokens[i + 1].children)):
-                emit(Paragraph(("– " if dashed and n == 0 else "") + piece, style))
+                dashed = len(stack) > MAX_LIST_DEPTH and n == 0  # an item too deep: a paragraph of the one it is in
+                emit(Paragraph(("– " if dashed else "") + piece, style))
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
-            stack.append([tok.type == "ordered_list_open", [] if len(stack) < MAX_LIST_DEPTH else None])
-        elif tok.type == "list_item_open":
-            if stack and stack[-1][1] is None:  # too deep: its paragraphs go into the item it is in
-                dashed += 1
-            else:
-                item_stack.append([])
-        elif tok.type == "list_item_close":
-            if stack and stack[-1][1] is None:
-                dashed -= 1
-            else:
-                content = item_stack.pop()
-                stack[-1][1].append(ListItem(content or [Paragraph("", styles.body_left)], leftIndent=16))
+            stack.append([tok.type == "ordered_list_open", []])
+        elif tok.type == "list_item_open" and len(stack) <= MAX_LIST_DEPTH:
+            item_stack.append([])
+        elif tok.type == "list_item_close" and len(stack) <= MAX_LIST_DEPTH:
+            content = item_stack.pop()
+            stack[-1][1].append(ListItem(content or [Paragraph("", styles.body_left)], leftIndent=16))
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             ordered, items = stack.pop()
             if items:
