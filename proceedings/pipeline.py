@@ -252,12 +252,12 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
         try:
             publication = stage(volume, ctx, staging)
             with timed(ctx, "bind"):
-                outputs = {"volume": bind_volume(volume, project, plan, ctx,
-                                                 check=_verified_once(ctx, volume, plan, metadata), staging=staging)}
+                bound, before = bind_volume(volume, project, plan, ctx, staging,  # before: its parts where they
+                                            check=_verified_once(ctx, volume, plan, metadata))  # are until published
+                outputs = {"volume": bound}
             if texts is not None:
                 texts.stage(staging, ctx.out_dir)
             staging.write(ctx.out_dir / "metadata.json", json_bytes(metadata))  # the volume's pages: with it
-            before = volume_key(volume, project, plan, ctx)  # as bound: the parts where they are until published
             with held_signals():  # SIGINT, SIGTERM: once every file is in place, the stale removed, the records kept
                 outputs.update(publish(publication, staging))  # every staged file put in place
                 volume.relocate({part: target for part, (target, _) in publication.moved.items()})

@@ -31,7 +31,7 @@ from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
-from proceedings.util.atomic import Staging, atomic_open, read_json, write_cache_json
+from proceedings.util.atomic import Staging, read_json, write_cache_json
 from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
@@ -305,11 +305,11 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
         producer=f"proceedings {__version__} (qpdf, ReportLab)")
 
 
-def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, check=None,
-                staging: Staging | None = None) -> Path:
-    """Bind the parts into build/proceedings.pdf (checked before it takes its name: ``check(path, written,
-    key)``, with where each part went and the digest of everything the volume is made of); ``staging``: the volume
-    is put in place with the files it stages, else at once."""
+def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext, staging: Staging,
+                check=None) -> tuple[Path, str]:
+    """Bind the parts into build/proceedings.pdf, put in place with the files ``staging`` holds (checked before:
+    ``check(path, written, key)``, with where each part went and the digest of everything the volume is made of);
+    return its path and that digest."""
     first, labels, meta, ident = _volume_facts(volume, project, plan, ctx)
     info = meta.info()
     path = ctx.out_dir / "proceedings.pdf"
@@ -317,7 +317,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     key = _bind_key(volume, first, labels, info, ident)
     if ctx.use_cache and _unchanged(marker, key, path):
         log.info("volume unchanged (same parts, same plan): not bound again")
-        return path
+        return path, key
     layouts = volume.layouts or [None] * len(volume.parts)
     parts: list[Part] = [Part.from_layout(p, shared, layout) if layout  # byte ranges read as each is copied
                          else read_part(p, shared, keep_offsets=False)
@@ -329,7 +329,7 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
         return bind(parts, paper_first=first, outline=volume.outline, labels=labels, info=info, file_id=ident,
                     out_path=path, check=(lambda tmp, written: check(tmp, written, key)) if check else None,
                     xmp=xmp_packet(meta), identities=identities, previous=last,
-                    opener=staging.open if staging is not None else atomic_open)
+                    opener=staging.open)
 
     try:
         written = bind_from(previous)
@@ -344,10 +344,10 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
     finally:
         if previous is not None:
             previous.close()
-    bound = staging.pending(path) if staging is not None else None  # its size and time as it will be in place
-    write_cache_json(marker, {"key": key, "output": file_fingerprint(bound or path),
+    bound = staging.pending(path) or path  # its size and time as it will be in place
+    write_cache_json(marker, {"key": key, "output": file_fingerprint(bound),
                         "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
-    return path
+    return path, key
 
 
 def _volume_facts(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
