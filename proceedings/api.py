@@ -30,7 +30,7 @@ from proceedings.errors import (
     raise_for_rules,
 )
 from proceedings.findings import PaperReport, ValidationReport
-from proceedings.util.outputs import prepare, writing
+from proceedings.util.outputs import writing
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -109,7 +109,6 @@ def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, stri
     ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
     gathered, report = check(ctx.project_dir, ctx)
     if write:
-        prepare(ctx.out_dir)
         with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
             write_reports(report, gathered.project, ctx.out_dir)
     return ValidationResult(gathered.project, report, list(ctx.warnings), ctx.out_dir, strict)

@@ -83,6 +83,7 @@ def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
 def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
     """Gather and validate only (``proceedings validate``)."""
     gathered = _gather(project_dir, ctx)
+    prepare(ctx.out_dir)  # the validation cache and reports go there: exit 74 before any paper is checked
     with timed(ctx, "validate"):
         return gathered, validate(gathered, ctx)
 

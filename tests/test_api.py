@@ -156,3 +156,16 @@ def test_the_library_prints_nothing_of_its_own(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-c", script, str(project), str(tmp_path / "out")], capture_output=True,
                           text=True, check=True)
     assert proc.stderr == "" and int(proc.stdout) >= 1
+
+
+def test_an_output_folder_that_cannot_be_made_stops_validation_before_any_paper(tmp_path: Path, monkeypatch):
+    from proceedings import pipeline
+    from proceedings.errors import OutputError
+
+    def checked(*args, **kwargs):
+        raise AssertionError("papers were checked for outputs that cannot be written")
+
+    monkeypatch.setattr(pipeline, "validate", checked)
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    with pytest.raises(OutputError, match="not a directory"):
+        api.validate(copy_project(tmp_path / "p"), tmp_path / "a-file" / "out")
