@@ -197,17 +197,13 @@ def _rendered(project: Project, template: Path | None, context: dict[str, Any],
               papers: list[tuple[str, int]]) -> list[str]:
     """:func:`render_emails` under the rules' time and memory limits; any failure an :class:`InputError` naming the
     template."""
-    from proceedings.util.workers import run_inline, run_limited
+    from proceedings.util.workers import run_one
 
     folder, name = _where(project, template)
     shown = str(template) if template is not None else (f"{folder}/{name}" if folder else name)
     rules = project.workshop.rules
-    tasks = [("emails", (folder, name, context, papers))]
-    try:
-        outcome = run_limited(render_emails, tasks, jobs=1, time_limit=rules.time_limit,
-                              memory_mb=rules.memory_limit_mb)["emails"]
-    except (OSError, ImportError, RuntimeError):  # no worker processes here
-        outcome = run_inline(render_emails, tasks)["emails"]
+    outcome = run_one(render_emails, (folder, name, context, papers), time_limit=rules.time_limit,
+                      memory_mb=rules.memory_limit_mb, what="rendering the e-mails")
     if outcome.status == "ok":
         return outcome.value
     if outcome.status == "timeout":

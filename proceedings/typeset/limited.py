@@ -8,7 +8,6 @@ part and why, never an internal error; a full or read-only disk is an output err
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -16,9 +15,8 @@ from typing import TypeVar
 from proceedings.errors import InputError
 from proceedings.project.model import Rules
 from proceedings.util.outputs import raise_if_machine
-from proceedings.util.workers import Outcome, run_inline, run_limited
+from proceedings.util.workers import run_one
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MIN_SECONDS = 60.0
@@ -55,12 +53,7 @@ def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Pa
     """``fn(*args)`` in a worker under ``rules``' limits; ``what`` names the part in messages (``parts`` of them,
     each given the time one part may take)."""
     seconds = seconds_for(rules) * parts
-    tasks = [(what, args)]
-    try:
-        outcome: Outcome = run_limited(fn, tasks, jobs=1, time_limit=seconds, memory_mb=rules.memory_limit_mb)[what]
-    except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
-        log.warning("cannot start a worker process (%s); drawing %s in this process, without limits", exc, what)
-        outcome = run_inline(fn, tasks)[what]
+    outcome = run_one(fn, args, time_limit=seconds, memory_mb=rules.memory_limit_mb, what=f"drawing {what}")
     if outcome.status == "ok":
         return outcome.value
     raise_if_machine(outcome.value if outcome.status == "error" else None, out_dir)

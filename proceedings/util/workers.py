@@ -377,6 +377,17 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
     return results
 
 
+def run_one(fn: Callable[..., Any], args: tuple, *, time_limit: float, memory_mb: int, what: str) -> Outcome:
+    """``fn(*args)`` in a worker process under the limits; in this process, without them, where no worker can be
+    started (``what`` names the work in that warning)."""
+    tasks = [("one", args)]
+    try:
+        return run_limited(fn, tasks, jobs=1, time_limit=time_limit, memory_mb=memory_mb)["one"]
+    except (OSError, ImportError, RuntimeError) as exc:  # no worker processes here
+        log.warning("cannot start a worker process (%s); %s in this process, without limits", exc, what)
+        return run_inline(fn, tasks)["one"]
+
+
 def call(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)``: the function of a pool whose tasks are of several kinds (each task's arguments start with
     the module-level function to run)."""
