@@ -87,11 +87,8 @@ class Staging:
         path = Path(path)
         if not anew and _holds(path, data):
             return False
-        fd, tmp = _beside(path)
-        self.files.append((tmp, path, "write"))  # before writing: removed by discard() whatever happens next
-        with os.fdopen(fd, "wb") as handle:
+        with self.open(path) as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
         return True
 
     @contextlib.contextmanager
