@@ -29,7 +29,7 @@ from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
-from proceedings.util.atomic import Staging, held_signals, json_bytes, read_json, sweep, sweep_for, write_cache_json
+from proceedings.util.atomic import Staging, held_signals, json_bytes, read_json, sweep, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded, prepare
 from proceedings.util.timings import Timings, timed
@@ -182,7 +182,7 @@ class _Citations:
 
     def stage(self, staging: Staging, out: Path) -> None:
         """Stage the citations' files with ``staging``."""
-        from proceedings.export.citations import citation_files, stage_citations
+        from proceedings.export.citations import stage_citations, sweep_citations
 
         if not self.taken:
             self.taken = True
@@ -191,7 +191,7 @@ class _Citations:
                 return
             except AlongsideStopped as exc:
                 log.warning("the citations are written again: %s", exc)
-                sweep_for(out / rel for rel in citation_files(self.metadata))  # what the dead process had written
+                sweep_citations(self.metadata, out)  # what the dead process had written
         stage_citations(self.metadata, out, staging)
 
 
@@ -348,9 +348,9 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
                                                 written and _Citations(written, undated), cite_key, ahead.cache)
     except BaseException:  # that process stopped, if it had not finished: the files it wrote beside theirs removed
         if cited is None:
-            from proceedings.export.citations import citation_files
+            from proceedings.export.citations import sweep_citations
 
-            sweep_for(ctx.out_dir / rel for rel in citation_files(undated))
+            sweep_citations(undated, ctx.out_dir)
         raise
     outputs.update(cited or {})
     outputs["metadata"] = ctx.out_dir / "metadata.json"

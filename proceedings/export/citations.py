@@ -29,7 +29,7 @@ from proceedings.export.latex import clean, to_latex
 from proceedings.export.texchars import preamble
 from proceedings.text import ascii_fold
 from proceedings.text import proceedings_title as _proceedings_title
-from proceedings.util.atomic import Staging
+from proceedings.util.atomic import Staging, sweep_for
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +356,11 @@ def stage_citations(metadata: dict[str, Any], out_dir: Path, staging: Staging) -
     its text already is left as it is."""
     for rel, text in render_citations(metadata).items():
         staging.write(Path(out_dir) / rel, text.encode("utf-8"))
+
+
+def sweep_citations(metadata: dict[str, Any], out_dir: Path) -> None:
+    """Remove what a process that stopped while staging the citations left beside their final paths."""
+    sweep_for(Path(out_dir) / rel for rel in citation_files(metadata))
 
 
 def placed_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]:
