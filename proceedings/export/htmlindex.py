@@ -39,19 +39,18 @@ VOLUME_LINKS = (
 """Files of the whole volume linked from build/index.html when present."""
 
 
+LAYOUT = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+"""How every template of the tool is laid out (its e-mail templates' too)."""
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The package's templates: HTML ones autoescaped, text ones not; absent optional fields render empty.
 
     One per process, so each template is compiled once (the caller must not change it).
     """
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=lambda name: name is not None and ".html" in name,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                              autoescape=lambda name: name is not None and ".html" in name, **LAYOUT)
 
 
 def compile_templates() -> None:

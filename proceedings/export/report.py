@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from proceedings import __version__
 from proceedings.errors import InputError
-from proceedings.export.htmlindex import TEMPLATES, environment
+from proceedings.export.htmlindex import LAYOUT, TEMPLATES, environment
 from proceedings.export.mail import remove_attachments, write_attachments
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Paper, Project
@@ -169,7 +169,7 @@ def _where(project: Project, template: Path | None) -> tuple[str | None, str]:
 
 def _template(folder: str | None, name: str) -> jinja2.Template:
     loader = jinja2.FileSystemLoader([folder, str(TEMPLATES)] if folder is not None else [str(TEMPLATES)])
-    return _Bounded(loader=loader, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True).get_template(name)
+    return _Bounded(loader=loader, **LAYOUT).get_template(name)
 
 
 def email_template(project: Project, template: Path | None = None) -> jinja2.Template:
@@ -285,7 +285,7 @@ def print_table(report: ValidationReport, console: Any, *, strict: bool = False)
                 style = "red" if f.severity == "error" else "yellow"
                 console.print(f"  [{style}]{f.rule}[/{style}] ", end="", highlight=False)
                 console.print(f"{where}{f.message}", markup=False, highlight=False)
-    warned = [p.id for p in report.papers if p.warnings and p not in failing]
+    warned = [p.id for p in report.papers if p.warnings and not p.errors and not strict]  # the others: listed above
     if warned:  # named, each, but not told in full here: validation.html has them with their fixes
         shown = ", ".join(warned[:20]) + (f" and {len(warned) - 20} more" if len(warned) > 20 else "")
         console.print(f"[yellow]warnings[/yellow] only: paper{'s' if len(warned) > 1 else ''} {shown}",
