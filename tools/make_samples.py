@@ -319,6 +319,7 @@ def write_logo(path: Path) -> None:
     """A plain generated badge that says it is a sample: "EReL@MIR '25 / SAMPLE LOGO" (deterministic PNG)."""
     from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
+    from proceedings.project.program import SAMPLE_KEY
     from proceedings.typeset.fonts import prepare
 
     fonts = prepare()
@@ -330,7 +331,7 @@ def write_logo(path: Path) -> None:
     draw.text((300, 100), "EReL@MIR '25", font=big, fill="#1f3f7a", anchor="mm")
     draw.text((300, 180), "SAMPLE LOGO · not the real one", font=small, fill="#b03030", anchor="mm")
     marked = PngImagePlugin.PngInfo()
-    marked.add_text("proceedings-sample", "true")  # the build warns that the volume prints a sample logo
+    marked.add_text(SAMPLE_KEY, "true")  # the build warns that the volume prints a sample logo
     image.save(path, format="PNG", optimize=False, pnginfo=marked)
 
 

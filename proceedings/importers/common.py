@@ -216,7 +216,7 @@ def export_reader(what: str) -> Callable[[F], F]:
         def read(path: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(path, *args, **kwargs)
-            except (InputError, OSError, KeyboardInterrupt):
+            except (InputError, OSError):
                 raise
             except Exception as exc:  # noqa: BLE001 - see above
                 raise InputError(f"{path}: cannot be read as {what} ({type(exc).__name__}: {str(exc)[:200]})") \

@@ -389,14 +389,15 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
         why = image_problem(root, workshop.logo)
         if why:
             problems.append(f"front_matter/workshop.yaml: logo: {why}")
-        elif SAMPLE_MARK in _head(root / "front_matter" / workshop.logo):
+        elif SAMPLE_MARK in _head(root / FRONT_MATTER / workshop.logo):
             notices.append(f"front_matter/workshop.yaml: logo: {workshop.logo!r} is the sample logo (it says SAMPLE "
                            "LOGO on the title page and index.html); give the workshop's own, or remove 'logo'")
     return days, sponsors
 
 
-SAMPLE_MARK = b"tEXtproceedings-sample\x00"
-"""A PNG text chunk the repository's sample logo carries (``tools/make_samples.py``)."""
+SAMPLE_KEY = "proceedings-sample"
+"""The PNG text chunk the repository's sample logo carries (``tools/make_samples.py`` writes it)."""
+SAMPLE_MARK = b"tEXt" + SAMPLE_KEY.encode() + b"\x00"
 
 
 def _head(path: Path) -> bytes:

@@ -108,11 +108,10 @@ def get(profile: str) -> Venue:
         before = set(_REGISTRY)
         try:
             loaded = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module or module.startswith(f"{exc.name}."):  # no such module: no such profile either
-                raise ValueError(_unknown(profile)) from None
-            raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         except Exception as exc:  # any failure of a plug-in's import is the chair's input to fix
+            missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+            if missing is not None and (missing == module or module.startswith(f"{missing}.")):
+                raise ValueError(_unknown(profile)) from None  # no such module: no such profile either
             raise ValueError(f"profile {profile!r}: cannot import {module} ({type(exc).__name__}: {exc})") from exc
         if attr:
             venue = getattr(loaded, attr, None)
