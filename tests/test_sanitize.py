@@ -119,3 +119,22 @@ def test_an_annotation_the_page_reaches_by_another_key_loses_its_action(tmp_path
     copied = copy.pages[0].obj.Annots[0]
     assert "/A" not in copied and "/AA" not in copied
     assert removed == Counter({"JavaScript action": 1, "annotation additional action (/AA)": 1})
+
+
+def test_actions_chained_to_an_open_action_that_goes_to_a_page_are_reported(tmp_path: Path):
+    """Validation says a /GoTo open action with JavaScript in its /Next "contains JavaScript; the merge removes it";
+    the removal is reported with the others, as the validation finding promises."""
+    from collections import Counter
+
+    import pikepdf
+
+    from proceedings.pdf.pagecopy import copy_pages
+
+    source = pikepdf.new()
+    source.add_blank_page()
+    source.Root.OpenAction = pikepdf.Dictionary(
+        S=pikepdf.Name.GoTo, D=pikepdf.Array([source.pages[0].obj, pikepdf.Name.Fit]),
+        Next=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
+    removed: Counter = Counter()
+    copy_pages(pikepdf.new(), source, removed)
+    assert removed == Counter({"actions chained to the open action (/Next)": 1})

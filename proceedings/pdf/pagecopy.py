@@ -150,8 +150,12 @@ def _left_behind(doc: Pdf, removed: Counter) -> None:
                     if count:
                         removed[what] += count
         action = root.get("/OpenAction")
-        if isinstance(action, Dictionary) and _text(action.get("/S")) not in ("", "/GoTo"):
-            removed[f"{_text(action.get('/S')).lstrip('/')} action run when the file is opened"] += 1
+        if isinstance(action, Dictionary):  # going to a page is no harm, unless more actions are chained to it
+            kind = _text(action.get("/S"))
+            if kind not in ("", "/GoTo"):
+                removed[f"{kind.lstrip('/')} action run when the file is opened"] += 1
+            elif "/Next" in action:
+                removed["actions chained to the open action (/Next)"] += 1
         if "/AA" in root:
             removed["document additional action (/AA)"] += 1
         form = root.get("/AcroForm")
