@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -480,3 +481,23 @@ def test_the_repository_project_deposits_as_it_is(repo_build, tmp_path: Path, sc
     assert list(schema.iter_errors(str(deposit))) == []
     text = deposit.read_text(encoding="utf-8")
     assert "https://example.org/erelmir25/papers/" in text and "10.5555/erelmir25." in text
+
+
+def test_every_citation_and_the_deposit_agree_on_a_publication_date_set_apart(tmp_path: Path, monkeypatch):
+    """Proceedings published the year after the event: BibTeX, RIS, CSL-JSON, the ACM text and Crossref all date the
+    papers by publication_date (Crossref alone did; the citations kept the event's year)."""
+    from tests.conftest import build_project
+    from tests.test_faults import small_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1745798400")
+    project = small_project(tmp_path / "p")
+    _set_workshop(project, publication_date="2026-01-15")
+    result = build_project(project)
+    out = project / "build"
+    assert metadata_of(out)["volume"]["publication_date"] == "2026-01-15"
+    first = result.metadata["papers"][0]["id"]
+    assert re.search(r"year\s*= \{2026\}", (out / "citations" / f"{first}.bib").read_text(encoding="utf-8"))
+    assert "PY  - 2026" in (out / "citations" / f"{first}.ris").read_text(encoding="utf-8")
+    csl = json.loads((out / "citations" / f"{first}.json").read_text(encoding="utf-8"))[0]
+    assert csl["issued"]["date-parts"][0][0] == 2026
+    assert " 2026. " in (out / "citations" / f"{first}.txt").read_text(encoding="utf-8")

@@ -27,6 +27,12 @@ def _doi_url(doi: str) -> str:
     return doi if doi.startswith(("http://", "https://")) else f"https://doi.org/{doi}"
 
 
+def published(volume: dict[str, Any]) -> dt.date:
+    """The day metadata.json's volume is published, which every citation dates its papers by (the first day in a
+    metadata.json written before it said)."""
+    return dt.date.fromisoformat(volume.get("publication_date") or volume["start_date"])
+
+
 def booktitle(volume: dict[str, Any]) -> str:
     """"Proceedings of the 1st Workshop on X (X '25), April 28–29, 2025, Sydney, NSW, Australia"."""
     start = dt.date.fromisoformat(volume["start_date"])
@@ -44,7 +50,7 @@ def acm_reference(metadata: dict[str, Any], paper: dict[str, Any]) -> str:
     """One line: the paper's ACM Reference Format (plain UTF-8), ending in a newline."""
     volume = metadata["volume"]
     names = [printed(p) for p in people(paper.get("authors_detail"), paper.get("authors"))]
-    year = dt.date.fromisoformat(volume["start_date"]).year
+    year = published(volume).year
     where = ", ".join(clean(x) for x in (volume.get("publisher"), volume.get("publisher_address")) if x and clean(x))
     count = paper["last_page"] - paper["first_page"] + 1
     pages = f"{count} page" if count == 1 else f"{count} pages"

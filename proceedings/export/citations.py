@@ -24,7 +24,7 @@ from typing import Any
 
 from proceedings.errors import InputError, UnknownPaperError
 from proceedings.export import names as _names
-from proceedings.export.acmref import acm_reference
+from proceedings.export.acmref import acm_reference, published
 from proceedings.export.latex import clean, to_latex
 from proceedings.export.texchars import preamble
 from proceedings.text import ascii_fold
@@ -53,10 +53,6 @@ _STOPWORDS = frozenset(
 def proceedings_title(title: str) -> str:
     """"The 1st Workshop on X" → "Proceedings of the 1st Workshop on X" (white space cleaned)."""
     return _proceedings_title(clean(title))
-
-
-def _date(volume: dict[str, Any]) -> dt.date:
-    return dt.date.fromisoformat(volume["start_date"])
 
 
 def _people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list[_names.Name]:
@@ -143,7 +139,7 @@ def _bib_names(people: list[_names.Name]) -> str | None:
 
 def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
     """The fields a volume gives its own entry and each paper's."""
-    date = _date(volume)
+    date = published(volume)
     end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     return [
         ("editor", _bib_names(_people(volume.get("editors_detail"), volume.get("editors")))),
@@ -206,7 +202,7 @@ def bibtex_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str,
 def ris_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
     """One RIS record (``TY  - CONF`` … ``ER  - ``)."""
     volume = metadata["volume"]
-    date = _date(volume)
+    date = published(volume)
     lines: list[tuple[str, str | None]] = [("TY", "CONF"), ("ID", key)]
     for person in _people(paper.get("authors_detail"), paper.get("authors")):
         lines.append(("AU", _names.ris(person)))
@@ -240,7 +236,7 @@ def _csl_date(date: dt.date) -> list[int]:
 def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict[str, Any]:
     """One CSL-JSON item of type ``paper-conference``."""
     volume = metadata["volume"]
-    date = _date(volume)
+    date = published(volume)
     end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
     item: dict[str, Any] = {
         "id": key,

@@ -164,7 +164,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         log.warning("papers %s have no landing page of their own: their DOIs resolve to the volume's page %s "
                     "(set url in papers.yaml or paper_url_pattern in workshop.yaml)", ", ".join(shared), w.url)
     built = build_time(metadata)  # the deposit's own time (its batch id and timestamp); the papers' date is the event's
-    published = w.publication_date or w.start_date
+    published = w.published
     stamp = built.strftime("%Y%m%d%H%M%S") + "000"
     root = ET.Element("doi_batch", {"xmlns": NS, "xmlns:xsi": XSI, "xmlns:jats": JATS,
                                     "xsi:schemaLocation": SCHEMA_LOCATION, "version": "5.3.1"})

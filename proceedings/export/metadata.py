@@ -56,6 +56,7 @@ def make_metadata(project: Project, plan: Plan, report: ValidationReport, volume
         "location": w.location,
         "start_date": w.start_date.isoformat(),
         "end_date": w.end_date.isoformat(),
+        "publication_date": w.published.isoformat(),
         "year": w.year,
         "publisher": w.publisher,
         "publisher_address": w.publisher_address,

@@ -152,8 +152,8 @@ class Workshop(_Model, PublisherFields):
     end_date: dt.date
     """Last day (ISO date)."""
     publication_date: dt.date | None = None
-    """The day the proceedings are published (ISO date; Crossref's ``publication_date``): the first day when absent,
-    as the citations date them."""
+    """The day the proceedings are published (ISO date): the citations' year and month and Crossref's
+    ``publication_date``; the first day when absent."""
     publisher: str = Field(min_length=1)
     """"ACM"."""
     publisher_address: str | None = None
@@ -210,6 +210,12 @@ class Workshop(_Model, PublisherFields):
     def year(self) -> int:
         """Year of the event."""
         return self.start_date.year
+
+    @property
+    def published(self) -> dt.date:
+        """The day the proceedings are published: ``publication_date``, else the first day (what every citation and
+        the Crossref deposit date the papers by)."""
+        return self.publication_date or self.start_date
 
 
 class Paper(_Model):
