@@ -67,7 +67,7 @@ def run(paper: Paper):
     first = min(hits)
     s, t = hits[first][0]
     box = (min(s.x0, t.x0), min(s.y0, t.y0), max(s.x1, t.x1), max(s.y1, t.y1))
-    sample = " / ".join(x.text.strip()[:30] for x in (s, t))
+    sample = " / ".join(" ".join(x.text.split())[:30].rstrip() for x in (s, t))
     return [Finding(
         "overprint", "error", first,
         f"Text is printed over other text on {on_pages(list(hits))} (\"{sample}\"): a table, equation or URL "
