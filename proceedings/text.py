@@ -38,8 +38,9 @@ def ascii_fold(text: str) -> str:
     if text.isascii():  # every character up in a dict)
         return text
     text = unicodedata.normalize("NFKD", text)
-    marks = "".join(sorted(c for c in set(text) if unicodedata.combining(c)))  # each distinct character once
-    return _SPECIAL_RE.sub(_special, re.sub(f"[{marks}]+", "", text) if marks else text)
+    for mark in {c for c in set(text) if c > "\x7f" and unicodedata.combining(c)}:  # each distinct character once
+        text = text.replace(mark, "")
+    return _SPECIAL_RE.sub(_special, text)
 
 
 def match_fold(text: str) -> str:

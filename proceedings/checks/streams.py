@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from proceedings.checks.pdfcheck import (
 from proceedings.findings import Finding
 from proceedings.pdf.jpeg import jpeg_fault
 from proceedings.pdf.streams import Verified, filter_chain, fingerprint, plain_jpeg, png_row, row_fault
+from proceedings.util.fastzlib import zlib
 from proceedings.util.tolerant import tolerant
 
 log = logging.getLogger(__name__)

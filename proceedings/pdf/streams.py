@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pikepdf import Array, Dictionary, Pdf, Stream, StreamDecodeLevel
 
 from proceedings.pdf.jpeg import jpeg_fault
+from proceedings.util.fastzlib import zlib
 
 
 class DamagedStream(ValueError):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import zlib
 from array import array
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -27,6 +26,7 @@ from proceedings.errors import BindError, DamagedPart
 from proceedings.stages import reuse
 from proceedings.util.atomic import atomic_open
 from proceedings.util.cache import crc32_hex
+from proceedings.util.fastzlib import zlib
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import pickle
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -21,6 +20,7 @@ from typing import Any, BinaryIO, TypeVar
 from proceedings import __version__
 from proceedings.context import BuildContext
 from proceedings.util.atomic import write_bytes
+from proceedings.util.fastzlib import zlib
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

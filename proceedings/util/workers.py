@@ -124,7 +124,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
     warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     limit_memory(memory_mb)
-    while True:
+    gc.freeze()  # what the parent made (modules, the project) lives as long as this process: the collector's
+    while True:  # passes over a paper's objects no longer walk it
         try:
             message = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
