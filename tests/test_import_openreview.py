@@ -191,3 +191,16 @@ def test_a_dump_of_unforeseen_shapes_is_an_input_error_naming_the_file(tmp_path:
     with pytest.raises(InputError) as caught:
         read_openreview(path)
     assert str(path) in str(caught.value) and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("profiles", [[{"id": "~A_B1", "content": 5}], {"profiles": [{"content": {"names": 5}}]}])
+def test_an_unforeseen_profiles_file_is_named_not_the_notes(tmp_path: Path, profiles) -> None:
+    """A profiles dump of an unforeseen shape is that file's to fix: the message names it, not the notes file
+    (it named the notes, which were fine)."""
+    from proceedings.errors import InputError
+
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(profiles), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_openreview(NOTES, VENUE, path)
+    assert str(caught.value).startswith(f"{path}:") and str(NOTES) not in str(caught.value)

@@ -212,7 +212,9 @@ def _submissions_table(path: Path) -> tuple[Table, Table | None]:
     return table, (pick_sheet(path, sheets, "Authors", _authors_header) if sheets is not None else None)
 
 
+@export_reader("an EasyChair authors export")
 def _authors_table(path: Path) -> Table:
+    """The authors export given beside the submissions (what it holds that is unforeseen is its own to fix)."""
     table = _find(path, _load(path, "authors"), "Authors", _authors_header)
     if table is None:
         raise InputError(f"{path}: no header row with 'submission #' and 'first name'/'last name' (or 'name') "
@@ -220,7 +222,7 @@ def _authors_table(path: Path) -> Table:
     return table
 
 
-@export_reader("an EasyChair export (submissions CSV or XLSX, and its authors file)")
+@export_reader("an EasyChair export (submissions CSV or XLSX)")
 def read_easychair(submissions: Path, authors: Path | None = None,
                    decisions: Sequence[str] | None = None) -> Export:
     """Read EasyChair's submissions export (CSV, or an XLSX with a Submissions sheet and, optionally, an

@@ -188,7 +188,13 @@ def _authors(content: dict[str, Any], profiles: _Profiles | None) -> list[Import
     return out
 
 
-@export_reader("an OpenReview export (a JSON dump of notes, and its profiles file)")
+@export_reader("an OpenReview profiles dump")
+def _read_profiles(path: Path) -> _Profiles:
+    """The profiles file given beside the notes (what it holds that is unforeseen is its own to fix, named)."""
+    return _Profiles(_items(_load_json(path, "profiles"), ("profiles", "results")))
+
+
+@export_reader("an OpenReview export (a JSON dump of notes)")
 def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file: Path | None = None) -> Export:
     """Read a JSON dump of OpenReview notes; accepted are those whose ``venueid`` is ``venue_id`` (default: the
     most common venue id that is not a submitted, rejected or withdrawn one)."""
@@ -199,7 +205,7 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
     profiles = None
     files = [notes_file.name]
     if profiles_file is not None:
-        profiles = _Profiles(_items(_load_json(Path(profiles_file), "profiles"), ("profiles", "results")))
+        profiles = _read_profiles(Path(profiles_file))
         files.append(Path(profiles_file).name)
     decisions = {id(n): decision_of(n) for n in notes}
     accepted_id: str | None = venue_id
