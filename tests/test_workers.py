@@ -41,6 +41,19 @@ def test_alongside_raises_the_other_process_error_here():
             assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, "/out/papers/1.pdf")
 
 
+def _unsendable():
+    return lambda: None  # a value that does not pickle
+
+
+def test_a_value_the_other_process_cannot_send_is_its_stop_here():
+    """What the callers fall back on (doing the work here) when the other process gives no answer: a value that
+    cannot be sent is none either (it was a RuntimeError, an internal error of the build)."""
+    from proceedings.util.alongside import AlongsideStopped
+
+    with alongside(_unsendable) as value, pytest.raises(AlongsideStopped, match="cannot be sent"):
+        value()
+
+
 def test_leaving_the_block_early_stops_the_other_process(tmp_path: Path):
     pid_file = tmp_path / "pid"
     with pytest.raises(KeyError), alongside(_wait, str(pid_file)):

@@ -79,4 +79,5 @@ def _alongside_main(conn: multiprocessing.connection.Connection, fn: Callable[..
     try:
         conn.send(message)
     except Exception as exc:  # noqa: BLE001 - a value or exception that does not pickle
-        conn.send(("error", RuntimeError(f"{type(message[1]).__name__}: {message[1]} ({exc})")))
+        conn.send(("error", AlongsideStopped(f"the result of {fn.__name__} cannot be sent "
+                                             f"({type(message[1]).__name__}: {message[1]}; {exc})")))
