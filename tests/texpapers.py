@@ -152,6 +152,8 @@ VARIANTS: dict[str, str] = {
     "overflow": acmart().replace("\\section{Results}", OVERFLOW_FIGURE + "\\section{Results}", 1),
     "widefig": acmart().replace("\\section{Results}", WIDE_FIGURE + "\\section{Results}", 1),
     "overfull": acmart().replace("\\section{Method}", "\\section{Method}\n" + OVERFULL_TABLE, 1),
+    "preprint": acmart(preamble="\\usepackage{eso-pic}\n"  # a footer of the authors' own, worded as the watermark ends
+                       "\\AddToShipoutPictureBG{\\put(200,25){Preprint. Not for distribution.}}"),
     "quoted": acmart().replace("\\section{Method}", "\\section{Method}\n\\noindent Anonymous Author(s) is what a "
                                "double-blind submission shows instead of the authors; Submission ID and "
                                "Unpublished working draft are its other marks.\n\n", 1),
@@ -170,7 +172,7 @@ def tex_available() -> str | None:
     """Why the papers cannot be compiled here (None when they can)."""
     if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
         return "pdflatex is not installed"
-    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "example-image.pdf"):
+    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "eso-pic.sty", "example-image.pdf"):
         found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False).stdout.strip()
         if not found:
             return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra)"

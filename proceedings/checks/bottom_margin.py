@@ -1,25 +1,24 @@
 """``bottom-margin``: nothing in the strip at the bottom of a page where the volume stamps its page number."""
 
+from proceedings.checks.exempt import exempt_ids
 from proceedings.checks.layout import in_template
-from proceedings.checks.line_numbers import span_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import Span
 
 
-@check("bottom-margin", "Bottom margin", "3")
+@check("bottom-margin", "Bottom margin", "4")
 def run(paper: Paper):
     if not in_template(paper):
         return []  # another template: ``template`` says so once, its margins are not the venue's
     zone = paper.venue.stamp_zone
     hits: dict[int, list] = {}
     for page in paper.pages:
-        skip = span_ids(paper, page.number)
+        skip = exempt_ids(paper, page.number)
         spans = [s for s in page.spans if s.y0 < zone and s.y1 > 1 and s.x1 > 0 and s.x0 < page.width
-                 and any(c.isalnum() for c in s.text) and id(s) not in skip and not is_draft_mark(s.text)]
+                 and any(c.isalnum() for c in s.text) and id(s) not in skip]
         spans += [Span("(a figure)", f[0], f[1], f[2], f[3], 0.0, False) for f in page.figures
                   if f[1] < zone and f[3] > 1 and f[2] > 0 and f[0] < page.width]
         if spans:

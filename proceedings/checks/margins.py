@@ -5,19 +5,18 @@ the paper is in the venue's template (otherwise ``template`` says so once). Line
 footer and the stamp zone have their own rules.
 """
 
+from proceedings.checks.exempt import exempt_ids
 from proceedings.checks.layout import in_template
-from proceedings.checks.line_numbers import span_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import Span
 
 _SIDES = ("left", "bottom", "right", "top")
 
 
-@check("margins", "Margins", "2")
+@check("margins", "Margins", "3")
 def run(paper: Paper):
     venue = paper.venue
     block = venue.text_block
@@ -28,12 +27,10 @@ def run(paper: Paper):
     for page in paper.pages:
         if not paper.right_size(page):
             continue
-        skip = span_ids(paper, page.number)
+        skip = exempt_ids(paper, page.number)
         out, sides = [], set()
         for s in page.spans:
             if id(s) in skip or s.y0 < venue.stamp_zone or not any(c.isalnum() for c in s.text):
-                continue
-            if is_draft_mark(s.text):
                 continue
             beyond = [s.x0 < block[0] - tol, s.y0 < block[1] - tol, s.x1 > block[2] + tol, s.y1 > block[3] + tol]
             if any(beyond):

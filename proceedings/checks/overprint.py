@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from proceedings.checks.line_numbers import span_ids
+from proceedings.checks.exempt import exempt_ids
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import is_draft_mark
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import PageText, Span
 
@@ -35,13 +34,13 @@ def _level(span: Span) -> bool:
 
 
 def _text(span: Span) -> bool:
-    """Whether the span is text of the paper (a letter or digit; not the draft watermark)."""
-    return any(c.isalnum() for c in span.text) and not is_draft_mark(span.text)
+    """Whether the span is text (a letter or digit)."""
+    return any(c.isalnum() for c in span.text)
 
 
 def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span, Span]]:  # type: ignore[assignment]
-    """Pairs of the page's spans printed over each other (spans sorted by their bottom: each is compared with those
-    that start below its top only)."""
+    """Pairs of the page's spans printed over each other, none of them in ``skip`` (spans sorted by their bottom:
+    each is compared with those that start below its top only)."""
     spans = sorted((s for s in page.spans if s.x1 - s.x0 >= MIN_OVERLAP and _level(s)), key=attrgetter("y0"))
     out = []
     for i, s in enumerate(spans):
@@ -55,11 +54,11 @@ def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span,
     return out
 
 
-@check("overprint", "Text printed over text", "3")
+@check("overprint", "Text printed over text", "4")
 def run(paper: Paper):
     hits = {}
     for page in paper.pages:
-        found = collisions(page, span_ids(paper, page.number))
+        found = collisions(page, exempt_ids(paper, page.number))
         if found:
             hits[page.number] = found
     if not hits:

@@ -95,14 +95,19 @@ def required_text(pattern: re.Pattern[str]) -> str:
     return best
 
 
-_DRAFT_MARKS = ("unpublished working draft", "not for distribution")
+DRAFT_MARK = "unpublished working draft"
+"""acmart's draft watermark, "Unpublished working draft. Not for distribution.", as it begins (folded)."""
+_DRAFT_REST = re.compile(r"\W*not for distribution\W*")
 
 
 def is_draft_mark(text: str) -> bool:
-    """Whether ``text`` is (part of) acmart's draft watermark, "Unpublished working draft. Not for distribution."
-    (the ``draft-footer`` rule's; the geometry rules leave it alone)."""
+    """Whether ``text`` is a piece of acmart's draft watermark (the ``draft-footer`` rule's): its beginning, or its
+    end alone, "Not for distribution." (PDFium may cut it there). Only a page that shows the watermark has it:
+    see :func:`~proceedings.checks.exempt.exempt_ids`."""
     lower = text.lower()
-    return ("unpublished" in lower or "distribution" in lower) and any(m in fold(text) for m in _DRAFT_MARKS)
+    if "unpublished" in lower:
+        return DRAFT_MARK in fold(text)
+    return "distribution" in lower and _DRAFT_REST.fullmatch(fold(text)) is not None
 
 
 def alnum_key(text: str) -> str:
