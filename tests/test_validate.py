@@ -804,6 +804,9 @@ def test_overprint_finds_text_over_text_and_leaves_slanted_heads_alone(tmp_path:
     ("anonymous author(s)", True), ("anonymous authors, anonymous institution", True), ("anonymous authors", True),
     ("anonymous submission 1234", True), ("anonymous author1", True),
     ("anonymous authors and open peer review in ir", False), ("anonymous authors are common", False),
+    ("anonymous submission #1234", True), ("anonymous authors*1", True), ("anonymous submission paper id: 42", True),
+    ("anonymous author - anonymous institution", True), ("anonymous authors\nanonymous institution", True),
+    ("anonymous authorship in peer review", False), ("anonymous submissions are reviewed", False),
 ])
 def test_the_anonymous_author_block_is_told_from_a_title_that_begins_alike(line: str, block: bool):
     from proceedings.checks.anonymous import PATTERN

@@ -11,12 +11,14 @@ from proceedings.checks.registry import check
 from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
 
-PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:author(?:s|\(s\))?|submission)(?=[^\w\n]*(?:\n|$)|\s*[\d,;:(])")
-"""The phrase at the start of a line, then its end, a footnote mark or a comma ("Anonymous Authors, Anonymous
-Institution"): a title that begins with "Anonymous Authors and …" is no author block."""
+PATTERN = re.compile(r"(?:^|\n)\W{0,3}anonymous\s+(?:authors|author\(s\)|author|submission)(?![a-z])"
+                     r"(?![^\S\n]+(?!(?:paper|id|no|number|institution|affiliation)\b)[a-z])")
+"""The phrase at the start of a line, and no word of a sentence after it (a number, a mark, a comma, "paper id"
+may follow: "Anonymous submission #1234", "Anonymous Authors, Anonymous Institution"): a title that begins with
+"Anonymous Authors and …" is no author block."""
 
 
-@check("anonymous", "Anonymous author block", "4")
+@check("anonymous", "Anonymous author block", "5")
 def run(paper: Paper):
     page = paper.page(1)
     if page is None or not PATTERN.search(paper.folded.get(1, "")):
