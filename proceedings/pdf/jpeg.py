@@ -28,6 +28,8 @@ def jpeg_fault(data: bytes | memoryview) -> str | None:
             image.load()
     except Image.DecompressionBombError:
         return None  # too large to check here; the memory limit guards the readers
+    except Image.UnidentifiedImageError:  # its message names a memory address: no two builds would say the same
+        return "the JPEG image does not decode (it is not JPEG data)"
     except Exception as exc:  # noqa: BLE001 - any decoder failure
         if "truncated" in str(exc):
             return "the JPEG data ends before the image does: the image was cut short"
