@@ -368,3 +368,19 @@ def test_a_library_host_keeps_its_sigterm_handler_in_the_workers(tmp_path: Path)
             os.killpg(host.pid, signal.SIGKILL)
     assert host.returncode == 0, err
     assert out.strip() == "[True] ['1', '2', '3', '4'] ['1', '2', '3', '4']", err
+
+
+def test_a_file_of_its_own_gone_is_no_input_error(tmp_path: Path):
+    """A path given that is not there is the input's (exit 2, named); a file under the output folder that is not
+    there is this tool's own doing (its cache), never blamed on the user's input."""
+    from proceedings.errors import InputError
+    from proceedings.util.outputs import writing
+
+    out = tmp_path / "build"
+    out.mkdir()
+    with pytest.raises(InputError, match="missing.pdf: no such file"), writing(out):
+        (tmp_path / "missing.pdf").read_bytes()
+    with pytest.raises(FileNotFoundError), writing(out):
+        (out / ".cache" / "bound.json").read_bytes()
+    with pytest.raises(InputError, match="file name too long"), writing(out):  # a name given: wherever it is
+        (out / ("a" * 300)).read_bytes()

@@ -23,8 +23,12 @@ ALWAYS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 """Errors that only a write can raise: the machine's, wherever they happen."""
 ON_OUTPUT = {errno.EACCES, errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.EISDIR}
 """Errors that are the machine's when they concern a path under the output folder."""
-UNUSABLE = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP}
-"""Errors that, on a path outside the output folder, say a path given cannot be used: the input's (exit 2)."""
+UNUSABLE = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
+"""Errors that, on a path outside the output folder, say a path given cannot be used: the input's (exit 2). Under it
+they are the machine's (:data:`ON_OUTPUT`) or this tool's own (a file of its cache gone: an internal error)."""
+UNUSABLE_NAMES = {errno.ENAMETOOLONG, errno.ELOOP}
+"""Errors that say a path given cannot be used wherever it is (a paper's name past the limit, with the project in
+the output folder too): names this tool makes are never so."""
 
 
 def _inside(path: Any, folder: Path) -> bool:
@@ -64,7 +68,8 @@ def writing(out_dir: Path | None) -> Iterator[None]:
     except OSError as exc:
         if is_machine_error(exc, out_dir):
             raise output_error(exc, out_dir) from None
-        if exc.errno in UNUSABLE and exc.filename:
+        if exc.filename and (exc.errno in UNUSABLE_NAMES or exc.errno in UNUSABLE and not (
+                out_dir is not None and _inside(exc.filename, out_dir))):
             why = (exc.strerror or os.strerror(exc.errno or 0)).lower()
             raise InputError(f"{_short(os.fsdecode(exc.filename))}: {why}") from None
         raise
