@@ -139,6 +139,33 @@ def test_ctrl_c_while_files_are_put_in_place_waits_for_the_last_of_them(tmp_path
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_the_record_of_the_bound_volume_is_published_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A build stopped before publishing leaves the last volume and its record as they were: the next build copies
+    its unchanged parts from it (the record described the volume never put in place, so every part was bound
+    again)."""
+    from proceedings.stages.reuse import PreviousVolume
+    from proceedings.util.atomic import read_json
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = small_project(tmp_path / "p")
+    build_project(project)
+    build = project / "build"
+    path = project / "front_matter" / "workshop.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["subject"] = "Proceedings, edited"  # the volume's document information changes, no part of it
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "publish", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build_project(project)
+    previous = PreviousVolume.open(build / "proceedings.pdf", read_json(build / ".cache" / "bound.json"))
+    assert previous is not None
+    previous.close()
+
+
 def test_a_staged_file_whose_writing_fails_is_gone_at_once(tmp_path: Path):
     """The volume's file is dropped as soon as binding it fails (binding again from scratch stages another): no
     half-written file waits to be put in place."""

@@ -31,7 +31,7 @@ from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import FrontMatter
-from proceedings.util.atomic import Staging, read_json, write_cache_json
+from proceedings.util.atomic import Staging, json_bytes, read_json, write_cache_json
 from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
@@ -345,9 +345,10 @@ def bind_volume(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
         if previous is not None:
             previous.close()
     bound = staging.pending(path) or path  # its size and time as it will be in place
-    write_cache_json(marker, {"key": key, "output": file_fingerprint(bound),
-                        "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}})
-    return path, key
+    record = {"key": key, "output": file_fingerprint(bound),
+              "parts": {w.context: [w.start, w.end, w.crc32] for w in written if w.context}}
+    staging.write(marker, json_bytes(record, pretty=False))  # in place with the volume: a build stopped before
+    return path, key  # leaves the last volume and its record as they were
 
 
 def _volume_facts(volume: Volume, project: Project, plan: Plan, ctx: BuildContext,
