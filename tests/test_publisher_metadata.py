@@ -497,6 +497,8 @@ def test_every_citation_and_the_deposit_agree_on_a_publication_date_set_apart(tm
     assert metadata_of(out)["volume"]["publication_date"] == "2026-01-15"
     first = result.metadata["papers"][0]["id"]
     assert re.search(r"year\s*= \{2026\}", (out / "citations" / f"{first}.bib").read_text(encoding="utf-8"))
+    keys = re.findall(r"^@\w+\{([^,]+),", (out / "proceedings.bib").read_text(encoding="utf-8"), re.M)
+    assert keys and all("2026" in key and "2025" not in key for key in keys), keys  # as their year field
     assert "PY  - 2026" in (out / "citations" / f"{first}.ris").read_text(encoding="utf-8")
     csl = json.loads((out / "citations" / f"{first}.json").read_text(encoding="utf-8"))[0]
     assert csl["issued"]["date-parts"][0][0] == 2026

@@ -86,7 +86,7 @@ def citation_keys(metadata: dict[str, Any]) -> dict[str, str]:
     ASCII, stable for the same metadata, unique (``-2``, ``-3``… on clashes, in volume order),
     never equal to :func:`volume_key`.
     """
-    year = metadata["volume"]["year"]
+    year = published(metadata["volume"]).year  # as their year field
     taken = {volume_key(metadata)}
     keys: dict[str, str] = {}
     for paper in metadata["papers"]:
@@ -105,10 +105,10 @@ def citation_keys(metadata: dict[str, Any]) -> dict[str, str]:
 
 
 def volume_key(metadata: dict[str, Any]) -> str:
-    """BibTeX key of the volume: its acronym without the year, then the year ("erelmir2025")."""
+    """BibTeX key of the volume: its acronym without the year, then the year it is published ("erelmir2025")."""
     volume = metadata["volume"]
     acronym = re.sub(r"\s*(?:'\d\d|\d{4})\s*$", "", volume.get("acronym", ""))
-    return f"{_key_word(acronym) or 'proceedings'}{volume['year']}"
+    return f"{_key_word(acronym) or 'proceedings'}{published(volume).year}"
 
 
 # --------------------------------------------------------------------------- BibTeX
