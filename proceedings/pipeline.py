@@ -172,26 +172,23 @@ def _citation_files(metadata: dict, out: Path) -> list[tuple[str, Path, str]]:
 
 
 class _Citations:
-    """The citations' files :func:`_citation_files` wrote: taken on by the first staging; written here by a later
-    one (the volume bound again after a damaged part: the first staging's files are gone), or when that process
-    died (what it wrote removed)."""
+    """The citations' files :func:`_citation_files` is writing, taken on by the staging of the volume once it is
+    bound (a part found damaged, which binds the volume again, is found before); written here when that process
+    died (what it wrote removed first)."""
 
     def __init__(self, written: Callable[[], list[tuple[str, Path, str]]], metadata: dict) -> None:
         self.written, self.metadata = written, metadata
-        self.taken = False
 
     def stage(self, staging: Staging, out: Path) -> None:
         """Stage the citations' files with ``staging``."""
         from proceedings.export.citations import stage_citations, sweep_citations
 
-        if not self.taken:
-            self.taken = True
-            try:
-                staging.adopt(self.written())
-                return
-            except AlongsideStopped as exc:
-                log.warning("the citations are written again: %s", exc)
-                sweep_citations(self.metadata, out)  # what the dead process had written
+        try:
+            staging.adopt(self.written())
+            return
+        except AlongsideStopped as exc:
+            log.warning("the citations are written again: %s", exc)
+            sweep_citations(self.metadata, out)  # what the dead process had written
         stage_citations(self.metadata, out, staging)
 
 
