@@ -79,6 +79,30 @@ def test_lists_nested_deep_are_printed_whole(tmp_path: Path):
     assert re.search(r"–\s*level 12", text) and markdown.MAX_LIST_DEPTH < 12
 
 
+def test_an_item_too_deep_is_dashed_once_whatever_its_paragraphs():
+    """Its second paragraph is the same item's: no dash of its own (it read as an item more)."""
+    from reportlab.platypus import Paragraph
+
+    from proceedings.typeset import markdown
+    from proceedings.typeset.styles import Styles
+
+    depth = markdown.MAX_LIST_DEPTH + 2
+    text = "".join("  " * i + f"- level {i + 1}\n" for i in range(depth))
+    text += "\n" + "  " * depth + "second paragraph of the last\n"
+    _, story = markdown.markdown_flowables(text, Styles())
+
+    def texts(flowables) -> list[str]:
+        out = []
+        for f in flowables:
+            if isinstance(f, Paragraph):
+                out.append(f.text)
+            out += texts(getattr(f, "_flowables", None) or getattr(f, "_content", None) or [])
+        return out
+
+    found = texts(story)
+    assert f"– level {depth}" in found and "second paragraph of the last" in found, found
+
+
 def test_links_a_pdf_cannot_follow_are_printed_as_text(tmp_path: Path):
     """A web page's anchor ("#top"), a bare "#" or a relative path, in the preface, a keynote or the sponsors'
     and the workshop's url, is printed as text (ReportLab failed on each: exit 70); web links stay links."""

@@ -65,6 +65,7 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
     stack: list[list] = []  # open lists: [ordered, items]
     item_stack: list[list[Flowable]] = []
     quote = 0
+    deep_item = False  # an item too deep to be listed opened: its first paragraph not yet written
 
     def emit(flowable: Flowable) -> None:
         (item_stack[-1] if item_stack else story).append(flowable)
@@ -86,14 +87,17 @@ def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flow
             if quote:
                 style = styles.small
             for n, piece in enumerate(_inline_chunks(tokens[i + 1].children)):
-                dashed = len(stack) > MAX_LIST_DEPTH and n == 0  # an item too deep: a paragraph of the one it is in
+                dashed = deep_item and n == 0  # an item too deep: a paragraph of the one it is in, dashed once
                 emit(Paragraph(("– " if dashed else "") + piece, style))
+            deep_item = False
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
             stack.append([tok.type == "ordered_list_open", []])
         elif tok.type == "list_item_open" and len(stack) <= MAX_LIST_DEPTH:
             item_stack.append([])
+        elif tok.type == "list_item_open":
+            deep_item = True
         elif tok.type == "list_item_close" and len(stack) <= MAX_LIST_DEPTH:
             content = item_stack.pop()
             stack[-1][1].append(ListItem(content or [Paragraph("", styles.body_left)], leftIndent=16))
