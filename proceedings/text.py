@@ -32,6 +32,14 @@ WEB_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ftps://", "doi:")
 """Addresses a reader may follow from the volume: the links copied from papers, those drawn in the front matter."""
 
 
+def web_link(url: str | None) -> str | None:
+    """``url``, trimmed, when a reader can follow it from a page of the volume (:data:`WEB_SCHEMES`); None for
+    anything else (an anchor of a web page "#top", a relative path, a script): the one rule for the papers' links
+    and the front matter's."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(WEB_SCHEMES) else None
+
+
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
     text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks

@@ -12,11 +12,10 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from proceedings.text import WEB_SCHEMES
+from proceedings.text import web_link
 
 log = logging.getLogger(__name__)
 
-SAFE_URI_SCHEMES = WEB_SCHEMES
 DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/Popup"}
 PAGE_KEYS_DROPPED = ("/Annots", "/B", "/AA", "/StructParents", "/Thumb", "/PieceInfo", "/Metadata")
 _NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
@@ -90,7 +89,7 @@ def _safe_action(action: Any, dests: _Dests, removed: Counter) -> tuple[str, Any
         return ("dest", target) if target is not None else None
     if kind == "/URI":
         uri = _text(action.get("/URI")).strip()
-        if uri and uri.lower().startswith(SAFE_URI_SCHEMES):
+        if web_link(uri):
             return ("uri", uri)
         removed[f"link to a non-web address ({uri[:40]})"] += 1
         return None

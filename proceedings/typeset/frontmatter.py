@@ -20,12 +20,12 @@ from reportlab.platypus import (
 
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
-from proceedings.text import date_range, person_sort_key, roman
+from proceedings.text import date_range, person_sort_key, roman, web_link
 from proceedings.typeset import fonts, program
 from proceedings.typeset.frontdata import FRONT_CONTENTS, SECTIONS, FrontMatter, TocLink
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
-from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, link, page_size
+from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
 from proceedings.typeset.toc import TocEntry
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     if w.series:
         ids.append(esc(w.series) + (f", volume {esc(w.volume)}" if w.volume else ""))
     if w.url:
-        target = link(w.url)
+        target = web_link(w.url)
         ids.append(f'<a href="{esc(target)}" color="{LINK}">{esc(target)}</a>' if target else esc(w.url))
     for line in ids:
         story.append(Paragraph(line, styles.notice))

@@ -7,8 +7,9 @@ import re
 from markdown_it import MarkdownIt
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer
 
+from proceedings.text import web_link
 from proceedings.typeset import fonts
-from proceedings.typeset.styles import LINK, Styles, esc, link
+from proceedings.typeset.styles import LINK, Styles, esc
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 200}).enable(
     "replacements").enable("smartquotes")  # nested past maxNesting, markdown-it would drop the text
@@ -33,7 +34,7 @@ def _inline(tokens) -> str:
         elif tok.type == "code_inline":
             out.append(f"<font color='#333333'>{esc(tok.content)}</font>")
         elif tok.type == "link_open":
-            href = link(str(tok.attrs.get("href") or ""))  # "#section", "notes.html": the text, not linked
+            href = web_link(str(tok.attrs.get("href") or ""))  # "#section", "notes.html": the text, not linked
             out.append(f'<a href="{esc(href)}" color="{LINK}">' if href else "<a>")
     return "".join(out)
 

@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from proceedings.text import WEB_SCHEMES, xml_escape
+from proceedings.text import xml_escape
 from proceedings.typeset import fonts
 
 INK = "#1a1a1a"
@@ -23,14 +23,6 @@ LINK = "#1f3f7a"
 def page_size(name: str) -> tuple[float, float]:
     """Page size in points for a rules.page_size name."""
     return A4 if name == "a4" else LETTER
-
-
-def link(url: str | None) -> str | None:
-    """``url``, trimmed, when a reader can follow it from a page (:data:`~proceedings.text.WEB_SCHEMES`, the
-    schemes the volume keeps in the papers' links); None for anything else: an anchor of a web page ("#top") or a
-    relative path is no place in a PDF (ReportLab fails on the anchor)."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
 def esc(text: str) -> str:
