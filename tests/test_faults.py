@@ -485,6 +485,35 @@ def test_a_paper_whose_stream_does_not_decode_stays_out_of_the_volume(small_buil
     assert check.returncode == 0
 
 
+def test_a_paper_cut_short_stays_out_of_the_volume(small_build, tmp_path: Path):
+    """An upload that stopped: qpdf opens what is left (a page, or every page without the end), but the paper
+    is not whole, so it is named unreadable and kept out, not bound with what survived."""
+    project = shutil.copytree(small_build[0], tmp_path / "p")
+    entry = yaml.safe_load((project / PAPERS).read_text(encoding="utf-8"))[1]
+    path = project / "camera_ready" / entry["file"]
+    whole = path.read_bytes()
+    for cut in (len(whole) // 2, len(whole) - 200):  # half of it; all of it but the cross-reference table's end
+        path.write_bytes(whole[:cut])
+        result = build_project(project)
+        meta = json.loads((project / "build/metadata.json").read_text(encoding="utf-8"))
+        assert entry["id"] not in [p["id"] for p in meta["papers"]] and len(result.plan.papers) == 3
+        reasons = {e["id"]: e["reasons"] for e in meta["excluded"]}[entry["id"]]
+        assert any("cut short" in r for r in reasons), reasons
+        report = json.loads((project / "build/validation.json").read_text(encoding="utf-8"))
+        rules = [f["rule"] for p in report["papers"] if p["id"] == entry["id"] for f in p["findings"]]
+        assert rules == ["unreadable"], rules
+
+
+def test_what_follows_the_end_of_a_file_is_told_apart_from_a_cut():
+    from proceedings.checks.opening import cut_short
+
+    body = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"
+    update = b"2 0 obj\n<< /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n40\n%%EOF\n"
+    assert not cut_short(body) and not cut_short(body + update)  # an incremental update ends at its own end
+    assert not cut_short(body + b"\x00" * 4000 + b"appended by a mail client")  # junk after the end: no objects
+    assert cut_short(body + update[:40]) and cut_short(body[:30])  # an update, or the file, cut inside an object
+
+
 def test_stamping_drops_nul_names_and_refuses_a_broken_jpeg(tmp_path):
     import io
 

@@ -1,7 +1,8 @@
 """Opening a camera-ready file with pikepdf (qpdf): encryption, the page tree, files qpdf cannot repair.
 
 qpdf repairs what it can (a broken cross-reference table, wrong stream lengths) as it opens a file;
-what it cannot open, or opens only with a password, becomes a finding.
+what it cannot open, or opens only with a password, becomes a finding. So does a file cut short (an upload or
+a copy that stopped): qpdf would open what is left of it, a page or all of them, and the rest would be lost.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def open_pdf(data: bytes) -> Opened:
         if _ENCRYPTION.search(str(exc)):  # unsupported algorithm, broken encryption dictionary
             return Opened(None, None, [_encrypted(f"it cannot be decrypted ({_short(exc)})")])
         return Opened(None, None, [_unreadable(exc, "its page tree is broken" if _PAGE_TREE.search(str(exc)) else "")])
+    if cut_short(data) and tolerant(pdf.get_warnings, []):  # qpdf had to rebuild what the cut took away
+        pdf.close()
+        return Opened(None, None, [Finding(
+            "unreadable", "error", None,
+            "The PDF cannot be read: the file is cut short (it ends inside its objects, before the end-of-file "
+            "marker %%EOF), so some of it is missing.",
+            "Send the file again, whole: upload or copy it once more, and check that it opens to its last page.")])
     if tolerant(lambda: pdf.is_encrypted, False):
         findings.append(Finding(
             "encrypted", "error", None,
@@ -75,6 +83,18 @@ def open_pdf(data: bytes) -> Opened:
                                 "Send the complete paper: export the PDF again from the source."))
         return Opened(None, 0, findings)
     return Opened(pdf, count, findings)
+
+
+_AN_OBJECT = re.compile(rb"\d[\x00\t\n\f\r ]+obj\b|endobj|endstream")
+"""Where an object begins or ends."""
+
+
+def cut_short(data: bytes) -> bool:
+    """Whether the file ends inside its objects: one begins or ends after its last ``%%EOF`` (or it has none).
+    A file ends at a ``%%EOF``; what may follow one (an incremental update) ends at its own; junk appended
+    after the end holds no objects."""
+    end = data.rfind(b"%%EOF")
+    return _AN_OBJECT.search(data, end + 5 if end >= 0 else 0) is not None
 
 
 def _encrypted(why: str) -> Finding:
