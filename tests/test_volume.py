@@ -125,9 +125,11 @@ def test_every_contents_entry_is_a_link(repo_build, volume, meta):
                for i in range(front) for a in volume.pages[i].get("/Annots") or []
                if a.get_object().get("/Subtype") == "/Link" and "/Dest" in a.get_object()]
     labels = volume.page_labels
-    to_papers = sorted(labels[t] for t in targets if t >= front)
+    index = repo_build.volume.index_first_index
+    to_papers = sorted(labels[t] for t in targets if front <= t < index)
     # each paper twice: its contents line and its line in the programme (the repository's has them all)
     assert to_papers == sorted(str(p["first_page"]) for p in meta["papers"] for _ in range(2))
+    assert targets.count(index) == 1 and max(targets) == index  # the author index's line, to its first page
     # the rest are the contents lines of front-matter sections (preface, committees, programme, keynote)
     sections = {labels[t] for t in targets if t < front}
     assert len(sections) >= 5 and sections <= set(bookmark_labels(volume).values())

@@ -30,7 +30,7 @@ from proceedings.stages.papercache import PaperCache
 from proceedings.stages.plan import Placed, Plan
 from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
-from proceedings.typeset.frontdata import FrontMatter
+from proceedings.typeset.frontdata import INDEX_TARGET, FrontMatter
 from proceedings.util.atomic import Staging, json_bytes, read_json, write_cache_json
 from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
 from proceedings.util.outputs import raise_if_machine
@@ -356,6 +356,8 @@ def _volume_facts(volume: Volume, project: Project, plan: Plan, ctx: BuildContex
     """What binding takes besides the parts: each paper's first page, the page labels, the volume's metadata and
     its file identifier."""
     first = {p.paper_id: (i + 1, 0) for i, p in enumerate(volume.papers)}
+    if volume.index_pages:  # the contents line of the author index leads to its first page
+        first[INDEX_TARGET] = (len(volume.papers) + 1, 0)
     labels = [(0, b"<< /S /r >>"), (volume.front_pages, b"<< /S /D /St 1 >>")]
     ident = file_id(__version__, project.workshop.title, *(p.source.sha256 for p in plan.papers),
                     pdf_date(ctx.build_time))

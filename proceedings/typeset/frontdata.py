@@ -29,6 +29,10 @@ MAX_TOC_TITLE = 1_000
 than a page)."""
 
 
+INDEX_TARGET = ""
+"""A contents link's ``paper_id`` that leads to the author index's first page (no paper's id is empty)."""
+
+
 @dataclass(frozen=True)
 class TocLink:
     """Where a table-of-contents entry was drawn: front-matter page index and rectangle."""
@@ -36,7 +40,8 @@ class TocLink:
     page_index: int
     rect: tuple[float, float, float, float]
     paper_id: str | None
-    """The paper it links to (its first page in the volume), or None for a front-matter page."""
+    """The paper it links to (its first page in the volume; :data:`INDEX_TARGET`: the author index's), or None
+    for a front-matter page."""
     target_page: int | None = None
     """The 0-based front-matter page it links to, when not a paper."""
 

@@ -22,7 +22,7 @@ from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
 from proceedings.text import date_range, person_sort_key, roman, web_link
 from proceedings.typeset import fonts, program
-from proceedings.typeset.frontdata import FRONT_CONTENTS, SECTIONS, FrontMatter, TocLink
+from proceedings.typeset.frontdata import FRONT_CONTENTS, INDEX_TARGET, SECTIONS, FrontMatter, TocLink
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
@@ -127,7 +127,7 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink], front: list[tuple
             story.append(Paragraph(esc(session), styles.session))
         story.extend(entries)
     story.append(Spacer(1, 4))
-    story.append(TocEntry("<b>Author Index</b>", plan.index_first_page, styles))
+    story.append(TocEntry("<b>Author Index</b>", plan.index_first_page, styles, paper_id=INDEX_TARGET, sink=sink))
     return story
 
 
