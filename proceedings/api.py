@@ -97,7 +97,7 @@ class ValidationResult:
     def raise_for_status(self) -> None:
         """Raise :class:`RuleViolation` when a paper has an error (or, strict, any warning)."""
         raise_for_rules("validate", self.report.error_count, self.report.warning_count + len(self.warnings),
-                        self.strict)
+                        self.strict, self.report.broken)
 
 
 def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -105,10 +106,20 @@ class StampFailure(ProceedingsError):
         self.failures = failures
 
 
-def raise_for_rules(what: str, errors: int, warnings: int, strict: bool) -> None:
-    """Raise :class:`RuleViolation` when papers broke rules, or (``strict``) when there were warnings."""
+NAMED_PAPERS = 10
+"""Papers with errors named in the message of :func:`raise_for_rules` (the rest are counted)."""
+
+
+def raise_for_rules(what: str, errors: int, warnings: int, strict: bool,
+                    broken: Sequence[tuple[str, Sequence[str]]] = ()) -> None:
+    """Raise :class:`RuleViolation` when papers broke rules, or (``strict``) when there were warnings.
+    ``broken``: each paper with an error and the rules it broke, named in the message (which is all a quiet
+    command prints)."""
     if errors:
-        raise RuleViolation(f"{what}: {errors} error{'s' if errors != 1 else ''} in the papers "
-                            "(outputs written; see validation.html)")
+        named = "; ".join(f"paper {pid}: {', '.join(rules)}" for pid, rules in broken[:NAMED_PAPERS])
+        if len(broken) > NAMED_PAPERS:
+            named += f"; and {len(broken) - NAMED_PAPERS} more"
+        raise RuleViolation(f"{what}: {errors} error{'s' if errors != 1 else ''} in the papers"
+                            + (f" ({named})" if named else "") + "; outputs written, see validation.html")
     if strict and warnings:
         raise RuleViolation(f"{what}: {warnings} warning{'s' if warnings != 1 else ''} and --strict is on")

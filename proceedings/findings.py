@@ -111,6 +111,11 @@ class ValidationReport:
         return next(p for p in self.papers if p.id == paper_id)
 
     @property
+    def broken(self) -> list[tuple[str, list[str]]]:
+        """Each paper with an error, and the rules it broke (each once, in order of finding), in volume order."""
+        return [(p.id, list(dict.fromkeys(f.rule for f in p.errors))) for p in self.papers if p.errors]
+
+    @property
     def error_count(self) -> int:
         return sum(len(p.errors) for p in self.papers)
 

@@ -57,7 +57,7 @@ class BuildResult:
     def raise_for_status(self) -> None:
         """Raise :class:`RuleViolation` when a paper broke a rule (or, strict, on any warning)."""
         raise_for_rules("build", self.report.error_count, self.report.warning_count + len(self.context_warnings),
-                        self.strict)
+                        self.strict, self.report.broken)
 
 
 def _report_removals(report: ValidationReport, volume: Volume) -> None:

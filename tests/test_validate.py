@@ -723,6 +723,9 @@ def test_cli_exit_status_strict_json_and_emails(tmp_path: Path, papers):
     assert [p["id"] for p in data["papers"]] == ["1", "2"]
     assert [f["rule"] for f in data["papers"][0]["findings"]] == ["length"]
     assert (failing / "build" / "validation.html").is_file()
+    quiet = run_cli("validate", "--project", str(failing), "--quiet")  # all it prints: which paper broke which rule
+    assert quiet.returncode == 1 and "paper 1: length" in quiet.stderr, quiet.stderr
+    assert "paper 2" not in quiet.stderr
 
 
 def test_the_text_a_pattern_needs_is_in_every_match():
