@@ -47,6 +47,15 @@ def test_repository_project_loads():
     assert 8 <= len(project.papers) <= 12
 
 
+def test_a_front_matter_file_left_out_is_told_an_empty_one_says_there_is_none(project: Path):
+    assert not [n for n in load_project(project).notices if "not found" in n]
+    (project / "front_matter/committee.yaml").unlink()
+    (project / "front_matter/preface.md").write_text("", encoding="utf-8")
+    notices = [n for n in load_project(project).notices if "not found" in n]
+    assert notices == ["front_matter/committee.yaml: not found, so the front matter has no Program Committee page "
+                       "(write an empty list, [], if there is none)"]
+
+
 def test_yaml_syntax_error_names_line_and_column(project: Path):
     path = project / "front_matter/workshop.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\nbroken: [unclosed\n", encoding="utf-8")

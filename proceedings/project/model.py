@@ -392,6 +392,12 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
     return papers
 
 
+_FRONT_FILES = ((ORGANIZERS_FILE, "Organizing Committee page", "write an empty list, [],"),
+                (COMMITTEE_FILE, "Program Committee page", "write an empty list, [],"),
+                (PREFACE_FILE, "preface", "leave the file empty"))
+"""The front matter's optional files: (path, what it makes, how to say it has none)."""
+
+
 def load_project(root: Path) -> Project:
     """Read and check every project file under ``root``; raise one error listing every problem."""
     root = Path(root)
@@ -411,6 +417,9 @@ def load_project(root: Path) -> Project:
             problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
     organizers = _persons(root, ORGANIZERS_FILE, problems, notices)
     committee = _persons(root, COMMITTEE_FILE, problems, notices)
+    for rel, what, empty in _FRONT_FILES:
+        if not (root / rel).exists():  # forgotten, or not copied; an empty file says there is none
+            notices.append(f"{rel}: not found, so the front matter has no {what} ({empty} if there is none)")
     preface_path = root / PREFACE_FILE
     preface = ""
     if preface_path.is_file():
