@@ -92,6 +92,15 @@ def test_duplicate_ids(project: Path):
     assert f"duplicate id {entries[0]['id']!r}" in msg and "[1]" in msg
 
 
+def test_an_id_too_long_for_a_file_name_is_refused_by_its_entry(project: Path):
+    entries = papers(project)
+    entries[1]["id"] = "中" * 90  # 90 characters, 270 bytes: papers/ID.pdf cannot be made
+    entries[2]["id"] = "中" * 60  # 180 bytes: it can
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert msg.startswith("camera_ready/papers.yaml: [1] (id ") and "id is 270 bytes long in UTF-8" in msg, msg
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

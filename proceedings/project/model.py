@@ -218,6 +218,10 @@ class Workshop(_Model, PublisherFields):
         return self.publication_date or self.start_date
 
 
+MAX_ID_BYTES = 180
+"""Most bytes of a paper's id in UTF-8 (the names of its files add up to 75 more, within the 255 a name holds)."""
+
+
 class Paper(_Model):
     """One accepted paper of ``camera_ready/papers.yaml``.
 
@@ -258,6 +262,10 @@ class Paper(_Model):
         bad = set(value) & set('/\\:*?"<>|\0') or any(ord(c) < 32 for c in value)
         if bad or value in {".", ".."}:
             raise ValueError(f"id {value!r} cannot name a file (no / \\ : * ? \" < > | or control characters)")
+        size = len(value.encode("utf-8"))
+        if size > MAX_ID_BYTES:  # file names hold 255 bytes: papers/ID.pdf, validation/ID-p3-rule.png, …
+            raise ValueError(f"id is {size} bytes long in UTF-8, more than the {MAX_ID_BYTES} a file name built "
+                             "from it can hold (papers/ID.pdf); give a shorter one")
         return value
 
     @field_validator("keywords", mode="before")
