@@ -47,6 +47,19 @@ CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
 """The formats of :func:`cite`."""
 
 
+def _outside_inputs(project: Path, out: Path) -> None:
+    """Raise :class:`InputError` when ``out`` is in the project's camera_ready/ or front_matter/: a build there
+    would write its files among the inputs, and over any of them named as an output is (papers/ID.pdf)."""
+    from proceedings.project.model import CAMERA_READY, WORKSHOP_FILE
+
+    where = out.resolve()
+    for folder in (CAMERA_READY, Path(WORKSHOP_FILE).parent.as_posix()):
+        inputs = (project / folder).resolve()
+        if where == inputs or inputs in where.parents:
+            raise InputError(f"{out}: the output folder is inside the project's {folder}/, among the inputs it would "
+                             f"write over; give another (the default is {project / 'build'})")
+
+
 def _context(project_dir: str | Path, out_dir: str | Path | None, strict: bool, jobs: int, use_cache: bool,
              progress: Progress) -> BuildContext:
     for name, value in (("project_dir", project_dir), ("out_dir", out_dir)):
@@ -55,6 +68,8 @@ def _context(project_dir: str | Path, out_dir: str | Path | None, strict: bool, 
     project = Path(project_dir)
     if not project.is_dir():
         raise InputError(f"{project}: project folder not found")
+    if out_dir is not None:
+        _outside_inputs(project, Path(out_dir))
     options = Options(out_dir=Path(out_dir) if out_dir is not None else None, strict=strict, jobs=jobs,
                       use_cache=use_cache, progress=progress)
     return BuildContext(project, options)

@@ -143,6 +143,11 @@ def test_api_errors_carry_their_exit_status(tmp_path: Path):
             api.build(*wrong)
     pdf = next((project / "camera_ready").glob("*.pdf"))
     assert len(api.check(str(pdf))) == 1  # one file, not the characters of its name
+    before = {f: f.read_bytes() for f in project.rglob("*") if f.is_file()}
+    for inside in ("camera_ready", "camera_ready/papers", "front_matter"):  # a build there writes over inputs
+        with pytest.raises(InputError, match=f"inside the project's {inside.split('/')[0]}/"):
+            api.build(project, project / inside)
+    assert {f: f.read_bytes() for f in project.rglob("*") if f.is_file()} == before
 
 
 def test_the_library_prints_nothing_of_its_own(tmp_path: Path):
