@@ -106,7 +106,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory, repo_build):
         bib = _refs(root, repo.outputs["bibtex"], nasty.outputs["bibtex"])
         paper = next(p for p in repo.metadata["papers"] if p["id"] == "1")
         with ThreadPoolExecutor(max_workers=2) as pool:
-            jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in (*CLIENTS, "own-glyph")}
+            jobs = {c: pool.submit(compile_bib, bib, root / c, c) for c in (*CLIENTS, "own-glyph", "abbrv")}
             acm = pool.submit(_acm_first_page, root / "acmart", repo.metadata, paper)
             out = {c: job.result() for c, job in jobs.items()}
             return {"clients": out, "acmart": acm.result(), "repo": repo, "nasty": nasty, "root": root}
@@ -190,6 +190,15 @@ def test_unprintable_names_are_build_warnings_naming_paper_and_author(printed):
     assert any("author 'محمد علي'" in w for w in warned)
     assert not any("Nguyễn" in w or "Δημήτρης" in w for w in warned)  # drawn from T1 / math fonts
     assert [w for w in printed["repo"].context_warnings if "sample" not in w] == []  # sample programme and logo
+
+
+def test_a_style_abbreviating_given_names_abbreviates_every_script(printed):
+    """abbrv, as IEEEtran and splncs04, abbreviates given names by their first letter: a letter of two bytes in
+    UTF-8 (Д, Δ) must stay whole, or pdflatex stops at the byte left alone."""
+    done = printed["clients"]["abbrv"]
+    assert not done.problems, done.problems
+    text = squeeze(done.text)
+    assert "L.Lovelace" not in text and "A.Lovelace" in text and "J.Dvořák" in text  # given names abbreviated
 
 
 def test_a_document_with_its_own_glyph_keeps_it(printed):

@@ -18,6 +18,10 @@ _PREAMBLES = {
     "plain": (r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage{url}""", r"\bibliographystyle{plain}"),
+    # a style that abbreviates given names (as IEEEtran and splncs04 do): a letter is abbreviated whole
+    "abbrv": (r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage{url}""", r"\bibliographystyle{abbrv}"),
     # a document with its own form of ả (as T5 gives one): the .bib's fallback must leave it alone
     "own-glyph": (r"""\documentclass{article}
 \usepackage[T1]{fontenc}
