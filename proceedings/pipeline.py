@@ -29,7 +29,7 @@ from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
-from proceedings.util.atomic import Staging, held_signals, json_bytes, read_json, sweep, write_cache_json
+from proceedings.util.atomic import Staging, exclusive, held_signals, json_bytes, read_json, sweep, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded, prepare
 from proceedings.util.timings import Timings, timed
@@ -298,6 +298,12 @@ def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
     gathered = _gather(project_dir, ctx)
     prepare(ctx.out_dir)  # --out in a folder that cannot hold it: exit 74 before any work
+    with exclusive(ctx.out_dir):  # one build at a time into a folder: another waits for this one
+        return _build(gathered, ctx)
+
+
+def _build(gathered: Gathered, ctx: BuildContext) -> BuildResult:
+    """:func:`build`'s stages, the output folder held."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
     state = fingerprint(gathered, ctx.build_time)

@@ -69,6 +69,23 @@ def _nothing_half_written(out: Path) -> None:
             json.loads(path.read_text(encoding="utf-8"))
 
 
+def test_builds_into_one_folder_at_once_take_turns(project: Path, tmp_path: Path):
+    """Two builds into one folder (two terminals, make -j): the second waits for the first, rather than finding
+    the stamped papers the first moved into papers/ gone from the cache (it exited 2 naming one)."""
+    out = tmp_path / "out"
+    runs = [subprocess.Popen([sys.executable, "-m", "proceedings", "build", "--project", str(project), "--out",
+                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "SOURCE_DATE_EPOCH": "1745798400"}) for _ in range(3)]
+    done = []
+    for run in runs:
+        with run:
+            _, err = run.communicate(timeout=600)
+            done.append((run.returncode, err))
+    assert [code for code, _ in done] == [0, 0, 0], done
+    assert any("waiting for it to finish" in err for _, err in done)  # they did meet
+    _nothing_half_written(out)
+
+
 def test_read_only_output_folder_exits_74(project: Path, tmpfs):
     out = tmpfs("1m", read_only=True) / "build"
     _no_blame(_cli(project, out), "read-only file system")

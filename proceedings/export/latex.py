@@ -185,7 +185,7 @@ def _encode_word(word: str, *, name: bool) -> str:
             # \$ \& \% \# \_ braced in names: bibtexparser 2 drops a person starting with a backslash
             latex = "{" + latex + "}"
         if latex is None:
-            # no LaTeX form: UTF-8 as is; the first letter of a name word a "special character" ({\\relax И}):
+            # no LaTeX form: UTF-8 as is; the first letter of a name word a "special character" ({\relax И}):
             # styles that abbreviate given names take it whole, not its first byte
             latex = "{\\relax " + char + "}" if name and i == 0 else char
         chunks.append(latex)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
+
+log = logging.getLogger(__name__)
 
 IO_THREADS = 4
 """Files read, hashed or written at once by threads (reads, hashlib, zlib and writes let go of the GIL): a cold
@@ -232,6 +235,29 @@ def write_cache_json(path: Path, data: Any) -> None:
 _TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 """The name :func:`atomic_open` gives a temporary file (``tempfile.mkstemp``: eight random characters): the final
 path's name is its group 1."""
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build into the same folder waits
+    for it, rather than finding the files this one moves or sweeps away. (No lock where there is no ``fcntl``.)"""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    path = Path(folder) / ".cache" / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing into %s: waiting for it to finish", folder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def sweep(folder: Path) -> int:
