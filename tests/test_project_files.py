@@ -101,6 +101,16 @@ def test_an_id_too_long_for_a_file_name_is_refused_by_its_entry(project: Path):
     assert msg.startswith("camera_ready/papers.yaml: [1] (id ") and "id is 270 bytes long in UTF-8" in msg, msg
 
 
+def test_a_family_name_not_in_the_name_is_told(project: Path):
+    entries = papers(project)
+    entries[0]["authors"][0]["family"] = "Nothere"  # a typo, or another person's
+    entries[1]["authors"][0] = {"name": "Martin Luther King, Jr.", "family": "King, Jr."}  # its suffix aside: in it
+    write_papers(project, entries)
+    told = [n for n in load_project(project).notices if ".family:" in n]
+    assert len(told) == 1 and told[0].startswith("camera_ready/papers.yaml: [0] (id ") and "'Nothere'" in told[0]
+    assert ".authors[0].family: 'Nothere' is not part of the name" in told[0]
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

@@ -21,7 +21,7 @@ from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
 from proceedings.project.program import Day, Sponsor, check_timezone, load_program
 from proceedings.project.publishing import PublisherFields, derive_dois
-from proceedings.text import family_name, given_names, name_suffix
+from proceedings.text import family_name, given_names, match_fold, name_suffix, split_suffix
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,18 @@ def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> l
         person = _validate(Person, item, rel, f"[{i}]", problems, notices)
         if person is not None:
             out.append(person)
+    _families(out, rel, "", notices)
     return out
+
+
+def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
+    """A notice for each ``family`` that is not part of the person's ``name`` (a typo, or another person's):
+    the name prints as written, but sorts and is cited by that family name."""
+    for i, person in enumerate(people):
+        family = split_suffix(person.family)[0] or person.family if person.family else ""
+        if family and match_fold(family) not in match_fold(person.name):
+            notices.append(f"{rel}: {where}[{i}].family: {person.family!r} is not part of the name {person.name!r}; "
+                           "the name prints as written, but sorts and is cited under that family name")
 
 
 def _resolve_inside(root: Path, rel_file: str) -> str | None:
@@ -381,6 +392,7 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
         paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
         if paper is None:
             continue
+        _families(paper.authors, PAPERS_FILE, f"{label}.authors", notices)
         if paper.id in seen:
             problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
                             f"(first used by entry [{seen[paper.id]}])")
@@ -421,6 +433,8 @@ def load_project(root: Path) -> Project:
     if raw is not None:
         if isinstance(raw, dict):
             workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems, notices)
+            if workshop is not None:
+                _families(workshop.editors, WORKSHOP_FILE, "editors", notices)
         else:
             problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
     organizers = _persons(root, ORGANIZERS_FILE, problems, notices)

@@ -62,7 +62,7 @@ def plan_volume(gathered: Gathered, report: ValidationReport, ctx: BuildContext)
         paper_report = report.by_id(source.paper.id)
         if not paper_report.usable or not paper_report.pages:
             ctx.warn(f"paper {source.paper.id} ({source.paper.file}) is left out of the volume: "
-                     + "; ".join(f.message for f in paper_report.errors))
+                     + "; ".join(f.message.rstrip(".") for f in paper_report.errors) + ".")
             continue
         placed.append(Placed(source=source, pages=paper_report.pages, first_page=page))
         page += paper_report.pages
