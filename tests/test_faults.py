@@ -514,6 +514,31 @@ def test_what_follows_the_end_of_a_file_is_told_apart_from_a_cut():
     assert cut_short(body + update[:40]) and cut_short(body[:30])  # an update, or the file, cut inside an object
 
 
+def test_a_running_footer_too_long_is_scaled_to_fit_beside_the_page_number(tmp_path: Path):
+    from proceedings.pdf.textlayer import open_layer
+
+    project = small_project(tmp_path / "p", papers=1)
+    workshop = project / "front_matter" / "workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["acronym"] = "W" * 40  # within the field's limit, wider than the page beside its number
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = build_project(project)
+    assert any("running footer" in w and "too long" in w for w in result.context_warnings), result.context_warnings
+    layer = open_layer((project / "build" / "proceedings.pdf").read_bytes())
+    assert layer is not None
+    for number in (result.volume.papers[0].first_index + 1, result.volume.papers[0].first_index + 2):  # odd, even
+        page = layer[number]
+        low = [s for s in page.spans if s.y1 < 40]  # the stamp's line, below the text block
+        digits = [s for s in low if s.text.strip().isdigit()]
+        footer = [s for s in low if "W" * 10 in s.text]
+        assert digits and footer, [s.text for s in low]
+        assert 50 <= min(s.x0 for s in low) and max(s.x1 for s in low) <= page.width - 50  # on the page
+        apart = digits[0].x0 - max(s.x1 for s in footer) if digits[0].x0 > footer[0].x0 else \
+            min(s.x0 for s in footer) - digits[0].x1
+        assert apart >= 6, (number, apart)  # beside the number, not over it
+    layer.close()
+
+
 def test_stamping_drops_nul_names_and_refuses_a_broken_jpeg(tmp_path):
     import io
 

@@ -26,6 +26,8 @@ SIDE_MARGIN = 54.0  # ACM sigconf text block starts 0.75in from the edge
 BASELINE = 26.0  # inside the bottom margin, below the text block of a sigconf page
 FRONT_BASELINE = 40.0
 GLYPHS = "0123456789ivxlcdm"
+FOOTER_GAP = 12.0
+"""Least room between the running footer and the page number beside it."""
 
 
 @dataclass
@@ -47,6 +49,11 @@ class Stamper:
         self._footer = next(iter(res.XObject.values()))
         self._font = next(v for v in res.Font.values() if str(v.BaseFont).endswith("-Regular"))
 
+    def footer_scale(self, width: float, number: str) -> float:
+        """How much the footer is scaled down to fit beside ``number`` on a page ``width`` wide (1: it fits)."""
+        room = width - 2 * SIDE_MARGIN - FOOTER_GAP - sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
+        return 1.0 if self.footer_width <= room else max(room, 1.0) / self.footer_width
+
     def install(self, pdf: Pdf) -> StampResources:
         """Copy the shared objects into ``pdf`` (once per PDF: pass the result to :meth:`stamp`)."""
         return StampResources(footer=pdf.copy_foreign(self._footer), font=pdf.copy_foreign(self._font),
@@ -66,8 +73,9 @@ class Stamper:
         else:
             num_x = width - SIDE_MARGIN - num_w if odd else SIDE_MARGIN
         if footer and self.footer_width:
-            foot_x = SIDE_MARGIN if odd else width - SIDE_MARGIN - self.footer_width
-            ops.append(f"q 1 0 0 1 {_num(foot_x)} {_num(baseline)} cm {FOOTER_NAME} Do Q")
+            scale = self.footer_scale(width, number)
+            foot_x = SIDE_MARGIN if odd else width - SIDE_MARGIN - self.footer_width * scale
+            ops.append(f"q {_num(scale)} 0 0 {_num(scale)} {_num(foot_x)} {_num(baseline)} cm {FOOTER_NAME} Do Q")
         ops.append(f"BT {NUMBER_FONT} {_num(NUMBER_SIZE)} Tf {_num(num_x)} {_num(baseline)} Td ({number}) Tj ET Q\n")
         tail = pdf.make_stream(" ".join(ops).encode("ascii"))
 

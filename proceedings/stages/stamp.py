@@ -32,7 +32,7 @@ from proceedings.stages.reuse import PreviousVolume
 from proceedings.text import date_range, proceedings_title
 from proceedings.typeset.frontdata import INDEX_TARGET, FrontMatter
 from proceedings.util.atomic import Staging, json_bytes, read_json, write_cache_json
-from proceedings.util.cache import crc32_file, digest, file_fingerprint, seal, unseal
+from proceedings.util.cache import crc32_file, digest, file_fingerprint, memo, seal, unseal
 from proceedings.util.outputs import raise_if_machine
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
     footer = footer_text(project)
+    _footer_fits(footer, project, plan, ctx)
     w = project.workshop
     date = _front_date(project)
     front_part = parts_dir / "front.pdf"
@@ -250,6 +251,21 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     volume.outline = _outline(volume, plan, front)
     log.info("stamped %d papers (%d from the cache)", len(papers), len(papers) - restamped)
     return volume
+
+
+def _footer_fits(footer: str, project: Project, plan: Plan, ctx: BuildContext) -> None:
+    """Warn when the running footer does not fit beside the page numbers at its size (it is scaled down to)."""
+    from proceedings.pdf.stamp import FOOTER_SIZE
+    from proceedings.venues import PAGE_SIZES
+
+    width = PAGE_SIZES[project.workshop.rules.page_size][0]
+    number = str(plan.index_first_page + 10)  # as wide as the volume's widest page number
+    scale = memo(ctx, "footer-scale", digest("footer-scale", footer, width, number),
+                 lambda: _parts().stamper_for(footer).footer_scale(width, number))
+    if scale < 1:
+        ctx.warn(f"front_matter/workshop.yaml: the running footer, {footer!r}, is too long to fit beside the page "
+                 f"numbers: it is printed at {FOOTER_SIZE * scale:.1f} pt, not {FOOTER_SIZE} pt; shorten the "
+                 "acronym or the location, or give conference_acronym")
 
 
 def _parts():
