@@ -539,6 +539,17 @@ def test_a_running_footer_too_long_is_scaled_to_fit_beside_the_page_number(tmp_p
     layer.close()
 
 
+def test_a_preface_heading_longer_than_a_page_of_contents_is_shortened_there(tmp_path: Path):
+    """The preface's heading is its line in the contents: one of 5,000 characters was taller than the contents'
+    page, and the build stopped (exit 2) on ReportLab's LayoutError."""
+    project = small_project(tmp_path / "p", papers=1)
+    (project / "front_matter" / "preface.md").write_text("# " + "Heading " * 700 + "\n\nText.\n", encoding="utf-8")
+    build_project(project)
+    reader = PdfReader(str(project / "build" / "front_matter.pdf"))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Table of Contents" in text and "Heading…" in text.replace("\n", " "), text[:300]
+
+
 def test_stamping_drops_nul_names_and_refuses_a_broken_jpeg(tmp_path):
     import io
 

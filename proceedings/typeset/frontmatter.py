@@ -22,7 +22,15 @@ from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
 from proceedings.text import date_range, person_sort_key, roman, web_link
 from proceedings.typeset import fonts, program
-from proceedings.typeset.frontdata import FRONT_CONTENTS, INDEX_TARGET, SECTIONS, FrontMatter, TocLink
+from proceedings.typeset.frontdata import (
+    FRONT_CONTENTS,
+    INDEX_TARGET,
+    MAX_TOC_TITLE,
+    SECTIONS,
+    FrontMatter,
+    TocLink,
+    shorten,
+)
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
@@ -114,8 +122,8 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink], front: list[tuple
     """Front-matter sections (title, page, or None on the first pass), then the papers by session."""
     story: list[Flowable] = []
     for title, page in front:
-        story.append(TocEntry(esc(title), roman(page + 1) if page is not None else "", styles, sink=sink,
-                              target_page=page))
+        number = roman(page + 1) if page is not None else ""
+        story.append(TocEntry(esc(shorten(title, MAX_TOC_TITLE)), number, styles, sink=sink, target_page=page))
         story.append(Spacer(1, 5))
     for session, papers in plan.sessions():
         entries: list[Flowable] = [Spacer(1, 5)]

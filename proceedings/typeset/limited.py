@@ -8,6 +8,7 @@ part and why, never an internal error; a full or read-only disk is an output err
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -64,5 +65,6 @@ def draw(fn: Callable[..., T], args: tuple, rules: Rules, what: str, out_dir: Pa
     if outcome.status == "memory":
         raise InputError(f"{what} could not be drawn within {rules.memory_limit_mb} MiB of memory; {_HINT}")
     if outcome.status == "error" and _layout_failure(outcome.detail):
-        raise InputError(f"{what} cannot be laid out ({outcome.detail[:300]}); {_HINT}")
+        detail = re.sub(r" at 0x[0-9a-fA-F]+", "", outcome.detail)  # no memory address: the same every run
+        raise InputError(f"{what} cannot be laid out ({detail[:300]}); {_HINT}")
     raise RuntimeError(f"drawing {what} failed: {outcome.detail}")
