@@ -111,6 +111,26 @@ def test_a_family_name_not_in_the_name_is_told(project: Path):
     assert ".authors[0].family: 'Nothere' is not part of the name" in told[0]
 
 
+def test_a_folder_or_an_unreadable_file_where_a_file_should_be(project: Path, monkeypatch):
+    entries = papers(project)
+    locked = project / "camera_ready" / entries[1]["file"]
+    real_open = Path.open
+
+    def refusing(self: Path, *args, **kwargs):  # as for a user without permission (the tests may run as root)
+        if self == locked.resolve():
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing)
+    (msg,) = problems(project)
+    assert msg == f"camera_ready/papers.yaml: [1] (id {entries[1]['id']}).file: {entries[1]['file']!r} cannot be read " \
+                  "(Permission denied)", msg
+    monkeypatch.undo()
+    (project / "camera_ready" / "papers.yaml").unlink()
+    (project / "camera_ready" / "papers.yaml").mkdir()
+    assert problems(project) == ["camera_ready/papers.yaml: not a file"]
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

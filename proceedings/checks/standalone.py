@@ -65,10 +65,10 @@ def check_files(paths: Sequence[Path | str], *, profile: str = "acm-sigconf", ti
     venue = rules or make_rules(profile)
     people = parse_authors(authors) if isinstance(authors, str) else list(authors)
     files = [Path(p) for p in paths]
-    missing = [str(p) for p in files if not p.is_file()]
+    missing = [f"{p}: {'not a file' if p.exists() else 'no such file'}" for p in files if not p.is_file()]
     if missing:
-        raise InputError(f"{missing[0]}: no such file" if len(missing) == 1 else
-                         f"{len(missing)} files not found", missing if len(missing) > 1 else None)
+        raise InputError(missing[0] if len(missing) == 1 else f"{len(missing)} files not found",
+                         missing if len(missing) > 1 else None)
     rules_json = venue.model_dump(mode="json")
     tasks = [(str(i), (str(p), rules_json, title, people)) for i, p in enumerate(files)]
     outcomes: dict[str, Outcome] = {}

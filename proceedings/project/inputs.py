@@ -167,7 +167,9 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) 
     """The data of one project YAML file, or None with the problem added to ``problems``."""
     path = root / rel
     if not path.is_file():
-        if required:
+        if path.exists():  # a folder, a pipe or a device where the file should be
+            problems.append(f"{rel}: not a file")
+        elif required:
             problems.append(f"{rel}: file not found")
         return None
     try:

@@ -362,6 +362,11 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
         return "file not found in camera_ready/"
     if not real.is_file():
         return "is not a file"
+    try:
+        with real.open("rb"):
+            pass
+    except OSError as exc:  # no permission to read it
+        return f"cannot be read ({exc.strerror or exc})"
     return None
 
 
