@@ -12,6 +12,7 @@ Importing this module imports neither typer nor rich.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from proceedings.errors import (
     raise_for_rules,
 )
 from proceedings.findings import PaperReport, ValidationReport
+from proceedings.util.atomic import exclusive
 from proceedings.util.outputs import writing
 
 if TYPE_CHECKING:
@@ -122,10 +124,11 @@ def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, stri
     from proceedings.pipeline import check
 
     ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
-    gathered, report = check(ctx.project_dir, ctx)
-    if write:
-        with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
-            write_reports(report, gathered.project, ctx.out_dir)
+    with exclusive(ctx.out_dir) if write or use_cache else contextlib.nullcontext():  # a build there waits
+        gathered, report = check(ctx.project_dir, ctx)
+        if write:
+            with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
+                write_reports(report, gathered.project, ctx.out_dir)
     return ValidationResult(gathered.project, report, list(ctx.warnings), ctx.out_dir, strict)
 
 
@@ -173,9 +176,10 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
 
     check_profile(profile)
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
-    _, rebuilt = ensure_built(ctx.project_dir, ctx)
-    with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
-        return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
+    with exclusive(ctx.out_dir):  # the archive holds one build's files, not two
+        _, rebuilt = ensure_built(ctx.project_dir, ctx)
+        with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
+            return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
 
 
 def write_emails(result: ValidationResult, folder: str | Path, *, template: str | Path | None = None) -> list[Path]:

@@ -86,6 +86,25 @@ def test_builds_into_one_folder_at_once_take_turns(project: Path, tmp_path: Path
     _nothing_half_written(out)
 
 
+def test_validation_and_bundles_wait_for_a_build_into_their_folder(project: Path, tmp_path: Path):
+    """validate writes validation.json and its cache, bundle zips the outputs: each into a folder a build may be
+    sweeping and replacing, so each waits for the folder's lock as a build does (and a bundle that builds first
+    takes it once)."""
+    out = tmp_path / "out"
+    for command in ("validate", "bundle"):
+        holder = subprocess.Popen(  # a build holding the folder for a few seconds
+            [sys.executable, "-c", "import time\nfrom proceedings.util.atomic import exclusive\n"
+             f"with exclusive({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(3)\n"
+             "    print(time.time(), flush=True)\n"], stdout=subprocess.PIPE, text=True)  # the time it lets go
+        with holder:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            done = _cli(project, out, command=command, timeout=300)
+            released = float(holder.stdout.readline())
+        assert done.returncode == 0, done.stderr[-2000:]
+        written = out / "validation.json" if command == "validate" else next(out.glob("*-handoff.zip"))
+        assert written.stat().st_mtime >= released, command  # written once the holder let go, not before
+
+
 def test_read_only_output_folder_exits_74(project: Path, tmpfs):
     out = tmpfs("1m", read_only=True) / "build"
     _no_blame(_cli(project, out), "read-only file system")

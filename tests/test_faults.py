@@ -511,6 +511,7 @@ def test_what_follows_the_end_of_a_file_is_told_apart_from_a_cut():
     update = b"2 0 obj\n<< /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n40\n%%EOF\n"
     assert not cut_short(body) and not cut_short(body + update)  # an incremental update ends at its own end
     assert not cut_short(body + b"\x00" * 4000 + b"appended by a mail client")  # junk after the end: no objects
+    assert not cut_short(body[:body.rfind(b"%%EOF")])  # whole but for the marker: it ends at its startxref
     assert cut_short(body + update[:40]) and cut_short(body[:30])  # an update, or the file, cut inside an object
 
 

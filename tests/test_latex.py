@@ -110,6 +110,7 @@ def test_capitals_and_acronyms_are_protected_in_titles(title: str, latex: str) -
     ("Smith, Jr.", "Ann and Bob", "Smith{,} Jr., Ann {and} Bob"),
     ("Madonna", "", "{Madonna}"),
     ("Дмитриев", "Дмитрий", r"{\relax Д}митриев, {\relax Д}митрий"),  # one letter when abbreviated
+    ("Петрова", "Анна-Мария", r"{\relax П}етрова, {\relax А}нна-{\relax М}ария"),  # each part: А.-М.
 ])
 def test_names_are_family_comma_given(family: str, given: str, field: str) -> None:
     assert bibtex_name(family, given) == field

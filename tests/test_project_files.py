@@ -105,10 +105,12 @@ def test_a_family_name_not_in_the_name_is_told(project: Path):
     entries = papers(project)
     entries[0]["authors"][0]["family"] = "Nothere"  # a typo, or another person's
     entries[1]["authors"][0] = {"name": "Martin Luther King, Jr.", "family": "King, Jr."}  # its suffix aside: in it
+    entries[2]["authors"][0] = {"name": "Anna Schmidt", "family": "Schmid"}  # a letter dropped: not a word of it
+    entries[3]["authors"][0] = {"name": "李明", "family": "李"}  # a name without spaces: a part of it
     write_papers(project, entries)
     told = [n for n in load_project(project).notices if ".family:" in n]
-    assert len(told) == 1 and told[0].startswith("camera_ready/papers.yaml: [0] (id ") and "'Nothere'" in told[0]
-    assert ".authors[0].family: 'Nothere' is not part of the name" in told[0]
+    assert len(told) == 2 and told[0].startswith("camera_ready/papers.yaml: [0] (id ") and "'Nothere'" in told[0]
+    assert ".authors[0].family: 'Nothere' is not part of the name" in told[0] and "'Schmid'" in told[1]
 
 
 def test_a_folder_or_an_unreadable_file_where_a_file_should_be(project: Path, monkeypatch):

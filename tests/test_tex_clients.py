@@ -37,7 +37,8 @@ NASTY_PAPERS = [
                  {"name": "Ngô Bảo Châu", "family": "Ngô"}]},
     {"id": "n3", "title": "Retrieval in Many Scripts",
      "authors": [{"name": "李明", "family": "李"}, {"name": "Δημήτρης Παπαδόπουλος"},
-                 {"name": "Дмитрий Иванов"}, {"name": "محمد علي"}, {"name": "Ada Lovelace"}]},
+                 {"name": "Дмитрий Иванов"}, {"name": "Анна-Мария Петрова"}, {"name": "محمد علي"},
+                 {"name": "Ada Lovelace"}]},
 ]
 
 

@@ -89,12 +89,19 @@ _AN_OBJECT = re.compile(rb"\d[\x00\t\n\f\r ]+obj\b|endobj|endstream")
 """Where an object begins or ends."""
 
 
+_TRAILER_END = re.compile(rb"startxref\s+\d+\s*$")
+"""The end of a file's last section (its ``%%EOF`` aside)."""
+
+
 def cut_short(data: bytes) -> bool:
-    """Whether the file ends inside its objects: one begins or ends after its last ``%%EOF`` (or it has none).
+    """Whether the file ends inside its objects: one begins or ends after its last ``%%EOF`` (or it has none),
+    and the file does not end with its trailer's ``startxref`` (which a file that lost only the marker does).
     A file ends at a ``%%EOF``; what may follow one (an incremental update) ends at its own; junk appended
     after the end holds no objects."""
     end = data.rfind(b"%%EOF")
-    return _AN_OBJECT.search(data, end + 5 if end >= 0 else 0) is not None
+    if _AN_OBJECT.search(data, end + 5 if end >= 0 else 0) is None:
+        return False
+    return _TRAILER_END.search(data, max(0, len(data) - 1024)) is None
 
 
 def _encrypted(why: str) -> Finding:

@@ -185,9 +185,10 @@ def _encode_word(word: str, *, name: bool) -> str:
             # \$ \& \% \# \_ braced in names: bibtexparser 2 drops a person starting with a backslash
             latex = "{" + latex + "}"
         if latex is None:
-            # no LaTeX form: UTF-8 as is; the first letter of a name word a "special character" ({\relax И}):
-            # styles that abbreviate given names take it whole, not its first byte
-            latex = "{\\relax " + char + "}" if name and i == 0 else char
+            # no LaTeX form: UTF-8 as is; the first letter of a name word, or of its part after a hyphen
+            # ("Анна-Мария"), a "special character" ({\relax И}): styles that abbreviate given names take it
+            # whole, not its first byte
+            latex = "{\\relax " + char + "}" if name and (i == 0 or word[i - 1] == "-") else char
         chunks.append(latex)
     return _join(chunks)
 

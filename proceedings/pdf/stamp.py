@@ -28,6 +28,8 @@ FRONT_BASELINE = 40.0
 GLYPHS = "0123456789ivxlcdm"
 FOOTER_GAP = 12.0
 """Least room between the running footer and the page number beside it."""
+WIDEST_NUMBER = "88888"
+"""The page number the footer leaves room for (so that it is one size on every page of a volume)."""
 
 
 @dataclass
@@ -49,9 +51,10 @@ class Stamper:
         self._footer = next(iter(res.XObject.values()))
         self._font = next(v for v in res.Font.values() if str(v.BaseFont).endswith("-Regular"))
 
-    def footer_scale(self, width: float, number: str) -> float:
-        """How much the footer is scaled down to fit beside ``number`` on a page ``width`` wide (1: it fits)."""
-        room = width - 2 * SIDE_MARGIN - FOOTER_GAP - sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
+    def footer_scale(self, width: float) -> float:
+        """How much the footer is scaled down to fit beside any page number on a page ``width`` wide (1: it fits)."""
+        number = sum(self._widths[ch] for ch in WIDEST_NUMBER) * NUMBER_SIZE / 1000
+        room = width - 2 * SIDE_MARGIN - FOOTER_GAP - number
         return 1.0 if self.footer_width <= room else max(room, 1.0) / self.footer_width
 
     def install(self, pdf: Pdf) -> StampResources:
@@ -73,7 +76,7 @@ class Stamper:
         else:
             num_x = width - SIDE_MARGIN - num_w if odd else SIDE_MARGIN
         if footer and self.footer_width:
-            scale = self.footer_scale(width, number)
+            scale = self.footer_scale(width)
             foot_x = SIDE_MARGIN if odd else width - SIDE_MARGIN - self.footer_width * scale
             ops.append(f"q {_num(scale)} 0 0 {_num(scale)} {_num(foot_x)} {_num(baseline)} cm {FOOTER_NAME} Do Q")
         ops.append(f"BT {NUMBER_FONT} {_num(NUMBER_SIZE)} Tf {_num(num_x)} {_num(baseline)} Td ({number}) Tj ET Q\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -335,12 +336,21 @@ def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> l
     return out
 
 
+def _part_of(family: str, name: str) -> bool:
+    """Whether ``family`` is words of ``name`` in a row (accents and case aside), or, for a name written without
+    spaces ("李明"), a part of it."""
+    words, within = re.findall(r"\w+", match_fold(family)), re.findall(r"\w+", match_fold(name))
+    if len(within) == 1:
+        return "".join(words) in within[0]
+    return any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
+
+
 def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
     """A notice for each ``family`` that is not part of the person's ``name`` (a typo, or another person's):
     the name prints as written, but sorts and is cited by that family name."""
     for i, person in enumerate(people):
         family = split_suffix(person.family)[0] or person.family if person.family else ""
-        if family and match_fold(family) not in match_fold(person.name):
+        if family and not _part_of(family, person.name):
             notices.append(f"{rel}: {where}[{i}].family: {person.family!r} is not part of the name {person.name!r}; "
                            "the name prints as written, but sorts and is cited under that family name")
 

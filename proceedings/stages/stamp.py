@@ -178,7 +178,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
     footer = footer_text(project)
-    _footer_fits(footer, project, plan, ctx)
+    _footer_fits(footer, project, ctx)
     w = project.workshop
     date = _front_date(project)
     front_part = parts_dir / "front.pdf"
@@ -253,19 +253,20 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     return volume
 
 
-def _footer_fits(footer: str, project: Project, plan: Plan, ctx: BuildContext) -> None:
+def _footer_fits(footer: str, project: Project, ctx: BuildContext) -> None:
     """Warn when the running footer does not fit beside the page numbers at its size (it is scaled down to)."""
     from proceedings.pdf.stamp import FOOTER_SIZE
     from proceedings.venues import PAGE_SIZES
 
-    width = PAGE_SIZES[project.workshop.rules.page_size][0]
-    number = str(plan.index_first_page + 10)  # as wide as the volume's widest page number
-    scale = memo(ctx, "footer-scale", digest("footer-scale", footer, width, number),
-                 lambda: _parts().stamper_for(footer).footer_scale(width, number))
+    w = project.workshop
+    width = PAGE_SIZES[w.rules.page_size][0]
+    scale = memo(ctx, "footer-scale", digest("footer-scale", footer, width),
+                 lambda: _parts().stamper_for(footer).footer_scale(width))
     if scale < 1:
+        hint = ", or give conference_acronym" if w.conference and not w.conference_acronym else ""
         ctx.warn(f"front_matter/workshop.yaml: the running footer, {footer!r}, is too long to fit beside the page "
                  f"numbers: it is printed at {FOOTER_SIZE * scale:.1f} pt, not {FOOTER_SIZE} pt; shorten the "
-                 "acronym or the location, or give conference_acronym")
+                 f"acronym or the location{hint}")
 
 
 def _parts():

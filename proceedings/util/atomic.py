@@ -237,26 +237,42 @@ _TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 path's name is its group 1."""
 
 
+_HELD: set[Path] = set()
+"""Output folders whose lock this process holds (:func:`exclusive` is re-entered by a bundle that builds)."""
+
+
 @contextlib.contextmanager
 def exclusive(folder: Path) -> Iterator[None]:
-    """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build into the same folder waits
-    for it, rather than finding the files this one moves or sweeps away. (No lock where there is no ``fcntl``.)"""
+    """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build, validation or bundle into the
+    same folder waits for it, rather than finding the files this one moves or sweeps away. Held already by this
+    process: nothing more. (No lock where there is no ``fcntl``, or where the lock file cannot be made: the
+    writes that follow then answer for the folder.)"""
+    key = Path(folder).resolve()
     try:
         import fcntl
     except ImportError:  # not POSIX
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or key in _HELD:
         yield
         return
-    path = Path(folder) / ".cache" / "lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab") as handle:
+    try:
+        (key / ".cache").mkdir(parents=True, exist_ok=True)
+        handle = open(key / ".cache" / "lock", "ab")  # held across the yield, closed below
+    except OSError as exc:
+        log.debug("no lock on %s: %s", folder, exc)
+        yield
+        return
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             log.warning("another build is writing into %s: waiting for it to finish", folder)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        _HELD.add(key)
         try:
             yield
         finally:
+            _HELD.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
