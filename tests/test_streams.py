@@ -615,6 +615,39 @@ def test_validation_and_stamping_agree_on_a_jpeg_behind_any_general_filters(filt
         check_part(copy, copy_pages(copy, open_pdf(io.BytesIO(buffer.getvalue())), Counter()), report.for_stamping())
 
 
+def test_a_jpeg_behind_a_later_filter_with_a_predictor_is_left_to_viewers(tmp_path: Path):
+    """ASCIIHex, then Flate with a PNG predictor, then DCT: qpdf --check undoes the first two, predictor and all,
+    and passes the file. Validation does not undo predictors before a JPEG, so it must not read the rows it gets
+    as a JPEG either (it called the image damaged, reading only the first filter's parameters)."""
+    import binascii
+    from collections import Counter
+
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    from proceedings.pdf.pagecopy import copy_pages, open_pdf
+    from proceedings.pdf.streams import check_part
+    from proceedings.stages.validate import _stream_report
+
+    jpeg = _noisy_jpeg("RGB", False)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pikepdf.Stream(pdf, binascii.hexlify(zlib.compress(b"\x00" + jpeg)) + b">", Type=Name.XObject,
+                           Subtype=Name.Image, Width=320, Height=240, ColorSpace=Name.DeviceRGB, BitsPerComponent=8,
+                           Filter=Array([Name.ASCIIHexDecode, Name.FlateDecode, Name.DCTDecode]),
+                           DecodeParms=Array([None, Dictionary(Predictor=12, Columns=len(jpeg)), None]))
+    pdf.pages[0].Resources = Dictionary(XObject=Dictionary(Im0=pdf.make_indirect(image)))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 100 0 0 75 0 0 cm /Im0 Do Q")
+    path = tmp_path / "chain.pdf"
+    pdf.save(path)
+    if shutil.which("qpdf"):
+        assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True, check=False).returncode == 0
+    report = _stream_report(str(path), open_pdf(path), 1)
+    assert report is not None and not report.damaged, report.damaged
+    copy = pikepdf.new()
+    check_part(copy, copy_pages(copy, open_pdf(path), Counter()), report.for_stamping())  # stamped as checked
+
+
 def test_data_that_is_no_jpeg_is_said_the_same_way_every_time():
     """Pillow's message for data it cannot identify names a memory address: the finding (and validation.html) said
     something else each build."""

@@ -48,18 +48,31 @@ MAX_FILTERS = 16
 """Most filters of one stream's chain looked at (a hostile file may list millions)."""
 
 
-def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None]:
-    """A pikepdf stream's filters, as written ("/FlateDecode", "/Fl"), and the /DecodeParms of the first (None
-    when it has none): the one reading of a chain that validation, stamping and the Type 3 check share."""
+def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None, bool]:
+    """A pikepdf stream's filters, as written ("/FlateDecode", "/Fl"), the /DecodeParms of the first (None when it
+    has none), and whether a later filter has a predictor: the one reading of a chain that validation, stamping
+    and the Type 3 check share."""
     filters = stream.get("/Filter")
     if isinstance(filters, Array):
         names = [str(filters[i]) for i in range(min(len(filters), MAX_FILTERS))]
     else:
         names = [str(filters)] if filters is not None else []
     parms = stream.get("/DecodeParms")
+    later = False
     if isinstance(parms, Array):
+        later = any(_predicted(parms[i]) for i in range(1, min(len(parms), MAX_FILTERS)))
         parms = parms[0] if len(parms) else None
-    return names, parms if isinstance(parms, Dictionary) else None
+    return names, parms if isinstance(parms, Dictionary) else None, later
+
+
+def _predicted(parms: object) -> bool:
+    """Whether decode parameters name a predictor (one that is no number counts: it is not undone either)."""
+    if not isinstance(parms, Dictionary) or "/Predictor" not in parms:
+        return False
+    try:
+        return int(parms.Predictor) >= 2
+    except (TypeError, ValueError):
+        return True
 
 
 def flate_only(names: list[str]) -> bool:
@@ -70,7 +83,7 @@ def flate_only(names: list[str]) -> bool:
 def pike_stream_fault(stream: Stream) -> str | None:
     """Why a pikepdf stream does not decode, or None when it does (as :func:`stream_fault`)."""
     try:
-        names, parms = filter_chain(stream)
+        names, parms, _ = filter_chain(stream)
         general = names and all(n in GENERAL for n in names)  # qpdf cannot stop before an image codec
         return _fault(names, parms, stream.read_raw_bytes(), lambda: decoded(stream) if general else None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
@@ -152,11 +165,12 @@ def _predictor_fault(parms, data: bytes) -> str | None:
     return row_fault(data, row) if row else None
 
 
-def plain_jpeg(names: list[str], parms: Dictionary | None) -> bool:
+def plain_jpeg(names: list[str], parms: Dictionary | None, later: bool = False) -> bool:
     """Whether a chain (:func:`filter_chain`) is a JPEG behind general-purpose filters only (none, Flate, LZW, an
-    ASCII encoding, RunLength), the first without a predictor: validation undoes them and reads the JPEG as
-    ``qpdf --check`` does, and stamping, told so (:attr:`Verified.every`), does not decode it again."""
-    if not names or names[-1] not in DCT or not all(n in GENERAL for n in names[:-1]):
+    ASCII encoding, RunLength), none with a predictor (``parms``: the first's parameters; ``later``: a later one
+    has one): validation undoes them and reads the JPEG as ``qpdf --check`` does, and stamping, told so
+    (:attr:`Verified.every`), does not decode it again."""
+    if later or not names or names[-1] not in DCT or not all(n in GENERAL for n in names[:-1]):
         return False
     try:
         return parms is None or int(parms.get("/Predictor", 1)) < 2
@@ -281,8 +295,8 @@ class Verified:
         """Whether ``obj``, copied from the file checked, is a stream validation decoded to its end."""
         if not self.every and not self.prints:
             return False
-        names, parms = filter_chain(obj)
-        if self.every and plain_jpeg(names, parms):
+        names, parms, later = filter_chain(obj)
+        if self.every and plain_jpeg(names, parms, later):
             return True
         if not flate_only(names):
             return False
