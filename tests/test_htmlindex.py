@@ -7,6 +7,7 @@ title is drawn; the screenshots and printouts are kept under tests/artifacts/ (g
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -223,6 +224,28 @@ def test_ceur_index_follows_the_template(built):
             "as a collection by its editors. This volume and its papers are published under the Creative Commons "
             "License Attribution 4.0 International (CC BY 4.0") in text
     assert_no_outside_resources(html)
+
+
+def test_only_web_links_are_links_and_every_talk_has_its_own_anchor(built, tmp_path: Path):
+    """A sponsor's ``url`` is a link only for a web or mail address (a script or a path prints as the name), and
+    two talks of one title (or of titles without Latin letters) each get their own anchor."""
+    import copy
+
+    _, result = built
+    metadata = copy.deepcopy(result.metadata)
+    metadata["sponsors"] = [{"name": "Evil", "url": "javascript:alert(1)"}, {"name": "Near", "url": "//evil.example"},
+                            {"name": "Good", "url": "https://example.org/"}]
+    talk = {"title": "Keynote", "kind": "keynote", "abstract": "About it."}
+    metadata["program"] = {"days": [{"date": "2025-04-28", "sessions": [
+        {"title": "Opening", "start": "09:00", "end": "10:00", "items": [talk, dict(talk), {**talk, "title": "基调"},
+                                                                         {**talk, "title": "主题"}]}]}]}
+    html = render_index(metadata, tmp_path)
+    parse_strict(html)
+    assert 'href="https://example.org/"' in html and "javascript:" not in html and "//evil.example" not in html
+    assert ">Evil<" in html and ">Near<" in html  # the names stay
+    ids = [m for m in re.findall(r'id="(talk-[^"]*)"', html)]
+    assert len(ids) == 4 and len(set(ids)) == 4, ids
+    assert sorted(re.findall(r'href="#(talk-[^"]*)"', html)) == sorted(ids)
 
 
 def test_acronym_gets_its_full_year():

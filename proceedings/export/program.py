@@ -27,7 +27,7 @@ from proceedings.project.program import (
     hhmm,
 )
 from proceedings.stages.plan import Plan
-from proceedings.text import slugify
+from proceedings.text import slugify, web_link
 from proceedings.util.atomic import write_bytes
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,18 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
     """What index.html shows of the programme: days with their sessions, each paper with links to the files
     present in ``out_dir``; the talks with abstracts; sponsors by level; the logo."""
     days = []
+    anchors: set[str] = set()
+
+    def anchor(title: str) -> str:
+        """``talk-<slug>``, made unique (two talks may share a title, or a title of no Latin letters)."""
+        base = name = f"talk-{slugify(title)}"
+        count = 1
+        while name in anchors:
+            count += 1
+            name = f"{base}-{count}"
+        anchors.add(name)
+        return name
+
     for day in (metadata.get("program") or {}).get("days", []):
         date = dt.date.fromisoformat(day["date"])
         sessions = []
@@ -119,8 +131,7 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
                     pages = f"{pages}–{item['last_page']}"
                 items.append({**item, "links": links, "pages": pages,
                               "time": "–".join(x for x in (item.get("start"), item.get("end")) if x),
-                              "anchor": f"talk-{slugify(item['title'])}" if item.get("abstract") or item.get("bio")
-                              else None})
+                              "anchor": anchor(item["title"]) if item.get("abstract") or item.get("bio") else None})
             sessions.append({**session, "items": items, "time": f"{session['start']}–{session['end']}"})
         days.append({"heading": day_heading(date), "title": day.get("title"),
                      "date": day["date"], "sessions": sessions})
@@ -130,7 +141,8 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
     for sponsor in metadata.get("sponsors", []):
         logo = sponsor.get("logo")
         levels.setdefault(sponsor.get("level") or "", []).append(
-            {**sponsor, "logo": href(logo) if logo and (out_dir / logo).is_file() else None})
+            {**sponsor, "logo": href(logo) if logo and (out_dir / logo).is_file() else None,
+             "url": web_link(sponsor.get("url"))})  # a script or a path is printed as the name alone, as in the PDF
     logo = next((a["target"] for a in metadata.get("assets", []) if a["target"].startswith(LOGO_NAME + ".")), None)
     return {"days": days, "talks": talks, "sponsor_levels": list(levels.items()),
             "timezone": (metadata.get("program") or {}).get("timezone"),
