@@ -133,6 +133,16 @@ def test_a_folder_or_an_unreadable_file_where_a_file_should_be(project: Path, mo
     assert problems(project) == ["camera_ready/papers.yaml: not a file"]
 
 
+def test_an_email_with_a_line_break_is_refused(project: Path):
+    """An address goes into the To: header of validate --emails: a line break in it would add headers (Bcc:)."""
+    entries = papers(project)
+    entries[2]["authors"][0]["email"] = "soren@example.org\nBcc: attacker@evil.example"
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert msg.startswith("camera_ready/papers.yaml: [2] (id ") and msg.endswith(
+        ".authors[0].email: an e-mail address holds no line break or tab"), msg
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

@@ -73,6 +73,13 @@ class Person(_Model):
             raise ValueError("must not be empty")
         return value
 
+    @field_validator("email")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and any(c in value for c in "\r\n\t\f\v"):  # it goes into a To: header
+            raise ValueError("an e-mail address holds no line break or tab")
+        return value
+
     @property
     def family_name(self) -> str:
         """The family name: ``family`` when given, else the last word of ``name``."""
