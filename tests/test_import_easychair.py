@@ -114,7 +114,8 @@ def test_imported_project_loads_and_its_papers_are_valid(tmp_path: Path) -> None
     assert [p.id for p in loaded.papers] == ["3", "7", "17", "23"]
     assert loaded.papers[3].file == "paper_023.pdf"
     assert loaded.papers[0].authors[0].corresponding
-    assert loaded.papers[2].authors[0].family_name == "Pérez", "no family guessed: the last-word rule applies"
+    assert loaded.papers[2].authors[0].family_name == "Álvarez Pérez", "the export's last name, two words"
+    assert loaded.papers[2].authors[1].family is None, "one word, the last of the name: no family written"
     assert loaded.papers[1].keywords == ["nearest neighbour search", "efficiency"]
 
 

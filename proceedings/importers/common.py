@@ -37,11 +37,13 @@ class ImportedAuthor:
     email: str | None = None
     country: str | None = None
     corresponding: bool = False
+    family: str | None = None
+    """The family name the export gives, when it is not what ``name`` alone says ("Álvarez Pérez")."""
 
     def to_yaml(self) -> dict[str, object]:
         """The papers.yaml person mapping (empty fields left out)."""
         out: dict[str, object] = {"name": self.name}
-        for key in ("affiliation", "email", "country"):
+        for key in ("family", "affiliation", "email", "country"):
             value = getattr(self, key)
             if value:
                 out[key] = value

@@ -38,7 +38,7 @@ from proceedings.importers.common import (
     truthy,
 )
 from proceedings.importers.tabular import HeaderTest, Table, is_xlsx, pick_sheet, read_csv, read_xlsx
-from proceedings.text import match_fold
+from proceedings.text import family_name, match_fold
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,9 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
         subs = _submission_ids(_get(row, col_sub))
         if not subs:
             continue
-        name = clean(" ".join(p for p in (clean(_get(row, col_first)), clean(_get(row, col_last))) if p))
+        last = clean(_get(row, col_last))
+        name = clean(" ".join(p for p in (clean(_get(row, col_first)), last) if p))
+        family = last if last and family_name(name) != last else None  # "José María" "Álvarez Pérez"
         if not name:
             name = clean(_get(row, col_name))
         if not name:
@@ -141,6 +143,7 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
             email=clean(_get(row, col_email)) or None,
             country=clean(_get(row, col_country)) or None,
             corresponding=truthy(_get(row, col_corresponding)),
+            family=family,
         )
         try:
             position = float(clean(_get(row, col_position))) if col_position else None
@@ -166,6 +169,7 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
             if b.affiliation and b.affiliation != a.affiliation:
                 a.affiliation = split_affiliations("\n".join(x for x in (a.affiliation, b.affiliation) if x))
             a.email = a.email or b.email
+            a.family = a.family or b.family
             a.country = a.country or b.country
             a.corresponding = a.corresponding or b.corresponding
         out[sub] = [r.author for r in kept]
