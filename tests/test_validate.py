@@ -228,6 +228,21 @@ def test_a4_is_named_as_such(papers):
     assert "A4" in finding.message and "US Letter" in finding.message and finding.page == 1
 
 
+@pytest.mark.parametrize("profile", ["acm-sigconf", "ieee-conference", "lncs", "generic"])
+def test_each_fix_is_said_in_the_venues_words(papers, profile):
+    """How to fix a finding names the venue's own template, and no template where the venue has none: an IEEE or
+    LNCS author was told to remove acmart's options, to use acmart's fonts or its paper size."""
+    fixes = {f.rule: f.fix for name in ("anonymous", "unembedded-font", "a4")
+             for f in check(papers[name], profile=profile).errors}
+    assert {"anonymous", "fonts-embedded"} <= set(fixes), fixes
+    named = {"acm-sigconf": "acmart", "ieee-conference": "IEEEtran", "lncs": "llncs"}.get(profile)
+    for rule, fix in fixes.items():
+        others = [t for t in ("acmart", "IEEEtran", "llncs") if t != named]
+        assert not [t for t in others if t in fix], (rule, fix)
+    acm_options = "'anonymous' and 'review' options"  # acmart's review mode: no other class has them
+    assert (acm_options in fixes["anonymous"]) == (profile == "acm-sigconf"), fixes["anonymous"]
+
+
 def test_an_encrypted_paper_that_opens_is_an_error_but_usable(papers):
     report = check(papers["encrypted"])
     assert report.usable and report.pages == 5

@@ -18,7 +18,7 @@ may follow: "Anonymous submission #1234", "Anonymous Authors, Anonymous Institut
 "Anonymous Authors and …" is no author block."""
 
 
-@check("anonymous", "Anonymous author block", "5")
+@check("anonymous", "Anonymous author block", "6")
 def run(paper: Paper):
     page = paper.page(1)
     if page is None or not PATTERN.search(paper.folded.get(1, "")):
@@ -30,6 +30,6 @@ def run(paper: Paper):
             return [Finding(
                 "anonymous", "error", 1, "The paper still shows \"Anonymous Author(s)\" (the review version's "
                 "author block) on page 1.",
-                "Compile the camera-ready version: remove the 'anonymous' and 'review' options of \\documentclass "
-                "and give the real authors.", box=line.box)]
+                paper.venue.fix("anonymous", "Compile the camera-ready version: turn the template's review or "
+                                "anonymous mode off and give the real authors."), box=line.box)]
     return []

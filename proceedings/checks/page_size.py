@@ -5,7 +5,7 @@ from proceedings.checks.pdfcheck import check_page_sizes
 from proceedings.checks.registry import check
 
 
-@check("page-size", "Page size", "2", needs_text=False)
+@check("page-size", "Page size", "3", needs_text=False)
 def run(paper: Paper):
     findings = check_page_sizes(paper.pdf, paper.count, paper.rules)
     fix = paper.venue.fix("page-size")

@@ -200,8 +200,8 @@ def check_page_sizes(pdf: Pdf, count: int, rules: Rules) -> list[Finding]:
                  for name, p in sorted(wrong.items(), key=lambda kv: min(kv[1]))]
         out.append(Finding(
             "page-size", "error", first, f"Wrong page size: {'; '.join(parts)}; the venue requires {want}.",
-            f"Set the paper size to {want.split(' (')[0]} (acmart sigconf: \\documentclass[sigconf]{{acmart}} "
-            "without a4paper or other geometry changes) and export again; do not scale or rotate pages."))
+            f"Set the paper size to {want.split(' (')[0]} in the document class or page setup (no geometry "
+            "changes) and export again; do not scale or rotate pages."))
     if unreadable:
         out.append(Finding(
             "page-size", "error", unreadable[0],
@@ -316,6 +316,12 @@ def _font_list(fonts: dict[str, int], limit: int = 6) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Type 1, which pdflatex embeds); from "
+             "Word, tick 'Embed fonts in the file' / use 'Save as PDF' with 'ISO 19005-1 (PDF/A)'; for figures, "
+             "embed fonts when exporting them (or convert text to outlines).")
+"""How a font not embedded is fixed, in no template's words (a profile may say it in its own: ``fixes``)."""
+
+
 def check_fonts(report: FontReport) -> list[Finding]:
     """Errors for fonts not embedded (Type 3 fonts: :func:`proceedings.checks.type3.check_type3`)."""
     out = []
@@ -325,7 +331,5 @@ def check_fonts(report: FontReport) -> list[Finding]:
         out.append(Finding(
             "fonts-embedded", "error", first,
             f"{plural(n, 'font')} not embedded (first used on page {first}): {_font_list(report.not_embedded)}.",
-            "Embed every font: with pdflatex use the Type 1 fonts acmart loads (no \\usepackage{times}); from Word, "
-            "tick 'Embed fonts in the file' / use 'Save as PDF' with 'ISO 19005-1 (PDF/A)'; for figures, embed "
-            "fonts when exporting them (or convert text to outlines)."))
+            EMBED_FIX))
     return out

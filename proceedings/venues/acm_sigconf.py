@@ -46,5 +46,11 @@ VENUE = register(Venue(
                         "ACM rights e-mail gives the exact commands).",
         "line-numbers": "Remove the 'review' option of \\documentclass (and \\linenumbers or Word's line "
                         "numbering) and compile the camera-ready version.",
+        "anonymous": "Compile the camera-ready version: remove the 'anonymous' and 'review' options of "
+                     "\\documentclass and give the real authors.",
+        "fonts-embedded": "Embed every font: with pdflatex use the Type 1 fonts acmart loads (no "
+                          "\\usepackage{times}); from Word, tick 'Embed fonts in the file' / use 'Save as PDF' with "
+                          "'ISO 19005-1 (PDF/A)'; for figures, embed fonts when exporting them (or convert text to "
+                          "outlines).",
     },
 ))

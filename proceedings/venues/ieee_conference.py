@@ -15,5 +15,7 @@ VENUE = register(Venue(
         "template": "Typeset the paper with \\documentclass[conference]{IEEEtran} (Word: the IEEE conference "
                     "template, US Letter).",
         "page-size": "Use US Letter: \\documentclass[conference,letterpaper]{IEEEtran}.",
+        "anonymous": "Compile the camera-ready version: \\documentclass[conference]{IEEEtran} without "
+                     "'peerreview', and the real authors in \\IEEEauthorblockN and \\IEEEauthorblockA.",
     },
 ))

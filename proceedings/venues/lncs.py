@@ -13,6 +13,9 @@ VENUE = register(Venue(
     fixes={
         "template": "Typeset the paper with Springer's \\documentclass{llncs} (Word: the LNCS Word template) and "
                     "do not change its margins or font size.",
-        "page-size": "Use A4 (LNCS proceedings are printed from A4 files).",
+        "page-size": "Use A4: \\documentclass[a4paper]{llncs} (without the option, pdflatex may write US Letter "
+                     "pages); LNCS proceedings are printed from A4 files.",
+        "anonymous": "Give the real authors and their institutes in \\author and \\institute: the camera-ready "
+                     "version is not anonymous.",
     },
 ))
