@@ -194,18 +194,25 @@ def write_emails(result: ValidationResult, folder: str | Path, *, template: str 
 
 
 def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: str = "", authors: str = "",
-          jobs: int = 0, pictures: str | Path | None = None) -> list[PaperReport]:
+          jobs: int = 0, pictures: str | Path | None = None, min_pages: int | None = None,
+          max_pages: int | None = None) -> list[PaperReport]:
     """Check single PDFs against a venue profile without a project (``proceedings check``), one report each.
 
     ``title`` and ``authors`` ("A; B") are looked for on page 1 when given; with ``pictures``, the page of
-    each located finding is drawn into ``pictures/validation/``. Raises :class:`InputError` for a missing
-    file or an unknown profile.
+    each located finding is drawn into ``pictures/validation/``; ``min_pages`` and ``max_pages`` replace the
+    profile's page limits (a venue of 12 to 16 pages). Raises :class:`InputError` for a missing file, an unknown
+    profile or limits that cannot be used.
     """
-    from proceedings.checks.standalone import check_files
+    from proceedings.checks.standalone import check_files, make_rules
 
     if isinstance(files, (str, os.PathLike)):  # one file, not the characters of its name
         files = [files]
+    base = make_rules(profile)
+    if max_pages is not None and min_pages is None and max_pages < base.min_pages:
+        min_pages = max_pages  # one limit given: the profile's other one gives way to it
+    if min_pages is not None and max_pages is None and min_pages > base.max_pages:
+        max_pages = min_pages
     folder = Path(pictures) if pictures is not None else None
     with writing(folder):  # the pictures' folder read-only or full: OutputError (exit 74)
         return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,
-                           pictures=folder)
+                           pictures=folder, rules=make_rules(profile, min_pages=min_pages, max_pages=max_pages))

@@ -67,6 +67,20 @@ def test_check_exits_0_on_a_good_paper_and_shows_a_table(tex_papers):
     assert "no problems" in done.stdout and "5 pages" in done.stdout
 
 
+def test_check_takes_the_venues_page_limits(tex_papers):
+    """A venue of other limits than its profile's (LNCS volumes of 12 to 16 pages): --min-pages and --max-pages."""
+    args = ["check", str(tex_papers["clean"]), "--title", TITLE, "--authors", "; ".join(AUTHORS), "--profile",
+            "generic"]
+    over = runner.invoke(app, [*args, "--max-pages", "3"])  # the profile's minimum of 4 gives way
+    assert over.exit_code == 1 and "the limit is 3 pages of content" in over.stdout, over.output
+    short = runner.invoke(app, [*args, "--min-pages", "12"])
+    assert short.exit_code == 1 and "the venue asks for 12 pages" in short.stdout, short.output
+    short = runner.invoke(app, [*args, "--min-pages", "12", "--max-pages", "16"])
+    assert short.exit_code == 1 and "the venue asks for 12–16 pages" in short.stdout, short.output
+    wrong = runner.invoke(app, [*args, "--max-pages", "0"])
+    assert wrong.exit_code == 2 and "--max-pages" in wrong.stderr and "Traceback" not in wrong.output
+
+
 def test_check_exits_2_for_a_missing_file_or_profile(tex_papers, tmp_path: Path):
     done = runner.invoke(app, ["check", str(tex_papers["clean"]), str(tmp_path / "missing.pdf")])
     assert done.exit_code == 2 and "missing.pdf: no such file" in done.stderr and "Traceback" not in done.output

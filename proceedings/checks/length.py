@@ -23,7 +23,7 @@ def body_pages(paper: Paper) -> int:
     return refs.page - 1 + (1 if before >= 3 else 0)
 
 
-@check("length", "Length", "2")
+@check("length", "Length", "3")
 def run(paper: Paper):
     rules = paper.rules
     refs = paper.references
@@ -40,7 +40,8 @@ def run(paper: Paper):
             where = where.replace(f"(pages {extra[0]}–{extra[0]})", f"(page {extra[0]})")
     else:
         where = f"{plural(paper.count, 'page')} and no \"References\" heading found, so every page counts as body"
-    limit = f"{rules.min_pages}–{rules.max_pages}" if rules.min_pages else f"at most {rules.max_pages}"
+    limit = (str(rules.max_pages) if rules.min_pages == rules.max_pages else f"{rules.min_pages}–{rules.max_pages}"
+             if rules.min_pages else f"at most {rules.max_pages}")
     if total > rules.max_pages:
         return [Finding(
             "length", "error", rules.max_pages + 1,

@@ -142,6 +142,10 @@ def check_pdfs(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     pictures: Annotated[Path | None, typer.Option("--pictures", help="Draw the page of each located finding, "
                                                   "its place framed in red, into DIR/validation/.")] = None,
+    min_pages: Annotated[int | None, typer.Option("--min-pages", help="Fewest pages of content (the profile's "
+                                                  "when not given).")] = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Most pages of content, references "
+                                                  "excluded (the profile's when not given).")] = None,
     quiet: QuietOpt = False, verbose: VerboseOpt = False, jobs: JobsOpt = 0) -> None:
     """Check PDFs against a venue's rules without a project (for authors, before they upload); exit 0 or 1."""
     setup_logging(verbose, quiet)
@@ -149,7 +153,8 @@ def check_pdfs(
     def body() -> None:
         from proceedings.checks.standalone import print_reports, summary
 
-        reports = api.check(files, profile=profile, title=title, authors=authors, jobs=jobs, pictures=pictures)
+        reports = api.check(files, profile=profile, title=title, authors=authors, jobs=jobs, pictures=pictures,
+                            min_pages=min_pages, max_pages=max_pages)
         if format is Format.json:
             sys.stdout.write(json.dumps(summary(reports).to_json(), indent=2, ensure_ascii=False) + "\n")
         else:
