@@ -72,6 +72,25 @@ def test_profiles_are_optional(tmp_path: Path) -> None:
     assert "papers without a PDF in camera_ready/ (3)" in result.output
 
 
+def test_masked_addresses_of_a_public_dump_are_not_written(tmp_path: Path) -> None:
+    """OpenReview's public profiles show addresses masked (****@gla.ac.uk): none is written as an author's."""
+    import json
+
+    dump = json.loads(PROFILES.read_text(encoding="utf-8"))
+    for profile in dump["profiles"]:
+        content = profile["content"]
+        content["emails"] = ["****@" + e.split("@", 1)[1] for e in content.get("emails", [])]
+        content.pop("preferredEmail", None)
+    masked = tmp_path / "masked.json"
+    masked.write_text(json.dumps(dump), encoding="utf-8")
+    project = new_project(tmp_path, ("4.pdf", "paper_12.pdf", HASHED))
+    result = run_import(project, "--notes", str(NOTES), "--profiles", str(masked))
+    assert result.exit_code == 0, result.output
+    entries = papers(project)
+    assert entries[0]["authors"][0] == {"name": "Junchen Fu", "affiliation": "University of Glasgow"}
+    assert not [a for e in entries for a in e["authors"] if "*" in a.get("email", "")]
+
+
 def test_bare_list_and_json_lines_dumps(tmp_path: Path) -> None:
     notes = json.loads(NOTES.read_text(encoding="utf-8"))["notes"]
     bare = tmp_path / "bare.json"

@@ -140,7 +140,9 @@ class _Profiles:
         for profile in profiles:
             content = profile.get("content") or {}
             emails = [e for e in (content.get("emails") or []) if isinstance(e, str) and "@" in e]
-            email = content.get("preferredEmail") or content.get("preferred_email") or (emails[0] if emails else None)
+            preferred = content.get("preferredEmail") or content.get("preferred_email")
+            usable = [e for e in (preferred, *emails) if isinstance(e, str) and "@" in e and "*" not in e]
+            email = usable[0] if usable else None  # public dumps mask addresses (****@pw.edu.pl): none written
             info = (self._affiliation(content.get("history") or []), email)
             keys = [profile.get("id")] + [n.get("username") for n in content.get("names") or []
                                           if isinstance(n, dict)] + emails
@@ -182,7 +184,7 @@ def _authors(content: dict[str, Any], profiles: _Profiles | None) -> list[Import
             continue
         seen.add(key)
         affiliation, email = profiles.get(aid) if profiles else (None, None)
-        if "@" in aid:
+        if "@" in aid and "*" not in aid:  # an address given as the id, unless masked
             email = aid
         out.append(ImportedAuthor(name=name, affiliation=affiliation, email=email))
     return out
