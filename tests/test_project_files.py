@@ -143,6 +143,16 @@ def test_an_email_with_a_line_break_is_refused(project: Path):
         ".authors[0].email: an e-mail address holds no line break or tab"), msg
 
 
+def test_a_programme_without_a_time_zone_is_told(project: Path):
+    """program.ics of a workshop without ``timezone`` holds floating times: a calendar elsewhere shows them wrong."""
+    assert not [n for n in load_project(project).notices if "timezone" in n]
+    workshop = project / "front_matter" / "workshop.yaml"
+    workshop.write_text("\n".join(line for line in workshop.read_text(encoding="utf-8").splitlines()
+                                   if not line.startswith("timezone:")) + "\n", encoding="utf-8")
+    told = [n for n in load_project(project).notices if "timezone" in n]
+    assert len(told) == 1 and told[0].startswith("front_matter/workshop.yaml: timezone: not given"), told
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"
