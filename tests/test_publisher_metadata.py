@@ -167,6 +167,22 @@ def test_acm_csv_has_one_row_per_author_in_acms_columns(volume, request):
         assert len(contacts) == 1
 
 
+@pytest.mark.parametrize(("affiliation", "parts"), [
+    ("Carnegie Mellon University, Pittsburgh, PA, USA", ("", "Carnegie Mellon University", "Pittsburgh", "PA", "USA")),
+    ("School of Computing Science, University of Glasgow, Glasgow, Scotland, United Kingdom",
+     ("School of Computing Science", "University of Glasgow", "Glasgow", "Scotland", "United Kingdom")),
+    ("Warsaw University of Technology, Warsaw, Poland", ("", "Warsaw University of Technology", "Warsaw", "", "Poland")),
+    ("UNSW Sydney, Sydney, NSW, Australia", ("", "UNSW Sydney", "Sydney", "NSW", "Australia")),
+    ("University of Glasgow, UK", ("", "University of Glasgow, UK", "", "", "")),  # two parts: left whole
+])
+def test_an_affiliation_fills_acms_columns_from_its_end(affiliation, parts):
+    """ACM's columns: department, institution, city, state or province, country (the city was "PA" and the
+    institution "Carnegie Mellon University, Pittsburgh")."""
+    from proceedings.export.acm import split_affiliation
+
+    assert split_affiliation(affiliation) == parts
+
+
 def test_acm_csv_keeps_names_types_and_diacritics(special_volume):
     header, *rows = acm_rows(special_volume)
     rows = [dict(zip(header, r)) for r in rows]

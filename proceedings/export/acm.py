@@ -11,6 +11,7 @@ suffix; sections and sequence numbers from the volume order; pages as printed.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from proceedings.export.tables import csv_bytes
@@ -54,19 +55,39 @@ def contact_index(authors: list[dict[str, Any]]) -> int:
     return next((i for i, a in enumerate(authors) if a.get("corresponding")), 0)
 
 
-def split_affiliation(affiliation: str | None, country: str | None = None) -> tuple[str, str, str]:
-    """(institution, city, country) of an affiliation as printed.
+_REGIONS = frozenset(
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois "
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
+    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
+    "wisconsin wyoming queensland victoria tasmania alberta manitoba ontario quebec québec saskatchewan yukon "
+    "nunavut england scotland wales".split()) | {
+    "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
+    "south carolina", "south dakota", "west virginia", "district of columbia", "new south wales", "south australia",
+    "western australia", "northern territory", "australian capital territory", "british columbia",
+    "new brunswick", "newfoundland and labrador", "nova scotia", "prince edward island", "northwest territories",
+    "northern ireland"}
+"""States, provinces and the United Kingdom's nations, as an affiliation may name them before its country."""
 
-    "Warsaw University of Technology, Warsaw, Poland" (acmart's institution, city, country) is
-    split in three; an affiliation of one or two parts stays whole. ``country`` (the person's own
-    field) wins over the affiliation's last part.
+
+def split_affiliation(affiliation: str | None, country: str | None = None) -> tuple[str, str, str, str, str]:
+    """(department, institution, city, state or province, country) of an affiliation as printed.
+
+    "School of Computing Science, University of Glasgow, Glasgow, Scotland, United Kingdom" is read from its end:
+    the country, a state or province when the part before it is one (a code of two or three capitals, "PA",
+    "NSW", or a name, "Scotland"), the city, the institution, and what comes before it as the department. An
+    affiliation of one or two parts stays whole (the institution). ``country`` (the person's own field) wins over
+    the affiliation's last part.
     """
     parts = [p.strip() for p in (affiliation or "").split(",") if p.strip()]
-    if len(parts) >= 3:
-        institution, city, last = ", ".join(parts[:-2]), parts[-2], parts[-1]
-    else:
-        institution, city, last = ", ".join(parts), "", ""
-    return institution, city, country or last
+    if len(parts) < 3:
+        return "", ", ".join(parts), "", "", country or ""
+    last, rest = parts[-1], parts[:-1]
+    state = ""
+    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1]) or rest[-1].casefold() in _REGIONS):
+        state, rest = rest[-1], rest[:-1]
+    city, rest = rest[-1], rest[:-1]
+    department, institution = ", ".join(rest[:-1]), rest[-1]
+    return department, institution, city, state, country or last
 
 
 def _authors(project: Project | None, paper: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,11 +123,11 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
             unreachable.append(str(paper["id"]))
         for n, a in enumerate(authors, 1):
             first, middle, last, suffix = name_parts(a["name"], a.get("family"), a.get("suffix"))
-            institution, city, country = split_affiliation(a.get("affiliation"), a.get("country"))
+            department, institution, city, state, country = split_affiliation(a.get("affiliation"), a.get("country"))
             rows.append([
                 proceeding_id, paper["id"], kind, paper["title"], "", first, middle, last, suffix, n,
                 "yes" if n - 1 == contact else "no", "", "", a.get("orcid") or "", a.get("email") or "",
-                "", institution, city, "", country, "", "", "", "", "",
+                department, institution, city, state, country, "", "", "", "", "",
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
             ])
     if unreachable:
