@@ -146,3 +146,22 @@ def test_a_finding_on_page_3_is_drawn_where_poppler_puts_the_text(tmp_path: Path
     assert re.fullmatch(r"validation/x_7-[0-9a-f]{6}-p3-bottom-margin\.png", located.image)
     assert again.image == located.image.replace(".png", "-2.png")
     assert_framed(ctx.out_dir / located.image, number)
+
+
+def test_a_page_whose_box_does_not_start_at_the_origin_is_framed_where_the_text_is(tmp_path: Path, tex_papers):
+    """Boxes are in displayed coordinates (from the corner of the page as shown): on a page whose media box starts
+    at (30, 30) the frame was drawn 30 points below and left of the text."""
+    import pikepdf
+
+    moved = tmp_path / "moved.pdf"
+    with pikepdf.open(tex_papers["number-p3"]) as pdf:
+        for page in pdf.pages:
+            page.MediaBox = pikepdf.Array([30, 30, 642, 822])
+            page.contents_add(pdf.make_stream(b"1 0 0 1 30 30 cm"), prepend=True)
+        pdf.save(moved)
+    number = word_box(moved, 3, "3")  # poppler: from the corner of the page as shown
+    report = ValidationReport(papers=[PaperReport(id="m", file="moved.pdf", findings=[
+        Finding("bottom-margin", "warning", 3, "text", box=number)])])
+    ctx = make_context(tmp_path, tmp_path / "out")
+    attach_pictures(report, {"m": (moved, "digest-of-moved")}, ctx.out_dir, ctx, Rules())
+    assert_framed(ctx.out_dir / report.papers[0].findings[0].image, number)

@@ -10,7 +10,6 @@ rebuild draws nothing new. The PNG bytes depend only on those: no time stamps, n
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import io
 import logging
@@ -46,17 +45,11 @@ PAD = 3
 Box = tuple[float, float, float, float]
 
 
-def _device_box(page: Any, box: Box, width: int, height: int) -> tuple[int, int, int, int]:
-    """A box in the page's user space as pixels of its rendering (crop box and /Rotate honoured)."""
-    import pypdfium2.raw as pdfium_c
-
-    xs, ys = [], []
-    for x, y in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
-        dx, dy = ctypes.c_int(), ctypes.c_int()
-        pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, width, height, 0, ctypes.c_double(x), ctypes.c_double(y),
-                                   ctypes.byref(dx), ctypes.byref(dy))
-        xs.append(dx.value)
-        ys.append(dy.value)
+def _device_box(box: Box, scale: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """A finding's box, in displayed coordinates (:mod:`proceedings.pdf.geometry`: points from the bottom-left
+    corner of the page as shown, crop box and /Rotate applied), as pixels of the page rendered at ``scale``."""
+    xs = [round(box[0] * scale), round(box[2] * scale)]
+    ys = [round(height - box[1] * scale), round(height - box[3] * scale)]
     x0, x1, y0, y1 = min(xs) - PAD, max(xs) + PAD, min(ys) - PAD, max(ys) + PAD
     if x1 - x0 < MIN_SIDE:
         x0, x1 = (x0 + x1) // 2 - MIN_SIDE // 2, (x0 + x1) // 2 + MIN_SIDE // 2
@@ -97,7 +90,7 @@ def render_pictures(path: str, requests: list[tuple[int, Box]], dpi: int = DPI) 
                     rendered[number] = (page, _palette_page(page.render(scale=dpi / 72, grayscale=True).to_pil()))
                 page, image = rendered[number]
                 picture = image.copy()
-                x0, y0, x1, y1 = _device_box(page, box, picture.width, picture.height)
+                x0, y0, x1, y1 = _device_box(box, dpi / 72, picture.width, picture.height)
                 ImageDraw.Draw(picture).rectangle((x0, y0, x1, y1), outline=GRAYS, width=LINE)
                 buffer = io.BytesIO()
                 picture.save(buffer, format="PNG", optimize=False, compress_level=9)
