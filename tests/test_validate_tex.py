@@ -92,6 +92,8 @@ def test_findings_name_what_is_wrong_and_where(tex):
 
 def test_the_other_profiles_accept_their_own_template(tex):
     assert findings(tex["ieee"], profile="ieee-conference") == []
+    # IEEEtran heads an appendix in small capitals of the body's size, neither bold nor larger: counted all the same
+    assert findings(tex["ieee-appendix"], profile="ieee-conference") == [("length", 9, "error")]
     assert findings(tex["lncs"], profile="lncs", max_pages=16) == []
     assert findings(tex["lncs"], profile="lncs") == [("length", 9, "error")]  # the rules' 8 pages, as the contract
     assert ("template", 1, "error") in findings(tex["good"], profile="ieee-conference")

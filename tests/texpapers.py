@@ -116,13 +116,16 @@ def acmart(*, options: str = "", preamble: str = "", body_sections: int = 9, app
         sections(2), middle, sections(body_sections - 2, start=3), BIBLIOGRAPHY, appendix_text, "\\end{document}"])
 
 
-def ieee() -> str:
+def ieee(body_sections: int = 9, appendix: int = 0) -> str:
+    """An IEEEtran conference paper; ``appendix`` sections after the references (IEEEtran heads them "APPENDIX A"
+    in small capitals of the body's size)."""
+    appendix_text = ("\\appendix\n" + sections(appendix, start=12)) if appendix else ""
     return "\n".join([
         r"\documentclass[conference]{IEEEtran}", r"\begin{document}", f"\\title{{{TITLE}}}",
         (r"\author{\IEEEauthorblockN{Ada Lovelace}\IEEEauthorblockA{University of Glasgow}"
          r"\and \IEEEauthorblockN{Alan Turing}\IEEEauthorblockA{University of Manchester}}"),
-        r"\maketitle", r"\begin{abstract}", prose(99, 6), r"\end{abstract}", sections(9),
-        BIBLIOGRAPHY, r"\end{document}"])
+        r"\maketitle", r"\begin{abstract}", prose(99, 6), r"\end{abstract}", sections(body_sections),
+        BIBLIOGRAPHY, appendix_text, r"\end{document}"])
 
 
 def lncs() -> str:
@@ -164,6 +167,7 @@ VARIANTS: dict[str, str] = {
     "acmlarge": acmart(format_="acmlarge"),
     "sigplan": acmart(format_="sigplan"),
     "ieee": ieee(),
+    "ieee-appendix": ieee(body_sections=12, appendix=4),  # references on page 7, "APPENDIX A" on pages 8 and 9
     "lncs": lncs(),
 }
 

@@ -150,7 +150,8 @@ _APPENDIX = re.compile(r"^(?:appendix(?:es)?\b|supplementary\s+material\b|[a-h](
 
 def _appendix_heading(line: Line, body: float) -> bool:
     text = line.text.strip()
-    if not text or len(text) > 80 or not (line.bold or line.size >= 1.15 * body):
+    capitals = text.isupper() and len(text) <= 40  # IEEEtran's headings: small capitals of the body's size
+    if not text or len(text) > 80 or not (line.bold or line.size >= 1.15 * body or capitals):
         return False
     return bool(_APPENDIX.match(fold(text)))
 
