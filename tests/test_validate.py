@@ -243,6 +243,35 @@ def test_each_fix_is_said_in_the_venues_words(papers, profile):
     assert (acm_options in fixes["anonymous"]) == (profile == "acm-sigconf"), fixes["anonymous"]
 
 
+def test_two_lines_of_body_above_the_references_start_a_page_a_running_header_does_not():
+    """The contract: a body that runs onto page 9 above the References heading is over the limit: two lines of
+    it were not counted (three were needed), while a running header repeated on the pages near it is no body.
+    IEEEtran centres its heading in the column: lines of that column left of it are no earlier column."""
+    from types import SimpleNamespace
+
+    from proceedings.checks.length import body_pages
+    from proceedings.checks.paper import Heading
+
+    def page(number: int, *lines: tuple[str, float, float, float]) -> PageText:
+        return PageText(number, 612, 792, lines=[Line([Span(t, x0, y, x1, y + 7, 7, False)]) for t, x0, x1, y in lines])
+
+    header = ("Short Title of the Paper, Authors", 54, 300, 730)
+    pages = [page(n, header, ("body text of a page, a whole line of it", 54, 300, 600)) for n in range(1, 9)]
+    heading = Heading(9, 660, 54)  # REFERENCES, centred at 147, in the column starting at 54
+
+    def length(*lines) -> int:
+        ninth = page(9, header, ("[1] A. Author, a reference, 2020.", 54, 140, 600), *lines)
+        paper = SimpleNamespace(references=heading, count=9, page=lambda n: [*pages, ninth][n - 1])
+        return body_pages(paper)
+
+    assert length() == 8  # the header and a short reference line left of the centred heading: no body
+    centred = page(9, ("REFERENCES", 147, 202, 733), ("[1] A. Author, a reference, as wide as its column", 54, 300, 717),
+                   ("right column text of the same page", 318, 560, 717))
+    assert paper_module._column_left(centred, centred.lines[0]) == 54  # its column's edge, not its own
+    assert length(("and to streaming updates without retraining", 54, 300, 690),
+                  ("the encoders.", 54, 110, 681)) == 9  # two lines of body above the heading
+
+
 def test_an_encrypted_paper_that_opens_is_an_error_but_usable(papers):
     report = check(papers["encrypted"])
     assert report.usable and report.pages == 5

@@ -3,14 +3,18 @@ appendix after the references, within the venue's limits (the seed: 4 to 8 pages
 
 from __future__ import annotations
 
+import re
+
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import plural
 from proceedings.checks.registry import check
 from proceedings.findings import Finding
+from proceedings.pdf.textlayer import Line
 
 
 def body_pages(paper: Paper) -> int:
-    """Pages of body before the references, a started page counting as a page; every page without a heading."""
+    """Pages of body before the references, a started page counting as a page (one line of body above the
+    heading, or in a column before it, starts it); every page without a heading."""
     refs = paper.references
     if refs is None:
         return paper.count
@@ -19,8 +23,23 @@ def body_pages(paper: Paper) -> int:
     if page is not None:
         top = page.height - 66
         before = sum(1 for ln in page.lines if ln.y0 < top and ln.y0 > 40 and len(ln.text) >= 10
-                     and (ln.y0 > refs.top or ln.x1 <= refs.x0))
-    return refs.page - 1 + (1 if before >= 3 else 0)
+                     and (ln.y0 > refs.top or ln.x1 <= refs.x0) and not _running(paper, page.number, ln))
+    return refs.page - 1 + (1 if before else 0)
+
+
+def _running(paper: Paper, number: int, line: Line) -> bool:
+    """Whether ``line`` is a running header or footer: the same words (page numbers aside) at the same height on a
+    page near it (two pages away first: left and right pages may differ)."""
+    words = _DIGITS.sub("", line.text).strip()
+    for other in (number - 2, number + 2, number - 1, number + 1):
+        near = paper.page(other) if 1 <= other <= paper.count else None
+        if near is not None and any(abs(ln.y0 - line.y0) <= 2 and _DIGITS.sub("", ln.text).strip() == words
+                                    for ln in near.lines):
+            return True
+    return False
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 @check("length", "Length", "3")

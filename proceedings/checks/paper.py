@@ -37,6 +37,8 @@ class Heading:
     page: int
     top: float
     x0: float = 0.0
+    """The left edge of the heading's column (of the heading itself where nothing is under it): what is left of
+    it is an earlier column."""
 
 
 @dataclass
@@ -115,7 +117,7 @@ class Paper:
         for page in reversed(self.pages):
             line = find_heading(page)
             if line is not None:
-                return Heading(page.number, line.y1, line.x0)
+                return Heading(page.number, line.y1, _column_left(page, line))
         for number in hint_pages(self.pdf, self.count) + list(range(self.count, 0, -1)):
             if raw_heading(self.pdf, number):
                 page = self.page(number)
@@ -154,6 +156,14 @@ def _appendix_heading(line: Line, body: float) -> bool:
     if not text or len(text) > 80 or not (line.bold or line.size >= 1.15 * body or capitals):
         return False
     return bool(_APPENDIX.match(fold(text)))
+
+
+def _column_left(page: PageText, heading: Line) -> float:
+    """The left edge of the column ``heading`` heads: the lines just under it that it overlaps (a heading centred
+    in its column, as IEEEtran's, starts right of the column's left edge)."""
+    under = [ln.x0 for ln in page.lines
+             if 0 < heading.y0 - ln.y1 < 60 and ln.x0 < heading.x1 and ln.x1 > heading.x0]
+    return min([heading.x0, *under])
 
 
 def find_heading(page: PageText) -> Line | None:
