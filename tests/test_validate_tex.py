@@ -94,6 +94,9 @@ def test_the_other_profiles_accept_their_own_template(tex):
     assert findings(tex["ieee"], profile="ieee-conference") == []
     # IEEEtran heads an appendix in small capitals of the body's size, neither bold nor larger: counted all the same
     assert findings(tex["ieee-appendix"], profile="ieee-conference") == [("length", 9, "error")]
+    template = result(tex["ieee-template"], profile="ieee-conference")["findings"]
+    assert [(f["rule"], f["page"]) for f in template] == [("placeholders", 1)], template
+    assert "dept. name of organization" in template[0]["message"] and "ORCID" in template[0]["message"]
     assert findings(tex["lncs"], profile="lncs", max_pages=16) == []
     assert findings(tex["lncs"], profile="lncs") == [("length", 9, "error")]  # the rules' 8 pages, as the contract
     assert ("template", 1, "error") in findings(tex["good"], profile="ieee-conference")
@@ -205,3 +208,16 @@ def test_every_acmart_generation_of_sample_values_is_a_placeholder(text):
 def test_an_unknown_check_module_is_a_clear_input_error():
     with pytest.raises(ValueError, match="check module 'no.such.module' cannot be imported"):
         Rules(checks=["no.such.module"])
+
+
+def test_ieee_copyright_line_left_as_the_template_has_it_is_a_placeholder():
+    import re
+
+    from proceedings.checks.textcheck import fold
+    from proceedings.venues.ieee_conference import PLACEHOLDERS
+
+    def found(text: str) -> list[str]:
+        return [label for label, pattern in PLACEHOLDERS if re.search(pattern, fold(text))]
+
+    assert found("979-8-3503-XXXX-X/XX/$31.00 ©20XX IEEE") and found("XXX-X-XXXX-XXXX-X/XX/$XX.00 ©20XX IEEE")
+    assert not found("979-8-3503-1234-5/24/$31.00 ©2024 IEEE")  # the values IEEE gave: no placeholder

@@ -168,6 +168,10 @@ VARIANTS: dict[str, str] = {
     "sigplan": acmart(format_="sigplan"),
     "ieee": ieee(),
     "ieee-appendix": ieee(body_sections=12, appendix=4),  # references on page 7, "APPENDIX A" on pages 8 and 9
+    "ieee-template": ieee().replace(  # an affiliation as IEEE's template has it
+        r"\IEEEauthorblockA{University of Glasgow}",
+        r"\IEEEauthorblockA{\textit{dept. name of organization (of Aff.)} \\ \textit{name of organization (of "
+        r"Aff.)}\\ City, Country \\ email address or ORCID}"),
     "lncs": lncs(),
 }
 
