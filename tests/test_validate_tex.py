@@ -54,6 +54,7 @@ EXPECTED = {
     "widefig": [("margins", 3, "error")],
     "overfull": [("overprint", 2, "error")],
     "preprint": [("bottom-margin", 1, "error")],  # not acmart's watermark: it was let through as one  # a table too wide for its column, printed over the next one
+    "watermark": [("draft-footer", 1, "error")],
     "appendix": [("length", 9, "error")],
     "page9": [("length", 9, "error")],
     "a4": [("page-size", 1, "error")],

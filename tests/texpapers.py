@@ -160,6 +160,7 @@ VARIANTS: dict[str, str] = {
     "quoted": acmart().replace("\\section{Method}", "\\section{Method}\n\\noindent Anonymous Author(s) is what a "
                                "double-blind submission shows instead of the authors; Submission ID and "
                                "Unpublished working draft are its other marks.\n\n", 1),
+    "watermark": acmart(preamble="\\usepackage{draftwatermark}"),  # "DRAFT" across every page
     "appendix": acmart(body_sections=12, appendix=6),
     "page9": acmart(body_sections=16),
     "a4": acmart(preamble="\\geometry{a4paper}"),
@@ -180,7 +181,8 @@ def tex_available() -> str | None:
     """Why the papers cannot be compiled here (None when they can)."""
     if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
         return "pdflatex is not installed"
-    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "eso-pic.sty", "example-image.pdf"):
+    for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "eso-pic.sty",
+                "draftwatermark.sty", "example-image.pdf"):
         found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False).stdout.strip()
         if not found:
             return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra)"
