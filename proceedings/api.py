@@ -150,7 +150,7 @@ def cite(project_dir: str | Path, paper_id: str, format: str = "bibtex", out_dir
     fmt = fmt or format
     from proceedings.export.citations import render_citation
     from proceedings.pipeline import ensure_built
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     if fmt not in CITATION_FORMATS:
         raise InputError(f"unknown citation format {fmt!r} (known: {', '.join(CITATION_FORMATS)})")
@@ -172,7 +172,7 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
     from proceedings.export.bundle import bundle as write_bundle
     from proceedings.export.bundle import check_profile
     from proceedings.pipeline import ensure_built
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     check_profile(profile)
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)

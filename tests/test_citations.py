@@ -29,7 +29,8 @@ from proceedings.export.citations import (
 )
 from proceedings.export.latex import clean
 from proceedings.export.metadata import person_json
-from proceedings.project.model import Person, load_project
+from proceedings.project.loading import load_project
+from proceedings.project.model import Person
 from proceedings.text import ascii_fold, split_suffix
 from tests.conftest import bookmark_labels, build_project, copy_front_matter, shared_once, source_date
 from tests.test_latex import AWKWARD, LATIN, decode, decode_names, expected_name

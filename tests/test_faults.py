@@ -19,7 +19,7 @@ import yaml
 from pypdf import PdfReader
 
 from proceedings.errors import InputError, ProjectFileError
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 from tests.conftest import build_project, copy_project
 
 PAPERS = "camera_ready/papers.yaml"

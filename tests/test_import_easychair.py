@@ -19,7 +19,7 @@ from proceedings.importers.common import split_affiliations, split_author_names,
 from proceedings.importers.easychair import classify, read_easychair
 from proceedings.importers.pdfs import match, numbers_in_name
 from proceedings.importers.tabular import norm_header
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 
 DATA = Path(__file__).parent / "data" / "import"
 EC = DATA / "easychair"

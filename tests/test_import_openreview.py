@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from proceedings.cli import app
 from proceedings.importers.openreview import accepted_venue_id, read_openreview
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 from tests.test_import_easychair import new_project, papers  # shared project helpers
 
 DATA = Path(__file__).parent / "data" / "import" / "openreview"

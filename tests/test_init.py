@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from proceedings.cli import app
 from proceedings.project.init import FILES
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from proceedings.errors import ProjectFileError
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 from tests.conftest import EPOCH, build_project, copy_project, copy_repo_build
 from tests.test_project_files import run_cli
 

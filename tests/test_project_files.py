@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from proceedings.errors import ProjectFileError
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 from tests.conftest import copy_project
 
 

@@ -207,7 +207,7 @@ def test_acm_csv_names_the_papers_whose_contact_author_has_no_email(repo_volume,
     import logging
 
     from proceedings.export.acm import acm_rows as rows_of
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     project = copy_project(tmp_path / "p")
     papers_file = project / "camera_ready" / "papers.yaml"
@@ -329,7 +329,7 @@ def test_crossref_profile_refuses_papers_without_doi_naming_them(repo_build, tmp
 
 def test_derived_dois_are_safe_and_never_taken_twice(tmp_path: Path):
     from proceedings.errors import ProjectFileError
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
     from proceedings.project.publishing import doi_id
 
     assert doi_id("a b#%") == "a-b" and doi_id("17") == "17" and doi_id("%%") == "paper"
@@ -351,7 +351,7 @@ def test_a_doi_pattern_without_id_is_refused_at_load(tmp_path: Path):
     project = copy_project(tmp_path / "p")
     _set_workshop(project, doi_pattern="10.5555/fixed")
     from proceedings.errors import ProjectFileError
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     with pytest.raises(ProjectFileError) as caught:
         load_project(project)
@@ -447,7 +447,7 @@ def test_a_changed_doi_restamps_the_paper_metadata(tmp_path: Path, monkeypatch: 
 
 def test_papers_without_a_page_resolve_to_the_volume_page(repo_volume, tmp_path: Path, schema):
     from proceedings.export.crossref import crossref_xml
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     project = copy_project(tmp_path / "p")
     _set_workshop(project, depositor_name="Chairs", depositor_email="chairs@example.org", doi="10.5555/vol",
@@ -468,7 +468,7 @@ def test_the_deposit_dates_the_papers_by_the_event_not_by_the_files(repo_volume,
     """A build on another day (files copied, checked out: their times are today's) deposits the same publication
     date: the event's first day, as the citations date the papers; ``publication_date`` in workshop.yaml sets it."""
     from proceedings.export.crossref import crossref_xml
-    from proceedings.project.model import load_project
+    from proceedings.project.loading import load_project
 
     project = copy_project(tmp_path / "p")
     _set_workshop(project, depositor_name="Chairs", depositor_email="chairs@example.org")

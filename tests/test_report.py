@@ -13,7 +13,7 @@ from rich.console import Console
 from proceedings.errors import InputError
 from proceedings.export.report import print_table, render_html, rule_counts, write_emails, write_reports
 from proceedings.findings import Finding, PaperReport, ValidationReport
-from proceedings.project.model import load_project
+from proceedings.project.loading import load_project
 from tests.conftest import copy_project
 
 EVIL = "<script>alert('x')</script> & \"quotes\""

@@ -10,13 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proceedings.context import BuildContext
-from proceedings.project.model import (
-    PAPERS_FILE,
-    WORKSHOP_FILE,
-    Paper,
-    Project,
-    load_project,
-)
+from proceedings.project.loading import load_project
+from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Paper, Project
 from proceedings.util.atomic import IO_THREADS, write_cache_json
 from proceedings.util.cache import digest, file_stamp
 

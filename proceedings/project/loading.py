@@ -1,0 +1,195 @@
+"""Loading a project folder into its model (:mod:`proceedings.project.model`): every file read and checked, every
+problem collected and reported together, each as ``file: entry.field: message``."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from proceedings.errors import ProjectFileError
+from proceedings.project import inputs
+from proceedings.project.files import read_yaml as _read_yaml
+from proceedings.project.files import validate_into as _validate
+from proceedings.project.model import (
+    CAMERA_READY,
+    COMMITTEE_FILE,
+    ORGANIZERS_FILE,
+    PAPERS_FILE,
+    PREFACE_FILE,
+    WORKSHOP_FILE,
+    Paper,
+    Person,
+    Project,
+    Workshop,
+)
+from proceedings.project.program import load_program
+from proceedings.project.publishing import derive_dois
+from proceedings.text import match_fold, split_suffix
+
+
+def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
+    data = _read_yaml(root, rel, problems, required=False)
+    if data is None:
+        return []
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))  # allow "members: [...]"
+    if not isinstance(data, list):
+        problems.append(f"{rel}: (top level): expected a list of persons, got {type(data).__name__}")
+        return []
+    if not inputs.check_count(rel, data, inputs.MAX_PERSONS, "persons", problems):
+        return []
+    out = []
+    for i, item in enumerate(data):
+        person = _validate(Person, item, rel, f"[{i}]", problems, notices)
+        if person is not None:
+            out.append(person)
+    _families(out, rel, "", notices)
+    return out
+
+
+def _part_of(family: str, name: str) -> bool:
+    """Whether ``family`` is words of ``name`` in a row (accents and case aside), or, for a name written without
+    spaces ("李明"), a part of it."""
+    words, within = re.findall(r"\w+", match_fold(family)), re.findall(r"\w+", match_fold(name))
+    if len(within) == 1:
+        return "".join(words) in within[0]
+    return any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
+
+
+def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
+    """A notice for each ``family`` that is not part of the person's ``name`` (a typo, or another person's):
+    the name prints as written, but sorts and is cited by that family name."""
+    for i, person in enumerate(people):
+        family = split_suffix(person.family)[0] or person.family if person.family else ""
+        if family and not _part_of(family, person.name):
+            notices.append(f"{rel}: {where}[{i}].family: {person.family!r} is not part of the name {person.name!r}; "
+                           "the name prints as written, but sorts and is cited under that family name")
+
+
+def _resolve_inside(root: Path, rel_file: str) -> str | None:
+    """Why ``rel_file`` is not a usable file inside camera_ready/, or None when it is."""
+    base = (root / CAMERA_READY).resolve()
+    if os.path.isabs(rel_file) or rel_file.startswith(("/", "\\")) or (len(rel_file) > 1 and rel_file[1] == ":"):
+        return "is an absolute path; give it relative to camera_ready/"
+    candidate = base / rel_file
+    try:
+        real = candidate.resolve()
+    except (OSError, RuntimeError) as exc:
+        return f"cannot be resolved ({exc})"
+    if real != base and base not in real.parents:
+        how = " (through a symbolic link)" if ".." not in Path(rel_file).parts else ""
+        return "points outside camera_ready/" + how
+    if not real.exists():
+        return "file not found in camera_ready/"
+    if not real.is_file():
+        return "is not a file"
+    try:
+        with real.open("rb"):
+            pass
+    except OSError as exc:  # no permission to read it
+        return f"cannot be read ({exc.strerror or exc})"
+    return None
+
+
+def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
+    before = len(problems)
+    data = _read_yaml(root, PAPERS_FILE, problems)
+    if data is None and len(problems) > before:
+        return []  # missing or unparseable, already reported
+    if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        data = data["papers"]
+    if not isinstance(data, list):
+        problems.append(f"{PAPERS_FILE}: (top level): expected a list of papers, got {type(data).__name__}")
+        return []
+    if not data:
+        problems.append(f"{PAPERS_FILE}: (top level): no papers listed; add an entry with id, title, authors and file "
+                        "for each accepted paper (or run 'proceedings import')")
+        return []
+    if not inputs.check_count(PAPERS_FILE, data, inputs.MAX_PAPERS, "papers", problems):
+        return []
+    papers: list[Paper] = []
+    seen: dict[str, int] = {}
+    files: dict[Path, str] = {}
+    for i, item in enumerate(data):
+        label = f"[{i}]"
+        if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
+            shown = str(item["id"]) if len(str(item["id"])) <= 40 else str(item["id"])[:40] + "…"
+            label = f"[{i}] (id {shown})"
+        paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
+        if paper is None:
+            continue
+        _families(paper.authors, PAPERS_FILE, f"{label}.authors", notices)
+        if paper.id in seen:
+            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
+                            f"(first used by entry [{seen[paper.id]}])")
+            continue
+        seen[paper.id] = i
+        why = _resolve_inside(root, paper.file)
+        if why:
+            problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
+            continue
+        real = (root / CAMERA_READY / paper.file).resolve()
+        if real in files:  # the same PDF twice would print the paper twice
+            problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} is also the file of entry {files[real]}; "
+                            "each paper needs its own PDF")
+            continue
+        files[real] = label
+        papers.append(paper)
+    return papers
+
+
+_FRONT_FILES = ((ORGANIZERS_FILE, "Organizing Committee page", "write an empty list, [],"),
+                (COMMITTEE_FILE, "Program Committee page", "write an empty list, [],"),
+                (PREFACE_FILE, "preface", "leave the file empty"))
+"""The front matter's optional files: (path, what it makes, how to say it has none)."""
+
+
+def load_project(root: Path) -> Project:
+    """Read and check every project file under ``root``; raise one error listing every problem."""
+    root = Path(root)
+    problems: list[str] = []
+    notices: list[str] = []
+    if not root.is_dir():
+        raise ProjectFileError(f"{root}: project folder not found")
+    before = len(problems)
+    raw = _read_yaml(root, WORKSHOP_FILE, problems)
+    if raw is None and len(problems) == before:  # there, and empty (or comments only): every field is missing
+        raw = {}
+    workshop = None
+    if raw is not None:
+        if isinstance(raw, dict):
+            workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems, notices)
+            if workshop is not None:
+                _families(workshop.editors, WORKSHOP_FILE, "editors", notices)
+        else:
+            problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
+    organizers = _persons(root, ORGANIZERS_FILE, problems, notices)
+    committee = _persons(root, COMMITTEE_FILE, problems, notices)
+    for rel, what, empty in _FRONT_FILES:
+        if not (root / rel).exists():  # forgotten, or not copied; an empty file says there is none
+            notices.append(f"{rel}: not found, so the front matter has no {what} ({empty} if there is none)")
+    preface_path = root / PREFACE_FILE
+    preface = ""
+    if preface_path.is_file():
+        try:
+            preface = preface_path.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError) as exc:
+            problems.append(f"{PREFACE_FILE}: cannot be read as UTF-8 text ({exc})")
+        if len(preface) > inputs.MAX_PREFACE:
+            problems.append(f"{PREFACE_FILE}: {len(preface):,} characters, more than the limit of "
+                            f"{inputs.MAX_PREFACE:,}")
+        preface, removed = inputs.strip_controls(preface)
+        if removed:
+            notices.append(f"{PREFACE_FILE}: control characters removed ({', '.join(removed)})")
+    before = len(problems)
+    papers = derive_dois(workshop, _papers(root, problems, notices), problems)
+    known = papers if len(problems) == before else None  # papers.yaml's own problems come first
+    program, sponsors = load_program(root, workshop, known, problems, notices)
+    if problems or workshop is None:
+        n = len(problems)
+        raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)
+    return Project(
+        root=root, workshop=workshop, organizers=organizers, committee=committee, preface=preface, papers=papers,
+        program=program, sponsors=sponsors, notices=notices,
+    )
