@@ -519,3 +519,11 @@ def test_every_citation_and_the_deposit_agree_on_a_publication_date_set_apart(tm
     csl = json.loads((out / "citations" / f"{first}.json").read_text(encoding="utf-8"))[0]
     assert csl["issued"]["date-parts"][0][0] == 2026
     assert " 2026. " in (out / "citations" / f"{first}.txt").read_text(encoding="utf-8")
+
+
+def test_a_title_before_a_name_is_the_prefix_not_a_given_name():
+    """ACM's CSV has a prefix column and Crossref a given name: "Dr." of "Dr. Mehmet Öztürk" was his first name."""
+    from proceedings.text import honorific, name_parts
+
+    assert name_parts("Dr. Mehmet Öztürk") == ("Mehmet", "", "Öztürk", "") and honorific("Dr. Mehmet Öztürk") == "Dr."
+    assert name_parts("Prof. Ada M. Lovelace")[:2] == ("Ada", "M.") and honorific("Drew Barrymore") == ""

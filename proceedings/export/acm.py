@@ -16,7 +16,7 @@ from typing import Any
 
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
-from proceedings.text import name_parts
+from proceedings.text import honorific, name_parts
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
             first, middle, last, suffix = name_parts(a["name"], a.get("family"), a.get("suffix"))
             department, institution, city, state, country = split_affiliation(a.get("affiliation"), a.get("country"))
             rows.append([
-                proceeding_id, paper["id"], kind, paper["title"], "", first, middle, last, suffix, n,
+                proceeding_id, paper["id"], kind, paper["title"], honorific(a["name"]), first, middle, last, suffix, n,
                 "yes" if n - 1 == contact else "no", "", "", a.get("orcid") or "", a.get("email") or "",
                 department, institution, city, state, country, "", "", "", "", "",
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
