@@ -178,7 +178,7 @@ def test_acm_csv_has_one_row_per_author_in_acms_columns(volume, request):
 def test_an_affiliation_fills_acms_columns_from_its_end(affiliation, parts):
     """ACM's columns: department, institution, city, state or province, country (the city was "PA" and the
     institution "Carnegie Mellon University, Pittsburgh")."""
-    from proceedings.export.acm import split_affiliation
+    from proceedings.export.affiliations import split_affiliation
 
     assert split_affiliation(affiliation) == parts
 
@@ -280,7 +280,9 @@ def test_crossref_deposit_carries_orcids_suffixes_affiliations_and_the_volume(sp
         "https://orcid.org/0000-0003-0000-000X"]
     assert (people[5].findtext(f"{CR}given_name"), people[5].findtext(f"{CR}surname"),
             people[5].findtext(f"{CR}suffix")) == ("John Q.", "Public", "Jr.")
-    assert people[0].findtext(f"{CR}affiliations/{CR}institution/{CR}institution_name") == MANY[0]["affiliation"]
+    institution = people[0].find(f"{CR}affiliations/{CR}institution")  # "Univ. 0 <Lab> & Co, Zürich, Switzerland"
+    assert institution.findtext(f"{CR}institution_name") == "Univ. 0 <Lab> & Co"
+    assert institution.findtext(f"{CR}institution_place") == "Zürich, Switzerland"
     editors = root.findall(f"{CR}body/{CR}conference/{CR}contributors/{CR}person_name")
     assert [e.findtext(f"{CR}surname") for e in editors] == [e["family"] for e in metadata_of(special_volume)["volume"]
                                                               ["editors_detail"]]

@@ -11,9 +11,9 @@ suffix; sections and sequence numbers from the volume order; pages as printed.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
+from proceedings.export.affiliations import split_affiliation
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.text import honorific, name_parts
@@ -53,41 +53,6 @@ def acm_paper_type(kind: str | None, default: str = "Full Paper") -> str:
 def contact_index(authors: list[dict[str, Any]]) -> int:
     """Position of the author marked ``corresponding``, else 0 (the first author)."""
     return next((i for i, a in enumerate(authors) if a.get("corresponding")), 0)
-
-
-_REGIONS = frozenset(
-    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois "
-    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
-    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
-    "wisconsin wyoming queensland victoria tasmania alberta manitoba ontario quebec québec saskatchewan yukon "
-    "nunavut england scotland wales".split()) | {
-    "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
-    "south carolina", "south dakota", "west virginia", "district of columbia", "new south wales", "south australia",
-    "western australia", "northern territory", "australian capital territory", "british columbia",
-    "new brunswick", "newfoundland and labrador", "nova scotia", "prince edward island", "northwest territories",
-    "northern ireland"}
-"""States, provinces and the United Kingdom's nations, as an affiliation may name them before its country."""
-
-
-def split_affiliation(affiliation: str | None, country: str | None = None) -> tuple[str, str, str, str, str]:
-    """(department, institution, city, state or province, country) of an affiliation as printed.
-
-    "School of Computing Science, University of Glasgow, Glasgow, Scotland, United Kingdom" is read from its end:
-    the country, a state or province when the part before it is one (a code of two or three capitals, "PA",
-    "NSW", or a name, "Scotland"), the city, the institution, and what comes before it as the department. An
-    affiliation of one or two parts stays whole (the institution). ``country`` (the person's own field) wins over
-    the affiliation's last part.
-    """
-    parts = [p.strip() for p in (affiliation or "").split(",") if p.strip()]
-    if len(parts) < 3:
-        return "", ", ".join(parts), "", "", country or ""
-    last, rest = parts[-1], parts[:-1]
-    state = ""
-    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1]) or rest[-1].casefold() in _REGIONS):
-        state, rest = rest[-1], rest[:-1]
-    city, rest = rest[-1], rest[:-1]
-    department, institution = ", ".join(rest[:-1]), rest[-1]
-    return department, institution, city, state, country or last
 
 
 def _authors(project: Project | None, paper: dict[str, Any]) -> list[dict[str, Any]]:

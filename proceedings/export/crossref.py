@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from proceedings.errors import InputError
+from proceedings.export.affiliations import split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
 from proceedings.text import date_range, name_parts, proceedings_title, slugify
@@ -62,6 +63,12 @@ def _name(text: str) -> str:
     return text.replace("?", "").strip()[:_NAME_MAX].strip()
 
 
+def _place(text: str) -> str:
+    """An institution's cell as the schema takes it: 2 to 255 characters ("" when shorter)."""
+    text = text.strip()[:255].strip()
+    return text if len(text) >= 2 else ""
+
+
 def _person(parent: ET.Element, person: Person, first: bool, role: str) -> None:
     given, middle, family, suffix = name_parts(person.name, person.family, getattr(person, "suffix", None))
     node = _el(parent, "person_name", sequence="first" if first else "additional", contributor_role=role)
@@ -72,8 +79,14 @@ def _person(parent: ET.Element, person: Person, first: bool, role: str) -> None:
     if suffix:
         _el(node, "suffix", suffix[:10])
     if person.affiliation:
+        department, name, city, state, country = split_affiliation(person.affiliation, person.country)
         institution = _el(_el(node, "affiliations"), "institution")
-        _el(institution, "institution_name", person.affiliation)
+        _el(institution, "institution_name", _place(name) or _place(person.affiliation))
+        place = _place(", ".join(x for x in (city, state, country) if x))
+        if place:
+            _el(institution, "institution_place", place)
+        if _place(department):
+            _el(institution, "institution_department", _place(department))
     orcid = orcid_url(person.orcid)
     if orcid:
         _el(node, "ORCID", orcid)
