@@ -105,3 +105,17 @@ def test_check_draws_the_pictures_of_located_findings(tex_papers, tmp_path: Path
     picture = tmp_path / "pics" / "validation" / "paper.pdf-p1-bottom-margin.png"
     assert f"picture: {picture}" in done.stdout.replace("\n    ", " ").replace("\n", "")
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+OT1_BITMAP = T1_BITMAP.replace("\\usepackage[T1]{fontenc}\n", "").replace(
+    "T1 Computer Modern", "OT1 Computer Modern, the first file of every efficient office")  # fi, ffi ligatures
+
+
+def test_bitmap_computer_modern_in_ot1_is_not_blamed_on_cm_super(tmp_path: Path):
+    """Computer Modern itself (OT1, no fontenc) as bitmaps: the machine lacks its Type 1 version. The EC fonts'
+    letters have its widths, and the finding named them and blamed a missing cm-super."""
+    pdf = compile_tex(OT1_BITMAP, tmp_path, bitmap_font_env(tmp_path, dropped=("cm",)))
+    (report,) = check_files([pdf], profile="generic")
+    (finding,) = [f for f in report.findings if f.rule == "type3-fonts"]
+    assert finding.severity == "error" and "OT1" in finding.message and "ecrm" not in finding.message
+    assert "cm-super" not in finding.fix and "lmodern" in finding.fix

@@ -82,8 +82,9 @@ def compile_tex(source: str, folder: Path, env: dict[str, str] | None = None) ->
     return pdf
 
 
-def bitmap_font_env(folder: Path) -> dict[str, str]:
-    """An environment in which pdfTeX finds no Type 1 version of the EC fonts (as without cm-super).
+def bitmap_font_env(folder: Path, dropped: tuple[str, ...] = ("ec", "tc")) -> dict[str, str]:
+    """An environment in which pdfTeX finds no Type 1 version of the EC fonts (as without cm-super), or of the
+    fonts whose map entries begin with ``dropped`` (``("cm",)``: Computer Modern itself).
 
     pdfTeX then asks mktexpk for METAFONT bitmaps, written under ``folder`` (never into the user's
     TeX tree). Skips when the machine cannot make them.
@@ -98,7 +99,7 @@ def bitmap_font_env(folder: Path) -> dict[str, str]:
     maps = folder / "maps"
     maps.mkdir(parents=True, exist_ok=True)
     lines = Path(source).read_text(encoding="latin-1").splitlines()
-    kept = [line for line in lines if line[:2] not in ("ec", "tc")]  # the cm-super entries
+    kept = [line for line in lines if not line.startswith(dropped)]  # ("ec", "tc"): the cm-super entries
     (maps / "pdftex.map").write_text("\n".join(kept) + "\n", encoding="latin-1")
     var = folder / "texmf-var"
     return {"TEXFONTMAPS": str(maps), "TEXMFVAR": str(var), "VARTEXFONTS": str(var / "fonts"),

@@ -12,6 +12,7 @@ nothing; the font's advance widths tell which EC (T1 Computer Modern) font it is
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ class Type3Font:
     """The EC font its widths match (pdfTeX bitmap fonts), else ""."""
     producer_pdftex: bool = False
     """Made the way pdfTeX makes METAFONT bitmap fonts (``d1`` glyphs of 1-bit inline images)."""
+    ot1: bool = False
+    """Its ligatures are where OT1 has them (codes 11 to 15; T1: 27 to 31): Computer Modern itself, not EC."""
 
     def describe(self) -> str:
         if self.ec:
@@ -88,14 +91,35 @@ def real_name(font: Any) -> str:
     return ""
 
 
-def match_ec(font: Any) -> str:
-    """The EC font whose letter widths this font's /Widths have (within 1.2 %), or ""."""
+def _widths(font: Any) -> tuple[float, int, list[float]] | None:
     try:
         scale = float(elements(get(font, "/FontMatrix"), 6)[0])
         first = int(get(font, "/FirstChar"))
-        widths = [float(w) for w in elements(get(font, "/Widths"), 256)]
+        return scale, first, [float(w) for w in elements(get(font, "/Widths"), 256)]
     except (TypeError, ValueError, IndexError):
+        return None
+
+
+def ot1_ligatures(font: Any) -> bool:
+    """Whether the font's ligatures (ff, fi, fl, ffi, ffl) are at OT1's codes and none at T1's: pdfTeX gives an
+    unused code no width, so the codes a paper's text used show its encoding (EC's letters are CM's widths)."""
+    read = _widths(font)
+    if read is None:
+        return False
+    _, first, widths = read
+
+    def used(codes: range) -> bool:
+        return any(0 <= c - first < len(widths) and widths[c - first] > 0 for c in codes)
+
+    return used(range(11, 16)) and not used(range(27, 32))
+
+
+def match_ec(font: Any) -> str:
+    """The EC font whose letter widths this font's /Widths have (within 1.2 %), or ""."""
+    read = _widths(font)
+    if read is None:
         return ""
+    scale, first, widths = read
     mine = {}
     for code in range(97, 123):
         if 0 <= code - first < len(widths) and widths[code - first] > 0:
@@ -139,7 +163,8 @@ def classify(page: int, font: Any) -> Type3Font:
             vector += 1
     kind = "bitmap" if bitmap else "vector" if vector else "empty"
     pdftex = inline > 0 and name_of(get(font, "/Name")).startswith("F")
-    return Type3Font(page, real_name(font), kind, match_ec(font) if kind == "bitmap" else "", pdftex)
+    ot1 = kind == "bitmap" and ot1_ligatures(font)
+    return Type3Font(page, real_name(font), kind, match_ec(font) if kind == "bitmap" and not ot1 else "", pdftex, ot1)
 
 
 def _listing(fonts: list[Type3Font], limit: int = 4) -> str:
@@ -152,6 +177,8 @@ def check_type3(report: FontReport) -> list[Finding]:
     """An error for bitmap Type 3 fonts (named, with the likely cause); a warning for vector ones."""
     fonts = [classify(page, font) for page, font in report.type3_fonts]
     bitmap = [f for f in fonts if f.kind == "bitmap"]
+    if any(f.ot1 for f in bitmap):  # a paper in OT1: its other bitmap fonts' widths match EC's, and are CM's
+        bitmap = [dataclasses.replace(f, ec="") for f in bitmap]
     vector = [f for f in fonts if f.kind != "bitmap"]
     out = []
     if bitmap:
@@ -163,6 +190,12 @@ def check_type3(report: FontReport) -> list[Finding]:
             fix = ("Install cm-super (TeX Live: tlmgr install cm-super; Debian/Ubuntu: apt install cm-super) or add "
                    "\\usepackage{lmodern} after \\usepackage[T1]{fontenc}, then compile again; with acmart, do not "
                    "load fontenc or other font packages yourself. Check with pdffonts that no font is 'Type 3'.")
+        elif any(f.ot1 and f.producer_pdftex for f in bitmap):
+            cause = ("the text is in Computer Modern (OT1, LaTeX's default) and the machine that made the PDF has no "
+                     "Type 1 version of it, so pdfTeX embedded METAFONT bitmaps")
+            fix = ("Install the Type 1 Computer Modern fonts (TeX Live: tlmgr install amsfonts; Debian/Ubuntu: apt "
+                   "install texlive-fonts-recommended) and run updmap-sys, or add \\usepackage{lmodern}; then compile "
+                   "again. Check with pdffonts that no font is 'Type 3'.")
         elif any(f.producer_pdftex for f in bitmap):
             cause = ("a LaTeX package uses a font that has only METAFONT sources on the machine that made the PDF, "
                      "so pdfTeX embedded bitmaps")
