@@ -40,6 +40,18 @@ def web_link(url: str | None) -> str | None:
     return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
+def browser_link(url: str | None) -> str | None:
+    """:func:`web_link` as a web page or a PDF viewer opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,
+    "www.sigir.org" (a web address written without its scheme) as https://www.sigir.org."""
+    url = (url or "").strip()
+    if url.lower().startswith("www."):
+        url = "https://" + url
+    found = web_link(url)
+    if found is not None and found.lower().startswith("doi:"):
+        return "https://doi.org/" + found[4:].strip()
+    return found
+
+
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
     text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks

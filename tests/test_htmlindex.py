@@ -234,7 +234,8 @@ def test_only_web_links_are_links_and_every_talk_has_its_own_anchor(built, tmp_p
     _, result = built
     metadata = copy.deepcopy(result.metadata)
     metadata["sponsors"] = [{"name": "Evil", "url": "javascript:alert(1)"}, {"name": "Near", "url": "//evil.example"},
-                            {"name": "Good", "url": "https://example.org/"}]
+                            {"name": "Good", "url": "https://example.org/"}, {"name": "Bare", "url": "www.sigir.org"},
+                            {"name": "Doi", "url": "doi:10.1145/3701716"}]
     talk = {"title": "Keynote", "kind": "keynote", "abstract": "About it."}
     metadata["program"] = {"days": [{"date": "2025-04-28", "sessions": [
         {"title": "Opening", "start": "09:00", "end": "10:00", "items": [talk, dict(talk), {**talk, "title": "基调"},
@@ -243,6 +244,7 @@ def test_only_web_links_are_links_and_every_talk_has_its_own_anchor(built, tmp_p
     parse_strict(html)
     assert 'href="https://example.org/"' in html and "javascript:" not in html and "//evil.example" not in html
     assert ">Evil<" in html and ">Near<" in html  # the names stay
+    assert 'href="https://www.sigir.org"' in html and 'href="https://doi.org/10.1145/3701716"' in html
     ids = [m for m in re.findall(r'id="(talk-[^"]*)"', html)]
     assert len(ids) == 4 and len(set(ids)) == 4, ids
     assert sorted(re.findall(r'href="#(talk-[^"]*)"', html)) == sorted(ids)

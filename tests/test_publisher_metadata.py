@@ -174,6 +174,9 @@ def test_acm_csv_has_one_row_per_author_in_acms_columns(volume, request):
     ("Warsaw University of Technology, Warsaw, Poland", ("", "Warsaw University of Technology", "Warsaw", "", "Poland")),
     ("UNSW Sydney, Sydney, NSW, Australia", ("", "UNSW Sydney", "Sydney", "NSW", "Australia")),
     ("University of Glasgow, UK", ("", "University of Glasgow, UK", "", "", "")),  # two parts: left whole
+    ("Department of Computer Science, Columbia University, New York, USA",  # a city named as its state
+     ("Department of Computer Science", "Columbia University", "New York", "", "USA")),
+    ("Inria, Univ. Rennes, CNRS, IRISA, Rennes, France", ("", "Inria, Univ. Rennes, CNRS, IRISA", "Rennes", "", "France")),
 ])
 def test_an_affiliation_fills_acms_columns_from_its_end(affiliation, parts):
     """ACM's columns: department, institution, city, state or province, country (the city was "PA" and the
@@ -521,6 +524,18 @@ def test_every_citation_and_the_deposit_agree_on_a_publication_date_set_apart(tm
     csl = json.loads((out / "citations" / f"{first}.json").read_text(encoding="utf-8"))[0]
     assert csl["issued"]["date-parts"][0][0] == 2026
     assert " 2026. " in (out / "citations" / f"{first}.txt").read_text(encoding="utf-8")
+
+
+def test_a_second_affiliation_fills_acms_secondary_columns():
+    from proceedings.export.acm import ACM_COLUMNS, acm_rows
+
+    metadata = {"papers": [{"id": "1", "title": "T", "first_page": 1, "last_page": 8, "authors_detail": [
+        {"name": "Junchen Fu", "email": "j@example.org",
+         "affiliation": "Shandong University, Jinan, China; University of Glasgow, Glasgow, United Kingdom"}]}]}
+    row = dict(zip(ACM_COLUMNS, acm_rows(None, metadata)[0]))
+    assert (row["institution"], row["city"], row["country"]) == ("Shandong University", "Jinan", "China")
+    assert (row["secondary_institution"], row["secondary_city"], row["secondary_country"]) == (
+        "University of Glasgow", "Glasgow", "United Kingdom")
 
 
 def test_a_title_before_a_name_is_the_prefix_not_a_given_name():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from proceedings.export.affiliations import split_affiliation
+from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
 from proceedings.text import honorific, name_parts
@@ -88,11 +88,13 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
             unreachable.append(str(paper["id"]))
         for n, a in enumerate(authors, 1):
             first, middle, last, suffix = name_parts(a["name"], a.get("family"), a.get("suffix"))
-            department, institution, city, state, country = split_affiliation(a.get("affiliation"), a.get("country"))
+            places = affiliations(a.get("affiliation")) or [""]  # "A, City, Country; B, …": the second is secondary
+            primary = split_affiliation(places[0], a.get("country"))
+            secondary = split_affiliation(places[1]) if len(places) > 1 else ("",) * 5
             rows.append([
                 proceeding_id, paper["id"], kind, paper["title"], honorific(a["name"]), first, middle, last, suffix, n,
                 "yes" if n - 1 == contact else "no", "", "", a.get("orcid") or "", a.get("email") or "",
-                department, institution, city, state, country, "", "", "", "", "",
+                *primary, *secondary,
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
             ])
     if unreachable:

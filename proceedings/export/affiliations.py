@@ -19,22 +19,38 @@ _REGIONS = frozenset(
 """States, provinces and the United Kingdom's nations, as an affiliation may name them before its country."""
 
 
+_DEPARTMENT = re.compile(r"\b(?:dept\b|department|school\s+of|faculty|division|laborator|lab\b|chair\b|group\b"
+                         r"|d[ée]partement|departamento|dipartimento|fakult|college\s+of)", re.IGNORECASE)
+"""Words of a department (school, faculty, lab) before its institution."""
+_INSTITUTION = re.compile(r"univ|institut|college|school|academ|hospital|laborator|\blab\b|research|cent(?:er|re)"
+                          r"|\binc\b|corp|\bltd\b|gmbh|company|inria|cnrs", re.IGNORECASE)
+"""Words of an institution: a part with one is no city (so what follows it is no state: "…, New York, USA")."""
+
+
+def affiliations(text: str | None) -> list[str]:
+    """The affiliations of one person: one, or several separated by ";" (as the importers join them)."""
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
 def split_affiliation(affiliation: str | None, country: str | None = None) -> tuple[str, str, str, str, str]:
-    """(department, institution, city, state or province, country) of an affiliation as printed.
+    """(department, institution, city, state or province, country) of one affiliation as printed.
 
     "School of Computing Science, University of Glasgow, Glasgow, Scotland, United Kingdom" is read from its end:
-    the country, a state or province when the part before it is one (a code of two or three capitals, "PA",
-    "NSW", or a name, "Scotland"), the city, the institution, and what comes before it as the department. An
-    affiliation of one or two parts stays whole (the institution). ``country`` (the person's own field) wins over
-    the affiliation's last part.
+    the country; a state or province when the part before it is one (a code of two or three capitals, "PA",
+    "NSW", or a name, "Scotland") and a city comes before it; the city; then a leading department (a part that
+    says so: "School of…", "Dept. of…") and the institution, the rest whole ("Inria, Univ. Rennes, CNRS, IRISA").
+    An affiliation of one or two parts stays whole (the institution). ``country`` (the person's own field) wins
+    over the affiliation's last part.
     """
     parts = [p.strip() for p in (affiliation or "").split(",") if p.strip()]
     if len(parts) < 3:
         return "", ", ".join(parts), "", "", country or ""
     last, rest = parts[-1], parts[:-1]
     state = ""
-    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1]) or rest[-1].casefold() in _REGIONS):
+    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1]) or rest[-1].casefold() in _REGIONS) \
+            and not _INSTITUTION.search(rest[-2]):
         state, rest = rest[-1], rest[:-1]
     city, rest = rest[-1], rest[:-1]
-    department, institution = ", ".join(rest[:-1]), rest[-1]
-    return department, institution, city, state, country or last
+    if len(rest) >= 2 and _DEPARTMENT.search(rest[0]):
+        return rest[0], ", ".join(rest[1:]), city, state, country or last
+    return "", ", ".join(rest), city, state, country or last

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from proceedings.errors import InputError
-from proceedings.export.affiliations import split_affiliation
+from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
 from proceedings.text import date_range, name_parts, proceedings_title, slugify
@@ -63,6 +63,10 @@ def _name(text: str) -> str:
     return text.replace("?", "").strip()[:_NAME_MAX].strip()
 
 
+MAX_AFFILIATIONS = 5
+"""Most institutions of one person in the deposit."""
+
+
 def _place(text: str) -> str:
     """An institution's cell as the schema takes it: 2 to 255 characters ("" when shorter)."""
     text = text.strip()[:255].strip()
@@ -78,10 +82,12 @@ def _person(parent: ET.Element, person: Person, first: bool, role: str) -> None:
     _el(node, "surname", _name(family) or _name(person.name))
     if suffix:
         _el(node, "suffix", suffix[:10])
-    if person.affiliation:
-        department, name, city, state, country = split_affiliation(person.affiliation, person.country)
-        institution = _el(_el(node, "affiliations"), "institution")
-        _el(institution, "institution_name", _place(name) or _place(person.affiliation))
+    places = affiliations(person.affiliation)
+    parent = _el(node, "affiliations") if places else None
+    for i, text in enumerate(places[:MAX_AFFILIATIONS]):  # the person's own country is their first one's
+        department, name, city, state, country = split_affiliation(text, person.country if i == 0 else None)
+        institution = _el(parent, "institution")
+        _el(institution, "institution_name", _place(name) or _place(text))
         place = _place(", ".join(x for x in (city, state, country) if x))
         if place:
             _el(institution, "institution_place", place)

@@ -38,7 +38,7 @@ def to_mime(text: str, attachments: list[tuple[str, bytes]]) -> bytes:
     """A message ``text`` (headers, blank line, body) as MIME with PNG ``attachments``."""
     head, _, body = text.partition("\n\n")
     message = EmailMessage(policy=SMTP)
-    for line in head.splitlines():
+    for line in head.split("\n"):  # the template's lines: a U+2028 in a value breaks none
         key, sep, value = line.partition(":")
         if sep and key.strip():
             message[key.strip()] = value.strip()

@@ -27,7 +27,7 @@ from proceedings.project.program import (
     hhmm,
 )
 from proceedings.stages.plan import Plan
-from proceedings.text import slugify, web_link
+from proceedings.text import browser_link, slugify
 from proceedings.util.atomic import write_bytes
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
         logo = sponsor.get("logo")
         levels.setdefault(sponsor.get("level") or "", []).append(
             {**sponsor, "logo": href(logo) if logo and (out_dir / logo).is_file() else None,
-             "url": web_link(sponsor.get("url"))})  # a script or a path is printed as the name alone, as in the PDF
+             "url": browser_link(sponsor.get("url"))})  # a script or a path is printed as the name alone, as in the PDF
     logo = next((a["target"] for a in metadata.get("assets", []) if a["target"].startswith(LOGO_NAME + ".")), None)
     return {"days": days, "talks": talks, "sponsor_levels": list(levels.items()),
             "timezone": (metadata.get("program") or {}).get("timezone"),

@@ -30,7 +30,7 @@ from proceedings.project.program import (
     talks,
 )
 from proceedings.stages.plan import Plan
-from proceedings.text import join_names, roman, web_link
+from proceedings.text import browser_link, join_names, roman
 from proceedings.typeset import fonts
 from proceedings.typeset.markdown import markdown_flowables
 from proceedings.typeset.styles import MUTED, Styles, esc
@@ -183,7 +183,7 @@ def sponsors_section(project: Project, styles: Styles, width: float) -> list[Flo
                 cell.append(image)
             name = esc(sponsor.name)
             if sponsor.url:
-                target = web_link(sponsor.url)
+                target = browser_link(sponsor.url)
                 name = f'<a href="{esc(target)}">{name}</a>' if target else name
             cell.append(Paragraph(name, styles.sponsor_name))
             cells.append(cell)
