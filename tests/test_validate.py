@@ -265,6 +265,8 @@ def test_two_lines_of_body_above_the_references_start_a_page_a_running_header_do
         return body_pages(paper)
 
     assert length() == 8  # the header and a short reference line left of the centred heading: no body
+    pages[6].lines.append(Line([Span("Workshop on Retrieval 2025 - 10 Efficiency", 54, 710, 300, 717, 7, False)]))
+    assert length(("Workshop on Retrieval 2025 - References", 54, 300, 710)) == 8  # a header naming its section
     centred = page(9, ("REFERENCES", 147, 202, 733), ("[1] A. Author, a reference, as wide as its column", 54, 300, 717),
                    ("right column text of the same page", 318, 560, 717))
     assert paper_module._column_left(centred, centred.lines[0]) == 54  # its column's edge, not its own

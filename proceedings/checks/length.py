@@ -3,6 +3,7 @@ appendix after the references, within the venue's limits (the seed: 4 to 8 pages
 
 from __future__ import annotations
 
+import os
 import re
 
 from proceedings.checks.paper import Paper
@@ -28,15 +29,25 @@ def body_pages(paper: Paper) -> int:
 
 
 def _running(paper: Paper, number: int, line: Line) -> bool:
-    """Whether ``line`` is a running header or footer: the same words (page numbers aside) at the same height on a
-    page near it (two pages away first: left and right pages may differ)."""
+    """Whether ``line`` is a running header or footer: the same words (page numbers aside), or words that begin
+    alike (a header naming the current section: "Workshop 2025 — 3 Method"), at the same height on a page near
+    it (two pages away first: left and right pages may differ)."""
     words = _DIGITS.sub("", line.text).strip()
     for other in (number - 2, number + 2, number - 1, number + 1):
         near = paper.page(other) if 1 <= other <= paper.count else None
-        if near is not None and any(abs(ln.y0 - line.y0) <= 2 and _DIGITS.sub("", ln.text).strip() == words
+        if near is not None and any(abs(ln.y0 - line.y0) <= 2 and _alike(_DIGITS.sub("", ln.text).strip(), words)
                                     for ln in near.lines):
             return True
     return False
+
+
+def _alike(one: str, two: str) -> bool:
+    """The same text, or texts that share their first :data:`SHARED_START` characters."""
+    return one == two or len(os.path.commonprefix([one, two])) >= SHARED_START
+
+
+SHARED_START = 16
+"""Characters a running header's fixed part holds at least (body lines at one height rarely begin alike)."""
 
 
 _DIGITS = re.compile(r"\d+")
