@@ -79,6 +79,8 @@ def test_check_takes_the_venues_page_limits(tex_papers):
     assert short.exit_code == 1 and "the venue asks for 12–16 pages" in short.stdout, short.output
     wrong = runner.invoke(app, [*args, "--max-pages", "0"])
     assert wrong.exit_code == 2 and "--max-pages" in wrong.stderr and "Traceback" not in wrong.output
+    crossed = runner.invoke(app, [*args, "--min-pages", "10", "--max-pages", "5"])
+    assert crossed.exit_code == 2 and "--min-pages/--max-pages: " in crossed.stderr, crossed.stderr
 
 
 def test_check_exits_2_for_a_missing_file_or_profile(tex_papers, tmp_path: Path):

@@ -33,8 +33,9 @@ def make_rules(profile: str, **overrides: Any) -> Rules:
     try:
         return Rules.model_validate({"profile": profile, **{k: v for k, v in overrides.items() if v is not None}})
     except ValidationError as exc:
-        def option(e: Any) -> str:  # a model-level error (the profile is checked there) names no field
-            return "-".join(str(p) for p in e["loc"]).replace("_", "-") or "profile"
+        def option(e: Any) -> str:  # a model-level error (the profile and the limits' order) names no field
+            named = "-".join(str(p) for p in e["loc"]).replace("_", "-")
+            return named or ("min-pages/--max-pages" if "min_pages" in e["msg"] else "profile")
 
         problems = [f"--{option(e)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
         raise InputError("the rules given on the command line cannot be used", problems) from None
