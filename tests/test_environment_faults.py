@@ -91,6 +91,7 @@ def test_validation_and_bundles_wait_for_a_build_into_their_folder(project: Path
     sweeping and replacing, so each waits for the folder's lock as a build does (and a bundle that builds first
     takes it once)."""
     out = tmp_path / "out"
+    out.mkdir()  # a folder a build has made (a folder not there yet has nothing to wait for)
     for command in ("validate", "bundle"):
         holder = subprocess.Popen(  # a build holding the folder for a few seconds
             [sys.executable, "-c", "import time\nfrom proceedings.util.atomic import exclusive\n"
@@ -103,6 +104,21 @@ def test_validation_and_bundles_wait_for_a_build_into_their_folder(project: Path
         assert done.returncode == 0, done.stderr[-2000:]
         written = out / "validation.json" if command == "validate" else next(out.glob("*-handoff.zip"))
         assert written.stat().st_mtime >= released, command  # written once the holder let go, not before
+
+
+def test_a_command_stopped_by_bad_input_leaves_no_output_folder(project: Path, tmp_path: Path):
+    """validate, cite and bundle with a project that cannot be used exit 2 and, as build, write nothing."""
+    broken = tmp_path / "broken"
+    shutil.copytree(project, broken)
+    workshop = broken / "front_matter" / "workshop.yaml"
+    workshop.write_text("\n".join(line for line in workshop.read_text(encoding="utf-8").splitlines()
+                                   if not line.startswith("location:")) + "\n", encoding="utf-8")
+    for command, extra in (("validate", ()), ("bundle", ()), ("build", ()), ("cite", ("1",))):
+        out = tmp_path / f"out-{command}"
+        args = [sys.executable, "-m", "proceedings", command, *extra, "--project", str(broken), "--out", str(out)]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 2 and "location: field required" in done.stderr, (command, done.stderr[-500:])
+        assert not out.exists(), (command, sorted(str(p) for p in out.rglob("*")))
 
 
 def test_read_only_output_folder_exits_74(project: Path, tmpfs):

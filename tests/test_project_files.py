@@ -154,6 +154,17 @@ def test_a_programme_without_a_time_zone_is_told(project: Path):
     assert len(told) == 1 and told[0].startswith("front_matter/workshop.yaml: timezone: not given"), told
 
 
+def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
+    workshop = project / "front_matter" / "workshop.yaml"
+    text = workshop.read_text(encoding="utf-8")
+    workshop.write_text(text + '\nisbn: "978-1-4007-1331-6"\n', encoding="utf-8")  # the check digit is 8
+    told = [n for n in load_project(project).notices if "isbn" in n]
+    assert told == ["front_matter/workshop.yaml: isbn: '978-1-4007-1331-6' has a wrong check digit (it should end "
+                    "in 8): a mistyped digit?"], told
+    workshop.write_text(text + '\nisbn: "978-1-4007-1331-8"\n', encoding="utf-8")
+    assert not [n for n in load_project(project).notices if "isbn" in n]
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

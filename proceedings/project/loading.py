@@ -57,6 +57,22 @@ def _part_of(family: str, name: str) -> bool:
     return any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
 
 
+def isbn_fault(isbn: str) -> str | None:
+    """Why ``isbn`` is no ISBN (its length, or its check digit), or None."""
+    digits = re.sub(r"[\s-]", "", isbn).upper()
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+        check = str((10 - total % 10) % 10)
+    elif re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+        check = "0123456789X"[(11 - total % 11) % 11]
+    else:
+        return "is no ISBN (13 digits from 978 or 979, or 10): citations and the deposit will carry it as it is"
+    if digits[-1] != check:
+        return f"has a wrong check digit (it should end in {check}): a mistyped digit?"
+    return None
+
+
 def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
     """A notice for each ``family`` that is not part of the person's ``name`` (a typo, or another person's):
     the name prints as written, but sorts and is cited by that family name."""
@@ -162,6 +178,9 @@ def load_project(root: Path) -> Project:
             workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems, notices)
             if workshop is not None:
                 _families(workshop.editors, WORKSHOP_FILE, "editors", notices)
+                why = isbn_fault(workshop.isbn) if workshop.isbn else None
+                if why:
+                    notices.append(f"{WORKSHOP_FILE}: isbn: {workshop.isbn!r} {why}")
         else:
             problems.append(f"{WORKSHOP_FILE}: (top level): expected a mapping of fields, got {type(raw).__name__}")
     organizers = _persons(root, ORGANIZERS_FILE, problems, notices)

@@ -245,18 +245,19 @@ _HELD: set[Path] = set()
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build, validation or bundle into the
     same folder waits for it, rather than finding the files this one moves or sweeps away. Held already by this
-    process: nothing more. (No lock where there is no ``fcntl``, or where the lock file cannot be made: the
+    process, or no such folder yet (a build makes it before it locks it; a command stopped by bad input leaves
+    none behind): nothing more. (No lock where there is no ``fcntl``, or where the lock file cannot be made: the
     writes that follow then answer for the folder.)"""
     key = Path(folder).resolve()
     try:
         import fcntl
     except ImportError:  # not POSIX
         fcntl = None  # type: ignore[assignment]
-    if fcntl is None or key in _HELD:
+    if fcntl is None or key in _HELD or not key.is_dir():  # no folder yet: nothing of it to sweep or move
         yield
         return
     try:
-        (key / ".cache").mkdir(parents=True, exist_ok=True)
+        (key / ".cache").mkdir(exist_ok=True)
         handle = open(key / ".cache" / "lock", "ab")  # held across the yield, closed below
     except OSError as exc:
         log.debug("no lock on %s: %s", folder, exc)
