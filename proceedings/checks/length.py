@@ -20,12 +20,12 @@ def body_pages(paper: Paper) -> int:
     if refs is None:
         return paper.count
     page = paper.page(refs.page)
-    before = 0
+    started = False
     if page is not None:
         top = page.height - 66
-        before = sum(1 for ln in page.lines if ln.y0 < top and ln.y0 > 40 and len(ln.text) >= 10
-                     and (ln.y0 > refs.top or ln.x1 <= refs.x0) and not _running(paper, page.number, ln))
-    return refs.page - 1 + (1 if before else 0)
+        started = any(not _running(paper, page.number, ln) for ln in page.lines  # the first line of body will do
+                      if 40 < ln.y0 < top and len(ln.text) >= 10 and (ln.y0 > refs.top or ln.x1 <= refs.x0))
+    return refs.page - 1 + (1 if started else 0)
 
 
 def _running(paper: Paper, number: int, line: Line) -> bool:
@@ -33,9 +33,10 @@ def _running(paper: Paper, number: int, line: Line) -> bool:
     alike (a header naming the current section: "Workshop 2025 — 3 Method"), at the same height on a page near
     it (two pages away first: left and right pages may differ)."""
     words = _DIGITS.sub("", line.text).strip()
+    low, high = line.y0 - 2, line.y0 + 2
     for other in (number - 2, number + 2, number - 1, number + 1):
         near = paper.page(other) if 1 <= other <= paper.count else None
-        if near is not None and any(abs(ln.y0 - line.y0) <= 2 and _alike(_DIGITS.sub("", ln.text).strip(), words)
+        if near is not None and any(low <= ln.y0 <= high and _alike(_DIGITS.sub("", ln.text).strip(), words)
                                     for ln in near.lines):
             return True
     return False
