@@ -99,7 +99,6 @@ def test_the_other_profiles_accept_their_own_template(tex):
     assert [(f["rule"], f["page"]) for f in template] == [("placeholders", 1)], template
     assert "dept. name of organization" in template[0]["message"] and "ORCID" in template[0]["message"]
     assert findings(tex["lncs"], profile="lncs", max_pages=16) == []
-    assert findings(tex["lncs-times"], profile="lncs", max_pages=16) == []  # llncs's measure, in Times
     assert findings(tex["lncs"], profile="lncs") == [("length", 9, "error")]  # the rules' 8 pages, as the contract
     assert ("template", 1, "error") in findings(tex["good"], profile="ieee-conference")
     assert findings(tex["ieee"], profile="generic") == []

@@ -174,7 +174,6 @@ VARIANTS: dict[str, str] = {
         r"\IEEEauthorblockA{\textit{dept. name of organization (of Aff.)} \\ \textit{name of organization (of "
         r"Aff.)}\\ City, Country \\ email address or ORCID}"),
     "lncs": lncs(),
-    "lncs-times": lncs().replace("\\begin{document}", "\\usepackage{times}\n\\begin{document}", 1),  # no keywords
 }
 
 

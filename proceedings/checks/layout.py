@@ -39,10 +39,6 @@ def _fonts(paper: Paper, pages: list) -> dict[str, int]:
     return weights
 
 
-LNCS_WIDTH = 345.0
-"""llncs's text width: 12.2 cm."""
-
-
 def _column_width(pages: list) -> float:
     widths = [ln.x1 - ln.x0 for p in pages for ln in p.lines if len(ln.text) >= 40]
     return statistics.median(widths) if len(widths) >= 10 else 0.0
@@ -68,8 +64,7 @@ def detect(paper: Paper) -> Layout:
         if _JOURNAL.search(p1) or (acm_ref and main == "libertine" and text_width > 0.62 * width):
             return Layout("acm-journal", "an ACM journal or manuscript format (one column, acmsmall, acmlarge or "
                                          "manuscript)")
-        lncs_measure = abs(text_width - LNCS_WIDTH) <= 6  # in any font (Times is discouraged, not refused)
-        if text_width < 0.62 * width and ("keywords:" in p1 or main == "cm" or lncs_measure) and not acm_ref:
+        if text_width < 0.62 * width and ("keywords:" in p1 or main == "cm") and not acm_ref:
             return Layout("lncs", "LNCS (Springer llncs) layout")
         return Layout("one-column", "a one-column layout")
     if two_columns:
