@@ -71,7 +71,10 @@ class Type3Font:
     producer_pdftex: bool = False
     """Made the way pdfTeX makes METAFONT bitmap fonts (``d1`` glyphs of 1-bit inline images)."""
     ot1: bool = False
-    """Its ligatures are where OT1 has them (codes 11 to 15; T1: 27 to 31): Computer Modern itself, not EC."""
+    """Characters at OT1's ligature codes (11 to 15) and none at T1's (27 to 31): Computer Modern itself, not EC,
+    unless another font of the paper shows T1's (where 11 to 15 are accents: ogonek, cedilla)."""
+    t1: bool = False
+    """Characters at T1's ligature codes (27 to 31)."""
 
     def describe(self) -> str:
         if self.ec:
@@ -100,18 +103,19 @@ def _widths(font: Any) -> tuple[float, int, list[float]] | None:
         return None
 
 
-def ot1_ligatures(font: Any) -> bool:
-    """Whether the font's ligatures (ff, fi, fl, ffi, ffl) are at OT1's codes and none at T1's: pdfTeX gives an
-    unused code no width, so the codes a paper's text used show its encoding (EC's letters are CM's widths)."""
+def ligature_codes(font: Any) -> tuple[bool, bool]:
+    """Whether the font has characters at OT1's ligature codes (ff, fi, fl, ffi, ffl: 11 to 15) and at T1's (27
+    to 31): pdfTeX gives an unused code no width, so the codes a paper's text used show its encoding (EC's
+    letters have CM's widths)."""
     read = _widths(font)
     if read is None:
-        return False
+        return False, False
     _, first, widths = read
 
     def used(codes: range) -> bool:
         return any(0 <= c - first < len(widths) and widths[c - first] > 0 for c in codes)
 
-    return used(range(11, 16)) and not used(range(27, 32))
+    return used(range(11, 16)), used(range(27, 32))
 
 
 def match_ec(font: Any) -> str:
@@ -163,8 +167,9 @@ def classify(page: int, font: Any) -> Type3Font:
             vector += 1
     kind = "bitmap" if bitmap else "vector" if vector else "empty"
     pdftex = inline > 0 and name_of(get(font, "/Name")).startswith("F")
-    ot1 = kind == "bitmap" and ot1_ligatures(font)
-    return Type3Font(page, real_name(font), kind, match_ec(font) if kind == "bitmap" and not ot1 else "", pdftex, ot1)
+    ec = match_ec(font) if kind == "bitmap" else ""
+    low, high = ligature_codes(font) if ec else (False, False)  # a text font's codes (a math font's differ)
+    return Type3Font(page, real_name(font), kind, ec, pdftex, low and not high, high)
 
 
 def _listing(fonts: list[Type3Font], limit: int = 4) -> str:
@@ -177,8 +182,10 @@ def check_type3(report: FontReport) -> list[Finding]:
     """An error for bitmap Type 3 fonts (named, with the likely cause); a warning for vector ones."""
     fonts = [classify(page, font) for page, font in report.type3_fonts]
     bitmap = [f for f in fonts if f.kind == "bitmap"]
-    if any(f.ot1 for f in bitmap):  # a paper in OT1: its other bitmap fonts' widths match EC's, and are CM's
-        bitmap = [dataclasses.replace(f, ec="") for f in bitmap]
+    if any(f.ot1 for f in bitmap) and not any(f.t1 for f in bitmap):  # a paper in OT1: its fonts' letters have
+        bitmap = [dataclasses.replace(f, ec="") for f in bitmap]  # the EC fonts' widths, and are CM's
+    else:  # in T1, codes 11 to 15 are accents (ogonek, cedilla), not OT1's ligatures
+        bitmap = [dataclasses.replace(f, ot1=False) for f in bitmap]
     vector = [f for f in fonts if f.kind != "bitmap"]
     out = []
     if bitmap:
