@@ -29,22 +29,37 @@ def body_pages(paper: Paper) -> int:
 
 
 def _running(paper: Paper, number: int, line: Line) -> bool:
-    """Whether ``line`` is a running header or footer: the same words (page numbers aside), or words that begin
-    alike (a header naming the current section: "Workshop 2025 — 3 Method"), at the same height on a page near
-    it (two pages away first: left and right pages may differ)."""
+    """Whether ``line`` is a running header or footer: the same words (page numbers aside) at the same height on a
+    page near it (two pages away first: left and right pages may differ); or, for the top line of its page, words
+    that begin as the top line's there (a header naming the current section: "Workshop 2025 — 3 Method"; a
+    figure's caption is no page's top line)."""
     words = _DIGITS.sub("", line.text).strip()
     low, high = line.y0 - 2, line.y0 + 2
+    page = paper.page(number)
+    top = page is not None and line is max(page.lines, key=_TOP) and not _CAPTION.match(words)
     for other in (number - 2, number + 2, number - 1, number + 1):
         near = paper.page(other) if 1 <= other <= paper.count else None
-        if near is not None and any(low <= ln.y0 <= high and _alike(_DIGITS.sub("", ln.text).strip(), words)
-                                    for ln in near.lines):
-            return True
+        if near is None:
+            continue
+        for ln in near.lines:
+            if low <= ln.y0 <= high:
+                theirs = _DIGITS.sub("", ln.text).strip()
+                if theirs == words or top and ln is max(near.lines, key=_TOP) and _begin_alike(theirs, words):
+                    return True
     return False
 
 
-def _alike(one: str, two: str) -> bool:
-    """The same text, or texts that share their first :data:`SHARED_START` characters."""
-    return one == two or len(os.path.commonprefix([one, two])) >= SHARED_START
+_CAPTION = re.compile(r"(?:fig(?:ure)?|table|tab|algorithm|listing)\b", re.IGNORECASE)
+"""How a caption begins: captions of figures at the top of pages two apart begin alike, and are body."""
+
+
+def _TOP(line: Line) -> float:
+    return line.y1
+
+
+def _begin_alike(one: str, two: str) -> bool:
+    """Whether two texts share their first :data:`SHARED_START` characters."""
+    return len(os.path.commonprefix([one, two])) >= SHARED_START
 
 
 SHARED_START = 16
