@@ -40,6 +40,12 @@ def web_link(url: str | None) -> str | None:
     return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
+def bare_isbn(text: str) -> str:
+    """An ISBN as written without its label, check digit X in capitals: "ISBN 979-8-4007-1331-6" ->
+    "979-8-4007-1331-6", "0-8044-2957-x" -> "0-8044-2957-X"."""
+    return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip()).upper()
+
+
 def browser_link(url: str | None) -> str | None:
     """:func:`web_link` as a web page or a PDF viewer opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,
     "www.sigir.org" (a web address written without its scheme) as https://www.sigir.org."""

@@ -177,6 +177,10 @@ def test_acm_csv_has_one_row_per_author_in_acms_columns(volume, request):
     ("Department of Computer Science, Columbia University, New York, USA",  # a city named as its state
      ("Department of Computer Science", "Columbia University", "New York", "", "USA")),
     ("Inria, Univ. Rennes, CNRS, IRISA, Rennes, France", ("", "Inria, Univ. Rennes, CNRS, IRISA", "Rennes", "", "France")),
+    ("University of Maryland, College Park, MD, USA", ("", "University of Maryland", "College Park", "MD", "USA")),
+    ("Department of Computer Science, School of Engineering, Stanford University, Stanford, CA, USA",
+     ("Department of Computer Science, School of Engineering", "Stanford University", "Stanford", "CA", "USA")),
+    ("Ant Group, Hangzhou, Zhejiang, China", ("", "Ant Group", "Hangzhou", "Zhejiang", "China")),
 ])
 def test_an_affiliation_fills_acms_columns_from_its_end(affiliation, parts):
     """ACM's columns: department, institution, city, state or province, country (the city was "PA" and the

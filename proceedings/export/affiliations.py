@@ -15,11 +15,13 @@ _REGIONS = frozenset(
     "south carolina", "south dakota", "west virginia", "district of columbia", "new south wales", "south australia",
     "western australia", "northern territory", "australian capital territory", "british columbia",
     "new brunswick", "newfoundland and labrador", "nova scotia", "prince edward island", "northwest territories",
-    "northern ireland"}
+    "northern ireland", "inner mongolia"} | frozenset(
+    "anhui fujian gansu guangdong guangxi guizhou hainan hebei heilongjiang henan hubei hunan jiangsu jiangxi jilin "
+    "liaoning ningxia qinghai shaanxi shandong shanxi sichuan xinjiang yunnan zhejiang".split())
 """States, provinces and the United Kingdom's nations, as an affiliation may name them before its country."""
 
 
-_DEPARTMENT = re.compile(r"\b(?:dept\b|department|school\s+of|faculty|division|laborator|lab\b|chair\b|group\b"
+_DEPARTMENT = re.compile(r"\b(?:dept\b|department|school\s+of|faculty|division|laborator|lab\b|chair\b"
                          r"|d[ée]partement|departamento|dipartimento|fakult|college\s+of)", re.IGNORECASE)
 """Words of a department (school, faculty, lab) before its institution."""
 _INSTITUTION = re.compile(r"univ|institut|college|school|academ|hospital|laborator|\blab\b|research|cent(?:er|re)"
@@ -47,10 +49,11 @@ def split_affiliation(affiliation: str | None, country: str | None = None) -> tu
         return "", ", ".join(parts), "", "", country or ""
     last, rest = parts[-1], parts[:-1]
     state = ""
-    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1]) or rest[-1].casefold() in _REGIONS) \
-            and not _INSTITUTION.search(rest[-2]):
+    if len(rest) >= 3 and (re.fullmatch(r"[A-Z]{2,3}", rest[-1])  # a code ("MD", after "College Park")
+                           or rest[-1].casefold() in _REGIONS and not _INSTITUTION.search(rest[-2])):
         state, rest = rest[-1], rest[:-1]
     city, rest = rest[-1], rest[:-1]
-    if len(rest) >= 2 and _DEPARTMENT.search(rest[0]):
-        return rest[0], ", ".join(rest[1:]), city, state, country or last
-    return "", ", ".join(rest), city, state, country or last
+    lead = 0
+    while lead < len(rest) - 1 and _DEPARTMENT.search(rest[lead]):  # "Dept. of CS, School of Engineering, …"
+        lead += 1
+    return ", ".join(rest[:lead]), ", ".join(rest[lead:]), city, state, country or last

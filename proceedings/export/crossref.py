@@ -22,7 +22,7 @@ from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
-from proceedings.text import date_range, name_parts, proceedings_title, slugify
+from proceedings.text import bare_isbn, date_range, name_parts, proceedings_title, slugify
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +110,6 @@ def landing_page(paper: dict[str, Any], volume_url: str | None) -> str | None:
     return paper.get("url") or volume_url
 
 
-def isbn(text: str) -> str:
-    """An ISBN as the schema takes it: "ISBN 979-8-4007-1331-6" -> "979-8-4007-1331-6"."""
-    return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())
-
-
 def _editors(conference: ET.Element, editors: list[Person]) -> None:
     if editors:
         contributors = _el(conference, "contributors")
@@ -140,7 +135,7 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
                 if not getattr(w, field)]
     if w.depositor_email and ("@" not in w.depositor_email or len(w.depositor_email) < 6):
         problems.append(f"{WORKSHOP_FILE}: depositor_email: {w.depositor_email!r} is not an e-mail address")
-    if w.isbn and not _ISBN.match(isbn(w.isbn)):
+    if w.isbn and not _ISBN.match(bare_isbn(w.isbn)):
         problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} is not an ISBN (978-…)")
     if w.doi and not DOI_RE.fullmatch(w.doi):
         problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} is not a DOI (10.NNNN/…)")
@@ -212,7 +207,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(publisher, "publisher_place", w.publisher_address)
     _date(volume, "publication_date", published, media_type="online")
     if w.isbn:
-        _el(volume, "isbn", isbn(w.isbn))
+        _el(volume, "isbn", bare_isbn(w.isbn))
     else:
         _el(volume, "noisbn", reason="simple_series" if w.series else "monograph")
     if w.doi and not w.url:

@@ -25,7 +25,7 @@ from proceedings.project.model import (
 )
 from proceedings.project.program import load_program
 from proceedings.project.publishing import derive_dois
-from proceedings.text import match_fold, split_suffix
+from proceedings.text import bare_isbn, match_fold, split_suffix
 
 
 def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
@@ -59,7 +59,9 @@ def _part_of(family: str, name: str) -> bool:
 
 def isbn_fault(isbn: str) -> str | None:
     """Why ``isbn`` is no ISBN (its length, or its check digit), or None."""
-    digits = re.sub(r"[\s-]", "", isbn).upper()
+    digits = re.sub(r"[\s\u00a0-]", "", bare_isbn(isbn))
+    if re.fullmatch(r"\d{7}[\dX]", digits):
+        return "looks like an ISSN (8 digits: a series' number), not the volume's ISBN"
     if re.fullmatch(r"97[89]\d{10}", digits):
         total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
         check = str((10 - total % 10) % 10)
