@@ -32,7 +32,7 @@ from proceedings.errors import (
 )
 from proceedings.findings import PaperReport, ValidationReport
 from proceedings.util.atomic import exclusive
-from proceedings.util.outputs import writing
+from proceedings.util.outputs import prepare, writing
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -176,10 +176,12 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
 
     check_profile(profile)
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
+    project = load_project(ctx.project_dir)  # a project that cannot be used: exit 2, and no folder made for it
+    prepare(ctx.out_dir)  # made before it is locked: a first bundle into it holds it too
     with exclusive(ctx.out_dir):  # the archive holds one build's files, not two
         _, rebuilt = ensure_built(ctx.project_dir, ctx)
         with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
-            return write_bundle(load_project(ctx.project_dir), ctx.out_dir, profile, allow_errors, rebuilt)
+            return write_bundle(project, ctx.out_dir, profile, allow_errors, rebuilt)
 
 
 def write_emails(result: ValidationResult, folder: str | Path, *, template: str | Path | None = None) -> list[Path]:

@@ -106,6 +106,32 @@ def test_validation_and_bundles_wait_for_a_build_into_their_folder(project: Path
         assert written.stat().st_mtime >= released, command  # written once the holder let go, not before
 
 
+def test_a_first_bundle_into_a_new_folder_holds_it_while_it_writes(project: Path, tmp_path: Path, monkeypatch):
+    """The lock skips a folder not there yet: a bundle makes its folder first, so that the archive it writes is
+    one build's files even when it is the folder's first command."""
+    import fcntl
+
+    import proceedings.export.bundle as bundle_module
+    from proceedings import api
+
+    out, seen = tmp_path / "new", []
+    real = bundle_module.bundle
+
+    def probing(*args, **kwargs):
+        with open(out / ".cache" / "lock", "ab") as other:  # another open file: flock sees another holder
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+                fcntl.flock(other, fcntl.LOCK_UN)
+            except BlockingIOError:
+                seen.append("held")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bundle_module, "bundle", probing)
+    api.bundle(project, out)
+    assert seen == ["held"]
+
+
 def test_a_command_stopped_by_bad_input_leaves_no_output_folder(project: Path, tmp_path: Path):
     """validate, cite and bundle with a project that cannot be used exit 2 and, as build, write nothing."""
     broken = tmp_path / "broken"
