@@ -55,6 +55,7 @@ EXPECTED = {
     "overfull": [("overprint", 2, "error")],
     "preprint": [("bottom-margin", 1, "error")],  # not acmart's watermark: it was let through as one  # a table too wide for its column, printed over the next one
     "watermark": [("draft-footer", 1, "error")],
+    "watermark-level": [("draft-footer", 1, "error")],  # its own rule's, not text printed over text
     "appendix": [("length", 9, "error")],
     "page9": [("length", 9, "error")],
     "a4": [("page-size", 1, "error")],

@@ -46,20 +46,30 @@ def running_marks(paper: Paper, pattern: re.Pattern[str], title_page: bool = Fal
             if anchored.search(fold(item.text)):
                 out[page.number] = item.box
                 break
-    if len(out) * 2 >= max(paper.count, 1):
-        return out
+    return on_enough_pages(paper, out, title_page)
+
+
+def on_enough_pages(paper: Paper, hits: dict[int, Rect], title_page: bool = False) -> dict[int, Rect]:
+    """``hits`` (page -> box of a mark) when they are on at least half of the pages, else none (``title_page``:
+    a mark in the top half of page 1 alone counts too)."""
+    if len(hits) * 2 >= max(paper.count, 1):
+        return hits
     first = paper.page(1)
-    if title_page and 1 in out and first is not None and out[1][1] > first.height / 2:
-        return {1: out[1]}
+    if title_page and 1 in hits and first is not None and hits[1][1] > first.height / 2:
+        return {1: hits[1]}
     return {}
 
 
-def mark_findings(paper: Paper, rule: str, pattern: re.Pattern[str], what: str, fix: str,
-                  title_page: bool = False) -> list[Finding]:
-    """One error when the class's running mark ``pattern`` is printed (see :func:`running_marks`)."""
-    hits = running_marks(paper, pattern, title_page)
+def mark_finding(rule: str, hits: dict[int, Rect], what: str, fix: str) -> list[Finding]:
+    """One error for a mark printed where ``hits`` say (none when they are empty)."""
     if not hits:
         return []
     first = min(hits)
     return [Finding(rule, "error", first, f"The paper still shows {what} on {on_pages(list(hits))}.", fix,
                     box=hits[first])]
+
+
+def mark_findings(paper: Paper, rule: str, pattern: re.Pattern[str], what: str, fix: str,
+                  title_page: bool = False) -> list[Finding]:
+    """One error when the class's running mark ``pattern`` is printed (see :func:`running_marks`)."""
+    return mark_finding(rule, running_marks(paper, pattern, title_page), what, fix)

@@ -4,18 +4,13 @@ a class's draft option)."""
 
 import re
 
-from proceedings.checks._marks import mark_findings
+from proceedings.checks._marks import mark_finding, mark_findings, on_enough_pages
 from proceedings.checks.paper import Paper
-from proceedings.checks.pdfcheck import on_pages
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import fold
+from proceedings.checks.textcheck import is_watermark
 from proceedings.findings import Finding
 
 PATTERN = re.compile(r"unpublished\s+working\s+draft")
-WATERMARK = re.compile(r"(?:draft(?:\s+copy|\s+version)?|preliminary\s+version|do\s+not\s+distribute)")
-"""What a watermark says, the whole of its span (folded)."""
-WATERMARK_SIZE = 2.0
-"""How many times the body's size a watermark's letters are, at least."""
 
 
 @check("draft-footer", "Draft footer", "3")
@@ -27,19 +22,17 @@ def run(paper: Paper):
 
 
 def _watermark(paper: Paper) -> list[Finding]:
-    """One error when a draft watermark is on at least half of the pages."""
-    hits: dict[int, tuple[str, tuple[float, float, float, float]]] = {}
+    """One error when a draft watermark (:func:`~proceedings.checks.textcheck.is_watermark`) is on at least half
+    of the pages."""
+    found = {}
     for page in paper.pages:
-        body = page.body_size() or 10.0
-        for span in page.spans:
-            if span.size >= WATERMARK_SIZE * body and WATERMARK.fullmatch(fold(span.text)):
-                hits[page.number] = (span.text.strip(), span.box)
-                break
-    if not hits or len(hits) * 2 < max(paper.count, 1):
-        return []
-    first = min(hits)
-    return [Finding(
-        "draft-footer", "error", first, f"The paper still shows the watermark \"{hits[first][0]}\" on "
-        f"{on_pages(list(hits))}.",
+        body = page.body_size()
+        span = next((s for s in page.spans if is_watermark(s.text, s.size, body)), None)
+        if span is not None:
+            found[page.number] = span
+    hits = on_enough_pages(paper, {number: span.box for number, span in found.items()})
+    words = found[min(hits)].text.strip() if hits else ""
+    return mark_finding(
+        "draft-footer", hits, f"the watermark \"{words}\"",
         "Remove the draft watermark (\\usepackage{draftwatermark}, or the 'draft' option of the document class) "
-        "and compile the camera-ready version.", box=hits[first][1])]
+        "and compile the camera-ready version.")

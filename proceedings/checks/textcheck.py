@@ -110,6 +110,18 @@ def is_draft_mark(text: str) -> bool:
     return "distribution" in lower and _DRAFT_REST.fullmatch(fold(text)) is not None
 
 
+WATERMARK = re.compile(r"(?:draft(?:\s+copy|\s+version)?|preliminary\s+version|do\s+not\s+distribute)")
+"""What a draft watermark says, the whole of its span (folded): draftwatermark's "DRAFT", a class's draft option."""
+WATERMARK_SIZE = 2.0
+"""How many times the body's size a watermark's letters are, at least."""
+
+
+def is_watermark(text: str, size: float, body: float) -> bool:
+    """Whether a span of ``text`` at ``size`` points, on a page whose body is ``body`` points, is a draft
+    watermark (the ``draft-footer`` rule's; the geometry rules leave it to that rule)."""
+    return size >= WATERMARK_SIZE * (body or 10.0) and WATERMARK.fullmatch(fold(text)) is not None
+
+
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
     return "".join(c for c in fold(text) if c.isalnum())
