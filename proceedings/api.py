@@ -12,7 +12,6 @@ Importing this module imports neither typer nor rich.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,8 +30,7 @@ from proceedings.errors import (
     raise_for_rules,
 )
 from proceedings.findings import PaperReport, ValidationReport
-from proceedings.util.atomic import exclusive
-from proceedings.util.outputs import prepare, writing
+from proceedings.util.outputs import writing
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -120,15 +118,10 @@ class ValidationResult:
 def validate(project_dir: str | Path, out_dir: str | Path | None = None, *, strict: bool = False, jobs: int = 0,
              use_cache: bool = True, progress: Progress = no_progress, write: bool = True) -> ValidationResult:
     """Check every camera-ready paper against the venue's rules; write validation.json and .html (if ``write``)."""
-    from proceedings.export.report import write_reports
     from proceedings.pipeline import check
 
     ctx = _context(project_dir, out_dir, strict, jobs, use_cache, progress)
-    with exclusive(ctx.out_dir) if write or use_cache else contextlib.nullcontext():  # a build there waits
-        gathered, report = check(ctx.project_dir, ctx)
-        if write:
-            with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
-                write_reports(report, gathered.project, ctx.out_dir)
+    gathered, report = check(ctx.project_dir, ctx, write)  # the folder held: a build into it waits
     return ValidationResult(gathered.project, report, list(ctx.warnings), ctx.out_dir, strict)
 
 
@@ -149,17 +142,17 @@ def cite(project_dir: str | Path, paper_id: str, format: str = "bibtex", out_dir
     """
     fmt = fmt or format
     from proceedings.export.citations import render_citation
-    from proceedings.pipeline import ensure_built
-    from proceedings.project.loading import load_project
+    from proceedings.pipeline import ensure_built, gather_project
 
     if fmt not in CITATION_FORMATS:
         raise InputError(f"unknown citation format {fmt!r} (known: {', '.join(CITATION_FORMATS)})")
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
-    project = load_project(ctx.project_dir)
+    gathered = gather_project(ctx.project_dir, ctx)  # loaded once: a project that cannot be used, exit 2
+    project = gathered.project
     if project.paper(str(paper_id)) is None:
         raise UnknownPaperError(f"no paper with id {paper_id!r} in {project.root}",
                                 ["known ids: " + ", ".join(p.id for p in project.papers)])
-    metadata, _ = ensure_built(ctx.project_dir, ctx)
+    metadata, _ = ensure_built(gathered, ctx)
     return render_citation(metadata, str(paper_id), fmt)
 
 
@@ -171,17 +164,14 @@ def bundle(project_dir: str | Path, out_dir: str | Path | None = None, *, profil
     """
     from proceedings.export.bundle import bundle as write_bundle
     from proceedings.export.bundle import check_profile
-    from proceedings.pipeline import ensure_built
-    from proceedings.project.loading import load_project
+    from proceedings.pipeline import ensure_built, gather_project, held
 
     check_profile(profile)
     ctx = _context(project_dir, out_dir, False, jobs, True, progress)
-    project = load_project(ctx.project_dir)  # a project that cannot be used: exit 2, and no folder made for it
-    prepare(ctx.out_dir)  # made before it is locked: a first bundle into it holds it too
-    with exclusive(ctx.out_dir):  # the archive holds one build's files, not two
-        _, rebuilt = ensure_built(ctx.project_dir, ctx)
-        with writing(ctx.out_dir):  # a full or read-only disk: OutputError (exit 74)
-            return write_bundle(project, ctx.out_dir, profile, allow_errors, rebuilt)
+    gathered = gather_project(ctx.project_dir, ctx)  # loaded once: a project that cannot be used, exit 2
+    with held(ctx), writing(ctx.out_dir):  # the archive holds one build's files, not two; a full disk: exit 74
+        _, rebuilt = ensure_built(gathered, ctx)
+        return write_bundle(gathered.project, ctx.out_dir, profile, allow_errors, rebuilt)
 
 
 def write_emails(result: ValidationResult, folder: str | Path, *, template: str | Path | None = None) -> list[Path]:

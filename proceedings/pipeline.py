@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,20 +72,35 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
                 "remove active content (scripts, launch actions, attachments, media) from the PDF"))
 
 
-def _gather(project_dir: Path, ctx: BuildContext) -> Gathered:
+def gather_project(project_dir: Path, ctx: BuildContext) -> Gathered:
+    """Load the project and hash its papers (a project that cannot be used: :class:`InputError`, before anything
+    is written)."""
     with timed(ctx, "gather"):
         gathered = gather(project_dir, ctx)
         ctx.build_time = source_date(input_files(gathered.project))
     return gathered
 
 
+@contextlib.contextmanager
+def held(ctx: BuildContext) -> Iterator[None]:
+    """The output folder, made (exit 74 when it cannot be) and held (another command into it waits)."""
+    prepare(ctx.out_dir)
+    with exclusive(ctx.out_dir):
+        yield
+
+
 @guarded  # a full or read-only output disk exits 74 (OutputError), never blamed on a paper
-def check(project_dir: Path, ctx: BuildContext) -> tuple[Gathered, ValidationReport]:
-    """Gather and validate only (``proceedings validate``)."""
-    gathered = _gather(project_dir, ctx)
-    prepare(ctx.out_dir)  # the validation cache and reports go there: exit 74 before any paper is checked
-    with timed(ctx, "validate"):
-        return gathered, validate(gathered, ctx)
+def check(project_dir: Path, ctx: BuildContext, write: bool = True) -> tuple[Gathered, ValidationReport]:
+    """Gather and validate only (``proceedings validate``); with ``write``, validation.json and .html too."""
+    gathered = gather_project(project_dir, ctx)
+    with held(ctx):  # the validation cache and reports go there
+        with timed(ctx, "validate"):
+            report = validate(gathered, ctx)
+        if write:
+            from proceedings.export.report import write_reports
+
+            write_reports(report, gathered.project, ctx.out_dir)
+    return gathered, report
 
 
 STATE_FILE = Path(".cache") / "build-state.json"
@@ -110,18 +125,21 @@ def stale_reason(gathered: Gathered, ctx: BuildContext) -> str | None:
 
 def is_current(project_dir: Path, ctx: BuildContext) -> bool:
     """Whether the build in ``ctx.out_dir`` describes the project as it is now."""
-    return stale_reason(_gather(project_dir, ctx), ctx) is None
+    return stale_reason(gather_project(project_dir, ctx), ctx) is None
 
 
-def ensure_built(project_dir: Path, ctx: BuildContext) -> tuple[dict, bool]:
-    """The metadata of a current build in ``ctx.out_dir``, and whether it had to be built now."""
-    reason = stale_reason(_gather(project_dir, ctx), ctx)
-    if reason is None:
-        metadata = read_json(ctx.out_dir / "metadata.json")
-        assert isinstance(metadata, dict)  # stale_reason read it
-        return metadata, False
-    log.info("building %s first: %s", ctx.out_dir, reason)
-    return build(project_dir, ctx).metadata, True
+@guarded
+def ensure_built(gathered: Gathered, ctx: BuildContext) -> tuple[dict, bool]:
+    """The metadata of a current build of the ``gathered`` project in ``ctx.out_dir``, and whether it had to be
+    built now (the folder held meanwhile: see :func:`held`)."""
+    with held(ctx):
+        reason = stale_reason(gathered, ctx)
+        if reason is None:
+            metadata = read_json(ctx.out_dir / "metadata.json")
+            assert isinstance(metadata, dict)  # stale_reason read it
+            return metadata, False
+        log.info("building %s first: %s", ctx.out_dir, reason)
+        return _build(gathered, ctx).metadata, True
 
 
 def _export(ctx: BuildContext, name: str, key: str, write: Callable[[], dict[str, Path] | Path]) -> dict[str, Path]:
@@ -296,9 +314,8 @@ def _restate(ctx: BuildContext, before: str, after: str) -> None:
 @guarded
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
-    gathered = _gather(project_dir, ctx)
-    prepare(ctx.out_dir)  # --out in a folder that cannot hold it: exit 74 before any work
-    with exclusive(ctx.out_dir):  # one build at a time into a folder: another waits for this one
+    gathered = gather_project(project_dir, ctx)
+    with held(ctx):  # --out that cannot hold it: exit 74 before any work; one build at a time into a folder
         return _build(gathered, ctx)
 
 

@@ -132,6 +132,19 @@ def test_a_first_bundle_into_a_new_folder_holds_it_while_it_writes(project: Path
     assert seen == ["held"]
 
 
+def test_bundle_and_cite_read_the_project_once(project: Path, tmp_path: Path, monkeypatch):
+    """A cold bundle loaded the project three times (and warned its notices twice), a cite twice."""
+    import proceedings.stages.gather as gather_module
+    from proceedings import api
+
+    loads = []
+    real = gather_module.load_project
+    monkeypatch.setattr(gather_module, "load_project", lambda root: (loads.append(root), real(root))[1])
+    api.bundle(project, tmp_path / "out")  # cold: it builds first
+    api.cite(project, "1", out_dir=tmp_path / "out")  # warm
+    assert len(loads) == 2, loads
+
+
 def test_a_command_stopped_by_bad_input_leaves_no_output_folder(project: Path, tmp_path: Path):
     """validate, cite and bundle with a project that cannot be used exit 2 and, as build, write nothing."""
     broken = tmp_path / "broken"

@@ -244,16 +244,15 @@ _HELD: set[Path] = set()
 @contextlib.contextmanager
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build, validation or bundle into the
-    same folder waits for it, rather than finding the files this one moves or sweeps away. Held already by this
-    process, or no such folder yet (a build makes it before it locks it; a command stopped by bad input leaves
-    none behind): nothing more. (No lock where there is no ``fcntl``, or where the lock file cannot be made: the
-    writes that follow then answer for the folder.)"""
+    same folder waits for it, rather than finding the files this one moves or sweeps away. ``folder`` exists (see
+    :func:`proceedings.pipeline.held`); held already by this process: nothing more. (No lock where there is no
+    ``fcntl``, or where the lock file cannot be made: the writes that follow then answer for the folder.)"""
     key = Path(folder).resolve()
     try:
         import fcntl
     except ImportError:  # not POSIX
         fcntl = None  # type: ignore[assignment]
-    if fcntl is None or key in _HELD or not key.is_dir():  # no folder yet: nothing of it to sweep or move
+    if fcntl is None or key in _HELD:
         yield
         return
     try:
