@@ -30,7 +30,7 @@ from proceedings.errors import (
     raise_for_rules,
 )
 from proceedings.findings import PaperReport, ValidationReport
-from proceedings.util.outputs import writing
+from proceedings.util.outputs import inside, writing
 
 if TYPE_CHECKING:
     from proceedings.export.bundle import BundleResult
@@ -50,12 +50,11 @@ CITATION_FORMATS = ("bibtex", "ris", "csl-json", "acm")
 def _outside_inputs(project: Path, out: Path) -> None:
     """Raise :class:`InputError` when ``out`` is in the project's camera_ready/ or front_matter/: a build there
     would write its files among the inputs, and over any of them named as an output is (papers/ID.pdf)."""
-    from proceedings.project.model import CAMERA_READY, WORKSHOP_FILE
+    from proceedings.project.model import CAMERA_READY
+    from proceedings.project.program import FRONT_MATTER
 
-    where = out.resolve()
-    for folder in (CAMERA_READY, Path(WORKSHOP_FILE).parent.as_posix()):
-        inputs = (project / folder).resolve()
-        if where == inputs or inputs in where.parents:
+    for folder in (CAMERA_READY, FRONT_MATTER):
+        if inside(out, project / folder):
             raise InputError(f"{out}: the output folder is inside the project's {folder}/, among the inputs it would "
                              f"write over; give another (the default is {project / 'build'})")
 

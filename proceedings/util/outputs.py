@@ -31,7 +31,8 @@ UNUSABLE_NAMES = {errno.ENAMETOOLONG, errno.ELOOP}
 the output folder too): names this tool makes are never so."""
 
 
-def _inside(path: Any, folder: Path) -> bool:
+def inside(path: Any, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or under it, links resolved (False for a path that cannot be resolved)."""
     if not path:
         return False
     try:
@@ -48,7 +49,7 @@ def is_machine_error(exc: BaseException, out_dir: Path | None = None) -> bool:
     if exc.errno in ALWAYS:
         return True
     return exc.errno in ON_OUTPUT and out_dir is not None and (
-        _inside(exc.filename, out_dir) or _inside(exc.filename2, out_dir))
+        inside(exc.filename, out_dir) or inside(exc.filename2, out_dir))
 
 
 def output_error(exc: OSError, out_dir: Path | None) -> OutputError:
@@ -69,7 +70,7 @@ def writing(out_dir: Path | None) -> Iterator[None]:
         if is_machine_error(exc, out_dir):
             raise output_error(exc, out_dir) from None
         if exc.filename and (exc.errno in UNUSABLE_NAMES or exc.errno in UNUSABLE and not (
-                out_dir is not None and _inside(exc.filename, out_dir))):
+                out_dir is not None and inside(exc.filename, out_dir))):
             why = (exc.strerror or os.strerror(exc.errno or 0)).lower()
             raise InputError(f"{_short(os.fsdecode(exc.filename))}: {why}") from None
         raise
