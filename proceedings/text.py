@@ -46,6 +46,25 @@ def bare_isbn(text: str) -> str:
     return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip()).upper()
 
 
+def isbn_fault(isbn: str) -> str | None:
+    """Why ``isbn`` is no ISBN (its length, or its check digit), or None: the one test of workshop.yaml's
+    ``isbn``, at load (a warning) and for a Crossref deposit (a problem)."""
+    digits = re.sub(r"[\s\u00a0-]", "", bare_isbn(isbn))
+    if re.fullmatch(r"\d{7}[\dX]", digits):
+        return "looks like an ISSN (8 digits: a series' number), not the volume's ISBN"
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+        check = str((10 - total % 10) % 10)
+    elif re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+        check = "0123456789X"[(11 - total % 11) % 11]
+    else:
+        return "is no ISBN (13 digits from 978 or 979, or 10)"
+    if digits[-1] != check:
+        return f"has a wrong check digit (it should end in {check}): a mistyped digit?"
+    return None
+
+
 def browser_link(url: str | None) -> str | None:
     """:func:`web_link` as a web page or a PDF viewer opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,
     "www.sigir.org" (a web address written without its scheme) as https://www.sigir.org."""

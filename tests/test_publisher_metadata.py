@@ -326,10 +326,12 @@ def test_crossref_profile_refuses_papers_without_doi_naming_them(repo_build, tmp
     data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
     for key in ("depositor_name", "depositor_email", "paper_url_pattern"):
         data.pop(key, None)
+    data["isbn"] = "979-8-4007-1331-5"  # its check digit is 6: the deposit asks what the load warned of
     workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         api.bundle(project, tmp_path / "out", profile="crossref")
     text = str(caught.value)
+    assert "isbn: '979-8-4007-1331-5' has a wrong check digit" in text
     assert f"papers {papers[1]['id']}, {papers[2]['id']}: no doi" in text and "doi_pattern" in text
     assert "depositor_name" in text and "depositor_email" in text and "no url" in text
     assert caught.value.exit_code == 2

@@ -22,7 +22,7 @@ from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
-from proceedings.text import bare_isbn, date_range, name_parts, proceedings_title, slugify
+from proceedings.text import bare_isbn, date_range, isbn_fault, name_parts, proceedings_title, slugify
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ JATS = "http://www.ncbi.nlm.nih.gov/JATS1"
 SCHEMA_LOCATION = f"{NS} https://www.crossref.org/schemas/crossref5.3.1.xsd"
 
 _ORCID = re.compile(r"(?i)(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
-_ISBN = re.compile(r"(97[89]-)?\d[\d \-]+[\dX]$")
 _URL = re.compile(r"(?i)(https?|ftp)://\S+$")
 _NAME_MAX = 60
 
@@ -135,8 +134,9 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
                 if not getattr(w, field)]
     if w.depositor_email and ("@" not in w.depositor_email or len(w.depositor_email) < 6):
         problems.append(f"{WORKSHOP_FILE}: depositor_email: {w.depositor_email!r} is not an e-mail address")
-    if w.isbn and not _ISBN.match(bare_isbn(w.isbn)):
-        problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} is not an ISBN (978-…)")
+    why = isbn_fault(w.isbn) if w.isbn else None
+    if why:
+        problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} {why}")
     if w.doi and not DOI_RE.fullmatch(w.doi):
         problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} is not a DOI (10.NNNN/…)")
     if w.url and not _URL.match(w.url):

@@ -25,7 +25,7 @@ from proceedings.project.model import (
 )
 from proceedings.project.program import load_program
 from proceedings.project.publishing import derive_dois
-from proceedings.text import bare_isbn, match_fold, split_suffix
+from proceedings.text import isbn_fault, match_fold, split_suffix
 
 
 def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
@@ -55,24 +55,6 @@ def _part_of(family: str, name: str) -> bool:
     if len(within) == 1:
         return "".join(words) in within[0]
     return any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
-
-
-def isbn_fault(isbn: str) -> str | None:
-    """Why ``isbn`` is no ISBN (its length, or its check digit), or None."""
-    digits = re.sub(r"[\s\u00a0-]", "", bare_isbn(isbn))
-    if re.fullmatch(r"\d{7}[\dX]", digits):
-        return "looks like an ISSN (8 digits: a series' number), not the volume's ISBN"
-    if re.fullmatch(r"97[89]\d{10}", digits):
-        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
-        check = str((10 - total % 10) % 10)
-    elif re.fullmatch(r"\d{9}[\dX]", digits):
-        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-        check = "0123456789X"[(11 - total % 11) % 11]
-    else:
-        return "is no ISBN (13 digits from 978 or 979, or 10): citations and the deposit will carry it as it is"
-    if digits[-1] != check:
-        return f"has a wrong check digit (it should end in {check}): a mistyped digit?"
-    return None
 
 
 def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
