@@ -186,7 +186,7 @@ def name_parts(name: str, family: str | None = None, suffix: str | None = None) 
         if found and found.start() > 0 and (family is None or found.group(1) not in family):
             suffix, name = found.group(1), name[: found.start()].strip()
     given = given_names(name, family).split()
-    if len(given) > 1 and _HONORIFIC.fullmatch(given[0]):  # "Dr. Mehmet Öztürk": Dr. is no given name
+    if honorific(name, family):  # "Dr. Mehmet Öztürk": Dr. is no given name
         given = given[1:]
     return (given[0] if given else "", " ".join(given[1:]), family_name(name, family), suffix or "")
 
@@ -195,10 +195,11 @@ _HONORIFIC = re.compile(r"(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?", re.IG
 """A title written before a name ("Dr.", "Prof."), which publishers' given-name fields do not hold."""
 
 
-def honorific(name: str) -> str:
-    """The title written before ``name`` ("Dr." of "Dr. Mehmet Öztürk"), or ""."""
-    words = name.split()
-    return words[0] if len(words) > 2 and _HONORIFIC.fullmatch(words[0]) else ""
+def honorific(name: str, family: str | None = None) -> str:
+    """The title written before ``name``'s given names ("Dr." of "Dr. Mehmet Öztürk"; none when it is all there is
+    before the family name), or ""."""
+    given = given_names(name, family).split()
+    return given[0] if len(given) > 1 and _HONORIFIC.fullmatch(given[0]) else ""
 
 
 def person_sort_key(name: str, family: str | None = None) -> tuple:

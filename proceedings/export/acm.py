@@ -88,11 +88,12 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
             unreachable.append(str(paper["id"]))
         for n, a in enumerate(authors, 1):
             first, middle, last, suffix = name_parts(a["name"], a.get("family"), a.get("suffix"))
+            title = honorific(a["name"], a.get("family"))  # its prefix column
             places = affiliations(a.get("affiliation")) or [""]  # "A, City, Country; B, …": the second is secondary
             primary = split_affiliation(places[0], a.get("country"))
             secondary = split_affiliation(places[1]) if len(places) > 1 else ("",) * 5
             rows.append([
-                proceeding_id, paper["id"], kind, paper["title"], honorific(a["name"]), first, middle, last, suffix, n,
+                proceeding_id, paper["id"], kind, paper["title"], title, first, middle, last, suffix, n,
                 "yes" if n - 1 == contact else "no", "", "", a.get("orcid") or "", a.get("email") or "",
                 *primary, *secondary,
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
