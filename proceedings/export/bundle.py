@@ -241,7 +241,8 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
         raise BuildError(f"{out}: metadata.json or validation.json cannot be read after the build")
     errors = errors_of(report)
     if errors and not allow_errors:
-        papers = list(dict.fromkeys(line.split(" (", 1)[0] for line in errors))  # in volume order, as validated
+        papers = [str(p["id"]) for p in report.get("papers", [])  # in volume order, as validated
+                  if any(f.get("severity") == "error" for f in p.get("findings", []))]
         raise RuleViolation(
             f"bundle refused: {len(errors)} validation error{'s' if len(errors) != 1 else ''} in "
             f"{len(papers)} paper{'s' if len(papers) != 1 else ''} ({', '.join(papers)}); "
