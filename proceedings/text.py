@@ -66,7 +66,8 @@ def isbn_fault(isbn: str) -> str | None:
 
 
 def browser_link(url: str | None) -> str | None:
-    """:func:`web_link` as a web page or a PDF viewer opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,
+    """:func:`web_link` for a link the tool draws itself (front matter, index.html), as a web page or a PDF viewer
+    opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,
     "www.sigir.org" (a web address written without its scheme) as https://www.sigir.org."""
     url = (url or "").strip()
     if url.lower().startswith("www."):

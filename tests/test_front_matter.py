@@ -328,3 +328,21 @@ def test_drawings_past_the_limit_ahead_are_not_drawn_again(repo_build, tmp_path:
     with pytest.raises(InputError, match=r"^the front matter could not be drawn within 0\.3 s"):
         build_project(project, tmp_path / "out", use_cache=False)
     assert [line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()] == [draw.FRONT]
+
+
+def test_a_workshop_address_without_its_scheme_is_a_link_a_viewer_follows(tmp_path: Path):
+    """``url: www.sigir.org`` was printed without a link (no scheme); it links to https://www.sigir.org, printed as
+    written."""
+    import yaml
+
+    from tests.test_faults import small_project
+
+    project = small_project(tmp_path / "p", papers=1)
+    workshop = project / "front_matter/workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["url"] = "www.sigir.org"
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    reader = PdfReader(build_project(project).outputs["front_matter"])
+    uris = [a.get_object()["/A"].get("/URI") for p in reader.pages for a in p.get("/Annots") or []
+            if a.get_object().get("/A") is not None]
+    assert "https://www.sigir.org" in uris and "www.sigir.org" in " ".join(p.extract_text() for p in reader.pages)

@@ -20,7 +20,7 @@ from reportlab.platypus import (
 
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
-from proceedings.text import date_range, person_sort_key, roman, web_link
+from proceedings.text import browser_link, date_range, person_sort_key, roman
 from proceedings.typeset import fonts, program
 from proceedings.typeset.frontdata import (
     FRONT_CONTENTS,
@@ -107,8 +107,8 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     if w.series:
         ids.append(esc(w.series) + (f", volume {esc(w.volume)}" if w.volume else ""))
     if w.url:
-        target = web_link(w.url)
-        ids.append(f'<a href="{esc(target)}" color="{LINK}">{esc(target)}</a>' if target else esc(w.url))
+        target = browser_link(w.url)
+        ids.append(f'<a href="{esc(target)}" color="{LINK}">{esc(w.url.strip())}</a>' if target else esc(w.url))
     for line in ids:
         story.append(Paragraph(line, styles.notice))
     conf = f"{w.acronym}: {w.title}"
