@@ -198,11 +198,6 @@ def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: s
 
     if isinstance(files, (str, os.PathLike)):  # one file, not the characters of its name
         files = [files]
-    base = make_rules(profile)
-    if max_pages is not None and min_pages is None and max_pages < base.min_pages:
-        min_pages = max_pages  # one limit given: the profile's other one gives way to it
-    if min_pages is not None and max_pages is None and min_pages > base.max_pages:
-        max_pages = min_pages
     folder = Path(pictures) if pictures is not None else None
     with writing(folder):  # the pictures' folder read-only or full: OutputError (exit 74)
         return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,

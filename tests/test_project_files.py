@@ -168,6 +168,17 @@ def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
     assert "looks like an ISSN" in next(n for n in load_project(project).notices if "isbn" in n)
 
 
+def test_one_page_limit_given_moves_the_profiles_other():
+    """``rules: {profile: lncs, min_pages: 12}`` in workshop.yaml, as ``check --min-pages 12``: the profile's
+    maximum (8) gives way; both given out of order stays an error."""
+    from proceedings.project.model import Rules
+
+    assert (Rules.model_validate({"profile": "lncs", "min_pages": 12}).max_pages,
+            Rules.model_validate({"max_pages": 3}).min_pages) == (12, 3)
+    with pytest.raises(ValueError, match="min_pages"):
+        Rules.model_validate({"min_pages": 10, "max_pages": 5})
+
+
 def test_missing_pdf(project: Path):
     entries = papers(project)
     entries[0]["file"] = "nowhere.pdf"

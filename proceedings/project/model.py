@@ -122,9 +122,14 @@ class Rules(_Model):
             from proceedings.checks import registry
 
             registry.load(self.checks)  # a module that cannot be imported is a ValueError naming it
+        given = set(self.model_fields_set)
         for key in ("min_pages", "max_pages", "page_size"):
-            if key not in self.model_fields_set:
+            if key not in given:
                 object.__setattr__(self, key, getattr(venue, key))
+        if given & {"min_pages", "max_pages"} == {"max_pages"} and self.min_pages > self.max_pages:
+            object.__setattr__(self, "min_pages", self.max_pages)  # one limit given: the profile's other gives way
+        if given & {"min_pages", "max_pages"} == {"min_pages"} and self.min_pages > self.max_pages:
+            object.__setattr__(self, "max_pages", self.min_pages)
         if self.min_pages > self.max_pages:
             raise ValueError(f"min_pages ({self.min_pages}) is greater than max_pages ({self.max_pages})")
         return self
