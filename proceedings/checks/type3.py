@@ -71,8 +71,8 @@ class Type3Font:
     producer_pdftex: bool = False
     """Made the way pdfTeX makes METAFONT bitmap fonts (``d1`` glyphs of 1-bit inline images)."""
     ot1: bool = False
-    """Characters at OT1's ligature codes (11 to 15) and none at T1's (27 to 31): Computer Modern itself, not EC,
-    unless another font of the paper shows T1's (where 11 to 15 are accents: ogonek, cedilla)."""
+    """Characters at OT1's ligature codes (11 to 15): Computer Modern itself, not EC, unless a font of the paper
+    has T1's (27 to 31; in T1, 11 to 15 are accents: ogonek, cedilla)."""
     t1: bool = False
     """Characters at T1's ligature codes (27 to 31)."""
 
@@ -94,7 +94,12 @@ def real_name(font: Any) -> str:
     return ""
 
 
-def _widths(font: Any) -> tuple[float, int, list[float]] | None:
+Widths = tuple[float, int, list[float]]
+"""A Type 3 font's /FontMatrix scale, /FirstChar and /Widths."""
+
+
+def read_widths(font: Any) -> Widths | None:
+    """The font's widths as :func:`match_ec` and :func:`ligature_codes` read them (None: unreadable)."""
     try:
         scale = float(elements(get(font, "/FontMatrix"), 6)[0])
         first = int(get(font, "/FirstChar"))
@@ -103,13 +108,10 @@ def _widths(font: Any) -> tuple[float, int, list[float]] | None:
         return None
 
 
-def ligature_codes(font: Any) -> tuple[bool, bool]:
+def ligature_codes(read: Widths) -> tuple[bool, bool]:
     """Whether the font has characters at OT1's ligature codes (ff, fi, fl, ffi, ffl: 11 to 15) and at T1's (27
     to 31): pdfTeX gives an unused code no width, so the codes a paper's text used show its encoding (EC's
     letters have CM's widths)."""
-    read = _widths(font)
-    if read is None:
-        return False, False
     _, first, widths = read
 
     def used(codes: range) -> bool:
@@ -118,11 +120,8 @@ def ligature_codes(font: Any) -> tuple[bool, bool]:
     return used(range(11, 16)), used(range(27, 32))
 
 
-def match_ec(font: Any) -> str:
-    """The EC font whose letter widths this font's /Widths have (within 1.2 %), or ""."""
-    read = _widths(font)
-    if read is None:
-        return ""
+def match_ec(read: Widths) -> str:
+    """The EC font whose letter widths a font's /Widths have (within 1.2 %), or ""."""
     scale, first, widths = read
     mine = {}
     for code in range(97, 123):
@@ -167,9 +166,10 @@ def classify(page: int, font: Any) -> Type3Font:
             vector += 1
     kind = "bitmap" if bitmap else "vector" if vector else "empty"
     pdftex = inline > 0 and name_of(get(font, "/Name")).startswith("F")
-    ec = match_ec(font) if kind == "bitmap" else ""
-    low, high = ligature_codes(font) if ec else (False, False)  # a text font's codes (a math font's differ)
-    return Type3Font(page, real_name(font), kind, ec, pdftex, low and not high, high)
+    read = read_widths(font) if kind == "bitmap" else None
+    ec = match_ec(read) if read is not None else ""
+    low, high = ligature_codes(read) if ec and read is not None else (False, False)  # a text font's (not math's)
+    return Type3Font(page, real_name(font), kind, ec, pdftex, low, high)
 
 
 def _listing(fonts: list[Type3Font], limit: int = 4) -> str:
@@ -182,10 +182,9 @@ def check_type3(report: FontReport) -> list[Finding]:
     """An error for bitmap Type 3 fonts (named, with the likely cause); a warning for vector ones."""
     fonts = [classify(page, font) for page, font in report.type3_fonts]
     bitmap = [f for f in fonts if f.kind == "bitmap"]
-    if any(f.ot1 for f in bitmap) and not any(f.t1 for f in bitmap):  # a paper in OT1: its fonts' letters have
-        bitmap = [dataclasses.replace(f, ec="") for f in bitmap]  # the EC fonts' widths, and are CM's
-    else:  # in T1, codes 11 to 15 are accents (ogonek, cedilla), not OT1's ligatures
-        bitmap = [dataclasses.replace(f, ot1=False) for f in bitmap]
+    ot1 = any(f.ot1 for f in bitmap) and not any(f.t1 for f in bitmap)  # the paper's encoding
+    if ot1:  # its fonts' letters have the EC fonts' widths, and are CM's
+        bitmap = [dataclasses.replace(f, ec="") for f in bitmap]
     vector = [f for f in fonts if f.kind != "bitmap"]
     out = []
     if bitmap:
@@ -197,7 +196,7 @@ def check_type3(report: FontReport) -> list[Finding]:
             fix = ("Install cm-super (TeX Live: tlmgr install cm-super; Debian/Ubuntu: apt install cm-super) or add "
                    "\\usepackage{lmodern} after \\usepackage[T1]{fontenc}, then compile again; with acmart, do not "
                    "load fontenc or other font packages yourself. Check with pdffonts that no font is 'Type 3'.")
-        elif any(f.ot1 and f.producer_pdftex for f in bitmap):
+        elif ot1 and any(f.producer_pdftex for f in bitmap):
             cause = ("the text is in Computer Modern (OT1, LaTeX's default) and the machine that made the PDF has no "
                      "Type 1 version of it, so pdfTeX embedded METAFONT bitmaps")
             fix = ("Install the Type 1 Computer Modern fonts (TeX Live: tlmgr install amsfonts; Debian/Ubuntu: apt "
