@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from operator import attrgetter
 
 from proceedings.checks.paper import Paper
 from proceedings.checks.pdfcheck import plural
@@ -36,25 +37,22 @@ def _running(paper: Paper, number: int, line: Line) -> bool:
     words = _DIGITS.sub("", line.text).strip()
     low, high = line.y0 - 2, line.y0 + 2
     page = paper.page(number)
-    top = page is not None and line is max(page.lines, key=_TOP) and not _CAPTION.match(words)
+    top = page is not None and line is max(page.lines, key=_Y1) and not _CAPTION.match(words)
     for other in (number - 2, number + 2, number - 1, number + 1):
         near = paper.page(other) if 1 <= other <= paper.count else None
-        if near is None:
+        if near is None or not near.lines:
             continue
+        their_top = max(near.lines, key=_Y1)
         for ln in near.lines:
             if low <= ln.y0 <= high:
                 theirs = _DIGITS.sub("", ln.text).strip()
-                if theirs == words or top and ln is max(near.lines, key=_TOP) and _begin_alike(theirs, words):
+                if theirs == words or top and ln is their_top and _begin_alike(theirs, words):
                     return True
     return False
 
 
 _CAPTION = re.compile(r"(?:fig(?:ure)?|table|tab|algorithm|listing)\b", re.IGNORECASE)
 """How a caption begins: captions of figures at the top of pages two apart begin alike, and are body."""
-
-
-def _TOP(line: Line) -> float:
-    return line.y1
 
 
 def _begin_alike(one: str, two: str) -> bool:
@@ -67,6 +65,7 @@ SHARED_START = 16
 
 
 _DIGITS = re.compile(r"\d+")
+_Y1 = attrgetter("y1")
 
 
 @check("length", "Length", "3")

@@ -322,8 +322,9 @@ EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Ty
 """How a font not embedded is fixed, in no template's words (a profile may say it in its own: ``fixes``)."""
 
 
-def check_fonts(report: FontReport) -> list[Finding]:
-    """Errors for fonts not embedded (Type 3 fonts: :func:`proceedings.checks.type3.check_type3`)."""
+def check_fonts(report: FontReport, fix: str = EMBED_FIX) -> list[Finding]:
+    """Errors for fonts not embedded, ``fix`` said how to mend them (Type 3 fonts:
+    :func:`proceedings.checks.type3.check_type3`)."""
     out = []
     if report.not_embedded:
         first = min(report.not_embedded.values())
@@ -331,5 +332,5 @@ def check_fonts(report: FontReport) -> list[Finding]:
         out.append(Finding(
             "fonts-embedded", "error", first,
             f"{plural(n, 'font')} not embedded (first used on page {first}): {_font_list(report.not_embedded)}.",
-            EMBED_FIX))
+            fix))
     return out
