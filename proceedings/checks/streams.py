@@ -131,9 +131,9 @@ def _decode(stream: Stream, limit: int, whole: bool,
             inflated: Inflated | None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
-    chain, parms, later = tolerant(lambda: filter_chain(stream), ([], None, False))
+    chain, parms, predicted = tolerant(lambda: filter_chain(stream), ([], None, False))
     names = [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in chain]
-    jpeg = plain_jpeg(chain, parms, later)  # read as qpdf --check reads it (it decodes images): one cut short fails
+    jpeg = plain_jpeg(chain, predicted)  # read as qpdf --check reads it (it decodes images): one cut short fails
     for i, name in enumerate(names):
         last = i == len(names) - 1
         if name == "FlateDecode":

@@ -37,9 +37,9 @@ def stream_fault(stream) -> str | None:
         names = [str(f) for f in filters] if isinstance(filters, list) else ([str(filters)] if filters else [])
         parms = stream.get("/DecodeParms")
         parms = parms.get_object() if parms is not None else None
-        if isinstance(parms, ArrayObject):
-            parms = parms[0].get_object() if len(parms) else None
-        return _fault(names, parms if isinstance(parms, DictionaryObject) else None, stream._data, stream.get_data)
+        entries = [_get_object(p) for p in parms[:MAX_FILTERS]] if isinstance(parms, ArrayObject) else [parms]
+        first = entries[0] if entries and isinstance(entries[0], DictionaryObject) else None
+        return _fault(names, first, any(map(_predicted, entries)), stream._data, stream.get_data)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
@@ -50,7 +50,7 @@ MAX_FILTERS = 16
 
 def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None, bool]:
     """A pikepdf stream's filters, as written ("/FlateDecode", "/Fl"), the /DecodeParms of the first (None when it
-    has none), and whether a later filter has a predictor: the one reading of a chain that validation, stamping
+    has none), and whether any filter of it has a predictor: the one reading of a chain that validation, stamping
     and the Type 3 check share."""
     filters = stream.get("/Filter")
     if isinstance(filters, Array):
@@ -58,19 +58,19 @@ def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None, bool]:
     else:
         names = [str(filters)] if filters is not None else []
     parms = stream.get("/DecodeParms")
-    later = False
-    if isinstance(parms, Array):
-        later = any(_predicted(parms[i]) for i in range(1, min(len(parms), MAX_FILTERS)))
-        parms = parms[0] if len(parms) else None
-    return names, parms if isinstance(parms, Dictionary) else None, later
+    entries = [parms[i] for i in range(min(len(parms), MAX_FILTERS))] if isinstance(parms, Array) else [parms]
+    first = entries[0] if entries and isinstance(entries[0], Dictionary) else None
+    return names, first, any(map(_predicted, entries))
 
 
 def _predicted(parms: object) -> bool:
-    """Whether decode parameters name a predictor (one that is no number counts: it is not undone either)."""
-    if not isinstance(parms, Dictionary) or "/Predictor" not in parms:
+    """Whether decode parameters (pikepdf's or pypdf's) name a predictor (one that is no number counts: it is not
+    undone either)."""
+    value = parms.get("/Predictor") if hasattr(parms, "keys") else None  # a dictionary
+    if value is None:
         return False
     try:
-        return int(parms.Predictor) >= 2
+        return int(value) >= 2
     except (TypeError, ValueError):
         return True
 
@@ -83,9 +83,9 @@ def flate_only(names: list[str]) -> bool:
 def pike_stream_fault(stream: Stream) -> str | None:
     """Why a pikepdf stream does not decode, or None when it does (as :func:`stream_fault`)."""
     try:
-        names, parms, _ = filter_chain(stream)
+        names, parms, predicted = filter_chain(stream)
         general = names and all(n in GENERAL for n in names)  # qpdf cannot stop before an image codec
-        return _fault(names, parms, stream.read_raw_bytes(), lambda: decoded(stream) if general else None)
+        return _fault(names, parms, predicted, stream.read_raw_bytes(), lambda: decoded(stream) if general else None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a fault
         return f"{type(exc).__name__}: {exc}"
 
@@ -96,8 +96,9 @@ def decoded(stream: Stream) -> bytes:
     return stream.read_bytes(decode_level=StreamDecodeLevel.specialized)
 
 
-def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | None]) -> str | None:
-    """Why a stream with these filters, decode parameters (a dictionary, or None) and raw data does not decode;
+def _fault(names: list[str], parms, predicted: bool, raw: bytes, decoded: Callable[[], bytes | None]) -> str | None:
+    """Why a stream with these filters, the first's decode parameters (a dictionary, or None), a predictor in any
+    of them or not, and raw data does not decode;
     ``decoded`` decodes it with the reader's general-purpose filters (None: this reader cannot undo those before
     an image codec alone; the JPEG is then not looked at, unless Flate alone precedes it)."""
     inflated = b""
@@ -110,7 +111,7 @@ def _fault(names: list[str], parms, raw: bytes, decoded: Callable[[], bytes | No
     if names and names[-1] in DCT and all(n in GENERAL for n in names[:-1]):
         if len(names) == 1:
             return jpeg_fault(raw)
-        inflated_is_jpeg = len(names) == 2 and names[0] in FLATE and plain_jpeg(names, parms)  # no predictor
+        inflated_is_jpeg = len(names) == 2 and names[0] in FLATE and plain_jpeg(names, predicted)
         data = inflated if inflated_is_jpeg else decoded()
         return jpeg_fault(data) if data is not None else None
     return None
@@ -165,17 +166,12 @@ def _predictor_fault(parms, data: bytes) -> str | None:
     return row_fault(data, row) if row else None
 
 
-def plain_jpeg(names: list[str], parms: Dictionary | None, later: bool = False) -> bool:
+def plain_jpeg(names: list[str], predicted: bool) -> bool:
     """Whether a chain (:func:`filter_chain`) is a JPEG behind general-purpose filters only (none, Flate, LZW, an
-    ASCII encoding, RunLength), none with a predictor (``parms``: the first's parameters; ``later``: a later one
-    has one): validation undoes them and reads the JPEG as ``qpdf --check`` does, and stamping, told so
+    ASCII encoding, RunLength), none with a predictor (``predicted``: one has, or one that is no number):
+    validation undoes them and reads the JPEG as ``qpdf --check`` does, and stamping, told so
     (:attr:`Verified.every`), does not decode it again."""
-    if later or not names or names[-1] not in DCT or not all(n in GENERAL for n in names[:-1]):
-        return False
-    try:
-        return parms is None or int(parms.get("/Predictor", 1)) < 2
-    except (TypeError, ValueError):  # a predictor that is no number: not undone, so not read
-        return False
+    return bool(names) and names[-1] in DCT and all(n in GENERAL for n in names[:-1]) and not predicted
 
 
 def _get_object(value):
@@ -295,8 +291,8 @@ class Verified:
         """Whether ``obj``, copied from the file checked, is a stream validation decoded to its end."""
         if not self.every and not self.prints:
             return False
-        names, parms, later = filter_chain(obj)
-        if self.every and plain_jpeg(names, parms, later):
+        names, parms, predicted = filter_chain(obj)
+        if self.every and plain_jpeg(names, predicted):
             return True
         if not flate_only(names):
             return False
