@@ -40,6 +40,16 @@ def web_link(url: str | None) -> str | None:
     return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
+def unique_name(base: str, taken: set[str], suffix: str = "") -> str:
+    """``base + suffix``, or ``base-2 + suffix``, ``base-3 + suffix``… the first not in ``taken`` (added to it)."""
+    name, count = base + suffix, 1
+    while name in taken:
+        count += 1
+        name = f"{base}-{count}{suffix}"
+    taken.add(name)
+    return name
+
+
 def bare_isbn(text: str) -> str:
     """An ISBN as written without its label, check digit X in capitals: "ISBN 979-8-4007-1331-6" ->
     "979-8-4007-1331-6", "0-8044-2957-x" -> "0-8044-2957-X"."""

@@ -27,7 +27,7 @@ from proceedings.export import names as _names
 from proceedings.export.acmref import acm_reference, published
 from proceedings.export.latex import clean, to_latex
 from proceedings.export.texchars import preamble
-from proceedings.text import ascii_fold
+from proceedings.text import ascii_fold, unique_name
 from proceedings.text import proceedings_title as _proceedings_title
 from proceedings.util.atomic import Staging, sweep_for
 
@@ -94,13 +94,7 @@ def citation_keys(metadata: dict[str, Any]) -> dict[str, str]:
         family = _key_word(people[0].family) if people else ""
         words = [w for w in re.split(r"[^a-z0-9]+", ascii_fold(paper["title"]).lower()) if w]
         word = next((w for w in words if w not in _STOPWORDS and not w.isdigit()), "")
-        base = f"{family or 'paper'}{year}{word}"
-        key, n = base, 1
-        while key in taken:
-            n += 1
-            key = f"{base}-{n}"
-        taken.add(key)
-        keys[paper["id"]] = key
+        keys[paper["id"]] = unique_name(f"{family or 'paper'}{year}{word}", taken)
     return keys
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from proceedings.context import BuildContext
 from proceedings.findings import Finding, ValidationReport
 from proceedings.project.model import Rules
+from proceedings.text import unique_name
 from proceedings.util.atomic import write_bytes
 from proceedings.util.cache import digest
 from proceedings.util.workers import Outcome, run_inline, run_limited
@@ -118,12 +119,7 @@ def picture_names(paper_id: str, findings: list[Finding]) -> list[str | None]:
             names.append(None)
             continue
         stem = f"{FOLDER}/{safe_id(paper_id)}-p{f.page}-{re.sub(r'[^a-z0-9-]+', '-', f.rule.lower())}"
-        name, n = f"{stem}.png", 1
-        while name in used:
-            n += 1
-            name = f"{stem}-{n}.png"
-        used.add(name)
-        names.append(name)
+        names.append(unique_name(stem, used, ".png"))
     return names
 
 

@@ -27,7 +27,7 @@ from proceedings.project.program import (
     hhmm,
 )
 from proceedings.stages.plan import Plan
-from proceedings.text import browser_link, slugify
+from proceedings.text import browser_link, slugify, unique_name
 from proceedings.util.atomic import write_bytes
 
 log = logging.getLogger(__name__)
@@ -102,17 +102,7 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
     """What index.html shows of the programme: days with their sessions, each paper with links to the files
     present in ``out_dir``; the talks with abstracts; sponsors by level; the logo."""
     days = []
-    anchors: set[str] = set()
-
-    def anchor(title: str) -> str:
-        """``talk-<slug>``, made unique (two talks may share a title, or a title of no Latin letters)."""
-        base = name = f"talk-{slugify(title)}"
-        count = 1
-        while name in anchors:
-            count += 1
-            name = f"{base}-{count}"
-        anchors.add(name)
-        return name
+    anchors: set[str] = set()  # two talks may share a title, or have titles of no Latin letters
 
     for day in (metadata.get("program") or {}).get("days", []):
         date = dt.date.fromisoformat(day["date"])
@@ -129,9 +119,10 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
                 pages = item.get("first_page")
                 if pages is not None and item.get("last_page") != pages:
                     pages = f"{pages}–{item['last_page']}"
+                talk = item.get("abstract") or item.get("bio")  # a page of its own: an anchor
                 items.append({**item, "links": links, "pages": pages,
                               "time": "–".join(x for x in (item.get("start"), item.get("end")) if x),
-                              "anchor": anchor(item["title"]) if item.get("abstract") or item.get("bio") else None})
+                              "anchor": unique_name(f"talk-{slugify(item['title'])}", anchors) if talk else None})
             sessions.append({**session, "items": items, "time": f"{session['start']}–{session['end']}"})
         days.append({"heading": day_heading(date), "title": day.get("title"),
                      "date": day["date"], "sessions": sessions})
