@@ -293,8 +293,9 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
 
     ``fn`` must be a module-level function (it is pickled by reference). Each call gets
     ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task
-    at a time, as a worker becomes free (a generator may work out each task's arguments then); ``count``: how
-    many it holds, when it is not a list. A task ``(key, args, seconds)`` has a time limit of its own.
+    ahead, while the workers run (a generator may work out each task's arguments then): a worker that sends its
+    result is handed the next task before ``on_done`` sees that result. ``count``: how many it holds, when it is
+    not a list. A task ``(key, args, seconds)`` has a time limit of its own.
     """
     queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
@@ -318,22 +319,27 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
         workers[i] = _Worker(ctx, fn, memory_mb)
         return workers[i]
 
+    def feed(i: int) -> None:
+        """Hand worker ``i`` the next task, when it is free and there is one."""
+        if workers[i].task is not None or not queue:
+            return
+        key, args, *own = queue.popleft()
+        limit = own[0] if own else time_limit
+        try:
+            workers[i].assign(key, args, limit)
+        except Exception as exc:  # noqa: BLE001 - a dead worker: replace it and retry once
+            try:
+                replace(i).assign(key, args, limit)
+            except Exception:  # noqa: BLE001
+                finish(Outcome(key, "crash", detail=f"cannot start a worker: {exc}"))
+                workers[i].task = None
+
     try:
         workers = [_Worker(ctx, fn, memory_mb) for _ in range(size)]
         while queue or any(w.task for w in workers):
-            for i, w in enumerate(workers):
-                if w.task is None and queue:
-                    key, args, *own = queue.popleft()
-                    limit = own[0] if own else time_limit
-                    try:
-                        w.assign(key, args, limit)
-                    except Exception as exc:  # noqa: BLE001 - a dead worker: replace it and retry once
-                        w = replace(i)
-                        try:
-                            w.assign(key, args, limit)
-                        except Exception:  # noqa: BLE001
-                            finish(Outcome(key, "crash", detail=f"cannot start a worker: {exc}"))
-                            w.task = None
+            for i in range(len(workers)):
+                feed(i)
+            bool(queue)  # the next task worked out while the workers run: a worker that finishes gets it at once
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 continue
@@ -356,10 +362,12 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
                     if status == "partial":
                         w.partial = value
                         continue
-                    w.task = None
-                    finish(Outcome(key, status, value, detail), w.partial)
+                    w.task, partial = None, w.partial
                     if status in ("memory", "crash") or not w.process.is_alive():
                         replace(i)
+                    else:
+                        feed(i)  # its next task first, then this one's result handled, while the worker runs
+                    finish(Outcome(key, status, value, detail), partial)
                 elif w.process.sentinel in ready or not w.process.is_alive():
                     code, partial = w.process.exitcode, w.partial
                     replace(i)
