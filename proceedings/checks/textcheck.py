@@ -122,9 +122,13 @@ def is_watermark(text: str, size: float, body: float) -> bool:
     return size >= WATERMARK_SIZE * (body or 10.0) and WATERMARK.fullmatch(fold(text)) is not None
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+"""What :meth:`str.isalnum` refuses: anything but a letter or a digit."""
+
+
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
-    return "".join(c for c in fold(text) if c.isalnum())
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 def tokens(text: str) -> list[str]:
