@@ -22,14 +22,9 @@ from proceedings.findings import Finding
 from proceedings.pdf.geometry import PageBox, pikepdf_page_box
 from proceedings.project.model import Rules
 from proceedings.util.tolerant import tolerant
+from proceedings.venues import PAGE_SIZES
 
 log = logging.getLogger(__name__)
-
-PAGE_SIZES: dict[str, tuple[float, float]] = {
-    "letter": (612.0, 792.0),
-    "a4": (595.276, 841.89),
-}
-"""Width and height in points of the page sizes a venue may require."""
 
 SIZE_NAMES: dict[str, tuple[float, float]] = {
     "US Letter": (612.0, 792.0),
