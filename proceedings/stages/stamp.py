@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STAMP_VERSION = 6  # bump when stamping or copying changes what a part contains
+STAMP_VERSION = 7  # bump when stamping or copying changes what a part contains (7: a long footer scaled)
 
 
 @dataclass
