@@ -51,10 +51,13 @@ class Stamper:
         self._footer = next(iter(res.XObject.values()))
         self._font = next(v for v in res.Font.values() if str(v.BaseFont).endswith("-Regular"))
 
+    def number_width(self, number: str) -> float:
+        """Points a page number takes, at the size it is stamped."""
+        return sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
+
     def footer_scale(self, width: float) -> float:
         """How much the footer is scaled down to fit beside any page number on a page ``width`` wide (1: it fits)."""
-        number = sum(self._widths[ch] for ch in WIDEST_NUMBER) * NUMBER_SIZE / 1000
-        room = width - 2 * SIDE_MARGIN - FOOTER_GAP - number
+        room = width - 2 * SIDE_MARGIN - FOOTER_GAP - self.number_width(WIDEST_NUMBER)
         return 1.0 if self.footer_width <= room else max(room, 1.0) / self.footer_width
 
     def install(self, pdf: Pdf) -> StampResources:
@@ -67,7 +70,7 @@ class Stamper:
         """Stamp ``number`` (and the footer) at the visual bottom of page ``page_index``."""
         page = pdf.pages[page_index].obj
         matrix, width = _visual_matrix(page)
-        num_w = sum(self._widths[ch] for ch in number) * NUMBER_SIZE / 1000
+        num_w = self.number_width(number)
         odd = number.isdigit() and int(number) % 2 == 1
         ops = [f"Q q {' '.join(_num(v) for v in matrix)} cm 0 g"]
         baseline = FRONT_BASELINE if centred else BASELINE
