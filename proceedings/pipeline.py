@@ -25,7 +25,7 @@ from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.papercache import PaperCache, forget_part
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish, stage
-from proceedings.stages.stamp import Volume, bind_volume, merge, volume_key
+from proceedings.stages.stamp import Volume, bind_volume, check_footer, merge, volume_key
 from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
@@ -330,6 +330,7 @@ def _build(gathered: Gathered, ctx: BuildContext) -> BuildResult:
         report = validate(gathered, ctx, ahead)
     project = gathered.project
     check_glyphs(project, ctx)
+    check_footer(project, ctx)
     while True:
         with timed(ctx, "plan"):
             plan = plan_volume(gathered, report, ctx)

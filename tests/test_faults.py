@@ -515,6 +515,28 @@ def test_what_follows_the_end_of_a_file_is_told_apart_from_a_cut():
     assert cut_short(body + update[:40]) and cut_short(body[:30])  # an update, or the file, cut inside an object
 
 
+def test_the_footer_warning_is_given_once_when_a_damaged_part_is_stamped_again(tmp_path: Path):
+    """A cached part found damaged stamps the papers again: the build's own warnings are not repeated."""
+    project = small_project(tmp_path / "p", papers=2)
+    workshop = project / "front_matter" / "workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["acronym"] = "W" * 40
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    build_project(project)
+    part = project / "build" / "papers" / "1.pdf"
+    stat = part.stat()
+    data_ = bytearray(part.read_bytes())
+    middle = len(data_) // 2
+    data_[middle:middle + 64] = bytes(b ^ 0x5A for b in data_[middle:middle + 64])
+    part.write_bytes(bytes(data_))
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size and time: found damaged as it is read
+    (project / "build" / ".cache" / "build-state.json").unlink()  # built again
+    result = build_project(project)
+    assert result.volume.restamped >= 1
+    footers = [w for w in result.context_warnings if "running footer" in w]
+    assert len(footers) == 1, result.context_warnings
+
+
 def test_a_running_footer_too_long_is_scaled_to_fit_beside_the_page_number(tmp_path: Path):
     from proceedings.pdf.textlayer import open_layer
 

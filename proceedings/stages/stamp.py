@@ -178,7 +178,6 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     out = ctx.out_dir
     parts_dir = out / ".cache" / "parts"
     footer = footer_text(project)
-    _footer_fits(footer, project, ctx)
     w = project.workshop
     date = _front_date(project)
     front_part = parts_dir / "front.pdf"
@@ -253,12 +252,13 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     return volume
 
 
-def _footer_fits(footer: str, project: Project, ctx: BuildContext) -> None:
-    """Warn when the running footer does not fit beside the page numbers at its size (it is scaled down to)."""
+def check_footer(project: Project, ctx: BuildContext) -> None:
+    """Warn when the running footer does not fit beside the page numbers at its size (it is scaled down to):
+    once a build, whatever is stamped again."""
     from proceedings.pdf.stamp import FOOTER_SIZE
     from proceedings.venues import PAGE_SIZES
 
-    w = project.workshop
+    w, footer = project.workshop, footer_text(project)
     width = PAGE_SIZES[w.rules.page_size][0]
     scale = memo(ctx, "footer-scale", digest("footer-scale", footer, width),
                  lambda: _parts().stamper_for(footer).footer_scale(width))
