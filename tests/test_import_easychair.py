@@ -469,3 +469,22 @@ def test_a_submission_number_of_hundreds_of_digits_is_text_not_a_float(tmp_path:
                     encoding="utf-8")
     export = read_easychair(path)
     assert [p.id for p in export.papers] == [number, "7"]
+
+
+def test_a_suffix_in_the_last_name_column_is_no_family_name(tmp_path: Path) -> None:
+    """EasyChair's last name "King Jr." holds a suffix: the family is King (the name says so), as it is for a last
+    name of two words with one ("Álvarez Pérez Jr."), whose family the name does not say."""
+    from proceedings.text import name_parts
+
+    subs = tmp_path / "submission.csv"
+    subs.write_text("#,title,authors,decision\n1,One,\"Martin Luther King Jr. and Ana Álvarez Pérez Jr.\",accept\n",
+                    encoding="utf-8")
+    authors = tmp_path / "author.csv"
+    authors.write_text("submission #,first name,last name,email,affiliation,person #\n"
+                       "1,Martin Luther,King Jr.,mlk@a.org,A University,1\n"
+                       "1,Ana,Álvarez Pérez Jr.,ana@b.es,B University,2\n", encoding="utf-8")
+    king, ana = read_easychair(subs, authors).accepted[0].authors
+    assert (king.name, king.family) == ("Martin Luther King Jr.", None)
+    assert name_parts(king.name, king.family) == ("Martin", "Luther", "King", "Jr.")
+    assert (ana.name, ana.family) == ("Ana Álvarez Pérez Jr.", "Álvarez Pérez")
+    assert name_parts(ana.name, ana.family) == ("Ana", "", "Álvarez Pérez", "Jr.")

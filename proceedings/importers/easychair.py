@@ -38,7 +38,7 @@ from proceedings.importers.common import (
     truthy,
 )
 from proceedings.importers.tabular import HeaderTest, Table, is_xlsx, pick_sheet, read_csv, read_xlsx
-from proceedings.text import family_name, match_fold
+from proceedings.text import family_name, match_fold, split_suffix
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,9 @@ def _read_authors(table: Table, notes: dict[str, list[str]]) -> dict[str, list[I
             continue
         last = clean(_get(row, col_last))
         name = clean(" ".join(p for p in (clean(_get(row, col_first)), last) if p))
-        family = last if last and family_name(name) != last else None  # "José María" "Álvarez Pérez"
+        suffix = split_suffix(name)[1]  # "King Jr." in the last-name column: the family is King
+        core = last[:-len(suffix)].rstrip(" ,") if suffix and last.endswith(suffix) else last
+        family = core if core and family_name(name) != core else None  # "José María" "Álvarez Pérez"
         if not name:
             name = clean(_get(row, col_name))
         if not name:
