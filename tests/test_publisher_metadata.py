@@ -181,6 +181,11 @@ def test_acm_csv_has_one_row_per_author_in_acms_columns(volume, request):
     ("Department of Computer Science, School of Engineering, Stanford University, Stanford, CA, USA",
      ("Department of Computer Science, School of Engineering", "Stanford University", "Stanford", "CA", "USA")),
     ("Ant Group, Hangzhou, Zhejiang, China", ("", "Ant Group", "Hangzhou", "Zhejiang", "China")),
+    ("Department of Computer Science, University of Oxford, United Kingdom",  # no city: a department, then its
+     ("Department of Computer Science", "University of Oxford", "", "", "United Kingdom")),  # institution
+    ("School of Computing, National University of Singapore, Singapore",
+     ("School of Computing", "National University of Singapore", "", "", "Singapore")),
+    ("Microsoft Research Lab, Redmond, USA", ("", "Microsoft Research Lab", "Redmond", "", "USA")),
 ])
 def test_an_affiliation_fills_acms_columns_from_its_end(affiliation, parts):
     """ACM's columns: department, institution, city, state or province, country (the city was "PA" and the

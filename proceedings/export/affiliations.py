@@ -41,6 +41,7 @@ def split_affiliation(affiliation: str | None, country: str | None = None) -> tu
     the country; a state or province when the part before it is one (a code of two or three capitals, "PA",
     "NSW", or a name, "Scotland") and a city comes before it; the city; then a leading department (a part that
     says so: "School of…", "Dept. of…") and the institution, the rest whole ("Inria, Univ. Rennes, CNRS, IRISA").
+    An institution after departments alone is no city ("Department of CS, University of Oxford, UK").
     An affiliation of one or two parts stays whole (the institution). ``country`` (the person's own field) wins
     over the affiliation's last part.
     """
@@ -53,6 +54,8 @@ def split_affiliation(affiliation: str | None, country: str | None = None) -> tu
                            or rest[-1].casefold() in _REGIONS and not _INSTITUTION.search(rest[-2])):
         state, rest = rest[-1], rest[:-1]
     city, rest = rest[-1], rest[:-1]
+    if not state and _INSTITUTION.search(city) and all(_DEPARTMENT.search(p) for p in rest):
+        city, rest = "", [*rest, city]  # "Department of CS, University of Oxford, UK": no city, its institution
     lead = 0
     while lead < len(rest) - 1 and _DEPARTMENT.search(rest[lead]):  # "Dept. of CS, School of Engineering, …"
         lead += 1
