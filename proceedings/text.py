@@ -197,8 +197,7 @@ def name_parts(name: str, family: str | None = None, suffix: str | None = None) 
         if found and found.start() > 0 and (family is None or found.group(1) not in family):
             suffix, name = found.group(1), name[: found.start()].strip()
     given = given_names(name, family).split()
-    if honorific(name, family):  # "Dr. Mehmet Öztürk": Dr. is no given name
-        given = given[1:]
+    given = given[len(honorific(name, family).split()):]  # "Dr. Mehmet Öztürk": Dr. is no given name
     return (given[0] if given else "", " ".join(given[1:]), family_name(name, family), suffix or "")
 
 
@@ -207,10 +206,13 @@ _HONORIFIC = re.compile(r"(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?", re.IG
 
 
 def honorific(name: str, family: str | None = None) -> str:
-    """The title written before ``name``'s given names ("Dr." of "Dr. Mehmet Öztürk"; none when it is all there is
-    before the family name), or ""."""
+    """The titles written before ``name``'s given names ("Dr." of "Dr. Mehmet Öztürk", "Prof. Dr." of "Prof. Dr. Hans
+    Müller"; never the last word before the family name, which is then a given name), or ""."""
     given = given_names(name, family).split()
-    return given[0] if len(given) > 1 and _HONORIFIC.fullmatch(given[0]) else ""
+    count = 0
+    while count < len(given) - 1 and _HONORIFIC.fullmatch(given[count]):
+        count += 1
+    return " ".join(given[:count])
 
 
 def person_sort_key(name: str, family: str | None = None) -> tuple:

@@ -556,3 +556,5 @@ def test_a_title_before_a_name_is_the_prefix_not_a_given_name():
     assert name_parts("Dr. Mehmet Öztürk") == ("Mehmet", "", "Öztürk", "") and honorific("Dr. Mehmet Öztürk") == "Dr."
     assert name_parts("Prof. Ada M. Lovelace")[:2] == ("Ada", "M.") and honorific("Drew Barrymore") == ""
     assert name_parts("Dr. Ali Veli", "Ali Veli")[0] == "Dr." and honorific("Dr. Ali Veli", "Ali Veli") == ""  # once
+    assert name_parts("Prof. Dr. Hans Müller") == ("Hans", "", "Müller", "")  # titles, as German names carry them
+    assert honorific("Prof. Dr. Hans Müller") == "Prof. Dr." and honorific("Prof. Dr. Müller", "Müller") == "Prof."
