@@ -51,15 +51,15 @@ def unique_name(base: str, taken: set[str], suffix: str = "") -> str:
 
 
 def bare_isbn(text: str) -> str:
-    """An ISBN as written without its label, check digit X in capitals: "ISBN 979-8-4007-1331-6" ->
-    "979-8-4007-1331-6", "0-8044-2957-x" -> "0-8044-2957-X"."""
-    return re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip()).upper()
+    """An ISBN as written without its label, check digit X in capitals, any run of spaces one plain space:
+    "ISBN 979-8-4007-1331-6" -> "979-8-4007-1331-6", "0-8044-2957-x" -> "0-8044-2957-X"."""
+    return re.sub(r"\s+", " ", re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())).upper()
 
 
 def isbn_fault(isbn: str) -> str | None:
     """Why ``isbn`` is no ISBN (its length, or its check digit), or None: the one test of workshop.yaml's
     ``isbn``, at load (a warning) and for a Crossref deposit (a problem)."""
-    digits = re.sub(r"[\s\u00a0-]", "", bare_isbn(isbn))
+    digits = re.sub(r"[\s-]", "", bare_isbn(isbn))
     if re.fullmatch(r"\d{7}[\dX]", digits):
         return "looks like an ISSN (8 digits: a series' number), not the volume's ISBN"
     if re.fullmatch(r"97[89]\d{10}", digits):

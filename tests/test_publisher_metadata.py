@@ -558,3 +558,15 @@ def test_a_title_before_a_name_is_the_prefix_not_a_given_name():
     assert name_parts("Dr. Ali Veli", "Ali Veli")[0] == "Dr." and honorific("Dr. Ali Veli", "Ali Veli") == ""  # once
     assert name_parts("Prof. Dr. Hans Müller") == ("Hans", "", "Müller", "")  # titles, as German names carry them
     assert honorific("Prof. Dr. Hans Müller") == "Prof. Dr." and honorific("Prof. Dr. Müller", "Müller") == "Prof."
+
+
+def test_an_isbn_written_with_other_spaces_is_deposited_with_plain_ones():
+    """A no-break space (copied from a web page) passes the ISBN test, so it must pass Crossref's pattern too."""
+    import re
+
+    from proceedings.text import bare_isbn, isbn_fault
+
+    for written in ("ISBN 978\u00a00-306-40615-7", "978\t0 \u2009 306-40615-7"):
+        assert isbn_fault(written) is None
+        assert re.fullmatch(r"(97(8|9)-)?\d[\d \-]+[\dX]", bare_isbn(written)), bare_isbn(written)  # Crossref's
+    assert bare_isbn("ISBN 978\u00a00-306-40615-7") == "978 0-306-40615-7"
