@@ -475,3 +475,36 @@ def test_a_file_of_its_own_gone_is_no_input_error(tmp_path: Path):
         (out / ".cache" / "bound.json").read_bytes()
     with pytest.raises(InputError, match="file name too long"), writing(out):  # a name given: wherever it is
         (out / ("a" * 300)).read_bytes()
+
+
+def test_two_threads_into_one_folder_take_turns_too(tmp_path: Path):
+    """The lock is re-entered by the thread that holds it (a bundle that builds), not by another thread of the
+    same process (a library host building twice at once)."""
+    import threading
+
+    from proceedings.util.atomic import exclusive
+
+    out = tmp_path / "out"
+    out.mkdir()
+    inside, overlapped = [], []
+    entered = threading.Event()
+
+    def hold() -> None:
+        with exclusive(out):
+            inside.append(1)
+            entered.set()
+            overlapped.append(len(inside) > 1)
+            time.sleep(0.5)
+            overlapped.append(len(inside) > 1)
+            inside.pop()
+
+    first = threading.Thread(target=hold)
+    first.start()
+    entered.wait(10)
+    second = threading.Thread(target=hold)
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert overlapped == [False, False, False, False]
+    with exclusive(out), exclusive(out):  # the holder itself: in at once
+        pass

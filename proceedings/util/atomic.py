@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -237,22 +238,24 @@ _TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 path's name is its group 1."""
 
 
-_HELD: set[Path] = set()
-"""Output folders whose lock this process holds (:func:`exclusive` is re-entered by a bundle that builds)."""
+_HELD = threading.local()
+"""``folders``: the output folders whose lock this thread holds (:func:`exclusive` is re-entered by a bundle that
+builds; another thread of the process waits as another process does)."""
 
 
 @contextlib.contextmanager
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold ``folder``'s lock (``.cache/lock``) while the block runs: another build, validation or bundle into the
     same folder waits for it, rather than finding the files this one moves or sweeps away. ``folder`` exists (see
-    :func:`proceedings.pipeline.held`); held already by this process: nothing more. (No lock where there is no
+    :func:`proceedings.pipeline.held`); held already by this thread: nothing more. (No lock where there is no
     ``fcntl``, or where the lock file cannot be made: the writes that follow then answer for the folder.)"""
     key = Path(folder).resolve()
     try:
         import fcntl
     except ImportError:  # not POSIX
         fcntl = None  # type: ignore[assignment]
-    if fcntl is None or key in _HELD:
+    held: set[Path] = _HELD.__dict__.setdefault("folders", set())
+    if fcntl is None or key in held:
         yield
         return
     try:
@@ -268,11 +271,11 @@ def exclusive(folder: Path) -> Iterator[None]:
         except BlockingIOError:
             log.warning("another build is writing into %s: waiting for it to finish", folder)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        _HELD.add(key)
+        held.add(key)
         try:
             yield
         finally:
-            _HELD.discard(key)
+            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
