@@ -56,6 +56,7 @@ EXPECTED = {
     "preprint": [("bottom-margin", 1, "error")],  # not acmart's watermark: it was let through as one  # a table too wide for its column, printed over the next one
     "watermark": [("draft-footer", 1, "error")],
     "watermark-level": [("draft-footer", 1, "error")],  # its own rule's, not text printed over text
+    "watermark-once": [("overprint", 1, "error")],  # on one page, no class's mark: text printed over text as any
     "appendix": [("length", 9, "error")],
     "page9": [("length", 9, "error")],
     "a4": [("page-size", 1, "error")],

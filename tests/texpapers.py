@@ -162,6 +162,7 @@ VARIANTS: dict[str, str] = {
                                "Unpublished working draft are its other marks.\n\n", 1),
     "watermark": acmart(preamble="\\usepackage{draftwatermark}"),  # "DRAFT" across every page
     "watermark-level": acmart(preamble="\\usepackage{draftwatermark}\\SetWatermarkAngle{0}"),  # over the text
+    "watermark-once": acmart(preamble="\\usepackage[firstpageonly]{draftwatermark}\\SetWatermarkAngle{0}"),
     "appendix": acmart(body_sections=12, appendix=6),
     "page9": acmart(body_sections=16),
     "a4": acmart(preamble="\\geometry{a4paper}"),

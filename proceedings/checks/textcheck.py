@@ -95,18 +95,18 @@ def required_text(pattern: re.Pattern[str]) -> str:
     return best
 
 
-DRAFT_MARK = "unpublished working draft"
-"""acmart's draft watermark, "Unpublished working draft. Not for distribution.", as it begins (folded)."""
+DRAFT_MARK = re.compile(r"unpublished\s+working\s+draft")
+"""acmart's draft footer, "Unpublished working draft. Not for distribution.", as it begins (folded)."""
 _DRAFT_REST = re.compile(r"\W*not for distribution\W*")
 
 
 def is_draft_mark(text: str) -> bool:
-    """Whether ``text`` is a piece of acmart's draft watermark (the ``draft-footer`` rule's): its beginning, or its
-    end alone, "Not for distribution." (PDFium may cut it there). Only a page that shows the watermark has it:
+    """Whether ``text`` is a piece of acmart's draft footer (the ``draft-footer`` rule's): its beginning, or its
+    end alone, "Not for distribution." (PDFium may cut it there). Only a page that shows the footer has it:
     see :func:`~proceedings.checks.exempt.exempt_ids`."""
     lower = text.lower()
     if "unpublished" in lower:
-        return DRAFT_MARK in fold(text)
+        return DRAFT_MARK.search(fold(text)) is not None
     return "distribution" in lower and _DRAFT_REST.fullmatch(fold(text)) is not None
 
 
