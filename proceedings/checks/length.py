@@ -24,31 +24,39 @@ def body_pages(paper: Paper) -> int:
     started = False
     if page is not None:
         top = page.height - 66
-        started = any(not _running(paper, page.number, ln) for ln in page.lines  # the first line of body will do
+        tops: dict[int, Line | None] = {}  # each page's top line, found once for every line compared
+        started = any(not _running(paper, page.number, ln, tops) for ln in page.lines  # the first body line will do
                       if 40 < ln.y0 < top and len(ln.text) >= 10 and (ln.y0 > refs.top or ln.x1 <= refs.x0))
     return refs.page - 1 + (1 if started else 0)
 
 
-def _running(paper: Paper, number: int, line: Line) -> bool:
+def _running(paper: Paper, number: int, line: Line, tops: dict[int, Line | None]) -> bool:
     """Whether ``line`` is a running header or footer: the same words (page numbers aside) at the same height on a
     page near it (two pages away first: left and right pages may differ); or, for the top line of its page, words
     that begin as the top line's there (a header naming the current section: "Workshop 2025 — 3 Method"; a
     figure's caption is no page's top line)."""
     words = _DIGITS.sub("", line.text).strip()
     low, high = line.y0 - 2, line.y0 + 2
-    page = paper.page(number)
-    top = page is not None and line is max(page.lines, key=_Y1) and not _CAPTION.match(words)
+    top = line is _top_line(paper, number, tops) and not _CAPTION.match(words)
     for other in (number - 2, number + 2, number - 1, number + 1):
         near = paper.page(other) if 1 <= other <= paper.count else None
         if near is None or not near.lines:
             continue
-        their_top = max(near.lines, key=_Y1)
+        their_top = _top_line(paper, other, tops)
         for ln in near.lines:
             if low <= ln.y0 <= high:
                 theirs = _DIGITS.sub("", ln.text).strip()
                 if theirs == words or top and ln is their_top and _begin_alike(theirs, words):
                     return True
     return False
+
+
+def _top_line(paper: Paper, number: int, tops: dict[int, Line | None]) -> Line | None:
+    """The top line of page ``number`` (None: none), kept in ``tops``."""
+    if number not in tops:
+        page = paper.page(number)
+        tops[number] = max(page.lines, key=_Y1) if page is not None and page.lines else None
+    return tops[number]
 
 
 _CAPTION = re.compile(r"(?:fig(?:ure)?|table|tab|algorithm|listing)\b", re.IGNORECASE)
