@@ -339,7 +339,7 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
         while queue or any(w.task for w in workers):
             for i in range(len(workers)):
                 feed(i)
-            bool(queue)  # the next task worked out while the workers run: a worker that finishes gets it at once
+            queue.prepare()  # the next task worked out while the workers run: a worker that finishes gets it at once
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 continue
@@ -415,6 +415,10 @@ class _Lookahead:
         self._next: Any = self._NONE
 
     def __bool__(self) -> bool:
+        return self.prepare()
+
+    def prepare(self) -> bool:
+        """Work out the next task now, if it is not yet; whether there is one."""
         if self._next is self._NONE:
             self._next = next(self._items, None)
         return self._next is not None
