@@ -200,5 +200,5 @@ def check(files: Sequence[str | Path], *, profile: str = "acm-sigconf", title: s
         files = [files]
     folder = Path(pictures) if pictures is not None else None
     with writing(folder):  # the pictures' folder read-only or full: OutputError (exit 74)
-        return check_files([Path(f) for f in files], profile=profile, title=title, authors=authors, jobs=jobs,
-                           pictures=folder, rules=make_rules(profile, min_pages=min_pages, max_pages=max_pages))
+        return check_files([Path(f) for f in files], title=title, authors=authors, jobs=jobs, pictures=folder,
+                           rules=make_rules(profile, min_pages=min_pages, max_pages=max_pages))

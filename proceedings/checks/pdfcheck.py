@@ -317,7 +317,7 @@ EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Ty
 """How a font not embedded is fixed, in no template's words (a profile may say it in its own: ``fixes``)."""
 
 
-def check_fonts(report: FontReport, fix: str = EMBED_FIX) -> list[Finding]:
+def check_fonts(report: FontReport, fix: str) -> list[Finding]:
     """Errors for fonts not embedded, ``fix`` said how to mend them (Type 3 fonts:
     :func:`proceedings.checks.type3.check_type3`)."""
     out = []

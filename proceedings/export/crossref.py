@@ -82,10 +82,10 @@ def _person(parent: ET.Element, person: Person, first: bool, role: str) -> None:
     if suffix:
         _el(node, "suffix", suffix[:10])
     places = affiliations(person.affiliation)
-    parent = _el(node, "affiliations") if places else None
+    held = _el(node, "affiliations") if places else None
     for i, text in enumerate(places[:MAX_AFFILIATIONS]):  # the person's own country is their first one's
         department, name, city, state, country = split_affiliation(text, person.country if i == 0 else None)
-        institution = _el(parent, "institution")
+        institution = _el(held, "institution")
         _el(institution, "institution_name", _place(name) or _place(text))
         place = _place(", ".join(x for x in (city, state, country) if x))
         if place:

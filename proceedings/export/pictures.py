@@ -87,10 +87,8 @@ def render_pictures(path: str, requests: list[tuple[int, Box]], dpi: int = DPI) 
         for number, box in requests:
             try:
                 if number not in rendered:
-                    page = pdf[number - 1]
-                    rendered[number] = (page, _palette_page(page.render(scale=dpi / 72, grayscale=True).to_pil()))
-                page, image = rendered[number]
-                picture = image.copy()
+                    rendered[number] = _palette_page(pdf[number - 1].render(scale=dpi / 72, grayscale=True).to_pil())
+                picture = rendered[number].copy()
                 x0, y0, x1, y1 = _device_box(box, dpi / 72, picture.width, picture.height)
                 ImageDraw.Draw(picture).rectangle((x0, y0, x1, y1), outline=GRAYS, width=LINE)
                 buffer = io.BytesIO()

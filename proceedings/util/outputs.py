@@ -91,12 +91,13 @@ def _short(path: str) -> str:
 
 
 def guarded(fn: F) -> F:
-    """Decorate a stage ``fn(project_dir, ctx, ...)``: the machine's errors under ``ctx.out_dir`` exit 74."""
+    """Decorate a stage ``fn(what, ctx, ...)`` (``what``: the project folder, or the project gathered): the
+    machine's errors under ``ctx.out_dir`` exit 74."""
 
     @functools.wraps(fn)
-    def run(project_dir: Path, ctx: Any, *args: Any, **kwargs: Any) -> Any:
+    def run(what: Any, ctx: Any, *args: Any, **kwargs: Any) -> Any:
         with writing(getattr(ctx, "out_dir", None)):
-            return fn(project_dir, ctx, *args, **kwargs)
+            return fn(what, ctx, *args, **kwargs)
 
     return run  # type: ignore[return-value]
 
