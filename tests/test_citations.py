@@ -581,3 +581,15 @@ def test_name_parts_from_the_model(person, family, given, suffix, first):
     data = person_json(person)
     assert (data["family"], data["given"], data.get("suffix", ""), data.get("family_first", False)) == (
         family, given, suffix, first)
+
+
+def test_a_title_before_a_name_is_cited_without_it():
+    """"Prof. Dr. Hans Müller" is cited as Hans Müller (abbrv printed "P. D. H. Müller"), as ACM's CSV and Crossref
+    keep the titles out of the given names; the name as printed keeps them."""
+    from proceedings.export.names import bibtex, people, person_fields
+
+    fields = person_fields("Prof. Dr. Hans Müller", None, None)
+    assert (fields["family"], fields["given"]) == ("Müller", "Hans")
+    person = people([{"name": "Prof. Dr. Hans Müller", **fields}], None)[0]
+    assert bibtex(person) == "M{\\\"u}ller, Hans" and person.printed == "Prof. Dr. Hans Müller"
+    assert person_fields("Dr. Ali Veli", "Ali Veli", None)["given"] == "Dr."  # the only word before: a given name

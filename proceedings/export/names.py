@@ -18,6 +18,7 @@ from proceedings.text import (
     family_first,
     family_name,
     given_names,
+    honorific,
     name_suffix,
     split_particle,
     split_suffix,
@@ -57,7 +58,10 @@ def people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list
 
 def person_fields(name: str, family: str | None, suffix: str | None) -> dict[str, Any]:
     """The derived name parts metadata.json records for one person."""
-    data: dict[str, Any] = {"family": family_name(name, family), "given": given_names(name, family)}
+    given, titles = given_names(name, family), honorific(name, family)
+    if titles:  # "Prof. Dr." is no given name (nor in ACM's and Crossref's fields)
+        given = " ".join(given.split()[len(titles.split()):])
+    data: dict[str, Any] = {"family": family_name(name, family), "given": given}
     generational = suffix or name_suffix(name, family)
     if generational:
         data["suffix"] = generational
