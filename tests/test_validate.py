@@ -600,6 +600,13 @@ def test_title_with_hyphenation_across_lines():
     assert check_title_authors(page, "Efficient Multimodal Retrieval", [("Ada Lovelace", None)]) == []
 
 
+def test_a_missing_author_whose_name_ends_in_a_stop_is_named_with_one():
+    page = _page([_line("Efficient Multimodal Retrieval"), _line("Ada Lovelace")])
+    found = check_title_authors(page, "Efficient Multimodal Retrieval", [("Ada Lovelace", None),
+                                                                         ("Martin Luther King Jr.", None)])
+    assert [f.message for f in found] == ["Author of papers.yaml not found on page 1: Martin Luther King Jr."]
+
+
 # --------------------------------------------------------------------------- limits and workers
 
 

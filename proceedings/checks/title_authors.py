@@ -26,7 +26,7 @@ def check_title_authors(page1: PageText, title: str, authors: Iterable[tuple[str
         out.append(Finding(
             "authors", "warning", 1,
             f"{'Author' if len(missing) == 1 else 'Authors'} of papers.yaml not found on page 1: "
-            + ", ".join(missing) + ".",
+            + ", ".join(missing) + ("" if missing[-1].endswith(".") else "."),  # "… King Jr." ends with its stop
             "List every author on page 1 as in papers.yaml (same spelling); tell the chair if papers.yaml is wrong."))
     return out
 
