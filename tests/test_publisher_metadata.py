@@ -570,3 +570,17 @@ def test_an_isbn_written_with_other_spaces_is_deposited_with_plain_ones():
         assert isbn_fault(written) is None
         assert re.fullmatch(r"(97(8|9)-)?\d[\d \-]+[\dX]", bare_isbn(written)), bare_isbn(written)  # Crossref's
     assert bare_isbn("ISBN 978\u00a00-306-40615-7") == "978 0-306-40615-7"
+
+
+def test_an_isbn_written_with_its_label_is_printed_once_everywhere(tmp_path: Path):
+    """workshop.yaml's "ISBN 978 0-306-40615-7" (its label, a no-break space) is the volume's ISBN as every output
+    shows it (all read the loaded workshop): index.html printed "ISBN ISBN 978 0-306-40615-7", the copyright page
+    and the citations the label."""
+    from proceedings.project.loading import load_project
+
+    project = copy_project(tmp_path / "p")
+    workshop = project / "front_matter" / "workshop.yaml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["isbn"] = "ISBN 978\u00a00-306-40615-7"
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert load_project(project).workshop.isbn == "978 0-306-40615-7"

@@ -22,7 +22,7 @@ from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import DOI_RE
-from proceedings.text import bare_isbn, date_range, isbn_fault, name_parts, proceedings_title, slugify
+from proceedings.text import date_range, isbn_fault, name_parts, proceedings_title, slugify
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ def crossref_xml(project: Project, metadata: dict[str, Any]) -> bytes:
         _el(publisher, "publisher_place", w.publisher_address)
     _date(volume, "publication_date", published, media_type="online")
     if w.isbn:
-        _el(volume, "isbn", bare_isbn(w.isbn))
+        _el(volume, "isbn", w.isbn)  # as loaded: without its label
     else:
         _el(volume, "noisbn", reason="simple_series" if w.series else "monograph")
     if w.doi and not w.url:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proceedings.project.files import id_text
 from proceedings.project.program import Day, Sponsor, check_timezone
 from proceedings.project.publishing import PublisherFields
-from proceedings.text import family_name, given_names, name_suffix
+from proceedings.text import bare_isbn, family_name, given_names, name_suffix
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,8 @@ class Workshop(_Model, PublisherFields):
     editors: list[Person] = Field(min_length=1)
     """The volume's editors."""
     isbn: str | None = None
-    """ISBN of the volume."""
+    """ISBN of the volume, as every output prints it: its label and odd spaces left out ("ISBN 979-8-4007-1331-6"
+    is "979-8-4007-1331-6")."""
     doi: str | None = None
     """DOI of the volume."""
     url: str | None = None
@@ -204,6 +205,11 @@ class Workshop(_Model, PublisherFields):
     @classmethod
     def _stringify(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
+
+    @field_validator("isbn")
+    @classmethod
+    def _bare_isbn(cls, value: str | None) -> str | None:
+        return bare_isbn(value) or None if value is not None else None
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> Workshop:
