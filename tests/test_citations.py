@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from proceedings.export.citations import (
     FORMATS,
+    citation_files,
     citation_keys,
     render_bibliography,
     render_citation,
@@ -321,13 +322,19 @@ def test_exports_are_deterministic(built, meta, tmp_path):
         assert path.read_bytes() == (root / "build" / path.relative_to(tmp_path)).read_bytes(), path.name
 
 
-def test_stale_citation_files_are_removed(meta, tmp_path):
+def test_stale_citation_files_are_removed_and_the_chairs_own_kept(meta, tmp_path):
     (tmp_path / "citations").mkdir()
-    (tmp_path / "citations" / "gone.bib").write_text("old", encoding="utf-8")
-    (tmp_path / "citations" / "notes.md").write_text("kept", encoding="utf-8")
+    own = {"refs.bib": "@misc{mine}", "notes.md": "kept"}  # --out into a folder with citations of the chair's
+    for name, text in own.items():
+        (tmp_path / "citations" / name).write_text(text, encoding="utf-8")
     write_citations(meta, tmp_path)
-    assert not (tmp_path / "citations" / "gone.bib").exists()
-    assert (tmp_path / "citations" / "notes.md").exists()
+    fewer = {**meta, "papers": meta["papers"][:-1]}  # the last paper leaves the volume
+    gone = set(citation_files(meta)) - set(citation_files(fewer))
+    assert len(gone) == 4 and all((tmp_path / rel).is_file() for rel in gone)
+    write_citations(fewer, tmp_path)
+    assert not any((tmp_path / rel).exists() for rel in gone)
+    for name, text in own.items():
+        assert (tmp_path / "citations" / name).read_text(encoding="utf-8") == text
 
 
 # --------------------------------------------------------------------------- proceedings cite

@@ -181,3 +181,27 @@ def test_a_staged_file_whose_writing_fails_is_gone_at_once(tmp_path: Path):
     staging.commit()
     assert [p.name for p in tmp_path.iterdir()] == ["proceedings.pdf"]
     assert (tmp_path / "proceedings.pdf").read_bytes() == b"%PDF-1.7 whole"
+
+
+def test_a_build_into_a_shared_folder_removes_only_what_an_earlier_build_placed(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch):
+    """``--out`` into a folder that holds files of the chair's own (a web site's ``papers/``): a build leaves them,
+    and removes the files of a paper that an earlier build published and that has left the volume."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = small_project(tmp_path / "p")
+    out = tmp_path / "site"
+    own = {"papers/my-review.pdf": b"%PDF-1.4 mine", "citations/refs.bib": b"@misc{mine}",
+           "validation/x.png": b"a picture of mine", "citations/7.ris": b"TY  - JOUR"}
+    for rel, data in own.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    build_project(project, out)
+    last = yaml.safe_load((project / "camera_ready" / "papers.yaml").read_text(encoding="utf-8"))[-1]["id"]
+    gone = [out / "papers" / f"{last}.pdf", *(out / "citations" / f"{last}.{ext}" for ext in ("bib", "ris", "json",
+                                                                                              "txt"))]
+    assert all(path.is_file() for path in gone)
+    _reorder(project, drop=True)
+    build_project(project, out)
+    assert not any(path.exists() for path in gone)
+    for rel, data in own.items():
+        assert (out / rel).read_bytes() == data, rel

@@ -30,6 +30,7 @@ from proceedings.export.texchars import preamble
 from proceedings.text import ascii_fold, unique_name
 from proceedings.text import proceedings_title as _proceedings_title
 from proceedings.util.atomic import Staging, sweep_for
+from proceedings.util.owned import prune
 
 log = logging.getLogger(__name__)
 
@@ -360,11 +361,8 @@ def placed_citations(metadata: dict[str, Any], out_dir: Path) -> dict[str, Path]
     outputs: dict[str, Path] = {"bibtex" if rel == BIB_FILE else rel: out_dir / rel for rel in files}
     folder = out_dir / CITATIONS_DIR
     written = {rel.split("/", 1)[1] for rel in files if rel != BIB_FILE}
-    exts = {f".{ext}" for ext in FORMATS.values()}
-    for old in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if old.is_file() and old.suffix in exts and old.name not in written:
-            old.unlink()
-            log.info("removed stale citation file %s", old)
+    for old in prune(out_dir, CITATIONS_DIR, written):
+        log.info("removed stale citation file %s", old)
     outputs["citations"] = folder
     log.info("wrote %s and %d citation files", out_dir / BIB_FILE, len(written))
     return outputs

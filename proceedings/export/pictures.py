@@ -23,6 +23,7 @@ from proceedings.project.model import Rules
 from proceedings.text import unique_name
 from proceedings.util.atomic import write_bytes
 from proceedings.util.cache import digest
+from proceedings.util.owned import prune
 from proceedings.util.workers import Outcome, run_inline, run_limited
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def attach_pictures(report: ValidationReport, files: dict[str, tuple[Path, str]]
         _render(report, files, todo, cache, wanted, ctx, rules)
     for name, data in wanted.items():
         write_bytes(out_dir / name, data)
-    _remove_stale(out_dir / FOLDER, {Path(n).name for n in wanted})
+    prune(out_dir, FOLDER, {Path(n).name for n in wanted})  # pictures of findings mended since
 
 
 def _render(report: ValidationReport, files: dict[str, tuple[Path, str]],
@@ -188,14 +189,3 @@ def _render(report: ValidationReport, files: dict[str, tuple[Path, str]],
         log.warning("cannot start worker processes (%s); drawing pictures in this process", exc)
         run_inline(render_pictures, tasks, on_done=done)
 
-
-def _remove_stale(folder: Path, keep: set[str]) -> None:
-    """Delete pictures of an earlier run that no finding has now."""
-    if not folder.is_dir():
-        return
-    for old in folder.glob("*.png"):
-        if old.name not in keep:
-            try:
-                old.unlink()
-            except OSError as exc:
-                log.debug("cannot remove %s: %s", old, exc)

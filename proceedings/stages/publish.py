@@ -22,6 +22,7 @@ from proceedings.errors import DamagedPart
 from proceedings.stages.stamp import Volume
 from proceedings.util.atomic import IO_THREADS, Staging, read_json, write_cache_json
 from proceedings.util.cache import crc32_hex, file_fingerprint, file_stamp
+from proceedings.util.owned import prune
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class Publication:
     placed: list[tuple[str, Path, str | None]] = field(default_factory=list)
     """(name, final path, checksum) of each file put in place now, or found holding the part's bytes already."""
     keep: set[str] = field(default_factory=set)
-    """The papers' file names (any other PDF in papers/ is stale)."""
+    """The papers' file names (any other this tool placed in papers/ is stale)."""
     moved: dict[Path, tuple[Path, list[int]]] = field(default_factory=dict)
     """Stamped part -> (its published path, its size and time before the move), for each part moved (or found
     published already)."""
@@ -122,7 +123,5 @@ def publish(publication: Publication, staging: Staging) -> dict[str, Path]:
             write_cache_json(out / ".cache" / "published.json", published)
         except OSError as exc:  # the files are in place; they are compared again next time
             log.debug("published files not recorded: %s", exc)
-    for stale in (out / "papers").glob("*.pdf"):
-        if stale.name not in publication.keep:
-            stale.unlink()
+    prune(out, "papers", publication.keep)  # papers no longer in the volume; the chair's own files stay
     return {"front_matter": out / "front_matter.pdf", "papers": out / "papers"}
