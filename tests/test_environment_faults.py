@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from proceedings.errors import OutputError
-from proceedings.util.outputs import raise_if_machine
+from proceedings.util.outputs import output_error, raise_if_machine
 from proceedings.util.workers import run_inline, run_limited
 from tests.test_faults import _cli, small_project
 
@@ -193,11 +193,37 @@ def test_a_folder_for_emails_or_pictures_not_writable_exits_74(project: Path, tm
     _no_blame(_without_root_powers("check", str(paper), "--pictures", str(locked)), "permission denied")
 
 
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0, reason="needs setpriv and root to drop powers")
+def test_a_papers_folder_not_writable_is_named_not_the_cache(project: Path, tmp_path: Path):
+    """The message names the output that could not be written (papers/ID.pdf, where the stamped part was to be
+    moved), not the cache file it was moved from, nor a temporary file."""
+    out = tmp_path / "out"
+    assert _cli(project, out).returncode == 0
+    first = yaml.safe_load((project / "camera_ready" / "papers.yaml").read_text(encoding="utf-8"))[0]["id"]
+    (out / "papers" / f"{first}.pdf").unlink()  # published again by the next build
+    (out / "papers").chmod(0o555)
+    try:
+        proc = _without_root_powers("build", "--project", str(project), "--out", str(out), "-q")
+    finally:
+        (out / "papers").chmod(0o755)
+    _no_blame(proc, "permission denied")
+    assert f"while writing {out / 'papers' / f'{first}.pdf'}" in proc.stderr, proc.stderr[-1000:]
+    assert ".cache" not in proc.stderr and ".tmp" not in proc.stderr
+
+
+def test_the_message_names_the_output_a_temporary_file_was_for(tmp_path: Path):
+    out = tmp_path / "build"
+    error = output_error(OSError(errno.ENOSPC, "No space left on device", str(out / ".proceedings.pdf.k1ll3d_x.tmp")),
+                         out)
+    assert error.problems == [f"while writing {out / 'proceedings.pdf'}"]
+
+
 @pytest.mark.parametrize("size", ["300k", "1100k"])
 def test_full_disk_exits_74_and_blames_no_paper(project: Path, tmpfs, size: str):
     out = tmpfs(size) / "build"
     proc = _cli(project, out)
     _no_blame(proc, "no space left on device")
+    assert ".tmp" not in proc.stderr  # the output being written is named, not its temporary file
     _nothing_half_written(out)
     assert not (out / "validation.json").exists() or all(
         not any(f["rule"] == "stamp-failed" for f in p["findings"])

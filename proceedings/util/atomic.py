@@ -233,7 +233,7 @@ def write_cache_json(path: Path, data: Any) -> None:
     write_bytes(path, json_bytes(data, pretty=False))
 
 
-_TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
+TEMPORARY_NAME = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 """The name :func:`atomic_open` gives a temporary file (``tempfile.mkstemp``: eight random characters): the final
 path's name is its group 1."""
 
@@ -283,7 +283,7 @@ def sweep(folder: Path) -> int:
     """Remove the temporary files a killed build left under ``folder`` (``.NAME.*.tmp``); return how many."""
     removed = 0
     for path in Path(folder).rglob(".*.tmp"):
-        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+        if TEMPORARY_NAME.match(path.name) and path.is_file() and not path.is_symlink():
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
@@ -299,6 +299,6 @@ def sweep_for(paths: Iterable[Path]) -> None:
     for folder, names in wanted.items():
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
-                found = _TEMPORARY.match(entry.name)
+                found = TEMPORARY_NAME.match(entry.name)
                 if found and found.group(1) in names and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)

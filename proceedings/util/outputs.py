@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from proceedings.errors import InputError, OutputError
+from proceedings.util.atomic import TEMPORARY_NAME
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,8 +57,20 @@ def output_error(exc: OSError, out_dir: Path | None) -> OutputError:
     """The user's message for a machine error: which folder, and why (strerror, lower case)."""
     why = (exc.strerror or os.strerror(exc.errno or 0) or "error").lower()
     where = f"{out_dir}/" if out_dir is not None else (os.fsdecode(exc.filename) if exc.filename else "the output")
-    problems = [f"while writing {os.fsdecode(exc.filename)}"] if exc.filename and out_dir is not None else []
+    target = _written(exc)
+    problems = [f"while writing {target}"] if target and out_dir is not None else []
     return OutputError(f"cannot write {where}: {why}", problems)
+
+
+def _written(exc: OSError) -> str | None:
+    """The output a failed write was for: a move's destination rather than its source (a stamped part of the cache
+    moved to ``papers/``), and a temporary file's final path."""
+    name = exc.filename2 or exc.filename
+    if not name:
+        return None
+    path = Path(os.fsdecode(name))
+    found = TEMPORARY_NAME.match(path.name)
+    return str(path.with_name(found.group(1)) if found else path)
 
 
 @contextlib.contextmanager
