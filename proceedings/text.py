@@ -216,8 +216,11 @@ def honorific(name: str, family: str | None = None) -> str:
 
 
 def person_sort_key(name: str, family: str | None = None) -> tuple:
-    """Sort by family name, then given names, accent-insensitive."""
-    return (*sort_key(family_name(name, family)), *sort_key(given_names(name, family)))
+    """Sort by family name, then given names, accent-insensitive (Ana Angel, Ana Ángel, Zach Angel); ties broken
+    exactly."""
+    (family_folded, family_exact), (given_folded, given_exact) = (
+        sort_key(family_name(name, family)), sort_key(given_names(name, family)))
+    return family_folded, given_folded, family_exact, given_exact
 
 
 def index_letter(name: str, family: str | None = None) -> str:

@@ -27,6 +27,9 @@ def test_committee_sorted_by_family_name_accent_insensitive(repo_build, tmp_path
         {"name": "Pieter van der Berg", "family": "van der Berg", "affiliation": "TU Delft"},
         {"name": "Nguyễn Thị Minh Khai", "family": "Nguyễn", "affiliation": "VNU"},
         {"name": "Émile Ćosić", "affiliation": "Zagreb"},
+        {"name": "Zach Angel", "affiliation": "MIT"},  # the given name decides between families equal but for
+        {"name": "Ana Ángel", "affiliation": "UAM"},  # an accent
+        {"name": "Ana Angel", "affiliation": "UBA"},
     ]
     (project / "front_matter/committee.yaml").write_text(yaml.safe_dump(committee, allow_unicode=True),
                                                           encoding="utf-8")
@@ -38,7 +41,7 @@ def test_committee_sorted_by_family_name_accent_insensitive(repo_build, tmp_path
     result = build_project(project)
     text = _text(result.outputs["front_matter"])
     pc = text[text.rindex("Program Committee"):]  # the heading, after the contents line
-    order = ["Zoë Ábel", "Émile Ćosić", "Ana Cruz", "Łukasz Lis", "Nguyễn Thị Minh Khai", "Pieter van der Berg",
+    order = ["Zoë Ábel", "Ana Angel", "Ana Ángel", "Zach Angel", "Émile Ćosić", "Ana Cruz", "Łukasz Lis", "Nguyễn Thị Minh Khai", "Pieter van der Berg",
              "Çağla Zeybek"]
     positions = [pc.index(name) for name in order]
     assert positions == sorted(positions)
