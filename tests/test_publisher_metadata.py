@@ -87,7 +87,8 @@ def special_project(dest: Path) -> Path:
     entries = [{**spec, "file": paper["file"]} for spec, paper in zip(SPECIAL, papers)]
     (camera / "papers.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
     _set_workshop(dest, **DEPOSIT, doi_pattern="10.5555/erelmir25.{id}", default_paper_type="Workshop Paper",
-                  isbn="979-8-4007-1331-6", doi="10.5555/erelmir25", url="https://example.org/erelmir25/")
+                  isbn="979-8-4007-1331-6", doi="10.5555/erelmir25", url="https://example.org/erelmir25/",
+                  series="Sample Workshop Proceedings", volume="3921")
     return dest
 
 
@@ -398,6 +399,12 @@ def test_each_paper_describes_itself_in_info_and_xmp(volume, request):
         assert _prism(reader, "startingPage") == str(paper["first_page"])
         assert _prism(reader, "endingPage") == str(paper["last_page"])
         assert _prism(reader, "publicationName") == publication
+        assert _prism(reader, "isbn") == metadata["volume"].get("isbn")  # the volume it is part of, whole
+        assert _prism(reader, "volume") == metadata["volume"].get("volume")
+        assert publication in xmp.dc_description["x-default"]
+        if metadata["volume"].get("volume"):
+            assert f"{metadata['volume']['series']}, vol. {metadata['volume']['volume']}" in xmp.dc_description[
+                "x-default"]
         assert xmp.xmp_create_date.isoformat() == metadata["volume"]["build_date"].rstrip("Z")
         info = reader.metadata
         assert info.title == paper["title"] and info.author == "; ".join(paper["authors"])

@@ -4,8 +4,8 @@
 ``<?xpacket end="w"?>``) for a catalog's ``/Metadata`` stream: ``dc:title`` (rdf:Alt),
 ``dc:creator`` (the authors as an ordered rdf:Seq), ``dc:description``, ``dc:subject``
 (keywords), ``prism:doi``, ``prism:startingPage`` / ``prism:endingPage``,
-``prism:publicationName``, the ``xmp`` dates and ``pdf:Keywords``/``pdf:Producer``. The same
-inputs give the same bytes (no clock, no random ids).
+``prism:publicationName``, ``prism:volume``, ``prism:isbn``, the ``xmp`` dates and
+``pdf:Keywords``/``pdf:Producer``. The same inputs give the same bytes (no clock, no random ids).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ class DocumentMetadata:
     publication: str | None = None
     """prism:publicationName: the volume a paper appears in (or the volume's own title)."""
     isbn: str | None = None
+    """prism:isbn: the volume's ISBN."""
+    volume: str | None = None
+    """prism:volume: the volume's number in its series."""
     producer: str | None = None
     """pdf:Producer and /Producer; ``tool`` when absent."""
 
@@ -95,6 +98,8 @@ def xmp_packet(meta: DocumentMetadata) -> bytes:
         body += _text("prism:url", f"https://doi.org/{meta.doi}")
     if meta.publication:
         body += _text("prism:publicationName", meta.publication)
+    if meta.volume:
+        body += _text("prism:volume", meta.volume)
     if meta.isbn:
         body += _text("prism:isbn", meta.isbn)
     if meta.first_page is not None:

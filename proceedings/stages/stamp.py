@@ -117,11 +117,14 @@ def _paper_date(placed: Placed) -> str:
 def paper_metadata(placed: Placed, project: Project) -> DocumentMetadata:
     """What papers/ID.pdf says about itself (document information and XMP), pages as printed."""
     p, w = placed.paper, project.workshop
+    in_series = ", ".join(part for part in (w.series, w.volume and f"vol. {w.volume}") if part)
     return DocumentMetadata(
         title=p.title, creators=[a.name for a in p.authors], keywords=list(p.keywords), doi=p.doi,
-        description=f"{w.acronym}, pages {placed.first_page}–{placed.last_page}",
+        description=", ".join(part for part in (f"{proceedings_title(w.title)} ({w.acronym})", in_series,
+                                                 f"pages {placed.first_page}–{placed.last_page}") if part),
         when=source_date([placed.source.path]), tool=f"proceedings {__version__}",
-        first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title))
+        first_page=placed.first_page, last_page=placed.last_page, publication=proceedings_title(w.title),
+        isbn=w.isbn, volume=w.volume)
 
 
 def paper_key(placed: Placed, project: Project, footer: str) -> tuple[str, DocumentMetadata]:
@@ -317,7 +320,7 @@ def volume_metadata(project: Project, ctx: BuildContext) -> DocumentMetadata:
     return DocumentMetadata(
         title=f"{proceedings_title(w.title)} ({w.acronym})", creators=[e.name for e in w.editors],
         description=w.subject or f"{w.acronym}, {w.location}, {date_range(w.start_date, w.end_date)}",
-        keywords=list(w.keywords or [w.acronym]), doi=w.doi, isbn=w.isbn, when=ctx.build_time,
+        keywords=list(w.keywords or [w.acronym]), doi=w.doi, isbn=w.isbn, volume=w.volume, when=ctx.build_time,
         tool=f"proceedings {__version__}", publication=proceedings_title(w.title),
         producer=f"proceedings {__version__} (qpdf, ReportLab)")
 
