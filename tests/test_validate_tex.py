@@ -59,6 +59,7 @@ EXPECTED = {
     "watermark-once": [("overprint", 1, "error")],  # on one page, no class's mark: text printed over text as any
     "appendix": [("length", 9, "error")],
     "page9": [("length", 9, "error")],
+    "appendix-late": [("length", 10, "error")],  # the appendix's page, not the references' before it
     "a4": [("page-size", 1, "error")],
     "acmsmall": [("page-size", 1, "error"), ("template", 1, "error")],
     "acmlarge": [("template", 1, "error")],

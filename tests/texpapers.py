@@ -165,6 +165,9 @@ VARIANTS: dict[str, str] = {
     "watermark-once": acmart(preamble="\\usepackage[firstpageonly]{draftwatermark}\\SetWatermarkAngle{0}"),
     "appendix": acmart(body_sections=12, appendix=6),
     "page9": acmart(body_sections=16),
+    # eight pages of body, the references alone on page 9, one page of appendix on page 10: page 10 is over the limit
+    "appendix-late": acmart(body_sections=14, appendix=1).replace(
+        BIBLIOGRAPHY, "\\clearpage\n" + BIBLIOGRAPHY + "\n\\clearpage\n", 1),
     "a4": acmart(preamble="\\geometry{a4paper}"),
     "acmsmall": acmart(format_="acmsmall"),
     "acmlarge": acmart(format_="acmlarge"),

@@ -76,7 +76,7 @@ _DIGITS = re.compile(r"\d+")
 _Y1 = attrgetter("y1")
 
 
-@check("length", "Length", "3")
+@check("length", "Length", "4")
 def run(paper: Paper):
     rules = paper.rules
     refs = paper.references
@@ -95,14 +95,15 @@ def run(paper: Paper):
         where = f"{plural(paper.count, 'page')} and no \"References\" heading found, so every page counts as body"
     limit = (str(rules.max_pages) if rules.min_pages == rules.max_pages else f"{rules.min_pages}–{rules.max_pages}"
              if rules.min_pages else f"at most {rules.max_pages}")
-    if total > rules.max_pages:
+    if total > rules.max_pages:  # the first page over the limit: of the body, or of the appendix after the references
+        over = rules.max_pages + 1 if body > rules.max_pages else extra[rules.max_pages - body]
         return [Finding(
-            "length", "error", rules.max_pages + 1,
+            "length", "error", over,
             f"The paper is too long: {where}; the limit is {plural(rules.max_pages, 'page')} of content, "
             "references excluded (appendices count; a started page counts as a page).",
             f"Shorten the body and appendices to {plural(rules.max_pages, 'page')} or fewer; only the references "
             "may follow on extra pages. If the references start earlier, give them a heading line that reads "
-            "\"References\".", box=_over_box(paper, rules.max_pages + 1))]
+            "\"References\".", box=_over_box(paper, over))]
     if total < rules.min_pages:
         return [Finding(
             "length", "error", None,
