@@ -92,6 +92,21 @@ def test_duplicate_ids(project: Path):
     assert f"duplicate id {entries[0]['id']!r}" in msg and "[1]" in msg
 
 
+def test_an_unquoted_id_is_the_text_the_chair_wrote(project: Path):
+    """YAML 1.1 reads 017 as octal 15, 0x1A as 26, 1_0_0 as 100 and 12:30 as 750: an id is what was written."""
+    path = project / "camera_ready/papers.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (("1", "017"), ("2", "0x1A"), ("3", "1_0_0"), ("4", "010"), ("5", "17"), ("6", "1.50")):
+        text = text.replace(f'- id: "{old}"\n', f"- id: {new}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert [p.id for p in load_project(project).papers][:7] == ["017", "0x1A", "1_0_0", "010", "17", "1.50", "7"]
+    result = run_cli("cite", "017", "--project", str(project))
+    assert result.returncode == 0 and "erelmir25.01" in result.stdout, result.stderr
+    path.write_text(text.replace("- id: 017\n", "- id: 12:30\n"), encoding="utf-8")
+    (msg,) = problems(project)
+    assert msg.startswith("camera_ready/papers.yaml: [0] (id 12:30).id: id '12:30' cannot name a file"), msg
+
+
 def test_an_id_too_long_for_a_file_name_is_refused_by_its_entry(project: Path):
     entries = papers(project)
     entries[1]["id"] = "中" * 90  # 90 characters, 270 bytes: papers/ID.pdf cannot be made

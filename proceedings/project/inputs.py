@@ -10,6 +10,7 @@ PDF string or ``index.html``. Integers too long to be numbers (a 5,000-digit ``i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +128,24 @@ def install(loader: type) -> None:
 
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
-    """A safe loader that refuses duplicate mapping keys instead of keeping the last."""
+    """A safe loader that refuses duplicate mapping keys instead of keeping the last, and reads the plain values of
+    the keys in ``verbatim`` as the text written."""
+
+    verbatim: Collection[str] = ()
+
+
+_AS_WRITTEN = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "timestamp"))
+"""What YAML 1.1 makes of a plain scalar that a key in ``verbatim`` keeps as written: 017 (octal 15), 0x1A, 1_0_0,
+12:30 (sexagesimal 750), 1.50, yes, 2025-04-28."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
+    for key_node, value_node in node.value:
+        if (isinstance(key_node, yaml.ScalarNode) and key_node.value in loader.verbatim
+                and isinstance(value_node, yaml.ScalarNode) and not value_node.style
+                and value_node.tag in _AS_WRITTEN):  # plain (style None, or '' from libyaml)
+            value_node.tag = "tag:yaml.org,2002:str"
         key = loader.construct_object(key_node, deep=deep)
         try:
             hash(key)
@@ -163,8 +176,11 @@ _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_times
 install(_UniqueKeyLoader)  # a 5,000-digit integer is read as text, not as a number
 
 
-def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) -> Any:
-    """The data of one project YAML file, or None with the problem added to ``problems``."""
+def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
+              verbatim: Collection[str] = ()) -> Any:
+    """The data of one project YAML file, or None with the problem added to ``problems``.
+
+    The plain values of the keys in ``verbatim`` are read as written (``id: 017`` is "017", not octal 15)."""
     path = root / rel
     if not path.is_file():
         if path.exists():  # a folder, a pipe or a device where the file should be
@@ -184,7 +200,12 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True) 
         problems.append(f"{rel}: cannot be read ({exc.strerror})")
         return None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _UniqueKeyLoader(text)
+        loader.verbatim = frozenset(verbatim)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

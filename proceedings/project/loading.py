@@ -94,7 +94,7 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
 
 def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
     before = len(problems)
-    data = _read_yaml(root, PAPERS_FILE, problems)
+    data = _read_yaml(root, PAPERS_FILE, problems, verbatim=("id",))  # id: 017 is "017"
     if data is None and len(problems) > before:
         return []  # missing or unparseable, already reported
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
