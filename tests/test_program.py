@@ -373,6 +373,16 @@ def test_unquoted_yaml_times_read_as_times(project: Path):
     assert loaded.program[1].sessions[0].items[0].start == dt.time(14, 0)
 
 
+def test_an_unquoted_paper_id_is_read_as_papers_yaml_reads_it(project: Path):
+    """``paper: 017`` names the paper ``id: 017`` (both "017"), not a paper 15 (YAML 1.1's octal)."""
+    papers = project / "camera_ready/papers.yaml"
+    papers.write_text(papers.read_text(encoding="utf-8").replace('- id: "1"\n', "- id: 017\n", 1), encoding="utf-8")
+    path = project / "front_matter/program.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("paper: 1\n", "paper: 017\n", 1), encoding="utf-8")
+    assert "paper: 017\n" in path.read_text(encoding="utf-8")
+    assert load_project(project).program[0].sessions[2].items[0].paper == "017"
+
+
 def test_paper_missing_from_the_programme_is_a_warning(project: Path):
     _edit(project, lambda data: data[1]["sessions"][1]["items"].pop(1))  # paper 9
     loaded = load_project(project)

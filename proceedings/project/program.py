@@ -361,7 +361,7 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
     ``papers`` None: papers.yaml has problems of its own, so paper ids are not checked.
     """
     days: list[Day] = []
-    raw = _read_yaml(root, PROGRAM_FILE, problems, required=False)
+    raw = _read_yaml(root, PROGRAM_FILE, problems, required=False, verbatim=("paper",))  # as papers.yaml's id
     entries = _list_of(raw, PROGRAM_FILE, "days", "days", problems) if raw is not None else []
     for i, entry in enumerate(entries or []):
         day = _validate(Day, entry, PROGRAM_FILE, f"[{i}]", problems, notices)
