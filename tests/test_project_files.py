@@ -183,6 +183,39 @@ def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
     assert "looks like an ISSN" in next(n for n in load_project(project).notices if "isbn" in n)
 
 
+def test_a_papers_doi_is_a_doi_of_its_own(project: Path):
+    """Not checked at load, a bad or shared DOI reached the .bib, RIS, CSL and PDFs; only a Crossref bundle refused it."""
+    workshop = project / "front_matter/workshop.yaml"
+    text = workshop.read_text(encoding="utf-8")
+    workshop.write_text(text + '\ndoi: "https://doi.org/10.5555/ERELMIR25"\n', encoding="utf-8")
+    entries = papers(project)
+    entries[0]["doi"] = "not-a-doi"
+    entries[2]["doi"] = entries[1]["doi"].upper()  # DOIs ignore letter case
+    entries[3]["doi"] = "10.5555/erelmir25"  # the volume's
+    write_papers(project, entries)
+    assert problems(project) == [
+        "camera_ready/papers.yaml: [0] (id 1).doi: 'not-a-doi' is not a DOI (10.NNNN/…, or https://doi.org/10.NNNN/…)",
+        "camera_ready/papers.yaml: [2] (id 3).doi: '10.5555/ERELMIR25.02' is also the DOI of entry [1] (id 2) "
+        "('10.5555/erelmir25.02': DOIs ignore letter case); each paper needs its own",
+        "camera_ready/papers.yaml: [3] (id 4).doi: '10.5555/erelmir25' is the DOI of the volume "
+        "(front_matter/workshop.yaml doi); each paper needs its own"]
+    result = run_cli("validate", "--project", str(project))
+    assert result.returncode == 2 and "[0] (id 1).doi: 'not-a-doi' is not a DOI" in result.stderr, result.stderr
+    pasted = ("https://doi.org/10.1145/3701716.3717001", "http://dx.doi.org/10.1145/3701716.3717002",
+              "doi:10.1145/3701716.3717003", "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0")
+    for entry, doi in zip(entries, pasted):
+        entry["doi"] = doi
+    write_papers(project, entries)
+    loaded = load_project(project)
+    assert [p.doi for p in loaded.papers[:4]] == [
+        "10.1145/3701716.3717001", "10.1145/3701716.3717002", "10.1145/3701716.3717003",
+        "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"]
+    assert loaded.workshop.doi == "10.5555/ERELMIR25"
+    workshop.write_text(text + "\ndoi: erelmir25\n", encoding="utf-8")
+    assert problems(project) == [
+        "front_matter/workshop.yaml: doi: 'erelmir25' is not a DOI (10.NNNN/…, or https://doi.org/10.NNNN/…)"]
+
+
 def test_one_page_limit_given_moves_the_profiles_other():
     """``rules: {profile: lncs, min_pages: 12}`` in workshop.yaml, as ``check --min-pages 12``: the profile's
     maximum (8) gives way; both given out of order stays an error."""

@@ -373,6 +373,12 @@ def test_a_doi_pattern_without_id_is_refused_at_load(tmp_path: Path):
     with pytest.raises(ProjectFileError) as caught:
         load_project(project)
     assert "workshop.yaml: doi_pattern" in str(caught.value) and "{id}" in str(caught.value)
+    _set_workshop(project, doi_pattern="erelmir25-{id}")  # the papers' DOIs would be none
+    with pytest.raises(ProjectFileError) as caught:
+        load_project(project)
+    assert "workshop.yaml: doi_pattern: 'erelmir25-{id}' makes DOIs like 'erelmir25-1', which is not a DOI" in str(caught.value), caught.value
+    _set_workshop(project, doi_pattern="https://doi.org/10.5555/x.{id}")  # pasted with its resolver: kept bare
+    assert load_project(project).workshop.doi_pattern == "10.5555/x.{id}"
 
 
 # --------------------------------------------------------------------------- XMP of every PDF

@@ -21,7 +21,7 @@ from typing import Any
 from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
-from proceedings.project.publishing import DOI_RE
+from proceedings.project.publishing import doi_fault
 from proceedings.text import date_range, isbn_fault, name_parts, proceedings_title, slugify
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,9 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
     why = isbn_fault(w.isbn) if w.isbn else None
     if why:
         problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} {why}")
-    if w.doi and not DOI_RE.fullmatch(w.doi):
-        problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} is not a DOI (10.NNNN/…)")
+    why = doi_fault(w.doi) if w.doi else None
+    if why:
+        problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} {why}")
     if w.url and not _URL.match(w.url):
         problems.append(f"{WORKSHOP_FILE}: url: {w.url!r} is not a web address (https://…)")
     no_doi, bad_doi, no_url = [], [], []
@@ -147,7 +148,7 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
         doi = paper.get("doi")
         if not doi:
             no_doi.append(str(paper["id"]))
-        elif not DOI_RE.fullmatch(doi):
+        elif doi_fault(doi):
             bad_doi.append(f"{paper['id']} ({doi})")
         elif doi.casefold() in owner or doi.casefold() == (w.doi or "").casefold():
             bad_doi.append(f"{paper['id']} ({doi}, also the DOI of {owner.get(doi.casefold(), 'the volume')})")

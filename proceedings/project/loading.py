@@ -92,7 +92,23 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
     return None
 
 
-def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
+def _doi_clash(paper: Paper, label: str, dois: dict[str, tuple[str, str]], volume_doi: str | None) -> str | None:
+    """Why ``paper``'s DOI is not its own (the volume's, or another entry's in ``dois``: folded DOI -> entry and
+    DOI), or None, its entry ``label`` then added to ``dois``. DOIs ignore letter case."""
+    key = (paper.doi or "").casefold()
+    if not key:
+        return None
+    if key == (volume_doi or "").casefold():
+        return f"{paper.doi!r} is the DOI of the volume ({WORKSHOP_FILE} doi); each paper needs its own"
+    if key in dois:
+        entry, doi = dois[key]
+        case = f" ({doi!r}: DOIs ignore letter case)" if doi != paper.doi else ""
+        return f"{paper.doi!r} is also the DOI of entry {entry}{case}; each paper needs its own"
+    dois[key] = (label, paper.doi or "")
+    return None
+
+
+def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str | None = None) -> list[Paper]:
     before = len(problems)
     data = _read_yaml(root, PAPERS_FILE, problems, verbatim=("id",))  # id: 017 is "017"
     if data is None and len(problems) > before:
@@ -111,6 +127,7 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
     papers: list[Paper] = []
     seen: dict[str, int] = {}
     files: dict[Path, str] = {}
+    dois: dict[str, tuple[str, str]] = {}
     for i, item in enumerate(data):
         label = f"[{i}]"
         if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
@@ -125,6 +142,9 @@ def _papers(root: Path, problems: list[str], notices: list[str]) -> list[Paper]:
                             f"(first used by entry [{seen[paper.id]}])")
             continue
         seen[paper.id] = i
+        clash = _doi_clash(paper, label, dois, volume_doi)
+        if clash:
+            problems.append(f"{PAPERS_FILE}: {label}.doi: {clash}")
         why = _resolve_inside(root, paper.file)
         if why:
             problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
@@ -186,7 +206,7 @@ def load_project(root: Path) -> Project:
         if removed:
             notices.append(f"{PREFACE_FILE}: control characters removed ({', '.join(removed)})")
     before = len(problems)
-    papers = derive_dois(workshop, _papers(root, problems, notices), problems)
+    papers = derive_dois(workshop, _papers(root, problems, notices, workshop.doi if workshop else None), problems)
     known = papers if len(problems) == before else None  # papers.yaml's own problems come first
     program, sponsors = load_program(root, workshop, known, problems, notices)
     if problems or workshop is None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from proceedings.project.files import id_text
 from proceedings.project.program import Day, Sponsor, check_timezone
-from proceedings.project.publishing import PublisherFields
+from proceedings.project.publishing import PublisherFields, check_doi
 from proceedings.text import bare_isbn, family_name, given_names, name_suffix
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class Workshop(_Model, PublisherFields):
     """ISBN of the volume, as every output prints it: its label and odd spaces left out ("ISBN 979-8-4007-1331-6"
     is "979-8-4007-1331-6")."""
     doi: str | None = None
-    """DOI of the volume."""
+    """DOI of the volume, bare ("https://doi.org/10.1145/x" is "10.1145/x")."""
     url: str | None = None
     """Web page of the event."""
     series: str | None = None
@@ -210,6 +210,8 @@ class Workshop(_Model, PublisherFields):
     @classmethod
     def _bare_isbn(cls, value: str | None) -> str | None:
         return bare_isbn(value) or None if value is not None else None
+
+    _doi = field_validator("doi")(classmethod(lambda cls, v: check_doi(v)))
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> Workshop:
@@ -256,7 +258,7 @@ class Paper(_Model):
     session: str | None = None
     """Session heading in the table of contents."""
     doi: str | None = None
-    """DOI of the paper."""
+    """DOI of the paper, bare ("https://doi.org/10.1145/x" is "10.1145/x"); no other paper's, nor the volume's."""
     url: str | None = None
     """Landing page of the paper."""
     type: str | None = None
@@ -290,6 +292,8 @@ class Paper(_Model):
     @classmethod
     def _str(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
+
+    _doi = field_validator("doi")(classmethod(lambda cls, v: check_doi(v)))
 
 
 class Project(_Model):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -21,6 +21,35 @@ if TYPE_CHECKING:
 
 DOI_RE = re.compile(r"10\.[0-9]{4,9}/\S{1,200}")
 """A DOI as Crossref accepts it (prefix 10.NNNN, then a suffix)."""
+
+_RESOLVER = re.compile(r"(?i)^(?:https?://(?:(?:dx|www)\.)?doi\.org/|doi:\s*)")
+"""What a DOI is pasted with: a resolver's address, or the label "doi:"."""
+
+
+def bare_doi(text: str) -> str:
+    """A DOI without the resolver or label it was pasted with: "https://doi.org/10.1145/x", "http://dx.doi.org/…",
+    "doi:10.1145/x" -> "10.1145/x" (an address's %-escapes decoded)."""
+    text = text.strip()
+    found = _RESOLVER.match(text)
+    if found is None:
+        return text
+    rest = text[found.end():]
+    return unquote(rest) if found.group().lower().startswith("http") else rest
+
+
+def doi_fault(doi: str) -> str | None:
+    """Why ``doi`` (bare) is no DOI, or None: the one test of a DOI, at load and for a Crossref deposit."""
+    return None if DOI_RE.fullmatch(doi) else "is not a DOI (10.NNNN/…, or https://doi.org/10.NNNN/…)"
+
+
+def check_doi(value: str | None) -> str | None:
+    """A ``doi`` field as stored: bare (:func:`bare_doi`), None when empty; a ValueError when it is no DOI."""
+    doi = bare_doi(value) if value is not None else ""
+    why = doi_fault(doi) if doi else None
+    if why:
+        raise ValueError(f"{value!r} {why}")
+    return doi or None
+
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._;()-]+")
 """Characters a DOI suffix had better not carry (Crossref recommends a-z, 0-9 and - . _ ; ( ))."""
@@ -68,6 +97,17 @@ class PublisherFields(BaseModel):
     @classmethod
     def _id_pattern(cls, value: str | None) -> str | None:
         return check_pattern(value)
+
+    @field_validator("doi_pattern")
+    @classmethod
+    def _doi_pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        example = bare_doi(value.format(id="1"))
+        why = doi_fault(example)
+        if why:
+            raise ValueError(f"{value!r} makes DOIs like {example!r}, which {why}")
+        return bare_doi(value)
 
     @field_validator("acm_proceeding_id", mode="before")
     @classmethod
