@@ -107,6 +107,21 @@ def test_an_unquoted_id_is_the_text_the_chair_wrote(project: Path):
     assert msg.startswith("camera_ready/papers.yaml: [0] (id 12:30).id: id '12:30' cannot name a file"), msg
 
 
+def test_ids_that_are_one_file_name_on_windows_or_macos_are_refused(project: Path):
+    entries = papers(project)
+    for entry, pid in zip(entries, ("a", "A", "nul.txt", "COM1", "lpt9.tar.gz", "Con", "aux ", "CONSOLE", "com10")):
+        entry["id"] = pid
+    write_papers(project, entries)
+    device = "cannot name a file on Windows (CON, PRN, AUX, NUL, COM1…COM9 and LPT1…LPT9 name devices there"
+    found = problems(project)
+    assert found[0] == ("camera_ready/papers.yaml: [1] (id A).id: id 'A' differs from the id 'a' of entry [0] (id a) "
+                        "only in letter case: papers/a.pdf and papers/A.pdf would be one file on Windows and macOS; "
+                        "give one of them another id")
+    assert [p.split(": ", 2)[1] for p in found[1:]] == ["[2] (id nul.txt).id", "[3] (id COM1).id",
+                                                       "[4] (id lpt9.tar.gz).id", "[5] (id Con).id", "[6] (id aux ).id"]
+    assert all(device in p for p in found[1:]), found
+
+
 def test_an_id_too_long_for_a_file_name_is_refused_by_its_entry(project: Path):
     entries = papers(project)
     entries[1]["id"] = "中" * 90  # 90 characters, 270 bytes: papers/ID.pdf cannot be made

@@ -126,6 +126,7 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
         return []
     papers: list[Paper] = []
     seen: dict[str, int] = {}
+    folded: dict[str, tuple[str, str]] = {}  # id.casefold() -> entry and id
     files: dict[Path, str] = {}
     dois: dict[str, tuple[str, str]] = {}
     for i, item in enumerate(data):
@@ -140,6 +141,12 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
         if paper.id in seen:
             problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
                             f"(first used by entry [{seen[paper.id]}])")
+            continue
+        same = folded.setdefault(paper.id.casefold(), (label, paper.id))
+        if same[1] != paper.id:  # one file on a disk that ignores letter case: papers/a.pdf is papers/A.pdf
+            problems.append(f"{PAPERS_FILE}: {label}.id: id {paper.id!r} differs from the id {same[1]!r} of entry "
+                            f"{same[0]} only in letter case: papers/{same[1]}.pdf and papers/{paper.id}.pdf would "
+                            "be one file on Windows and macOS; give one of them another id")
             continue
         seen[paper.id] = i
         clash = _doi_clash(paper, label, dois, volume_doi)

@@ -233,6 +233,9 @@ class Workshop(_Model, PublisherFields):
 
 MAX_ID_BYTES = 180
 """Most bytes of a paper's id in UTF-8 (the names of its files add up to 75 more, within the 255 a name holds)."""
+WINDOWS_DEVICES = frozenset(["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+                            + [f"{port}{n}" for port in ("COM", "LPT") for n in "123456789¹²³"])
+"""Names Windows keeps for devices, whatever their case and extension (nul.txt is NUL): no file can have one."""
 
 
 class Paper(_Model):
@@ -275,6 +278,9 @@ class Paper(_Model):
         bad = set(value) & set('/\\:*?"<>|\0') or any(ord(c) < 32 for c in value)
         if bad or value in {".", ".."}:
             raise ValueError(f"id {value!r} cannot name a file (no / \\ : * ? \" < > | or control characters)")
+        if value.split(".")[0].rstrip(" ").upper() in WINDOWS_DEVICES:
+            raise ValueError(f"id {value!r} cannot name a file on Windows (CON, PRN, AUX, NUL, COM1…COM9 and "
+                             "LPT1…LPT9 name devices there, whatever their case or extension)")
         size = len(value.encode("utf-8"))
         if size > MAX_ID_BYTES:  # file names hold 255 bytes: papers/ID.pdf, validation/ID-p3-rule.png, …
             raise ValueError(f"id is {size} bytes long in UTF-8, more than the {MAX_ID_BYTES} a file name built "
