@@ -75,6 +75,29 @@ def isbn_fault(isbn: str) -> str | None:
     return None
 
 
+_ORCID_URL = re.compile(r"(?i)^https?://(?:www\.)?orcid\.org/")
+
+
+def bare_orcid(text: str) -> str:
+    """An ORCID iD without its address, check character X in capitals:
+    "https://orcid.org/0000-0002-1825-0097" -> "0000-0002-1825-0097"."""
+    return _ORCID_URL.sub("", text.strip()).upper()
+
+
+def orcid_fault(orcid: str) -> str | None:
+    """Why ``orcid`` (bare) is no ORCID iD (its form, or its ISO 7064 MOD 11-2 check character), or None: the one
+    test of a person's ``orcid``, at load."""
+    if not re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", orcid):
+        return "is not an ORCID iD (0000-0000-0000-000X, or https://orcid.org/0000-0000-0000-000X)"
+    total = 0
+    for digit in orcid.replace("-", "")[:15]:
+        total = (total + int(digit)) * 2
+    check = "0123456789X"[(12 - total % 11) % 11]
+    if orcid[-1] != check:
+        return f"has a wrong check character (it should end in {check}): a mistyped digit?"
+    return None
+
+
 def browser_link(url: str | None) -> str | None:
     """:func:`web_link` for a link the tool draws itself (front matter, index.html), as a web page or a PDF viewer
     opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,

@@ -174,6 +174,32 @@ def test_an_email_with_a_line_break_is_refused(project: Path):
             ".authors[0].email: an e-mail address holds no line break or tab"), msg
 
 
+def test_an_orcid_is_checked_and_kept_bare(project: Path):
+    """'1234' went raw into ACM's CSV (and silently out of the Crossref deposit); a mistyped digit was deposited."""
+    entries = papers(project)
+    entries[0]["authors"][0]["orcid"] = "1234"
+    entries[0]["authors"][1]["orcid"] = "0000-0002-1825-009X"  # its check character is 7
+    write_papers(project, entries)
+    workshop = project / "front_matter/workshop.yaml"
+    text = workshop.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["editors"][0]["orcid"] = "0000-0002-1825-0098"
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert problems(project) == [
+        "front_matter/workshop.yaml: editors[0].orcid: '0000-0002-1825-0098' has a wrong check character (it should "
+        "end in 7): a mistyped digit?",
+        "camera_ready/papers.yaml: [0] (id 1).authors[0].orcid: '1234' is not an ORCID iD (0000-0000-0000-000X, or "
+        "https://orcid.org/0000-0000-0000-000X)",
+        "camera_ready/papers.yaml: [0] (id 1).authors[1].orcid: '0000-0002-1825-009X' has a wrong check character "
+        "(it should end in 7): a mistyped digit?"]
+    workshop.write_text(text, encoding="utf-8")
+    entries[0]["authors"][0]["orcid"] = "https://orcid.org/0000-0002-1694-233x"
+    entries[0]["authors"][1]["orcid"] = "0000-0002-1825-0097"
+    write_papers(project, entries)
+    authors = load_project(project).papers[0].authors
+    assert [a.orcid for a in authors[:3]] == ["0000-0002-1694-233X", "0000-0002-1825-0097", None]
+
+
 def test_a_programme_without_a_time_zone_is_told(project: Path):
     """program.ics of a workshop without ``timezone`` holds floating times: a calendar elsewhere shows them wrong."""
     assert not [n for n in load_project(project).notices if "timezone" in n]

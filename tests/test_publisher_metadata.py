@@ -42,10 +42,12 @@ HEADER = [  # ACM's enhanced CSV, spelled and ordered as ACM's instructions give
 ]
 DEPOSIT = {"acm_proceeding_id": "3701716", "depositor_name": "EReL@MIR Chairs", "depositor_email": "chairs@example.org",
            "paper_url_pattern": "https://example.org/erelmir25/papers/{id}"}
+ORCIDS = {0: "0000-0002-1825-0003", 3: "0000-0002-1825-0038", 9: "0000-0002-1825-0097", 12: "0000-0002-1825-0126"}
+"""Sound ORCID iDs (their check characters right), by author."""
 MANY = [{"name": f"Áuthor Nümber{chr(65 + i)} Çontrib", "affiliation": f"Univ. {i} <Lab> & Co, Zürich, Switzerland",
-         "orcid": f"0000-0002-1825-{i:04d}" if i % 3 == 0 else None} for i in range(14)]
+         "orcid": ORCIDS.get(i)} for i in range(14)]
 MANY[5] = {"name": "John Q. Public, Jr.", "affiliation": "Acme", "corresponding": True}
-MANY[6] = {"name": "Ana María de la Fuente", "family": "de la Fuente", "orcid": "https://orcid.org/0000-0003-0000-000X"}
+MANY[6] = {"name": "Ana María de la Fuente", "family": "de la Fuente", "orcid": "https://orcid.org/0000-0003-0000-002x"}
 SPECIAL = [
     {"id": "1", "title": 'Fast <b>bold</b> & "quoted" retrieval: Ångström, Łódź & <Ça va?>', "type": "short",
      "authors": [{k: v for k, v in a.items() if v is not None} for a in MANY], "session": "Søren & <Friends>"},
@@ -207,7 +209,7 @@ def test_acm_csv_keeps_names_types_and_diacritics(special_volume):
         "John", "Q.", "Public", "Jr.")
     assert public["contact_author"] == "yes" and first[0]["contact_author"] == "no"
     assert (first[6]["first_name"], first[6]["middle_name"], first[6]["last_name"]) == ("Ana", "María", "de la Fuente")
-    assert first[0]["first_name"] == "Áuthor" and first[0]["orcid"] == "0000-0002-1825-0000"
+    assert first[0]["first_name"] == "Áuthor" and first[0]["orcid"] == "0000-0002-1825-0003"
     assert (first[0]["institution"], first[0]["city"], first[0]["country"]) == ("Univ. 0 <Lab> & Co", "Zürich",
                                                                                   "Switzerland")
     khai = next(r for r in rows if r["event_tracking_number"] == "2b")
@@ -289,8 +291,8 @@ def test_crossref_deposit_carries_orcids_suffixes_affiliations_and_the_volume(sp
     people = first.findall(f"{CR}contributors/{CR}person_name")
     assert len(people) == 14
     assert [p.findtext(f"{CR}ORCID") for p in people[:7]] == [
-        "https://orcid.org/0000-0002-1825-0000", None, None, "https://orcid.org/0000-0002-1825-0003", None, None,
-        "https://orcid.org/0000-0003-0000-000X"]
+        "https://orcid.org/0000-0002-1825-0003", None, None, "https://orcid.org/0000-0002-1825-0038", None, None,
+        "https://orcid.org/0000-0003-0000-002X"]
     assert (people[5].findtext(f"{CR}given_name"), people[5].findtext(f"{CR}surname"),
             people[5].findtext(f"{CR}suffix")) == ("John Q.", "Public", "Jr.")
     institution = people[0].find(f"{CR}affiliations/{CR}institution")  # "Univ. 0 <Lab> & Co, Zürich, Switzerland"

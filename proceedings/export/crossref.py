@@ -22,7 +22,7 @@ from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import doi_fault
-from proceedings.text import date_range, isbn_fault, name_parts, proceedings_title, slugify
+from proceedings.text import bare_orcid, date_range, isbn_fault, name_parts, orcid_fault, proceedings_title, slugify
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 JATS = "http://www.ncbi.nlm.nih.gov/JATS1"
 SCHEMA_LOCATION = f"{NS} https://www.crossref.org/schemas/crossref5.3.1.xsd"
 
-_ORCID = re.compile(r"(?i)(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 _URL = re.compile(r"(?i)(https?|ftp)://\S+$")
 _NAME_MAX = 60
 
@@ -53,8 +52,8 @@ def build_time(metadata: dict[str, Any]) -> dt.datetime:
 
 def orcid_url(orcid: str | None) -> str | None:
     """"0000-0002-1825-0097" or its URL -> "https://orcid.org/0000-0002-1825-0097"; None when not an ORCID iD."""
-    found = _ORCID.match((orcid or "").strip())
-    return f"https://orcid.org/{found.group(1).upper()}" if found else None
+    orcid = bare_orcid(orcid or "")
+    return f"https://orcid.org/{orcid}" if orcid and not orcid_fault(orcid) else None
 
 
 def _name(text: str) -> str:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proceedings.project.files import id_text
 from proceedings.project.program import Day, Sponsor, check_timezone
 from proceedings.project.publishing import PublisherFields, check_doi
-from proceedings.text import bare_isbn, family_name, given_names, name_suffix
+from proceedings.text import bare_isbn, bare_orcid, family_name, given_names, name_suffix, orcid_fault
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Person(_Model):
     url: str | None = None
     """Home page."""
     orcid: str | None = None
-    """ORCID iD, 0000-0000-0000-0000."""
+    """ORCID iD, bare: 0000-0002-1825-0097 (given so or as https://orcid.org/0000-0002-1825-0097)."""
     country: str | None = None
     """Country of the affiliation."""
     corresponding: bool = False
@@ -64,6 +64,15 @@ class Person(_Model):
         if value is not None and not value:
             raise ValueError("must not be empty")
         return value
+
+    @field_validator("orcid")
+    @classmethod
+    def _orcid(cls, value: str | None) -> str | None:
+        orcid = bare_orcid(value) if value is not None else ""
+        why = orcid_fault(orcid) if orcid else None
+        if why:
+            raise ValueError(f"{value!r} {why}")
+        return orcid or None
 
     @field_validator("email")
     @classmethod
