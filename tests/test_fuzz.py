@@ -75,7 +75,7 @@ def test_mutated_papers_build_once(tmp_path: Path):
         source = rng.choice(sources)
         name = f"fuzz-{i:02d}.pdf"
         (project / "camera_ready" / name).write_bytes(mutate_pdf(source.read_bytes(), rng))
-        entries.append({**template[i % len(template)], "id": f"f{i}", "file": name})
+        entries.append({**template[i % len(template)], "id": f"f{i}", "file": name, "doi": f"10.5555/fuzz.{i}"})
     (project / "camera_ready/papers.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False),
                                                       encoding="utf-8")
     out = tmp_path / "out"
