@@ -342,6 +342,80 @@ def test_bad_programme_is_named(project: Path, case: str, change, message: str):
     assert any(p.startswith(message) for p in found), found
 
 
+def _parallel(data: list[dict], *rooms: str | None) -> None:
+    """Day one's papers split over two tracks at 10:30–12:00, in ``rooms`` (None: no room)."""
+    sessions = data[0]["sessions"]
+    one = sessions[2]
+    one["room"], one["items"] = rooms[0], one["items"][:2]
+    two = {"title": "Session One B: Parallel", "start": "10:30", "end": "12:00", "items": [
+        {"paper": "3", "start": "10:30", "end": "10:50"}, {"paper": "4", "start": "10:50", "end": "11:10"}]}
+    sessions.append({**two, "room": rooms[1]} if rooms[1] is not None else two)
+    if rooms[0] is None:
+        del one["room"]
+
+
+def test_parallel_sessions_in_different_rooms_share_their_time(project: Path):
+    _edit(project, lambda data: _parallel(data, "Room C2.4", "Room D1"))
+    day = load_project(project).program[0]
+    assert [(s.title, s.room) for s in day.sessions[2:]] == [
+        ("Session One: Representations", "Room C2.4"), ("Session One B: Parallel", "Room D1")]
+
+
+WHOLE_VENUE = "; an entry without a room takes the whole venue (give each a room to run them in parallel)"
+PARALLEL_BAD = [
+    ("same room", ("Room C2.4", "room  c2.4"), " in the same room ('Room C2.4')"),
+    ("second without a room", ("Room C2.4", None), WHOLE_VENUE),
+    ("first without a room", (None, "Room D1"), WHOLE_VENUE),
+]
+
+
+@pytest.mark.parametrize("case, rooms, why", PARALLEL_BAD, ids=[c[0] for c in PARALLEL_BAD])
+def test_parallel_sessions_overlap_in_one_room_or_with_the_whole_venue(project: Path, case: str, rooms, why):
+    _edit(project, lambda data: _parallel(data, *rooms))
+    assert [p for p in _problems(project) if "overlaps" in p] == [
+        "front_matter/program.yaml: [0].sessions[3].start: 'Session One B: Parallel' (10:30–12:00) overlaps "
+        "[0].sessions[2] 'Session One: Representations' (10:30–12:00)" + why]
+
+
+def test_overlap_with_an_earlier_session_than_the_last_is_found(project: Path):
+    """Tracks of different lengths: a session clashes with the one two entries back in its room, and a plenary
+    (no room) with any track still running."""
+    def change(data):
+        papers = data[0]["sessions"][2]["items"]
+        data[0]["sessions"] = [
+            {"title": "A1", "start": "09:00", "end": "10:00", "room": "Room 1", "items": papers},
+            {"title": "B1", "start": "09:00", "end": "11:00", "room": "Room 2"},
+            {"title": "A2", "start": "10:00", "end": "11:00", "room": "Room 1"},
+            {"title": "B2", "start": "10:30", "end": "11:30", "room": "Room 2"},
+            {"title": "Plenary", "start": "11:15", "end": "12:00"}]
+        for item in papers:
+            item.pop("start", None), item.pop("end", None)
+    _edit(project, change)
+    assert [p for p in _problems(project) if "overlaps" in p] == [
+        "front_matter/program.yaml: [0].sessions[3].start: 'B2' (10:30–11:30) overlaps [0].sessions[1] 'B1' "
+        "(09:00–11:00) in the same room ('Room 2')",
+        "front_matter/program.yaml: [0].sessions[4].start: 'Plenary' (11:15–12:00) overlaps [0].sessions[3] 'B2' "
+        "(10:30–11:30)" + WHOLE_VENUE]
+
+
+def test_calendar_tells_apart_one_title_at_one_time_in_parallel_rooms(project: Path):
+    icalendar = pytest.importorskip("icalendar", reason="the test extra installs icalendar")
+    from proceedings.export.program import program_metadata, render_ics
+    from proceedings.stages.plan import Plan
+
+    def change(data):
+        _parallel(data, "Room C2.4", "Room D1")
+        for session in data[0]["sessions"][2:]:
+            session["items"].append({"title": "Discussion", "kind": "other", "start": "11:30", "end": "12:00"})
+    _edit(project, change)
+    metadata = {"volume": {"acronym": "X", "title": "T"}, "papers": [],
+                **program_metadata(load_project(project), Plan([]))}
+    events = icalendar.Calendar.from_ical(render_ics(metadata)).walk("VEVENT")
+    talks = [e for e in events if str(e["SUMMARY"]) == "Discussion"]
+    assert sorted(str(e["LOCATION"]) for e in talks) == ["Room C2.4", "Room D1"]
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
 def test_bad_logos_and_timezone_reported_together_exit_2(project: Path):
     fm = project / "front_matter"
     (fm / "sponsors/s1.png").write_text("not a picture", encoding="utf-8")

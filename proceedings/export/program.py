@@ -179,12 +179,18 @@ def render_ics(metadata: dict[str, Any]) -> str:
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(volume['acronym'])}"]
     if zone is not None:
         lines.append(f"X-WR-TIMEZONE:{program['timezone']}")
+    uids: set[str] = set()
 
     def event(date: dt.date, start: str, end: str, summary: str, description: str, room: str | None) -> None:
         end = max(start, end)  # an item that starts as its session ends: a moment, not a negative span
         begin = dt.datetime.combine(date, dt.time.fromisoformat(start))
         finish = dt.datetime.combine(date, dt.time.fromisoformat(end))
-        uid = hashlib.sha256(f"{slug}|{date}|{start}|{summary}".encode()).hexdigest()[:20]
+        key = f"{slug}|{date}|{start}|{summary}"
+        uid = hashlib.sha256(key.encode()).hexdigest()[:20]
+        while uid in uids:  # the same title at the same time in parallel sessions: told apart by room, then order
+            key += f"|{room or ''}"
+            uid = hashlib.sha256(key.encode()).hexdigest()[:20]
+        uids.add(uid)
         location = ", ".join(x for x in (room, volume.get("location")) if x)
         lines.extend(["BEGIN:VEVENT", f"UID:{uid}-{slug}@proceedings.invalid", f"DTSTAMP:{dtstamp}",
                       f"DTSTART:{_stamp(begin, zone)}", f"DTEND:{_stamp(finish, zone)}",

@@ -254,10 +254,40 @@ def _span(t: _Timed) -> str:
     return f"{hhmm(t.start)}–{hhmm(t.end)}"
 
 
-def _check_times(where: str, owner: _Timed, children: list[tuple[str, _Timed, str]], problems: list[str]) -> None:
-    """Each child ends after it starts, lies within ``owner`` (when timed) and starts after the previous ends."""
-    previous: tuple[str, _Timed, str] | None = None
-    for label, child, name in children:
+def _venue(room: str | None) -> str | None:
+    """A room as compared: case and runs of spaces ignored ("Room 1" is "room  1"); None for no room."""
+    return " ".join(room.split()).casefold() if room else None
+
+
+Child = tuple[str, _Timed, str, str | None]
+"""label, the entry, its name, its room as written (None: it has the whole venue)."""
+
+
+def _clash(start: dt.time, venue: str | None, busy: dict[str | None, Child]) -> Child | None:
+    """The earlier entry still running at ``start`` in ``venue`` (:func:`_venue`), or None. ``busy`` holds, by
+    venue, the earlier entry there that ends last (key None: those without a room). An entry without a room takes
+    the whole venue: it clashes with any entry; one with a room, with one in that room or without a room."""
+    rivals = busy.values() if venue is None else [busy[k] for k in (venue, None) if k in busy]
+    running = [r for r in rivals if start < (r[1].end or dt.time.min)]
+    return max(running, key=lambda r: r[1].end or dt.time.min) if running else None
+
+
+def _why(room: str | None, other: str | None) -> str:
+    """Why two entries may not share their time: the same room, or one of them has the whole venue."""
+    if room and other:
+        return f" in the same room ({other!r})"
+    if not (room or other):
+        return ""
+    return "; an entry without a room takes the whole venue (give each a room to run them in parallel)"
+
+
+def _check_times(where: str, owner: _Timed, children: list[Child], problems: list[str]) -> None:
+    """Each child ends after it starts, lies within ``owner`` (when timed), starts no earlier than the previous,
+    and overlaps no earlier child in its room (parallel sessions in different rooms may share their times)."""
+    previous: Child | None = None
+    busy: dict[str | None, Child] = {}
+    for entry in children:
+        label, child, name, room = entry
         if child.start is None:
             if child.end is not None:
                 problems.append(f"{PROGRAM_FILE}: {label}.start: an end ({hhmm(child.end)}) needs a start")
@@ -270,15 +300,17 @@ def _check_times(where: str, owner: _Timed, children: list[tuple[str, _Timed, st
                 owner.start <= child.start < owner.end and (child.end or child.start) <= owner.end):
             problems.append(f"{PROGRAM_FILE}: {label}.start: {_span(child).strip('–')} lies outside {where} "
                             f"({_span(owner)})")
-        if previous is not None:
-            p_label, p_child, p_name = previous
-            if child.start < p_child.start:
-                problems.append(f"{PROGRAM_FILE}: {label}.start: {hhmm(child.start)} is before {p_label} "
-                                f"{p_name!r} ({hhmm(p_child.start)}); list entries in time order")
-            elif p_child.end is not None and child.start < p_child.end:
-                problems.append(f"{PROGRAM_FILE}: {label}.start: {name!r} ({_span(child).strip('–')}) overlaps "
-                                f"{p_label} {p_name!r} ({_span(p_child)})")
-        previous = (label, child, name)
+        venue = _venue(room)
+        clash = _clash(child.start, venue, busy)
+        if previous is not None and child.start < previous[1].start:
+            problems.append(f"{PROGRAM_FILE}: {label}.start: {hhmm(child.start)} is before {previous[0]} "
+                            f"{previous[2]!r} ({hhmm(previous[1].start)}); list entries in time order")
+        elif clash is not None:
+            problems.append(f"{PROGRAM_FILE}: {label}.start: {name!r} ({_span(child).strip('–')}) overlaps "
+                            f"{clash[0]} {clash[2]!r} ({_span(clash[1])}){_why(room, clash[3])}")
+        previous = entry
+        if child.end is not None and (venue not in busy or (busy[venue][1].end or dt.time.min) < child.end):
+            busy[venue] = entry
 
 
 def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Paper] | None,
@@ -297,10 +329,10 @@ def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Pape
             problems.append(f"{PROGRAM_FILE}: [{i}].date: {day.date} comes after {max(seen_dates)}; "
                             "list the days in order")
         seen_dates.setdefault(day.date, i)
-        sessions = [(f"[{i}].sessions[{j}]", s, s.title) for j, s in enumerate(day.sessions)]
+        sessions = [(f"[{i}].sessions[{j}]", s, s.title, s.room) for j, s in enumerate(day.sessions)]
         _check_times(f"day [{i}]", _Timed(), sessions, problems)
         for j, session in enumerate(day.sessions):
-            items = []
+            items: list[Child] = []
             for k, item in enumerate(session.items):
                 label = f"[{i}].sessions[{j}].items[{k}]"
                 if item.paper is not None and papers is not None:
@@ -313,7 +345,7 @@ def _check_program(days: list[Day], workshop: Workshop | None, papers: list[Pape
                     else:
                         used[item.paper] = label
                 name = item.title or (ids[item.paper].title if item.paper in ids else f"paper {item.paper}")
-                items.append((label, item, name))
+                items.append((label, item, name, None))  # one room: the session's
             _check_times(f"its session [{i}].sessions[{j}]", session, items, problems)
     missing = [p.id for p in papers or [] if p.id not in used]
     if missing:
