@@ -495,7 +495,8 @@ def test_talk_markdown_in_index_html_is_rendered_and_raw_html_escaped(tmp_path: 
 
     project = make_program_project(tmp_path / "proj")
     data = program_data()
-    data[0]["sessions"][0]["items"][0]["bio"] = "Works on *efficient* retrieval. <script>alert(1)</script>"
+    data[0]["sessions"][0]["items"][0]["bio"] = ("Works on *efficient* retrieval. <script>alert(1)</script>\n\n"
+                                                 "| Year | Award |\n|---|---:|\n| 2024 | *Best* paper |\n")
     (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     from proceedings.export.program import program_metadata
     from proceedings.stages.plan import Plan
@@ -505,6 +506,7 @@ def test_talk_markdown_in_index_html_is_rendered_and_raw_html_escaped(tmp_path: 
     html = render_index(metadata, tmp_path)
     assert "<em>efficient</em>" in html and "<script>" not in html and "&lt;script&gt;" in html
     assert "Keynote: Seeing Less, Finding More" in html
+    assert '<th>Year</th>' in html and '<td style="text-align:right"><em>Best</em> paper</td>' in html  # a table
 
 
 def test_new_logo_bytes_rebuild_the_front_matter(built, tmp_path: Path):

@@ -93,9 +93,9 @@ def _markdown(text: str | None) -> Markup | None:
     """Markdown as HTML; raw HTML in it is escaped and unsafe link schemes are dropped (markdown-it)."""
     if not text:
         return None
-    from markdown_it import MarkdownIt
+    from proceedings.typeset.mdparse import parser
 
-    return Markup(MarkdownIt("commonmark", {"html": False, "typographer": True}).render(text))
+    return Markup(parser().render(text))
 
 
 def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any]:
