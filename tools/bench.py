@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The benchmark (`make bench`): the proceedings build against qpdf and pdfunite on the same files.
 
-    python tools/bench.py                       # N = 40 and N = 1000, 3 runs each
+    python tools/bench.py                       # N = 40 and 200, 3 runs each, both series
+    python tools/bench.py --full                # and N = 1000, one run
     python tools/bench.py --quick               # N = 10 and 40, 1 run: to try it out
     python tools/bench.py --sizes 40,1000 --runs 3 --large-runs 1 --json .bench/results.json
 
-For each size N it generates (once, cached under .bench/, see tools/bench_papers.py) N synthetic
-camera-ready papers and a project of them, then measures, on the same files and in the same run:
+For each series (real: pdflatex-compiled acmart papers, see tools/bench_latex.py; synthetic: ReportLab-drawn,
+see tools/bench_papers.py) and each size N it makes (once, cached under .bench/) N unique camera-ready papers
+and a project of them, then measures, on the same files and in the same run:
 
     qpdf-preserve   qpdf --empty --stream-data=preserve --pages FILES -- out.pdf
     pdfunite        pdfunite FILES out.pdf
