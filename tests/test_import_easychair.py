@@ -488,3 +488,18 @@ def test_a_suffix_in_the_last_name_column_is_no_family_name(tmp_path: Path) -> N
     assert name_parts(king.name, king.family) == ("Martin", "Luther", "King", "Jr.")
     assert (ana.name, ana.family) == ("Ana Álvarez Pérez Jr.", "Álvarez Pérez")
     assert name_parts(ana.name, ana.family) == ("Ana", "", "Álvarez Pérez", "Jr.")
+
+
+def test_an_unquoted_id_of_papers_yaml_is_read_as_the_build_reads_it(tmp_path: Path) -> None:
+    """``id: 017`` written by hand is the chair's submission 17 (the build reads it as "017"), not octal 15: the
+    import keeps the entry and adds no second one for submission 17."""
+    project = new_project(tmp_path)
+    (project / "camera_ready/papers.yaml").write_text(
+        "- id: 017\n  title: Hand-written\n  authors: [{name: Ada Lovelace}]\n  file: EReL2025_paper_17.pdf\n",
+        encoding="utf-8")
+    result = run_import(project, *csv_args())
+    assert result.exit_code == 0, result.output
+    ids = [str(e["id"]) for e in yaml.load((project / "camera_ready/papers.yaml").read_text(encoding="utf-8"),
+                                           Loader=yaml.BaseLoader)]  # noqa: S506 - every value as written, no tags
+    assert ids.count("017") == 1 and "17" not in ids and "15" not in ids, ids
+    assert ids == ["017", "3", "7", "23"]

@@ -24,6 +24,7 @@ from proceedings.errors import InputError
 from proceedings.importers.common import Export, ImportedPaper, clean, submission_id
 from proceedings.importers.pdfs import match, normal, pdf_files
 from proceedings.project.init import template
+from proceedings.project.inputs import parse_yaml
 from proceedings.project.model import CAMERA_READY, PAPERS_FILE
 from proceedings.text import match_fold
 from proceedings.util.atomic import write_text
@@ -175,7 +176,7 @@ def _read(path: Path) -> tuple[str, Any, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{PAPERS_FILE}: cannot be read as UTF-8 text ({exc})") from None
     try:
-        return text, yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+        return text, yaml.compose(text, Loader=yaml.SafeLoader), parse_yaml(text, verbatim=("id",))  # as the build
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -176,6 +176,17 @@ _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_times
 install(_UniqueKeyLoader)  # a 5,000-digit integer is read as text, not as a number
 
 
+def parse_yaml(text: str, verbatim: Collection[str] = ()) -> Any:
+    """YAML text as a project file is read (duplicate keys refused, the plain values of the keys in ``verbatim`` as
+    written); raises ``yaml.YAMLError``."""
+    loader = _UniqueKeyLoader(text)
+    loader.verbatim = frozenset(verbatim)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
               verbatim: Collection[str] = ()) -> Any:
     """The data of one project YAML file, or None with the problem added to ``problems``.
@@ -200,12 +211,7 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
         problems.append(f"{rel}: cannot be read ({exc.strerror})")
         return None
     try:
-        loader = _UniqueKeyLoader(text)
-        loader.verbatim = frozenset(verbatim)
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
+        return parse_yaml(text, verbatim)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
