@@ -98,6 +98,13 @@ def orcid_fault(orcid: str) -> str | None:
     return None
 
 
+def valid_orcid(text: str | None) -> str | None:
+    """The bare ORCID iD of ``text`` when it is one (:func:`orcid_fault` finds nothing), else None: what the
+    publisher's metadata carries."""
+    orcid = bare_orcid(text or "")
+    return orcid if orcid and not orcid_fault(orcid) else None
+
+
 def browser_link(url: str | None) -> str | None:
     """:func:`web_link` for a link the tool draws itself (front matter, index.html), as a web page or a PDF viewer
     opens it: "doi:10.1145/x" as https://doi.org/10.1145/x,

@@ -175,7 +175,11 @@ def test_an_email_with_a_line_break_is_refused(project: Path):
 
 
 def test_an_orcid_is_checked_and_kept_bare(project: Path):
-    """'1234' went raw into ACM's CSV (and silently out of the Crossref deposit); a mistyped digit was deposited."""
+    """'1234' went raw into ACM's CSV (and silently out of the Crossref deposit); a mistyped digit was deposited.
+    An ORCID iD that is none is told (a warning: the volume is still built) and left out of the publisher's data."""
+    from proceedings.export.acm import acm_rows
+    from proceedings.export.crossref import orcid_url
+
     entries = papers(project)
     entries[0]["authors"][0]["orcid"] = "1234"
     entries[0]["authors"][1]["orcid"] = "0000-0002-1825-009X"  # its check character is 7
@@ -185,19 +189,29 @@ def test_an_orcid_is_checked_and_kept_bare(project: Path):
     data = yaml.safe_load(text)
     data["editors"][0]["orcid"] = "0000-0002-1825-0098"
     workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert problems(project) == [
+    loaded = load_project(project)
+    told = [n for n in loaded.notices if ".orcid: " in n]
+    assert told == [
         "front_matter/workshop.yaml: editors[0].orcid: '0000-0002-1825-0098' has a wrong check character (it should "
-        "end in 7): a mistyped digit?",
+        "end in 7): a mistyped digit?; the Crossref deposit and ACM's metadata leave it out",
         "camera_ready/papers.yaml: [0] (id 1).authors[0].orcid: '1234' is not an ORCID iD (0000-0000-0000-000X, or "
-        "https://orcid.org/0000-0000-0000-000X)",
+        "https://orcid.org/0000-0000-0000-000X); the Crossref deposit and ACM's metadata leave it out",
         "camera_ready/papers.yaml: [0] (id 1).authors[1].orcid: '0000-0002-1825-009X' has a wrong check character "
-        "(it should end in 7): a mistyped digit?"]
+        "(it should end in 7): a mistyped digit?; the Crossref deposit and ACM's metadata leave it out"], told
+    assert [orcid_url(a.orcid) for a in loaded.papers[0].authors[:2]] == [None, None]
+    first = loaded.papers[0]
+    rows = acm_rows(loaded, {"papers": [{"id": first.id, "title": first.title, "first_page": 1, "last_page": 4}]})
+    assert [row[13] for row in rows[:2]] == ["", ""]  # ACM's orcid column
     workshop.write_text(text, encoding="utf-8")
     entries[0]["authors"][0]["orcid"] = "https://orcid.org/0000-0002-1694-233x"
     entries[0]["authors"][1]["orcid"] = "0000-0002-1825-0097"
     write_papers(project, entries)
-    authors = load_project(project).papers[0].authors
-    assert [a.orcid for a in authors[:3]] == ["0000-0002-1694-233X", "0000-0002-1825-0097", None]
+    loaded = load_project(project)
+    assert [a.orcid for a in loaded.papers[0].authors[:3]] == ["0000-0002-1694-233X", "0000-0002-1825-0097", None]
+    assert not [n for n in loaded.notices if ".orcid: " in n]
+    first = loaded.papers[0]
+    rows = acm_rows(loaded, {"papers": [{"id": first.id, "title": first.title, "first_page": 1, "last_page": 4}]})
+    assert [row[13] for row in rows[:2]] == ["0000-0002-1694-233X", "0000-0002-1825-0097"]
 
 
 def test_a_programme_without_a_time_zone_is_told(project: Path):

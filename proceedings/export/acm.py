@@ -16,7 +16,7 @@ from typing import Any
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.export.tables import csv_bytes
 from proceedings.project.model import Project
-from proceedings.text import honorific, name_parts
+from proceedings.text import honorific, name_parts, valid_orcid
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def acm_rows(project: Project | None, metadata: dict[str, Any]) -> list[list[Any
             secondary = split_affiliation(places[1]) if len(places) > 1 else ("",) * 5
             rows.append([
                 proceeding_id, paper["id"], kind, paper["title"], title, first, middle, last, suffix, n,
-                "yes" if n - 1 == contact else "no", "", "", a.get("orcid") or "", a.get("email") or "",
+                "yes" if n - 1 == contact else "no", "", "", valid_orcid(a.get("orcid")) or "", a.get("email") or "",
                 *primary, *secondary,
                 session, len(sections) if session else "", "", paper["first_page"], paper["last_page"], article,
             ])

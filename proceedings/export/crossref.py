@@ -22,7 +22,7 @@ from proceedings.errors import InputError
 from proceedings.export.affiliations import affiliations, split_affiliation
 from proceedings.project.model import PAPERS_FILE, WORKSHOP_FILE, Person, Project
 from proceedings.project.publishing import doi_fault
-from proceedings.text import bare_orcid, date_range, isbn_fault, name_parts, orcid_fault, proceedings_title, slugify
+from proceedings.text import date_range, isbn_fault, name_parts, proceedings_title, slugify, valid_orcid
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def build_time(metadata: dict[str, Any]) -> dt.datetime:
 
 def orcid_url(orcid: str | None) -> str | None:
     """"0000-0002-1825-0097" or its URL -> "https://orcid.org/0000-0002-1825-0097"; None when not an ORCID iD."""
-    orcid = bare_orcid(orcid or "")
-    return f"https://orcid.org/{orcid}" if orcid and not orcid_fault(orcid) else None
+    orcid = valid_orcid(orcid)
+    return f"https://orcid.org/{orcid}" if orcid else None
 
 
 def _name(text: str) -> str:

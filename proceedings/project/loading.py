@@ -25,7 +25,7 @@ from proceedings.project.model import (
 )
 from proceedings.project.program import load_program
 from proceedings.project.publishing import derive_dois
-from proceedings.text import isbn_fault, match_fold, split_suffix
+from proceedings.text import isbn_fault, match_fold, orcid_fault, split_suffix
 
 
 def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
@@ -44,7 +44,7 @@ def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> l
         person = _validate(Person, item, rel, f"[{i}]", problems, notices)
         if person is not None:
             out.append(person)
-    _families(out, rel, "", notices)
+    _person_notices(out, rel, "", notices)
     return out
 
 
@@ -57,14 +57,19 @@ def _part_of(family: str, name: str) -> bool:
     return any(within[i:i + len(words)] == words for i in range(len(within) - len(words) + 1))
 
 
-def _families(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
+def _person_notices(people: list[Person], rel: str, where: str, notices: list[str]) -> None:
     """A notice for each ``family`` that is not part of the person's ``name`` (a typo, or another person's):
-    the name prints as written, but sorts and is cited by that family name."""
+    the name prints as written, but sorts and is cited by that family name; and for each ``orcid`` that is no ORCID
+    iD (its form, or a mistyped digit): the publisher's metadata leaves it out."""
     for i, person in enumerate(people):
         family = split_suffix(person.family)[0] or person.family if person.family else ""
         if family and not _part_of(family, person.name):
             notices.append(f"{rel}: {where}[{i}].family: {person.family!r} is not part of the name {person.name!r}; "
                            "the name prints as written, but sorts and is cited under that family name")
+        why = orcid_fault(person.orcid) if person.orcid else None
+        if why:
+            notices.append(f"{rel}: {where}[{i}].orcid: {person.orcid!r} {why}; the Crossref deposit and ACM's "
+                           "metadata leave it out")
 
 
 def _resolve_inside(root: Path, rel_file: str) -> str | None:
@@ -137,7 +142,7 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
         paper = _validate(Paper, item, PAPERS_FILE, label, problems, notices)
         if paper is None:
             continue
-        _families(paper.authors, PAPERS_FILE, f"{label}.authors", notices)
+        _person_notices(paper.authors, PAPERS_FILE, f"{label}.authors", notices)
         if paper.id in seen:
             problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
                             f"(first used by entry [{seen[paper.id]}])")
@@ -188,7 +193,7 @@ def load_project(root: Path) -> Project:
         if isinstance(raw, dict):
             workshop = _validate(Workshop, raw, WORKSHOP_FILE, "", problems, notices)
             if workshop is not None:
-                _families(workshop.editors, WORKSHOP_FILE, "editors", notices)
+                _person_notices(workshop.editors, WORKSHOP_FILE, "editors", notices)
                 why = isbn_fault(workshop.isbn) if workshop.isbn else None
                 if why:
                     notices.append(f"{WORKSHOP_FILE}: isbn: {workshop.isbn!r} {why}")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proceedings.project.files import id_text
 from proceedings.project.program import Day, Sponsor, check_timezone
 from proceedings.project.publishing import PublisherFields, check_doi
-from proceedings.text import bare_isbn, bare_orcid, family_name, given_names, name_suffix, orcid_fault
+from proceedings.text import bare_isbn, bare_orcid, family_name, given_names, name_suffix
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,7 @@ class Person(_Model):
     @field_validator("orcid")
     @classmethod
     def _orcid(cls, value: str | None) -> str | None:
-        orcid = bare_orcid(value) if value is not None else ""
-        why = orcid_fault(orcid) if orcid else None
-        if why:
-            raise ValueError(f"{value!r} {why}")
-        return orcid or None
+        return (bare_orcid(value) or None) if value is not None else None  # one that is no iD: a notice at load
 
     @field_validator("email")
     @classmethod
