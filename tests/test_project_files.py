@@ -120,6 +120,12 @@ def test_ids_that_are_one_file_name_on_windows_or_macos_are_refused(project: Pat
     assert [p.split(": ", 2)[1] for p in found[1:]] == ["[2] (id nul.txt).id", "[3] (id COM1).id",
                                                        "[4] (id lpt9.tar.gz).id", "[5] (id Con).id", "[6] (id aux ).id"]
     assert all(device in p for p in found[1:]), found
+    entries = papers(project)[:2]
+    entries[0]["id"], entries[1]["id"] = "Müller", "Mu\u0308ller"  # ü as one character, and as u and its accent
+    write_papers(project, entries)
+    (msg,) = problems(project)
+    assert msg.startswith("camera_ready/papers.yaml: [1] (id Mu\u0308ller).id: id 'Mu\u0308ller' differs from the "
+                          "id 'Müller' of entry [0] (id Müller) only in how its accented letters are written"), msg
 
 
 def test_an_id_too_long_for_a_file_name_is_refused_by_its_entry(project: Path):

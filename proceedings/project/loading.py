@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from proceedings.errors import ProjectFileError
@@ -131,7 +132,7 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
         return []
     papers: list[Paper] = []
     seen: dict[str, int] = {}
-    folded: dict[str, tuple[str, str]] = {}  # id.casefold() -> entry and id
+    folded: dict[str, tuple[str, str]] = {}  # id, composed and case-folded -> entry and id
     files: dict[Path, str] = {}
     dois: dict[str, tuple[str, str]] = {}
     for i, item in enumerate(data):
@@ -147,10 +148,12 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
             problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
                             f"(first used by entry [{seen[paper.id]}])")
             continue
-        same = folded.setdefault(paper.id.casefold(), (label, paper.id))
-        if same[1] != paper.id:  # one file on a disk that ignores letter case: papers/a.pdf is papers/A.pdf
+        same = folded.setdefault(unicodedata.normalize("NFC", paper.id).casefold(), (label, paper.id))
+        if same[1] != paper.id:  # one file where letter case, or how é is written (macOS), makes no difference
+            how = ("only in letter case" if same[1].casefold() == paper.id.casefold()
+                   else "only in how its accented letters are written (one character or a letter and an accent)")
             problems.append(f"{PAPERS_FILE}: {label}.id: id {paper.id!r} differs from the id {same[1]!r} of entry "
-                            f"{same[0]} only in letter case: papers/{same[1]}.pdf and papers/{paper.id}.pdf would "
+                            f"{same[0]} {how}: papers/{same[1]}.pdf and papers/{paper.id}.pdf would "
                             "be one file on Windows and macOS; give one of them another id")
             continue
         seen[paper.id] = i
