@@ -549,6 +549,23 @@ def test_cite_after_end_date_edit_prints_the_new_dates(built, tmp_path):
     assert "eventdate = {2025-04-28/2025-05-01}" in (copy / "build" / "citations" / "4.bib").read_text(encoding="utf-8")
 
 
+def test_a_volume_published_after_its_event_keeps_the_event_dates(built, tmp_path):
+    """The event's dates are the workshop's, the citation's date the day of publication: biblatex printed "May 15–Apr.
+    29, 2025" from an eventdate that began on the publication day."""
+    root, _ = built
+    copy = tmp_path / "project"
+    shutil.copytree(root, copy)
+    workshop = copy / "front_matter" / "workshop.yaml"
+    workshop.write_text(workshop.read_text(encoding="utf-8") + "publication_date: 2025-05-15\n", encoding="utf-8")
+    done = cite("4", "--project", str(copy), "--format", "csl-json")
+    assert done.returncode == 0, done.stderr.decode()
+    (item,) = json.loads(done.stdout.decode())
+    assert item["event-date"] == {"date-parts": [[2025, 4, 28], [2025, 4, 29]]}
+    assert item["issued"] == {"date-parts": [[2025, 5, 15]]}
+    bib = (copy / "build" / "citations" / "4.bib").read_text(encoding="utf-8")
+    assert "eventdate = {2025-04-28/2025-04-29}" in bib and "month     = may" in bib
+
+
 def test_name_parts_in_every_format(tmp_path):
     people = [Person(name="Martin Luther King, Jr."), Person(name="Pieter van der Berg"),
               Person(name="Nguyễn Thị Minh Khai", family="Nguyễn"), Person(name="Madonna"),

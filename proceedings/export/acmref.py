@@ -33,10 +33,15 @@ def published(volume: dict[str, Any]) -> dt.date:
     return dt.date.fromisoformat(volume.get("publication_date") or volume["start_date"])
 
 
+def event_dates(volume: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    """The first and last day of the event (not the day of publication: see :func:`published`)."""
+    start = dt.date.fromisoformat(volume["start_date"])
+    return start, dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
+
+
 def booktitle(volume: dict[str, Any]) -> str:
     """"Proceedings of the 1st Workshop on X (X '25), April 28–29, 2025, Sydney, NSW, Australia"."""
-    start = dt.date.fromisoformat(volume["start_date"])
-    end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
+    start, end = event_dates(volume)
     parts = [proceedings_title(clean(volume["title"]))]
     if clean(volume.get("acronym") or ""):
         parts[0] += f" ({clean(volume['acronym'])})"

@@ -24,7 +24,7 @@ from typing import Any
 
 from proceedings.errors import InputError, UnknownPaperError
 from proceedings.export import names as _names
-from proceedings.export.acmref import acm_reference, published
+from proceedings.export.acmref import acm_reference, event_dates, published
 from proceedings.export.latex import clean, to_latex
 from proceedings.export.texchars import preamble
 from proceedings.text import ascii_fold, unique_name
@@ -134,8 +134,7 @@ def _bib_names(people: list[_names.Name]) -> str | None:
 
 def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
     """The fields a volume gives its own entry and each paper's."""
-    date = published(volume)
-    end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
+    date, (start, end) = published(volume), event_dates(volume)
     return [
         ("editor", _bib_names(_people(volume.get("editors_detail"), volume.get("editors")))),
         ("publisher", _braced(volume.get("publisher"))),
@@ -144,7 +143,7 @@ def _bib_volume_fields(volume: dict[str, Any]) -> list[tuple[str, str | None]]:
         ("month", _MONTHS[date.month - 1]),
         ("city", _braced(volume.get("location"))),
         ("venue", _braced(volume.get("location"))),
-        ("eventdate", f"{{{date.isoformat()}/{end.isoformat()}}}" if end != date else f"{{{date.isoformat()}}}"),
+        ("eventdate", f"{{{start.isoformat()}/{end.isoformat()}}}" if end != start else f"{{{start.isoformat()}}}"),
         ("series", _braced(volume.get("series") or volume.get("acronym"), protect=True)),
         ("volume", _braced(volume.get("volume"))),
         ("isbn", _braced(volume.get("isbn"))),
@@ -231,8 +230,7 @@ def _csl_date(date: dt.date) -> list[int]:
 def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict[str, Any]:
     """One CSL-JSON item of type ``paper-conference``."""
     volume = metadata["volume"]
-    date = published(volume)
-    end = dt.date.fromisoformat(volume.get("end_date") or volume["start_date"])
+    date, (start, end) = published(volume), event_dates(volume)
     item: dict[str, Any] = {
         "id": key,
         "type": "paper-conference",
@@ -245,7 +243,7 @@ def csl_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> dict
         "volume": clean(volume.get("volume") or ""),
         "event": clean(volume["title"]),
         "event-place": clean(volume.get("location") or ""),
-        "event-date": {"date-parts": [_csl_date(date), _csl_date(end)] if end != date else [_csl_date(date)]},
+        "event-date": {"date-parts": [_csl_date(start), _csl_date(end)] if end != start else [_csl_date(start)]},
         "publisher": clean(volume.get("publisher") or ""),
         "publisher-place": clean(volume.get("publisher_address") or ""),
         "page": _pages(paper, "-"),
