@@ -354,6 +354,19 @@ def _parallel(data: list[dict], *rooms: str | None) -> None:
         del one["room"]
 
 
+def test_a_talk_titled_with_its_kind_is_not_labelled_twice(project: Path):
+    """A keynote titled "Keynote: Seeing Less" printed "Keynote: Keynote: Seeing Less" in the programme, the
+    contents, the bookmarks, index.html and program.ics."""
+    from proceedings.typeset.program import talk_title
+
+    _edit(project, _set("0.sessions.0.items.0.title", "KEYNOTE: Seeing Less, Finding More"))
+    talks_ = [it for d in load_project(project).program for s in d.sessions for it in s.items
+              if it.kind_ in ("keynote", "invited")]
+    assert [talk_title(it) for it in talks_] == ["KEYNOTE: Seeing Less, Finding More",
+                                                 "Invited Talk: Efficiency at Scale"]
+    assert [it.label for it in talks_] == ["", "Invited Talk"]
+
+
 def test_parallel_sessions_in_different_rooms_share_their_time(project: Path):
     _edit(project, lambda data: _parallel(data, "Room C2.4", "Room D1"))
     day = load_project(project).program[0]

@@ -21,7 +21,6 @@ from markupsafe import Markup
 from proceedings.project.model import Project
 from proceedings.project.program import (
     FRONT_MATTER,
-    KIND_LABELS,
     asset_digests,
     day_heading,
     hhmm,
@@ -55,7 +54,7 @@ def program_metadata(project: Project, plan: Plan) -> dict[str, Any]:
                     if item.paper in placed:
                         entry.update(first_page=placed[item.paper].first_page, last_page=placed[item.paper].last_page)
                 else:
-                    entry.update(title=item.title, label=KIND_LABELS[item.kind_] or None, speaker=item.speaker,
+                    entry.update(title=item.title, label=item.label or None, speaker=item.speaker,
                                  affiliation=item.affiliation, abstract=item.abstract, bio=item.bio, url=item.url)
                 items.append({k: v for k, v in entry.items() if v not in (None, "", [])})
             sessions.append({k: v for k, v in {

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from proceedings.project.files import id_text
 from proceedings.project.files import read_yaml as _read_yaml
 from proceedings.project.files import validate_into as _validate
+from proceedings.text import match_fold
 
 if TYPE_CHECKING:
     from proceedings.project.model import Paper, Workshop
@@ -131,6 +132,12 @@ class Item(_Timed):
     def kind_(self) -> str:
         """The kind, defaulted: ``paper`` for papers, ``other`` for anything else."""
         return self.kind or ("paper" if self.paper is not None else "other")
+
+    @property
+    def label(self) -> str:
+        """What is printed before the title ("Keynote"): nothing when the title begins with it already."""
+        label = KIND_LABELS[self.kind_]
+        return "" if label and match_fold(self.title or "").startswith(match_fold(label)) else label
 
 
 class ProgramSession(_Timed):

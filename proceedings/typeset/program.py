@@ -49,7 +49,7 @@ def talk_key(index: int) -> str:
 
 def talk_title(item: Item) -> str:
     """"Keynote: Title", as bookmarked and listed in the contents."""
-    return f"{KIND_LABELS[item.kind_]}: {item.title}"
+    return f"{item.label}: {item.title}" if item.label else item.title or ""
 
 
 def _span(start: dt.time | None, end: dt.time | None) -> str:
@@ -66,7 +66,7 @@ def _item_cell(item: Item, project: Project, plan: Plan, styles: Styles, sink: l
         if placed is None:  # left out of the volume: listed, without a page
             return Paragraph(f"{esc(paper.title if paper else item.paper)}<br/><i>{authors}</i>", styles.toc_title)
         return TocEntry.of_paper(placed, styles, sink)
-    label = KIND_LABELS[item.kind_]
+    label = item.label
     title = f"{label}: <b>{esc(item.title or '')}</b>" if label else esc(item.title or "")
     who = ", ".join(esc(x) for x in (item.speaker, item.affiliation) if x)
     if item.kind_ == "break":
