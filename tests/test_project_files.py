@@ -244,6 +244,24 @@ def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
     assert "looks like an ISSN" in next(n for n in load_project(project).notices if "isbn" in n)
 
 
+def test_a_derived_doi_is_checked_as_a_written_one(project: Path):
+    """A DOI written for one paper that doi_pattern makes for an earlier one, and a volume DOI that the pattern makes
+    for a paper, loaded without a word: only a Crossref bundle, after a whole build, refused them."""
+    workshop = project / "front_matter/workshop.yaml"
+    workshop.write_text(workshop.read_text(encoding="utf-8") + '\ndoi_pattern: "10.5555/x.{id}"\ndoi: "10.5555/x.3"\n',
+                        encoding="utf-8")
+    entries = papers(project)
+    for entry in entries:
+        entry.pop("doi", None)
+    entries[1]["doi"] = "10.5555/x.1"  # paper 1's, as the pattern makes it
+    write_papers(project, entries)
+    assert problems(project) == [
+        "camera_ready/papers.yaml: [1] (id 2).doi: '10.5555/x.1' is also the DOI of entry [0] (id 1); each paper "
+        "needs its own",
+        "camera_ready/papers.yaml: [2] (id 3).doi: '10.5555/x.3' is the DOI of the volume (front_matter/workshop.yaml "
+        "doi); each paper needs its own"]
+
+
 def test_a_papers_doi_is_a_doi_of_its_own(project: Path):
     """Not checked at load, a bad or shared DOI reached the .bib, RIS, CSL and PDFs; only a Crossref bundle refused it."""
     workshop = project / "front_matter/workshop.yaml"

@@ -98,23 +98,32 @@ def _resolve_inside(root: Path, rel_file: str) -> str | None:
     return None
 
 
-def _doi_clash(paper: Paper, label: str, dois: dict[str, tuple[str, str]], volume_doi: str | None) -> str | None:
-    """Why ``paper``'s DOI is not its own (the volume's, or another entry's in ``dois``: folded DOI -> entry and
-    DOI), or None, its entry ``label`` then added to ``dois``. DOIs ignore letter case."""
-    key = (paper.doi or "").casefold()
-    if not key:
-        return None
-    if key == (volume_doi or "").casefold():
-        return f"{paper.doi!r} is the DOI of the volume ({WORKSHOP_FILE} doi); each paper needs its own"
-    if key in dois:
-        entry, doi = dois[key]
-        case = f" ({doi!r}: DOIs ignore letter case)" if doi != paper.doi else ""
-        return f"{paper.doi!r} is also the DOI of entry {entry}{case}; each paper needs its own"
-    dois[key] = (label, paper.doi or "")
-    return None
+def _doi_clashes(entries: list[tuple[str, Paper, Paper]], volume_doi: str | None, problems: list[str]) -> None:
+    """A problem for each paper whose DOI is not its own: the volume's, or an earlier entry's (letter case aside),
+    as written or derived from ``doi_pattern``. ``entries``: (label, paper as written, with its DOI derived)."""
+    dois: dict[str, tuple[str, Paper]] = {}  # folded DOI -> the entry that has it
+    for label, written, paper in entries:
+        key = (paper.doi or "").casefold()
+        if not key:
+            continue
+        if key == (volume_doi or "").casefold():
+            why = f"{paper.doi!r} is the DOI of the volume ({WORKSHOP_FILE} doi); each paper needs its own"
+        elif key in dois and not written.doi:
+            entry, other = dois[key]
+            why = (f"derived from doi_pattern as {paper.doi}, which paper {other.id} already has (entry {entry}); "
+                   "give one of them its own doi")
+        elif key in dois:
+            entry, other = dois[key]
+            case = f" ({other.doi!r}: DOIs ignore letter case)" if other.doi != paper.doi else ""
+            why = f"{paper.doi!r} is also the DOI of entry {entry}{case}; each paper needs its own"
+        else:
+            dois[key] = (label, paper)
+            continue
+        problems.append(f"{PAPERS_FILE}: {label}.doi: {why}")
 
 
-def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str | None = None) -> list[Paper]:
+def _papers(root: Path, problems: list[str], notices: list[str], workshop: Workshop | None = None) -> list[Paper]:
+    """papers.yaml's papers, their DOIs and landing pages derived from ``workshop``'s patterns where absent."""
     before = len(problems)
     data = _read_yaml(root, PAPERS_FILE, problems, verbatim=("id",))  # id: 017 is "017"
     if data is None and len(problems) > before:
@@ -131,10 +140,9 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
     if not inputs.check_count(PAPERS_FILE, data, inputs.MAX_PAPERS, "papers", problems):
         return []
     papers: list[Paper] = []
-    seen: dict[str, int] = {}
-    folded: dict[str, tuple[str, str]] = {}  # id, composed and case-folded -> entry and id
+    labels: list[str] = []
+    folded: dict[str, tuple[int, str, str]] = {}  # id, composed and case-folded -> entry's index, label and id
     files: dict[Path, str] = {}
-    dois: dict[str, tuple[str, str]] = {}
     for i, item in enumerate(data):
         label = f"[{i}]"
         if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
@@ -144,22 +152,17 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
         if paper is None:
             continue
         _person_notices(paper.authors, PAPERS_FILE, f"{label}.authors", notices)
-        if paper.id in seen:
-            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} "
-                            f"(first used by entry [{seen[paper.id]}])")
+        first, entry, pid = folded.setdefault(unicodedata.normalize("NFC", paper.id).casefold(), (i, label, paper.id))
+        if first != i and pid == paper.id:
+            problems.append(f"{PAPERS_FILE}: {label}.id: duplicate id {paper.id!r} (first used by entry [{first}])")
             continue
-        same = folded.setdefault(unicodedata.normalize("NFC", paper.id).casefold(), (label, paper.id))
-        if same[1] != paper.id:  # one file where letter case, or how é is written (macOS), makes no difference
-            how = ("only in letter case" if same[1].casefold() == paper.id.casefold()
+        if first != i:  # one file where letter case, or how é is written (macOS), makes no difference
+            how = ("only in letter case" if pid.casefold() == paper.id.casefold()
                    else "only in how its accented letters are written (one character or a letter and an accent)")
-            problems.append(f"{PAPERS_FILE}: {label}.id: id {paper.id!r} differs from the id {same[1]!r} of entry "
-                            f"{same[0]} {how}: papers/{same[1]}.pdf and papers/{paper.id}.pdf would "
+            problems.append(f"{PAPERS_FILE}: {label}.id: id {paper.id!r} differs from the id {pid!r} of entry "
+                            f"{entry} {how}: papers/{pid}.pdf and papers/{paper.id}.pdf would "
                             "be one file on Windows and macOS; give one of them another id")
             continue
-        seen[paper.id] = i
-        clash = _doi_clash(paper, label, dois, volume_doi)
-        if clash:
-            problems.append(f"{PAPERS_FILE}: {label}.doi: {clash}")
         why = _resolve_inside(root, paper.file)
         if why:
             problems.append(f"{PAPERS_FILE}: {label}.file: {paper.file!r} {why}")
@@ -171,7 +174,10 @@ def _papers(root: Path, problems: list[str], notices: list[str], volume_doi: str
             continue
         files[real] = label
         papers.append(paper)
-    return papers
+        labels.append(label)
+    derived = derive_dois(workshop, papers)
+    _doi_clashes(list(zip(labels, papers, derived)), workshop.doi if workshop else None, problems)
+    return derived
 
 
 _FRONT_FILES = ((ORGANIZERS_FILE, "Organizing Committee page", "write an empty list, [],"),
@@ -221,7 +227,7 @@ def load_project(root: Path) -> Project:
         if removed:
             notices.append(f"{PREFACE_FILE}: control characters removed ({', '.join(removed)})")
     before = len(problems)
-    papers = derive_dois(workshop, _papers(root, problems, notices, workshop.doi if workshop else None), problems)
+    papers = _papers(root, problems, notices, workshop)
     known = papers if len(problems) == before else None  # papers.yaml's own problems come first
     program, sponsors = load_program(root, workshop, known, problems, notices)
     if problems or workshop is None:

@@ -115,11 +115,9 @@ class PublisherFields(BaseModel):
         return str(value) if isinstance(value, (int, float)) else value
 
 
-def derive_dois(workshop: Workshop | None, papers: list[Paper], problems: list[str]) -> list[Paper]:
-    """``papers`` with DOIs and landing pages filled in from the workshop's patterns where absent.
-
-    A derived DOI that another paper already has is a problem (appended to ``problems``).
-    """
+def derive_dois(workshop: Workshop | None, papers: list[Paper]) -> list[Paper]:
+    """``papers`` with DOIs and landing pages filled in from the workshop's patterns where absent (whether each DOI
+    is its paper's own is :func:`proceedings.project.loading._doi_clashes`' to say)."""
     if workshop is None or not (workshop.doi_pattern or workshop.paper_url_pattern):
         return papers
     out = []
@@ -130,11 +128,4 @@ def derive_dois(workshop: Workshop | None, papers: list[Paper], problems: list[s
         if not paper.url and workshop.paper_url_pattern:
             update["url"] = workshop.paper_url_pattern.format(id=quote(paper.id, safe=""))
         out.append(paper.model_copy(update=update) if update else paper)
-    owner: dict[str, str] = {}
-    for before, paper in zip(papers, out):
-        key = (paper.doi or "").casefold()
-        if key and key in owner and paper.doi != before.doi:
-            problems.append(f"camera_ready/papers.yaml: (id {paper.id}).doi: derived from doi_pattern as {paper.doi}, "
-                            f"which paper {owner[key]} already has; give one of them its own doi")
-        owner.setdefault(key, paper.id)
     return out
