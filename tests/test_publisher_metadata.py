@@ -381,6 +381,12 @@ def test_a_doi_pattern_without_id_is_refused_at_load(tmp_path: Path):
     assert "workshop.yaml: doi_pattern: 'erelmir25-{id}' makes DOIs like 'erelmir25-1', which is not a DOI" in str(caught.value), caught.value
     _set_workshop(project, doi_pattern="https://doi.org/10.5555/x.{id}")  # pasted with its resolver: kept bare
     assert load_project(project).workshop.doi_pattern == "10.5555/x.{id}"
+    for field, pattern in (("paper_url_pattern", "https://example.org/{id:d}"), ("doi_pattern", "10.5555/x.{id!z}")):
+        _set_workshop(project, **{field: pattern})  # a format a text id cannot take: it ended in a traceback (exit 70)
+        with pytest.raises(ProjectFileError) as caught:
+            load_project(project)
+        assert f"workshop.yaml: {field}: {pattern!r} is not a pattern for a paper id" in str(caught.value), caught.value
+        _set_workshop(project, **{field: pattern.replace(":d", "").replace("!z", "")})
 
 
 # --------------------------------------------------------------------------- XMP of every PDF

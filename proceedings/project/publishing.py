@@ -70,6 +70,10 @@ def check_pattern(value: str | None) -> str | None:
         raise ValueError(f"{value!r} is not a pattern ({exc})") from None
     if fields != {"id"}:
         raise ValueError(f"{value!r} must contain {{id}} (the paper id) and no other {{field}}")
+    try:
+        value.format(id="1")  # a format spec or conversion a text id cannot take: {id:d}, {id!z}
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{value!r} is not a pattern for a paper id ({exc}); write {{id}} alone") from None
     return value
 
 
