@@ -46,7 +46,6 @@ from proceedings.project.model import Project
 from proceedings.stages.gather import sha256_file
 from proceedings.text import slugify
 from proceedings.util.atomic import atomic_open, read_json, write_bytes
-from proceedings.util.owned import prune
 
 log = logging.getLogger(__name__)
 
@@ -181,13 +180,15 @@ def write_zip(path: Path, entries: dict[str, Content], date_time: tuple[int, int
     log.info("wrote %s (%d entries)", path, len(entries))
 
 
-def _sync_folder(out: Path, folder: str, files: dict[str, Content]) -> None:
-    """Write ``files`` into ``out/folder`` (atomically), and remove those an earlier bundle placed there that are not
-    among them (:func:`~proceedings.util.owned.prune`: files of other origins stay)."""
-    (out / folder).mkdir(parents=True, exist_ok=True)
+def _sync_folder(folder: Path, files: dict[str, Content]) -> None:
+    """Make ``folder``, the bundle's own (what is uploaded as it stands), hold exactly ``files`` (written
+    atomically; other files removed, whoever left them)."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name, content in sorted(files.items()):
-        write_bytes(out / folder / name, _data(content))
-    prune(out, folder, files)
+        write_bytes(folder / name, _data(content))
+    for old in sorted(folder.iterdir()):
+        if old.is_file() and old.name not in files:
+            old.unlink()
 
 
 # --------------------------------------------------------------------------- the command
@@ -294,7 +295,7 @@ def bundle(project: Project, out: Path, profile: str = "generic", allow_errors: 
         for i, paper in enumerate(metadata.get("papers", []), 1):
             ceur_names.append(ceur_paper_name(i))
             ceur[ceur_paper_name(i)] = out / "papers" / f"{paper['id']}.pdf"
-        _sync_folder(out, CEUR_DIR, ceur)
+        _sync_folder(out / CEUR_DIR, ceur)
         extra["ceur_folder"] = out / CEUR_DIR
         folder_name = slugify(metadata["volume"]["acronym"])
         ceur_zip_name = f"{folder_name}-ceur-ws.zip"
