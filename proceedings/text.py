@@ -53,7 +53,12 @@ def unique_name(base: str, taken: set[str], suffix: str = "") -> str:
 def bare_isbn(text: str) -> str:
     """An ISBN as written without its label, check digit X in capitals, any run of spaces one plain space:
     "ISBN 979-8-4007-1331-6" -> "979-8-4007-1331-6", "0-8044-2957-x" -> "0-8044-2957-X"."""
-    return re.sub(r"\s+", " ", re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())).upper()
+    return _capital_x(re.sub(r"\s+", " ", re.sub(r"(?i)^isbn(?:-1[03])?:?\s*", "", text.strip())))
+
+
+def _capital_x(text: str) -> str:
+    """A check character x written small, as a capital; the rest as written ("to appear" stays)."""
+    return text[:-1] + "X" if re.search(r"\d[\s-]?x$", text) else text
 
 
 def isbn_fault(isbn: str) -> str | None:
@@ -81,7 +86,7 @@ _ORCID_URL = re.compile(r"(?i)^https?://(?:www\.)?orcid\.org/")
 def bare_orcid(text: str) -> str:
     """An ORCID iD without its address, check character X in capitals:
     "https://orcid.org/0000-0002-1825-0097" -> "0000-0002-1825-0097"."""
-    return _ORCID_URL.sub("", text.strip()).upper()
+    return _capital_x(_ORCID_URL.sub("", text.strip()))
 
 
 def orcid_fault(orcid: str) -> str | None:

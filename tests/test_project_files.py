@@ -242,6 +242,9 @@ def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
         assert not [n for n in load_project(project).notices if "isbn" in n], good
     workshop.write_text(text + '\nisbn: "1613-0073"\n', encoding="utf-8")
     assert "looks like an ISSN" in next(n for n in load_project(project).notices if "isbn" in n)
+    workshop.write_text(text + '\nisbn: "to appear, ask the publisher"\n', encoding="utf-8")  # printed as written
+    loaded = load_project(project)
+    assert loaded.workshop.isbn == "to appear, ask the publisher" and any("isbn" in n for n in loaded.notices)
 
 
 def test_a_derived_doi_is_checked_as_a_written_one(project: Path):
