@@ -349,6 +349,10 @@ def test_broken_papers_yaml_and_missing_project_exit_2(tmp_path: Path) -> None:
     result = run_import(project, *csv_args())
     assert result.exit_code == 2
     assert "camera_ready/papers.yaml: line" in result.output and "fix it before importing" in result.output
+    (project / "camera_ready/papers.yaml").write_text("- id: 3\n  pages: 0b_\n", encoding="utf-8")  # no number
+    result = run_import(project, *csv_args())  # it was an internal error, exit 70, where the build says exit 2
+    assert result.exit_code == 2, result.output
+    assert "camera_ready/papers.yaml: a value cannot be read" in result.output and "fix it before" in result.output
     missing = run_import(tmp_path / "nowhere", *csv_args())
     assert missing.exit_code == 2
     assert "project folder not found" in missing.output

@@ -24,7 +24,7 @@ from proceedings.errors import InputError
 from proceedings.importers.common import Export, ImportedPaper, clean, submission_id
 from proceedings.importers.pdfs import match, normal, pdf_files
 from proceedings.project.init import template
-from proceedings.project.inputs import parse_yaml
+from proceedings.project.inputs import parse_yaml, parse_yaml_or_problem
 from proceedings.project.model import CAMERA_READY, PAPERS_FILE
 from proceedings.text import match_fold
 from proceedings.util.atomic import write_text
@@ -175,13 +175,10 @@ def _read(path: Path) -> tuple[str, Any, Any]:
         text = path.read_bytes().decode("utf-8-sig")  # line endings as they are
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{PAPERS_FILE}: cannot be read as UTF-8 text ({exc})") from None
-    try:
-        return text, yaml.compose(text, Loader=yaml.SafeLoader), parse_yaml(text, verbatim=("id",))  # as the build
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise InputError(f"{PAPERS_FILE}: {where}YAML syntax error ({getattr(exc, 'problem', None) or exc}); "
-                         "fix it before importing") from None
+    data, problem = parse_yaml_or_problem(text, verbatim=("id",))  # as the build reads it
+    if problem:
+        raise InputError(f"{PAPERS_FILE}: {problem}; fix it before importing")
+    return text, yaml.compose(text, Loader=yaml.SafeLoader), data
 
 
 def merge(project: Path, export: Export) -> MergeResult:
@@ -311,7 +308,7 @@ def _rewritten(text: str, entries: list[Any], new_entries: list[dict[str, Any]],
 
 def _check(text: str, count: int) -> None:
     """The merged text must load as papers.yaml with every entry: a bug of ours otherwise, never written."""
-    data = yaml.safe_load(text)
+    data = parse_yaml(text)
     papers = data.get("papers") if isinstance(data, dict) else data
     if len(papers or []) != count:
         raise AssertionError(f"merged {PAPERS_FILE} has {len(papers or [])} entries, expected {count}")

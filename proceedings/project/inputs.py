@@ -210,15 +210,22 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
     except OSError as exc:
         problems.append(f"{rel}: cannot be read ({exc.strerror})")
         return None
+    data, problem = parse_yaml_or_problem(text, verbatim)
+    if problem:
+        problems.append(f"{rel}: {problem}")
+    return data
+
+
+def parse_yaml_or_problem(text: str, verbatim: Collection[str] = ()) -> tuple[Any, str | None]:
+    """:func:`parse_yaml`'s data, or None and why the text cannot be read ("line 3, column 5: YAML syntax error: …",
+    "a value cannot be read: …")."""
     try:
-        return parse_yaml(text, verbatim)
+        return parse_yaml(text, verbatim), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
-        problems.append(f"{rel}: {where}YAML syntax error: {what}" + (f" ({context})" if context else ""))
-        return None
+        return None, f"{where}YAML syntax error: {what}" + (f" ({context})" if context else "")
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a date like 2025-13-45, deep nesting
-        problems.append(f"{rel}: a value cannot be read: {str(exc)[:200] or type(exc).__name__}")
-        return None
+        return None, f"a value cannot be read: {str(exc)[:200] or type(exc).__name__}"
