@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -13,7 +12,7 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spac
 from proceedings.text import web_link
 from proceedings.typeset import fonts
 from proceedings.typeset.mdparse import parser
-from proceedings.typeset.styles import LINK, Styles, esc
+from proceedings.typeset.styles import LINK, RULE, TABLE_FONT, Styles, esc
 
 _md = parser()
 
@@ -26,7 +25,6 @@ table over pages grows with the square of its rows (16,000 rows: 25 s in one tab
 MAX_REPEATED_HEAD = 144.0
 """A header row taller than this (points) is not repeated after a page break, but split as any row."""
 CELL_PADDING = 4.0
-TABLE_RULE = colors.HexColor("#9a9a9a")
 _ALIGN = {"text-align:left": TA_LEFT, "text-align:center": TA_CENTER, "text-align:right": TA_RIGHT}
 
 MAX_LIST_DEPTH = 6
@@ -157,8 +155,8 @@ def _table(rows: list[list[tuple[list, int]]], styles: Styles) -> list[Flowable]
              for n, row in enumerate(rows)]
     measures = _measures(rows, [heads, base])
     everywhere = ((0, 0), (-1, -1))
-    look = TableStyle([("FONTNAME", *everywhere, fonts.REGULAR), ("VALIGN", *everywhere, "TOP"),
-                       ("LINEABOVE", (0, 0), (-1, 0), 0.8, TABLE_RULE), ("LINEBELOW", (0, 0), (-1, 0), 0.5, TABLE_RULE),
+    look = TableStyle([TABLE_FONT, ("VALIGN", *everywhere, "TOP"),
+                       ("LINEABOVE", (0, 0), (-1, 0), 0.8, RULE), ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
                        ("LEFTPADDING", *everywhere, CELL_PADDING), ("RIGHTPADDING", *everywhere, CELL_PADDING),
                        ("TOPPADDING", *everywhere, 2), ("BOTTOMPADDING", *everywhere, 3)])
     body = cells[1:]
@@ -167,7 +165,7 @@ def _table(rows: list[list[tuple[list, int]]], styles: Styles) -> list[Flowable]
         table = _FitTable([cells[0], *body[k:k + TABLE_PIECE_ROWS]], repeatRows=1, splitInRow=1, style=look)
         table.measures = measures
         story.append(table)
-    story[-1].setStyle([("LINEBELOW", (0, -1), (-1, -1), 0.8, TABLE_RULE)])
+    story[-1].setStyle([("LINEBELOW", (0, -1), (-1, -1), 0.8, RULE)])
     story.append(Spacer(1, 8))
     return story
 

@@ -31,15 +31,12 @@ from proceedings.project.program import (
 )
 from proceedings.stages.plan import Plan
 from proceedings.text import browser_link, join_names, roman
-from proceedings.typeset import fonts
 from proceedings.typeset.markdown import markdown_flowables
-from proceedings.typeset.styles import MUTED, Styles, esc
+from proceedings.typeset.styles import MUTED, RULE, TABLE_FONT, Styles, esc
 from proceedings.typeset.toc import TocEntry, TocLink
 
 TIME_COLUMN = 0.95 * inch
 BAND = colors.HexColor("#ececec")
-RULE = colors.HexColor("#9a9a9a")
-FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)  # else the table sets Helvetica, an unembedded font
 
 
 def talk_key(index: int) -> str:
@@ -86,7 +83,7 @@ def _session_table(day: Day, session: ProgramSession, project: Project, plan: Pl
         table = Table([[Paragraph(_span(session.start, session.end), styles.program_time),
                         Paragraph(f"<i>{esc(session.title)}</i>", styles.program_time)]],
                       colWidths=[TIME_COLUMN, width - TIME_COLUMN])
-        table.setStyle(TableStyle([FONT, ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
+        table.setStyle(TableStyle([TABLE_FONT, ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
                                    ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
         return [table, Spacer(1, 10)]
@@ -100,7 +97,7 @@ def _session_table(day: Day, session: ProgramSession, project: Project, plan: Pl
         rows.append([Paragraph(_span(item.start, item.end), styles.program_time),
                      _item_cell(item, project, plan, styles, sink, talk_pages, talk_index)])
     table = Table(rows, colWidths=[TIME_COLUMN, width - TIME_COLUMN], repeatRows=1)
-    table.setStyle(TableStyle([FONT,
+    table.setStyle(TableStyle([TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), BAND),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, RULE),
@@ -191,8 +188,9 @@ def sponsors_section(project: Project, styles: Styles, width: float) -> list[Flo
         rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
         rows[-1] += [""] * (columns - len(rows[-1]))
         table = Table(rows, colWidths=[cell_w] * columns, hAlign="CENTER")
-        table.setStyle(TableStyle([FONT, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+        table.setStyle(TableStyle([TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                                   ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("TOPPADDING", (0, 0), (-1, -1), 8),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
         block: list[Flowable] = [Paragraph(esc(level), styles.role)] if level else []
         story.append(KeepTogether([*block, table]))
     return story

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
@@ -18,6 +19,10 @@ from proceedings.typeset import fonts
 INK = "#1a1a1a"
 MUTED = "#555555"
 LINK = "#1f3f7a"
+RULE = colors.HexColor("#9a9a9a")
+"""The rules of the programme's and the preface's tables."""
+TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)
+"""A table style entry every table takes: else ReportLab sets Helvetica, a font not embedded."""
 
 
 def page_size(name: str) -> tuple[float, float]:
