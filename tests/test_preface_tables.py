@@ -87,6 +87,8 @@ def test_a_long_table_is_typeset_in_pieces_with_one_set_of_columns(monkeypatch):
 
 
 def test_columns_share_the_width_as_their_cells_ask():
+    narrow = markdown.share_width([50] * 12, [80] * 12, 60)  # twelve columns in 60 pt: never less than the padding
+    assert min(narrow) > 2 * markdown.CELL_PADDING
     assert markdown.share_width([20, 20], [100, 50], 300) == [200, 100]  # all fit on one line: shared as asked
     widths = markdown.share_width([20, 500], [400, 500], 300)  # a long word: no more than an equal share
     assert widths == [20 + 130 * 380 / 730, 150 + 130 * 350 / 730]

@@ -117,9 +117,11 @@ def share_width(least: list[float], want: list[float], width: float) -> list[flo
     """Column widths filling ``width``: every cell on one line when they fit (the width shared as they ask),
     else each column its widest word (no more than an equal share; a longer word is split) and the rest shared
     as the columns' longer cells need."""
-    least = [min(x, width / len(least)) for x in least]
+    least = [max(min(x, width / len(least)), 2 * CELL_PADDING + 1) for x in least]  # never narrower than padding
     need = [max(w - x, 0.0) for w, x in zip(want, least)]
     spare = width - sum(least)
+    if spare <= 0:  # columns too many for the width (a table deep in a narrow frame): as narrow as they may be
+        return least
     if sum(need) <= spare:
         return [width * w / sum(want) for w in want]
     return [x + spare * n / sum(need) for x, n in zip(least, need)]
