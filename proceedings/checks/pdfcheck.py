@@ -22,7 +22,7 @@ from proceedings.findings import Finding
 from proceedings.pdf.geometry import PageBox, pikepdf_page_box
 from proceedings.project.model import Rules
 from proceedings.util.tolerant import tolerant
-from proceedings.venues import PAGE_SIZES
+from proceedings.venues import EMBED_OTHERS, PAGE_SIZES
 
 log = logging.getLogger(__name__)
 
@@ -311,9 +311,8 @@ def _font_list(fonts: dict[str, int], limit: int = 6) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Type 1, which pdflatex embeds); from "
-             "Word, tick 'Embed fonts in the file' / use 'Save as PDF' with 'ISO 19005-1 (PDF/A)'; for figures, "
-             "embed fonts when exporting them (or convert text to outlines).")
+EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Type 1, which pdflatex embeds); "
+             + EMBED_OTHERS)
 """How a font not embedded is fixed, in no template's words (a profile may say it in its own: ``fixes``)."""
 
 

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4": (595.276, 841.89)}
 """Width and height in points of the page sizes a venue may require."""
 
+EMBED_OTHERS = ("from Word, tick 'Embed fonts in the file' / use 'Save as PDF' with 'ISO 19005-1 (PDF/A)'; for "
+                "figures, embed fonts when exporting them (or convert text to outlines).")
+"""How a font not embedded is fixed outside LaTeX: the end of every profile's ``fonts-embedded`` fix."""
+
 
 @dataclass(frozen=True)
 class RightsBlock:

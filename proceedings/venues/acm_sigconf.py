@@ -1,6 +1,6 @@
 """``acm-sigconf`` (the default): ACM's acmart class, sigconf format, US Letter, two columns."""
 
-from proceedings.venues import RightsBlock, Venue, register
+from proceedings.venues import EMBED_OTHERS, RightsBlock, Venue, register
 
 PLACEHOLDERS = (
     ("Conference acronym 'XX", r"conference\s+acronym\s*'\s*xx"),
@@ -49,8 +49,6 @@ VENUE = register(Venue(
         "anonymous": "Compile the camera-ready version: remove the 'anonymous' and 'review' options of "
                      "\\documentclass and give the real authors.",
         "fonts-embedded": "Embed every font: with pdflatex use the Type 1 fonts acmart loads (no "
-                          "\\usepackage{times}); from Word, tick 'Embed fonts in the file' / use 'Save as PDF' with "
-                          "'ISO 19005-1 (PDF/A)'; for figures, embed fonts when exporting them (or convert text to "
-                          "outlines).",
+                          "\\usepackage{times}); " + EMBED_OTHERS,
     },
 ))
