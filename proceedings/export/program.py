@@ -186,10 +186,9 @@ def render_ics(metadata: dict[str, Any]) -> str:
         finish = dt.datetime.combine(date, dt.time.fromisoformat(end))
         key = f"{slug}|{date}|{start}|{summary}"
         uid = hashlib.sha256(key.encode()).hexdigest()[:20]
-        while uid in uids:  # the same title at the same time in parallel sessions: told apart by room, then order
-            key += f"|{room or ''}"
-            uid = hashlib.sha256(key.encode()).hexdigest()[:20]
-        uids.add(uid)
+        if uid in uids:  # the same title at the same time in parallel sessions: told apart by room, then order
+            uid = hashlib.sha256(f"{key}|{room or ''}".encode()).hexdigest()[:20]
+        uid = unique_name(uid, uids)
         location = ", ".join(x for x in (room, volume.get("location")) if x)
         lines.extend(["BEGIN:VEVENT", f"UID:{uid}-{slug}@proceedings.invalid", f"DTSTAMP:{dtstamp}",
                       f"DTSTART:{_stamp(begin, zone)}", f"DTEND:{_stamp(finish, zone)}",

@@ -103,7 +103,7 @@ def _copyright_page(project: Project, styles: Styles) -> list[Flowable]:
     if w.isbn:
         ids.append(f"ISBN: {esc(w.isbn)}")
     if w.doi:
-        ids.append(f"DOI: https://doi.org/{esc(w.doi)}" if not w.doi.startswith("http") else f"DOI: {esc(w.doi)}")
+        ids.append(f"DOI: https://doi.org/{esc(w.doi)}")  # loaded bare
     if w.series:
         ids.append(esc(w.series) + (f", volume {esc(w.volume)}" if w.volume else ""))
     if w.url:
