@@ -231,8 +231,7 @@ def name_parts(name: str, family: str | None = None, suffix: str | None = None) 
         found = _SUFFIX.search(name)
         if found and found.start() > 0 and (family is None or found.group(1) not in family):
             suffix, name = found.group(1), name[: found.start()].strip()
-    given = given_names(name, family).split()
-    given = given[len(honorific(name, family).split()):]  # "Dr. Mehmet Öztürk": Dr. is no given name
+    given = split_honorific(name, family)[1].split()  # "Dr. Mehmet Öztürk": Dr. is no given name
     return (given[0] if given else "", " ".join(given[1:]), family_name(name, family), suffix or "")
 
 
@@ -240,22 +239,27 @@ _HONORIFIC = re.compile(r"(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?", re.IG
 """A title written before a name ("Dr.", "Prof."), which publishers' given-name fields do not hold."""
 
 
-def honorific(name: str, family: str | None = None) -> str:
-    """The titles written before ``name``'s given names ("Dr." of "Dr. Mehmet Öztürk", "Prof. Dr." of "Prof. Dr. Hans
-    Müller"; never the last word before the family name, which is then a given name), or ""."""
+def split_honorific(name: str, family: str | None = None) -> tuple[str, str]:
+    """(the titles written before ``name``'s given names, the given names without them): ("Dr.", "Mehmet") of "Dr.
+    Mehmet Öztürk", ("Prof. Dr.", "Hans") of "Prof. Dr. Hans Müller"; never the last word before the family name,
+    which is then a given name ("Dr. Ali Veli" with family "Ali Veli": ("", "Dr."))."""
     given = given_names(name, family).split()
     count = 0
     while count < len(given) - 1 and _HONORIFIC.fullmatch(given[count]):
         count += 1
-    return " ".join(given[:count])
+    return " ".join(given[:count]), " ".join(given[count:])
+
+
+def honorific(name: str, family: str | None = None) -> str:
+    """The titles written before ``name``'s given names, or "" (see :func:`split_honorific`)."""
+    return split_honorific(name, family)[0]
 
 
 def person_sort_key(name: str, family: str | None = None) -> tuple:
-    """Sort by family name, then given names, accent-insensitive (Ana Angel, Ana Ángel, Zach Angel); ties broken
-    exactly."""
-    (family_folded, family_exact), (given_folded, given_exact) = (
-        sort_key(family_name(name, family)), sort_key(given_names(name, family)))
-    return family_folded, given_folded, family_exact, given_exact
+    """Sort by family name, then given names (a title before them aside: "Dr. Zach Angel" sorts as Zach),
+    accent-insensitive (Ana Angel, Ana Ángel, Zach Angel); ties broken exactly."""
+    family, given = family_name(name, family), split_honorific(name, family)[1]
+    return match_fold(family), match_fold(given), family, given
 
 
 def index_letter(name: str, family: str | None = None) -> str:

@@ -30,6 +30,8 @@ def test_committee_sorted_by_family_name_accent_insensitive(repo_build, tmp_path
         {"name": "Zach Angel", "affiliation": "MIT"},  # the given name decides between families equal but for
         {"name": "Ana Ángel", "affiliation": "UAM"},  # an accent
         {"name": "Ana Angel", "affiliation": "UBA"},
+        {"name": "Dr. Yan Angel", "affiliation": "NUS"},  # sorted by Yan, not by the title before it
+        {"name": "Ed Angel", "affiliation": "UNM"},
     ]
     (project / "front_matter/committee.yaml").write_text(yaml.safe_dump(committee, allow_unicode=True),
                                                           encoding="utf-8")
@@ -41,7 +43,7 @@ def test_committee_sorted_by_family_name_accent_insensitive(repo_build, tmp_path
     result = build_project(project)
     text = _text(result.outputs["front_matter"])
     pc = text[text.rindex("Program Committee"):]  # the heading, after the contents line
-    order = ["Zoë Ábel", "Ana Angel", "Ana Ángel", "Zach Angel", "Émile Ćosić", "Ana Cruz", "Łukasz Lis", "Nguyễn Thị Minh Khai", "Pieter van der Berg",
+    order = ["Zoë Ábel", "Ana Angel", "Ana Ángel", "Ed Angel", "Dr. Yan Angel", "Zach Angel", "Émile Ćosić", "Ana Cruz", "Łukasz Lis", "Nguyễn Thị Minh Khai", "Pieter van der Berg",
              "Çağla Zeybek"]
     positions = [pc.index(name) for name in order]
     assert positions == sorted(positions)

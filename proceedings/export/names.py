@@ -18,8 +18,8 @@ from proceedings.text import (
     family_first,
     family_name,
     given_names,
-    honorific,
     name_suffix,
+    split_honorific,
     split_particle,
     split_suffix,
 )
@@ -58,9 +58,7 @@ def people(detail: list[dict[str, Any]] | None, names: list[str] | None) -> list
 
 def person_fields(name: str, family: str | None, suffix: str | None) -> dict[str, Any]:
     """The derived name parts metadata.json records for one person."""
-    given, titles = given_names(name, family), honorific(name, family)
-    if titles:  # "Prof. Dr." is no given name (nor in ACM's and Crossref's fields)
-        given = " ".join(given.split()[len(titles.split()):])
+    given = split_honorific(name, family)[1]  # "Prof. Dr." is no given name (nor in ACM's and Crossref's fields)
     data: dict[str, Any] = {"family": family_name(name, family), "given": given}
     generational = suffix or name_suffix(name, family)
     if generational:
