@@ -243,11 +243,12 @@ def split_honorific(name: str, family: str | None = None) -> tuple[str, str]:
     """(the titles written before ``name``'s given names, the given names without them): ("Dr.", "Mehmet") of "Dr.
     Mehmet Öztürk", ("Prof. Dr.", "Hans") of "Prof. Dr. Hans Müller"; never the last word before the family name,
     which is then a given name ("Dr. Ali Veli" with family "Ali Veli": ("", "Dr."))."""
-    given = given_names(name, family).split()
+    written = given_names(name, family)
+    given = written.split()
     count = 0
     while count < len(given) - 1 and _HONORIFIC.fullmatch(given[count]):
         count += 1
-    return " ".join(given[:count]), " ".join(given[count:])
+    return " ".join(given[:count]), " ".join(given[count:]) if count else written  # untitled: as written
 
 
 def honorific(name: str, family: str | None = None) -> str:
