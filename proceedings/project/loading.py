@@ -230,6 +230,9 @@ def load_project(root: Path) -> Project:
     papers = _papers(root, problems, notices, workshop)
     known = papers if len(problems) == before else None  # papers.yaml's own problems come first
     program, sponsors = load_program(root, workshop, known, problems, notices)
+    if program and workshop is not None and not workshop.timezone:
+        notices.append(f"{WORKSHOP_FILE}: timezone: not given, so program.ics holds floating times (a calendar shows "
+                       "09:00 as 09:00 wherever its reader is); give the event's zone, as timezone: Australia/Sydney")
     if problems or workshop is None:
         n = len(problems)
         raise ProjectFileError(f"{root}: {n} problem{'s' if n != 1 else ''} in the project files", problems)

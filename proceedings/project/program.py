@@ -413,10 +413,6 @@ def load_program(root: Path, workshop: Workshop | None, papers: list[Paper] | No
                            "programme without 'sample: true', or delete the file")
             days = _fit_sample(days, workshop, papers, notices)
         _check_program(days, workshop, papers, problems, notices)
-        if workshop is not None and not workshop.timezone:
-            notices.append("front_matter/workshop.yaml: timezone: not given, so program.ics holds floating times "
-                           "(a calendar shows 09:00 as 09:00 wherever its reader is); give the event's zone, as "
-                           "timezone: Australia/Sydney")
     sponsors: list[Sponsor] = []
     raw = _read_yaml(root, SPONSORS_FILE, problems, required=False)
     entries = _list_of(raw, SPONSORS_FILE, "sponsors", "sponsors", problems) if raw is not None else []
