@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from proceedings.errors import InputError, ProjectFileError
 from proceedings.project.loading import load_project
+from proceedings.util.journal import Journal
 from tests.conftest import build_project, copy_project
 
 PAPERS = "camera_ready/papers.yaml"
@@ -231,6 +232,18 @@ def test_published_files_share_nothing_with_the_cache(small_build):
         assert not any(os.path.samefile(path, c) for c in cached)
 
 
+def test_a_build_keeps_no_file_per_paper_besides_its_outputs(small_build):
+    """The records of each paper's check and stamp are lines of two journals: a build of N papers makes its N
+    parts and 4N citation files, and no other file per paper."""
+    project, result = small_build
+    out = project / "build"
+    ids = {p.paper.id for p in result.plan.papers}
+    per_paper = [p for p in (out / ".cache").rglob("*") if p.is_file() and (p.stem in ids or len(p.stem) == 64)]
+    assert per_paper == []
+    assert Journal(out / ".cache" / "stamped.jsonl").keys() == ids
+    assert len(Journal(out / ".cache" / "validation.jsonl").keys()) == len(result.report.papers)
+
+
 def test_each_paper_is_written_once_to_the_output_folder(small_build):
     """A stamped paper is moved from the cache to papers/ID.pdf once its volume has passed, not copied: the
     output folder holds each paper's part once (and the volume), whatever it keeps for later builds."""
@@ -269,6 +282,16 @@ def test_staged_files_are_put_in_place_together_or_not_at_all(tmp_path: Path):
     assert not list((tmp_path / "cache").iterdir()) and (tmp_path / "out" / "b.pdf").stat().st_nlink == 1
 
 
+def _edit_record(journal: Path, key: str | None, old: str, new: str) -> str:
+    """Edit the record of ``key`` (None: the first) in a journal of the cache; its key."""
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if key is None or line.startswith(f'"{key}"\t'))
+    assert old in lines[at]
+    lines[at] = lines[at].replace(old, new, 1)
+    journal.write_text("".join(lines), encoding="utf-8")
+    return json.loads(lines[at].split("\t")[0])
+
+
 def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path, caplog: pytest.LogCaptureFixture):
     """Damaged cache entries are rebuilt, never blamed on a paper; a paper's stamped part (published as
     papers/ID.pdf, where later builds find it) written since it was recorded is read, found damaged and stamped
@@ -285,19 +308,14 @@ def test_bit_rot_in_the_cache_is_caught_and_rebuilt(small_build, tmp_path: Path,
         data[middle:middle + 64] = bytes(b ^ 0x5A for b in data[middle:middle + 64])
         path.write_bytes(bytes(data))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time: only the content differs
-    entry = out / ".cache/stamped/2.json"  # still JSON, but not what was written: a paper must not be blamed
-    text = entry.read_text(encoding="utf-8")
-    assert '"pages":' in text
-    entry.write_text(text.replace('"pages":', '"pages":1', 1), encoding="utf-8")
-    checked = min((out / ".cache/validation").glob("*.json"))
-    text = checked.read_text(encoding="utf-8")
-    assert '"usable":true' in text
-    checked.write_text(text.replace('"usable":true', '"usable":false'), encoding="utf-8")
+    # still JSON, but not what was written: a paper must not be blamed
+    checked = _edit_record(out / ".cache/validation.jsonl", None, '"usable":true', '"usable":false')
+    _edit_record(out / ".cache/stamped.jsonl", "2", '"pages":', '"pages":1')
     with caplog.at_level(logging.WARNING, logger="proceedings"):
         result = build_project(project)
     assert result.volume.restamped == 2 and result.report.error_count == 0
-    assert "cache entry 2.json is damaged (sha256 mismatch)" in caplog.text
-    assert f"cache entry {checked.name} is damaged (sha256 mismatch)" in caplog.text
+    assert "cache entry stamped.jsonl[2] is damaged (sha256 mismatch)" in caplog.text
+    assert f"cache entry validation.jsonl[{checked}] is damaged (sha256 mismatch)" in caplog.text
     assert "paper 3: the cached stamped copy is damaged" in caplog.text
     assert "cache entry front-matter.pickle is damaged" in caplog.text
     assert digests(out) == before
@@ -611,18 +629,21 @@ def test_a_damaged_part_forgets_its_own_record_only(tmp_path: Path):
     """A damaged front matter or index part drops that part's record, never the stamped copy of a paper whose id
     happens to be "front" or "index"."""
     from proceedings.context import make_context
-    from proceedings.stages.papercache import forget_part
+    from proceedings.stages.papercache import PaperCache, forget_part
 
     ctx = make_context(tmp_path, tmp_path / "build")
-    stamped, parts = ctx.out_dir / ".cache" / "stamped", ctx.out_dir / ".cache" / "parts"
-    for record in (stamped / "front.json", stamped / "index.json", stamped / "7.json", parts / "front.json",
-                   parts / "index.json"):
+    cache = PaperCache(ctx)
+    stamped, parts = cache.dir, ctx.out_dir / ".cache" / "parts"
+    for paper in ("front", "index", "7"):
+        cache.records.put(paper, {"key": paper})
+    for record in (parts / "front.json", parts / "index.json"):
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text("{}", encoding="utf-8")
     assert forget_part(ctx, parts / "index.pdf") == "the author index"
     assert forget_part(ctx, parts / "front_matter.pdf") == "the front matter"
     assert forget_part(ctx, stamped / "7.pdf") == "paper 7"
-    assert sorted(p.name for p in stamped.iterdir()) == ["front.json", "index.json"]
+    assert cache.records.keys() == {"front", "index"}  # this cache's view follows the journal forget_part wrote
+    assert PaperCache(ctx).records.keys() == {"front", "index"}
     assert not list(parts.iterdir())
 
 
@@ -686,8 +707,7 @@ def test_papers_on_a_disk_that_keeps_times_to_the_second_are_found_again(small_b
     project, out = _copied_build(small_build, tmp_path)
     (out / "proceedings.pdf").unlink()
     shutil.rmtree(out / "papers")
-    for record in (out / ".cache" / "stamped").glob("*.json"):
-        record.unlink()  # every paper stamped again, and moved to the other disk
+    (out / ".cache" / "stamped.jsonl").unlink()  # every paper stamped again, and moved to the other disk
     real_replace, real_utime = os.replace, os.utime
 
     def other_disk(src, dst, *args, **kwargs):

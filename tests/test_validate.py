@@ -39,7 +39,8 @@ from proceedings.pdf.textlayer import Line, PageText, Span, TextLayer, group_lin
 from proceedings.project.model import Rules
 from proceedings.stages import validate as validate_module
 from proceedings.stages.gather import gather
-from proceedings.stages.validate import CACHE_DIR, check_file, validate
+from proceedings.stages.validate import CACHE_FILE, check_file, validate
+from proceedings.util.journal import Journal
 from proceedings.util.workers import run_limited
 from tests.conftest import EPOCH, REPO, copy_project, no_shared_cache, shared_once
 from tools.samples import SampleAuthor, SamplePaper, write_paper
@@ -698,8 +699,8 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
     no_shared_cache(monkeypatch)  # the output folder's own cache is under test
     project = _project(tmp_path, {"a": papers["long-9+1"], "b": papers["clean-8+4"]})
     first = _validate(project)
-    cache = project / "build" / CACHE_DIR
-    assert len(list(cache.glob("*.json"))) == 2
+    cache = project / "build" / CACHE_FILE
+    assert len(Journal(cache).keys()) == 2
 
     def no_workers(*args, **kwargs):
         raise AssertionError("the cache should have answered")
@@ -719,15 +720,13 @@ def test_results_are_cached_by_content_rules_and_paper(tmp_path: Path, papers, m
     papers_yaml.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
     changed = _validate(project)
     assert {f.rule for f in changed.by_id("b").findings} == {"title"}
-    assert len(list(cache.glob("*.json"))) == 3
+    assert len(Journal(cache).keys()) == 3
 
     # a corrupt cache entry is ignored, a deleted cache is rebuilt
-    for entry in cache.glob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
+    lines = cache.read_bytes().splitlines(keepends=True)
+    cache.write_bytes(b"".join(line.split(b"\t")[0] + b'\t{not json\n' for line in lines))
     assert _validate(project).to_json() == changed.to_json()
-    for entry in cache.glob("*.json"):
-        entry.unlink()
-    cache.rmdir()
+    cache.unlink()
     assert _validate(project).to_json() == changed.to_json()
 
 
@@ -743,12 +742,11 @@ def test_a_shared_cache_serves_another_output_folder(tmp_path: Path, papers, mon
 
     monkeypatch.setattr(validate_module, "run_limited", no_workers)
     assert _validate(two).to_json() == first.to_json()  # another project and output folder, the same paper
-    assert len(list((two / "build" / CACHE_DIR).glob("*.json"))) == 1  # and now in its own cache too
+    assert len(Journal(two / "build" / CACHE_FILE).keys()) == 1  # and now in its own cache too
     with pytest.raises(AssertionError):
         _validate(two, use_cache=False)  # --no-cache reads neither
     monkeypatch.delenv("PROCEEDINGS_CACHE_DIR")
-    for entry in (two / "build" / CACHE_DIR).glob("*.json"):
-        entry.unlink()
+    (two / "build" / CACHE_FILE).unlink()
     with pytest.raises(AssertionError):
         _validate(two)  # unset: only the output folder's own cache counts
 

@@ -267,10 +267,11 @@ def tex_available() -> str | None:
     """None when pdflatex and acmart (with Libertine) are usable, else why not."""
     if not shutil.which("pdflatex") or not shutil.which("kpsewhich"):
         return "pdflatex is not installed"
-    for sty in ("acmart.cls", "libertine.sty", "pgfplots.sty", "booktabs.sty"):
+    for sty in ("acmart.cls", "libertine.sty", "pgfplots.sty", "booktabs.sty", "binhex.tex"):
         done = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False)
         if done.returncode != 0 or not done.stdout.strip():
-            return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra, texlive-pictures)"
+            return (f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra, texlive-pictures, "
+                    "texlive-plain-generic)")
     return None
 
 

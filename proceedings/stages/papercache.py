@@ -3,14 +3,14 @@ unchanged (see :mod:`proceedings.stages.stamp`), found under the cache or where 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from proceedings.context import BuildContext
-from proceedings.util.atomic import write_cache_json
-from proceedings.util.cache import file_fingerprint, seal, unseal
+from proceedings.util.cache import file_fingerprint
+from proceedings.util.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,12 @@ class PaperCache:
     A paper is stamped into ``.cache/stamped/ID.pdf``; once the volume made with it has passed verification, that
     file is moved to its published path, ``papers/ID.pdf`` (see :mod:`proceedings.stages.publish`), where later
     builds find it: a cached part is looked for in both places, and is the one recorded only with the size and
-    time it was written with (a published file edited or replaced is stamped again, and published again)."""
+    time it was written with (a published file edited or replaced is stamped again, and published again). The
+    records are kept in one journal, ``.cache/stamped.jsonl``."""
 
     def __init__(self, ctx: BuildContext) -> None:
         self.dir = ctx.out_dir / ".cache" / "stamped"
+        self.records = Journal(records_path(ctx))
         self.published = ctx.out_dir / "papers"
         self.enabled = ctx.use_cache
         self.layouts: dict[str, dict] = {}
@@ -57,10 +59,8 @@ class PaperCache:
         return None
 
     def _entry(self, paper_id: str) -> dict | None:
-        """The sealed record of ``paper_id``'s stamped part (None when damaged; OSError, ValueError when missing
-        or not JSON)."""
-        name = f"{paper_id}.json"
-        return unseal(json.loads((self.dir / name).read_text(encoding="utf-8")), name)
+        """The record of ``paper_id``'s stamped part (None when there is none, or it is damaged)."""
+        return self.records.get(paper_id)
 
     def relocated(self, moved: dict[Path, tuple[Path, list[int]]]) -> None:
         """Parts moved to where they are published (part -> (its new path, its size and time before)): a record
@@ -72,21 +72,29 @@ class PaperCache:
             try:
                 entry = self._entry(target.stem)
                 if entry is not None and entry.get("output") == before:
-                    write_cache_json(self.dir / f"{target.stem}.json", seal({**entry, "output": after}))
-            except (OSError, ValueError) as exc:  # not recorded: the paper is stamped again next time
+                    self.records.put(target.stem, {**entry, "output": after})
+            except OSError as exc:  # not recorded: the paper is stamped again next time
                 log.debug("paper %s: its move not recorded: %s", target.stem, exc)
 
     def put(self, paper_id: str, key: str, out: Path, pages: int, removed: Counter, shared: tuple[int, ...],
             crc: str, layout: dict) -> str:
         """Record a freshly stamped part (its CRC-32 and layout as the worker that wrote it found them); its
         CRC-32."""
-        write_cache_json(self.dir / f"{paper_id}.json", seal({"key": key, "output": file_fingerprint(out),
-                                                              "crc32": crc, "pages": pages,
-                                                              "removed": dict(sorted(removed.items())),
-                                                              "shared": list(shared), "layout": layout}))
+        self.records.put(paper_id, {"key": key, "output": file_fingerprint(out), "crc32": crc, "pages": pages,
+                                    "removed": dict(sorted(removed.items())), "shared": list(shared),
+                                    "layout": layout})
         self.layouts[paper_id] = layout
         self.fresh[paper_id] = key
         return crc
+
+    def tidy(self, papers: Iterable[str]) -> None:
+        """Keep only the records of ``papers`` (the volume's), once most records are of papers no longer in it."""
+        self.records.tidy(papers)
+
+
+def records_path(ctx: BuildContext) -> Path:
+    """The journal of the stamped papers' records."""
+    return ctx.out_dir / ".cache" / "stamped.jsonl"
 
 
 def forget_part(ctx: BuildContext, path: Path) -> str:
@@ -94,7 +102,7 @@ def forget_part(ctx: BuildContext, path: Path) -> str:
     front matter's or the author index's part): the next merge writes it again. What it was, for messages."""
     cache = PaperCache(ctx)
     if path.parent in (cache.dir, cache.published):  # kept under the cache, or published
-        (cache.dir / f"{path.stem}.json").unlink(missing_ok=True)
+        cache.records.drop(path.stem)
         return f"paper {path.stem}"
     name = "index" if path.name == "index.pdf" else "front"
     (ctx.out_dir / ".cache" / "parts" / f"{name}.json").unlink(missing_ok=True)

@@ -2,8 +2,8 @@
 
 :func:`check_file` checks one file and returns plain data; :func:`validate` runs it for every
 paper in worker processes under the venue's time and memory limits (see :mod:`proceedings.util.workers`),
-reusing results cached under ``<out>/.cache/validation/`` by content, rules and the paper's
-title and authors.
+reusing results cached in ``<out>/.cache/validation.jsonl`` (a :class:`~proceedings.util.journal.Journal`) by
+content, rules and the paper's title and authors.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
-from proceedings.util.atomic import json_bytes
-from proceedings.util.cache import digest, read_through, seal, shared_dir, unseal, write_through
+from proceedings.util.atomic import json_bytes, write_bytes
+from proceedings.util.cache import digest, seal, shared_dir, unseal
+from proceedings.util.journal import Journal
 from proceedings.util.workers import Outcome, call, result_so_far, run_inline, run_limited
 
 if TYPE_CHECKING:
@@ -39,8 +40,8 @@ CHECKS_VERSION = "8"
 """Bump when the engine (opening, text layer, cached facts) changes; a single check changing bumps only its own
 ``version`` (see :mod:`proceedings.checks.registry`), and only its results are computed again."""
 
-CACHE_DIR = Path(".cache") / "validation"
-"""Under the output folder."""
+CACHE_FILE = Path(".cache") / "validation.jsonl"
+"""Under the output folder: the results by :func:`cache_key`."""
 
 VERSIONS_FILE = Path(".cache") / "check-versions.json"
 """Under the output folder: the built-in checks' versions, kept for the code that has them."""
@@ -208,23 +209,53 @@ def cache_key(source: Source, rules: Rules) -> str:
                   [[a.name, a.family] for a in source.paper.authors])
 
 
-def _decode(raw: bytes, name: str) -> dict[str, Any] | None:
-    """A cached result from its file's bytes; None when it is not one."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError:
-        return None
-    data = unseal(data, name)  # bit rot in a cached result is caught, never reported as a finding
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        return None
-    return data
+class ResultCache:
+    """Validation results by :func:`cache_key`: the output folder's journal, then the shared cache's file of the
+    key (``$PROCEEDINGS_CACHE_DIR/validation/KEY.json``, see :func:`~proceedings.util.cache.shared_dir`), which
+    is then recorded in the journal too."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.journal = Journal(Path(out_dir) / CACHE_FILE)
+        self.shared = shared_dir("validation")
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The result cached under ``key``; None when there is none (or it is damaged: logged)."""
+        data = _result(self.journal.get(key))
+        if data is not None or self.shared is None:
+            return data
+        name = f"{key}.json"
+        try:
+            data = _result(unseal(json.loads((self.shared / name).read_bytes().decode("utf-8")), name))
+        except (OSError, ValueError):
+            return None
+        if data is not None:
+            self._keep(key, data)
+        return data
+
+    def put(self, key: str, data: dict[str, Any]) -> None:
+        """Cache ``data`` under ``key`` (in the shared cache too, when there is one); a cache that cannot be written
+        is only a slower next run."""
+        self._keep(key, data)
+        if self.shared is not None:
+            try:
+                write_bytes(self.shared / f"{key}.json", json_bytes(seal(data), pretty=False))
+            except OSError as exc:
+                log.debug("cannot write the shared validation cache: %s", exc)
+
+    def tidy(self, keys: set[str]) -> None:
+        """Keep only the results of ``keys`` (the papers as they are now), once most are of files since replaced."""
+        self.journal.tidy(keys)
+
+    def _keep(self, key: str, data: dict[str, Any]) -> None:
+        try:
+            self.journal.put(key, data)
+        except OSError as exc:
+            log.debug("cannot write the validation cache %s: %s", self.journal.path, exc)
 
 
-def _cache_write(own: Path, shared: Path | None, data: dict[str, Any]) -> None:
-    try:
-        write_through(own, shared, json_bytes(seal(data), pretty=False))
-    except OSError as exc:
-        log.debug("cannot write the validation cache %s: %s", own, exc)
+def _result(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``data`` when it is a validation result."""
+    return data if isinstance(data, dict) and isinstance(data.get("findings"), list) else None
 
 
 def _stale(cached: dict[str, Any], current: dict[str, str]) -> list[str] | None:
@@ -328,7 +359,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     (see :mod:`proceedings.stages.ahead`)."""
     rules = gathered.project.workshop.rules
     rules_json = rules.model_dump(mode="json")
-    cache_dir, shared = Path(ctx.out_dir) / CACHE_DIR, shared_dir("validation")
+    cache = ResultCache(ctx.out_dir)
     reports: dict[str, PaperReport] = {}
     todo: list[tuple[str, tuple]] = []
     keys: dict[str, str] = {}
@@ -339,8 +370,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     with ctx.progress("validate", len(gathered.sources)) as advance:
         for source in gathered.sources:
             key = keys[source.paper.id] = cache_key(source, rules)
-            name = f"{key}.json"
-            cached = read_through(cache_dir / name, shared and shared / name, _decode) if ctx.use_cache else None
+            cached = cache.get(key) if ctx.use_cache else None
             stale = _stale(cached, current) if cached is not None else None
             if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
@@ -361,8 +391,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                     ahead.record(source, outcome.value, stamped)
                 value = _merge(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
-                name = f"{keys[outcome.key]}.json"
-                _cache_write(cache_dir / name, shared and shared / name, value)
+                cache.put(keys[outcome.key], value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 reports[outcome.key] = _failure(source, outcome, rules)
@@ -383,6 +412,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),
              len(gathered.sources) - len(todo), time.monotonic() - started)
+    cache.tidy(set(keys.values()))
     report = ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
     attach_pictures(report, {s.paper.id: (s.path, s.sha256) for s in gathered.sources}, ctx.out_dir, ctx, rules)
     return report

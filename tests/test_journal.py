@@ -1,0 +1,82 @@
+"""The journal of a build's records (validation results, stamped papers): one append-only file under .cache/."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from proceedings.util import journal as journal_module
+from proceedings.util.journal import Journal
+
+
+def test_the_last_record_of_a_key_wins_and_a_dropped_key_is_gone(tmp_path: Path):
+    path = tmp_path / ".cache" / "records.jsonl"
+    journal = Journal(path)
+    assert journal.get("1") is None and journal.keys() == set()
+    journal.put("1", {"pages": 4, "layout": {"objects": [1, 2]}})
+    journal.put("2", {"pages": 6})
+    journal.put("1", {"pages": 5})
+    journal.put("tab\tand\nnewline", {"pages": 7})
+    journal.drop("2")
+    assert len(path.read_bytes().splitlines()) == 5  # appended, never rewritten
+    again = Journal(path)  # another build reads it back
+    assert again.get("1") == {"pages": 5}
+    assert again.get("tab\tand\nnewline") == {"pages": 7}
+    assert again.get("2") is None and again.keys() == {"1", "tab\tand\nnewline"}
+    record = again.get("1")
+    record["pages"] = 0  # a caller's change stays with the caller
+    assert again.get("1") == {"pages": 5}
+
+
+def test_a_line_cut_short_is_skipped_and_the_next_starts_its_own(tmp_path: Path):
+    path = tmp_path / "records.jsonl"
+    Journal(path).put("1", {"pages": 4})
+    with path.open("ab") as handle:  # a build stopped while writing its record of paper 2
+        handle.write(b'"2"\t{"pages":')
+    journal = Journal(path)
+    assert journal.keys() == {"1"}
+    journal.put("3", {"pages": 8})
+    again = Journal(path)
+    assert again.get("1") == {"pages": 4} and again.get("3") == {"pages": 8}
+    assert again.get("2") is None  # the part written, now a line of its own, is not a record
+
+
+def test_a_record_damaged_on_disk_is_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    path = tmp_path / "records.jsonl"
+    Journal(path).put("1", {"pages": 4})
+    Journal(path).put("2", {"pages": 6})
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b'"pages":4', b'"pages":5').replace(b'"pages":6', b'"pages":[6'))
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        journal = Journal(path)
+        assert journal.get("1") is None and journal.get("2") is None
+    assert "cache entry records.jsonl[1] is damaged (sha256 mismatch)" in caplog.text
+    assert "cache entry records.jsonl[2] is damaged (not JSON)" in caplog.text
+
+
+def test_each_reader_sees_what_another_appended_or_rewrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "records.jsonl"
+    one, two = Journal(path), Journal(path)
+    one.put("1", {"pages": 4})
+    assert two.get("1") == {"pages": 4}
+    two.drop("1")
+    assert one.get("1") is None
+    monkeypatch.setattr(journal_module, "SLACK", 2)
+    for n in range(6):
+        one.put(str(n % 2), {"pages": n})
+    two.tidy(["1", "7"])  # most lines outdated: written again with what is wanted
+    assert path.read_bytes().count(b"\n") == 1
+    assert one.keys() == {"1"} and one.get("1") == {"pages": 5}
+    size = path.stat().st_size
+    two.tidy(["1"])  # nothing outdated: left as it is
+    assert path.stat().st_size == size
+
+
+def test_a_journal_that_cannot_be_written_says_so(tmp_path: Path):
+    path = tmp_path / "records.jsonl"
+    path.mkdir()  # not a file: opened for appending, it fails as a full or read-only disk would
+    with pytest.raises(OSError):
+        Journal(path).put("1", {"pages": 4})
+    assert Journal(path).get("1") is None
