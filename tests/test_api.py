@@ -174,3 +174,25 @@ def test_an_output_folder_that_cannot_be_made_stops_validation_before_any_paper(
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     with pytest.raises(OutputError, match="not a directory"):
         api.validate(copy_project(tmp_path / "p"), tmp_path / "a-file" / "out")
+
+
+def _finished(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import atexit, threading\nfrom proceedings.cli.app import finish\n"
+                           + code], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_command_line_ends_its_process_as_sys_exit_would():
+    """The entry point skips the interpreter's teardown, not the exit handlers, the buffered output or the status."""
+    done = _finished("atexit.register(lambda: print('handler ran'))\nprint('out', end=' ')\nfinish(3)")
+    assert (done.returncode, done.stdout) == (3, "out handler ran\n")
+    done = _finished("finish('a message')")
+    assert (done.returncode, done.stderr) == (1, "a message\n")
+    assert _finished("finish(None)").returncode == 0
+    # no teardown: an object left to the interpreter's teardown is not freed one by one
+    left = "class Left:\n    def __del__(self):\n        print('torn down')\nleft = Left()\n"
+    assert _finished(left + "finish(0)").stdout == ""
+    assert _finished(left + "raise SystemExit(0)").stdout == "torn down\n"  # as an ordinary exit does
+    # a thread that is not a daemon is waited for, as at any exit
+    done = _finished("import time\nthreading.Thread(target=lambda: (time.sleep(0.3), print('waited'))).start()\n"
+                     "finish(4)")
+    assert (done.returncode, done.stdout) == (4, "waited\n")
