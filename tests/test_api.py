@@ -181,7 +181,7 @@ def _finished(code: str) -> subprocess.CompletedProcess:
                            + code], capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_the_command_line_ends_its_process_as_sys_exit_would():
+def test_the_command_line_ends_its_process_as_sys_exit_would(tmp_path: Path):
     """The entry point skips the interpreter's teardown, not the exit handlers, the buffered output or the status."""
     done = _finished("atexit.register(lambda: print('handler ran'))\nprint('out', end=' ')\nfinish(3)")
     assert (done.returncode, done.stdout) == (3, "out handler ran\n")
@@ -196,3 +196,9 @@ def test_the_command_line_ends_its_process_as_sys_exit_would():
     done = _finished("import time\nthreading.Thread(target=lambda: (time.sleep(0.3), print('waited'))).start()\n"
                      "finish(4)")
     assert (done.returncode, done.stdout) == (4, "waited\n")
+    # a profiler (python -m cProfile -m proceedings …) writes its data once the command has returned: it still can
+    script = tmp_path / "command.py"
+    script.write_text("from proceedings.cli.app import finish\nfinish(0)\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "stats"), str(script)], check=True,
+                   timeout=60)
+    assert (tmp_path / "stats").stat().st_size > 0

@@ -210,13 +210,14 @@ def main() -> None:
 
 def finish(code: object) -> NoReturn:
     """Exit with ``code`` as ``sys.exit`` would, skipping the interpreter's teardown when no thread but daemons
-    is left to wait for (else the ordinary exit, which waits for them)."""
+    is left to wait for and nothing profiles or traces the process (else the ordinary exit)."""
     import atexit
     import os
     import threading
 
-    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
-        sys.exit(code)
+    if sys.getprofile() is not None or sys.gettrace() is not None or any(
+            t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)  # a profiler or coverage writes its data at teardown; threads are waited for
     if code is None or isinstance(code, int):
         status = code or 0
     else:  # sys.exit("message"): printed, status 1
