@@ -80,3 +80,22 @@ def test_a_journal_that_cannot_be_written_says_so(tmp_path: Path):
     with pytest.raises(OSError):
         Journal(path).put("1", {"pages": 4})
     assert Journal(path).get("1") is None
+
+
+@pytest.mark.parametrize("cut", [b'"1"\t{"pages":5,"sea', b'"1"\t', b'"1"\t{"pages":5,"sealed":"' + b"0" * 64])
+def test_a_line_cut_short_never_replaces_the_record_before_it(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                              cut: bytes):
+    """A build stopped while writing a key's new record leaves its earlier one in force, once the next build has
+    appended after the line cut short: that line is skipped, not read as a damaged record (a warning, the earlier
+    record shadowed) nor, cut right after the tab, as the key dropped."""
+    path = tmp_path / "records.jsonl"
+    Journal(path).put("1", {"pages": 4})
+    with path.open("ab") as handle:
+        handle.write(cut)
+    reader, writer = Journal(path), Journal(path)
+    assert reader.get("1") == {"pages": 4}  # another instance of this build, which read the file as it was cut
+    with caplog.at_level(logging.WARNING, logger="proceedings"):
+        writer.put("2", {"pages": 6})
+        assert reader.get("1") == {"pages": 4} and Journal(path).get("1") == {"pages": 4}
+        assert Journal(path).keys() == reader.keys() == {"1", "2"}
+    assert caplog.text == ""

@@ -6,8 +6,9 @@ each new file made soon after a build folder was deleted is found only after a s
 deletion freed, which grows with the number of files made and deleted.
 
 Each value is sealed (:func:`~proceedings.util.cache.seal`): a line damaged on disk is skipped with a warning, and
-what it recorded is made again. A line cut short by a build that stopped while writing it is skipped too, and the
-next line starts on a line of its own. When most lines are outdated, :meth:`Journal.tidy` writes the file again
+what it recorded is made again. A line cut short by a build that stopped while writing it is skipped too: the next
+append closes it with :data:`CUT` (never read as a record, damaged or empty: the key's earlier record stays in force)
+and starts a line of its own. When most lines are outdated, :meth:`Journal.tidy` writes the file again
 (atomically) with the records still wanted.
 """
 
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 
 SLACK = 64
 """Outdated lines a journal may hold beyond its live records before :meth:`Journal.tidy` rewrites it."""
+
+CUT = b"\0"
+"""Ends a line cut short, written before the next record is appended: no whole line holds it (JSON escapes control
+characters), so the line is skipped. (Appended, not cut off: the file only grows, which is how another
+:class:`Journal` of it sees that it changed.)"""
 
 
 class Journal:
@@ -93,7 +99,7 @@ class Journal:
         line = _line(key, text)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("ab") as handle:
-            handle.write(b"\n" + line if self._torn else line)
+            handle.write(CUT + b"\n" + line if self._torn else line)
         self._sync()
 
     def _reset(self) -> None:
@@ -128,7 +134,10 @@ class Journal:
         self._read = (st.st_ino, offset + whole, offset + len(data), st.st_mtime_ns)
 
     def _take(self, raw: bytes) -> None:
-        """One line: ``key`` (as JSON), a tab, the value (nothing: the key forgotten); others are skipped."""
+        """One line: ``key`` (as JSON), a tab, the value (nothing: the key forgotten); others are skipped, a line cut
+        short (ended with :data:`CUT`) among them."""
+        if raw.endswith(CUT):
+            return
         head, tab, text = raw.partition(b"\t")
         try:
             key = json.loads(head)
