@@ -83,10 +83,31 @@ def gather_project(project_dir: Path, ctx: BuildContext) -> Gathered:
 
 @contextlib.contextmanager
 def held(ctx: BuildContext) -> Iterator[None]:
-    """The output folder, made (exit 74 when it cannot be) and held (another command into it waits)."""
+    """The output folder, made (exit 74 when it cannot be) and held (another command into it waits); the record
+    files of an earlier version of the tool removed from it."""
     prepare(ctx.out_dir)
     with exclusive(ctx.out_dir):
+        _retire_file_records(ctx.out_dir)
         yield
+
+
+FILE_RECORDS = ((Path(".cache") / "validation", "*.json"), (Path(".cache") / "stamped", "*.json"))
+"""Where versions before the journals (``.cache/validation.jsonl``, ``.cache/stamped.jsonl``) kept a file per
+paper's record: read by nothing now."""
+
+
+def _retire_file_records(out_dir: Path) -> None:
+    for folder, pattern in FILE_RECORDS:
+        where = out_dir / folder
+        if not where.is_dir():
+            continue
+        try:
+            for old in where.glob(pattern):
+                old.unlink(missing_ok=True)
+            if folder == FILE_RECORDS[0][0]:  # the validation records' own folder
+                where.rmdir()
+        except OSError as exc:  # a folder of other files, or one that cannot be written: left as it is
+            log.debug("old records in %s left: %s", where, exc)
 
 
 @guarded  # a full or read-only output disk exits 74 (OutputError), never blamed on a paper

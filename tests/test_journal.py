@@ -99,3 +99,21 @@ def test_a_line_cut_short_never_replaces_the_record_before_it(tmp_path: Path, ca
         assert reader.get("1") == {"pages": 4} and Journal(path).get("1") == {"pages": 4}
         assert Journal(path).keys() == reader.keys() == {"1", "2"}
     assert caplog.text == ""
+
+
+def test_the_record_files_of_an_earlier_version_are_removed(tmp_path: Path):
+    """Before the journals, a build kept a file per paper's record: the next command into the folder removes them
+    (the stamped papers beside them stay)."""
+    from proceedings.context import make_context
+    from proceedings.pipeline import held
+
+    ctx = make_context(tmp_path, tmp_path / "build")
+    old = [ctx.out_dir / ".cache" / "validation" / f"{'a' * 64}.json", ctx.out_dir / ".cache" / "stamped" / "7.json"]
+    kept = ctx.out_dir / ".cache" / "stamped" / "7.pdf"
+    for path in [*old, kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    with held(ctx):
+        pass
+    assert not any(path.exists() for path in old) and not old[0].parent.exists()
+    assert kept.exists()
