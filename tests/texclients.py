@@ -36,9 +36,10 @@ def missing() -> str | None:
     tools = [t for t in ("pdflatex", "bibtex", "biber", "kpsewhich", "pdftotext") if shutil.which(t) is None]
     if tools:
         return f"{', '.join(tools)} not installed (texlive-latex-extra, texlive-bibtex-extra, biber, poppler-utils)"
-    for sty in ("acmart.cls", "libertine.sty", "biblatex.sty", "ACM-Reference-Format.bst"):
-        if _kpse(sty) is None:
-            return f"{sty} not installed (texlive-publishers, texlive-fonts-extra, texlive-bibtex-extra)"
+    for sty in ("acmart.cls", "libertine.sty", "biblatex.sty", "ACM-Reference-Format.bst", "binhex.tex"):
+        if _kpse(sty) is None:  # binhex.tex: read by acmart's fonts (newtx)
+            return (f"{sty} not installed (texlive-publishers, texlive-fonts-extra, texlive-bibtex-extra, "
+                    "texlive-plain-generic)")
     return None
 
 

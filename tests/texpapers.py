@@ -187,10 +187,10 @@ def tex_available() -> str | None:
     if shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None:
         return "pdflatex is not installed"
     for sty in ("acmart.cls", "libertine.sty", "IEEEtran.cls", "llncs.cls", "lineno.sty", "eso-pic.sty",
-                "draftwatermark.sty", "example-image.pdf"):
+                "draftwatermark.sty", "example-image.pdf", "binhex.tex"):
         found = subprocess.run(["kpsewhich", sty], capture_output=True, text=True, check=False).stdout.strip()
         if not found:
-            return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra)"
+            return f"{sty} is not installed (TeX Live: texlive-publishers, texlive-fonts-extra, texlive-plain-generic)"
     return None
 
 
