@@ -91,20 +91,21 @@ def held(ctx: BuildContext) -> Iterator[None]:
         yield
 
 
-FILE_RECORDS = ((Path(".cache") / "validation", "*.json"), (Path(".cache") / "stamped", "*.json"))
+FILE_RECORDS = ((Path(".cache") / "validation", True), (Path(".cache") / "stamped", False))
 """Where versions before the journals (``.cache/validation.jsonl``, ``.cache/stamped.jsonl``) kept a file per
-paper's record: read by nothing now."""
+paper's record (``*.json``), read by nothing now; and whether the folder goes too (``stamped/`` holds the stamped
+papers still)."""
 
 
 def _retire_file_records(out_dir: Path) -> None:
-    for folder, pattern in FILE_RECORDS:
+    for folder, whole in FILE_RECORDS:
         where = out_dir / folder
         if not where.is_dir():
             continue
         try:
-            for old in where.glob(pattern):
+            for old in where.glob("*.json"):
                 old.unlink(missing_ok=True)
-            if folder == FILE_RECORDS[0][0]:  # the validation records' own folder
+            if whole:
                 where.rmdir()
         except OSError as exc:  # a folder of other files, or one that cannot be written: left as it is
             log.debug("old records in %s left: %s", where, exc)
