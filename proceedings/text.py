@@ -152,15 +152,16 @@ _CAPITAL_PARTICLES = frozenset(["La", "Le", "Las", "Los", "Da", "Das", "Do", "Do
                                 "Van", "Von", "Der", "Den", "Ten", "Ter"])
 
 
-def split_suffix(name: str) -> tuple[str, str]:
-    """``("Martin Luther King", "Jr.")`` from "Martin Luther King, Jr." (or "… King Jr."); ``(name, "")``
-    when the name has no generational suffix."""
+def split_suffix(name: str, least: int = 2) -> tuple[str, str]:
+    """``("Martin Luther King", "Jr.")`` from "Martin Luther King, Jr." (or "… King Jr.", a suffix written without
+    a comma after at least ``least`` words: 1 for a family name, "King Jr."); ``(name, "")`` when the name has no
+    generational suffix."""
     name = name.strip()
     head, comma, tail = name.rpartition(",")
     if comma and head.strip() and tail.strip().casefold() in _SUFFIXES:
         return head.strip().rstrip(","), tail.strip()
     words = [w for w in name.split(" ") if w]
-    if len(words) >= 3 and words[-1] in _BARE_SUFFIXES:
+    if len(words) > least and words[-1] in _BARE_SUFFIXES:
         return " ".join(words[:-1]), words[-1]
     return name, ""
 
@@ -174,7 +175,7 @@ def family_name(name: str, family: str | None = None) -> str:
     """The family name: ``family`` when given (less a suffix), else the last word of ``name`` with
     the lower-case particles before it ("van der Berg", "de La Fontaine"), never the suffix."""
     if family and family.strip():
-        return split_suffix(family)[0] or family.strip()
+        return split_suffix(family, least=1)[0] or family.strip()
     words = split_suffix(name)[0].split()
     if not words:
         return name
@@ -198,7 +199,7 @@ def given_names(name: str, family: str | None = None) -> str:
 
 def name_suffix(name: str, family: str | None = None) -> str:
     """The generational suffix ("Jr.", "III") written in ``name`` or in ``family``, or ""."""
-    return split_suffix(name)[1] or (split_suffix(family)[1] if family else "")
+    return split_suffix(name)[1] or (split_suffix(family, least=1)[1] if family else "")
 
 
 def split_particle(family: str) -> tuple[str, str]:
@@ -229,7 +230,7 @@ def name_parts(name: str, family: str | None = None, suffix: str | None = None) 
     name = name.strip()
     if not suffix:
         found = _SUFFIX.search(name)
-        if found and found.start() > 0 and (family is None or found.group(1) not in family):
+        if found and found.start() > 0 and (family is None or found.group(1) not in family_name(name, family)):
             suffix, name = found.group(1), name[: found.start()].strip()
     given = split_honorific(name, family)[1].split()  # "Dr. Mehmet Öztürk": Dr. is no given name
     return (given[0] if given else "", " ".join(given[1:]), family_name(name, family), suffix or "")

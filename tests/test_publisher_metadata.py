@@ -605,3 +605,16 @@ def test_an_isbn_written_with_its_label_is_printed_once_everywhere(tmp_path: Pat
     data["isbn"] = "ISBN 978\u00a00-306-40615-7"
     workshop.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert load_project(project).workshop.isbn == "978 0-306-40615-7"
+
+
+def test_a_family_written_with_its_suffix_is_the_family_without_it():
+    """``family: King Jr.`` (as the EasyChair import wrote it from the last-name column): the family is King, the
+    given names Martin Luther, as for ``family: King, Jr.``; no notice that the family is not part of the name."""
+    from proceedings.project.loading import _person_notices
+    from proceedings.project.model import Person
+
+    for family in ("King Jr.", "King, Jr.", "King"):
+        assert name_parts("Martin Luther King Jr.", family) == ("Martin", "Luther", "King", "Jr."), family
+    notices: list[str] = []
+    _person_notices([Person(name="Martin Luther King Jr.", family="King Jr.")], "papers.yaml", "", notices)
+    assert notices == []

@@ -26,7 +26,7 @@ from proceedings.project.model import (
 )
 from proceedings.project.program import load_program
 from proceedings.project.publishing import derive_dois
-from proceedings.text import isbn_fault, match_fold, orcid_fault, split_suffix
+from proceedings.text import family_name, isbn_fault, match_fold, orcid_fault
 
 
 def _persons(root: Path, rel: str, problems: list[str], notices: list[str]) -> list[Person]:
@@ -63,7 +63,7 @@ def _person_notices(people: list[Person], rel: str, where: str, notices: list[st
     the name prints as written, but sorts and is cited by that family name; and for each ``orcid`` that is no ORCID
     iD (its form, or a mistyped digit): the publisher's metadata leaves it out."""
     for i, person in enumerate(people):
-        family = split_suffix(person.family)[0] or person.family if person.family else ""
+        family = family_name(person.name, person.family) if person.family else ""
         if family and not _part_of(family, person.name):
             notices.append(f"{rel}: {where}[{i}].family: {person.family!r} is not part of the name {person.name!r}; "
                            "the name prints as written, but sorts and is cited under that family name")
