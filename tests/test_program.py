@@ -365,6 +365,11 @@ def test_a_talk_titled_with_its_kind_is_not_labelled_twice(project: Path):
     assert [talk_title(it) for it in talks_] == ["KEYNOTE: Seeing Less, Finding More",
                                                  "Invited Talk: Efficiency at Scale"]
     assert [it.label for it in talks_] == ["", "Invited Talk"]
+    # the kind written as a word of its own only: "Keynotes we never gave" is still labelled
+    _edit(project, _set("0.sessions.0.items.0.title", "Keynotes we never gave"))
+    first = next(it for d in load_project(project).program for s in d.sessions for it in s.items
+                 if it.kind_ == "keynote")
+    assert (first.label, talk_title(first)) == ("Keynote", "Keynote: Keynotes we never gave")
 
 
 def test_parallel_sessions_in_different_rooms_share_their_time(project: Path):

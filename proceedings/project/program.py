@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -135,9 +136,9 @@ class Item(_Timed):
 
     @property
     def label(self) -> str:
-        """What is printed before the title ("Keynote"): nothing when the title begins with it already."""
-        label = KIND_LABELS[self.kind_]
-        return "" if label and match_fold(self.title or "").startswith(match_fold(label)) else label
+        """What is printed before the title ("Keynote"): nothing when the title begins with it as a word already."""
+        label, title = KIND_LABELS[self.kind_], match_fold(self.title or "")
+        return "" if label and re.match(re.escape(match_fold(label)) + r"(?!\w)", title) else label
 
 
 class ProgramSession(_Timed):
