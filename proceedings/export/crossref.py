@@ -136,9 +136,6 @@ def deposit_problems(project: Project, metadata: dict[str, Any]) -> list[str]:
     why = isbn_fault(w.isbn) if w.isbn else None
     if why:
         problems.append(f"{WORKSHOP_FILE}: isbn: {w.isbn!r} {why}")
-    why = doi_fault(w.doi) if w.doi else None
-    if why:
-        problems.append(f"{WORKSHOP_FILE}: doi: {w.doi!r} {why}")
     if w.url and not _URL.match(w.url):
         problems.append(f"{WORKSHOP_FILE}: url: {w.url!r} is not a web address (https://…)")
     no_doi, bad_doi, no_url = [], [], []
