@@ -26,7 +26,7 @@ class PaperCache:
 
     def __init__(self, ctx: BuildContext) -> None:
         self.dir = ctx.out_dir / ".cache" / "stamped"
-        self.records = Journal(records_path(ctx))
+        self.records = Journal(ctx.out_dir / ".cache" / "stamped.jsonl")
         self.published = ctx.out_dir / "papers"
         self.enabled = ctx.use_cache
         self.layouts: dict[str, dict] = {}
@@ -46,7 +46,7 @@ class PaperCache:
         if not any(place.exists() for place in places):
             return None
         try:
-            entry = self._entry(paper_id)
+            entry = self.records.get(paper_id)
             if entry is None or entry["key"] != key:
                 return None
             for place in places:
@@ -58,10 +58,6 @@ class PaperCache:
                     paper_id, paper_id)
         return None
 
-    def _entry(self, paper_id: str) -> dict | None:
-        """The record of ``paper_id``'s stamped part (None when there is none, or it is damaged)."""
-        return self.records.get(paper_id)
-
     def relocated(self, moved: dict[Path, tuple[Path, list[int]]]) -> None:
         """Parts moved to where they are published (part -> (its new path, its size and time before)): a record
         whose size and time the move did not keep (``papers/`` on another disk) is brought up to date."""
@@ -70,7 +66,7 @@ class PaperCache:
             if not after or after == before:
                 continue
             try:
-                entry = self._entry(target.stem)
+                entry = self.records.get(target.stem)
                 if entry is not None and entry.get("output") == before:
                     self.records.put(target.stem, {**entry, "output": after})
             except OSError as exc:  # not recorded: the paper is stamped again next time
@@ -90,11 +86,6 @@ class PaperCache:
     def tidy(self, papers: Iterable[str]) -> None:
         """Keep only the records of ``papers`` (the volume's), once most records are of papers no longer in it."""
         self.records.tidy(papers)
-
-
-def records_path(ctx: BuildContext) -> Path:
-    """The journal of the stamped papers' records."""
-    return ctx.out_dir / ".cache" / "stamped.jsonl"
 
 
 def forget_part(ctx: BuildContext, path: Path) -> str:
