@@ -262,7 +262,7 @@ def test_two_lines_of_body_above_the_references_start_a_page_a_running_header_do
 
     def length(*lines) -> int:
         ninth = page(9, header, ("[1] A. Author, a reference, 2020.", 54, 140, 600), *lines)
-        paper = SimpleNamespace(references=heading, count=9, page=lambda n: [*pages, ninth][n - 1])
+        paper = SimpleNamespace(references=heading, count=9, notes={}, page=lambda n: [*pages, ninth][n - 1])
         return body_pages(paper)
 
     assert length() == 8  # the header and a short reference line left of the centred heading: no body
@@ -270,11 +270,12 @@ def test_two_lines_of_body_above_the_references_start_a_page_a_running_header_do
                   ("body text of a page, a whole line of it", 54, 300, 600)) for n in range(1, 9)]
     ninth = page(9, ("Workshop on Retrieval 2025 - References", 54, 300, 710),
                  ("[1] A. Author, a reference, 2020.", 54, 140, 600))
-    paper = SimpleNamespace(references=heading, count=9, page=lambda n: [*named, ninth][n - 1])
+    paper = SimpleNamespace(references=heading, count=9, notes={}, page=lambda n: [*named, ninth][n - 1])
     assert body_pages(paper) == 8  # a header naming its section: the top line, beginning as the others' do
     for p in (*named, ninth):  # captions of figures at the top of pages begin alike too, and are body
         p.lines[0].spans[0].text = "Figure " + p.lines[0].spans[0].text
         p.lines[0] = Line(p.lines[0].spans)
+    paper.notes.clear()  # the same paper's pages changed: found again
     assert body_pages(paper) == 9
     centred = page(9, ("REFERENCES", 147, 202, 733), ("[1] A. Author, a reference, as wide as its column", 54, 300, 717),
                    ("right column text of the same page", 318, 560, 717))

@@ -16,7 +16,15 @@ from proceedings.pdf.textlayer import Line
 
 def body_pages(paper: Paper) -> int:
     """Pages of body before the references, a started page counting as a page (one line of body above the
-    heading, or in a column before it, starts it); every page without a heading."""
+    heading, or in a column before it, starts it); every page without a heading. Found once a paper (the rule
+    and the check's result read it)."""
+    found = paper.notes.get("body-pages")
+    if found is None:
+        found = paper.notes["body-pages"] = _body_pages(paper)
+    return found
+
+
+def _body_pages(paper: Paper) -> int:
     refs = paper.references
     if refs is None:
         return paper.count
@@ -84,7 +92,6 @@ def run(paper: Paper):
     appendix = paper.appendix_pages
     extra = [p for p in appendix if p > body]
     total = body + len(extra)
-    paper.notes["body_pages"] = body
     if refs:
         where = f"{plural(body, 'page')} before the references (heading on page {refs.page})"
         if extra:
