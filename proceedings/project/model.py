@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from proceedings.project.files import id_text
 from proceedings.project.program import Day, Sponsor, check_timezone
@@ -24,6 +24,9 @@ COMMITTEE_FILE = "front_matter/committee.yaml"
 PREFACE_FILE = "front_matter/preface.md"
 PAPERS_FILE = "camera_ready/papers.yaml"
 CAMERA_READY = "camera_ready"
+
+Doi = Annotated[str | None, AfterValidator(check_doi)]
+"""A ``doi`` field: stored bare, refused when it is no DOI (:func:`~proceedings.project.publishing.check_doi`)."""
 
 
 class _Model(BaseModel):
@@ -173,7 +176,7 @@ class Workshop(_Model, PublisherFields):
     isbn: str | None = None
     """ISBN of the volume, as every output prints it: its label and odd spaces left out ("ISBN 979-8-4007-1331-6"
     is "979-8-4007-1331-6")."""
-    doi: str | None = None
+    doi: Doi = None
     """DOI of the volume, bare ("https://doi.org/10.1145/x" is "10.1145/x")."""
     url: str | None = None
     """Web page of the event."""
@@ -216,7 +219,6 @@ class Workshop(_Model, PublisherFields):
     def _bare_isbn(cls, value: str | None) -> str | None:
         return bare_isbn(value) or None if value is not None else None
 
-    _doi = field_validator("doi")(classmethod(lambda cls, v: check_doi(v)))
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> Workshop:
@@ -265,7 +267,7 @@ class Paper(_Model):
     """Keywords (citation exports)."""
     session: str | None = None
     """Session heading in the table of contents."""
-    doi: str | None = None
+    doi: Doi = None
     """DOI of the paper, bare ("https://doi.org/10.1145/x" is "10.1145/x"); no other paper's, nor the volume's."""
     url: str | None = None
     """Landing page of the paper."""
@@ -304,7 +306,6 @@ class Paper(_Model):
     def _str(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
 
-    _doi = field_validator("doi")(classmethod(lambda cls, v: check_doi(v)))
 
 
 class Project(_Model):
