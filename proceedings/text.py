@@ -125,13 +125,21 @@ def browser_link(url: str | None) -> str | None:
 
 def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
+    if text.isascii():  # most text: only the backquote of the special characters is ASCII
+        return text.replace("`", "'") if "`" in text else text
     text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks
     if text.isascii():  # every character up in a dict)
         return text
     text = unicodedata.normalize("NFKD", text)
-    for mark in {c for c in set(text) if c > "\x7f" and unicodedata.combining(c)}:  # each distinct character once
+    odd = set("".join(_NON_ASCII.findall(text)))  # the distinct characters past ASCII (set(text) is slower)
+    for mark in [c for c in odd if unicodedata.combining(c)]:
         text = text.replace(mark, "")
+    if odd.isdisjoint(_SPECIAL_CHARS) and "`" not in text:  # NFKD makes some of them (Ǿ: Ø and an accent)
+        return text
     return _SPECIAL_RE.sub(_special, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def match_fold(text: str) -> str:

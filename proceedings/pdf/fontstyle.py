@@ -18,17 +18,17 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmssbx|-b$|\bbd\b|,b$|m
 _HANDLE = ctypes.c_void_p
 
 
-def _prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
+def prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
     """``function`` of pypdfium2's raw bindings, called with handles as integers (the GIL released, as ctypes
     releases it for every foreign call)."""
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-_text_object = _prototype(raw.FPDFText_GetTextObject, _HANDLE, _HANDLE, ctypes.c_int)
-_font_of = _prototype(raw.FPDFTextObj_GetFont, _HANDLE, _HANDLE)
-_font_size = _prototype(raw.FPDFText_GetFontSize, ctypes.c_double, _HANDLE, ctypes.c_int)
-_base_name = _prototype(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _HANDLE, ctypes.c_char_p, ctypes.c_size_t)
-_weight = _prototype(raw.FPDFFont_GetWeight, ctypes.c_int, _HANDLE)
+_text_object = prototype(raw.FPDFText_GetTextObject, _HANDLE, _HANDLE, ctypes.c_int)
+_font_of = prototype(raw.FPDFTextObj_GetFont, _HANDLE, _HANDLE)
+_font_size = prototype(raw.FPDFText_GetFontSize, ctypes.c_double, _HANDLE, ctypes.c_int)
+_base_name = prototype(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, _HANDLE, ctypes.c_char_p, ctypes.c_size_t)
+_weight = prototype(raw.FPDFFont_GetWeight, ctypes.c_int, _HANDLE)
 
 _NAMES: dict[bytes, tuple[str, bool]] = {}
 """A font's name as PDFium gives it -> (its base name, subset prefix removed; whether the name says bold)."""

@@ -20,10 +20,17 @@ from typing import Any
 import pypdfium2 as pdfium
 from pypdfium2 import raw
 
-from proceedings.pdf.fontstyle import PageFonts
+from proceedings.pdf.fontstyle import PageFonts, prototype
 from proceedings.pdf.geometry import PageBox, Rect
 
 log = logging.getLogger(__name__)
+
+_DOUBLE = ctypes.POINTER(ctypes.c_double)
+_count_rects = prototype(raw.FPDFText_CountRects, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
+_get_rect = prototype(raw.FPDFText_GetRect, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
+_char_box = prototype(raw.FPDFText_GetCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
+"""The calls made per line of text, through prototypes taking the text page's handle as an integer (see
+:mod:`proceedings.pdf.fontstyle`)."""
 
 MAX_SPANS = 20_000
 """Most spans read from one page (a page of millions of glyphs is read in part)."""
@@ -210,20 +217,21 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         out: list[Span] = []
         joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
         style = PageFonts(tp).style
+        handle = ctypes.cast(tp, ctypes.c_void_p).value
         for start, length in _segments(text):
             if len(out) >= MAX_SPANS:
                 break
-            n = raw.FPDFText_CountRects(tp, start, length)
+            n = _count_rects(handle, start, length)
             rects = []
             for i in range(n):
-                if raw.FPDFText_GetRect(tp, i, *refs):
+                if _get_rect(handle, i, *refs):
                     rects.append((left.value, bottom.value, right.value, top.value))
             if not rects:
                 continue
             if len(rects) == 1:
                 pieces = [(start, text[start:start + length], rects[0])]
             else:
-                pieces = _split(tp, text, start, length, rects)
+                pieces = _split(handle, text, start, length, rects)
             for first, piece, rect in pieces:
                 if not piece.strip():
                     continue
@@ -236,36 +244,36 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         textpage.close()
 
 
-def _split(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+def _split(handle: int, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
     """A line of several rectangles cut where each rectangle's first character is (found by counting PDFium's
     rectangles over ever longer parts of the line); by the characters' centres when that does not give
     increasing cuts."""
     cuts = [start]
     for k in range(1, len(rects)):
-        idx = _first_of_rect(tp, start, length, k, cuts[-1])
+        idx = _first_of_rect(handle, start, length, k, cuts[-1])
         if not cuts[-1] < idx < start + length:
             break
         cuts.append(idx)
     else:
         cuts.append(start + length)
         return [(cuts[k], text[cuts[k]:cuts[k + 1]], rects[k]) for k in range(len(rects))]
-    return _split_by_chars(tp, text, start, length, rects)
+    return _split_by_chars(handle, text, start, length, rects)
 
 
-def _first_of_rect(tp: Any, start: int, length: int, k: int, after: int) -> int:
+def _first_of_rect(handle: int, start: int, length: int, k: int, after: int) -> int:
     """The first character of the line's ``k``-th rectangle: the shortest run of the line's characters that
     PDFium covers with ``k + 1`` rectangles ends there (bisected; a run's rectangles grow with its length)."""
     lo, hi = after - start + 1, length  # run lengths
     while lo < hi:
         mid = (lo + hi) // 2
-        if raw.FPDFText_CountRects(tp, start, mid) >= k + 1:
+        if _count_rects(handle, start, mid) >= k + 1:
             hi = mid
         else:
             lo = mid + 1
     return start + lo - 1
 
 
-def _split_by_chars(tp: Any, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+def _split_by_chars(handle: int, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
     """A line of several rectangles cut by its characters' centres."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
@@ -273,7 +281,7 @@ def _split_by_chars(tp: Any, text: str, start: int, length: int, rects: list[Rec
     firsts: list[int] = [-1] * len(rects)
     current = 0
     for i in range(start, start + length):
-        if raw.FPDFText_GetCharBox(tp, i, *refs) and (right.value > left.value or top.value > bottom.value):
+        if _char_box(handle, i, *refs) and (right.value > left.value or top.value > bottom.value):
             cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
             for k in [current, *range(len(rects))]:
                 r = rects[k]

@@ -18,6 +18,8 @@ from proceedings.typeset import fonts
 
 INK = "#1a1a1a"
 MUTED = "#555555"
+INK_COLOR, MUTED_COLOR = colors.HexColor(INK), colors.HexColor(MUTED)
+"""As ReportLab's colours: a style or a fill given a string parses it every time it is drawn."""
 LINK = "#1f3f7a"
 RULE = colors.HexColor("#9a9a9a")
 """The rules of the programme's and the preface's tables."""
@@ -43,7 +45,7 @@ class Styles:
 
     def __post_init__(self) -> None:
         f = fonts
-        base = ParagraphStyle("body", fontName=f.REGULAR, fontSize=10.5, leading=14.5, textColor=INK,
+        base = ParagraphStyle("body", fontName=f.REGULAR, fontSize=10.5, leading=14.5, textColor=INK_COLOR,
                               alignment=TA_JUSTIFY, spaceAfter=7)
         self.body = base
         self.body_left = ParagraphStyle("body-left", parent=base, alignment=TA_LEFT)
@@ -56,23 +58,23 @@ class Styles:
         self.title = ParagraphStyle("title", parent=base, fontName=f.BOLD, fontSize=23, leading=29,
                                     alignment=TA_CENTER, spaceAfter=14)
         self.over_title = ParagraphStyle("over-title", parent=base, fontName=f.REGULAR, fontSize=11, leading=14,
-                                         alignment=TA_CENTER, textColor=MUTED, spaceAfter=10)
+                                         alignment=TA_CENTER, textColor=MUTED_COLOR, spaceAfter=10)
         self.subtitle = ParagraphStyle("subtitle", parent=base, fontName=f.REGULAR, fontSize=13, leading=17,
                                        alignment=TA_CENTER, spaceAfter=4)
         self.center = ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=2)
         self.center_italic = ParagraphStyle("center-italic", parent=self.center, fontName=f.ITALIC,
-                                            fontSize=9.5, leading=12, textColor=MUTED, spaceAfter=7)
+                                            fontSize=9.5, leading=12, textColor=MUTED_COLOR, spaceAfter=7)
         self.editor = ParagraphStyle("editor", parent=self.center, fontName=f.REGULAR, fontSize=11.5, leading=14,
                                      spaceAfter=0)
         self.role = ParagraphStyle("role", parent=self.h2, fontSize=11.5, spaceBefore=14, spaceAfter=6)
         self.person = ParagraphStyle("person", parent=base, alignment=TA_LEFT, spaceAfter=1, leading=13.5)
-        self.affil = ParagraphStyle("affil", parent=self.person, fontName=f.ITALIC, fontSize=9.5, textColor=MUTED,
+        self.affil = ParagraphStyle("affil", parent=self.person, fontName=f.ITALIC, fontSize=9.5, textColor=MUTED_COLOR,
                                     spaceAfter=6)
         self.session = ParagraphStyle("session", parent=self.h2, fontSize=11.5, spaceBefore=14, spaceAfter=6)
         self.toc_title = ParagraphStyle("toc-title", parent=base, alignment=TA_LEFT, fontSize=10.5, leading=13.5,
                                         spaceAfter=0)
         self.toc_authors = ParagraphStyle("toc-authors", parent=self.toc_title, fontName=f.ITALIC, fontSize=9.5,
-                                          leading=12, textColor=MUTED)
+                                          leading=12, textColor=MUTED_COLOR)
         self.index_letter = ParagraphStyle("index-letter", parent=self.h2, fontSize=12, spaceBefore=10, spaceAfter=3)
         self.index_entry = ParagraphStyle("index-entry", parent=base, alignment=TA_LEFT, fontSize=9.5, leading=12,
                                           leftIndent=12, firstLineIndent=-12, spaceAfter=1)

@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, Paragraph
 from proceedings.stages.plan import Placed
 from proceedings.typeset import fonts
 from proceedings.typeset.frontdata import MAX_TOC_TITLE, TocLink, shorten, toc_authors
-from proceedings.typeset.styles import MUTED, Styles, esc
+from proceedings.typeset.styles import MUTED_COLOR, Styles, esc
 
 
 class TocEntry(Flowable):
@@ -64,7 +64,7 @@ class TocEntry(Flowable):
             canv.saveState()
             text = canv.beginText(stop - count * pitch, baseline)
             text.setFont(fonts.REGULAR, style.fontSize - 1)
-            text.setFillColor(MUTED)
+            text.setFillColor(MUTED_COLOR)
             text.setCharSpace(pitch - canv.stringWidth(dot, fonts.REGULAR, style.fontSize - 1))
             text.textOut(dot * count)
             canv.drawText(text)
