@@ -29,7 +29,11 @@ _DOUBLE = ctypes.POINTER(ctypes.c_double)
 _count_rects = prototype(raw.FPDFText_CountRects, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
 _get_rect = prototype(raw.FPDFText_GetRect, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
 _char_box = prototype(raw.FPDFText_GetCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
-"""The calls made per line of text, through prototypes taking the text page's handle as an integer (see
+_FLOAT = ctypes.POINTER(ctypes.c_float)
+_page_object = prototype(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_object_type = prototype(raw.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
+_object_bounds = prototype(raw.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, *[_FLOAT] * 4)
+"""The calls made per line of text and per page object, through prototypes taking handles as integers (see
 :mod:`proceedings.pdf.fontstyle`)."""
 
 MAX_SPANS = 20_000
@@ -77,12 +81,21 @@ class Line:
 
     @cached_property
     def text(self) -> str:
-        out = ""
-        for prev, span in zip([None, *self.spans], self.spans):
-            if prev is not None and span.x0 - prev.x1 > 0.15 * max(span.size, 1) and not out.endswith(" "):
-                out += " "
-            out += span.text
-        return " ".join(out.split())  # white space runs as one space, none at the ends
+        spans = self.spans
+        if len(spans) == 1:
+            return " ".join(spans[0].text.split())  # white space runs as one space, none at the ends
+        parts: list[str] = []
+        spaced = False  # whether the text so far ends with a space
+        prev = None
+        for span in spans:
+            if prev is not None and not spaced and span.x0 - prev.x1 > 0.15 * max(span.size, 1):
+                parts.append(" ")
+                spaced = True
+            if span.text:
+                parts.append(span.text)
+                spaced = span.text.endswith(" ")
+            prev = span
+        return " ".join("".join(parts).split())
 
     @property
     def box(self) -> Rect:
@@ -321,49 +334,60 @@ MAX_OBJECTS = 20_000
 
 def read_figures(page: Any, box: PageBox) -> list[Rect]:
     """Boxes of the page's top-level images and form XObjects (included figures), displayed coordinates."""
-    handle = page.raw
-    count = min(raw.FPDFPage_CountObjects(handle), MAX_OBJECTS)
+    count = min(raw.FPDFPage_CountObjects(page.raw), MAX_OBJECTS)
+    handle = ctypes.cast(page.raw, ctypes.c_void_p).value
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
     out: list[Rect] = []
     for i in range(count):
-        obj = raw.FPDFPage_GetObject(handle, i)
-        if not obj or raw.FPDFPageObj_GetType(obj) not in kinds:
+        obj = _page_object(handle, i)
+        if not obj or _object_type(obj) not in kinds:
             continue
-        if raw.FPDFPageObj_GetBounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
+        if _object_bounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
             out.append(box.rect_to_visual((left.value, bottom.value, right.value, top.value)))
     return out
 
 
 def group_lines(spans: list[Span]) -> list[Line]:
     """Spans on one baseline that follow each other closely, as lines, top to bottom and left to right."""
-    ordered = sorted(spans, key=lambda s: (-round(s.y0, 0), s.x0))
+    ordered = sorted(spans, key=_row_key)
     lines: list[Line] = []
     rows: list[list[Span]] = []
     for span in ordered:
         y0, y1, size = span.y0, span.y1, span.size
         for row in rows[-3:]:  # the latest rows
             ref = row[-1]
-            tol = 0.35 * max(min(ref.size, size), 1.0)
-            if abs(ref.y0 - y0) <= tol or abs(ref.y1 - y1) <= tol and abs(ref.y0 - y0) <= 2 * tol:
+            least = ref.size if ref.size < size else size
+            tol = 0.35 * least if least > 1.0 else 0.35
+            dy = abs(ref.y0 - y0)
+            if dy <= tol or dy <= 2 * tol and abs(ref.y1 - y1) <= tol:
                 row.append(span)
                 break
         else:
             rows.append([span])
-    by_x = attrgetter("x0")
     for row in rows:
-        row.sort(key=by_x)
+        if len(row) > 1:
+            row.sort(key=_by_x)
         current = [row[0]]
+        last = row[0]
         for span in row[1:]:
-            gap = span.x0 - current[-1].x1
-            if gap > 1.2 * max(span.size, current[-1].size, 1.0):
+            most = max(span.size, last.size, 1.0)
+            if span.x0 - last.x1 > 1.2 * most:
                 lines.append(Line(current))
                 current = [span]
             else:
                 current.append(span)
+            last = span
         lines.append(Line(current))
     return lines
+
+
+_by_x = attrgetter("x0")
+
+
+def _row_key(span: Span) -> tuple[float, float]:
+    return (-round(span.y0, 0), span.x0)
 
 
 def reading_order(lines: list[Line], width: float) -> list[Line]:
