@@ -127,19 +127,28 @@ def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
     if text.isascii():  # most text: only the backquote of the special characters is ASCII
         return text.replace("`", "'") if "`" in text else text
-    text = _SPECIAL_RE.sub(_special, text)  # a C-level scan: most text has few of them (str.translate looks
-    if text.isascii():  # every character up in a dict)
-        return text
-    text = unicodedata.normalize("NFKD", text)
-    odd = set("".join(_NON_ASCII.findall(text)))  # the distinct characters past ASCII (set(text) is slower)
-    for mark in [c for c in odd if unicodedata.combining(c)]:
-        text = text.replace(mark, "")
-    if odd.isdisjoint(_SPECIAL_CHARS) and "`" not in text:  # NFKD makes some of them (Ǿ: Ø and an accent)
-        return text
-    return _SPECIAL_RE.sub(_special, text)
+    return _NON_ASCII.sub(_fold_run, text).replace("`", "'")  # NFKD makes some (῭: a backquote and marks)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_FOLDED: dict[str, str] = {}
+"""A character past ASCII -> what :func:`ascii_fold` makes of it (a hostile text's thousands of characters do not
+grow it past a few thousand)."""
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return "".join(_FOLDED[c] if c in _FOLDED else _fold_char(c) for c in match.group())
+
+
+def _fold_char(char: str) -> str:
+    """One character folded: its special look-alike, else its compatibility decomposition without the combining
+    marks (NFKD works character by character, but for the order of the marks it drops), look-alikes again."""
+    base = _SPECIAL_CHARS.get(char, char)
+    folded = "".join(_SPECIAL_CHARS.get(c, c) for c in unicodedata.normalize("NFKD", base)
+                     if not unicodedata.combining(c))
+    if len(_FOLDED) < 4096:
+        _FOLDED[char] = folded
+    return folded
 
 
 def match_fold(text: str) -> str:
