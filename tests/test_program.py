@@ -372,6 +372,20 @@ def test_a_talk_titled_with_its_kind_is_not_labelled_twice(project: Path):
     assert (first.label, talk_title(first)) == ("Keynote", "Keynote: Keynotes we never gave")
 
 
+def test_a_talk_page_prints_its_kind_above_the_title_only_when_the_title_lacks_it(project: Path):
+    from proceedings.typeset.program import talk_page
+    from proceedings.typeset.styles import Styles
+
+    def printed(title: str) -> list[str]:
+        _edit(project, _set("0.sessions.0.items.0.title", title))
+        day = load_project(project).program[0]
+        session, item = next((s, it) for s in day.sessions for it in s.items if it.kind_ == "keynote")
+        return [f.text for f in talk_page(day, session, item, Styles())[:2]]
+
+    assert printed("Keynote: Seeing Less") == ["Keynote: Seeing Less", "<b>Grace Hopper</b>"]
+    assert printed("Seeing Less") == ["Keynote", "Seeing Less"]
+
+
 def test_parallel_sessions_in_different_rooms_share_their_time(project: Path):
     _edit(project, lambda data: _parallel(data, "Room C2.4", "Room D1"))
     day = load_project(project).program[0]

@@ -21,7 +21,6 @@ from reportlab.platypus import (
 from proceedings.project.model import Project
 from proceedings.project.program import (
     FRONT_MATTER,
-    KIND_LABELS,
     Day,
     Item,
     ProgramSession,
@@ -125,9 +124,10 @@ def program_section(project: Project, plan: Plan, styles: Styles, width: float, 
 
 
 def talk_page(day: Day, session: ProgramSession, item: Item, styles: Styles) -> list[Flowable]:
-    """One keynote or invited talk: title, speaker, affiliation, when, abstract and biography."""
-    story: list[Flowable] = [Paragraph(esc(KIND_LABELS[item.kind_]), styles.over_title_left),
-                             Paragraph(esc(item.title or ""), styles.h1)]
+    """One keynote or invited talk: its kind above the title (unless the title begins with it: "Keynote: …"),
+    speaker, affiliation, when, abstract and biography."""
+    story: list[Flowable] = [Paragraph(esc(item.label), styles.over_title_left)] if item.label else []
+    story.append(Paragraph(esc(item.title or ""), styles.h1))
     if item.speaker:
         story.append(Paragraph(f"<b>{esc(item.speaker)}</b>", styles.person))
     if item.affiliation:
