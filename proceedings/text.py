@@ -76,7 +76,7 @@ def isbn_fault(isbn: str) -> str | None:
     else:
         return "is no ISBN (13 digits from 978 or 979, or 10)"
     if digits[-1] != check:
-        return f"has a wrong check digit (it should end in {check}): a mistyped digit?"
+        return f"has a wrong check digit: it should end in {check} (a mistyped digit?)"
     return None
 
 
@@ -99,7 +99,7 @@ def orcid_fault(orcid: str) -> str | None:
         total = (total + int(digit)) * 2
     check = "0123456789X"[(12 - total % 11) % 11]
     if orcid[-1] != check:
-        return f"has a wrong check character (it should end in {check}): a mistyped digit?"
+        return f"has a wrong check character: it should end in {check} (a mistyped digit?)"
     return None
 
 

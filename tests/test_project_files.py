@@ -198,12 +198,12 @@ def test_an_orcid_is_checked_and_kept_bare(project: Path):
     loaded = load_project(project)
     told = [n for n in loaded.notices if ".orcid: " in n]
     assert told == [
-        "front_matter/workshop.yaml: editors[0].orcid: '0000-0002-1825-0098' has a wrong check character (it should "
-        "end in 7): a mistyped digit?; the Crossref deposit and ACM's metadata leave it out",
+        "front_matter/workshop.yaml: editors[0].orcid: '0000-0002-1825-0098' has a wrong check character: it should "
+        "end in 7 (a mistyped digit?); the Crossref deposit and ACM's metadata leave it out",
         "camera_ready/papers.yaml: [0] (id 1).authors[0].orcid: '1234' is not an ORCID iD (0000-0000-0000-000X, or "
         "https://orcid.org/0000-0000-0000-000X); the Crossref deposit and ACM's metadata leave it out",
-        "camera_ready/papers.yaml: [0] (id 1).authors[1].orcid: '0000-0002-1825-009X' has a wrong check character "
-        "(it should end in 7): a mistyped digit?; the Crossref deposit and ACM's metadata leave it out"], told
+        "camera_ready/papers.yaml: [0] (id 1).authors[1].orcid: '0000-0002-1825-009X' has a wrong check character: "
+        "it should end in 7 (a mistyped digit?); the Crossref deposit and ACM's metadata leave it out"], told
     assert [orcid_url(a.orcid) for a in loaded.papers[0].authors[:2]] == [None, None]
     first = loaded.papers[0]
     rows = acm_rows(loaded, {"papers": [{"id": first.id, "title": first.title, "first_page": 1, "last_page": 4}]})
@@ -235,8 +235,8 @@ def test_an_isbn_with_a_wrong_check_digit_is_told(project: Path):
     text = workshop.read_text(encoding="utf-8")
     workshop.write_text(text + '\nisbn: "978-1-4007-1331-6"\n', encoding="utf-8")  # the check digit is 8
     told = [n for n in load_project(project).notices if "isbn" in n]
-    assert told == ["front_matter/workshop.yaml: isbn: '978-1-4007-1331-6' has a wrong check digit (it should end "
-                    "in 8): a mistyped digit?"], told
+    assert told == ["front_matter/workshop.yaml: isbn: '978-1-4007-1331-6' has a wrong check digit: it should end "
+                    "in 8 (a mistyped digit?)"], told
     for good in ("978-1-4007-1331-8", "ISBN 979-8-4007-1331-6", "0-8044-2957-x"):  # a label, a small x: still good
         workshop.write_text(text + f'\nisbn: "{good}"\n', encoding="utf-8")
         assert not [n for n in load_project(project).notices if "isbn" in n], good
