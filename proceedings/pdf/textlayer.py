@@ -20,21 +20,11 @@ from typing import Any
 import pypdfium2 as pdfium
 from pypdfium2 import raw
 
-from proceedings.pdf.fontstyle import PageFonts, prototype
+from proceedings.pdf import pdfiumcalls as fp
+from proceedings.pdf.fontstyle import PageFonts
 from proceedings.pdf.geometry import PageBox, Rect
 
 log = logging.getLogger(__name__)
-
-_DOUBLE = ctypes.POINTER(ctypes.c_double)
-_count_rects = prototype(raw.FPDFText_CountRects, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
-_get_rect = prototype(raw.FPDFText_GetRect, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
-_char_box = prototype(raw.FPDFText_GetCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, *[_DOUBLE] * 4)
-_FLOAT = ctypes.POINTER(ctypes.c_float)
-_page_object = prototype(raw.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_object_type = prototype(raw.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
-_object_bounds = prototype(raw.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, *[_FLOAT] * 4)
-"""The calls made per line of text and per page object, through prototypes taking handles as integers (see
-:mod:`proceedings.pdf.fontstyle`)."""
 
 MAX_SPANS = 20_000
 """Most spans read from one page (a page of millions of glyphs is read in part)."""
@@ -230,14 +220,14 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         out: list[Span] = []
         joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
         style = PageFonts(tp).style
-        handle = ctypes.cast(tp, ctypes.c_void_p).value
+        handle = fp.handle(tp)
         for start, length in _segments(text):
             if len(out) >= MAX_SPANS:
                 break
-            n = _count_rects(handle, start, length)
+            n = fp.count_rects(handle, start, length)
             rects = []
             for i in range(n):
-                if _get_rect(handle, i, *refs):
+                if fp.get_rect(handle, i, *refs):
                     rects.append((left.value, bottom.value, right.value, top.value))
             if not rects:
                 continue
@@ -279,7 +269,7 @@ def _first_of_rect(handle: int, start: int, length: int, k: int, after: int) -> 
     lo, hi = after - start + 1, length  # run lengths
     while lo < hi:
         mid = (lo + hi) // 2
-        if _count_rects(handle, start, mid) >= k + 1:
+        if fp.count_rects(handle, start, mid) >= k + 1:
             hi = mid
         else:
             lo = mid + 1
@@ -294,7 +284,7 @@ def _split_by_chars(handle: int, text: str, start: int, length: int, rects: list
     firsts: list[int] = [-1] * len(rects)
     current = 0
     for i in range(start, start + length):
-        if _char_box(handle, i, *refs) and (right.value > left.value or top.value > bottom.value):
+        if fp.char_box(handle, i, *refs) and (right.value > left.value or top.value > bottom.value):
             cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
             for k in [current, *range(len(rects))]:
                 r = rects[k]
@@ -335,16 +325,16 @@ MAX_OBJECTS = 20_000
 def read_figures(page: Any, box: PageBox) -> list[Rect]:
     """Boxes of the page's top-level images and form XObjects (included figures), displayed coordinates."""
     count = min(raw.FPDFPage_CountObjects(page.raw), MAX_OBJECTS)
-    handle = ctypes.cast(page.raw, ctypes.c_void_p).value
+    handle = fp.handle(page.raw)
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
     out: list[Rect] = []
     for i in range(count):
-        obj = _page_object(handle, i)
-        if not obj or _object_type(obj) not in kinds:
+        obj = fp.page_object(handle, i)
+        if not obj or fp.object_type(obj) not in kinds:
             continue
-        if _object_bounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
+        if fp.object_bounds(obj, *refs) and right.value - left.value > 2 and top.value - bottom.value > 2:
             out.append(box.rect_to_visual((left.value, bottom.value, right.value, top.value)))
     return out
 
