@@ -26,12 +26,13 @@ def _record(out_dir: Path, folder: str) -> Path:
 
 def prune(out_dir: Path, folder: str, keep: Iterable[str]) -> list[Path]:
     """Remove from ``out_dir/folder`` each file an earlier build recorded placing there that is not in ``keep``
-    (names, placed by this build), then record ``keep``; the files removed. Any other file is left alone."""
-    keep = set(keep)
+    (names, placed by this build), then record ``keep`` and any that could not be removed (a PDF open in a viewer on
+    Windows: tried again next build); the files removed. Any other file is left alone."""
+    placed = set(keep)  # and below, what could not be removed
     earlier = read_json(_record(out_dir, folder))
     names = {n for n in earlier if isinstance(n, str)} if isinstance(earlier, list) else set()
     removed: list[Path] = []
-    for name in sorted(names - keep):
+    for name in sorted(names - placed):
         path = Path(out_dir) / folder / name
         if Path(name).name != name or not path.is_file() or path.is_symlink():
             continue  # a record edited by hand names nothing outside the folder
@@ -41,11 +42,12 @@ def prune(out_dir: Path, folder: str, keep: Iterable[str]) -> list[Path]:
             continue
         except OSError as exc:  # left as it is: a stale file does not harm the outputs
             log.warning("cannot remove %s, left from an earlier build: %s", path, exc.strerror or exc)
+            placed.add(name)  # still this tool's: removed by a later build
             continue
         removed.append(path)
-    if keep != names:
+    if placed != names:
         try:
-            write_cache_json(_record(out_dir, folder), sorted(keep))
+            write_cache_json(_record(out_dir, folder), sorted(placed))
         except OSError as exc:  # the files are in place: an unrecorded one is only never removed
             log.debug("%s: what was placed is not recorded: %s", folder, exc)
     return removed
