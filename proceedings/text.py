@@ -149,11 +149,6 @@ def match_fold(text: str) -> str:
     return text.strip()
 
 
-def sort_key(text: str) -> tuple[str, str]:
-    """Accent-insensitive, case-insensitive sort key (Ç sorts with C, Ł with L); ties broken exactly."""
-    return (match_fold(text), text)
-
-
 _SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "junior", "senior", "ii", "iii", "iv", "v", "vi", "2nd", "3rd", "4th"])
 _BARE_SUFFIXES = frozenset(["Jr.", "Sr.", "II", "III", "IV"])
 _CAPITAL_PARTICLES = frozenset(["La", "Le", "Las", "Los", "Da", "Das", "Do", "Dos", "Du", "De", "Del", "Della",
