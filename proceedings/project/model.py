@@ -219,7 +219,6 @@ class Workshop(_Model, PublisherFields):
     def _bare_isbn(cls, value: str | None) -> str | None:
         return bare_isbn(value) or None if value is not None else None
 
-
     @model_validator(mode="after")
     def _dates_ordered(self) -> Workshop:
         if self.end_date < self.start_date:
@@ -305,7 +304,6 @@ class Paper(_Model):
     @classmethod
     def _str(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
-
 
 
 class Project(_Model):
