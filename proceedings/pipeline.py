@@ -32,6 +32,7 @@ from proceedings.util.alongside import AlongsideStopped, alongside
 from proceedings.util.atomic import Staging, exclusive, held_signals, json_bytes, read_json, sweep, write_cache_json
 from proceedings.util.cache import digest, memo, memo_peek
 from proceedings.util.outputs import guarded, prepare
+from proceedings.util.owned import adopt
 from proceedings.util.timings import Timings, timed
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def gather_project(project_dir: Path, ctx: BuildContext) -> Gathered:
 @contextlib.contextmanager
 def held(ctx: BuildContext) -> Iterator[None]:
     """The output folder, made (exit 74 when it cannot be) and held (another command into it waits); the record
-    files of an earlier version of the tool removed from it."""
+    files of an earlier version of the tool removed from it (the papers it published recorded as its own)."""
     prepare(ctx.out_dir)
     with exclusive(ctx.out_dir):
         _retire_file_records(ctx.out_dir)
@@ -98,17 +99,23 @@ papers still)."""
 
 
 def _retire_file_records(out_dir: Path) -> None:
+    earlier = False  # whether a version before the journals built here: maybe before util/owned's records too
     for folder, whole in FILE_RECORDS:
         where = out_dir / folder
         if not where.is_dir():
             continue
         try:
             for old in where.glob("*.json"):
+                earlier = True
                 old.unlink(missing_ok=True)
             if whole:
                 where.rmdir()
         except OSError as exc:  # a folder of other files, or one that cannot be written: left as it is
             log.debug("old records in %s left: %s", where, exc)
+    if earlier:  # the papers it published are its own (.cache/published.json): one dropped since is removed
+        published = read_json(out_dir / ".cache" / "published.json")
+        adopt(out_dir, "papers", [name.removeprefix("papers/") for name in published if name.startswith("papers/")
+                                  and name.count("/") == 1] if isinstance(published, dict) else [])
 
 
 @guarded  # a full or read-only output disk exits 74 (OutputError), never blamed on a paper

@@ -205,3 +205,24 @@ def test_a_build_into_a_shared_folder_removes_only_what_an_earlier_build_placed(
     assert not any(path.exists() for path in gone)
     for rel, data in own.items():
         assert (out / rel).read_bytes() == data, rel
+
+
+def test_a_paper_dropped_after_an_older_version_built_the_folder_is_removed(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """A folder built by a version before .cache/owned/ (it kept a record file per paper, and removed every other
+    PDF of papers/): the papers it published (.cache/published.json) are the tool's own, so one dropped from the
+    volume since is not left published; a file of the chair's own stays."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = small_project(tmp_path / "p")
+    out = project / "build"
+    build_project(project, out)
+    shutil.rmtree(out / ".cache" / "owned")  # as the older version left the folder
+    (out / ".cache" / "validation").mkdir()
+    (out / ".cache" / "validation" / f"{'a' * 64}.json").write_text("{}", encoding="utf-8")
+    (out / "papers" / "my-review.pdf").write_bytes(b"%PDF-1.4 mine")
+    last = yaml.safe_load((project / "camera_ready" / "papers.yaml").read_text(encoding="utf-8"))[-1]["id"]
+    assert (out / "papers" / f"{last}.pdf").is_file()
+    _reorder(project, drop=True)
+    build_project(project, out)
+    assert not (out / "papers" / f"{last}.pdf").exists()
+    assert (out / "papers" / "my-review.pdf").read_bytes() == b"%PDF-1.4 mine"

@@ -51,3 +51,15 @@ def prune(out_dir: Path, folder: str, keep: Iterable[str]) -> list[Path]:
         except OSError as exc:  # the files are in place: an unrecorded one is only never removed
             log.debug("%s: what was placed is not recorded: %s", folder, exc)
     return removed
+
+
+def adopt(out_dir: Path, folder: str, names: Iterable[str]) -> None:
+    """Record ``names`` as placed in ``out_dir/folder`` when nothing is recorded for it: what a version before these
+    records placed there, as it said elsewhere (see :func:`~proceedings.pipeline.held`)."""
+    record = _record(out_dir, folder)
+    if record.exists():
+        return
+    try:
+        write_cache_json(record, sorted(set(names)))
+    except OSError as exc:  # the first prune then removes nothing it was not told of
+        log.debug("%s: what an earlier version placed is not recorded: %s", folder, exc)
