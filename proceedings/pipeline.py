@@ -307,7 +307,7 @@ def _bind_and_publish(project, plan: Plan, front, index, volume: Volume, metadat
                 outputs.update(publish(publication, staging))  # every staged file put in place
                 volume.relocate({part: target for part, (target, _) in publication.moved.items()})
                 cache.relocated(publication.moved)
-                cache.tidy(placed.paper.id for placed in plan.papers)
+                cache.records.tidy(placed.paper.id for placed in plan.papers)  # the volume's papers' only
                 _restate(ctx, before, volume_key(volume, project, plan, ctx))
                 if texts is not None:
                     from proceedings.export.citations import placed_citations

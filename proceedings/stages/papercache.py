@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 from proceedings.context import BuildContext
@@ -82,10 +81,6 @@ class PaperCache:
         self.layouts[paper_id] = layout
         self.fresh[paper_id] = key
         return crc
-
-    def tidy(self, papers: Iterable[str]) -> None:
-        """Keep only the records of ``papers`` (the volume's), once most records are of papers no longer in it."""
-        self.records.tidy(papers)
 
 
 def forget_part(ctx: BuildContext, path: Path) -> str:
