@@ -49,7 +49,9 @@ EXPECTED = {
     "authordraft": [("draft-footer", 1, "error"), ("line-numbers", 1, "error")],
     "nonacm": [("rights-block", 1, "error")],
     "defaults": [("placeholders", 1, "error"), ("rights-block", 1, "error")],
-    "quoted": [],  # "Anonymous Author(s)" quoted in the text of page 2, the real authors on page 1
+    "quoted": [],  # "Anonymous Author(s)", "Lorem ipsum dolor sit amet" and TODO quoted in the text of page 2
+    "lorem": [("placeholders", 2, "error")],  # one paragraph of filler in the body, the rest real text
+    "todo": [("placeholders", 2, "warning")],  # "TODO: ..." left in (a warning: a paper may quote such notes)
     "overflow": [("bottom-margin", 3, "error")],
     "widefig": [("margins", 3, "error")],
     "overfull": [("overprint", 2, "error")],
@@ -92,6 +94,9 @@ def test_findings_name_what_is_wrong_and_where(tex):
     assert "right margin" in wide["message"] and wide["box"][2] > 570  # the figure's box, past the text block
     numbers = of("lineno", "line-numbers")
     assert numbers["box"][0] < 54  # the numerals left of the text column
+    lorem, note = of("lorem", "placeholders"), of("todo", "placeholders")
+    assert "Lorem ipsum" in lorem["message"] and lorem["box"] is not None
+    assert "TODO: compare with the product" in note["message"] and note["box"] is not None
 
 
 def test_the_other_profiles_accept_their_own_template(tex):

@@ -137,6 +137,19 @@ def lncs() -> str:
         BIBLIOGRAPHY, r"\end{document}"])
 
 
+LOREM_PARAGRAPH = r"""
+Lorem ipsum dolor sit amet, consectetuer adipiscing elit. Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae,
+felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec
+vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas.
+Mauris ut leo. Cras viverra metus rhoncus sem. Nulla et lectus vestibulum urna fringilla ultrices.
+
+"""
+
+EDITING_NOTE = r"""
+\noindent TODO: compare with the product quantization baseline and add the timings of the second experiment.
+
+"""
+
 OVERFULL_TABLE = r"""
 \noindent\begin{tabular}{lllll}\hline Method & Recall@10 on MSCOCO-5K & Recall@10 on Flickr30K & Latency (ms) per
 query & Memory (GB)\\\hline\end{tabular}
@@ -159,7 +172,11 @@ VARIANTS: dict[str, str] = {
                        "\\AddToShipoutPictureBG{\\put(200,25){Preprint. Not for distribution.}}"),
     "quoted": acmart().replace("\\section{Method}", "\\section{Method}\n\\noindent Anonymous Author(s) is what a "
                                "double-blind submission shows instead of the authors; Submission ID and "
-                               "Unpublished working draft are its other marks.\n\n", 1),
+                               "Unpublished working draft are its other marks. A template fills its sample text "
+                               "with ``Lorem ipsum dolor sit amet'' and the like, and comments marked TODO or FIXME "
+                               "in source code are a kind of technical debt.\n\n", 1),
+    "lorem": acmart().replace("\\section{Method}", "\\section{Method}\n" + LOREM_PARAGRAPH, 1),  # one filler paragraph
+    "todo": acmart().replace("\\section{Method}", "\\section{Method}\n" + EDITING_NOTE, 1),  # a note left in
     "watermark": acmart(preamble="\\usepackage{draftwatermark}"),  # "DRAFT" across every page
     "watermark-level": acmart(preamble="\\usepackage{draftwatermark}\\SetWatermarkAngle{0}"),  # over the text
     "watermark-once": acmart(preamble="\\usepackage[firstpageonly]{draftwatermark}\\SetWatermarkAngle{0}"),

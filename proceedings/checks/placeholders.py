@@ -1,19 +1,27 @@
 """``placeholders``: the template's sample values left in (acmart: Conference'17, 978-x-xxxx-xxxx-x/YY/MM,
-10.1145/nnnnnnn.nnnnnnn, Woodstock '18...), and a body of Lorem ipsum."""
+10.1145/nnnnnnn.nnnnnnn, Woodstock '18...), a body or a paragraph of Lorem ipsum (errors), and an editing note
+such as "TODO: ..." left in (a warning: a paper may quote such notes, say from source code)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from proceedings.checks._marks import find_lines
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
+from proceedings.checks.textcheck import fold
 from proceedings.findings import Finding
+from proceedings.pdf.textlayer import Line
 
 LOREM = re.compile(r"\blorem\s+ipsum\s+dolor\b")
+FILLER_WORDS = 25
+"""Words of a paragraph of filler read after "Lorem ipsum dolor": with no English among them, it is no quotation."""
+NOTE = re.compile(r"\[\s*(?:TODO|FIXME)\b|\b(?:TODO|FIXME)\s*:")
+"""An editing note to the authors: "TODO: ...", "[TODO ...]" (capitals, as written to stand out)."""
 
 
-@check("placeholders", "Template placeholders", "2")
+@check("placeholders", "Template placeholders", "3")
 def run(paper: Paper):
     found: dict[str, tuple[int, tuple]] = {}
     for label, pattern in paper.venue.placeholder_patterns():
@@ -21,6 +29,9 @@ def run(paper: Paper):
         if hits:
             first = min(hits)
             found[label] = (first, hits[first])
+    lorem = _lorem_pages(paper)
+    filler = None if lorem else _filler_paragraph(paper)
+    filler_text = f"a paragraph of Lorem ipsum filler on page {filler[0]}" if filler else ""
     out = []
     if found:
         first = min(page for page, _ in found.values())
@@ -30,15 +41,57 @@ def run(paper: Paper):
             listed = ", ".join(f"\"{label}\" (page {page})" for label, (page, _) in found.items())
         box = next(b for page, b in found.values() if page == first)
         out.append(Finding(
-            "placeholders", "error", first, f"Template placeholders left in: {listed}.",
+            "placeholders", "error", first,
+            f"Template placeholders left in: {listed}" + (f"; and {filler_text}." if filler else "."),
             paper.venue.fix("placeholders", "Replace the template's sample values with the real ones."), box=box))
-    lorem = _lorem_pages(paper)
+    elif filler:
+        out.append(Finding(
+            "placeholders", "error", filler[0], f"Placeholder text left in: {filler_text}.",
+            "Replace the Lorem ipsum filler with the paper's own text.", box=filler[1]))
     if lorem:
         out.append(Finding(
             "placeholders", "error", lorem[0], f"The body is placeholder text (\"Lorem ipsum dolor…\") on "
             f"{len(lorem)} of {paper.count} pages, from page {lorem[0]}.",
             "Send the real paper: replace the Lorem ipsum filler with its text."))
+    note = _editing_note(paper)
+    if note is not None:
+        page, line = note
+        out.append(Finding(
+            "placeholders", "warning", page, f"An editing note is left in on page {page}: \"{_clip(line.text)}\".",
+            "Remove the note, or the text it stands for, from the camera-ready version (a note the paper quotes, "
+            "say from source code, can stay).", box=line.box))
     return out
+
+
+def _filler_paragraph(paper: Paper) -> tuple[int, tuple] | None:
+    """Page and line box where a paragraph of Lorem ipsum filler starts: "Lorem ipsum dolor" and the next
+    :data:`FILLER_WORDS` words without an English function word among them (a quoted "Lorem ipsum dolor sit
+    amet" runs on in English)."""
+    for page in paper.pages:
+        text = paper.folded.get(page.number, "")
+        if "lorem" not in text:
+            continue
+        for match in LOREM.finditer(text):
+            words = re.findall(r"[a-z]+", text[match.end():])[:FILLER_WORDS]
+            if len(words) == FILLER_WORDS and _ENGLISH.isdisjoint(words):
+                box = next((ln.box for ln in page.lines if LOREM.search(fold(ln.text))), None)
+                return page.number, box or page.content_box() or (0.0, 0.0, page.width, page.height)
+    return None
+
+
+def _editing_note(paper: Paper) -> tuple[int, Line] | None:
+    """The first line with an editing note (:data:`NOTE`): (page, line), or None."""
+    for page in paper.pages:
+        for line in page.lines:
+            if ("TODO" in line.text or "FIXME" in line.text) and NOTE.search(line.text):
+                return page.number, line
+    return None
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """``text`` on one line, without the marks a text layer leaves for a broken word, cut at ``limit``."""
+    text = " ".join("".join(c for c in text if not unicodedata.category(c).startswith("C")).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _lorem_pages(paper: Paper) -> list[int]:
@@ -56,6 +109,10 @@ def _lorem_pages(paper: Paper) -> list[int]:
                 pages.append(page.number)
     return pages if len(pages) * 2 >= len(body) else []
 
+
+_ENGLISH = frozenset("the of and to is that for on with as by we this are be from our it which can or not these "
+                     "their was were has have been than also but into more each other when where while".split())
+"""English function words that are no words of Lorem ipsum (not "a", "in", "at" or "do", which are)."""
 
 _LATIN = frozenset({
     "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "consetetur", "adipiscing", "sadipscing", "elit",
