@@ -38,6 +38,11 @@ class ProceedingsError(Exception):
         self.message = message
         self.problems = problems or []
 
+    @property
+    def exit_status(self) -> int:
+        """The exit status the command line ends with for this error (``exit_code`` as a plain int)."""
+        return int(self.exit_code)
+
     def __str__(self) -> str:
         if not self.problems:
             return self.message

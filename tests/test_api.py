@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings import api
-from proceedings.errors import ExitCode, InputError, ProceedingsError, UnknownPaperError
+from proceedings.errors import ExitCode, InputError, OutputError, ProceedingsError, RuleViolation, UnknownPaperError
 from tests.conftest import REPO, copy_project
 
 PACKAGE = REPO / "proceedings"
@@ -134,6 +134,9 @@ def test_api_errors_carry_their_exit_status(tmp_path: Path):
     with pytest.raises(UnknownPaperError) as unknown:
         api.cite(project, "no-such-paper")
     assert unknown.value.exit_code == 2 and isinstance(unknown.value, ProceedingsError)
+    # the contract's word: "each with its exit status", a plain int as the command line exits with
+    assert missing.value.exit_status == unknown.value.exit_status == 2 and type(missing.value.exit_status) is int
+    assert RuleViolation("x").exit_status == 1 and OutputError("x").exit_status == 74
     with pytest.raises(InputError, match="unknown bundle profile"):
         api.bundle(project, profile="nope")
     with pytest.raises(InputError, match="unknown citation format"):
