@@ -177,6 +177,7 @@ VARIANTS: dict[str, str] = {
                                "in source code are a kind of technical debt.\n\n", 1),
     "lorem": acmart().replace("\\section{Method}", "\\section{Method}\n" + LOREM_PARAGRAPH, 1),  # one filler paragraph
     "todo": acmart().replace("\\section{Method}", "\\section{Method}\n" + EDITING_NOTE, 1),  # a note left in
+    "folios": acmart(preamble="\\settopmatter{printfolios=true}"),  # acmart's own page numbers, under the text
     "watermark": acmart(preamble="\\usepackage{draftwatermark}"),  # "DRAFT" across every page
     "watermark-level": acmart(preamble="\\usepackage{draftwatermark}\\SetWatermarkAngle{0}"),  # over the text
     "watermark-once": acmart(preamble="\\usepackage[firstpageonly]{draftwatermark}\\SetWatermarkAngle{0}"),

@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 ENTRY_POINTS = "proceedings.checks"
 BUILTIN = (
     "page_size", "fonts", "active_content", "text_present", "title_authors", "line_numbers", "draft_footer",
-    "review_marks", "anonymous", "placeholders", "bottom_margin", "margins", "overprint", "template", "rights_block",
-    "language", "length",
+    "review_marks", "anonymous", "placeholders", "bottom_margin", "page_numbers", "margins", "overprint", "template",
+    "rights_block", "language", "length",
 )
 """Built-in check modules of this package, in the order their findings are listed."""
 

@@ -52,6 +52,7 @@ RULE_TITLES: dict[str, str] = {
     "title": "Title on page 1",
     "authors": "Authors on page 1",
     "bottom-margin": "Content in the bottom margin (page-number zone)",
+    "page-numbers": "Page numbers of the paper's own",
     "margins": "Content outside the text block",
     "overprint": "Text printed over text",
     "template": "Not in the venue's template",
