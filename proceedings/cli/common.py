@@ -94,8 +94,11 @@ class _RaiseTerminated:
     only from this handler: a program using the library keeps its own for its workers too."""
 
     parent_only = True
+    fired = False
+    """Whether SIGTERM came while the command ran (raised, or lost where Python drops exceptions)."""
 
     def __call__(self, signum: int, frame: Any) -> None:
+        self.fired = True
         raise Terminated
 
 
@@ -110,16 +113,43 @@ def _sigterm_raises() -> Iterator[None]:
 
     previous: Any = None
     installed = False
+    _terminated.fired = False
     try:
         if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
             previous, installed = signal.signal(signal.SIGTERM, _terminated), True
     except ValueError:  # not the main thread: signals are not ours to take
         pass
+    hook = sys.unraisablehook
+    sys.unraisablehook = _stop_again(hook)
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         if installed:
             signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _stop_again(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """An unraisable hook: SIGTERM's :class:`Terminated` or Ctrl-C's KeyboardInterrupt raised where Python drops
+    exceptions (a weakref callback, a finalizer: "Exception ignored in ...") is not printed, and its signal is made
+    pending again from a new thread, once this one has left the hook (raised in the hook, it would be dropped
+    again), to be raised where the command runs; the command would otherwise run on as if never stopped (and
+    should it be dropped again, :func:`run` still ends as stopped, once the command is done)."""
+    import _thread
+    import signal
+
+    def again(unraisable: Any) -> None:
+        kind = unraisable.exc_type
+        signum = (signal.SIGTERM if kind is not None and issubclass(kind, Terminated) else
+                  signal.SIGINT if kind is not None and issubclass(kind, KeyboardInterrupt) else None)
+        if signum is None:
+            hook(unraisable)
+            return
+        # not threading.Thread: its start() waits for the thread, and the signal would be raised in the hook.
+        # A handler no longer Python's by then (the command over): interrupt_main does nothing, or Python skips it
+        _thread.start_new_thread(_thread.interrupt_main, (signum,))
+
+    return again
 
 
 def run(action: Callable[[], Any]) -> None:
@@ -127,6 +157,8 @@ def run(action: Callable[[], Any]) -> None:
     try:
         with _sigterm_raises(), writing(None):  # a full or read-only disk anywhere: OutputError, exit 74
             action()
+            if _terminated.fired:  # raised, and lost nonetheless (caught by code not ours): stopped all the same
+                raise Terminated
     except Terminated:
         err.print("terminated")
         raise typer.Exit(int(ExitCode.TERMINATED)) from None

@@ -1,0 +1,52 @@
+"""Stopping a command (SIGTERM, Ctrl-C) stops it, wherever in Python the signal lands."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import weakref
+
+import pytest
+import typer
+
+from proceedings.cli import common
+from proceedings.errors import ExitCode
+
+
+class _Thing:
+    pass
+
+
+def test_sigterm_raised_inside_a_weakref_callback_still_stops_the_command(capsys):
+    """Python drops an exception raised in a weakref callback or a finalizer ("Exception ignored in ...", a
+    traceback on stderr): SIGTERM landing there let the command run on to its end and exit 0 as if never stopped."""
+    went_on = []
+
+    def action() -> None:
+        thing = _Thing()
+        ref = weakref.ref(thing, lambda _: signal.raise_signal(signal.SIGTERM))
+        del thing  # the callback runs, and SIGTERM's handler raises in it
+        went_on.append(ref)
+
+    with pytest.raises(typer.Exit) as stopped:
+        common.run(action)
+    assert stopped.value.exit_code == ExitCode.TERMINATED
+    captured = capsys.readouterr()
+    assert "Exception ignored" not in captured.err and "Traceback" not in captured.err
+    assert "terminated" in captured.err
+
+
+def test_a_dropped_exception_of_the_command_own_is_still_reported(monkeypatch):
+    """The hook that catches a dropped SIGTERM leaves every other dropped exception to the hook it found."""
+    seen: list = []
+    monkeypatch.setattr(sys, "unraisablehook", seen.append)
+
+    def action() -> None:
+        thing = _Thing()
+        ref = weakref.ref(thing, lambda _: 1 / 0)
+        del thing
+        assert ref() is None
+
+    common.run(action)
+    assert [u.exc_type for u in seen] == [ZeroDivisionError]
+    assert sys.unraisablehook == seen.append
