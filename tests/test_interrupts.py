@@ -11,6 +11,7 @@ import typer
 
 from proceedings.cli import common
 from proceedings.errors import ExitCode
+from proceedings.util.workers import run_limited
 
 
 class _Thing:
@@ -50,3 +51,16 @@ def test_a_dropped_exception_of_the_command_own_is_still_reported(monkeypatch):
     common.run(action)
     assert [u.exc_type for u in seen] == [ZeroDivisionError]
     assert sys.unraisablehook == seen.append
+
+
+def _interrupted_then_done() -> str:
+    signal.raise_signal(signal.SIGINT)  # Ctrl-C reaches every process of the terminal's group, workers too
+    return "done"
+
+
+def test_ctrl_c_reaching_a_worker_is_the_parent_to_act_on():
+    """A worker raised Ctrl-C's KeyboardInterrupt: its paper failed ("error: KeyboardInterrupt"), or, landing as it
+    sent a result, a worker's traceback was printed beside the command's "interrupted"."""
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    outcome = run_limited(_interrupted_then_done, [("a", ())], jobs=1, time_limit=60, memory_mb=512)["a"]
+    assert (outcome.status, outcome.value) == ("ok", "done")

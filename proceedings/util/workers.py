@@ -79,12 +79,15 @@ def os_failure(exc: BaseException) -> tuple | None:
 
 def die_with_parent() -> None:
     """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides. SIGTERM ends
-    it as it would any process when the fork inherited the command line's handler (``parent_only``), which raises
-    where the command runs; any other (a library host's) is left as it was."""
+    it as it would any process when the fork inherited the command line's handler (``parent_only``), any other (a
+    library host's) left as it was; Ctrl-C (sent to the terminal's whole group) is the parent's to act on, not
+    raised here (a worker's traceback, or its paper failed) where Python's own handler would raise it."""
     import signal
 
     if getattr(signal.getsignal(signal.SIGTERM), "parent_only", False):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # the parent stops this worker
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     try:
         import ctypes
