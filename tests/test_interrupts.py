@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import weakref
@@ -64,3 +65,18 @@ def test_ctrl_c_reaching_a_worker_is_the_parent_to_act_on():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     outcome = run_limited(_interrupted_then_done, [("a", ())], jobs=1, time_limit=60, memory_mb=512)["a"]
     assert (outcome.status, outcome.value) == ("ok", "done")
+
+
+def test_sigterm_reaching_a_process_forked_before_it_took_its_own_handler_ends_it_quietly():
+    """``timeout`` and CI runners send SIGTERM to the whole group: a worker just forked, still on the command's
+    handler, raised Terminated in multiprocessing's bootstrap, which printed a traceback beside "terminated"."""
+    with common._sigterm_raises():
+        pid = os.fork()
+        if pid == 0:  # the child: ended by the signal, or else by os._exit, never back into pytest
+            try:
+                signal.raise_signal(signal.SIGTERM)
+                os._exit(0)
+            except BaseException:  # noqa: BLE001
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM

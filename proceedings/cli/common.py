@@ -91,13 +91,23 @@ class Terminated(BaseException):
 
 class _RaiseTerminated:
     """SIGTERM's handler while a command runs. A process forked meanwhile (a worker) takes the default back, and
-    only from this handler: a program using the library keeps its own for its workers too."""
+    only from this handler: a program using the library keeps its own for its workers too. Reaching such a process
+    before it has (``timeout`` and CI runners signal the whole group), it acts as the default: the process ends,
+    without the traceback multiprocessing prints for an exception there."""
 
     parent_only = True
     fired = False
     """Whether SIGTERM came while the command ran (raised, or lost where Python drops exceptions)."""
+    pid = 0
+    """The command's process."""
 
     def __call__(self, signum: int, frame: Any) -> None:
+        import signal
+
+        if os.getpid() != self.pid:  # a process forked from the command's, not yet on its own handler
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+            return
         self.fired = True
         raise Terminated
 
@@ -113,7 +123,7 @@ def _sigterm_raises() -> Iterator[None]:
 
     previous: Any = None
     installed = False
-    _terminated.fired = False
+    _terminated.fired, _terminated.pid = False, os.getpid()
     try:
         if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
             previous, installed = signal.signal(signal.SIGTERM, _terminated), True
