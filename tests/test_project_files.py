@@ -382,3 +382,16 @@ def test_a_typo_of_a_required_field_names_both(project: Path):
     found = problems(project)
     assert "front_matter/workshop.yaml: title: field required" in found
     assert "front_matter/workshop.yaml: titel: unknown field (a typo?)" in found
+
+
+@pytest.mark.parametrize("name", ["preface.md", "organizers.yaml", "committee.yaml", "program.yaml", "sponsors.yaml"])
+def test_an_optional_front_matter_file_there_but_unusable_is_a_problem(project: Path, name: str):
+    """A folder named preface.md left the volume without its preface, unsaid (every YAML file said "not a file"),
+    and a symbolic link to nothing (a file not copied along) dropped the programme or the sponsors unsaid."""
+    path = project / "front_matter" / name
+    path.unlink(missing_ok=True)
+    path.mkdir()
+    assert problems(project) == [f"front_matter/{name}: not a file"]
+    path.rmdir()
+    path.symlink_to("elsewhere/" + name)
+    assert problems(project) == [f"front_matter/{name}: a symbolic link to 'elsewhere/{name}', which is not there"]

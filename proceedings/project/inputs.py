@@ -9,6 +9,7 @@ PDF string or ``index.html``. Integers too long to be numbers (a 5,000-digit ``i
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -196,6 +197,8 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
     if not path.is_file():
         if path.exists():  # a folder, a pipe or a device where the file should be
             problems.append(f"{rel}: not a file")
+        elif path.is_symlink():  # meant to be there (an optional file too): not taken for one left out
+            problems.append(f"{rel}: a symbolic link to {os.readlink(path)!r}, which is not there")
         elif required:
             problems.append(f"{rel}: file not found")
         return None

@@ -211,10 +211,15 @@ def load_project(root: Path) -> Project:
     organizers = _persons(root, ORGANIZERS_FILE, problems, notices)
     committee = _persons(root, COMMITTEE_FILE, problems, notices)
     for rel, what, empty in _FRONT_FILES:
-        if not (root / rel).exists():  # forgotten, or not copied; an empty file says there is none
+        if not (root / rel).exists() and not (root / rel).is_symlink():  # forgotten, or not copied; an empty
+            # file says there is none (a link to nothing is a problem of its own)
             notices.append(f"{rel}: not found, so the front matter has no {what} ({empty} if there is none)")
     preface_path = root / PREFACE_FILE
     preface = ""
+    if preface_path.exists() and not preface_path.is_file():  # as every other project file: not dropped unsaid
+        problems.append(f"{PREFACE_FILE}: not a file")
+    elif preface_path.is_symlink() and not preface_path.exists():
+        problems.append(f"{PREFACE_FILE}: a symbolic link to {os.readlink(preface_path)!r}, which is not there")
     if preface_path.is_file():
         try:
             preface = preface_path.read_text(encoding="utf-8-sig")
