@@ -368,7 +368,7 @@ def _build(gathered: Gathered, ctx: BuildContext) -> BuildResult:
             from proceedings.export.report import write_reports
 
             write_reports(report, project, ctx.out_dir)
-            raise RuleViolation("no paper can be read, so no volume was made; see build/validation.json",
+            raise RuleViolation(f"no paper can be read, so no volume was made; see {ctx.out_dir / 'validation.json'}",
                                 [f"{r.id}: {f.message}" for r in report.papers for f in r.errors])
         front, index = draw_parts(project, plan, ctx, ahead.drawn, ahead.timed_out)
         try:

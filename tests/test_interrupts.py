@@ -80,3 +80,4 @@ def test_sigterm_reaching_a_process_forked_before_it_took_its_own_handler_ends_i
                 os._exit(3)
         _, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+
