@@ -82,6 +82,9 @@ def _filler_paragraph(paper: Paper) -> tuple[int, tuple] | None:
 def _editing_note(paper: Paper) -> tuple[int, Line] | None:
     """The first line with an editing note (:data:`NOTE`): (page, line), or None."""
     for page in paper.pages:
+        folded = paper.folded.get(page.number, "")
+        if "todo" not in folded and "fixme" not in folded:  # most pages: their lines are not read one by one
+            continue
         for line in page.lines:
             if ("TODO" in line.text or "FIXME" in line.text) and NOTE.search(line.text):
                 return page.number, line
