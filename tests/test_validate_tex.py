@@ -51,6 +51,7 @@ EXPECTED = {
     "defaults": [("placeholders", 1, "error"), ("rights-block", 1, "error")],
     "quoted": [],  # "Anonymous Author(s)", "Lorem ipsum dolor sit amet" and TODO quoted in the text of page 2
     "lorem": [("placeholders", 2, "error")],  # one paragraph of filler in the body, the rest real text
+    "mockup": [],  # Lorem ipsum inside an included figure (a mock-up of a user interface) is the figure's content
     "todo": [("placeholders", 2, "warning")],  # "TODO: ..." left in (a warning: a paper may quote such notes)
     "folios": [("page-numbers", 1, "error")],  # "1", "2"… of its own: beside the volume's, and unlike them
     "overflow": [("bottom-margin", 3, "error")],

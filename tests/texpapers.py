@@ -150,6 +150,17 @@ EDITING_NOTE = r"""
 
 """
 
+MOCKUP_FIGURE = r"""
+\begin{figure}
+\setbox0\vbox{\hsize=0.9\columnwidth\footnotesize\noindent Lorem ipsum dolor sit amet, consectetuer adipiscing elit.
+Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero,
+nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque.}
+\pdfxform0 \noindent\pdfrefxform\pdflastxform
+\caption{The result page of the prototype, its snippets filled with sample text.}
+\end{figure}
+
+"""
+
 OVERFULL_TABLE = r"""
 \noindent\begin{tabular}{lllll}\hline Method & Recall@10 on MSCOCO-5K & Recall@10 on Flickr30K & Latency (ms) per
 query & Memory (GB)\\\hline\end{tabular}
@@ -177,6 +188,8 @@ VARIANTS: dict[str, str] = {
                                "in source code are a kind of technical debt.\n\n", 1),
     "lorem": acmart().replace("\\section{Method}", "\\section{Method}\n" + LOREM_PARAGRAPH, 1),  # one filler paragraph
     "todo": acmart().replace("\\section{Method}", "\\section{Method}\n" + EDITING_NOTE, 1),  # a note left in
+    # a mock-up of a user interface, filled with Lorem ipsum, included as a drawing (a form XObject): the figure's text
+    "mockup": acmart().replace("\\section{Method}", "\\section{Method}\n" + MOCKUP_FIGURE, 1),
     "folios": acmart(preamble="\\settopmatter{printfolios=true}"),  # acmart's own page numbers, under the text
     "watermark": acmart(preamble="\\usepackage{draftwatermark}"),  # "DRAFT" across every page
     "watermark-level": acmart(preamble="\\usepackage{draftwatermark}\\SetWatermarkAngle{0}"),  # over the text

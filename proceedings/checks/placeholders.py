@@ -10,7 +10,7 @@ import unicodedata
 from proceedings.checks._marks import find_lines
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import fold
+from proceedings.checks.textcheck import fold, fold_lines
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import Line
 
@@ -66,17 +66,25 @@ def run(paper: Paper):
 def _filler_paragraph(paper: Paper) -> tuple[int, tuple] | None:
     """Page and line box where a paragraph of Lorem ipsum filler starts: "Lorem ipsum dolor" and the next
     :data:`FILLER_WORDS` words without an English function word among them (a quoted "Lorem ipsum dolor sit
-    amet" runs on in English)."""
+    amet" runs on in English). The text of an included figure is left out: a mock-up of a user interface shows
+    filler as the figure's content."""
     for page in paper.pages:
-        text = paper.folded.get(page.number, "")
-        if "lorem" not in text:
+        if "lorem" not in paper.folded.get(page.number, ""):
             continue
+        lines = [ln for ln in page.lines if not any(_inside(ln.box, fig) for fig in page.figures)]
+        text = fold_lines("\n".join(ln.text for ln in lines))
         for match in LOREM.finditer(text):
             words = re.findall(r"[a-z]+", text[match.end():])[:FILLER_WORDS]
             if len(words) == FILLER_WORDS and _ENGLISH.isdisjoint(words):
-                box = next((ln.box for ln in page.lines if LOREM.search(fold(ln.text))), None)
+                box = next((ln.box for ln in lines if LOREM.search(fold(ln.text))), None)
                 return page.number, box or page.content_box() or (0.0, 0.0, page.width, page.height)
     return None
+
+
+def _inside(box: tuple[float, float, float, float], figure: tuple[float, float, float, float]) -> bool:
+    """Whether the middle of ``box`` lies in ``figure`` (both displayed coordinates)."""
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return figure[0] <= x <= figure[2] and figure[1] <= y <= figure[3]
 
 
 def _editing_note(paper: Paper) -> tuple[int, Line] | None:
