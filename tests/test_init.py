@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
@@ -132,3 +133,34 @@ def test_init_into_an_existing_empty_folder_and_onto_a_file(tmp_path: Path) -> N
     result = _init(a_file)
     assert result.exit_code == 2
     assert "not a folder" in result.output
+
+
+
+def _front_text(project: Path) -> str:
+    result = runner.invoke(app, ["build", "--project", str(project), "--quiet"])
+    assert result.exit_code in (0, 1), result.output  # 1: the one-line stand-in paper breaks the venue's rules
+    reader = PdfReader(str(project / "build/front_matter.pdf"))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_preface_template_makes_no_preface_and_comments_are_not_printed(tmp_path: Path) -> None:
+    """The template's preface.md is a heading and an HTML comment saying "Nothing in this comment is printed;
+    while the file holds nothing else, the volume has no preface": the comment must not be printed as text,
+    nor a preface page of the heading alone be made; a comment beside real text is left out of it."""
+    project = tmp_path / "preface"
+    assert _init(project).exit_code == 0
+    (project / "front_matter/workshop.yaml").write_text(_uncommented_workshop(project), encoding="utf-8")
+    papers = project / "camera_ready/papers.yaml"
+    papers.write_text(_uncommented_list(papers.read_text(encoding="utf-8")), encoding="utf-8")
+    _pdf(project / "camera_ready/17.pdf")
+    text = _front_text(project)
+    assert "Nothing in this comment" not in text and "<!" not in text
+    assert "Preface" not in text  # neither a page nor a line of the contents
+
+    preface = project / "front_matter/preface.md"
+    preface.write_text(preface.read_text(encoding="utf-8") + "\nWelcome to the workshop.\n\n<!-- a note\n\n"
+                       "to self -->\nSee you in Sydney.\n", encoding="utf-8")
+    text = _front_text(project)
+    assert "Welcome to the workshop." in text and "See you in Sydney." in text
+    assert "Preface" in text
+    assert "Nothing in this comment" not in text and "a note" not in text and "to self" not in text

@@ -89,12 +89,13 @@ def program_metadata(project: Project, plan: Plan) -> dict[str, Any]:
 
 
 def _markdown(text: str | None) -> Markup | None:
-    """Markdown as HTML; raw HTML in it is escaped and unsafe link schemes are dropped (markdown-it)."""
+    """Markdown as HTML; HTML comments left out, other raw HTML in it escaped, unsafe link schemes dropped
+    (markdown-it)."""
     if not text:
         return None
-    from proceedings.typeset.mdparse import parser
+    from proceedings.typeset.mdparse import parser, without_comments
 
-    return Markup(parser().render(text))
+    return Markup(parser().render(without_comments(text)))
 
 
 def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any]:

@@ -188,9 +188,10 @@ def draw_front_matter(project: Project, plan: Plan) -> FrontMatter:
     talks = program.talks(project.program)
     for i, (_, _, item) in enumerate(talks):
         titles[program.talk_key(i)] = program.talk_title(item)
-    has_preface = bool(project.preface.strip())
+    # a preface of a heading and comments alone (the template's) is none: "while the file holds nothing else"
+    preface_title, preface_body = markdown_flowables(project.preface, styles)
+    has_preface = bool(preface_body)
     if has_preface:
-        preface_title = markdown_flowables(project.preface, styles)[0]
         titles["preface"] = preface_title or titles["preface"]
 
     def compose(pages: dict[str, int], marks: dict[str, int], links: list[TocLink]) -> list[Flowable]:

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spac
 
 from proceedings.text import web_link
 from proceedings.typeset import fonts
-from proceedings.typeset.mdparse import parser
+from proceedings.typeset.mdparse import parser, without_comments
 from proceedings.typeset.styles import LINK, RULE, TABLE_FONT, Styles, esc
 
 _md = parser()
@@ -175,9 +175,9 @@ def _table(rows: list[list[tuple[list, int]]], styles: Styles) -> list[Flowable]
 def markdown_flowables(text: str, styles: Styles) -> tuple[str | None, list[Flowable]]:
     """Render a Markdown subset (headings, paragraphs, emphasis, lists, links, quotes, tables) as flowables.
 
-    Returns the first level-1 heading (used as the section title) and the flowables.
+    Returns the first level-1 heading (used as the section title) and the flowables; HTML comments are left out.
     """
-    tokens = _md.parse(text)
+    tokens = _md.parse(without_comments(text))
     title: str | None = None
     story: list[Flowable] = []
     stack: list[list] = []  # open lists: [ordered, items]

@@ -11,6 +11,13 @@ DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 """A table's delimiter row (``|---|:--:|``; with a bar, as every table's has), as a line of text when its table
 is not one (header and delimiter rows with unlike numbers of cells)."""
 _BREAKS = ("softbreak", "hardbreak")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def without_comments(text: str) -> str:
+    """Markdown with its HTML comments (``<!-- ... -->``, over several lines too) left out: notes to whoever edits
+    the file (the preface template's), never printed; any other raw HTML stays, printed as text."""
+    return _COMMENT.sub("", text)
 
 
 def _keep_delimiter_rows(state: StateCore) -> None:
