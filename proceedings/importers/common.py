@@ -71,10 +71,17 @@ class ImportedPaper:
     def accepted(self) -> bool:
         return self.status is Status.accepted
 
+    @property
+    def type(self) -> str | None:
+        """The paper type its decision names ("accept as short paper": short), for papers.yaml ``type``."""
+        return paper_type(self.decision) if self.accepted else None
+
     def to_yaml(self, file: str) -> dict[str, object]:
         """The papers.yaml entry for this paper, its PDF being ``file``."""
         out: dict[str, object] = {"id": self.id, "title": self.title,
                                   "authors": [a.to_yaml() for a in self.authors], "file": file}
+        if self.type:
+            out["type"] = self.type
         if self.abstract:
             out["abstract"] = self.abstract
         if self.keywords:
@@ -116,6 +123,20 @@ def classify(decision: str, deleted: bool, accept: Sequence[str] | None = None) 
     if "reject" in folded:
         return Status.rejected
     return Status.undecided
+
+
+_TYPE_WORDS = {"short": "short", "full": "full", "long": "full", "demo": "demo", "demonstration": "demo",
+               "position": "position"}
+"""Words of a decision that name a paper type, and the papers.yaml ``type`` they give (ACM: "Short Paper"…)."""
+
+
+def paper_type(decision: str) -> str | None:
+    """The paper type a decision names: "accept as short paper", "Accept (Short)", OpenReview's venue "EReL@MIR
+    2025 Short Paper" -> "short"; None when it names none or several ("accept"; "Accept (poster)" is a way to
+    present, not a type)."""
+    words = set(re.findall(r"[a-z]+", match_fold(decision)))
+    kinds = {kind for word, kind in _TYPE_WORDS.items() if word in words}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 # --------------------------------------------------------------------------- text clean-up

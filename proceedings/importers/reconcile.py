@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from proceedings.errors import InputError
-from proceedings.importers.common import Export, ImportedPaper, clean, submission_id
+from proceedings.importers.common import Export, ImportedPaper, clean, paper_type, submission_id
 from proceedings.importers.pdfs import match, normal, pdf_files
 from proceedings.project.init import template
 from proceedings.project.inputs import parse_yaml, parse_yaml_or_problem
@@ -140,6 +140,8 @@ def _differences(paper: ImportedPaper, entry: dict[str, Any]) -> list[str]:
                       if getattr(theirs, key) and clean(mine.get(key)) != getattr(theirs, key)]
             if differ:
                 out.append(f"author {i} ({theirs.name}): export has " + ", ".join(differ))
+    if paper.type and paper_type(clean(entry.get("type"))) != paper.type:  # "Short Paper" is short, "long" full
+        out.append(f"type: export has {paper.type!r} (decision: {paper.decision})")
     if paper.abstract and clean(entry.get("abstract")) != clean(paper.abstract):
         out.append("abstract: the export's differs" if entry.get("abstract") else "abstract: only in the export")
     keywords = entry.get("keywords")
