@@ -72,3 +72,22 @@ def test_a_decision_naming_the_paper_type_gives_its_type(tmp_path: Path) -> None
     assert "3: type: export has 'short' (decision: accept as short paper)" in result.output
     path.write_text(path.read_text(encoding="utf-8").replace("type: demo", "type: Short Paper"), encoding="utf-8")
     assert "type:" not in _import(project, subs).output, "ACM's name of the same type is no difference"
+
+
+def test_submissions_of_a_decision_no_one_foresaw_are_named(tmp_path: Path) -> None:
+    """A decision worded "Short paper" (not beginning with "accept") is no accepted one: the paper is not imported,
+    and the chair is told which papers, with which decision, and how to take them in."""
+    project = _project(tmp_path)
+    subs = _submissions(tmp_path, {"3": "accept", "21": "Short paper", "22": "no decision", "23": "Short paper",
+                                   "30": "reject"})
+    result = _import(project, subs)
+    assert result.exit_code == 0, result.output
+    assert [e["id"] for e in _papers(project)] == ["3"]
+    assert "5 submissions, 1 accepted (1 rejected, 3 undecided)" in result.output
+    assert "'Short paper': 21, 23" in result.output and "'no decision': 22" in result.output
+    assert "--decision" in result.output
+
+    result = _import(project, subs, "--decision", "accept", "--decision", "Short paper")
+    assert result.exit_code == 0, result.output
+    assert [e["id"] for e in _papers(project)] == ["3", "21", "23"]
+    assert "'Short paper'" not in result.output

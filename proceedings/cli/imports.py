@@ -87,6 +87,9 @@ def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
              + (" whole (comments inside it lost)" if result.rewritten else ""))
     say(f"{PAPERS_FILE}: {len(result.added)} added, {len(result.kept)} already there; {state}")
 
+    section("not imported, their decision not taken as accepting (if one is, give every accepting decision, "
+            "exactly, with --decision)" if export.source == "EasyChair" else "not imported, not decided yet",
+            _undecided(export))
     section("differs in the export (papers.yaml kept as it is; edit it by hand if the export is right)",
             [f"{pid}: {d}" for pid, diffs in result.changed.items() for d in diffs])
     section("in papers.yaml but not accepted in the export (kept; remove by hand if it should go)",
@@ -98,6 +101,19 @@ def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
     section(f"papers without a PDF in {CAMERA_READY}/ ({len(result.missing_pdf)})",
             [f"{pid}: {file}" for pid, file in result.missing_pdf])
     section(f"PDFs in {CAMERA_READY}/ that match no paper ({len(result.unmatched_pdfs)})", result.unmatched_pdfs)
+
+
+def _undecided(export: Export, most: int = 10) -> list[str]:
+    """The undecided submissions, by their decision as the export words it: "'Short paper': 21, 40"."""
+    by_decision: dict[str, list[str]] = {}
+    for paper in export.papers:
+        if paper.status.value == "undecided":
+            by_decision.setdefault(paper.decision or "(no decision)", []).append(paper.id)
+    lines = []
+    for decision, ids in by_decision.items():
+        more = f" and {len(ids) - most} more" if len(ids) > most else ""
+        lines.append(f"{decision!r}: {', '.join(ids[:most])}{more}")
+    return lines
 
 
 @import_app.command("easychair")
