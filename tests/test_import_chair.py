@@ -91,3 +91,25 @@ def test_submissions_of_a_decision_no_one_foresaw_are_named(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert [e["id"] for e in _papers(project)] == ["3", "21", "23"]
     assert "'Short paper'" not in result.output
+
+
+def test_an_entry_the_chair_commented_out_is_not_brought_back(tmp_path: Path) -> None:
+    """The natural way to take a paper out of the volume (no camera-ready came) is to comment its entry out: a
+    re-import must not append it again, and says so; an entry deleted outright comes back, named."""
+    project = _project(tmp_path)
+    subs = _submissions(tmp_path, {"3": "accept", "40": "accept", "41": "accept"})
+    assert _import(project, subs).exit_code == 0
+    path = project / "camera_ready/papers.yaml"
+    text = path.read_text(encoding="utf-8")
+    at_40, at_41 = text.index("- id: '40'"), text.index("- id: '41'")
+    commented = "".join("# " + line + "\n" for line in text[at_40:at_41].splitlines())
+    path.write_text(text[:at_40] + commented, encoding="utf-8")  # 40 commented out, 41 deleted
+
+    result = _import(project, subs)
+    assert result.exit_code == 0, result.output
+    assert [e["id"] for e in _papers(project)] == ["3", "41"]
+    assert "# - id: '40'" in path.read_text(encoding="utf-8")
+    assert "commented out in papers.yaml, so not added" in result.output and "40: Paper 40" in result.output
+    assert "added at the end" in result.output and "41: Paper 41" in result.output
+    assert runner.invoke(app, ["import", "easychair", "--project", str(project), "--submissions", str(subs),
+                               "--dry-run"]).output.count("- id: '40'") == 0

@@ -76,6 +76,7 @@ def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
             for line in lines:
                 say(f"    {line}")
 
+    by_id = {p.id: p for p in export.papers}
     others = Counter(p.status.value for p in export.papers if not p.accepted)
     rest = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
     counts = f"{len(export.papers)} submissions, {result.accepted} accepted" + (f" ({rest})" if rest else "")
@@ -90,6 +91,11 @@ def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
     section("not imported, their decision not taken as accepting (if one is, give every accepting decision, "
             "exactly, with --decision)" if export.source == "EasyChair" else "not imported, not decided yet",
             _undecided(export))
+    if result.kept:  # a papers.yaml of the chair's: what came in is named (an entry removed by hand comes back)
+        section("added at the end (new in the export; an entry you deleted comes back: comment it out instead)",
+                [f"{pid}: {by_id[pid].title}" for pid in result.added])
+    section("commented out in papers.yaml, so not added (uncomment the entry to take the paper in)",
+            [f"{pid}: {by_id[pid].title}" for pid in result.commented])
     section("differs in the export (papers.yaml kept as it is; edit it by hand if the export is right)",
             [f"{pid}: {d}" for pid, diffs in result.changed.items() for d in diffs])
     section("in papers.yaml but not accepted in the export (kept; remove by hand if it should go)",

@@ -3,7 +3,8 @@
 Entries already in papers.yaml are matched by id and left exactly as they are, in their order, with their
 comments: what the export says differently is reported, never written. New accepted papers are appended. The
 one change made to an existing entry is its ``file`` when that file does not exist and a camera-ready PDF now
-matches the paper (reported too). Papers no longer accepted stay and are reported.
+matches the paper (reported too). Papers no longer accepted stay and are reported. An accepted paper
+whose entry the chair commented out ("# - id: '40'") is not added again.
 
 The file is edited as text (PyYAML keeps no comments), so everything the chair wrote stays byte for byte;
 only a papers.yaml written as a non-empty flow list (``[{...}]``) is rewritten whole, keeping its leading
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,8 @@ class MergeResult:
     """PDFs in camera_ready/ that no entry names."""
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     """Id -> the PDFs that match it equally well (none chosen)."""
+    commented: list[str] = field(default_factory=list)
+    """Ids of accepted papers whose entry the chair commented out (not added again)."""
     rewritten: bool = False
     """Whether papers.yaml had to be rewritten whole (comments inside it lost)."""
 
@@ -149,6 +153,22 @@ def _differences(paper: ImportedPaper, entry: dict[str, Any]) -> list[str]:
     if paper.keywords and [match_fold(k) for k in mine_kw if k] != [match_fold(k) for k in paper.keywords]:
         out.append("keywords: export has " + ", ".join(paper.keywords))
     return out
+
+
+_COMMENTED_ENTRY = re.compile(r"[ \t]*#[ \t]?-[ \t]+id[ \t]*:[ \t]*(?P<q>['\"]?)(?P<id>[^'\"#]*?)(?P=q)[ \t]*(#.*)?")
+_EXAMPLE_TITLE = re.compile(r"[ \t]*#[ \t]*title[ \t]*:[ \t]*[\"']\.\.\.[\"'].*")
+
+
+def commented_ids(text: str) -> set[str]:
+    """The ids of the entries commented out in papers.yaml ("# - id: '40'"): the chair set them aside, and an
+    import must not bring them back. The template's example (its next line "#   title: "..."") aside."""
+    ids: set[str] = set()
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    for n, line in enumerate(lines):
+        m = _COMMENTED_ENTRY.fullmatch(line)
+        if m and m.group("id").strip() and not (n + 1 < len(lines) and _EXAMPLE_TITLE.fullmatch(lines[n + 1])):
+            ids.add(submission_id(m.group("id")))
+    return ids
 
 
 def _why_not(paper: ImportedPaper | None, source: str) -> str:
@@ -233,7 +253,9 @@ def merge(project: Path, export: Export) -> MergeResult:
     result.ambiguous.update(found.ambiguous)
 
     # new accepted papers, appended in export order
-    new = [p for p in export.accepted if p.id not in existing]
+    set_aside = commented_ids(text)
+    result.commented = [p.id for p in export.accepted if p.id not in existing and p.id in set_aside]
+    new = [p for p in export.accepted if p.id not in existing and p.id not in set_aside]
     found = match([(p.id, p.file_hints) for p in new], free)
     result.ambiguous.update(found.ambiguous)
     new_entries = []
