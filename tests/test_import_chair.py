@@ -113,3 +113,17 @@ def test_an_entry_the_chair_commented_out_is_not_brought_back(tmp_path: Path) ->
     assert "added at the end" in result.output and "41: Paper 41" in result.output
     assert runner.invoke(app, ["import", "easychair", "--project", str(project), "--submissions", str(subs),
                                "--dry-run"]).output.count("- id: '40'") == 0
+
+
+def test_an_openreview_import_without_profiles_says_it_has_no_affiliations(tmp_path: Path) -> None:
+    """OpenReview's notes hold no affiliations: without --profiles the chair is told, as EasyChair's import
+    without its authors export tells, rather than finding a front matter and an ACM CSV without institutions."""
+    project = _project(tmp_path)
+    notes = Path(__file__).parent / "data" / "import" / "openreview"
+    args = ["import", "openreview", "--project", str(project), "--notes", str(notes / "notes.json"), "--dry-run"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "note: no profiles dump: notes hold no affiliations" in result.output and "--profiles" in result.output
+    result = runner.invoke(app, [*args, "--profiles", str(notes / "profiles.json")])
+    assert result.exit_code == 0, result.output
+    assert "no profiles dump" not in result.output

@@ -206,7 +206,11 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
         raise InputError(f"{notes_file}: no notes found (expected {{\"notes\": [...]}} or a list of notes)")
     profiles = None
     files = [notes_file.name]
-    if profiles_file is not None:
+    export_notes: list[str] = []
+    if profiles_file is None:  # as EasyChair's import without its authors export: said, not left to be found
+        export_notes.append("no profiles dump: notes hold no affiliations, so none are written (give a JSON dump "
+                            "of the authors' OpenReview profiles with --profiles)")
+    else:
         profiles = _read_profiles(Path(profiles_file))
         files.append(Path(profiles_file).name)
     decisions = {id(n): decision_of(n) for n in notes}
@@ -221,7 +225,6 @@ def read_openreview(notes_file: Path, venue_id: str | None = None, profiles_file
     if accepted_id:
         log.info("accepted papers: venue id %s", accepted_id)
     papers: list[ImportedPaper] = []
-    export_notes: list[str] = []
     seen: set[str] = set()
     for note in notes:
         content = note.get("content") or {}
