@@ -25,14 +25,26 @@ class IndexEntry:
     given: str
     pages: list[int] = field(default_factory=list)
     papers: list[str] = field(default_factory=list)
+    suffix: str = ""
+    """A generational suffix ("Jr.", "III"), printed after the given names as in "King, Martin Luther, Jr."."""
 
     @property
     def label(self) -> str:
-        return f"{self.family}, {self.given}" if self.given else self.family
+        return ", ".join(part for part in (self.family, self.given, self.suffix) if part)
 
 
-def _identity(person: Person) -> tuple[str, str]:
-    return match_fold(person.family_name), match_fold(person.given_names)
+_SUFFIX_SPELLINGS = {"junior": "jr", "jnr": "jr", "senior": "sr", "snr": "sr", "2nd": "ii", "3rd": "iii",
+                     "4th": "iv"}
+
+
+def _suffix_key(suffix: str) -> str:
+    """One spelling of a suffix ("Jr", "Jr.", "Junior" are one): father and son are two people, never one."""
+    key = match_fold(suffix).rstrip(".")
+    return _SUFFIX_SPELLINGS.get(key, key)
+
+
+def _identity(person: Person) -> tuple[str, str, str]:
+    return match_fold(person.family_name), match_fold(person.given_names), _suffix_key(person.name_suffix)
 
 
 def author_entries(plan: Plan) -> list[IndexEntry]:
@@ -40,11 +52,13 @@ def author_entries(plan: Plan) -> list[IndexEntry]:
     entries: dict[tuple[str, str], IndexEntry] = {}
     for placed in plan.papers:
         for author in placed.paper.authors:
-            entry = entries.setdefault(_identity(author), IndexEntry(author.family_name, author.given_names))
+            entry = entries.setdefault(_identity(author), IndexEntry(author.family_name, author.given_names,
+                                                                     suffix=author.name_suffix))
             if placed.paper.id not in entry.papers:
                 entry.papers.append(placed.paper.id)
                 entry.pages.append(placed.first_page)
-    return sorted(entries.values(), key=lambda e: person_sort_key(f"{e.given} {e.family}".strip(), e.family))
+    return sorted(entries.values(), key=lambda e: (*person_sort_key(f"{e.given} {e.family}".strip(), e.family),
+                                                    _suffix_key(e.suffix), e.suffix))
 
 
 def draw_author_index(project: Project, plan: Plan) -> bytes:
