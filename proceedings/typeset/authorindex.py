@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from reportlab.platypus import FrameBreak, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, FrameBreak, KeepTogether, Paragraph, Spacer
 
 from proceedings.project.model import Person, Project
 from proceedings.stages.plan import Plan
@@ -61,6 +61,32 @@ def author_entries(plan: Plan) -> list[IndexEntry]:
                                                     _suffix_key(e.suffix), e.suffix))
 
 
+class IndexLine(Paragraph):
+    """An entry of the index: its label, then its page numbers. Run on past the foot of a column, the part in the
+    next column (or on the next page) opens with the label again and "(continued)", never with bare numbers."""
+
+    def __init__(self, label: str, pages: list[int], style, *, continued: bool = False) -> None:
+        self.label, self.pages, self.continued = label, pages, continued
+        head = f"{esc(label)} <i>(continued)</i>" if continued else esc(label)
+        super().__init__(f"{head}  {', '.join(str(p) for p in pages)}", style)
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if self.wrap(avail_width, avail_height)[1] <= avail_height:
+            return [self]
+        low, high = 0, len(self.pages) - 1  # the most numbers that fit, at least one, never all
+        while low < high:
+            mid = (low + high + 1) // 2
+            part = IndexLine(self.label, self.pages[:mid], self.style, continued=self.continued)
+            if part.wrap(avail_width, avail_height)[1] <= avail_height:
+                low = mid
+            else:
+                high = mid - 1
+        if low == 0:
+            return []  # not even the label and one number: the whole entry goes to the next column
+        return [IndexLine(self.label, self.pages[:low], self.style, continued=self.continued),
+                IndexLine(self.label, self.pages[low:], self.style, continued=True)]
+
+
 def draw_author_index(project: Project, plan: Plan) -> bytes:
     """Draw the author index in two columns, grouped by letter; page numbers stamped later."""
     styles = Styles()
@@ -68,7 +94,7 @@ def draw_author_index(project: Project, plan: Plan) -> bytes:
     letter = None
     for entry in author_entries(plan):
         first = index_letter(entry.family, entry.family)
-        para = Paragraph(f"{esc(entry.label)}  {', '.join(str(p) for p in entry.pages)}", styles.index_entry)
+        para = IndexLine(entry.label, entry.pages, styles.index_entry)
         if first != letter:
             letter = first
             story.append(KeepTogether([Paragraph(esc(letter), styles.index_letter), para]))
