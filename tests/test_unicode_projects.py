@@ -102,6 +102,15 @@ def test_glyph_no_font_has_becomes_a_named_warning(tmp_path: Path):
     result = build_project(project)
     warned = " ".join(result.context_warnings)
     assert "U+738B" in warned and "camera_ready/papers.yaml: paper 1: title" in warned
+    # drawn as U+FFFD where the font has no glyph: printed as nothing, the gap went unseen in proofs
+    contents = "".join(page.extract_text() for page in PdfReader(project / "build/front_matter.pdf").pages)
+    assert "\ufffd" * 6 in contents and "\ufffd" * 3 in contents.replace("\ufffd" * 6, "")
+    assert "\n," not in contents  # the author line does not open on a comma
+
+
+def test_only_characters_that_show_are_drawn_as_the_replacement():
+    assert fonts.visible("王 Ada\u200d\u00ad") == "\ufffd Ada\u200d\u00ad"  # a joiner or soft hyphen may vanish
+    assert fonts.visible("Zoë Ørsted") == "Zoë Ørsted"
 
 
 def test_whitespace_only_name_is_a_clear_error(tmp_path: Path):

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from proceedings.util.atomic import atomic_open
@@ -161,6 +162,17 @@ def missing_glyphs(text: str, font_name: str = REGULAR) -> list[str]:
         if ord(ch) not in have:
             out.append(ch)
     return out
+
+
+REPLACEMENT = "\ufffd"
+"""What a character the font lacks is drawn as (the font has it)."""
+
+
+def visible(text: str, font_name: str = REGULAR) -> str:
+    """``text`` with each letter, digit, punctuation mark or symbol the font cannot draw replaced by
+    :data:`REPLACEMENT`; other characters it lacks (joiners, soft hyphens, combining marks) are left to vanish."""
+    missing = [ch for ch in missing_glyphs(text, font_name) if unicodedata.category(ch)[0] in "LNPS"]
+    return text.translate({ord(ch): REPLACEMENT for ch in missing}) if missing else text
 
 
 def main(argv: list[str]) -> int:

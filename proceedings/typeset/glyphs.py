@@ -15,11 +15,14 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
     seen: set[str] = set()
 
     def look(where: str, text: str | None) -> None:
-        for ch in fonts.missing_glyphs(text or ""):
-            if ch not in seen:
-                seen.add(ch)
-                ctx.warn(f"{where}: no font of the volume has the character {ch!r} (U+{ord(ch):04X}); "
-                         "it prints as a blank box")
+        new = [ch for ch in fonts.missing_glyphs(text or "") if ch not in seen]
+        if not new:
+            return
+        seen.update(new)
+        listed = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in new)
+        ctx.warn(f"{where}: no font of the volume has {'the character' if len(new) == 1 else 'the characters'} "
+                 f"{listed}: the PDF shows {fonts.REPLACEMENT} in {'its' if len(new) == 1 else 'their'} place "
+                 "(write it in Latin letters, or leave it out)")
 
     w = project.workshop
     for key in ("title", "acronym", "conference", "location", "publisher", "copyright"):

@@ -33,8 +33,10 @@ def page_size(name: str) -> tuple[float, float]:
 
 
 def esc(text: str) -> str:
-    """Escape text for a ReportLab Paragraph."""
-    return xml_escape(text or "", quotes=True)
+    """Escape text for a ReportLab Paragraph; a letter, digit, mark of punctuation or symbol no font of the volume
+    has is drawn as U+FFFD (�): left as it is, it would print as nothing, a gap no proof reader sees (the build
+    warns, naming it: :func:`proceedings.typeset.glyphs.check_glyphs`)."""
+    return xml_escape(fonts.visible(text or ""), quotes=True)
 
 
 @dataclass
