@@ -581,8 +581,8 @@ def test_name_parts_in_every_format(tmp_path):
     assert item["author"] == [
         {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
         {"family": "Berg", "given": "Pieter", "non-dropping-particle": "van der"},
-        {"family": "Nguyễn", "given": "Thị Minh Khai"}, {"family": "Madonna"},
-        {"family": "Smith", "given": "Ann", "suffix": "III"}]
+        {"family": "Nguyễn", "given": "Thị Minh Khai", "static-ordering": True},  # printed family first, as written
+        {"family": "Madonna"}, {"family": "Smith", "given": "Ann", "suffix": "III"}]
     acm = render_citation(meta, "1", "acm")
     assert acm.startswith("Martin Luther King, Jr., Pieter van der Berg, Nguyễn Thị Minh Khai, Madonna, and "
                           "Ann Smith, III. 2025. A Title. In Proceedings of the 1st Workshop on Tests (T@W ’25), "

@@ -219,7 +219,7 @@ def ris_paper(metadata: dict[str, Any], paper: dict[str, Any], key: str) -> str:
 # --------------------------------------------------------------------------- CSL-JSON
 
 
-def _csl_names(people: list[_names.Name]) -> list[dict[str, str]]:
+def _csl_names(people: list[_names.Name]) -> list[dict[str, Any]]:
     return [_names.csl(p) for p in people]
 
 

@@ -6,7 +6,7 @@ family, given, generational suffix and whether the name is written family first.
 * BibTeX ``von Last, Jr., First`` (:func:`proceedings.export.latex.bibtex_name`); a family-first
   name is one braced token, so every style prints it as written ("Nguyễn Thị Minh Khai").
 * RIS ``AU  - King, Martin Luther, Jr.`` / ``van der Berg, Pieter``.
-* CSL-JSON ``family``/``given``/``suffix``/``non-dropping-particle``.
+* CSL-JSON ``family``/``given``/``suffix``/``non-dropping-particle``, ``static-ordering`` when family first.
 """
 
 from __future__ import annotations
@@ -85,7 +85,10 @@ def ris(person: Name) -> str:
     return ", ".join(part for part in (person.family, person.given, person.suffix) if part)
 
 
-def csl(person: Name) -> dict[str, str]:
+def csl(person: Name) -> dict[str, Any]:
+    """A CSL name; one written family first keeps its order (``static-ordering``: a CSL processor would print
+    "Thị Minh Khai Nguyễn" from family and given alone)."""
     particle, family = split_particle(person.family) if person.given else ("", person.family)
-    item = {"family": family, "given": person.given, "suffix": person.suffix, "non-dropping-particle": particle}
+    item: dict[str, Any] = {"family": family, "given": person.given, "suffix": person.suffix,
+                            "non-dropping-particle": particle, "static-ordering": person.first}
     return {k: v for k, v in item.items() if v}
