@@ -40,12 +40,19 @@ def facts(plan: Plan) -> list:
              p.paper.session, p.first_page, p.pages] for p in plan.papers]
 
 
+def index_facts(plan: Plan) -> list:
+    """What the author index shows of each author beyond :func:`facts`: what sets one person apart from another
+    of the same name (suffix, ORCID iD, affiliation)."""
+    return [[(a.name_suffix, a.orcid, a.affiliation) for a in p.paper.authors] for p in plan.papers]
+
+
 def keys(project: Project, plan: Plan) -> dict[str, str]:
     """Each drawing's key: everything it is drawn from."""
     shown = facts(plan)
     return {FRONT: digest("front", project.model_dump(mode="json", exclude={"papers", "root"}), shown,
                           font_dir().name, asset_digests(project)),
-            INDEX: digest("index", project.workshop.model_dump(mode="json"), shown, font_dir().name)}
+            INDEX: digest("index", project.workshop.model_dump(mode="json"), shown, index_facts(plan),
+                          font_dir().name)}
 
 
 def drawing(what: str, project: Project, plan: Plan) -> Any:
