@@ -351,3 +351,48 @@ def test_a_workshop_address_without_its_scheme_is_a_link_a_viewer_follows(tmp_pa
     uris = [a.get_object()["/A"].get("/URI") for p in reader.pages for a in p.get("/Annots") or []
             if a.get_object().get("/A") is not None]
     assert "https://www.sigir.org" in uris and "www.sigir.org" in " ".join(p.extract_text() for p in reader.pages)
+
+
+def _rules_between(front: Path, above: str, below: str) -> list[tuple[float, ...]]:
+    """The horizontal rules drawn on the contents page between the line that starts with ``above`` and the one
+    that starts with ``below`` (their pages' text positions, in PDF points)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(front)
+    for page in document:
+        text = page.get_textpage()
+        found = [text.search(words).get_next() for words in (above, below)]
+        if None in found:
+            continue
+        top = text.get_charbox(found[0][0])[1]  # the bottom of the line above
+        bottom = text.get_charbox(found[1][0])[3]  # the top of the line below
+        width = page.get_size()[0]
+        return [box for box in (o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]))
+                if bottom < box[1] <= box[3] < top and box[3] - box[1] < 3 and box[2] - box[0] > width / 2]
+    raise AssertionError(f"no contents page holds {above!r} above {below!r}")
+
+
+def test_papers_of_no_session_after_a_session_are_set_apart_in_the_contents_as_in_the_bookmarks(
+        repo_build, tmp_path: Path):
+    """A run of papers without a session after a session's papers is not printed as part of that session: the
+    contents set it apart below a rule (no heading), the bookmarks list it at top level, and the build says so."""
+    project, _ = copy_repo_build(repo_build, tmp_path / "p")
+    papers_yaml = project / "camera_ready/papers.yaml"
+    papers = yaml.safe_load(papers_yaml.read_text(encoding="utf-8"))
+    for i in (6, 8, 9):  # the last of the second session, the last two of the third
+        del papers[i]["session"]
+    papers_yaml.write_text(yaml.safe_dump(papers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = build_project(project)
+    title = {i: papers[i]["title"] for i in range(len(papers))}
+    front = result.outputs["volume"].parent / "front_matter.pdf"
+    assert len(_rules_between(front, title[5][:30], title[6][:30])) == 1  # set apart from its session's papers
+    assert len(_rules_between(front, title[7][:30], title[8][:30])) == 1
+    assert _rules_between(front, title[4][:30], title[5][:30]) == []  # within a session: none
+    assert _rules_between(front, title[8][:30], title[9][:30]) == []  # within the run: none
+    outline = PdfReader(result.outputs["volume"]).outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    assert title[6] in top and title[8] in top and title[9] in top and title[5] not in top
+    warned = [w for w in result.context_warnings if ".session: not given" in w]
+    assert [w.split(":")[1].strip() for w in warned] == ["[6] (id 7).session", "[8] (id 9).session"], warned
+    assert "'Retrieval and Recommendation'" in warned[0] and "(nor for [9] (id 10))" in warned[1]

@@ -122,6 +122,24 @@ def _doi_clashes(entries: list[tuple[str, Paper, Paper]], volume_doi: str | None
         problems.append(f"{PAPERS_FILE}: {label}.doi: {why}")
 
 
+def _session_notices(entries: list[tuple[str, Paper]], notices: list[str]) -> None:
+    """One notice for each run of papers without a ``session`` that follows a session's papers: most likely its
+    sessions were forgotten (papers appended by a re-import); the contents set such a run apart, under no heading."""
+    i = 0
+    while i < len(entries):
+        end = i
+        while end < len(entries) and not entries[end][1].session:
+            end += 1
+        if end > i and i > 0:
+            first, *rest = [label for label, _ in entries[i:end]]
+            also = f" (nor for {', '.join(rest[:5])}{', …' if len(rest) > 5 else ''})" if rest else ""
+            them, each = ("them", "each its") if rest else ("it", "it its")
+            notices.append(f"{PAPERS_FILE}: {first}.session: not given{also}, while the papers before are in session "
+                           f"{entries[i - 1][1].session!r}: the contents set {them} apart below a rule and the "
+                           f"bookmarks list {them} at top level, in no session; give {each} session if it has one")
+        i = max(end, i + 1)
+
+
 def _papers(root: Path, problems: list[str], notices: list[str], workshop: Workshop | None = None) -> list[Paper]:
     """papers.yaml's papers, their DOIs and landing pages derived from ``workshop``'s patterns where absent."""
     before = len(problems)
@@ -175,6 +193,7 @@ def _papers(root: Path, problems: list[str], notices: list[str], workshop: Works
         files[real] = label
         papers.append(paper)
         labels.append(label)
+    _session_notices(list(zip(labels, papers)), notices)
     derived = derive_dois(workshop, papers)
     _doi_clashes(list(zip(labels, papers, derived)), workshop.doi if workshop else None, problems)
     return derived

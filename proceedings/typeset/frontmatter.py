@@ -9,6 +9,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    HRFlowable,
     KeepInFrame,
     KeepTogether,
     PageBreak,
@@ -33,7 +34,7 @@ from proceedings.typeset.frontdata import (
 )
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.typeset.markdown import markdown_flowables
-from proceedings.typeset.styles import LINK, Mark, Styles, build_pdf, esc, page_size
+from proceedings.typeset.styles import LINK, MUTED_COLOR, Mark, Styles, build_pdf, esc, page_size
 from proceedings.typeset.toc import TocEntry
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink], front: list[tuple
         number = roman(page + 1) if page is not None else ""
         story.append(TocEntry(esc(shorten(title, MAX_TOC_TITLE)), number, styles, sink=sink, target_page=page))
         story.append(Spacer(1, 5))
-    for session, papers in plan.sessions():
+    for run, (session, papers) in enumerate(plan.sessions()):
         entries: list[Flowable] = [Spacer(1, 5)]
         for placed in papers:
             entries.append(TocEntry.of_paper(placed, styles, sink))
@@ -133,6 +134,9 @@ def _contents(plan: Plan, styles: Styles, sink: list[TocLink], front: list[tuple
         if session:
             story.append(CondPageBreak(1.2 * inch))
             story.append(Paragraph(esc(session), styles.session))
+        elif run:  # papers of no session after a session's: set apart by a rule, under no heading (as bookmarks)
+            story.append(CondPageBreak(1.2 * inch))
+            story.append(HRFlowable(width="100%", thickness=0.6, color=MUTED_COLOR, spaceBefore=10, spaceAfter=4))
         story.extend(entries)
     story.append(Spacer(1, 4))
     story.append(TocEntry("<b>Author Index</b>", plan.index_first_page, styles, paper_id=INDEX_TARGET, sink=sink))
