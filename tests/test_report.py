@@ -44,9 +44,11 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
         self.tags: list[str] = []
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag, attrs) -> None:
         self.tags.append(tag)
+        self.ids += [value for name, value in attrs if name == "id" and value]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -67,15 +69,19 @@ def test_json_keeps_the_contract_keys(project, tmp_path: Path):
     assert PaperReport.from_json(data["papers"][0]) == report.papers[0]
 
 
-def test_html_has_one_section_per_paper_escaped(project, tmp_path: Path):
+def test_html_has_one_place_per_paper_escaped(project, tmp_path: Path):
+    """Each flagged paper a section of its findings; each clean one a row of the table of papers without
+    problems; each of them with its own id."""
     page = render_html(make_report(project), project)
     parser = _Text()
     parser.feed(page)
     assert "script" not in parser.tags
-    assert parser.tags.count("section") == len(project.papers)
+    assert [i for i in parser.ids if i.startswith("paper-")] == \
+        [f"paper-{p.id}" for p in (project.papers[0], project.papers[2], project.papers[1], *project.papers[3:])]
+    assert parser.tags.count("section") == 2 + 4 + 3  # flagged papers; summary, to fix, by rule, clean; 3 rules
     text = "".join(parser.text)
     assert EVIL in text and "Shorten it <now>." in text
-    assert "left out of the volume" in text and "No problems found." in text
+    assert "left out of the volume" in text and "No problems found" in text
     assert "Body length (references excluded)" in text
 
 

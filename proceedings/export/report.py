@@ -9,6 +9,7 @@ The HTML page and the e-mails are jinja2 templates (``templates/validation.html.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,9 +126,48 @@ def _context(report: ValidationReport, project: Project) -> dict[str, Any]:
     }
 
 
+_PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9.:-]+")
+
+
+def anchor(prefix: str, key: str) -> str:
+    """An id for the page (``paper-17``, ``rule-length-error``): ``key`` as it is when it is plain (letters,
+    digits, ``. : -``), else each other character written ``_XX`` per UTF-8 byte, so an id with a space, ``#``
+    or ``%`` is a valid id and a fragment, and two keys never share one."""
+    if _PLAIN_ANCHOR.fullmatch(key):
+        return f"{prefix}-{key}"
+    out = "".join(c if c.isascii() and (c.isalnum() or c == "-") else "".join(f"_{b:02X}" for b in c.encode())
+                  for c in key)
+    return f"{prefix}-{out}"
+
+
+def _navigation(report: ValidationReport, context: dict[str, Any]) -> dict[str, Any]:
+    """What lets the chair find a paper at 1,000 papers: each paper's anchor; the papers with errors, then those
+    with warnings only, then the clean ones (each in volume order); per rule of the summary, its anchor and the
+    papers that break it."""
+    papers = context["papers"]
+    for view in papers:
+        view["anchor"] = anchor("paper", view["id"])
+        view["rules"] = list(dict.fromkeys(f.rule for f in view["findings"]))
+    by_rule: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for view in papers:
+        for key in dict.fromkeys((f.rule, f.severity) for f in view["findings"]):
+            by_rule.setdefault(key, []).append(view)
+    rules = [{"row": row, "anchor": anchor("rule", f"{row.rule}-{row.severity}"),
+              "papers": by_rule[(row.rule, row.severity)]} for row in context["counts"]]
+    return {
+        "with_errors": [v for v in papers if v["errors"]],
+        "with_warnings": [v for v in papers if v["warnings"] and not v["errors"]],
+        "clean": [v for v in papers if not v["findings"]],
+        "rules_nav": rules,
+    }
+
+
 def render_html(report: ValidationReport, project: Project) -> str:
-    """validation.html: a summary, then one section per paper (rule, page, message, fix)."""
-    return environment().get_template(HTML_TEMPLATE).render(**_context(report, project))
+    """validation.html: a summary by rule (each row linking to the papers that break it), the papers to fix
+    (errors first, then warnings only, each linking to its findings), the papers by rule, then one section per
+    flagged paper (rule, page, message, fix) and a table of the papers without problems."""
+    context = _context(report, project)
+    return environment().get_template(HTML_TEMPLATE).render(**context, **_navigation(report, context))
 
 
 def write_reports(report: ValidationReport, project: Project, out_dir: Path) -> dict[str, Path]:
@@ -288,7 +328,8 @@ def print_table(report: ValidationReport, console: Any, *, strict: bool = False)
                 console.print(f"{where}{f.message}", markup=False, highlight=False)
     warned = [p.id for p in report.papers if p.warnings and not p.errors and not strict]  # the others: listed above
     if warned:  # named, each, but not told in full here: validation.html has them with their fixes
-        shown = ", ".join(warned[:20]) + (f" and {len(warned) - 20} more" if len(warned) > 20 else "")
+        shown = ", ".join(warned[:20]) + (f" and {len(warned) - 20} more (validation.html lists them all, each "
+                                          "linked to its findings)" if len(warned) > 20 else "")
         console.print(f"[yellow]warnings[/yellow] only: paper{'s' if len(warned) > 1 else ''} {shown}",
                       highlight=False)
     papers_with = sum(1 for p in report.papers if p.findings)
