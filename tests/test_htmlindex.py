@@ -267,9 +267,48 @@ def test_index_without_sessions_or_editor_details(built, tmp_path: Path):
     html = render_index(metadata, tmp_path)
     tree = parse_strict(html)
     assert texts_of_class(tree, "session") == []
+    assert tree.find(".//nav") is None  # no list of sessions when there are none
     assert texts_of_class(tree, "title") == TITLES
     assert link_targets(html) == []  # nothing exists in tmp_path, so nothing is linked
+    metadata["papers"][-1]["session"] = "Late breaking"  # one session, after papers without one
+    tree = parse_strict(render_index(metadata, tmp_path))
+    (nav,) = tree.iter("nav")
+    assert [(a.get("href"), a.text) for a in nav.iter("a")] == [("#session-1", "Late breaking")]
+    assert [h.get("id") for h in tree.iter("h3")] == ["session-1"]
     parse_strict(render_ceur_index(metadata))
+
+
+def _headings(tree) -> list[tuple[int, str]]:
+    return [(int(e.tag[1]), " ".join("".join(e.itertext()).split())) for e in tree.iter()
+            if isinstance(e.tag, str) and re.fullmatch(r"h[1-6]", e.tag)]
+
+
+def test_a_list_of_the_sessions_at_the_top_links_to_each_session(built):
+    """At 50 sessions the index is a long page: a list of them at the top, each link named as its session and
+    leading to its heading (the page had none, the reader scrolled through every paper)."""
+    project, _ = built
+    html = (project / "build" / "index.html").read_text(encoding="utf-8")
+    tree = parse_strict(html)
+    ids = [e.get("id") for e in tree.iter() if isinstance(e.tag, str) and e.get("id")]
+    assert len(ids) == len(set(ids))
+    navs = list(tree.iter("nav"))
+    assert len(navs) == 1 and (navs[0].get("aria-label") or navs[0].get("aria-labelledby") in ids)
+    links = navs[0].findall(".//a")
+    sessions = [e for e in tree.iter("h3") if "session" in (e.get("class") or "").split()]
+    assert [unquote(a.get("href")) for a in links] == ["#" + h.get("id") for h in sessions]
+    assert ["".join(a.itertext()) for a in links] == ["".join(h.itertext()) for h in sessions] == \
+        [SESSIONS[0], SESSIONS[2]]
+    # at the top: before the first paper of the contents
+    order = [e for e in tree.iter() if isinstance(e.tag, str)]
+    first_title = next(i for i, e in enumerate(order) if "title" in (e.get("class") or "").split())
+    assert all(order.index(a) < first_title for a in links)
+    # every in-page link of the page reaches an element; the headings go down one level at a time
+    for _tag, _attr, url in page_urls(html):
+        if url.startswith("#"):
+            assert unquote(url[1:]) in ids, url
+    levels = [level for level, _ in _headings(tree)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(after <= before + 1 for before, after in zip(levels, levels[1:])), _headings(tree)
 
 
 # --------------------------------------------------------------------------- headless Chromium

@@ -92,6 +92,8 @@ class Session:
 
     title: str | None
     papers: list[PaperEntry]
+    anchor: str | None = None
+    """The id of its heading (``session-3``: the third session with a heading), None without one."""
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -153,7 +155,8 @@ def sessions(metadata: dict[str, Any], out_dir: Path | None, pdf_name=None, dash
                     entry.links.append(Link(href(rel), label))
         session = paper.get("session")
         if not groups or groups[-1].title != session:
-            groups.append(Session(session, []))
+            titled = sum(1 for g in groups if g.anchor)
+            groups.append(Session(session, [], anchor=f"session-{titled + 1}" if session else None))
         groups[-1].papers.append(entry)
     return groups
 
