@@ -275,6 +275,11 @@ def test_index_without_sessions_or_editor_details(built, tmp_path: Path):
     (nav,) = tree.iter("nav")
     assert [(a.get("href"), a.text) for a in nav.iter("a")] == [("#session-1", "Late breaking")]
     assert [h.get("id") for h in tree.iter("h3")] == ["session-1"]
+    assert tree.find(".//hr") is None  # papers without a session at the start read as part of none
+    metadata["papers"][0]["session"] = "Opening"  # a session, then a paper without one: set apart, as in the PDF
+    tree = parse_strict(render_index(metadata, tmp_path))
+    contents = next(e for e in tree.iter("section") if e.get("class") == "contents")
+    assert [e.tag for e in contents if e.tag in ("h3", "hr", "ol")] == ["h3", "ol", "hr", "ol", "h3", "ol"]
     parse_strict(render_ceur_index(metadata))
 
 
