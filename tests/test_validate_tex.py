@@ -14,7 +14,8 @@ from proceedings.checks import registry
 from proceedings.project.model import Rules
 from proceedings.stages.validate import check_file
 from tests.conftest import no_shared_cache, shared_once
-from tests.texpapers import AUTHORS, TITLE, compile_all, tex_available
+from tests.texpapers import AUTHORS, TITLE, VARIANTS, compile_all, tex_available
+from tests.texvenues import VARIANTS as VENUES
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +23,7 @@ def tex(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     why = tex_available()
     if why:
         pytest.skip(why)
-    return shared_once(tmp_path_factory, "texpapers", compile_all)
+    return shared_once(tmp_path_factory, "texpapers", lambda folder: compile_all(folder, {**VARIANTS, **VENUES}))
 
 
 _RESULTS: dict[str, dict] = {}
@@ -70,7 +71,31 @@ EXPECTED = {
     "sigplan": [("template", 1, "error")],
     "ieee": [("template", 1, "error")],
     "lncs": [("length", 9, "error"), ("page-size", 1, "error"), ("template", 1, "error")],
+    # IEEE's and Springer's own templates (tests/texvenues.py) under the default profile: not acmart
+    "ieee-conf": [("template", 1, "error")],
+    "ieee-pubid": [("template", 1, "error")],
+    "ieee-six": [("template", 1, "error")],
+    "ieee-a4": [("page-size", 1, "error"), ("template", 1, "error")],
+    "ieee-long": [("length", 9, "error"), ("template", 1, "error")],
+    "lncs-paper": [("length", 9, "error"), ("page-size", 1, "error"), ("template", 1, "error")],
 }
+
+LNCS_VOLUME = {"profile": "lncs", "max_pages": 16}
+"""An LNCS volume's rules: 12 to 15 pages of paper, as Springer's proceedings commonly allow."""
+IEEE = {"profile": "ieee-conference"}
+IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the official templates under their own profile
+    "ieee-conf": (IEEE, []),  # bare_conf.tex filled in: four authors with ORCID lines, \thanks, keywords, 20 refs
+    "ieee-pubid": (IEEE, []),  # the copyright line IEEE gave (\IEEEpubid) at the foot of page 1's left column
+    "ieee-six": (IEEE, []),  # six author blocks in two rows, seven pages
+    "ieee-a4": (IEEE, [("page-size", 1, "error")]),
+    "ieee-long": (IEEE, [("length", 9, "error")]),  # the references on page 10
+}
+
+
+@pytest.mark.parametrize("name", sorted(IN_THEIR_VENUE))
+def test_official_templates_get_exactly_their_findings_in_their_venue(tex, name):
+    rules, expected = IN_THEIR_VENUE[name]
+    assert findings(tex[name], **rules) == expected
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
