@@ -165,6 +165,7 @@ def test_awkward_files_get_the_findings_they_are_there_for(awkward):
     for name in DAMAGED:
         assert "damaged-stream" in rules(name) and not awkward[name].usable
     assert "no-pages" in rules("qpdf-empty.pdf")
+    assert "page-numbers" not in rules("qpdf-append-xref-loop.pdf")  # "Potato 1" alone on page 2: no running head
     for name in ("pypdf-r2-user-password.pdf", "qpdf-20-pages.pdf", "sf-libreoffice-writer-password.pdf"):
         assert "encrypted" in rules(name) and not awkward[name].usable
     for name in ("pypdf-r2-empty-password.pdf", "pypdf-r6-owner-password.pdf"):

@@ -89,6 +89,11 @@ IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the officia
     "ieee-six": (IEEE, []),  # six author blocks in two rows, seven pages
     "ieee-a4": (IEEE, [("page-size", 1, "error")]),
     "ieee-long": (IEEE, [("length", 9, "error")]),  # the references on page 10
+    # llncs's runningheads prints "2  A. Lovelace et al." and "Short title  3": the template's own page numbers,
+    # which disagree with the volume's (a warning: the template's default, as Springer's sample has it)
+    "lncs-paper": (LNCS_VOLUME, [("page-numbers", 2, "warning")]),
+    "lncs-letter": (LNCS_VOLUME, [("page-numbers", 2, "warning"), ("page-size", 1, "error")]),  # graphicx: Letter
+    "lncs-long": (LNCS_VOLUME, [("length", 17, "error"), ("page-numbers", 2, "warning")]),
 }
 
 
@@ -96,6 +101,13 @@ IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the officia
 def test_official_templates_get_exactly_their_findings_in_their_venue(tex, name):
     rules, expected = IN_THEIR_VENUE[name]
     assert findings(tex[name], **rules) == expected
+
+
+def test_llncs_running_heads_are_page_numbers_of_the_papers_own(tex):
+    found = next(f for f in result(tex["lncs-paper"], **LNCS_VOLUME)["findings"] if f["rule"] == "page-numbers")
+    assert "pages 2–15" in found["message"] and "runningheads" in found["fix"]
+    assert found["box"][1] > 730  # the running head at the top of page 2, not a line of the text
+    assert findings(tex["lncs"], profile="lncs", max_pages=16) == []  # no runningheads, no page numbers
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -3,7 +3,10 @@
 with them and with the page labels.
 
 A number alone on a line near the top or the bottom edge counts when it goes up with the page (its page's number
-plus one offset) on at least two pages and half of them: a table's or a line-number column's figures do not.
+plus one offset) on at least two pages and half of them: a table's or a line-number column's figures do not. So does
+a number at either end of a page's first or last line, a running head's ("2  A. Author et al.", "Short title  3",
+as llncs prints them with ``runningheads``). Numbers in running heads have the profile's severity
+(``Venue.own_page_numbers``: a warning where the venue's own template prints them so); numbers alone, an error.
 Numbers inside the strip the volume stamps are ``bottom-margin``'s to report, those of a review copy (line numbers
 too) ``line-numbers``'.
 """
@@ -24,7 +27,11 @@ from proceedings.pdf.geometry import Rect
 
 EDGE = 100.0
 """Points from the top or bottom edge of the page where a page number is looked for."""
+TOP_EDGE = 110.0
+"""The same from the top edge: llncs's running head stands 103 pt below it."""
 FOLIO = re.compile(r"^[^\w]{0,3}(?:page\s+)?(\d{1,4})(?:\s*(?:of|/)\s*\d{1,4})?[^\w]{0,3}$")
+HEAD = re.compile(r"^(\d{1,4})\s+[^\d\s].*\S|^.*[^\d\s]\s+(\d{1,4})$")
+"""A running head with the page number at its start or its end."""
 
 
 @check("page-numbers", "Page numbers of the paper's own", "1")
@@ -33,27 +40,48 @@ def run(paper: Paper):
         return []  # another template: ``template`` says so once; line numbers: a review copy, folios and all
     zone = paper.venue.stamp_zone
     runs: dict[tuple[str, int], dict[int, Rect]] = {}  # (top or bottom, number - page) -> page -> box
+    bare: set[tuple[str, int]] = set()  # the runs with a number alone on its line (not in a running head)
     for page in paper.pages:
         skip = exempt_ids(paper, page.number)
+        outer = _outer_lines(page, zone)
         for line in page.lines:
             if line.y1 < EDGE and line.y0 >= zone:
                 where = "bottom"
-            elif line.y0 > page.height - EDGE:
+            elif line.y0 > page.height - TOP_EDGE:
                 where = "top"
             else:
                 continue
-            found = FOLIO.match(fold(line.text))
+            text = fold(line.text)
+            alone = FOLIO.match(text)
+            found = alone or (HEAD.match(text) if id(line) in outer else None)
             if found is None or any(id(s) in skip for s in line.spans):
                 continue
-            runs.setdefault((where, int(found.group(1)) - page.number), {}).setdefault(page.number, line.box)
-    hits = max(runs.values(), key=len, default={})
+            key = (where, int(next(g for g in found.groups() if g)) - page.number)
+            runs.setdefault(key, {}).setdefault(page.number, line.box)
+            if alone:
+                bare.add(key)
+    key = max(runs, key=lambda k: len(runs[k]), default=None)
+    hits = runs[key] if key is not None else {}
     if len(hits) < 2 or len(hits) * 2 < paper.count:
         return []
     first = min(hits)
+    alone = key in bare
+    fix = ("Remove the paper's own page numbers (acmart: no printfolios=true in \\settopmatter; Word: delete the "
+           "page-number field of the header or footer); the volume numbers the pages.")
     return [Finding(
-        "page-numbers", "error", first,
-        f"The paper prints page numbers of its own on {on_pages(sorted(hits))}: the volume stamps its own, so the "
-        "pages would show two numbers that disagree.",
-        paper.venue.fix("page-numbers", "Remove the paper's own page numbers (acmart: no printfolios=true in "
-                        "\\settopmatter; Word: delete the page-number field of the header or footer); the volume "
-                        "numbers the pages."), box=hits[first])]
+        "page-numbers", "error" if alone else paper.venue.own_page_numbers, first,
+        f"The paper prints page numbers of its own{'' if alone else ' in its running heads'} on "
+        f"{on_pages(sorted(hits))}: the volume stamps its own, so the pages would show two numbers that disagree.",
+        fix if alone else paper.venue.fix("page-numbers", fix), box=hits[first])]
+
+
+def _outer_lines(page, zone: float) -> set[int]:
+    """Identities of the page's first line and its last above the stamp zone, where a running head or foot is,
+    when they are no larger than the body text of a page of text (a page whose one line is "Potato 2" has none)."""
+    if not page.has_letters(50):
+        return set()
+    size = page.body_size() + 0.25
+    kept = [ln for ln in page.lines if ln.y0 >= zone]
+    if not kept:
+        return set()
+    return {id(ln) for ln in (max(kept, key=lambda ln: ln.y1), min(kept, key=lambda ln: ln.y0)) if ln.size <= size}

@@ -57,6 +57,9 @@ class Venue:
     placeholders: tuple[tuple[str, str], ...] = ()
     """(label, pattern over folded text) of the template's sample values an author must replace."""
     rights_block: RightsBlock | None = None
+    own_page_numbers: str = "error"
+    """The severity of ``page-numbers``, a paper's own page numbers: "warning" where the template prints them
+    as its authors are told to use it (llncs with ``runningheads``), "error" where they are an option of one's own."""
     fixes: dict[str, str] = field(default_factory=dict)
     """Rule id -> how the author fixes it, in this template's words."""
 
