@@ -77,6 +77,7 @@ EXPECTED = {
     "ieee-six": [("template", 1, "error")],
     "ieee-a4": [("page-size", 1, "error"), ("template", 1, "error")],
     "ieee-long": [("length", 9, "error"), ("template", 1, "error")],
+    "ieee-leftover": [("template", 1, "error")],  # IEEE's sample text is no ACM placeholder: not acmart says it
     "lncs-paper": [("length", 9, "error"), ("page-size", 1, "error"), ("template", 1, "error")],
 }
 
@@ -89,6 +90,8 @@ IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the officia
     "ieee-six": (IEEE, []),  # six author blocks in two rows, seven pages
     "ieee-a4": (IEEE, [("page-size", 1, "error")]),
     "ieee-long": (IEEE, [("length", 9, "error")]),  # the references on page 10
+    "ieee-pubid-xx": (IEEE, [("placeholders", 1, "error")]),  # 979-8-3503-XXXX-X/25/$31.00: the year filled in only
+    "ieee-leftover": (IEEE, [("placeholders", 1, "error")]),  # the template's affiliations, notes and guidance
     # llncs's runningheads prints "2  A. Lovelace et al." and "Short title  3": the template's own page numbers,
     # which disagree with the volume's (a warning: the template's default, as Springer's sample has it)
     "lncs-paper": (LNCS_VOLUME, [("page-numbers", 2, "warning")]),
@@ -101,6 +104,15 @@ IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the officia
 def test_official_templates_get_exactly_their_findings_in_their_venue(tex, name):
     rules, expected = IN_THEIR_VENUE[name]
     assert findings(tex[name], **rules) == expected
+
+
+def test_the_ieee_templates_text_left_in_is_named_with_its_pages(tex):
+    found = result(tex["ieee-leftover"], **IEEE)["findings"][0]["message"]
+    for text in ("dept. name of organization", "Identify applicable funding agency", "email address or ORCID",
+                 "Sub-titles are not captured in Xplore", "templates contain guidance text"):
+        assert text in found, found
+    assert "(page 6)" in found  # the red guidance paragraph after the references
+    assert "979-8-3503-XXXX-X" in result(tex["ieee-pubid-xx"], **IEEE)["findings"][0]["message"]
 
 
 def test_llncs_running_heads_are_page_numbers_of_the_papers_own(tex):

@@ -181,6 +181,8 @@ def ieee_paper(*, sections: int = 6, paragraphs: int = 5, sentences: int = 10, o
     thanks = ("Identify applicable funding agency here. If none, delete this." if template_text else
               "This work was supported by the Engineering and Physical Sciences Research Council under grant "
               "EP/X012345/1.")
+    subtitle = ("*\\\\\n{\\footnotesize \\textsuperscript{*}Note: Sub-titles are not captured in Xplore and "
+                "should not be used}") if template_text else ""
     pubid_text = ""
     if pubid:
         pubid_text = (f"\\IEEEpubid{{\\makebox[\\columnwidth]{{{pubid}~\\copyright2025 IEEE \\hfill}} "
@@ -192,7 +194,7 @@ def ieee_paper(*, sections: int = 6, paragraphs: int = 5, sentences: int = 10, o
         r"\usepackage{graphicx}", r"\usepackage{textcomp}", r"\usepackage{xcolor}", r"\usepackage{tikz}",
         r"\usepackage{url}",
         r"\begin{document}",
-        f"\\title{{{IEEE_TITLE}\\\\\n\\thanks{{{thanks}}}\n}}",
+        f"\\title{{{IEEE_TITLE}{subtitle}\\\\\n\\thanks{{{thanks}}}\n}}",
         "\\author{" + "\n\\and\n".join(blocks) + "}", r"\maketitle", pubid_text,
         r"\begin{abstract}", prose(99, 8), r"\end{abstract}",
         r"\begin{IEEEkeywords}", "token pruning, multimodal retrieval, energy efficiency, edge computing, "
