@@ -90,6 +90,9 @@ IN_THEIR_VENUE = {  # name -> (rules, findings): realistic papers of the officia
     "ieee-six": (IEEE, []),  # six author blocks in two rows, seven pages
     "ieee-a4": (IEEE, [("page-size", 1, "error")]),
     "ieee-long": (IEEE, [("length", 9, "error")]),  # the references on page 10
+    # samplepaper.tex's own text left in: its title, authors, institutes, abstract, keywords, sample headings
+    "lncs-sample": (LNCS_VOLUME, [("authors", 1, "warning"), ("page-numbers", 2, "warning"),
+                                  ("placeholders", 1, "error"), ("title", 1, "warning")]),
     "ieee-pubid-xx": (IEEE, [("placeholders", 1, "error")]),  # 979-8-3503-XXXX-X/25/$31.00: the year filled in only
     "ieee-leftover": (IEEE, [("placeholders", 1, "error")]),  # the template's affiliations, notes and guidance
     # llncs's runningheads prints "2  A. Lovelace et al." and "Short title  3": the template's own page numbers,
@@ -113,6 +116,15 @@ def test_the_ieee_templates_text_left_in_is_named_with_its_pages(tex):
         assert text in found, found
     assert "(page 6)" in found  # the red guidance paragraph after the references
     assert "979-8-3503-XXXX-X" in result(tex["ieee-pubid-xx"], **IEEE)["findings"][0]["message"]
+
+
+def test_the_lncs_samples_text_left_in_is_named_page_by_page(tex):
+    found = next(f for f in result(tex["lncs-sample"], **LNCS_VOLUME)["findings"] if f["rule"] == "placeholders")
+    assert '"Contribution Title", "First Author, Second Author"' in found["message"]
+    assert '"The abstract should briefly summarize' in found["message"] and "Sample Heading (Third Level)" in \
+        found["message"]
+    assert found["message"].endswith('(page 1); "F. Author et al." (page 2); "Abbreviated paper title" (page 3).')
+    assert "samplepaper.tex" in found["fix"]
 
 
 def test_llncs_running_heads_are_page_numbers_of_the_papers_own(tex):

@@ -35,10 +35,10 @@ def run(paper: Paper):
     out = []
     if found:
         first = min(page for page, _ in found.values())
-        if len({page for page, _ in found.values()}) == 1:
-            listed = ", ".join(f"\"{label}\"" for label in found) + f" (page {first})"
-        else:
-            listed = ", ".join(f"\"{label}\" (page {page})" for label, (page, _) in found.items())
+        by_page: dict[int, list[str]] = {}
+        for label, (page, _) in found.items():
+            by_page.setdefault(page, []).append(f"\"{label}\"")
+        listed = "; ".join(f"{', '.join(labels)} (page {page})" for page, labels in sorted(by_page.items()))
         box = next(b for page, b in found.values() if page == first)
         out.append(Finding(
             "placeholders", "error", first,
