@@ -293,3 +293,16 @@ def test_ieee_copyright_line_left_as_the_template_has_it_is_a_placeholder():
 
     assert found("979-8-3503-XXXX-X/XX/$31.00 ©20XX IEEE") and found("XXX-X-XXXX-XXXX-X/XX/$XX.00 ©20XX IEEE")
     assert not found("979-8-3503-1234-5/24/$31.00 ©2024 IEEE")  # the values IEEE gave: no placeholder
+
+
+def test_lncs_sample_authors_are_a_placeholder_and_a_papers_own_first_author_is_not():
+    import re
+
+    from proceedings.checks.textcheck import fold
+    from proceedings.venues.lncs import PLACEHOLDERS
+
+    def found(text: str) -> list[str]:
+        return [label for label, pattern in PLACEHOLDERS if re.search(pattern, fold(text))]
+
+    assert found("First Author1[0000-1111-2222-3333], Second Author2,3[1111-2222-3333-4444], and Third Author3")
+    assert not found("The first author was supported by grant 42, and the second author by the Research Council.")

@@ -5,7 +5,9 @@ from proceedings.venues import Venue, register
 PLACEHOLDERS = (  # the sample text of Springer's samplepaper.tex (llncs 2.2x)
     ("Contribution Title", r"\bcontribution\s+title\b"),
     ("Abbreviated paper title", r"\babbreviated\s+paper\s+title\b"),
-    ("First Author, Second Author", r"\bfirst\s+author[\s\S]{0,80}\bsecond\s+author"),
+    # the names with their institute marks (First Author1[0000-…]): a paper's own "the first author … the second
+    # author" (its acknowledgements) has none
+    ("First Author, Second Author", r"\bfirst\s+author\W{0,3}\d[\s\S]{0,80}\bsecond\s+author\W{0,3}\d"),
     ("F. Author et al.", r"\bf\.\s*author\s+et\s+al\b"),
     ("Princeton University, Princeton NJ 08544", r"\bprinceton\s+nj\s+08544\b"),
     ("lncs@springer.com", r"\blncs@springer\.com\b"),
