@@ -30,6 +30,7 @@ EDGE = 100.0
 TOP_EDGE = 110.0
 """The same from the top edge: llncs's running head stands 103 pt below it."""
 FOLIO = re.compile(r"^[^\w]{0,3}(?:page\s+)?(\d{1,4})(?:\s*(?:of|/)\s*\d{1,4})?[^\w]{0,3}$")
+_DIGIT = re.compile(r"\d")
 HEAD = re.compile(r"^(\d{1,4})\s+[^\d\s].*\S|^.*[^\d\s]\s+(\d{1,4})$")
 """A running head with the page number at its start or its end."""
 
@@ -42,8 +43,8 @@ def run(paper: Paper):
     runs: dict[tuple[str, int], dict[int, Rect]] = {}  # (top or bottom, number - page) -> page -> box
     bare: set[tuple[str, int]] = set()  # the runs with a number alone on its line (not in a running head)
     for page in paper.pages:
-        skip = exempt_ids(paper, page.number)
-        outer = _outer_lines(page, zone)
+        skip: set[int] | None = None
+        outer: set[int] | None = None  # both worked out for the page once a line there may hold its number
         for line in page.lines:
             if line.y1 < EDGE and line.y0 >= zone:
                 where = "bottom"
@@ -51,10 +52,19 @@ def run(paper: Paper):
                 where = "top"
             else:
                 continue
+            if not _DIGIT.search(line.text):  # most lines near the edges: no number, nothing folded
+                continue
             text = fold(line.text)
-            alone = FOLIO.match(text)
-            found = alone or (HEAD.match(text) if id(line) in outer else None)
-            if found is None or any(id(s) in skip for s in line.spans):
+            found = alone = FOLIO.match(text)
+            if alone is None and HEAD.match(text):
+                if outer is None:
+                    outer = _outer_lines(page, zone)
+                found = HEAD.match(text) if id(line) in outer else None
+            if found is None:
+                continue
+            if skip is None:
+                skip = exempt_ids(paper, page.number)
+            if any(id(s) in skip for s in line.spans):
                 continue
             key = (where, int(next(g for g in found.groups() if g)) - page.number)
             runs.setdefault(key, {}).setdefault(page.number, line.box)
