@@ -479,6 +479,20 @@ def test_unquoted_yaml_times_read_as_times(project: Path):
     assert loaded.program[1].sessions[0].items[0].start == dt.time(14, 0)
 
 
+@pytest.mark.parametrize("written", ["9:5", "09:005", "10:0030", "\u0660\u0669:\u0663\u0660", "+9:00"])
+def test_a_time_not_written_hh_mm_is_refused_not_guessed(project: Path, written: str):
+    """"9:5" (9:50 or 9:05?), "09:005", digits of another script: refused at their entry, never read as a time."""
+    _edit(project, _set("0.sessions.0.items.0.start", written))
+    found = _problems(project)
+    assert any(p.startswith("front_matter/program.yaml: [0].sessions[0].items[0].start: not a time of day")
+               for p in found), found
+
+
+def test_a_time_with_a_one_digit_hour_is_read(project: Path):
+    _edit(project, _set("0.sessions.0.items.0.start", "9:00"))
+    assert load_project(project).program[0].sessions[0].items[0].start == dt.time(9, 0)
+
+
 def test_an_unquoted_paper_id_is_read_as_papers_yaml_reads_it(project: Path):
     """``paper: 017`` names the paper ``id: 017`` (both "017"), not a paper 15 (YAML 1.1's octal)."""
     papers = project / "camera_ready/papers.yaml"

@@ -50,11 +50,9 @@ def parse_time(value: Any) -> Any:
             return dt.time(hours, minutes)
         raise ValueError(f"not a time of day (HH:MM): {value!r}")
     if isinstance(value, str):
-        try:
-            hours, minutes = (int(x) for x in value.strip().split(":"))
-            return dt.time(hours, minutes)
-        except ValueError:
-            raise ValueError(f"not a time of day (HH:MM): {value!r}") from None
+        match = re.fullmatch(r"([0-9]{1,2}):([0-5][0-9])", value.strip())  # not "9:5", "09:005", "٠٩:٠٠"
+        if match and int(match[1]) < 24:
+            return dt.time(int(match[1]), int(match[2]))
     raise ValueError(f"not a time of day (HH:MM): {value!r}")
 
 
