@@ -659,3 +659,30 @@ def test_a_jpeg_logo_with_more_pictures_after_it_is_a_jpeg(tmp_path: Path):
     assert image_problem(tmp_path, "phone.jpg") is None
     with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 1000):  # a picture past Pillow's limit, made small
         assert "is too large an image to print" in (image_problem(tmp_path, "phone.jpg") or "")
+
+
+def test_index_html_lists_every_talk_the_front_matter_gives_a_page_and_names_a_panel_no_keynote(tmp_path: Path):
+    """A keynote without abstract or bio has its page in the front matter (and the contents): index.html lists and
+    links it too; a panel with an abstract is shown, under "Talks", not under "Keynotes and invited talks"."""
+    from proceedings.export.htmlindex import render_index
+    from proceedings.export.program import program_metadata
+    from proceedings.stages.plan import Plan
+
+    project = make_program_project(tmp_path / "proj")
+    data = program_data()
+    keynote = data[0]["sessions"][0]["items"][0]
+    del keynote["abstract"], keynote["bio"]
+    (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    metadata = {"volume": {"acronym": "X", "title": "T"}, "papers": [],
+                **program_metadata(load_project(project), Plan([]))}
+    html = render_index(metadata, tmp_path)
+    talks = html[html.index('<section class="talks">'):]
+    assert "<h2>Keynotes and invited talks</h2>" in talks and "Seeing Less, Finding More" in talks
+    assert re.search(r'<a href="#talk-seeing-less-finding-more"><b>Seeing Less', html)
+
+    data[0]["sessions"][0]["items"][0] = {"title": "The Future", "kind": "panel", "abstract": "Where to *go*."}
+    (project / "front_matter/program.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    metadata = {"volume": {"acronym": "X", "title": "T"}, "papers": [],
+                **program_metadata(load_project(project), Plan([]))}
+    talks = render_index(metadata, tmp_path).split('<section class="talks">')[1]
+    assert "<h2>Talks</h2>" in talks and "Where to <em>go</em>." in talks

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from proceedings.project.model import Project
 from proceedings.project.program import (
     FRONT_MATTER,
+    TALK_KINDS,
     asset_digests,
     day_heading,
     hhmm,
@@ -119,7 +120,8 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
                 pages = item.get("first_page")
                 if pages is not None and item.get("last_page") != pages:
                     pages = f"{pages}–{item['last_page']}"
-                talk = item.get("abstract") or item.get("bio")  # a page of its own: an anchor
+                # a keynote or invited talk has a page of its own in the front matter (abstract or not): here too
+                talk = item.get("kind") in TALK_KINDS or item.get("abstract") or item.get("bio")
                 items.append({**item, "links": links, "pages": pages,
                               "time": "–".join(x for x in (item.get("start"), item.get("end")) if x),
                               "anchor": unique_name(f"talk-{slugify(item['title'])}", anchors) if talk else None})
@@ -135,7 +137,8 @@ def program_view(metadata: dict[str, Any], out_dir: Path, href) -> dict[str, Any
             {**sponsor, "logo": href(logo) if logo and (out_dir / logo).is_file() else None,
              "url": browser_link(sponsor.get("url"))})  # a script or a path is printed as the name alone, as in the PDF
     logo = next((a["target"] for a in metadata.get("assets", []) if a["target"].startswith(LOGO_NAME + ".")), None)
-    return {"days": days, "talks": talks, "sponsor_levels": list(levels.items()),
+    heading = "Keynotes and invited talks" if all(t["kind"] in TALK_KINDS for t in talks) else "Talks"
+    return {"days": days, "talks": talks, "talks_heading": heading, "sponsor_levels": list(levels.items()),
             "timezone": (metadata.get("program") or {}).get("timezone"),
             "logo": href(logo) if logo and (out_dir / logo).is_file() else None,
             "ics": href(ICS_FILE) if (out_dir / ICS_FILE).is_file() else None}
