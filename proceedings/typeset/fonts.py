@@ -154,6 +154,8 @@ def _cmap(font_name: str) -> frozenset[int]:
 
 def missing_glyphs(text: str, font_name: str = REGULAR) -> list[str]:
     """Characters of ``text`` the font cannot draw (white space and controls ignored)."""
+    if text.isascii() and "\x7f" not in text and _draws_ascii(font_name):  # most text: nothing looked up
+        return []
     have = _cmap(font_name)
     out: list[str] = []
     for ch in text:
@@ -162,6 +164,13 @@ def missing_glyphs(text: str, font_name: str = REGULAR) -> list[str]:
         if ord(ch) not in have:
             out.append(ch)
     return out
+
+
+@functools.cache
+def _draws_ascii(font_name: str) -> bool:
+    """Whether the font draws every printable ASCII character."""
+    have = _cmap(font_name)
+    return all(code in have for code in range(32, 127))
 
 
 REPLACEMENT = "\ufffd"
