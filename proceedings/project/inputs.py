@@ -188,6 +188,17 @@ def parse_yaml(text: str, verbatim: Collection[str] = ()) -> Any:
         loader.dispose()
 
 
+def not_a_file(path: Path, rel: str) -> str | None:
+    """The problem with ``path`` (``rel``), no regular file, when something is there all the same: a folder, a pipe
+    or a device where the file should be, or a symbolic link to nothing (meant to be there, an optional file too:
+    not taken for one left out); None when nothing is."""
+    if path.exists():
+        return f"{rel}: not a file"
+    if path.is_symlink():
+        return f"{rel}: a symbolic link to {os.readlink(path)!r}, which is not there"
+    return None
+
+
 def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
               verbatim: Collection[str] = ()) -> Any:
     """The data of one project YAML file, or None with the problem added to ``problems``.
@@ -195,12 +206,9 @@ def read_yaml(root: Path, rel: str, problems: list[str], required: bool = True,
     The plain values of the keys in ``verbatim`` are read as written (``id: 017`` is "017", not octal 15)."""
     path = root / rel
     if not path.is_file():
-        if path.exists():  # a folder, a pipe or a device where the file should be
-            problems.append(f"{rel}: not a file")
-        elif path.is_symlink():  # meant to be there (an optional file too): not taken for one left out
-            problems.append(f"{rel}: a symbolic link to {os.readlink(path)!r}, which is not there")
-        elif required:
-            problems.append(f"{rel}: file not found")
+        why = not_a_file(path, rel)
+        if why or required:
+            problems.append(why or f"{rel}: file not found")
         return None
     try:
         if path.stat().st_size > MAX_YAML_BYTES:

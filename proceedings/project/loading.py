@@ -235,10 +235,9 @@ def load_project(root: Path) -> Project:
             notices.append(f"{rel}: not found, so the front matter has no {what} ({empty} if there is none)")
     preface_path = root / PREFACE_FILE
     preface = ""
-    if preface_path.exists() and not preface_path.is_file():  # as every other project file: not dropped unsaid
-        problems.append(f"{PREFACE_FILE}: not a file")
-    elif preface_path.is_symlink() and not preface_path.exists():
-        problems.append(f"{PREFACE_FILE}: a symbolic link to {os.readlink(preface_path)!r}, which is not there")
+    why = None if preface_path.is_file() else inputs.not_a_file(preface_path, PREFACE_FILE)
+    if why:  # as every other project file: not dropped unsaid
+        problems.append(why)
     if preface_path.is_file():
         try:
             preface = preface_path.read_text(encoding="utf-8-sig")
