@@ -8,6 +8,7 @@ followed to the element it names.
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -192,3 +193,13 @@ def test_the_page_is_the_same_when_rendered_again(report_build):
     out, report = report_build
     again = render_html(ValidationReport([PaperReport.from_json(p) for p in report["papers"]]), load_project(out.parent))
     assert again == (out / "validation.html").read_text(encoding="utf-8")
+
+
+def test_anchors_of_awkward_ids_are_plain_and_apart():
+    from proceedings.export.report import anchor
+
+    assert anchor("paper", "17") == "paper-17" and anchor("rule", "length-error") == "rule-length-error"
+    awkward = ["a b", "a#b", "a%b", "a_b", "é", "e"]
+    made = [anchor("paper", key) for key in awkward]
+    assert len(set(made)) == len(made)
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+", a) for a in made)

@@ -9,7 +9,6 @@ The HTML page and the e-mails are jinja2 templates (``templates/validation.html.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from proceedings import __version__
 from proceedings.errors import InputError
 from proceedings.export.htmlindex import LAYOUT, TEMPLATES, environment
 from proceedings.export.mail import remove_attachments, write_attachments
+from proceedings.export.pictures import safe_id
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Paper, Project
 from proceedings.util.atomic import write_json, write_text
@@ -126,28 +126,20 @@ def _context(report: ValidationReport, project: Project) -> dict[str, Any]:
     }
 
 
-_PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9.:-]+")
-
-
 def anchor(prefix: str, key: str) -> str:
-    """An id for the page (``paper-17``, ``rule-length-error``): ``key`` as it is when it is plain (letters,
-    digits, ``. : -``), else each other character written ``_XX`` per UTF-8 byte, so an id with a space, ``#``
-    or ``%`` is a valid id and a fragment, and two keys never share one."""
-    if _PLAIN_ANCHOR.fullmatch(key):
-        return f"{prefix}-{key}"
-    out = "".join(c if c.isascii() and (c.isalnum() or c == "-") else "".join(f"_{b:02X}" for b in c.encode())
-                  for c in key)
-    return f"{prefix}-{out}"
+    """An id for the page (``paper-17``, ``rule-length-error``): ``key`` as a file name writes it
+    (:func:`~proceedings.export.pictures.safe_id`: letters, digits, ``._-``, a digest keeping rewritten keys
+    apart), so an id with a space, ``#`` or ``%`` is a valid id and a fragment, and two keys never share one."""
+    return f"{prefix}-{safe_id(key)}"
 
 
-def _navigation(report: ValidationReport, context: dict[str, Any]) -> dict[str, Any]:
+def _navigation(context: dict[str, Any]) -> dict[str, Any]:
     """What lets the chair find a paper at 1,000 papers: each paper's anchor; the papers with errors, then those
     with warnings only, then the clean ones (each in volume order); per rule of the summary, its anchor and the
     papers that break it."""
     papers = context["papers"]
     for view in papers:
         view["anchor"] = anchor("paper", view["id"])
-        view["rules"] = list(dict.fromkeys(f.rule for f in view["findings"]))
     by_rule: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for view in papers:
         for key in dict.fromkeys((f.rule, f.severity) for f in view["findings"]):
@@ -167,7 +159,7 @@ def render_html(report: ValidationReport, project: Project) -> str:
     (errors first, then warnings only, each linking to its findings), the papers by rule, then one section per
     flagged paper (rule, page, message, fix) and a table of the papers without problems."""
     context = _context(report, project)
-    return environment().get_template(HTML_TEMPLATE).render(**context, **_navigation(report, context))
+    return environment().get_template(HTML_TEMPLATE).render(**context, **_navigation(context))
 
 
 def write_reports(report: ValidationReport, project: Project, out_dir: Path) -> dict[str, Path]:
