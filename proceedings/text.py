@@ -31,6 +31,11 @@ def web_link(url: str | None) -> str | None:
     return url if url.lower().startswith(WEB_SCHEMES) else None
 
 
+def some_of(names: list[str], limit: int) -> str:
+    """The first ``limit`` of ``names``, comma-separated, then how many more there are: "a, b and 3 more"."""
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def unique_name(base: str, taken: set[str], suffix: str = "") -> str:
     """``base + suffix``, or ``base-2 + suffix``, ``base-3 + suffix``… the first not in ``taken`` (added to it)."""
     name, count = base + suffix, 1

@@ -39,3 +39,11 @@ def test_matches_the_whole_text_definition(text):
 @given(st.text(alphabet=st.sampled_from("aé`\u0301\u0327Ǿﬁ’–ßı\u1fef\u1fedＡ𝑥 \n"), max_size=30))
 def test_matches_on_the_characters_that_matter(text):
     assert ascii_fold(text) == _whole_text(text)
+
+
+def test_some_of_names_the_first_and_counts_the_rest():
+    from proceedings.text import some_of
+
+    assert some_of(["a", "b"], 2) == "a, b"
+    assert some_of(["a", "b", "c", "d"], 2) == "a, b and 2 more"
+    assert some_of([], 3) == ""

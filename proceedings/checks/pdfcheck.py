@@ -21,6 +21,7 @@ from pikepdf import Array, Dictionary, Pdf, Stream
 from proceedings.findings import Finding
 from proceedings.pdf.geometry import PageBox, pikepdf_page_box
 from proceedings.project.model import Rules
+from proceedings.text import some_of
 from proceedings.util.tolerant import tolerant
 from proceedings.venues import EMBED_OTHERS, PAGE_SIZES
 
@@ -306,9 +307,7 @@ def walk_fonts(pdf: Pdf, count: int) -> FontReport:
 
 
 def _font_list(fonts: dict[str, int], limit: int = 6) -> str:
-    names = sorted(fonts, key=lambda n: (fonts[n], n))
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return some_of(sorted(fonts, key=lambda n: (fonts[n], n)), limit)
 
 
 EMBED_FIX = ("Embed every font: with pdflatex, keep the template's own fonts (Type 1, which pdflatex embeds); "

@@ -30,6 +30,7 @@ from proceedings.checks.pdfcheck import (
 )
 from proceedings.checks.streams import Bomb, Damaged, decoded_data
 from proceedings.findings import Finding
+from proceedings.text import some_of
 
 GLYPHS_SAMPLED = 12
 """Glyph procedures read per font to tell bitmap from vector."""
@@ -173,9 +174,7 @@ def classify(page: int, font: Any) -> Type3Font:
 
 
 def _listing(fonts: list[Type3Font], limit: int = 4) -> str:
-    names = list(dict.fromkeys(f.describe() for f in fonts))
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return some_of(list(dict.fromkeys(f.describe() for f in fonts)), limit)
 
 
 def check_type3(report: FontReport) -> list[Finding]:

@@ -111,15 +111,13 @@ def _summary(export: Export, result: MergeResult, dry_run: bool) -> None:
 
 def _undecided(export: Export, most: int = 10) -> list[str]:
     """The undecided submissions, by their decision as the export words it: "'Short paper': 21, 40"."""
+    from proceedings.text import some_of
+
     by_decision: dict[str, list[str]] = {}
     for paper in export.papers:
         if paper.status.value == "undecided":
             by_decision.setdefault(paper.decision or "(no decision)", []).append(paper.id)
-    lines = []
-    for decision, ids in by_decision.items():
-        more = f" and {len(ids) - most} more" if len(ids) > most else ""
-        lines.append(f"{decision!r}: {', '.join(ids[:most])}{more}")
-    return lines
+    return [f"{decision!r}: {some_of(ids, most)}" for decision, ids in by_decision.items()]
 
 
 @import_app.command("easychair")
