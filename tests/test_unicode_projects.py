@@ -138,3 +138,23 @@ def test_paper_ids_beyond_ascii_keep_their_contents_links(tmp_path: Path, tex_pa
                for i in range(result.volume.front_pages) for annot in volume.pages[i].get("/Annots") or []
                if "/Dest" in annot.get_object()}
     assert {p.first_index for p in result.volume.papers} <= targets
+
+
+def test_a_missing_mark_is_warned_as_left_out_not_as_the_replacement():
+    """A variation selector or a combining mark the fonts lack prints as nothing (:func:`fonts.visible` keeps it):
+    the warning says so, and says U+FFFD only of what is drawn as it."""
+    from types import SimpleNamespace
+
+    from proceedings.typeset.glyphs import check_glyphs
+
+    workshop = SimpleNamespace(title="Love \u2764\ufe0f 王", acronym="", conference="", location="", publisher="",
+                               copyright="", editors=[])
+    project = SimpleNamespace(workshop=workshop, organizers=[], committee=[], preface="", papers=[], program=[],
+                              sponsors=[])
+    warned: list[str] = []
+    check_glyphs(project, SimpleNamespace(warn=warned.append))
+    assert fonts.missing_glyphs("\ufe0f") and fonts.visible("\ufe0f") == "\ufe0f"
+    shown = [w for w in warned if "U+738B" in w]
+    lost = [w for w in warned if "U+FE0F" in w]
+    assert len(shown) == 1 and "\ufffd" in shown[0] and "U+FE0F" not in shown[0]
+    assert len(lost) == 1 and "leaves it out" in lost[0] and "\ufffd" not in lost[0]

@@ -177,10 +177,17 @@ REPLACEMENT = "\ufffd"
 """What a character the font lacks is drawn as (the font has it)."""
 
 
+def replaced(char: str) -> bool:
+    """Whether ``char``, when the font lacks it, is drawn as :data:`REPLACEMENT` (a letter, digit, punctuation
+    mark or symbol); other characters it lacks (joiners, variation selectors, combining marks) are left to
+    vanish."""
+    return unicodedata.category(char)[0] in "LNPS"
+
+
 def visible(text: str, font_name: str = REGULAR) -> str:
-    """``text`` with each letter, digit, punctuation mark or symbol the font cannot draw replaced by
-    :data:`REPLACEMENT`; other characters it lacks (joiners, soft hyphens, combining marks) are left to vanish."""
-    missing = [ch for ch in missing_glyphs(text, font_name) if unicodedata.category(ch)[0] in "LNPS"]
+    """``text`` with each character the font cannot draw and :func:`replaced` says is replaced drawn as
+    :data:`REPLACEMENT`."""
+    missing = [ch for ch in missing_glyphs(text, font_name) if replaced(ch)]
     return text.translate({ord(ch): REPLACEMENT for ch in missing}) if missing else text
 
 

@@ -19,10 +19,17 @@ def check_glyphs(project: Project, ctx: BuildContext) -> None:
         if not new:
             return
         seen.update(new)
-        listed = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in new)
-        ctx.warn(f"{where}: no font of the volume has {'the character' if len(new) == 1 else 'the characters'} "
-                 f"{listed}: the PDF shows {fonts.REPLACEMENT} in {'its' if len(new) == 1 else 'their'} place "
-                 "(write it in Latin letters, or leave it out)")
+        shown = [ch for ch in new if fonts.replaced(ch)]
+        lost = [ch for ch in new if ch not in shown]  # marks, variation selectors: drawn as nothing
+        for chars, effect in ((shown, f"the PDF shows {fonts.REPLACEMENT} in {{}} place"),
+                              (lost, "the PDF leaves {} out")):
+            if not chars:
+                continue
+            one = len(chars) == 1
+            pronoun = ("its" if one else "their") if chars is shown else ("it" if one else "them")
+            listed = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in chars)
+            ctx.warn(f"{where}: no font of the volume has {'the character' if one else 'the characters'} "
+                     f"{listed}: {effect.format(pronoun)} (write it in Latin letters, or leave it out)")
 
     w = project.workshop
     for key in ("title", "acronym", "conference", "location", "publisher", "copyright"):
