@@ -56,10 +56,13 @@ def run(paper: Paper):
                 continue
             text = fold(line.text)
             found = alone = FOLIO.match(text)
-            if alone is None and HEAD.match(text):
-                if outer is None:
-                    outer = _outer_lines(page, zone)
-                found = HEAD.match(text) if id(line) in outer else None
+            if alone is None:
+                found = HEAD.match(text)
+                if found is not None:
+                    if outer is None:
+                        outer = _outer_lines(page, zone)
+                    if id(line) not in outer:
+                        found = None
             if found is None:
                 continue
             if skip is None:
