@@ -91,17 +91,18 @@ def _tell_apart(entries: list[IndexEntry]) -> None:
 def author_entries(plan: Plan) -> list[IndexEntry]:
     """The index's entries (one per person, as the module says), sorted by family then given name,
     accent-insensitive."""
-    by_name: dict[tuple[str, str, str], list[tuple[Person, str]]] = {}
+    by_name: dict[tuple[str, str, str], list[tuple[Person, str, str]]] = {}
     for placed in plan.papers:
         for author in placed.paper.authors:
-            by_name.setdefault(_identity(author), []).append((author, placed.paper.id))
+            by_name.setdefault(_identity(author), []).append(
+                (author, placed.paper.id, valid_orcid(author.orcid) or ""))
     first_page = {placed.paper.id: placed.first_page for placed in plan.papers}
     entries: list[IndexEntry] = []
     for occurrences in by_name.values():
-        orcids = {valid_orcid(author.orcid) for author, _ in occurrences} - {None}
+        orcids = {orcid for _, _, orcid in occurrences} - {""}
         people: dict[str, IndexEntry] = {}
-        for author, paper_id in occurrences:
-            who = (valid_orcid(author.orcid) or "") if len(orcids) > 1 else ""
+        for author, paper_id, orcid in occurrences:
+            who = orcid if len(orcids) > 1 else ""
             entry = people.setdefault(who, IndexEntry(author.family_name, author.given_names,
                                                       suffix=author.name_suffix, orcid=who))
             if paper_id not in entry.papers:
