@@ -72,7 +72,8 @@ def _filler_paragraph(paper: Paper) -> tuple[int, tuple] | None:
         if "lorem" not in paper.folded.get(page.number, ""):
             continue
         lines = [ln for ln in page.lines if not any(_inside(ln.box, fig) for fig in page.figures)]
-        text = fold_lines("\n".join(ln.text for ln in lines))
+        text = (paper.folded[page.number] if len(lines) == len(page.lines)  # no figure's text: folded already
+                else fold_lines("\n".join(ln.text for ln in lines)))
         for match in LOREM.finditer(text):
             words = re.findall(r"[a-z]+", text[match.end():])[:FILLER_WORDS]
             if len(words) == FILLER_WORDS and _ENGLISH.isdisjoint(words):
