@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -23,6 +22,7 @@ from pypdfium2 import raw
 from proceedings.pdf import pdfiumcalls as fp
 from proceedings.pdf.fontstyle import PageFonts
 from proceedings.pdf.geometry import PageBox, Rect
+from proceedings.util.once import once
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class Line:
         self.x0, self.y0 = min(s.x0 for s in spans), min(s.y0 for s in spans)
         self.x1, self.y1 = max(s.x1 for s in spans), max(s.y1 for s in spans)
 
-    @cached_property
+    @once
     def text(self) -> str:
         spans = self.spans
         if len(spans) == 1:
@@ -179,15 +179,8 @@ def _joined(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", errors="replace")
 
 
-def _segments(text: str) -> Iterator[tuple[int, int]]:
-    """(start, length) of the runs between PDFium's line breaks."""
-    start = 0
-    for match in re.finditer(r"[\r\n]+", text):
-        if match.start() > start:
-            yield start, match.start() - start
-        start = match.end()
-    if start < len(text):
-        yield start, len(text) - start
+_LINE = re.compile(r"[^\r\n]+")
+"""A run of characters between PDFium's line breaks."""
 
 
 def page_box(page: Any) -> PageBox:
@@ -217,22 +210,25 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
             return _read_spans_bounded(tp, count, box)
         left, top, right, bottom = (ctypes.c_double() for _ in range(4))
         refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
+        ref_left, ref_top, ref_right, ref_bottom = refs
         out: list[Span] = []
         joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
         style = PageFonts(tp).style
         handle = fp.handle(tp)
-        for start, length in _segments(text):
+        count_rects, get_rect, add = fp.count_rects, fp.get_rect, out.append
+        shift = (box.x0, box.y0) if box.rotate == 0 else None  # unrotated: boxes are only shifted
+        for line in _LINE.finditer(text):
             if len(out) >= MAX_SPANS:
                 break
-            n = fp.count_rects(handle, start, length)
-            rects = []
-            for i in range(n):
-                if fp.get_rect(handle, i, *refs):
-                    rects.append((left.value, bottom.value, right.value, top.value))
+            start, end = line.span()
+            length = end - start
+            rects = [(left.value, bottom.value, right.value, top.value)
+                     for i in range(count_rects(handle, start, length))
+                     if get_rect(handle, i, ref_left, ref_top, ref_right, ref_bottom)]
             if not rects:
                 continue
             if len(rects) == 1:
-                pieces = [(start, text[start:start + length], rects[0])]
+                pieces = [(start, line.group(), rects[0])]
             else:
                 pieces = _split(handle, text, start, length, rects)
             for first, piece, rect in pieces:
@@ -241,7 +237,11 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
                 size, bold, font = style(first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
-                out.append(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
+                if shift is not None and rect[0] <= rect[2] and rect[1] <= rect[3]:
+                    dx, dy = shift
+                    add(Span(joined(piece), rect[0] - dx, rect[1] - dy, rect[2] - dx, rect[3] - dy, size, bold, font))
+                else:
+                    add(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
         return out
     finally:
         textpage.close()
