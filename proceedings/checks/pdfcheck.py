@@ -56,7 +56,12 @@ def get(obj: Any, key: str) -> Any:
     """``obj[key]``, or None for anything that is not there or not a dictionary (or a stream)."""
     if not isinstance(obj, DICTS):
         return None
-    return tolerant(lambda: obj.get(key), None)
+    try:  # as util.tolerant, without a function made and called for each of the thousands of keys a paper has
+        return obj.get(key)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 - a hostile file may make a reader raise anything
+        return None
 
 
 def name_of(obj: Any) -> str:

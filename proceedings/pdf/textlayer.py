@@ -252,8 +252,12 @@ def _split(handle: int, text: str, start: int, length: int, rects: list[Rect]) -
     rectangles over ever longer parts of the line); by the characters' centres when that does not give
     increasing cuts."""
     cuts = [start]
+    inked = sum(r[2] - r[0] for r in rects)
+    per_char = inked / length if inked > 0 else 0.0  # the line's mean advance: where to look first
     for k in range(1, len(rects)):
-        idx = _first_of_rect(handle, start, length, k, cuts[-1])
+        before = rects[k - 1]
+        guess = cuts[-1] + max(1, round((before[2] - before[0]) / per_char)) if per_char else cuts[-1] + 1
+        idx = _first_of_rect(handle, start, length, k, cuts[-1], guess)
         if not cuts[-1] < idx < start + length:
             break
         cuts.append(idx)
@@ -263,10 +267,30 @@ def _split(handle: int, text: str, start: int, length: int, rects: list[Rect]) -
     return _split_by_chars(handle, text, start, length, rects)
 
 
-def _first_of_rect(handle: int, start: int, length: int, k: int, after: int) -> int:
-    """The first character of the line's ``k``-th rectangle: the shortest run of the line's characters that
-    PDFium covers with ``k + 1`` rectangles ends there (bisected; a run's rectangles grow with its length)."""
+def _first_of_rect(handle: int, start: int, length: int, k: int, after: int, guess: int) -> int:
+    """The first character of the line's ``k``-th rectangle: the shortest run of the line's characters (from the
+    run ending at ``after`` on) that PDFium covers with ``k + 1`` rectangles ends there. A run's rectangles grow
+    with its length: the run ending at ``guess`` is counted first, the bounds found by steps doubling away from it,
+    and what lies between them bisected (the answer is the one bisecting the whole line gives)."""
     lo, hi = after - start + 1, length  # run lengths
+    first = min(max(guess - start + 1, lo), hi)
+    step = 1
+    if fp.count_rects(handle, start, first) >= k + 1:
+        hi = first
+        while hi - step >= lo:
+            if fp.count_rects(handle, start, hi - step) < k + 1:
+                lo = hi - step + 1
+                break
+            hi -= step
+            step *= 2
+    else:
+        lo = first + 1
+        while lo + step - 1 < hi:
+            if fp.count_rects(handle, start, lo + step - 1) >= k + 1:
+                hi = lo + step - 1
+                break
+            lo += step
+            step *= 2
     while lo < hi:
         mid = (lo + hi) // 2
         if fp.count_rects(handle, start, mid) >= k + 1:
