@@ -23,6 +23,7 @@ def run(paper: Paper):
     if block is None or not in_template(paper):
         return []
     tol = venue.margin_tolerance
+    left, bottom, right, top = block[0] - tol, block[1] - tol, block[2] + tol, block[3] + tol
     hits: dict[int, tuple[list, set[str]]] = {}
     for page in paper.pages:
         if not paper.right_size(page):
@@ -30,17 +31,19 @@ def run(paper: Paper):
         skip = exempt_ids(paper, page.number)
         out, sides = [], set()
         for s in page.spans:
+            if left <= s.x0 and bottom <= s.y0 and s.x1 <= right and s.y1 <= top:  # inside: nearly every span
+                continue
             if id(s) in skip or s.y0 < venue.stamp_zone or not any(c.isalnum() for c in s.text):
                 continue
-            beyond = [s.x0 < block[0] - tol, s.y0 < block[1] - tol, s.x1 > block[2] + tol, s.y1 > block[3] + tol]
-            if any(beyond):
+            beyond = [s.x0 < left, s.y0 < bottom, s.x1 > right, s.y1 > top]
+            if any(beyond):  # not for a box of NaNs, which is neither inside nor out
                 out.append(s)
                 sides.update(side for side, b in zip(_SIDES, beyond, strict=True) if b)
         for fig in page.figures:
             x0, y0, x1, y1 = max(fig[0], 0), max(fig[1], 0), min(fig[2], page.width), min(fig[3], page.height)
             if x1 - x0 < 2 or y1 - y0 < 2 or y0 < venue.stamp_zone:  # off the page, or ``bottom-margin``'s
                 continue
-            beyond = [x0 < block[0] - tol, y0 < block[1] - tol, x1 > block[2] + tol, y1 > block[3] + tol]
+            beyond = [x0 < left, y0 < bottom, x1 > right, y1 > top]
             if any(beyond):
                 out.append(Span("(a figure)", x0, y0, x1, y1, 0.0, False))
                 sides.update(side for side, b in zip(_SIDES, beyond, strict=True) if b)
