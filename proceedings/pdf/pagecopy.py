@@ -1,8 +1,9 @@
-"""Copying pages safely (with pikepdf, qpdf's copier): links kept as explicit destinations, active content
-removed and counted."""
+"""Pages made safe to publish (with pikepdf): copied into another file (qpdf's copier), or kept in the file as
+opened, alone under a new catalog. Links are kept as explicit destinations, active content is removed and counted."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import Counter
 from decimal import Decimal
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/Popup"}
 PAGE_KEYS_DROPPED = ("/Annots", "/B", "/AA", "/StructParents", "/Thumb", "/PieceInfo", "/Metadata")
 _NOT_COPIED = ("/P", "/Parent", "/Popup", "/AA", "/A", "/Dest", "/IRT", "/StructParent")
+INHERITED = ("/MediaBox", "/CropBox", "/Resources", "/Rotate")
+"""What a page inherits from the page tree."""
 
 
 class _Dests:
@@ -131,6 +134,110 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
     return list(range(start, start + len(copied)))
 
 
+def keep_pages(doc: Pdf, removed: Counter) -> list[int]:
+    """Make ``doc`` hold its pages alone, made safe as :func:`copy_pages` makes their copies; return their indices.
+
+    The file as opened becomes the part (nothing is copied): each page has what it inherited set on it (as
+    :func:`open_pdf` does) and loses the keys a copy leaves behind, its annotations are what a copy's would be
+    (an indirect one on two pages is kept on the first, copied for the other), and the document gets a new catalog
+    of one flat page tree and a trailer of nothing else (the old catalog is emptied). qpdf writes only what the
+    new trailer reaches: what a copy of the pages would hold.
+    """
+    _left_behind(doc, removed)
+    pages = [page.obj for page in doc.pages]
+    _inherit(doc, pages)
+    found: list[Any] = []
+    for page in pages:
+        if "/AA" in page:
+            removed["page additional action (/AA)"] += 1
+        found.append(page.get("/Annots"))
+        for key in PAGE_KEYS_DROPPED:
+            if key in page:
+                del page[key]
+    dests = _Dests(doc, pages, {page.objgen: page for page in pages})
+    plans = [(page, _plan(annots, dests, removed)) for page, annots in zip(pages, found)]  # all read, then changed
+    kept: set[tuple[int, int]] = set()
+    for page, plan in plans:
+        out = _annotations_kept(doc, page, plan, kept)
+        if out:
+            page.Annots = out
+    _new_catalog(doc, pages)
+    return list(range(len(pages)))
+
+
+def _inherit(doc: Pdf, pages: list[Dictionary]) -> None:
+    """Set on each page what it inherits from the nearest /Pages node above that has it (as readers look it up);
+    a dictionary or an array that pages share becomes one indirect object."""
+    shared: dict[tuple[tuple[int, int], str], Any] = {}
+    for page in pages:
+        missing = [key for key in INHERITED if key not in page]
+        node, seen = page.get("/Parent"), set()
+        while missing and isinstance(node, Dictionary) and node.is_indirect and node.objgen not in seen:
+            seen.add(node.objgen)
+            for key in [key for key in missing if key in node]:
+                value = node[key]
+                if isinstance(value, (Dictionary, Array)) and not value.is_indirect:
+                    if (node.objgen, key) not in shared:
+                        shared[node.objgen, key] = doc.make_indirect(copy.copy(value))
+                    value = shared[node.objgen, key]
+                page[key] = value
+                missing.remove(key)
+            node = node.get("/Parent")
+
+
+def _plan(annots: Any, dests: _Dests, removed: Counter) -> list[tuple[Dictionary, tuple[str, Any] | None]]:
+    """The annotations of a page that are kept, and where each leads (see :func:`_kept`)."""
+    plan = []
+    for annot in annots if isinstance(annots, Array) else ():
+        try:
+            kept, target = _kept(annot, dests, removed)
+            if kept:
+                plan.append((annot, target))
+        except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
+            log.debug("annotation dropped: %s", exc)
+    return plan
+
+
+def _annotations_kept(doc: Pdf, page: Dictionary, plan: list[tuple[Dictionary, tuple[str, Any] | None]],
+                      kept: set[tuple[int, int]]) -> Array:
+    """A page's annotations as :func:`_plan` keeps them, without the keys a copy leaves behind (an indirect one
+    loses them itself, wherever else it is found: on another page, that page has a copy of its own)."""
+    out = Array()
+    for annot, target in plan:
+        try:
+            if annot.is_indirect and annot.objgen not in kept:
+                kept.add(annot.objgen)
+                for key in _NOT_COPIED:
+                    if key in annot:
+                        del annot[key]
+                own = annot
+            else:
+                own = doc.make_indirect(Dictionary({k: v for k, v in annot.items() if k not in _NOT_COPIED}))
+            own.P = page
+            if target is not None:
+                own[target[0]] = target[1]
+            out.append(own)
+        except Exception as exc:  # noqa: BLE001
+            log.debug("annotation dropped: %s", exc)
+    return out
+
+
+def _new_catalog(doc: Pdf, pages: list[Dictionary]) -> None:
+    """Give ``doc`` a catalog of ``pages`` alone, in one flat page tree, and a trailer of that catalog alone (and
+    /Size); the old catalog is emptied (anything left that refers to it finds nothing there)."""
+    old = doc.trailer.get("/Root")
+    tree = doc.make_indirect(Dictionary(Type=Name.Pages, Kids=Array(pages), Count=len(pages)))
+    for page in pages:
+        page.Parent = tree
+    for key in list(doc.trailer.keys()):
+        del doc.trailer[key]
+    doc.trailer.Size = 0  # qpdf writes the number it gives the table
+    doc.trailer.Root = doc.make_indirect(Dictionary(Type=Name.Catalog, Pages=tree))
+    if isinstance(old, Dictionary) and old.is_indirect and old.objgen not in {page.objgen for page in pages}:
+        for key in list(old.keys()):
+            del old[key]
+
+
 MAX_FIELDS = 5000
 """Most form fields looked at for signatures (a hostile form of millions is looked at in part)."""
 
@@ -222,6 +329,21 @@ def _clone(pdf: Pdf, annot: Dictionary, copied: set[tuple[int, int]]) -> Diction
     return pdf.make_indirect(Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED}))
 
 
+def _kept(annot: Any, dests: _Dests, removed: Counter) -> tuple[bool, tuple[str, Any] | None]:
+    """Whether an annotation is kept, and where it then leads (see :func:`_target`); what it loses is counted."""
+    if not isinstance(annot, Dictionary):
+        return False, None
+    subtype = _text(annot.get("/Subtype"))
+    if subtype in DROPPED_ANNOTATIONS:
+        if subtype != "/Popup":
+            removed[f"{subtype.lstrip('/')} annotation"] += 1
+        return False, None
+    if "/AA" in annot:
+        removed["annotation additional action (/AA)"] += 1
+    target = _target(annot, subtype, dests, removed)
+    return not (subtype == "/Link" and target is None), target  # a link that leads nowhere safe is not kept at all
+
+
 def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, removed: Counter,
                  copied: set[tuple[int, int]]) -> Array:
     out = Array()
@@ -229,18 +351,9 @@ def _annotations(annots: Any, pdf: Pdf, new_page: Dictionary, dests: _Dests, rem
         return out
     for annot in annots:
         try:
-            if not isinstance(annot, Dictionary):
+            kept, target = _kept(annot, dests, removed)
+            if not kept:
                 continue
-            subtype = _text(annot.get("/Subtype"))
-            if subtype in DROPPED_ANNOTATIONS:
-                if subtype != "/Popup":
-                    removed[f"{subtype.lstrip('/')} annotation"] += 1
-                continue
-            if "/AA" in annot:
-                removed["annotation additional action (/AA)"] += 1
-            target = _target(annot, subtype, dests, removed)
-            if subtype == "/Link" and target is None:
-                continue  # a link that leads nowhere safe is not copied at all
             clone = _clone(pdf, annot, copied)
             clone.P = new_page
             if target is not None:

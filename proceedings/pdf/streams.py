@@ -303,11 +303,13 @@ class Verified:
         return self.every or fingerprint(obj.get_raw_stream_buffer(), row) in self.prints
 
 
-def check_part(pdf: Pdf, pages: list[int], verified: Verified = Verified()) -> None:
+def check_part(pdf: Pdf, pages: list[int], verified: Verified = Verified(), *, written_only: bool = False) -> None:
     """Raise :class:`DamagedStream` when a stream of ``pdf`` (a pikepdf PDF being written) does not decode or a
     page's content (``pages``: indices) cannot be read: what ``qpdf --check`` would find in the volume. Entries
     of a page's contents that are not streams (which readers skip) are dropped first. ``verified``: streams
-    validation inflated (in the same task, from the file ``pdf`` was copied from), not inflated again."""
+    validation inflated (in the same task, from the file ``pdf`` was copied from), not inflated again.
+    ``written_only``: only the streams qpdf writes count, those the trailer reaches (a file stamped as opened
+    holds objects it does not write: see :func:`~proceedings.pdf.pagecopy.keep_pages`)."""
     for index in pages:  # readers ignore what is not a stream in a page's contents: so does the volume
         page = pdf.pages[index].obj
         contents = page.get("/Contents")
@@ -317,20 +319,53 @@ def check_part(pdf: Pdf, pages: list[int], verified: Verified = Verified()) -> N
                 page.Contents = Array(kept)
         elif contents is not None and not isinstance(contents, Stream):
             del page["/Contents"]
-    for obj in pdf.objects:
-        if isinstance(obj, Stream) and "/Filter" in obj:
-            if verified.knows(obj):
-                continue
-            fault = pike_stream_fault(obj)
-            if fault:
-                raise DamagedStream(f"a stream (object {obj.objgen[0]}) does not decode ({fault})")
+    unknown = [obj for obj in pdf.objects if isinstance(obj, Stream) and "/Filter" in obj and not verified.knows(obj)]
+    if unknown and written_only:
+        written = reached(pdf)
+        unknown = [obj for obj in unknown if written is None or obj.objgen in written]
+    for obj in unknown:
+        fault = pike_stream_fault(obj)
+        if fault:
+            raise DamagedStream(f"a stream (object {obj.objgen[0]}) does not decode ({_unplaced(fault, pdf)})")
     for number, index in enumerate(pages, 1):
         contents = pdf.pages[index].obj.get("/Contents")
         items = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
         try:
             data = b"\n".join(decoded(item) for item in items)
         except Exception as exc:  # noqa: BLE001 - a content stream qpdf cannot decode
-            raise DamagedStream(f"page {number}: the page's content cannot be read ({exc})") from None
+            why = _unplaced(str(exc), pdf)
+            raise DamagedStream(f"page {number}: the page's content cannot be read ({why})") from None
         fault = lexical_fault(data) if items else None
         if fault:
             raise DamagedStream(f"page {number}: the page's content cannot be read ({fault})")
+
+
+def _unplaced(message: str, pdf: Pdf) -> str:
+    """qpdf's message without the file's name and the place in it it starts with (a stream read from the file
+    as opened names it: a path, or ``stream <file>``; a copy's, read from memory, did not)."""
+    return re.sub(re.escape(pdf.filename) + r" \([^)]*\): ", "", message, count=1)
+
+
+_REFERENCE = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) (\d+) R\b", re.S)
+"""A reference in qpdf's syntax, or a literal string (in which qpdf escapes every parenthesis) to pass over."""
+
+
+def reached(pdf: Pdf) -> set[tuple[int, int]] | None:
+    """The objects ``pdf``'s trailer reaches, which qpdf writes (and no other); None when one cannot be read."""
+    seen: set[tuple[int, int]] = set()
+    todo = [pdf.trailer]
+    try:
+        while todo:
+            obj = todo.pop()
+            text = obj.stream_dict.unparse() if isinstance(obj, Stream) else obj.unparse(resolved=True)
+            if b" R" not in text:
+                continue
+            for ref in _REFERENCE.finditer(text):
+                if ref.group(1) is not None and (objgen := (int(ref.group(1)), int(ref.group(2)))) not in seen:
+                    seen.add(objgen)
+                    found = pdf.get_object(objgen)
+                    if found is not None:
+                        todo.append(found)
+    except Exception:  # noqa: BLE001 - qpdf could not write it either: every stream counts
+        return None
+    return seen

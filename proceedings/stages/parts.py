@@ -19,7 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from proceedings import __version__
-from proceedings.pdf.pagecopy import copy_pages, open_pdf
+from proceedings.pdf.pagecopy import copy_pages, keep_pages, open_pdf
 from proceedings.pdf.stamp import Stamper, shared_numbers
 from proceedings.pdf.streams import Verified, check_part
 from proceedings.pdf.xmp import DocumentMetadata, describe
@@ -84,26 +84,26 @@ def stamper_for(footer: str) -> Stamper:
 def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
                 verified: Verified = Verified(), opened: Pdf | None = None,
                 ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
-    """Copy one paper safely, stamp its page numbers and footer, write it to ``out`` (run in a worker).
+    """Make one paper safe, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
     Returns its page count, what the sanitizer removed, the object numbers of the shared stamp objects, and the
     written file's CRC-32 and layout (:meth:`~proceedings.stages.bind.Part.layout`): known here, from the bytes
     in hand, the main process never reads the part to learn them. ``verified``: streams the task already
     inflated (see :func:`~proceedings.pdf.streams.check_part`); ``opened``: the file as the task opened it, which
-    is then the caller's to close (its pages lose the keys not copied).
+    is then the caller's to close. The file as opened becomes the part (:func:`~proceedings.pdf.pagecopy.keep_pages`:
+    nothing is copied), so ``opened`` is of no other use after.
     """
     stamper = stamper_for(footer)
     removed: Counter = Counter()
-    pdf = Pdf.new()
-    with contextlib.nullcontext(opened) if opened is not None else open_pdf(Path(path)) as source:  # open until
-        new = copy_pages(pdf, source, removed)  # saved: copied streams' data is read from it then
-        check_part(pdf, new, verified)  # a stream that does not decode never reaches the volume
+    with contextlib.nullcontext(opened) if opened is not None else open_pdf(Path(path)) as pdf:
+        new = keep_pages(pdf, removed)
+        check_part(pdf, new, verified, written_only=True)  # a stream that does not decode never reaches the volume
         res = stamper.install(pdf)
         for k, index in enumerate(new):
             stamper.stamp(pdf, res, index, str(first_page + k), footer=True)
         describe(pdf, meta)  # title, authors, pages, DOI: document information and XMP
         page_labels(pdf, "/D", first_page)
-        data = save(pdf, Path(out), source.pdf_version)
+        data = save(pdf, Path(out), max(pdf.pdf_version, "1.3"))  # at least a new file's version, as a copy was
     shared = shared_numbers(data)
     layout = read_part(Path(out), shared, keep_offsets=False, data=data).layout()
     return len(new), dict(removed), shared, crc32_hex(data), layout
