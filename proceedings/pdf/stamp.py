@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from pikepdf import Array, Dictionary, Pdf, Stream
 
 from proceedings.pdf.geometry import PageBox, pikepdf_page_box
+from proceedings.pdf.written import Ref, WrittenPart
 from proceedings.typeset import fonts
 
 log = logging.getLogger(__name__)
@@ -108,38 +110,40 @@ def shared_numbers(data: bytes) -> tuple[int, ...]:
     """The object numbers of the shared stamp objects (the ``q`` stream, the footer form, the number font and
     what they refer to) in a written part, in one order for every part (depth first from those three, keys
     sorted): binding writes them once and points every part's references at that copy. Empty when no page of
-    the part is stamped."""
-    with Pdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            res, contents = page.obj.get("/Resources"), page.obj.get("/Contents")
-            fonts_ = res.get("/Font") if isinstance(res, Dictionary) else None
-            forms = res.get("/XObject") if isinstance(res, Dictionary) else None
-            if isinstance(fonts_, Dictionary) and NUMBER_FONT in fonts_ and isinstance(contents, Array) and forms:
-                roots = [contents[0], forms[FOOTER_NAME], fonts_[NUMBER_FONT]]
-                break
-        else:
-            return ()
-        order: list[int] = []
-        seen: set[int] = set()
+    the part is stamped. Read from the part's bytes (:mod:`~proceedings.pdf.written`), not opened again."""
+    part = WrittenPart(data)
+    tree = part.resolve(part.resolve(part.trailer().get("/Root", {})).get("/Pages"))
+    for ref in tree.get("/Kids", []) if isinstance(tree, dict) else []:
+        page = part.resolve(ref)
+        res = part.resolve(page.get("/Resources")) if isinstance(page, dict) else None
+        contents = part.resolve(page.get("/Contents")) if isinstance(page, dict) else None
+        fonts_ = part.resolve(res.get("/Font")) if isinstance(res, dict) else None
+        forms = part.resolve(res.get("/XObject")) if isinstance(res, dict) else None
+        if isinstance(fonts_, dict) and NUMBER_FONT in fonts_ and isinstance(contents, list) and forms:
+            roots = [contents[0], forms[FOOTER_NAME], fonts_[NUMBER_FONT]]
+            break
+    else:
+        return ()
+    order: list[int] = []
+    seen: set[int] = set()
 
-        def visit(obj, depth: int = 0) -> None:
-            if getattr(obj, "is_indirect", False):
-                if obj.objgen[0] in seen:
-                    return
-                seen.add(obj.objgen[0])
-                order.append(obj.objgen[0])
-            if depth > 32:
+    def visit(obj: Any, depth: int = 0) -> None:
+        if isinstance(obj, Ref):
+            if obj in seen:
                 return
-            if isinstance(obj, (Dictionary, Stream)):
-                for key in sorted(obj.keys()):
-                    visit(obj[key], depth + 1)
-            elif isinstance(obj, Array):
-                for item in obj:
+            seen.add(obj)
+            order.append(int(obj))
+            obj = part.get(obj)
+        if depth > 32:
+            return
+        if isinstance(obj, (dict, list)):
+            for item in (obj[key] for key in sorted(obj)) if isinstance(obj, dict) else obj:
+                if not isinstance(item, (bytes, str)):  # a number, a string or a name leads nowhere
                     visit(item, depth + 1)
 
-        for root in roots:
-            visit(root)
-        return tuple(order)
+    for root in roots:
+        visit(root)
+    return tuple(order)
 
 
 def _draw_template(footer_text: str) -> tuple[bytes, float, dict[str, float]]:
