@@ -63,9 +63,10 @@ def test_two_builds_are_byte_identical(_built_once: Path, tmp_path: Path):
     assert ids[0] == ids[1]
 
 
-def test_each_part_is_identified_by_its_own_bytes(_built_once: Path):
-    """Every part written (each paper, the front matter) has an /ID made from its bytes: two papers never share one
-    (qpdf's static /ID is never left in a file), and the same part built again has the same (above)."""
+def test_each_part_is_identified_by_what_it_is_made_of(_built_once: Path):
+    """Every part written has an /ID made from what it is made of (each paper: its stamp cache key, a digest of its
+    camera-ready file, numbering and metadata; the front matter: its bytes): two papers never share one (qpdf's
+    static /ID is never left in a file), and the same part built again has the same (above)."""
     build = _built_once / "build"
     parts = [*sorted((build / "papers").glob("*.pdf")), build / "front_matter.pdf"]
     ids = [PdfReader(part).trailer["/ID"] for part in parts]

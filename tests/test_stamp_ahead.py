@@ -26,7 +26,7 @@ def _spy_stamp_stage(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = stamp_stage._stamp_all
 
     def spy(todo, *args, **kwargs):
-        stamped.extend(placed.paper.id for placed, _, _ in todo)
+        stamped.extend(item[0].paper.id for item in todo)
         return real(todo, *args, **kwargs)
 
     monkeypatch.setattr(stamp_stage, "_stamp_all", spy)

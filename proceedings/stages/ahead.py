@@ -55,6 +55,8 @@ class StampJob:
     meta: DocumentMetadata
     budget: float
     """Seconds: when checking took longer, the paper is left to the stamp stage (the task's time limit holds)."""
+    key: str = ""
+    """The paper's stamp cache key: the stamped file's /ID."""
 
 
 def count_pages(path: Path) -> int | None:
@@ -104,7 +106,7 @@ class StampAhead:
         if self.cache.get(source.paper.id, key) is not None:
             return None
         self._placed[source.paper.id] = (placed, key)
-        return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget)
+        return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget, key)
 
     def _beside(self, source: Source) -> Path:
         """Where a worker stamps a paper ahead: a folder of its own beside the cached copies (which stay as they

@@ -32,15 +32,17 @@ if TYPE_CHECKING:
     from proceedings.typeset.frontdata import FrontMatter
 
 
-def save(pdf: Pdf, path: Path, version: str = "1.4") -> bytes:
-    """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the bytes written."""
+def save(pdf: Pdf, path: Path, version: str = "1.4", made_of: str = "") -> bytes:
+    """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the bytes written. Its /ID is
+    ``made_of`` (a digest of everything the file is made from, such as a stamped paper's cache key) when given,
+    else made from the bytes written."""
     buffer = io.BytesIO()
-    if "/ID" in pdf.trailer:  # qpdf would keep its first half: the /ID is made from the bytes written, whole
+    if "/ID" in pdf.trailer:  # qpdf would keep its first half: the /ID is made anew, whole
         del pdf.trailer.ID
     pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
              compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
              static_id=True, fix_metadata_version=False)
-    data = identified(buffer)
+    data = identified(buffer, made_of)
     with atomic_open(path) as handle:
         handle.write(data)
     return data
@@ -50,17 +52,18 @@ _STATIC_ID = b"/ID [<31415926535897932384626433832795><3141592653589793238462643
 """The trailer's /ID qpdf writes when asked for a static one."""
 
 
-def identified(buffer: io.BytesIO) -> bytes:
-    """The file qpdf wrote to ``buffer`` with its static /ID, given an /ID made from its bytes (deterministic, as
-    qpdf's own ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256). Changed in place:
-    the file's bytes are copied by nothing but the write that follows."""
+def identified(buffer: io.BytesIO, made_of: str = "") -> bytes:
+    """The file qpdf wrote to ``buffer`` with its static /ID, given an /ID of the hex digest ``made_of`` or, without
+    one, made from its bytes (deterministic either way, as qpdf's own ``deterministic_id``, whose MD5 pass over the
+    file costs three times a SHA-256; a digest in hand costs none). Changed in place: the file's bytes are copied by
+    nothing but the write that follows."""
     with buffer.getbuffer() as view:
         tail_at = max(0, len(view) - 4096)
         tail = bytes(view[tail_at:])
         at = tail.rfind(_STATIC_ID, max(0, tail.rfind(b"trailer")))  # in the trailer, nowhere else
         if at < 0:
             raise ValueError("the written file has no static /ID in its trailer")
-        ident = b"<" + hashlib.sha256(view).hexdigest()[:32].encode("ascii") + b">"
+        ident = b"<" + (made_of or hashlib.sha256(view).hexdigest())[:32].encode("ascii") + b">"
         view[tail_at + at:tail_at + at + len(_STATIC_ID)] = b"/ID [" + ident + ident + b"]"
     return buffer.getvalue()  # the buffer's own bytes, no longer shared with a view: not copied
 
@@ -82,7 +85,7 @@ def stamper_for(footer: str) -> Stamper:
 
 
 def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: DocumentMetadata,
-                verified: Verified = Verified(), opened: Pdf | None = None,
+                verified: Verified = Verified(), opened: Pdf | None = None, made_of: str = "",
                 ) -> tuple[int, dict[str, int], tuple[int, ...], str, dict]:
     """Make one paper safe, stamp its page numbers and footer, write it to ``out`` (run in a worker).
 
@@ -90,7 +93,8 @@ def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: Documen
     written file's CRC-32 and layout (:meth:`~proceedings.stages.bind.Part.layout`): known here, from the bytes
     in hand, the main process never reads the part to learn them. ``verified``: streams the task already
     inflated (see :func:`~proceedings.pdf.streams.check_part`); ``opened``: the file as the task opened it, which
-    is then the caller's to close. The file as opened becomes the part (:func:`~proceedings.pdf.pagecopy.keep_pages`:
+    is then the caller's to close; ``made_of``: the paper's stamp cache key, its /ID (see :func:`save`). The file as
+    opened becomes the part (:func:`~proceedings.pdf.pagecopy.keep_pages`:
     nothing is copied), so ``opened`` is of no other use after.
     """
     stamper = stamper_for(footer)
@@ -103,7 +107,7 @@ def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: Documen
             stamper.stamp(pdf, res, index, str(first_page + k), footer=True)
         describe(pdf, meta)  # title, authors, pages, DOI: document information and XMP
         page_labels(pdf, "/D", first_page)
-        data = save(pdf, Path(out), max(pdf.pdf_version, "1.3"))  # at least a new file's version, as a copy was
+        data = save(pdf, Path(out), max(pdf.pdf_version, "1.3"), made_of)  # at least a new file's version
     shared = shared_numbers(data)
     layout = read_part(Path(out), shared, keep_offsets=False, data=data).layout()
     return len(new), dict(removed), shared, crc32_hex(data), layout

@@ -134,15 +134,16 @@ def paper_key(placed: Placed, project: Project, footer: str) -> tuple[str, Docum
                   project.workshop.acronym, p.title, [a.name for a in p.authors], meta), meta
 
 
-def _stamp_all(todo: list[tuple[Placed, Path, DocumentMetadata]], project: Project, ctx: BuildContext,
+def _stamp_all(todo: list[tuple[Placed, Path, DocumentMetadata, str]], project: Project, ctx: BuildContext,
                footer: str, advance) -> dict[str, tuple[int, Counter, tuple[int, ...], str, dict]]:
     """Stamp papers in worker processes (both cores, each paper under the time and memory limits): each one's
     pages, removals, shared stamp objects, CRC-32 and layout."""
+    from proceedings.pdf.streams import Verified
     from proceedings.util.workers import run_inline, run_limited
 
     rules = project.workshop.rules
-    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), footer, meta))
-             for placed, target, meta in todo]
+    tasks = [(placed.paper.id, (str(placed.source.path), placed.first_page, str(target), footer, meta, Verified(),
+                                None, key)) for placed, target, meta, key in todo]
     done: dict[str, Outcome] = {}
 
     def finished(outcome: Outcome) -> None:
@@ -199,7 +200,7 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     shared_ranges: list[tuple[int, ...]] = []
     removed: dict[str, Counter] = {}
     results: dict[str, tuple[int, Counter, tuple[int, ...]]] = {}
-    todo: list[tuple[Placed, Path, DocumentMetadata]] = []
+    todo: list[tuple[Placed, Path, DocumentMetadata, str]] = []
     keys: dict[str, str] = {}
     where: dict[str, Path] = {}  # paper id -> its stamped part
     with ctx.progress("stamp", len(plan.papers)) as advance:
@@ -216,9 +217,9 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
                     cache.layouts[placed.paper.id] = hit["layout"]
                 advance(1)
             else:
-                todo.append((placed, target, meta))
+                todo.append((placed, target, meta, key))
         fresh = _stamp_all(todo, project, ctx, footer, advance) if todo else {}
-    for placed, target, _ in todo:
+    for placed, target, _, _ in todo:
         count, counter, shared, crc, layout = fresh.pop(placed.paper.id)
         checksums[target] = cache.put(placed.paper.id, keys[placed.paper.id], target, count, counter, shared, crc,
                                       layout)

@@ -76,7 +76,7 @@ def _stamp(path: str, job: StampJob, pdf: Any, verified: Verified, spent: float)
     from proceedings.stages.parts import stamp_paper
 
     try:
-        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified, pdf)
+        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified, pdf, job.key)
     except Exception as exc:  # noqa: BLE001 - even MemoryError: the stamp stage tries again, says what went wrong
         return f"{type(exc).__name__}: {exc}"
 
