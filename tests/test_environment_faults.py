@@ -223,7 +223,7 @@ def test_full_disk_exits_74_and_blames_no_paper(project: Path, tmpfs, size: str)
     out = tmpfs(size) / "build"
     proc = _cli(project, out)
     _no_blame(proc, "no space left on device")
-    assert ".tmp" not in proc.stderr  # the output being written is named, not its temporary file
+    assert ".tmp" not in proc.stderr, proc.stderr  # the output being written is named, not its temporary file
     _nothing_half_written(out)
     assert not (out / "validation.json").exists() or all(
         not any(f["rule"] == "stamp-failed" for f in p["findings"])
@@ -535,3 +535,20 @@ def test_two_threads_into_one_folder_take_turns_too(tmp_path: Path):
     assert overlapped == [False, False, False, False]
     with exclusive(out), exclusive(out):  # the holder itself: in at once
         pass
+
+
+def test_a_part_the_disk_cannot_hold_fails_as_a_write_naming_no_file_object(tmpfs):
+    """pikepdf names the file object it wrote to as the error's file name: the error is a plain write's (the
+    message then names the output folder, never "<_io.BufferedRandom name='….tmp'>"), and no temporary file stays."""
+    import pikepdf
+
+    from proceedings.stages.parts import save
+
+    folder = tmpfs("64k")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Contents = pdf.make_stream(os.urandom(200_000))
+    with pytest.raises(OSError) as failed:
+        save(pdf, folder / "part.pdf")
+    assert failed.value.errno == errno.ENOSPC and failed.value.filename is None
+    assert list(folder.iterdir()) == []

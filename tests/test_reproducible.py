@@ -143,9 +143,9 @@ def test_failure_while_writing_a_paper_leaves_no_torn_file(built: Path, monkeypa
     calls = {"n": 0}
 
     @contextlib.contextmanager
-    def half_then_fail(path):
+    def half_then_fail(path, readable=False):
         calls["n"] += 1
-        with real(path) as handle:
+        with real(path, readable) as handle:
             if calls["n"] == 3:  # the front matter's two parts, then the first paper
                 handle.write(b"%PDF-1.7\n% torn")
                 raise OSError(errno.ENOSPC, "No space left on device (forced)")

@@ -13,7 +13,7 @@ import hashlib
 import io
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -35,37 +35,40 @@ if TYPE_CHECKING:
 def save(pdf: Pdf, path: Path, version: str = "1.4", made_of: str = "") -> bytes:
     """Write ``pdf`` atomically as binding expects it (at least PDF ``version``); the bytes written. Its /ID is
     ``made_of`` (a digest of everything the file is made from, such as a stamped paper's cache key) when given,
-    else made from the bytes written."""
-    buffer = io.BytesIO()
+    else made from the bytes written. qpdf writes to the file itself, then the bytes are read back: its thousands of
+    small writes into a growing in-memory buffer cost twice that."""
     if "/ID" in pdf.trailer:  # qpdf would keep its first half: the /ID is made anew, whole
         del pdf.trailer.ID
-    pdf.save(buffer, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
-             compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-             static_id=True, fix_metadata_version=False)
-    data = identified(buffer, made_of)
-    with atomic_open(path) as handle:
-        handle.write(data)
-    return data
+    with atomic_open(path, readable=True) as handle:
+        try:
+            pdf.save(handle, min_version=version, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                     compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                     static_id=True, fix_metadata_version=False)
+        except OSError as exc:  # pikepdf gives the file object as the error's file name: a write's error names none
+            raise OSError(exc.errno, exc.strerror) from None
+        handle.seek(0)
+        return identified(handle, made_of)
 
 
 _STATIC_ID = b"/ID [<31415926535897932384626433832795><31415926535897932384626433832795>]"
 """The trailer's /ID qpdf writes when asked for a static one."""
 
 
-def identified(buffer: io.BytesIO, made_of: str = "") -> bytes:
-    """The file qpdf wrote to ``buffer`` with its static /ID, given an /ID of the hex digest ``made_of`` or, without
-    one, made from its bytes (deterministic either way, as qpdf's own ``deterministic_id``, whose MD5 pass over the
-    file costs three times a SHA-256; a digest in hand costs none). Changed in place: the file's bytes are copied by
-    nothing but the write that follows."""
-    with buffer.getbuffer() as view:
-        tail_at = max(0, len(view) - 4096)
-        tail = bytes(view[tail_at:])
-        at = tail.rfind(_STATIC_ID, max(0, tail.rfind(b"trailer")))  # in the trailer, nowhere else
-        if at < 0:
-            raise ValueError("the written file has no static /ID in its trailer")
-        ident = b"<" + (made_of or hashlib.sha256(view).hexdigest())[:32].encode("ascii") + b">"
-        view[tail_at + at:tail_at + at + len(_STATIC_ID)] = b"/ID [" + ident + ident + b"]"
-    return buffer.getvalue()  # the buffer's own bytes, no longer shared with a view: not copied
+def identified(handle: BinaryIO, made_of: str = "") -> bytes:
+    """The file qpdf wrote to ``handle`` (open for reading and writing, at its start) with its static /ID, given an
+    /ID of the hex digest ``made_of`` or, without one, made from its bytes (deterministic either way, as qpdf's own
+    ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256; a digest in hand costs none);
+    the file's bytes as they now are."""
+    data = handle.read()
+    tail_at = max(0, len(data) - 4096)
+    at = data.rfind(_STATIC_ID, max(tail_at, data.rfind(b"trailer", tail_at)))  # in the trailer, nowhere else
+    if at < 0:
+        raise ValueError("the written file has no static /ID in its trailer")
+    ident = b"<" + (made_of or hashlib.sha256(data).hexdigest())[:32].encode("ascii") + b">"
+    given = b"/ID [" + ident + ident + b"]"  # as long as the static one: the file is changed in place
+    handle.seek(at)
+    handle.write(given)
+    return b"".join((data[:at], given, data[at + len(_STATIC_ID):]))
 
 
 def page_labels(pdf: Pdf, style: str, start: int) -> None:

@@ -21,14 +21,15 @@ build of 1,000 papers hashes and publishes over a gigabyte each."""
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary file beside ``path``; on success it replaces ``path``, on failure it is removed.
+def atomic_open(path: Path, readable: bool = False) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path`` (``readable``: for reading back too); on success it replaces ``path``,
+    on failure it is removed.
 
     A killed or failed build leaves the old file or none, never a torn one. (No fsync: it guards
     against power loss, not against a failed build, and costs seconds over thousands of files.)
     """
     path = Path(path)
-    with _temporary(path) as (handle, tmp):
+    with _temporary(path, readable) as (handle, tmp):
         yield handle
     try:
         os.replace(tmp, path)
@@ -39,12 +40,12 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def _temporary(path: Path) -> Iterator[tuple[BinaryIO, str]]:
-    """A new temporary file beside ``path``, open for writing, and its name: readable by all once written, removed
-    when writing it fails."""
+def _temporary(path: Path, readable: bool = False) -> Iterator[tuple[BinaryIO, str]]:
+    """A new temporary file beside ``path``, open for writing (``readable``: and reading), and its name: readable by
+    all once written, removed when writing it fails."""
     fd, tmp = _beside(path)
     try:
-        with os.fdopen(fd, "wb") as handle:  # the file mkstemp opened (not opened a second time by name)
+        with os.fdopen(fd, "w+b" if readable else "wb") as handle:  # the file mkstemp opened (not by name again)
             handle.raw.name = tmp  # type: ignore[attr-defined]  # as a file opened by name says (bind reads it)
             yield handle, tmp
         os.chmod(tmp, 0o644)
