@@ -162,10 +162,15 @@ def _bounded_text(textpage: Any, rect: Rect) -> str:
 def _page_text(tp: Any, count: int) -> str:
     """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
     Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
-    buf = (ctypes.c_ushort * (count + 1))()
-    got = max(raw.FPDFText_GetText(tp, 0, count, buf) - 1, 0)
+    buf = ctypes.create_string_buffer(2 * (count + 1))  # not a new array type for each page's length
+    got = max(raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, _USHORTS)) - 1, 0)
     text = ctypes.string_at(buf, got * 2).decode("utf-16-le", "surrogatepass")
-    return text if len(text) == got else "".join(map(chr, buf[:got]))  # a surrogate pair became one character
+    if len(text) == got:
+        return text
+    return "".join(map(chr, memoryview(buf).cast("B").cast("H")[:got]))  # a surrogate pair became one character
+
+
+_USHORTS = ctypes.POINTER(ctypes.c_ushort)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
