@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from proceedings.checks.streams import Damaged, inflate_size
+from proceedings.stages import ahead as ahead_module
 from proceedings.stages import draw
 from proceedings.stages import stamp as stamp_stage
 from proceedings.stages.ahead import StampAhead
@@ -40,11 +41,16 @@ def test_every_paper_is_stamped_where_it_is_checked_and_the_volume_is_the_same(
     no_shared_cache(monkeypatch)  # every paper checked in this build (a shared cache would answer for them)
     ahead_project = copy_project(tmp_path / "ahead")
     by_stage = _spy_stamp_stage(monkeypatch)
+    keyed: list[str] = []  # each paper's stamp key is worked out once, where it is placed, and reused by the stage
+    real_key = stamp_stage.paper_key
     with monkeypatch.context() as patch:
         patch.setattr(draw, "_limited", lambda *args: pytest.fail("drawn by the draw stage"))
+        patch.setattr(stamp_stage, "paper_key", lambda placed, *a: keyed.append(placed.paper.id) or real_key(placed, *a))
+        patch.setattr(ahead_module, "paper_key", stamp_stage.paper_key)
         ahead = build_project(ahead_project)
     assert by_stage == [] and ahead.volume.restamped == len(ahead.plan.papers) > 1
     assert ahead.report.error_count == 0
+    assert sorted(keyed) == sorted(p.paper.id for p in ahead.plan.papers)
 
     real_place = StampAhead.place
     monkeypatch.setattr(StampAhead, "place", lambda self, source, pages: real_place(self, source, 0) and None)

@@ -102,7 +102,8 @@ class StampAhead:
         self.plan.append(placed)
         if known:
             return None
-        key, meta = paper_key(placed, self.project, self.footer)
+        key, meta = self.cache.keys[(source.paper.id, placed.first_page, count)] = paper_key(placed, self.project,
+                                                                                            self.footer)
         if self.cache.get(source.paper.id, key) is not None:
             return None
         self._placed[source.paper.id] = (placed, key)

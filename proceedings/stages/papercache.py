@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from proceedings.context import BuildContext
 from proceedings.util.cache import file_fingerprint
@@ -33,6 +34,10 @@ class PaperCache:
         written."""
         self.fresh: dict[str, str] = {}
         """Paper id → key of the part written in this build (used even when the cache is not)."""
+        self.keys: dict[tuple[str, int, int], tuple[str, Any]] = {}
+        """(paper id, first page, pages) → its stamp key and metadata, as worked out once in this build (see
+        :func:`~proceedings.stages.stamp.paper_key`: a digest of a paper's metadata costs a third of a millisecond,
+        on the path every build waits on)."""
 
     def get(self, paper_id: str, key: str) -> dict | None:
         """The cached entry, with the stamped part's path as ``part``, when its key matches and the part is the one

@@ -206,7 +206,8 @@ def merge(project: Project, plan: Plan, front: FrontMatter, index_pdf: bytes, ct
     with ctx.progress("stamp", len(plan.papers)) as advance:
         for placed in plan.papers:
             target = cache.dir / f"{placed.paper.id}.pdf"
-            key, meta = paper_key(placed, project, footer)
+            key, meta = cache.keys.get((placed.paper.id, placed.first_page, placed.pages)) \
+                or paper_key(placed, project, footer)
             keys[placed.paper.id] = key
             hit = cache.get(placed.paper.id, key)
             if hit:
