@@ -53,7 +53,8 @@ CONTAINERS = (Dictionary, Stream, Array)
 
 
 def get(obj: Any, key: str) -> Any:
-    """``obj[key]``, or None for anything that is not there or not a dictionary (or a stream)."""
+    """``obj[key]``, or None for anything that is not there or not a dictionary (or a stream). For a key most
+    dictionaries have: one that most lack is read by :func:`get_rare`."""
     if not isinstance(obj, DICTS):
         return None
     try:  # as util.tolerant, without a function made and called for each of the thousands of keys a paper has
@@ -64,11 +65,43 @@ def get(obj: Any, key: str) -> Any:
         return None
 
 
+def get_rare(obj: Any, key: str) -> Any:
+    """:func:`get` for a key most dictionaries lack (``/AA``, ``/Next``, ``/CropBox``): asked for first, since
+    pikepdf's ``get`` of a missing key raises a KeyError in C++ and catches it, which costs six times the question
+    (qpdf's ``hasKey``, which ``get`` asks too: a key whose value is null is missing for both)."""
+    if not isinstance(obj, DICTS):
+        return None
+    try:
+        return obj.get(key) if key in obj else None
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 - a hostile file may make a reader raise anything
+        return None
+
+
+def has(obj: Any, key: str) -> bool:
+    """Whether ``get(obj, key)`` is not None, without reading the value (False for anything but a dictionary or a
+    stream, and when asking raises)."""
+    if not isinstance(obj, DICTS):
+        return False
+    try:
+        return key in obj
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 - a hostile file may make a reader raise anything
+        return False
+
+
 def name_of(obj: Any) -> str:
     """A PDF name or string as text, without its slash ("" when absent)."""
     if obj is None:
         return ""
-    return tolerant(lambda: str(obj).lstrip("/"), "")
+    try:  # as util.tolerant (without a function made for each name)
+        return str(obj).lstrip("/")
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001
+        return ""
 
 
 def items(obj: Any) -> Iterator[tuple[str, Any]]:
@@ -76,20 +109,40 @@ def items(obj: Any) -> Iterator[tuple[str, Any]]:
     anything else."""
     if not isinstance(obj, DICTS):
         return iter(())
-    return iter(tolerant(lambda: list(obj.items()), []))
+    try:
+        return iter(list(obj.items()))
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001
+        return iter(())
 
 
 def elements(obj: Any, limit: int = WALK_BUDGET) -> list[Any]:
     """The elements of an array, at most ``limit``; [] for anything else."""
     if not isinstance(obj, Array):
         return []
-    return tolerant(lambda: list(islice(obj, limit)), [])
+    try:
+        return list(islice(obj, limit))
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def is_indirect(obj: Any) -> bool:
+    """Whether ``obj`` is a pikepdf object that lives in the file's table (False when asking raises)."""
+    try:
+        return obj.is_indirect
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def ref_key(obj: Any) -> tuple[int, int] | int:
     """Where ``obj`` lives: (number, generation) of an indirect object, else the identity of the Python object
     (pikepdf makes a new one on every access: keep it alive while its key is kept, as :class:`Visited` does)."""
-    if isinstance(obj, pikepdf.Object) and tolerant(lambda: obj.is_indirect, False):
+    if isinstance(obj, pikepdf.Object) and is_indirect(obj):
         return obj.objgen
     return id(obj)
 
@@ -117,10 +170,10 @@ def page_attribute(page: Any, key: str) -> Any:
     /MediaBox, /CropBox or /Rotate, which pages inherit); None when neither has it."""
     node, seen = page, set()
     for _ in range(100):
-        value = get(node, key)
+        value = get_rare(node, key)  # the key is inherited, or the page has it: a /Pages node seldom does
         if value is not None or not isinstance(node, DICTS):
             return value
-        parent = get(node, "/Parent")
+        parent = get_rare(node, "/Parent")  # the root has none
         key_of = ref_key(parent)
         if parent is None or key_of in seen:
             return None
@@ -232,8 +285,10 @@ def _font_name(font: Any) -> str:
     return name or "(unnamed font)"
 
 
-def _is_embedded(font: Any) -> bool:
-    subtype = name_of(get(font, "/Subtype"))
+def _is_embedded(font: Any, subtype: str | None = None) -> bool:
+    """Whether the font's program is in the file (``subtype``: its /Subtype, when already read)."""
+    if subtype is None:
+        subtype = name_of(get(font, "/Subtype"))
     if subtype == "Type0":
         descendants = elements(get(font, "/DescendantFonts"), 4)
         if not descendants:
@@ -242,7 +297,7 @@ def _is_embedded(font: Any) -> bool:
     descriptor = get(font, "/FontDescriptor")
     if not isinstance(descriptor, DICTS):
         return False
-    return any(get(descriptor, key) is not None for key in _EMBEDDED_KEYS)
+    return any(has(descriptor, key) for key in _EMBEDDED_KEYS)  # asked for, not read
 
 
 class _FontWalker:
@@ -262,7 +317,7 @@ class _FontWalker:
             return
         for _, font in items(get(res, "/Font")):
             self.font(font, page, depth)
-        for _, xobj in items(get(res, "/XObject")):
+        for _, xobj in items(get_rare(res, "/XObject")):  # a page of text has none
             self.budget -= 1
             if self.budget <= 0:
                 break
@@ -283,13 +338,14 @@ class _FontWalker:
             return
         self.report.count += 1
         name = _font_name(font)
-        if name_of(get(font, "/Subtype")) == "Type3":
+        subtype = name_of(get(font, "/Subtype"))
+        if subtype == "Type3":
             self.report.type3.setdefault(name, page)
             self.report.type3_fonts.append((page, font))
             inner = get(font, "/Resources")
             if inner is not None:
                 self.resources(inner, page, depth + 1)
-        elif not _is_embedded(font):
+        elif not _is_embedded(font, subtype):
             self.report.not_embedded.setdefault(name, page)
 
 
