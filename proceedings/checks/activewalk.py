@@ -12,7 +12,18 @@ from typing import Any
 
 from pikepdf import Array, Pdf
 
-from proceedings.checks.pdfcheck import DICTS, WALK_BUDGET, Visited, elements, get, items, name_of, page_object
+from proceedings.checks.pdfcheck import (
+    DICTS,
+    WALK_BUDGET,
+    Visited,
+    elements,
+    get,
+    get_rare,
+    is_indirect,
+    items,
+    name_of,
+    page_object,
+)
 from proceedings.findings import Finding
 from proceedings.util.tolerant import tolerant
 
@@ -57,7 +68,7 @@ class _ActiveWalker:
         """An action dictionary and its /Next chain."""
         if depth > 16 or self.budget <= 0:
             return
-        if _indirect(act) and not self.seen.first(act):
+        if is_indirect(act) and not self.seen.first(act):
             return
         self.budget -= 1
         if isinstance(act, Array):  # a destination (open action) or an array of /Next actions
@@ -72,7 +83,7 @@ class _ActiveWalker:
             self.hit(_BAD_ACTIONS[kind], page)
         elif open_action and kind and kind != "GoTo":
             self.hit("open-action", page)
-        nxt = get(act, "/Next")
+        nxt = get_rare(act, "/Next")  # a chain of actions is rare
         if nxt is not None:
             self.action(nxt, page, open_action, depth + 1)
 
@@ -92,7 +103,7 @@ class _ActiveWalker:
                 self.hit("embedded-file", page)
             elif subtype in _MEDIA_ANNOTS:
                 self.hit("rich-media", page)
-            act, more = get(annot, "/A"), get(annot, "/AA")
+            act, more = get(annot, "/A"), get_rare(annot, "/AA")  # a link has an action, seldom more
             if act is not None:
                 self.action(act, page)
             if more is not None:
@@ -106,17 +117,13 @@ class _ActiveWalker:
         self.budget -= 1
         if not isinstance(fld, DICTS):
             return
-        act, more = get(fld, "/A"), get(fld, "/AA")
+        act, more = get_rare(fld, "/A"), get_rare(fld, "/AA")
         if act is not None:
             self.action(act, None)
         if more is not None:
             self.additional(more, None)
         for kid in elements(get(fld, "/Kids"), 5000):
             self.fields(kid, depth + 1)
-
-
-def _indirect(obj: Any) -> bool:
-    return tolerant(lambda: obj.is_indirect, False)
 
 
 def _name_tree_has_entries(node: Any, depth: int = 0, seen: Visited | None = None) -> bool:
@@ -138,18 +145,19 @@ def check_active_content(pdf: Pdf, count: int) -> list[Finding]:
     walker = _ActiveWalker()
     root = tolerant(lambda: pdf.trailer.get("/Root"), None)
     names = get(root, "/Names")
-    if _name_tree_has_entries(get(names, "/JavaScript")):
+    if _name_tree_has_entries(get_rare(names, "/JavaScript")):
         walker.hit("javascript", None)
-    if _name_tree_has_entries(get(names, "/EmbeddedFiles")):
+    if _name_tree_has_entries(get_rare(names, "/EmbeddedFiles")):
         walker.hit("embedded-file", None)
     open_action = get(root, "/OpenAction")
     if open_action is not None:
         walker.action(open_action, None, open_action=True)
-    if get(root, "/AA") is not None:
-        walker.additional(get(root, "/AA"), None)
-    acroform = get(root, "/AcroForm")
+    more = get_rare(root, "/AA")
+    if more is not None:
+        walker.additional(more, None)
+    acroform = get_rare(root, "/AcroForm")
     if acroform is not None:
-        if get(acroform, "/XFA") is not None:
+        if get_rare(acroform, "/XFA") is not None:
             walker.hit("xfa", None)
         for ref in elements(get(acroform, "/Fields"), 5000):
             walker.fields(ref)
@@ -162,8 +170,9 @@ def check_active_content(pdf: Pdf, count: int) -> list[Finding]:
             raise
         except Exception:  # noqa: BLE001
             continue
-        if get(page, "/AA") is not None:
-            walker.additional(get(page, "/AA"), number)
+        more = get_rare(page, "/AA")
+        if more is not None:
+            walker.additional(more, number)
         walker.annotations(page, number)
     out = []
     for rule in ("javascript", "launch-action", "open-action", "embedded-file", "rich-media", "xfa"):
