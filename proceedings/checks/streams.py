@@ -22,6 +22,7 @@ from proceedings.checks.pdfcheck import (
     WALK_BUDGET,
     elements,
     get,
+    get_rare,
     name_of,
     on_pages,
     page_object,
@@ -130,8 +131,19 @@ def decoded_data(stream: Stream, limit: int) -> bytes | None:
 def _decode(stream: Stream, limit: int, whole: bool,
             inflated: Inflated | None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
-    data: bytes | memoryview = tolerant(lambda: memoryview(stream.get_raw_stream_buffer()), b"")  # not copied
-    chain, parms, predicted = tolerant(lambda: filter_chain(stream), ([], None, False))
+    data: bytes | memoryview
+    try:  # as util.tolerant, without two functions made for each stream
+        data = memoryview(stream.get_raw_stream_buffer())  # not copied
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001 - a hostile file may make a reader raise anything
+        data = b""
+    try:
+        chain, parms, predicted = filter_chain(stream)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:  # noqa: BLE001
+        chain, parms, predicted = [], None, False
     names = [_ABBREVIATIONS.get(n.lstrip("/"), n.lstrip("/")) for n in chain]
     jpeg = plain_jpeg(chain, predicted)  # read as qpdf --check reads it (it decodes images): one cut short fails
     for i, name in enumerate(names):
@@ -231,23 +243,22 @@ class _StreamWalker:
         self.report.verified.add(fingerprint(raw, row))
 
     def stream(self, obj: Stream, page: int, what: str, whole: bool = False) -> None:
-        label = f"{what} (object {obj.objgen[0]})" if obj.is_indirect else what
-        if name_of(get(obj, "/Subtype")) == "Image":
+        if name_of(get_rare(obj, "/Subtype")) == "Image":  # a font program or a content stream has none
             try:
                 pixels = int(get(obj, "/Width") or 0) * int(get(obj, "/Height") or 0)
             except (TypeError, ValueError):
                 pixels = 0
             if pixels > PIXEL_LIMIT:
-                self.report.bombs.append((page, f"{label}, declared {pixels:,} pixels", raw_size(obj)))
+                self.report.bombs.append((page, f"{_numbered(obj, what)}, declared {pixels:,} pixels", raw_size(obj)))
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
             size = decoded_size(obj, limit, whole, self.inflated)
         except Damaged as exc:
-            self.report.damaged.append((page, label, str(exc)))
+            self.report.damaged.append((page, _numbered(obj, what), str(exc)))
             return
         except Bomb:
-            self.report.bombs.append((page, label, raw_size(obj)))
+            self.report.bombs.append((page, _numbered(obj, what), raw_size(obj)))
             return
         self.report.inflated += size or 0
         if whole and size is not None:
@@ -310,6 +321,11 @@ class _StreamWalker:
             self.budget = max(self.budget - leaves, 0)
 
 
+def _numbered(obj: Stream, what: str) -> str:
+    """``what`` a stream is, with its object number when it has one (named only when it is reported)."""
+    return f"{what} (object {obj.objgen[0]})" if obj.is_indirect else what
+
+
 _REF = re.compile(r"(\d+) (\d+) R\Z")
 """A reference in qpdf's JSON."""
 _LEAVES = frozenset((int, float, bool, type(None)))
@@ -328,7 +344,7 @@ _SKIP = {"/Parent", "/P", "/Dest", "/D", "/Prev", "/Next", "/First", "/Last", "/
 
 def _label(obj: Stream, key: str, parent: str, page: int) -> str:
     """What a stream is, for a reader: by its type and the key it was found under."""
-    subtype = name_of(get(obj, "/Subtype"))
+    subtype = name_of(get_rare(obj, "/Subtype"))
     if key == "/Contents":
         return f"the content stream of page {page}"
     if parent == "/CharProcs":

@@ -57,7 +57,9 @@ def filter_chain(stream: Stream) -> tuple[list[str], Dictionary | None, bool]:
         names = [str(filters[i]) for i in range(min(len(filters), MAX_FILTERS))]
     else:
         names = [str(filters)] if filters is not None else []
-    parms = stream.get("/DecodeParms")
+    # seldom there: asked for first (pikepdf's get of a missing key raises and catches a C++ KeyError, six times the
+    # cost of asking; qpdf's hasKey answers both)
+    parms = stream.get("/DecodeParms") if "/DecodeParms" in stream else None
     entries = [parms[i] for i in range(min(len(parms), MAX_FILTERS))] if isinstance(parms, Array) else [parms]
     first = entries[0] if entries and isinstance(entries[0], Dictionary) else None
     return names, first, any(map(_predicted, entries))
