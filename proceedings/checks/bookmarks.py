@@ -20,7 +20,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Pdf
 
-from proceedings.checks.pdfcheck import DICTS, get, ref_key
+from proceedings.checks.pdfcheck import DICTS, get, has, is_indirect, ref_key
 from proceedings.checks.textcheck import HEADING_WORDS, fold
 from proceedings.util.tolerant import tolerant
 
@@ -57,14 +57,17 @@ class _Reader:
 
     def page_of(self, dest: Any) -> int | None:
         """The page an explicit destination leads to (None: nowhere, or not to a page of this document)."""
-        if not isinstance(dest, Array) or len(dest) < 2:
+        if not isinstance(dest, Array):
+            return None
+        size = len(dest)
+        if size < 2:
             return None
         target, fit = dest[0], dest[1]
-        if len(dest) > 2 and _text(fit) not in _FITS:
+        if size > 2 and _text(fit) not in _FITS:
             return 0 if self.count else None
         if isinstance(target, int) and not isinstance(target, bool):
             return self.page_index.get(target)  # a number is taken for a page's object number
-        if isinstance(target, pikepdf.Object) and tolerant(lambda: target.is_indirect, False):
+        if isinstance(target, pikepdf.Object) and is_indirect(target):
             return self.page_index.get(target.objgen[0])
         return None
 
@@ -75,9 +78,9 @@ class _Reader:
         found: dict[str, int | None] = {}
         root = self.root
         tree = None
-        if _has(root, "/Dests"):
+        if has(root, "/Dests"):
             tree = get(root, "/Dests")
-        elif isinstance(get(root, "/Names"), DICTS) and _has(get(root, "/Names"), "/Dests"):
+        elif isinstance(get(root, "/Names"), DICTS) and has(get(root, "/Names"), "/Dests"):
             tree = get(get(root, "/Names"), "/Dests")
         if tree is not None and not isinstance(tree, DICTS):
             return found
@@ -93,11 +96,11 @@ class _Reader:
             raise _Unreadable("a node of the named destinations is not a dictionary")
         if not self._first_visit(tree, visited, entries, "named destinations"):
             return
-        if _has(tree, "/Kids"):
+        if has(tree, "/Kids"):
             kids = get(tree, "/Kids")
             for kid in kids if isinstance(kids, Array) else ():
                 self._tree(kid, found, visited, depth + 1, entries)
-        elif _has(tree, "/Names"):
+        elif has(tree, "/Names"):
             names = get(tree, "/Names")
             pairs = list(names) if isinstance(names, Array) else []
             i = 0
@@ -108,11 +111,15 @@ class _Reader:
                 if i >= len(pairs):
                     break
                 value, i = pairs[i], i + 1
-                if not isinstance(value, DICTS) or _has(value, "/D"):
-                    found[_text(name)] = self.page_of(_explicit(value))
+                if not isinstance(value, DICTS):
+                    found[_text(name)] = self.page_of(value)
+                    continue
+                dest = get(value, "/D")  # read at once (a destination dictionary has one): not None, it is there
+                if dest is not None or has(value, "/D"):
+                    found[_text(name)] = self.page_of(dest)
         else:  # a /Dests dictionary of the catalog (PDF 1.1): names are its keys, slash and all
             for name, value in tolerant(lambda: list(tree.items()), []):
-                if not isinstance(value, DICTS) or _has(value, "/D"):
+                if not isinstance(value, DICTS) or has(value, "/D"):
                     found[name] = self.page_of(_explicit(value))
 
     def _first_visit(self, node: Any, visited: set, entries: list[int], what: str) -> bool:
@@ -150,31 +157,31 @@ class _Reader:
             if not isinstance(node, DICTS):
                 break
             out.append(self._item(node, named))
-            if _has(node, "/First"):
+            if has(node, "/First"):
                 inner: list[Any] = []
                 self._items(get(node, "/First"), inner, visited, depth + 1, entries, named)  # each item read once
                 # (a copy of what was visited for each level of children made a hostile outline quadratic)
                 if inner:
                     out.append(inner)
-            if not _has(node, "/Next"):
+            if not has(node, "/Next"):
                 break
             node = get(node, "/Next")
 
     def _item(self, node: Any, named: dict[str, int | None]) -> tuple[str, int | None]:
-        title = _text(get(node, "/Title")) if _has(node, "/Title") else ""
+        title = _text(get(node, "/Title")) if has(node, "/Title") else ""
         dest = None
-        if _has(node, "/A"):
+        if has(node, "/A"):
             action = get(node, "/A")
             if isinstance(action, DICTS):
-                if _text(get(action, "/S")) == "/GoTo" and _has(action, "/D"):
+                if _text(get(action, "/S")) == "/GoTo" and has(action, "/D"):
                     dest = get(action, "/D")
             elif not isinstance(action, (Array, pikepdf.Name, pikepdf.String)):
                 raise _Unreadable("an outline item's action is not a dictionary")
-        elif _has(node, "/Dest"):
+        elif has(node, "/Dest"):
             dest = get(node, "/Dest")
-            if isinstance(dest, DICTS) and _has(dest, "/D"):
+            if isinstance(dest, DICTS) and has(dest, "/D"):
                 dest = get(dest, "/D")
-        if _has(node, "/Count"):
+        if has(node, "/Count"):
             count = get(node, "/Count")
             if not isinstance(count, (int, Decimal)) or isinstance(count, bool):
                 raise _Unreadable("an outline item's /Count is not a number")
@@ -185,14 +192,16 @@ class _Reader:
         return title, None
 
 
-def _has(obj: Any, key: str) -> bool:
-    return isinstance(obj, DICTS) and tolerant(lambda: key in obj, False)
-
-
 def _text(value: Any) -> str:
     """A name ("/GoTo") or string as text; "" for anything else."""
     if isinstance(value, pikepdf.String):
-        return tolerant(lambda: str(value), "") or tolerant(lambda: bytes(value).decode("latin-1"), "")
+        try:  # as util.tolerant, without a function made for each name
+            text = str(value)
+        except (MemoryError, RecursionError):
+            raise
+        except Exception:  # noqa: BLE001 - a hostile file may make a reader raise anything
+            text = ""
+        return text or tolerant(lambda: bytes(value).decode("latin-1"), "")
     return str(value) if isinstance(value, pikepdf.Name) else ""
 
 
