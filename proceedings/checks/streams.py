@@ -29,7 +29,15 @@ from proceedings.checks.pdfcheck import (
 )
 from proceedings.findings import Finding
 from proceedings.pdf.jpeg import jpeg_fault
-from proceedings.pdf.streams import Verified, filter_chain, fingerprint, plain_jpeg, png_row, row_fault
+from proceedings.pdf.streams import (
+    Verified,
+    filter_chain,
+    fingerprint,
+    inline_image,
+    plain_jpeg,
+    png_row,
+    row_fault,
+)
 from proceedings.util.fastzlib import zlib
 from proceedings.util.tolerant import tolerant
 
@@ -209,6 +217,8 @@ class StreamReport:
     held: set[tuple[int, int]] = field(default_factory=set)
     """Content streams decoded whole in Python (as PDFium will hold them): a stream too large for memory is a
     MemoryError here, not an abort inside PDFium."""
+    inline: set[tuple[int, int]] = field(default_factory=set)
+    """Those of :attr:`held` that may draw an inline image (see :func:`~proceedings.pdf.streams.inline_image`)."""
     verified: set[tuple[int, bytes, int]] = field(default_factory=set)
     """The :func:`~proceedings.pdf.streams.fingerprint` of every stream of Flate alone that inflated to its
     end (kept by the page walk): stamping in the same task need not inflate them again."""
@@ -253,16 +263,20 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            size = decoded_size(obj, limit, whole, self.inflated)
+            done = _decode(obj, limit, whole, self.inflated)
         except Damaged as exc:
             self.report.damaged.append((page, _numbered(obj, what), str(exc)))
             return
         except Bomb:
             self.report.bombs.append((page, _numbered(obj, what), raw_size(obj)))
             return
-        self.report.inflated += size or 0
-        if whole and size is not None:
+        if done is None:
+            return
+        self.report.inflated += done[0]
+        if whole:
             self.report.held.add(obj.objgen)
+            if inline_image(done[1] if isinstance(done[1], bytes) else bytes(done[1])):
+                self.report.inline.add(obj.objgen)
 
     def walk(self, value: Any, page: int, key: str = "", parent: str = "", depth: int = 0) -> None:
         """Visit ``value`` (JSON, found under ``key`` of a dictionary found under ``parent``) and all it refers

@@ -219,7 +219,7 @@ _BEFORE_ID = frozenset(b" \t\n\r\x0b\x0c\x00()<>[]{}/%")
 _AFTER_ID = frozenset(b" \t\n\r\x0b\x0c\x00")
 
 
-def _inline_image(content: bytes) -> bool:
+def inline_image(content: bytes) -> bool:
     """Whether ``content`` has an ``ID`` token (an inline image's data follows), or a word ``ID`` in a string:
     then tokens are read one by one. (``bytes.find`` runs at memory speed; a regular expression with a
     look-behind tries every byte.)"""
@@ -240,7 +240,7 @@ def lexical_fault(content: bytes) -> str | None:
     """
     stack: list[bytes] = []
     pos, end = 0, len(content)
-    fast = not _inline_image(content)  # runs of plain tokens can be skipped in one C-level match
+    fast = not inline_image(content)  # runs of plain tokens can be skipped in one C-level match
     while pos < end:
         if fast:
             pos = _PLAIN_RUN.match(content, pos).end()

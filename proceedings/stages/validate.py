@@ -114,9 +114,13 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             result["usable"] = False
             result["findings"] += [f.to_json() for f in damaged]
             return result
-        _decode_contents(pdf, opened.pages, report.held if report is not None else set())
+        figures = _decode_contents(pdf, opened.pages, report.held if report is not None else set(),
+                                   report.inline if report is not None else set())
+        layer = open_layer(data)
+        if layer is not None:
+            layer.figure_pages = figures
         paper = Paper(path=path, data=data, pdf=pdf, count=opened.pages, rules=venue_rules,
-                      venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=open_layer(data),
+                      venue=venues.effective(venue_rules.profile, venue_rules.model_dump()), layer=layer,
                       title=title, authors=authors)
         checks = registry.load(venue_rules.checks)
         for item in checks:
@@ -157,26 +161,52 @@ def preload() -> None:
     import proceedings.checks.builtin  # noqa: F401 - registers the checks as it is imported
 
 
-def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]]) -> None:
+def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]], inline: set[tuple[int, int]]) -> set[int]:
     """Decode every page's content streams first (those the stream check has not ``held`` whole already): a
     stream that inflates past the memory limit is a MemoryError here (a ``memory`` finding) rather than an abort
-    inside PDFium. Other failures are left to the checks."""
+    inside PDFium. Other failures are left to the checks.
+
+    Returns the pages that may show an image or a drawing (PDFium's image and form objects: the text layer's
+    figures): those with XObjects in their resources (their own or inherited), or content that may draw an
+    inline image (``inline``: those of the streams held); and any page that cannot be read so far. On the others,
+    nine pages in ten of a paper, the text layer need not look at every object of the page for one."""
     from pikepdf import Array, Stream
 
-    from proceedings.checks.pdfcheck import page_object
-    from proceedings.pdf.streams import decoded
+    from proceedings.checks.pdfcheck import page_attribute, page_object
+    from proceedings.pdf.streams import decoded, inline_image
 
+    figures: set[int] = set()
     for number in range(1, count + 1):
         try:
-            contents = page_object(pdf, number).get("/Contents")
+            page = page_object(pdf, number)
+            contents = page.get("/Contents")
             streams = list(contents) if isinstance(contents, Array) else [contents]
+            if len(streams) > 1000 or _has_xobjects(page_attribute(page, "/Resources")):
+                figures.add(number)
             for stream in streams[:1000]:
-                if isinstance(stream, Stream) and stream.objgen not in held:
-                    decoded(stream)
+                if isinstance(stream, Stream):
+                    if stream.objgen in held:
+                        if stream.objgen in inline:
+                            figures.add(number)
+                    elif inline_image(decoded(stream)):
+                        figures.add(number)
         except (MemoryError, RecursionError):
             raise
         except Exception:  # damaged streams are the checks' business
+            figures.add(number)
             log.debug("page %d: a content stream cannot be decoded", number, exc_info=True)
+    return figures
+
+
+def _has_xobjects(resources: Any) -> bool:
+    """Whether a page's resources may name an XObject: an /XObject entry that is anything but an empty
+    dictionary."""
+    from pikepdf import Dictionary
+
+    from proceedings.checks.pdfcheck import get_rare
+
+    found = get_rare(resources, "/XObject")
+    return found is not None and not (isinstance(found, Dictionary) and not found.keys())
 
 
 def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:
