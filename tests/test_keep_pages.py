@@ -213,6 +213,35 @@ def test_an_annotation_on_two_pages_stays_on_the_first_and_is_copied_for_the_oth
         assert annot.P.objgen == source.pages[k].obj.objgen and annot.Dest[0].objgen == third.objgen
 
 
+def test_links_to_one_named_destination_all_lead_to_its_page(tmp_path: Path):
+    """A name many links lead to (a citation cited often) is looked up once: each link, by /Dest or by a GoTo
+    action, by string or by name, gets the page and the view the name gives; a name the tree lacks loses its links."""
+    from proceedings.pdf.pagecopy import keep_pages
+
+    source = pikepdf.new()
+    for _ in range(2):
+        source.add_blank_page(page_size=(612, 792))
+    first, second = (page.obj for page in source.pages)
+    target = source.make_indirect(Dictionary(D=Array([second, Name.XYZ, 72, 700, None])))
+    source.Root.Names = Dictionary(Dests=source.make_indirect(Dictionary(Names=Array([String("cite.a"), target]))))
+
+    def link(x: int, **keys) -> Dictionary:
+        return source.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([x, 72, x + 9, 90]),
+                                               **keys))
+
+    first.Annots = Array([link(10, Dest=String("cite.a")), link(30, A=Dictionary(S=Name.GoTo, D=String("cite.a"))),
+                          link(50, Dest=Name("/cite.a")), link(70, Dest=String("cite.b"))])
+    second.Annots = Array([link(10, A=Dictionary(S=Name.GoTo, D=String("cite.a")))])
+    keep_pages(source, Counter())
+    source.save(tmp_path / "kept.pdf")
+    with pikepdf.open(tmp_path / "kept.pdf") as kept:
+        links = [annot for page in kept.pages for annot in page.obj.Annots]
+        assert [int(annot.Rect[0]) for annot in links] == [10, 30, 50, 10]
+        for annot in links:
+            assert "/A" not in annot and annot.Dest[0].objgen == kept.pages[1].obj.objgen
+            assert [str(v) for v in list(annot.Dest)[1:]] == ["/XYZ", "72", "700", "None"]
+
+
 def test_only_streams_the_part_writes_must_decode(tmp_path: Path):
     """A stream that does not decode, reached only from what the part leaves behind (an attachment, a page's
     thumbnail), does not stop the paper; one a page draws does."""

@@ -30,6 +30,8 @@ class _Dests:
     def __init__(self, doc: Pdf, pages: list[Dictionary], page_map: dict[tuple[int, int], Dictionary]) -> None:
         self.doc, self.pages, self.page_map = doc, pages, page_map
         self._named: dict[str, Any] | None = None
+        self._by_name: dict[str, Array | None] = {}
+        """A named destination resolved (one array, set on every link to it: qpdf writes it where each is)."""
 
     def _named_dests(self) -> dict[str, Any]:
         if self._named is None:
@@ -47,11 +49,23 @@ class _Dests:
         return self._named
 
     def resolve(self, dest: Any) -> Array | None:
-        """An explicit destination in the target, or None when it leads outside the copied pages."""
-        try:
-            if isinstance(dest, (pikepdf.String, Name)):
+        """An explicit destination in the target, or None when it leads outside the copied pages (a named one is
+        looked up once, however many links lead to it)."""
+        if isinstance(dest, (pikepdf.String, Name)):
+            try:
                 text = str(dest)
-                dest = self._named_dests().get(text.lstrip("/") if isinstance(dest, Name) else text)
+            except Exception as exc:  # noqa: BLE001 - a string that is no text
+                log.debug("destination unreadable: %s", exc)
+                return None
+            name = text.lstrip("/") if isinstance(dest, Name) else text
+            if name not in self._by_name:
+                self._by_name[name] = self._explicit(self._named_dests().get(name))
+            return self._by_name[name]
+        return self._explicit(dest)
+
+    def _explicit(self, dest: Any) -> Array | None:
+        """:meth:`resolve` of a destination that is not a name."""
+        try:
             if isinstance(dest, Dictionary) and "/D" in dest:
                 dest = dest["/D"]
             if not isinstance(dest, Array) or not len(dest):
@@ -160,7 +174,7 @@ def keep_pages(doc: Pdf, removed: Counter) -> list[int]:
     for page, plan in plans:
         out = _annotations_kept(doc, page, plan, kept)
         if out:
-            page.Annots = out
+            page.Annots = Array(out)
     _new_catalog(doc, pages)
     return list(range(len(pages)))
 
@@ -185,31 +199,36 @@ def _inherit(doc: Pdf, pages: list[Dictionary]) -> None:
             node = node.get("/Parent")
 
 
-def _plan(annots: Any, dests: _Dests, removed: Counter) -> list[tuple[Dictionary, tuple[str, Any] | None]]:
-    """The annotations of a page that are kept, and where each leads (see :func:`_kept`)."""
+Plan = list[tuple[Dictionary, set[str], tuple[str, Any] | None]]
+"""The annotations of a page that are kept, each with its keys and where it leads."""
+
+
+def _plan(annots: Any, dests: _Dests, removed: Counter) -> Plan:
+    """The annotations of a page that are kept, their keys (read once), and where each leads (see :func:`_kept`)."""
     plan = []
     for annot in annots if isinstance(annots, Array) else ():
         try:
-            kept, target = _kept(annot, dests, removed)
+            keys = annot.keys() if isinstance(annot, Dictionary) else set()
+            kept, target = _kept(annot, dests, removed, keys)
             if kept:
-                plan.append((annot, target))
+                plan.append((annot, keys, target))
         except Exception as exc:  # noqa: BLE001 - a broken annotation is dropped, the page is kept
             log.debug("annotation dropped: %s", exc)
     return plan
 
 
-def _annotations_kept(doc: Pdf, page: Dictionary, plan: list[tuple[Dictionary, tuple[str, Any] | None]],
-                      kept: set[tuple[int, int]]) -> Array:
+def _annotations_kept(doc: Pdf, page: Dictionary, plan: Plan, kept: set[tuple[int, int]]) -> list[Dictionary]:
     """A page's annotations as :func:`_plan` keeps them, without the keys a copy leaves behind (an indirect one
-    loses them itself, wherever else it is found: on another page, that page has a copy of its own)."""
-    out = Array()
-    for annot, target in plan:
+    loses them itself, wherever else it is found: on another page, that page has a copy of its own). Its keys are
+    as the plan read them: nothing has changed it since (only annotations met before it, which are other objects,
+    and the pages' /Annots)."""
+    out = []
+    for annot, keys, target in plan:
         try:
             if annot.is_indirect and annot.objgen not in kept:
                 kept.add(annot.objgen)
-                for key in _NOT_COPIED:
-                    if key in annot:
-                        del annot[key]
+                for key in keys.intersection(_NOT_COPIED):
+                    del annot[key]
                 own = annot
             else:
                 own = doc.make_indirect(Dictionary({k: v for k, v in annot.items() if k not in _NOT_COPIED}))
@@ -288,16 +307,16 @@ def _foreign(pdf: Pdf, value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _target(annot: Dictionary, subtype: str, dests: _Dests, removed: Counter) -> tuple[str, Any] | None:
+def _target(annot: Dictionary, subtype: str, dests: _Dests, removed: Counter, keys: set[str]) -> tuple[str, Any] | None:
     """Where the copy of an annotation leads: ("/Dest", explicit destination) or ("/A", a URI action).
 
     None when it leads nowhere, or nowhere safe (the unsafe action is counted in ``removed``); only
-    links may turn their action into a destination.
+    links may turn their action into a destination. ``keys``: the annotation's.
     """
-    if subtype == "/Link" and "/Dest" in annot:
+    if subtype == "/Link" and "/Dest" in keys:
         dest = dests.resolve(annot["/Dest"])
         return ("/Dest", dest) if dest is not None else None
-    if "/A" not in annot:
+    if "/A" not in keys:
         return None
     safe = _safe_action(annot["/A"], dests, removed)
     if safe is None or (safe[0] == "dest" and subtype != "/Link"):
@@ -329,18 +348,21 @@ def _clone(pdf: Pdf, annot: Dictionary, copied: set[tuple[int, int]]) -> Diction
     return pdf.make_indirect(Dictionary({k: _foreign(pdf, v) for k, v in annot.items() if k not in _NOT_COPIED}))
 
 
-def _kept(annot: Any, dests: _Dests, removed: Counter) -> tuple[bool, tuple[str, Any] | None]:
-    """Whether an annotation is kept, and where it then leads (see :func:`_target`); what it loses is counted."""
+def _kept(annot: Any, dests: _Dests, removed: Counter,
+          keys: set[str] | None = None) -> tuple[bool, tuple[str, Any] | None]:
+    """Whether an annotation is kept, and where it then leads (see :func:`_target`); what it loses is counted.
+    ``keys``: the annotation's, when read already."""
     if not isinstance(annot, Dictionary):
         return False, None
+    keys = annot.keys() if keys is None else keys
     subtype = _text(annot.get("/Subtype"))
     if subtype in DROPPED_ANNOTATIONS:
         if subtype != "/Popup":
             removed[f"{subtype.lstrip('/')} annotation"] += 1
         return False, None
-    if "/AA" in annot:
+    if "/AA" in keys:
         removed["annotation additional action (/AA)"] += 1
-    target = _target(annot, subtype, dests, removed)
+    target = _target(annot, subtype, dests, removed, keys)
     return not (subtype == "/Link" and target is None), target  # a link that leads nowhere safe is not kept at all
 
 
