@@ -152,6 +152,17 @@ def test_the_content_check_finds_the_same_with_and_without_its_fast_path(tokens)
     assert lexical_fault(content) == lexical_fault(content + b"\n%ID\n")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS + [b"[", b"(a)", b"-250", b"(b\\034c)"]), max_size=40))
+def test_the_content_check_reads_tokens_side_by_side_as_one_by_one(tokens):
+    """A ``TJ`` array of strings and numbers with nothing between them (``[(Wo)80(rd)]``), taken two strings a
+    turn by the fast path: what it finds is what reading token by token finds."""
+    from proceedings.pdf.streams import lexical_fault
+
+    content = b"".join(tokens)
+    assert lexical_fault(content) == lexical_fault(content + b"\n%ID\n")
+
+
 def test_the_quick_check_of_every_stream_agrees_with_the_walk(broken_build, tex_papers):
     """A clean paper is checked in one pass over its streams, with what the page walk finds (and no less); a
     damaged one, or a bomb, is left to the walk, which says which page draws it."""
