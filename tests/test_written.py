@@ -127,3 +127,30 @@ def test_shared_numbers_are_those_pikepdf_finds(tmp_path: Path):
     blank = pikepdf.new()
     blank.add_blank_page()
     assert shared_numbers(_written(blank)) == ()
+
+
+@pytest.mark.filterwarnings("ignore::pikepdf.PageCopyWarning")  # qpdf's, on the hostile paper's widget
+def test_a_stamped_papers_layout_is_what_binding_reads(tmp_path: Path):
+    """The layout stamping returns, read with the shared numbers in one pass over the part, is what binding's
+    :func:`~proceedings.stages.bind.read_part` gives: for a paper, and for a paper that holds a placeholder's key
+    (then read by read_part itself, which looks for placeholders)."""
+    from proceedings.pdf.stamp import shared_numbers
+    from proceedings.pdf.xmp import DocumentMetadata
+    from proceedings.stages.bind import read_part
+    from proceedings.stages.parts import stamp_paper, written_facts
+    from tests.test_keep_pages import hostile
+
+    meta = DocumentMetadata(title="T", creators=["A"], description="d",
+                            when=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), tool="p")
+    path = tmp_path / "paper.pdf"
+    for placeholder in (False, True):
+        path.write_bytes(hostile())
+        if placeholder:
+            with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+                pdf.pages[1].obj["/Extra"] = pdf.make_indirect(Dictionary(ProcTarget=String("p2")))
+                pdf.save()
+        count, _, shared, _, layout = stamp_paper(str(path), 3, str(tmp_path / "part.pdf"), "Footer", meta)
+        data = (tmp_path / "part.pdf").read_bytes()
+        part = read_part(tmp_path / "part.pdf", shared, keep_offsets=False)
+        assert shared == shared_numbers(data) and layout == part.layout() == written_facts(path, data)[1]
+        assert len(layout["pages"]) == count == 3 and bool(layout["targets"]) is placeholder

@@ -34,7 +34,7 @@ class Ref(int):
 
 
 def _name(raw: bytes) -> str:
-    return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+    return (_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw) if b"#" in raw else raw).decode("latin-1")
 
 
 def _value(data: bytes, pos: int) -> Any:
@@ -88,6 +88,7 @@ class WrittenPart:
             raise ValueError("the part has no classic cross-reference table")
         self.data = data
         self._table, self._count = located
+        self._read: dict[int, Any] = {}
 
     def trailer(self) -> dict[str, Any]:
         """The trailer's dictionary."""
@@ -97,13 +98,27 @@ class WrittenPart:
         return _value(self.data, at + len(b"trailer"))
 
     def get(self, number: int) -> Any:
-        """Object ``number`` (a stream: its dictionary); None when the table has no such object."""
+        """Object ``number`` (a stream: its dictionary); None when the table has no such object. Read once (what is
+        returned is not to be changed)."""
+        if number in self._read:
+            return self._read[number]
+        if not 0 < number < self._count:
+            return None
+        offset = self.offset(number)
+        header = _HEADER.match(self.data, offset) if offset is not None else None
+        found = self._read[number] = _value(self.data, header.end()) if header else None
+        return found
+
+    def offset(self, number: int) -> int | None:
+        """Where object ``number`` starts, as the table says; None when it is free (or out of the table)."""
         if not 0 < number < self._count:
             return None
         at = self._table + xref.ENTRY * number
-        offset = xref.in_use(self.data[at:at + xref.ENTRY])
-        header = _HEADER.match(self.data, offset) if offset is not None else None
-        return _value(self.data, header.end()) if header else None
+        return xref.in_use(self.data[at:at + xref.ENTRY])
+
+    def last(self) -> int:
+        """The highest number of an object in use (0: none)."""
+        return next((n for n in range(self._count - 1, 0, -1) if self.offset(n) is not None), 0)
 
     def resolve(self, value: Any) -> Any:
         """``value``, or the object it refers to."""
