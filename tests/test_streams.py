@@ -666,3 +666,32 @@ def test_data_that_is_no_jpeg_is_said_the_same_way_every_time():
 
     first, second = jpeg_fault(b"\x00" * 64), jpeg_fault(bytes(64))
     assert first == second and first is not None and "0x" not in first
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_stamping_in_the_file_checked_reads_page_content_as_validation_inflated_it(quick):
+    """A page's content streams of Flate alone, inflated whole by the stream check (quick, or the page walk), are
+    handed to stamping in the file checked, which reads them from there, not decoding them again; one with a
+    predictor (qpdf decodes it to other bytes) is not, nor is any for a file that is not the one checked."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    from proceedings.checks.streams import quick_streams, walk_streams
+    from proceedings.pdf.streams import DamagedStream, check_part
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    plain = pdf.make_stream(zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"))
+    plain.Filter = Name.FlateDecode
+    predicted = pdf.make_stream(zlib.compress(b"\x00q\x00Q"))
+    predicted.Filter, predicted.DecodeParms = Name.FlateDecode, Dictionary(Predictor=12, Columns=1)
+    pdf.pages[0].obj.Contents = Array([plain, predicted])
+    report = (quick_streams if quick else walk_streams)(pdf, 1, stamping=True)
+    assert report is not None and set(report.contents) == {plain.objgen}
+    assert report.contents[plain.objgen] == b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"
+    check_part(pdf, [0], report.for_stamping(pdf))
+    report.contents[plain.objgen] = b"(unterminated"  # what stamping reads, as the proof it reads it
+    with pytest.raises(DamagedStream, match="unterminated string"):
+        check_part(pdf, [0], report.for_stamping(pdf))
+    check_part(pdf, [0], report.for_stamping())  # not told which file: decoded again
+    assert not (quick_streams if quick else walk_streams)(pdf, 1, stamping=False).contents

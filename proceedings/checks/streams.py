@@ -116,14 +116,15 @@ predictor row (see :func:`~proceedings.pdf.streams.fingerprint`)."""
 
 
 def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
-                 inflated: Inflated | None = None) -> int | None:
+                 inflated: Inflated | None = None, plain: Callable[[bytes], None] | None = None) -> int | None:
     """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
 
     Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
     whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`. A stream of
-    Flate alone that inflates to its end is told to ``inflated``.
+    Flate alone that inflates to its end is told to ``inflated``; held whole, and without a predictor (what qpdf
+    decodes it to, then), its data is told to ``plain``.
     """
-    done = _decode(stream, limit, whole, inflated)
+    done = _decode(stream, limit, whole, inflated, plain)
     return None if done is None else done[0]
 
 
@@ -136,8 +137,8 @@ def decoded_data(stream: Stream, limit: int) -> bytes | None:
     return None if done is None else bytes(done[1])
 
 
-def _decode(stream: Stream, limit: int, whole: bool,
-            inflated: Inflated | None) -> tuple[int, bytes | memoryview] | None:
+def _decode(stream: Stream, limit: int, whole: bool, inflated: Inflated | None,
+            plain: Callable[[bytes], None] | None = None) -> tuple[int, bytes | memoryview] | None:
     """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
     data: bytes | memoryview
     try:  # as util.tolerant, without two functions made for each stream
@@ -163,6 +164,8 @@ def _decode(stream: Stream, limit: int, whole: bool,
             size, data = inflate_size(raw, limit, keep=whole or not last, row=row)
             if alone and inflated is not None:
                 inflated(raw, row)
+            if alone and whole and not predicted and plain is not None:
+                plain(bytes(data))
             if last:
                 return size, data
         elif name in _GENERIC:
@@ -225,10 +228,20 @@ class StreamReport:
     every_flate: bool = False
     """Whether every stream of Flate alone in the file inflated to its end (the quick check read them all):
     stamping in the same task need inflate none of them again, and none is hashed."""
+    contents: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    """Content streams of Flate alone without a predictor held whole, by object, as inflated (when a stamping
+    follows, up to :data:`KEPT_LIMIT` in all): stamping reads them from here, not decoding them again."""
 
-    def for_stamping(self) -> Verified:
-        """What stamping in the same task need not inflate again."""
-        return Verified(frozenset(self.verified), self.every_flate)
+    def for_stamping(self, source: Pdf | None = None) -> Verified:
+        """What stamping in the same task need not inflate again; ``source``: the file checked, when the paper is
+        stamped in it (a copy's objects are others: the content streams' data is then not handed over)."""
+        return Verified(frozenset(self.verified), self.every_flate, self.contents if source is not None else {},
+                        source)
+
+
+KEPT_LIMIT = 8 * 1024 * 1024
+"""Bytes of inflated content streams kept for the stamping that follows (a little of the memory limit: a paper with
+more content has the rest decoded again)."""
 
 
 class _StreamWalker:
@@ -240,9 +253,12 @@ class _StreamWalker:
     where it follows a reference, and reads a stream's data through one.
     """
 
-    def __init__(self, pdf: Pdf, fingerprints: bool = False) -> None:
+    def __init__(self, pdf: Pdf, fingerprints: bool = False, contents: bool = False) -> None:
         self.pdf = pdf
         self.report = StreamReport()
+        self.contents = contents
+        """Whether content streams held whole are kept for the stamping that follows."""
+        self.kept = 0
         self.inflated: Inflated | None = self.fingerprint if fingerprints else None
         """Told of each stream of Flate alone that inflated to its end (only a stamping that follows needs them)."""
         self.seen: set[tuple[int, int]] = set()
@@ -263,7 +279,7 @@ class _StreamWalker:
                 return
         limit = min(INFLATE_LIMIT, FILE_LIMIT - self.report.inflated)
         try:
-            done = _decode(obj, limit, whole, self.inflated)
+            done = _decode(obj, limit, whole, self.inflated, self.keeper(obj.objgen) if whole else None)
         except Damaged as exc:
             self.report.damaged.append((page, _numbered(obj, what), str(exc)))
             return
@@ -277,6 +293,14 @@ class _StreamWalker:
             self.report.held.add(obj.objgen)
             if inline_image(done[1] if isinstance(done[1], bytes) else bytes(done[1])):
                 self.report.inline.add(obj.objgen)
+
+    def keeper(self, objgen: tuple[int, int]) -> Callable[[bytes], None] | None:
+        """What keeps a content stream's inflated data (in :attr:`StreamReport.contents`), when it is kept."""
+        def keep(data: bytes) -> None:
+            if self.kept + len(data) <= KEPT_LIMIT:
+                self.kept += len(data)
+                self.report.contents[objgen] = data
+        return keep if self.contents else None
 
     def walk(self, value: Any, page: int, key: str = "", parent: str = "", depth: int = 0) -> None:
         """Visit ``value`` (JSON, found under ``key`` of a dictionary found under ``parent``) and all it refers
@@ -381,7 +405,7 @@ def quick_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport |
     does not decode or is a bomb, or the file is too large or too broken to look at whole: then the walk finds
     which page draws it, if any does. ``stamping``: a stamping follows, told by :attr:`StreamReport.every_flate`
     that no stream of Flate alone need be inflated again (nothing is hashed)."""
-    walker = _StreamWalker(pdf)  # every stream is read: none need be known again
+    walker = _StreamWalker(pdf, contents=stamping)  # every stream is read: none need be known again
     try:
         contents: set[tuple[int, int]] = set()  # held whole, as the walk holds what it finds under /Contents
         for number in range(1, count + 1):
@@ -407,7 +431,7 @@ def quick_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport |
 def walk_streams(pdf: Pdf, count: int, stamping: bool = True) -> StreamReport:
     """Decode (or measure) every stream every page draws; ``stamping``: a stamping follows, which need not inflate
     again the streams whose :attr:`StreamReport.verified` fingerprints this keeps (only those the walk reached)."""
-    walker = _StreamWalker(pdf, fingerprints=stamping)
+    walker = _StreamWalker(pdf, fingerprints=stamping, contents=stamping)
     for number in range(1, count + 1):
         if walker.budget <= 0:
             break

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pikepdf import Array, Dictionary, Pdf, Stream, StreamDecodeLevel
 
@@ -294,6 +295,11 @@ class Verified:
     every: bool = False
     """Every one in the file, and every JPEG of :func:`plain_jpeg` (nothing hashed): a part copied from it has no
     other."""
+    contents: dict[tuple[int, int], bytes] = field(default_factory=dict, compare=False)
+    """Content streams of Flate alone without a predictor, by object, as validation inflated them (what qpdf
+    decodes them to): :func:`check_part` reads a page's content from here, on the file ``source`` only."""
+    source: Any = field(default=None, compare=False)
+    """The file (a pikepdf ``Pdf``) whose objects ``contents`` are: the paper stamped in the file as opened."""
 
     def knows(self, obj: Stream) -> bool:
         """Whether ``obj``, copied from the file checked, is a stream validation decoded to its end."""
@@ -335,17 +341,24 @@ def check_part(pdf: Pdf, pages: list[int], verified: Verified = Verified(), *, w
         fault = pike_stream_fault(obj)
         if fault:
             raise DamagedStream(f"a stream (object {obj.objgen[0]}) does not decode ({_unplaced(fault, pdf)})")
+    held = verified.contents if verified.source is pdf else {}  # inflated by validation, not decoded again
     for number, index in enumerate(pages, 1):
         contents = pdf.pages[index].obj.get("/Contents")
         items = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
         try:
-            data = b"\n".join(decoded(item) for item in items)
+            data = b"\n".join(_content(item, held) for item in items)
         except Exception as exc:  # noqa: BLE001 - a content stream qpdf cannot decode
             why = _unplaced(str(exc), pdf)
             raise DamagedStream(f"page {number}: the page's content cannot be read ({why})") from None
         fault = lexical_fault(data) if items else None
         if fault:
             raise DamagedStream(f"page {number}: the page's content cannot be read ({fault})")
+
+
+def _content(stream: Stream, held: dict[tuple[int, int], bytes]) -> bytes:
+    """A content stream's data as qpdf decodes it: as validation inflated it (``held``), or decoded now."""
+    data = held.get(stream.objgen) if held else None
+    return decoded(stream) if data is None else data
 
 
 def _unplaced(message: str, pdf: Pdf) -> str:

@@ -136,7 +136,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
             result["body_pages"] = _guarded(path, None, paper, lambda: body_pages(paper))
         if then is not None and result["usable"] and result["pages"]:
             result_so_far(result)  # the check stands, whatever becomes of the stamping after it
-            result["stamped"] = then(pdf, report.for_stamping() if report is not None else Verified())
+            result["stamped"] = then(pdf, report.for_stamping(pdf) if report is not None else Verified())
         return result
     finally:
         pdf.close()  # the objects the checks read die with it: every check has run
