@@ -7,6 +7,7 @@ each page gets two tiny streams around its own (compressed, unmodified) content 
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 from dataclasses import dataclass
@@ -96,11 +97,11 @@ class Stamper:
             existing = []
         page.Contents = Array([res.open_q, *existing, tail])
 
-        old = page.get("/Resources")
-        new = Dictionary({k: v for k, v in old.items()}) if isinstance(old, Dictionary) else Dictionary()
+        old = page.get("/Resources")  # copied, not changed: pages may share it (shallow copies: direct objects)
+        new = copy.copy(old) if isinstance(old, Dictionary) else Dictionary()
         for key, name, ref in (("/Font", NUMBER_FONT, res.font), ("/XObject", FOOTER_NAME, res.footer)):
             sub = new.get(key)
-            merged = Dictionary({k: v for k, v in sub.items()}) if isinstance(sub, Dictionary) else Dictionary()
+            merged = copy.copy(sub) if isinstance(sub, Dictionary) else Dictionary()
             merged[name] = ref
             new[key] = merged
         page.Resources = new
