@@ -129,19 +129,14 @@ def shared_numbers(data: bytes | WrittenPart) -> tuple[int, ...]:
     order: list[int] = []
     seen: set[int] = set()
 
-    def visit(obj: Any, depth: int = 0) -> None:
-        if isinstance(obj, Ref):
-            if obj in seen:
-                return
-            seen.add(obj)
-            order.append(int(obj))
-            obj = part.get(obj)
-        if depth > 32:
+    def visit(ref: Any, depth: int = 0) -> None:  # the stamp's own objects (the template's): a shallow graph
+        if not isinstance(ref, Ref) or ref in seen:
             return
-        if isinstance(obj, (dict, list)):
-            for item in (obj[key] for key in sorted(obj)) if isinstance(obj, dict) else obj:
-                if not isinstance(item, (bytes, str)):  # a number, a string or a name leads nowhere
-                    visit(item, depth + 1)
+        seen.add(ref)
+        order.append(int(ref))
+        if depth < 32:
+            for found in part.references(ref):  # as written: keys in order, depth first
+                visit(found, depth + 1)
 
     for root in roots:
         visit(root)

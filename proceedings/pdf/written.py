@@ -25,6 +25,9 @@ _TOKEN = re.compile(rb"""\s*(?:
 _NUMBERS = re.compile(rb"(?:\s*[-+]?(?:\d+\.?\d*|\.\d+)(?=[\s\]]))+(?=\s*\])")
 """Numbers up to the end of an array (so none of them is part of a reference)."""
 _HEADER = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+_REFERENCES = re.compile(rb"\((?:[^\\)]|\\.)*\)|(?<![^\s\[<])(?P<ref>\d+) \d+ R(?![^\s/\[\]<>()%{}])"
+                         rb"|(?<![^\s>\]])(?P<end>stream|endobj)(?![^\s%])", re.S)
+"""A literal string (passed over), a reference, or where an object's dictionary or array ends."""
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _MAX_DEPTH = 64
 
@@ -119,6 +122,19 @@ class WrittenPart:
     def last(self) -> int:
         """The highest number of an object in use (0: none)."""
         return next((n for n in range(self._count - 1, 0, -1) if self.offset(n) is not None), 0)
+
+    def references(self, number: int) -> list[Ref]:
+        """The references object ``number`` holds (a stream: its dictionary), in the order written: depth first,
+        keys in order, as qpdf writes them (empty when the table has no such object)."""
+        offset = self.offset(number)
+        header = _HEADER.match(self.data, offset) if offset is not None else None
+        found: list[Ref] = []
+        for match in _REFERENCES.finditer(self.data, header.end() if header else len(self.data)):
+            if match.group("end"):
+                break
+            if match.group("ref"):
+                found.append(Ref(match.group("ref")))
+        return found
 
     def resolve(self, value: Any) -> Any:
         """``value``, or the object it refers to."""
