@@ -162,12 +162,12 @@ def keep_pages(doc: Pdf, removed: Counter) -> list[int]:
     _inherit(doc, pages)
     found: list[Any] = []
     for page in pages:
-        if "/AA" in page:
+        keys = page.keys()
+        if "/AA" in keys:
             removed["page additional action (/AA)"] += 1
         found.append(page.get("/Annots"))
-        for key in PAGE_KEYS_DROPPED:
-            if key in page:
-                del page[key]
+        for key in keys.intersection(PAGE_KEYS_DROPPED):
+            del page[key]
     dests = _Dests(doc, pages, {page.objgen: page for page in pages})
     plans = [(page, _plan(annots, dests, removed)) for page, annots in zip(pages, found)]  # all read, then changed
     kept: set[tuple[int, int]] = set()
