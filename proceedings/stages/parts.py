@@ -60,15 +60,23 @@ def identified(handle: BinaryIO, made_of: str = "") -> bytes:
     /ID of the hex digest ``made_of`` or, without one, made from its bytes (deterministic either way, as qpdf's own
     ``deterministic_id``, whose MD5 pass over the file costs three times a SHA-256; a digest in hand costs none);
     the file's bytes as they now are."""
-    data = handle.read()
-    tail_at = max(0, len(data) - 4096)
-    at = data.rfind(_STATIC_ID, max(tail_at, data.rfind(b"trailer", tail_at)))  # in the trailer, nowhere else
+    data = b"" if made_of else handle.read()  # a digest in hand: the file is read once, as changed
+    size = len(data) if not made_of else handle.seek(0, 2)
+    tail_at = max(0, size - 4096)
+    if made_of:
+        handle.seek(tail_at)
+    tail = handle.read() if made_of else data[tail_at:]
+    at = tail.rfind(_STATIC_ID, max(0, tail.rfind(b"trailer")))  # in the trailer, nowhere else
     if at < 0:
         raise ValueError("the written file has no static /ID in its trailer")
+    at += tail_at
     ident = b"<" + (made_of or hashlib.sha256(data).hexdigest())[:32].encode("ascii") + b">"
     given = b"/ID [" + ident + ident + b"]"  # as long as the static one: the file is changed in place
     handle.seek(at)
     handle.write(given)
+    if made_of:
+        handle.seek(0)
+        return handle.read()
     return b"".join((data[:at], given, data[at + len(_STATIC_ID):]))
 
 
