@@ -154,3 +154,21 @@ def test_a_stamped_papers_layout_is_what_binding_reads(tmp_path: Path):
         part = read_part(tmp_path / "part.pdf", shared, keep_offsets=False)
         assert shared == shared_numbers(data) and layout == part.layout() == written_facts(path, data)[1]
         assert len(layout["pages"]) == count == 3 and bool(layout["targets"]) is placeholder
+
+
+@pytest.mark.parametrize("made_of", ["", "0123456789abcdef0123456789abcdef99"])
+def test_a_saved_part_is_returned_as_written_with_its_id(tmp_path: Path, made_of: str):
+    """save gives the part's /ID from the digest in hand (then reading the file once, as changed) or from its bytes,
+    and returns the bytes the file holds."""
+    import hashlib
+
+    from proceedings.stages.parts import _STATIC_ID, save
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    data = save(pdf, tmp_path / "part.pdf", made_of=made_of)
+    assert data == (tmp_path / "part.pdf").read_bytes()
+    at = data.rindex(b"/ID [")
+    static = data[:at] + _STATIC_ID + data[at + len(_STATIC_ID):]
+    ident = (made_of or hashlib.sha256(static).hexdigest())[:32].encode()
+    assert data.count(b"/ID [<" + ident + b"><" + ident + b">]") == 1
