@@ -124,7 +124,7 @@ def flate_fault(raw: bytes) -> tuple[str | None, bytes]:
     """Why Flate data does not inflate, strictly (it must reach its end marker: ``qpdf --check`` fails on data
     that stops early, a single blank byte too), or None; and what it inflated to. No data at all is no fault: it
     inflates to nothing, for qpdf as for every reader (the rule of validation's
-    :func:`~proceedings.checks.streams.inflate_size`)."""
+    :func:`~proceedings.pdf.decoding.inflate_size`)."""
     if not len(raw):
         return None, b""
     inflater = zlib.decompressobj()
