@@ -222,7 +222,6 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         style = PageFonts(tp).style
         handle = fp.handle(tp)
         count_rects, get_rect, add = fp.count_rects, fp.get_rect, out.append
-        shift = (box.x0, box.y0) if box.rotate == 0 else None  # unrotated: boxes are only shifted
         for line in _LINE.finditer(text):
             if len(out) >= MAX_SPANS:
                 break
@@ -243,11 +242,7 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
                 size, bold, font = style(first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
-                if shift is not None and rect[0] <= rect[2] and rect[1] <= rect[3]:
-                    dx, dy = shift
-                    add(Span(joined(piece), rect[0] - dx, rect[1] - dy, rect[2] - dx, rect[3] - dy, size, bold, font))
-                else:
-                    add(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
+                add(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
         return out
     finally:
         textpage.close()
