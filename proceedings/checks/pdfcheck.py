@@ -165,6 +165,13 @@ class Visited:
         return True
 
 
+def has_xobjects(resources: Any) -> bool:
+    """Whether a page's resources may name an XObject (an image or a drawing it may place): an /XObject entry that is
+    anything but an empty dictionary."""
+    found = get_rare(resources, "/XObject")
+    return found is not None and not (isinstance(found, Dictionary) and not found.keys())
+
+
 def page_attribute(page: Any, key: str) -> Any:
     """``page[key]``, else the value of the nearest /Pages node above that has it (``key``: /Resources,
     /MediaBox, /CropBox or /Rotate, which pages inherit); None when neither has it."""

@@ -172,7 +172,7 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]], inline: s
     nine pages in ten of a paper, the text layer need not look at every object of the page for one."""
     from pikepdf import Array, Stream
 
-    from proceedings.checks.pdfcheck import page_attribute, page_object
+    from proceedings.checks.pdfcheck import has_xobjects, page_attribute, page_object
     from proceedings.pdf.streams import decoded, inline_image
 
     figures: set[int] = set()
@@ -181,7 +181,7 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]], inline: s
             page = page_object(pdf, number)
             contents = page.get("/Contents")
             streams = list(contents) if isinstance(contents, Array) else [contents]
-            if len(streams) > 1000 or _has_xobjects(page_attribute(page, "/Resources")):
+            if len(streams) > 1000 or has_xobjects(page_attribute(page, "/Resources")):
                 figures.add(number)
             for stream in streams[:1000]:
                 if isinstance(stream, Stream):
@@ -196,17 +196,6 @@ def _decode_contents(pdf: Any, count: int, held: set[tuple[int, int]], inline: s
             figures.add(number)
             log.debug("page %d: a content stream cannot be decoded", number, exc_info=True)
     return figures
-
-
-def _has_xobjects(resources: Any) -> bool:
-    """Whether a page's resources may name an XObject: an /XObject entry that is anything but an empty
-    dictionary."""
-    from pikepdf import Dictionary
-
-    from proceedings.checks.pdfcheck import get_rare
-
-    found = get_rare(resources, "/XObject")
-    return found is not None and not (isinstance(found, Dictionary) and not found.keys())
 
 
 def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = None) -> Any:
