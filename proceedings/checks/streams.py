@@ -36,14 +36,13 @@ from proceedings.pdf.decoding import (  # re-exported: what decodes a stream wit
     Inflated,
     decode,
     decoded_data,
-    decoded_size,
     inflate_size,
 )
 from proceedings.pdf.streams import Verified, fingerprint, inline_image
 from proceedings.util.tolerant import tolerant
 
 __all__ = ["FILE_LIMIT", "INFLATE_LIMIT", "Bomb", "Damaged", "StreamReport", "check_streams", "decoded_data",
-           "decoded_size", "inflate_size", "quick_streams", "walk_streams"]
+           "inflate_size", "quick_streams", "walk_streams"]
 
 log = logging.getLogger(__name__)
 

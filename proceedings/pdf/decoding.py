@@ -84,19 +84,6 @@ Inflated = Callable[[bytes | memoryview, int], None]
 predictor row (see :func:`~proceedings.pdf.streams.fingerprint`)."""
 
 
-def decoded_size(stream: Stream, limit: int = INFLATE_LIMIT, whole: bool = False,
-                 inflated: Inflated | None = None, plain: Callable[[bytes], None] | None = None) -> int | None:
-    """Bytes the stream decodes to through its generic filters; None when an image codec ends the chain.
-
-    Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
-    whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`. A stream of
-    Flate alone that inflates to its end is told to ``inflated``; held whole, and without a predictor (what qpdf
-    decodes it to, then), its data is told to ``plain``.
-    """
-    done = decode(stream, limit, whole, inflated, plain)
-    return None if done is None else done[0]
-
-
 def decoded_data(stream: Stream, limit: int) -> bytes | None:
     """The stream's data through its generic filters, when it decodes to at most ``limit`` bytes (else
     :class:`Bomb`; :class:`Damaged` when it does not decode); None when an image codec ends the chain."""
@@ -108,7 +95,13 @@ def decoded_data(stream: Stream, limit: int) -> bytes | None:
 
 def decode(stream: Stream, limit: int, whole: bool, inflated: Inflated | None,
             plain: Callable[[bytes], None] | None = None) -> tuple[int, bytes | memoryview] | None:
-    """(decoded size, the data when ``whole``) of :func:`decoded_size`."""
+    """(bytes the stream decodes to through its generic filters, the data when ``whole``); None when an image
+    codec ends the chain.
+
+    Raises :class:`Damaged` or :class:`Bomb`. Flate data is measured by :func:`inflate_size` (and held
+    whole on the way when ``whole``); the other generic filters are undone by :func:`_undo`. A stream of
+    Flate alone that inflates to its end is told to ``inflated``; held whole, and without a predictor (what qpdf
+    decodes it to, then), its data is told to ``plain``."""
     data: bytes | memoryview
     try:  # as util.tolerant, without two functions made for each stream
         data = memoryview(stream.get_raw_stream_buffer())  # not copied
