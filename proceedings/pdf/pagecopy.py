@@ -129,12 +129,7 @@ def copy_pages(pdf: Pdf, doc: Pdf, removed: Counter) -> list[int]:
     page_map: dict[tuple[int, int], Dictionary] = {}
     copied: list[tuple[Any, Dictionary]] = []
     for src in sources:
-        if "/AA" in src:
-            removed["page additional action (/AA)"] += 1
-        annots = src.get("/Annots")
-        for key in PAGE_KEYS_DROPPED:
-            if key in src:
-                del src[key]
+        annots = _stripped(src, removed)
         pdf.pages.append(pikepdf.Page(src))
         new = pdf.pages[-1].obj
         page_map[src.objgen] = new
@@ -160,14 +155,7 @@ def keep_pages(doc: Pdf, removed: Counter) -> list[int]:
     _left_behind(doc, removed)
     pages = [page.obj for page in doc.pages]
     _inherit(doc, pages)
-    found: list[Any] = []
-    for page in pages:
-        keys = page.keys()
-        if "/AA" in keys:
-            removed["page additional action (/AA)"] += 1
-        found.append(page.get("/Annots"))
-        for key in keys.intersection(PAGE_KEYS_DROPPED):
-            del page[key]
+    found = [_stripped(page, removed) for page in pages]
     dests = _Dests(doc, pages, {page.objgen: page for page in pages})
     plans = [(page, _plan(annots, dests, removed)) for page, annots in zip(pages, found)]  # all read, then changed
     kept: set[tuple[int, int]] = set()
@@ -177,6 +165,17 @@ def keep_pages(doc: Pdf, removed: Counter) -> list[int]:
             page.Annots = Array(out)
     _new_catalog(doc, pages)
     return list(range(len(pages)))
+
+
+def _stripped(page: Dictionary, removed: Counter) -> Any:
+    """A page's /Annots, the page having lost the keys a copy leaves behind (its keys read once; its /AA counted)."""
+    keys = page.keys()
+    if "/AA" in keys:
+        removed["page additional action (/AA)"] += 1
+    annots = page.get("/Annots")
+    for key in keys.intersection(PAGE_KEYS_DROPPED):
+        del page[key]
+    return annots
 
 
 def _inherit(doc: Pdf, pages: list[Dictionary]) -> None:
