@@ -92,13 +92,16 @@ class WrittenPart:
         self.data = data
         self._table, self._count = located
         self._read: dict[int, Any] = {}
+        self._trailer: dict[str, Any] | None = None
 
     def trailer(self) -> dict[str, Any]:
-        """The trailer's dictionary."""
-        at = self.data.rfind(b"trailer", self._table + xref.ENTRY * self._count)
-        if at < 0:
-            raise ValueError("the part has no trailer")
-        return _value(self.data, at + len(b"trailer"))
+        """The trailer's dictionary (read once: what is returned is not to be changed)."""
+        if self._trailer is None:
+            at = self.data.rfind(b"trailer", self._table + xref.ENTRY * self._count)
+            if at < 0:
+                raise ValueError("the part has no trailer")
+            self._trailer = _value(self.data, at + len(b"trailer"))
+        return self._trailer
 
     def get(self, number: int) -> Any:
         """Object ``number`` (a stream: its dictionary); None when the table has no such object. Read once (what is
