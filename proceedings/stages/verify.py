@@ -88,9 +88,10 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict, trusted: dict
     """Raise BuildError listing every disagreement between the volume and what was planned.
 
     ``trusted``: parts (by index in ``volume.parts``) whose content streams need not be decoded again, with
-    where bind wrote them: those bytes must read back with the CRC-32 recorded for them. (A part stamped in an
-    earlier build had its streams checked then; bind copies stream data as it is, from a part whose checksum it
-    checked as it read it, or from the last volume unread, whose bytes this CRC-32 then covers.)
+    where bind wrote them: those bytes must read back with the CRC-32 recorded for them. (A stamped part had its
+    streams checked as it was stamped, in this build or an earlier one; bind copies stream data as it is, from a
+    part whose checksum it checked as it read it, or from the last volume unread, whose bytes this CRC-32 then
+    covers.)
     """
     trusted = trusted or {}
     with open(path, "rb") as handle:
