@@ -21,17 +21,6 @@ from proceedings.pdf.textlayer import PageText, Span
 MIN_OVERLAP = 12.0
 """Points of width two spans must share to collide (about three letters of body text)."""
 
-def _collide(s: Span, t: Span) -> bool:
-    wide = min(s.x1, t.x1) - max(s.x0, t.x0)
-    high = min(s.y1, t.y1) - max(s.y0, t.y0)
-    return wide >= MIN_OVERLAP and high > 0.5 * min(s.y1 - s.y0, t.y1 - t.y0)
-
-
-def _level(span: Span) -> bool:
-    """Whether the span is set on the level: a rotated one (a table's slanted column heads) has an upright box
-    far taller than its type, which neighbours share without any letter touching."""
-    return span.y1 - span.y0 <= 2 * max(span.size, 1.0)
-
 
 def _text(span: Span) -> bool:
     """Whether the span is text (a letter or digit)."""
@@ -40,16 +29,31 @@ def _text(span: Span) -> bool:
 
 def collisions(page: PageText, skip: set[int] = frozenset()) -> list[tuple[Span, Span]]:  # type: ignore[assignment]
     """Pairs of the page's spans printed over each other, none of them in ``skip`` (spans sorted by their bottom:
-    each is compared with those that start below its top only)."""
-    spans = sorted((s for s in page.spans if s.x1 - s.x0 >= MIN_OVERLAP and _level(s)), key=attrgetter("y0"))
+    each is compared with those that start below its top only).
+
+    Two spans collide when they share :data:`MIN_OVERLAP` points of width over more than half the height of the
+    smaller. Only spans set on the level count: a rotated one (a table's slanted column heads) has an upright box
+    far taller than its type, which neighbours share without any letter touching. (The tests are written out
+    here, as ``min`` and ``max`` would be: this loop meets every pair of neighbouring spans of every page.)"""
+    spans = [s for s in page.spans if s.x1 - s.x0 >= MIN_OVERLAP and s.y1 - s.y0 <= 2 * max(s.size, 1.0)]
+    spans.sort(key=attrgetter("y0"))
+    count = len(spans)
     out = []
     for i, s in enumerate(spans):
-        top, j = s.y1, i + 1
-        while j < len(spans) and spans[j].y0 < top:
+        x0, y0, x1, top = s.x0, s.y0, s.x1, s.y1
+        j = i + 1
+        while j < count:
             t = spans[j]
+            if not t.y0 < top:
+                break
             j += 1
-            if _collide(s, t) and s.text.strip() != t.text.strip() and id(s) not in skip and id(t) not in skip \
-                    and _text(s) and _text(t):
+            wide = (t.x1 if t.x1 < x1 else x1) - (t.x0 if t.x0 > x0 else x0)
+            if not wide >= MIN_OVERLAP:
+                continue
+            high = (t.y1 if t.y1 < top else top) - (t.y0 if t.y0 > y0 else y0)
+            s_high, t_high = top - y0, t.y1 - t.y0
+            if high > 0.5 * (t_high if t_high < s_high else s_high) and s.text.strip() != t.text.strip() \
+                    and id(s) not in skip and id(t) not in skip and _text(s) and _text(t):
                 out.append((s, t))
     return out
 
