@@ -28,14 +28,18 @@ _JOURNAL = re.compile(r"\b(?:j\.\s*acm|proc\.\s*acm|acm\s+trans\.|acm\s+comput\.
 
 
 def _fonts(paper: Paper, pages: list) -> dict[str, int]:
-    weights: dict[str, int] = {}
+    """Characters set in each family of fonts (counted by font name first: a page has a few fonts)."""
+    by_name: dict[str, int] = {}
     for page in pages:
         for s in page.spans:
-            name = s.font.lower()
-            family = ("libertine" if "libertin" in name or "biolinum" in name else
-                      "times" if "times" in name or "nimbusrom" in name or "ptm" in name else
-                      "cm" if re.match(r"(cm|lm|sfrm|sfbx|sfti|cmu)", name) or "lmroman" in name else "other")
-            weights[family] = weights.get(family, 0) + len(s.text)
+            by_name[s.font] = by_name.get(s.font, 0) + len(s.text)
+    weights: dict[str, int] = {}
+    for font, count in by_name.items():
+        name = font.lower()
+        family = ("libertine" if "libertin" in name or "biolinum" in name else
+                  "times" if "times" in name or "nimbusrom" in name or "ptm" in name else
+                  "cm" if re.match(r"(cm|lm|sfrm|sfbx|sfti|cmu)", name) or "lmroman" in name else "other")
+        weights[family] = weights.get(family, 0) + count
     return weights
 
 
