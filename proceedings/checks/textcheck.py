@@ -128,12 +128,25 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
-    return _NOT_ALNUM.sub("", fold(text))
+    return key_of(fold(text))
+
+
+def key_of(folded: str) -> str:
+    """:func:`alnum_key` of text folded already (by :func:`fold` or :func:`fold_lines`: spacing does not count)."""
+    return _NOT_ALNUM.sub("", folded)
 
 
 def tokens(text: str) -> list[str]:
     """Words of ``fold(text)``."""
-    return re.findall(r"\w+", fold(text).replace("_", " "))
+    return words_of(fold(text))
+
+
+def words_of(folded: str) -> list[str]:
+    """:func:`tokens` of text folded already (by :func:`fold` or :func:`fold_lines`: spacing does not count)."""
+    return _WORD.findall(folded.replace("_", " "))
+
+
+_WORD = re.compile(r"\w+")
 
 
 # --------------------------------------------------------------------------- references
@@ -297,14 +310,14 @@ def guess_language(text: str) -> tuple[str, float] | None:
     letters = _NOT_LETTER.sub("", text)
     if len(letters) < 400:
         return None
-    latin = len(_NOT_LATIN.sub("", letters))
+    latin = len(letters) if letters.isascii() else len(_NOT_LATIN.sub("", letters))
     if latin < 0.5 * len(letters):
         return ("non-latin", 1 - latin / len(letters))
     words = re.findall(r"[^\W\d_]+", text.lower())
     if len(words) < 80:
         return None
-    lengths = [len(w) for w in words]
-    if sum(lengths) / len(lengths) > 11 or sum(1 for n in lengths if n == 1) > 0.3 * len(words):
+    lengths = list(map(len, words))
+    if sum(lengths) / len(lengths) > 11 or lengths.count(1) > 0.3 * len(words):
         return None  # words glued together, or glyph codes instead of text: cannot tell
     if "lorem ipsum" in " ".join(words):
         return ("lorem", 1.0)

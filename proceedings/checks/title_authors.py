@@ -4,16 +4,18 @@ from collections.abc import Iterable
 
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import alnum_key, author_on_page, tokens
+from proceedings.checks.textcheck import alnum_key, author_on_page, fold, key_of, words_of
 from proceedings.findings import Finding
 from proceedings.pdf.textlayer import PageText
 
 
-def check_title_authors(page1: PageText, title: str, authors: Iterable[tuple[str, str | None]]) -> list[Finding]:
-    """Warnings when the title or an author of papers.yaml is not on page 1."""
-    text = page1.text
-    page_key = alnum_key(text)
-    page_tokens = tokens(text)
+def check_title_authors(page1: PageText, title: str, authors: Iterable[tuple[str, str | None]],
+                        folded: str | None = None) -> list[Finding]:
+    """Warnings when the title or an author of papers.yaml is not on page 1 (``folded``: its text folded already,
+    as :attr:`~proceedings.checks.paper.Paper.folded` has it)."""
+    text = fold(page1.text) if folded is None else folded
+    page_key = key_of(text)
+    page_tokens = words_of(text)
     out = []
     title_key = alnum_key(title)
     if title_key and title_key not in page_key:
@@ -34,4 +36,6 @@ def check_title_authors(page1: PageText, title: str, authors: Iterable[tuple[str
 @check("title-authors", "Title and authors on page 1", "2")
 def run(paper: Paper):
     page1 = paper.page(1)
-    return check_title_authors(page1, paper.title, paper.authors) if page1 is not None else []
+    if page1 is None:
+        return []
+    return check_title_authors(page1, paper.title, paper.authors, paper.folded.get(page1.number))
