@@ -6,6 +6,7 @@ import re
 from proceedings.checks.layout import in_template
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
+from proceedings.checks.textcheck import required_text
 from proceedings.findings import Finding
 
 
@@ -22,7 +23,8 @@ def run(paper: Paper):
             "rights-block", "error", 1,
             f"Page 1 lacks {' and '.join(missing)} (the 'nonacm' option, or a template with the rights block "
             "removed).", expected.fix)]
-    template = [label for label, pattern in venue.placeholder_patterns() if re.search(pattern, text)]
+    template = [label for label, pattern in venue.placeholder_patterns()
+                if required_text(pattern) in text and pattern.search(text)]  # ``in``: at memory speed, most miss
     if template:
         return [Finding(
             "rights-block", "error", 1,
