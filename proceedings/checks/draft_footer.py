@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from proceedings.checks._marks import mark_finding, on_enough_pages, running_marks
 from proceedings.checks.paper import Paper
 from proceedings.checks.registry import check
-from proceedings.checks.textcheck import DRAFT_MARK, is_watermark
+from proceedings.checks.textcheck import DRAFT_MARK, WATERMARK_SIZE, is_watermark
 from proceedings.pdf.geometry import Rect
 from proceedings.pdf.textlayer import Span
 
@@ -33,7 +33,8 @@ def draft_marks(paper: Paper) -> DraftMarks:
         spans: dict[int, list[Span]] = {}
         for page in paper.pages:
             body = page.body_size()
-            marks = [s for s in page.spans if is_watermark(s.text, s.size, body)]
+            least = WATERMARK_SIZE * (body or 10.0)  # as is_watermark asks first: most spans are asked no more
+            marks = [s for s in page.spans if s.size >= least and is_watermark(s.text, s.size, body)]
             if marks:
                 spans[page.number] = marks
         shown = on_enough_pages(paper, {number: marks[0].box for number, marks in spans.items()})
