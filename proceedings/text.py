@@ -123,7 +123,11 @@ def ascii_fold(text: str) -> str:
     """Strip accents and fold special letters and typographic punctuation to ASCII look-alikes."""
     if text.isascii():  # most text: only the backquote of the special characters is ASCII
         return text.replace("`", "'") if "`" in text else text
-    return _NON_ASCII.sub(_fold_run, text).replace("`", "'")  # NFKD makes some (῭: a backquote and marks)
+    if "\n" in text:  # a page: the pattern tries every character, a line's isascii() is known as it is cut
+        text = "\n".join([line if line.isascii() else _NON_ASCII.sub(_fold_run, line) for line in text.split("\n")])
+    else:
+        text = _NON_ASCII.sub(_fold_run, text)
+    return text.replace("`", "'")  # NFKD makes some (῭: a backquote and marks)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -133,7 +137,9 @@ grow it past a few thousand)."""
 
 
 def _fold_run(match: re.Match[str]) -> str:
-    return "".join(_FOLDED[c] if c in _FOLDED else _fold_char(c) for c in match.group())
+    run = match.group()
+    folded = _FOLDED.get(run)  # most runs are one character
+    return folded if folded is not None else "".join(_FOLDED[c] if c in _FOLDED else _fold_char(c) for c in run)
 
 
 def _fold_char(char: str) -> str:
