@@ -21,7 +21,8 @@ may follow: "Anonymous submission #1234", "Anonymous Authors, Anonymous Institut
 @check("anonymous", "Anonymous author block", "6")
 def run(paper: Paper):
     page = paper.page(1)
-    if page is None or not PATTERN.search(paper.folded.get(1, "")):
+    text = paper.folded.get(1, "")
+    if page is None or "anonymous" not in text or not PATTERN.search(text):  # ``in``: at memory speed
         return []
     title = fold(paper.title)
     for line in page.lines:

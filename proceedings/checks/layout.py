@@ -27,6 +27,12 @@ _ROMAN_HEAD = re.compile(r"^(?:I|II|III|IV|V|VI|VII|VIII|IX|X)\.\s+[A-Z][A-Z ]{3
 _JOURNAL = re.compile(r"\b(?:j\.\s*acm|proc\.\s*acm|acm\s+trans\.|acm\s+comput\.\s+surv)")
 
 
+def _journal(p1: str) -> bool:
+    """Whether page 1 (folded) names an ACM journal (each phrase of :data:`_JOURNAL` has "acm": a page without it
+    is not searched)."""
+    return "acm" in p1 and _JOURNAL.search(p1) is not None
+
+
 def _fonts(paper: Paper, pages: list) -> dict[str, int]:
     """Characters set in each family of fonts (counted by font name first: a page has a few fonts)."""
     by_name: dict[str, int] = {}
@@ -65,7 +71,7 @@ def detect(paper: Paper) -> Layout:
     if abs(width - 486) <= 3 and abs(height - 720) <= 3:
         return Layout("acm-journal", "ACM journal format acmsmall (one column, 6.75 × 10 in)")
     if not two_columns and text_width:
-        if _JOURNAL.search(p1) or (acm_ref and main == "libertine" and text_width > 0.62 * width):
+        if _journal(p1) or (acm_ref and main == "libertine" and text_width > 0.62 * width):
             return Layout("acm-journal", "an ACM journal or manuscript format (one column, acmsmall, acmlarge or "
                                          "manuscript)")
         if text_width < 0.62 * width and ("keywords:" in p1 or main == "cm") and not acm_ref:
@@ -73,7 +79,7 @@ def detect(paper: Paper) -> Layout:
         return Layout("one-column", "a one-column layout")
     if two_columns:
         ieee = ("index terms" in p1 or any(_ROMAN_HEAD.match(ln.text.strip()) for p in pages for ln in p.lines))
-        if _JOURNAL.search(p1):
+        if _journal(p1):
             return Layout("acm-journal", "an ACM journal format (acmtog or another two-column journal format)")
         if acm_ref or main == "libertine":
             body = statistics.median(p.body_size() for p in pages)

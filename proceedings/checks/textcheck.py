@@ -138,12 +138,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def alnum_key(text: str) -> str:
     """Only the letters and digits of ``fold(text)``: line breaks, hyphens and spacing do not count."""
-    return key_of(fold(text))
-
-
-def key_of(folded: str) -> str:
-    """:func:`alnum_key` of text folded already (by :func:`fold` or :func:`fold_lines`: spacing does not count)."""
-    return _NOT_ALNUM.sub("", folded)
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 def tokens(text: str) -> list[str]:
@@ -152,7 +147,8 @@ def tokens(text: str) -> list[str]:
 
 
 def words_of(folded: str) -> list[str]:
-    """:func:`tokens` of text folded already (by :func:`fold` or :func:`fold_lines`: spacing does not count)."""
+    """:func:`tokens` of text folded already (by :func:`fold` or :func:`fold_lines`: spacing does not count). Joined,
+    they are its :func:`alnum_key`: every letter and digit, in order."""
     return _WORD.findall(folded.replace("_", " "))
 
 
