@@ -301,7 +301,8 @@ _STOP = {
 _LANG_NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch"}
 
 
-_NOT_LETTER = re.compile(r"[\W\d_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+"""Runs of letters."""
 _NOT_LATIN = re.compile(r"[^\x00-\x7f\u00c0-\u024f]+")
 """Deleted from the letters, it leaves those that are ASCII or Latin-1, Extended-A or Extended-B."""
 
@@ -313,19 +314,26 @@ def guess_language(text: str) -> tuple[str, float] | None:
     only when that language's function words are common and clearly more common than English ones,
     so that tables, formulas and word lists (few function words of any language) pass.
     """
-    letters = _NOT_LETTER.sub("", text)
+    found = _LETTERS.findall(text)
+    letters = "".join(found)
     if len(letters) < 400:
         return None
-    latin = len(letters) if letters.isascii() else len(_NOT_LATIN.sub("", letters))
-    if latin < 0.5 * len(letters):
-        return ("non-latin", 1 - latin / len(letters))
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    if letters.isascii():  # no non-letter lower-cases to a letter: text.lower()'s words are these, lower-cased
+        joined = " ".join(found).lower()
+        words = joined.split(" ")
+        latin = len(letters)
+    else:
+        latin = len(_NOT_LATIN.sub("", letters))
+        if latin < 0.5 * len(letters):
+            return ("non-latin", 1 - latin / len(letters))
+        words = _LETTERS.findall(text.lower())
+        joined = " ".join(words)
     if len(words) < 80:
         return None
     lengths = list(map(len, words))
     if sum(lengths) / len(lengths) > 11 or lengths.count(1) > 0.3 * len(words):
         return None  # words glued together, or glyph codes instead of text: cannot tell
-    if "lorem ipsum" in " ".join(words):
+    if "lorem ipsum" in joined:
         return ("lorem", 1.0)
     counts = Counter(words)
     share = {lang: sum(counts[w] for w in stop if w in counts) / len(words) for lang, stop in _STOP.items()}
