@@ -1,8 +1,11 @@
 """The PDFium functions the text layer calls per character, line, font or page object.
 
-Called through prototypes taking handles as integers (``c_void_p``), which ctypes passes without making pointer
-objects: about 0.2 µs less a call than pypdfium2's raw bindings, over thousands of calls a page. Each releases the
-GIL, as ctypes does for every foreign call.
+The calls on a text page or a page (a character's rectangle, font size or text object; a page's object) take no
+argument types: ctypes passes each argument as it is — the page's handle as made by :func:`handle` (a pointer
+argument, made once), a Python int as a C int, ``byref()`` of a ``c_double`` as its pointer — without converting
+it first, about 1.5 µs less a call than checked prototypes over thousands of calls a page (their arguments must
+be exactly these). The calls on a font or an object take handles as integers (``c_void_p``): they are given what
+another call returned. Each call releases the GIL, as ctypes does for every foreign call.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from typing import Any
 from pypdfium2 import raw
 
 HANDLE = ctypes.c_void_p
-_DOUBLE = ctypes.POINTER(ctypes.c_double)
 _FLOAT = ctypes.POINTER(ctypes.c_float)
+
+Handle = Any
+"""A text page's or a page's handle as :func:`handle` makes it."""
 
 
 def prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
@@ -22,24 +27,29 @@ def prototype(function: Any, restype: Any, *argtypes: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-def handle(pointer: Any) -> int:
-    """A pypdfium2 raw handle (a text page, a page) as the integer the prototypes take."""
-    return ctypes.cast(pointer, ctypes.c_void_p).value
+def unchecked(function: Any, restype: Any) -> Any:
+    """``function`` of pypdfium2's raw bindings, its arguments passed as they are (see the module's note)."""
+    return prototype(function, restype)
 
 
-# a text page's characters and their rectangles
-count_rects = prototype(raw.FPDFText_CountRects, ctypes.c_int, HANDLE, ctypes.c_int, ctypes.c_int)
-get_rect = prototype(raw.FPDFText_GetRect, ctypes.c_int, HANDLE, ctypes.c_int, *[_DOUBLE] * 4)
-char_box = prototype(raw.FPDFText_GetCharBox, ctypes.c_int, HANDLE, ctypes.c_int, *[_DOUBLE] * 4)
+def handle(pointer: Any) -> Handle:
+    """A pypdfium2 raw handle (a text page, a page) as the pointer argument the unchecked calls take."""
+    return HANDLE.from_param(ctypes.cast(pointer, ctypes.c_void_p).value)
+
+
+# a text page's characters and their rectangles: (handle, index[, count]), (handle, index, *byref(c_double) * 4)
+count_rects = unchecked(raw.FPDFText_CountRects, ctypes.c_int)
+get_rect = unchecked(raw.FPDFText_GetRect, ctypes.c_int)
+char_box = unchecked(raw.FPDFText_GetCharBox, ctypes.c_int)
 
 # a character's font
-text_object = prototype(raw.FPDFText_GetTextObject, HANDLE, HANDLE, ctypes.c_int)
+text_object = unchecked(raw.FPDFText_GetTextObject, HANDLE)
+font_size = unchecked(raw.FPDFText_GetFontSize, ctypes.c_double)
 font_of = prototype(raw.FPDFTextObj_GetFont, HANDLE, HANDLE)
-font_size = prototype(raw.FPDFText_GetFontSize, ctypes.c_double, HANDLE, ctypes.c_int)
 base_name = prototype(raw.FPDFFont_GetBaseFontName, ctypes.c_size_t, HANDLE, ctypes.c_char_p, ctypes.c_size_t)
 weight = prototype(raw.FPDFFont_GetWeight, ctypes.c_int, HANDLE)
 
 # a page's objects
-page_object = prototype(raw.FPDFPage_GetObject, HANDLE, HANDLE, ctypes.c_int)
+page_object = unchecked(raw.FPDFPage_GetObject, HANDLE)
 object_type = prototype(raw.FPDFPageObj_GetType, ctypes.c_int, HANDLE)
 object_bounds = prototype(raw.FPDFPageObj_GetBounds, ctypes.c_int, HANDLE, *[_FLOAT] * 4)

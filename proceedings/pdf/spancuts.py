@@ -9,7 +9,7 @@ from proceedings.pdf import pdfiumcalls as fp
 from proceedings.pdf.geometry import Rect
 
 
-def split_line(handle: int, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+def split_line(handle: fp.Handle, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
     """A line of several rectangles cut where each rectangle's first character is (found by counting PDFium's
     rectangles over ever longer parts of the line); by the characters' centres when that does not give
     increasing cuts."""
@@ -29,7 +29,7 @@ def split_line(handle: int, text: str, start: int, length: int, rects: list[Rect
     return _split_by_chars(handle, text, start, length, rects)
 
 
-def _first_of_rect(handle: int, start: int, length: int, k: int, after: int, guess: int) -> int:
+def _first_of_rect(handle: fp.Handle, start: int, length: int, k: int, after: int, guess: int) -> int:
     """The first character of the line's ``k``-th rectangle: the shortest run of the line's characters (from the
     run ending at ``after`` on) that PDFium covers with ``k + 1`` rectangles ends there. A run's rectangles grow
     with its length: the run ending at ``guess`` is counted first, the bounds found by steps doubling away from it,
@@ -62,7 +62,8 @@ def _first_of_rect(handle: int, start: int, length: int, k: int, after: int, gue
     return start + lo - 1
 
 
-def _split_by_chars(handle: int, text: str, start: int, length: int, rects: list[Rect]) -> list[tuple[int, str, Rect]]:
+def _split_by_chars(handle: fp.Handle, text: str, start: int, length: int,
+                    rects: list[Rect]) -> list[tuple[int, str, Rect]]:
     """A line of several rectangles cut by its characters' centres."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
