@@ -189,6 +189,21 @@ _LINE = re.compile(r"[^\r\n]+")
 """A run of characters between PDFium's line breaks."""
 
 
+def _runs(text: str) -> list[tuple[int, str]]:
+    """(index, text) of each run of characters between PDFium's line breaks: the text split at its CR LF pairs
+    when it has no other CR or LF (PDFium's own breaks only), not matched character by character."""
+    breaks = text.count("\r\n")
+    if text.count("\r") != breaks or text.count("\n") != breaks:
+        return [(m.start(), m.group()) for m in _LINE.finditer(text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    for run in text.split("\r\n"):
+        if run:
+            out.append((start, run))
+        start += len(run) + 2
+    return out
+
+
 def page_box(page: Any) -> PageBox:
     """A pypdfium2 page's visible box and rotation. pypdfium2 reads a page's own /MediaBox and /CropBox only
     (US Letter when it has none): unless the page has both, the box is PDFium's own (the media box clipped by
@@ -222,18 +237,17 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         style = PageFonts(tp).style
         handle = fp.handle(tp)
         count_rects, get_rect, add = fp.count_rects, fp.get_rect, out.append
-        for line in _LINE.finditer(text):
+        for start, line in _runs(text):
             if len(out) >= MAX_SPANS:
                 break
-            start, end = line.span()
-            length = end - start
+            length = len(line)
             rects = [(left.value, bottom.value, right.value, top.value)
                      for i in range(count_rects(handle, start, length))
                      if get_rect(handle, i, ref_left, ref_top, ref_right, ref_bottom)]
             if not rects:
                 continue
             if len(rects) == 1:
-                pieces = [(start, line.group(), rects[0])]
+                pieces = [(start, line, rects[0])]
             else:
                 pieces = split_line(handle, text, start, length, rects)
             for first, piece, rect in pieces:
