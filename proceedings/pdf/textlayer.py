@@ -51,24 +51,30 @@ class Span:
         return (self.x0, self.y0, self.x1, self.y1)
 
 
-@dataclass
+@dataclass(init=False)
 class Line:
     """Spans on one baseline of one column, left to right (never changed once made: its facts are cached)."""
 
     spans: list[Span]
-    x0: float = field(init=False)
-    y0: float = field(init=False)
-    x1: float = field(init=False)
-    y1: float = field(init=False)
+    x0: float
+    y0: float
+    x1: float
+    y1: float
 
-    def __post_init__(self) -> None:  # every line's box is read (reading order, margins): made with the line
-        spans = self.spans
-        if len(spans) == 1:
-            one = spans[0]
-            self.x0, self.y0, self.x1, self.y1 = one.x0, one.y0, one.x1, one.y1
-            return
-        self.x0, self.y0 = min(s.x0 for s in spans), min(s.y0 for s in spans)
-        self.x1, self.y1 = max(s.x1 for s in spans), max(s.y1 for s in spans)
+    def __init__(self, spans: list[Span]) -> None:  # every line's box is read (reading order, margins): made here
+        self.spans = spans
+        first = spans[0]
+        x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+        for s in spans[1:]:  # as min() and max() would: a value replaces the one so far when it compares beyond
+            if s.x0 < x0:
+                x0 = s.x0
+            if s.y0 < y0:
+                y0 = s.y0
+            if s.x1 > x1:
+                x1 = s.x1
+            if s.y1 > y1:
+                y1 = s.y1
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
 
     @once
     def text(self) -> str:
