@@ -235,21 +235,22 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
         text = _page_text(tp, count)
         if len(text) != count:  # surrogate pairs: indices no longer match, take the slow way
             return _read_spans_bounded(tp, count, box)
-        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
-        refs = [ctypes.byref(v) for v in (left, top, right, bottom)]
-        ref_left, ref_top, ref_right, ref_bottom = refs
+        values = (ctypes.c_double * 4)()  # a rectangle's left, top, right, bottom, read as one list
+        ref_left, ref_top, ref_right, ref_bottom = (ctypes.byref(values, 8 * k) for k in range(4))
         out: list[Span] = []
-        joined = _joined if _SURROGATE.search(text) else str  # surrogate pairs made characters again, if any
+        surrogates = _SURROGATE.search(text) is not None  # surrogate pairs made characters again, if any
         style = PageFonts(tp).style
         handle = fp.handle(tp)
-        count_rects, get_rect, add = fp.count_rects, fp.get_rect, out.append
+        count_rects, get_rect, add, visual = fp.count_rects, fp.get_rect, out.append, box.rect_to_visual
         for start, line in _runs(text):
             if len(out) >= MAX_SPANS:
                 break
             length = len(line)
-            rects = [(left.value, bottom.value, right.value, top.value)
-                     for i in range(count_rects(handle, start, length))
-                     if get_rect(handle, i, ref_left, ref_top, ref_right, ref_bottom)]
+            rects: list[Rect] = []
+            for i in range(count_rects(handle, start, length)):
+                if get_rect(handle, i, ref_left, ref_top, ref_right, ref_bottom):
+                    left, top, right, bottom = values[:]
+                    rects.append((left, bottom, right, top))
             if not rects:
                 continue
             if len(rects) == 1:
@@ -257,12 +258,13 @@ def read_spans(page: Any, box: PageBox) -> list[Span]:
             else:
                 pieces = split_line(handle, text, start, length, rects)
             for first, piece, rect in pieces:
-                if not piece.strip():
+                if not piece or piece.isspace():
                     continue
                 size, bold, font = style(first)
                 if size <= 0:
                     size = max(rect[3] - rect[1], 0.5)
-                add(Span(joined(piece), *box.rect_to_visual(rect), size, bold, font))
+                x0, y0, x1, y1 = visual(rect)
+                add(Span(_joined(piece) if surrogates else piece, x0, y0, x1, y1, size, bold, font))
         return out
     finally:
         textpage.close()
