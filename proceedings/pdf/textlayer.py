@@ -314,7 +314,10 @@ def read_figures(page: Any, box: PageBox) -> list[Rect]:
 
 def group_lines(spans: list[Span]) -> list[Line]:
     """Spans on one baseline that follow each other closely, as lines, top to bottom and left to right."""
-    ordered = sorted(spans, key=_row_key)
+    try:
+        ordered = sorted(spans, key=_row_key)
+    except (OverflowError, ValueError):  # a box not finite
+        ordered = sorted(spans, key=_row_key_float)
     lines: list[Line] = []
     rows: list[list[Span]] = []
     for span in ordered:
@@ -350,13 +353,21 @@ _by_x = attrgetter("x0")
 
 
 def _row_key(span: Span) -> tuple[float, float]:
+    return (-round(span.y0), span.x0)  # as round(y0, 0) for a finite y0, without the float formatting it does
+
+
+def _row_key_float(span: Span) -> tuple[float, float]:
     return (-round(span.y0, 0), span.x0)
 
 
 def reading_order(lines: list[Line], width: float) -> list[Line]:
     """Lines column by column (left half, then right half), top to bottom: a phrase broken across two lines
     of one column reads on."""
-    return sorted(lines, key=lambda ln: (ln.x0 >= 0.5 * width - 2, -round(ln.y0, 0), ln.x0))
+    half = 0.5 * width - 2
+    try:  # round(y0) as round(y0, 0) for a finite y0, without the float formatting it does
+        return sorted(lines, key=lambda ln: (ln.x0 >= half, -round(ln.y0), ln.x0))
+    except (OverflowError, ValueError):  # a box not finite
+        return sorted(lines, key=lambda ln: (ln.x0 >= half, -round(ln.y0, 0), ln.x0))
 
 
 class TextLayer:
