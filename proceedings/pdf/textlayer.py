@@ -322,8 +322,12 @@ def group_lines(spans: list[Span]) -> list[Line]:
     rows: list[list[Span]] = []
     for span in ordered:
         y0, y1, size = span.y0, span.y1, span.size
+        reach = 0.35 * (size if size > 1.0 else 1.0) * 2  # never below 2 * tol: a row further away is passed by
         for row in rows[-3:]:  # the latest rows
             ref = row[-1]
+            dy = ref.y0 - y0
+            if dy > reach or dy < -reach:
+                continue
             least = ref.size if ref.size < size else size
             tol = 0.35 * least if least > 1.0 else 0.35
             dy = abs(ref.y0 - y0)
@@ -333,8 +337,10 @@ def group_lines(spans: list[Span]) -> list[Line]:
         else:
             rows.append([span])
     for row in rows:
-        if len(row) > 1:
-            row.sort(key=_by_x)
+        if len(row) == 1:  # most rows: one span, one line
+            lines.append(Line(row))
+            continue
+        row.sort(key=_by_x)
         current = [row[0]]
         last = row[0]
         for span in row[1:]:
