@@ -80,7 +80,7 @@ class Line:
     def text(self) -> str:
         spans = self.spans
         if len(spans) == 1:
-            return " ".join(spans[0].text.split())  # white space runs as one space, none at the ends
+            return _spaced(spans[0].text)
         parts: list[str] = []
         spaced = False  # whether the text so far ends with a space
         prev = None
@@ -92,7 +92,7 @@ class Line:
                 parts.append(span.text)
                 spaced = span.text.endswith(" ")
             prev = span
-        return " ".join("".join(parts).split())
+        return _spaced("".join(parts))
 
     @property
     def box(self) -> Rect:
@@ -105,6 +105,14 @@ class Line:
     @property
     def bold(self) -> bool:
         return bool(self.spans) and all(s.bold for s in self.spans if s.text.strip())
+
+
+def _spaced(text: str) -> str:
+    """White space runs as one space, none at the ends: the text itself when it has no white space but single
+    spaces inside (every other white space character is one ``isprintable`` refuses), not split and joined."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 @dataclass
