@@ -177,7 +177,9 @@ def _bounded_text(textpage: Any, rect: Rect) -> str:
 def _page_text(tp: Any, count: int) -> str:
     """The page's text, one character per PDFium character index: a character outside the Basic Multilingual
     Plane (math italic 𝑥) takes two indices, so it stays two surrogates here (see :func:`_joined`)."""
-    buf = ctypes.create_string_buffer(2 * (count + 1))  # not a new array type for each page's length
+    # a power of two, at least 2 * (count + 1) bytes: ctypes makes an array type for each length (a tenth of a
+    # millisecond) and keeps it, so a few lengths over all pages, not a new one for each
+    buf = ctypes.create_string_buffer(1 << (2 * count + 1).bit_length())
     got = max(raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, _USHORTS)) - 1, 0)
     text = ctypes.string_at(buf, got * 2).decode("utf-16-le", "surrogatepass")
     if len(text) == got:
