@@ -27,6 +27,7 @@ from proceedings.cli.common import (
 )
 from proceedings.cli.imports import import_app, init_command
 from proceedings.errors import RuleViolation
+from proceedings.util.heap import keep_freed_memory
 
 app = typer.Typer(
     name="proceedings",
@@ -200,7 +201,9 @@ def bundle(project: ProjectOpt = Path("."), out_dir: OutOpt = None,
 def main() -> None:
     """Console-script entry point. Once the command has finished (its files written and closed), the process
     ends without the interpreter's teardown, which frees every object one by one (a tenth of a second after a
-    build): the exit handlers run, the output is flushed, and only then does the process exit."""
+    build): the exit handlers run, the output is flushed, and only then does the process exit. The process is
+    this tool's own: its C heap keeps what it frees (:mod:`proceedings.util.heap`)."""
+    keep_freed_memory()
     try:
         app()
     except SystemExit as exc:

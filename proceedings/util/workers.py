@@ -1,11 +1,10 @@
 """Run one function over many inputs in worker processes, each input under a time and memory limit.
 
-A hostile PDF can make a reader loop, recurse or inflate a decompression bomb. Each input runs in
-a worker process whose address space is capped (``RLIMIT_AS``) and whose task is timed by the
-parent: past the time limit the worker is killed and replaced, and the input gets an outcome
-``timeout``; a ``MemoryError`` or a dead worker gives ``memory`` or ``crash``. The other inputs
-go on. Workers are forked from this process when it runs no other thread (instant), else from a
-``forkserver`` (safe with threads, e.g. a progress bar's).
+A hostile PDF can make a reader loop, recurse or inflate a decompression bomb. Each input runs in a worker process
+whose address space is capped (``RLIMIT_AS``) and whose task is timed by the parent: past the time limit the worker
+is killed and replaced, and the input gets an outcome ``timeout``; a ``MemoryError`` or a dead worker gives
+``memory`` or ``crash``. The other inputs go on. Workers are forked from this process when it runs no other thread
+(instant), else from a ``forkserver`` (safe with threads, e.g. a progress bar's).
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from proceedings.util.heap import keep_freed_memory
+
 log = logging.getLogger(__name__)
 
 _PRELOAD = ["proceedings.stages.validate", "proceedings.checks.builtin", "proceedings.stages.parts"]
@@ -35,8 +36,8 @@ class Outcome:
     status: str
     """``ok``, ``error`` (the function raised), ``timeout``, ``memory`` or ``crash``."""
     value: Any = None
-    """The function's return value when ``ok``; for an ``error`` that was an ``OSError``, its
-    :func:`os_failure` data (the parent tells the machine's faults from the input's)."""
+    """The function's return value when ``ok``; for an ``error`` that was an ``OSError``, its :func:`os_failure` data
+    (the parent tells the machine's faults from the input's)."""
     detail: str = ""
     """What went wrong otherwise."""
 
@@ -127,6 +128,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., 
     warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     limit_memory(memory_mb)
+    keep_freed_memory()  # a paper's memory reused by the next, not faulted in again
     gc.freeze()  # what the parent made (modules, the project) lives as long as this process: the collector's
     while True:  # passes over a paper's objects no longer walk it
         try:
@@ -294,12 +296,11 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
                 count: int | None = None) -> dict[str, Outcome]:
     """Run ``fn(*args)`` for every ``(key, args)`` in worker processes; one Outcome per key.
 
-    ``fn`` must be a module-level function (it is pickled by reference). Each call gets
-    ``time_limit`` seconds and ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task
-    ahead, while the workers run (a generator may work out each task's arguments then): a worker that sends its
-    result is handed the next task before ``on_done`` sees that result. ``count``: how many it holds, when it is
-    not a list. A task ``(key, args, seconds)`` has a time limit of its own.
-    """
+    ``fn`` must be a module-level function (it is pickled by reference). Each call gets ``time_limit`` seconds and
+    ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task ahead, while the workers run (a
+    generator may work out each task's arguments then): a worker that sends its result is handed the next task
+    before ``on_done`` sees that result. ``count``: how many it holds, when it is not a list. A task ``(key, args,
+    seconds)`` has a time limit of its own."""
     queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
     if not queue:
