@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 TARGET_KEY = b"/ProcTarget"
 
 _REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
+_PLAIN_REF = re.compile(rb"(\d+) 0 R\b")
+""":data:`_REF` for bytes with no literal string (no ``(``): split on it, the numbers are every other piece."""
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
@@ -216,8 +218,29 @@ class _Out:
         self.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
 
 
+class _Renumber(dict):
+    """A part's references as written in the volume, by their object number's digits (each made once a part)."""
+
+    def __init__(self, absolute: dict[int, int], shift: int) -> None:
+        super().__init__()
+        self.absolute, self.shift = absolute, shift
+
+    def __missing__(self, digits: bytes) -> bytes:
+        n = int(digits)
+        self[digits] = ref = b"%d 0 R" % self.absolute.get(n, n + self.shift)
+        return ref
+
+    def sub(self, text: bytes) -> bytes:
+        """``text`` with its references (outside literal strings) renumbered."""
+        if b"(" in text:
+            return _REF.sub(lambda m: m.group(0) if m.group(1) is None else self[m.group(1)], text)
+        pieces = _PLAIN_REF.split(text)
+        pieces[1::2] = map(self.__getitem__, pieces[1::2])
+        return b"".join(pieces)
+
+
 def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip: set[int], page_set: set[int],
-               shift: int, renumber: Callable[[re.Match], bytes], parent: bytes) -> int:
+               shift: int, renumber: _Renumber, parent: bytes) -> int:
     """Copy a part's objects: references renumbered in their dictionaries, stream data as it is; return the
     CRC-32 of the bytes written.
 
@@ -236,7 +259,7 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
         split = data.find(b"\nstream\n", head, body_end)
         dict_part = data[head:body_end if split < 0 else split]
         if b" 0 R" in dict_part:  # most objects (widths, images, font files) refer to nothing: not scanned
-            dict_part = _REF.sub(renumber, dict_part)
+            dict_part = renumber.sub(dict_part)
         if num in page_set:
             dict_part = _KEY_REF[b"Parent"].sub(parent, dict_part, count=1)
         dict_part = dict_part.strip(b"\n")
@@ -315,13 +338,6 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
             page_set = set(part.pages)
             shift = part.base
 
-            def renumber(match: re.Match, absolute=absolute, shift=shift) -> bytes:
-                num = match.group(1)
-                if num is None:
-                    return match.group(0)
-                n = int(num)
-                return b"%d 0 R" % absolute.get(n, n + shift)
-
             identity = identities[index] if identities else None
             key = reuse.context(identity, shift, absolute, skip) if identity else ""
             start = out.pos
@@ -337,7 +353,7 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
                 if identity and crc32_hex(data) != identity:  # the cached part changed since it was stamped
                     raise DamagedPart(part.path)
                 crc = _copy_part(out, data, part.offsets or _index(data, part.path)[0], skip, page_set, shift,
-                                 renumber, b"/Parent %d 0 R" % pages_ref)
+                                 _Renumber(absolute, shift), b"/Parent %d 0 R" % pages_ref)
             written.append(Written(start, out.pos, crc, key, taken is not None))
         kids = b" ".join(b"%d 0 R" % n for n in all_pages)
         out.obj(pages_ref, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(all_pages), kids))
