@@ -245,14 +245,18 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
     CRC-32 of the bytes written.
 
     Stream data is passed on as views of the part's bytes and written in one call per part, so
-    the data is copied once, from the part to the volume.
+    the data is copied once, from the part to the volume; the objects' other bytes between two streams are
+    joined into one piece.
     """
     view = memoryview(data)
     pieces: list = []
+    small: list[bytes] = []  # the bytes since the last stream data
     pos = out.pos
-    for num in sorted(offsets):
-        if num in skip:
-            continue
+    numbers = [num for num in sorted(offsets) if num not in skip]
+    if numbers:
+        out.at(numbers[-1] + shift, pos)  # the table as long as the part needs: its entries set in place below
+    table = out.offsets
+    for num in numbers:
         start, end = offsets[num]
         head = data.index(b"obj", start, end) + 3
         body_end = data.rindex(b"endobj", start, end)
@@ -262,19 +266,22 @@ def _copy_part(out: _Out, data: bytes, offsets: dict[int, tuple[int, int]], skip
             dict_part = renumber.sub(dict_part)
         if num in page_set:
             dict_part = _KEY_REF[b"Parent"].sub(parent, dict_part, count=1)
-        dict_part = dict_part.strip(b"\n")
-        header = b"%d 0 obj\n" % (num + shift)
-        out.at(num + shift, pos)
-        pieces += (header, dict_part)
-        pos += len(header) + len(dict_part)
-        if split >= 0:
-            stop = body_end
-            while stop > split and data[stop - 1] == 0x0A:  # rstrip(b"\n")
-                stop -= 1
-            pieces.append(view[split:stop])
-            pos += stop - split
-        pieces.append(b"\nendobj\n")
-        pos += 8
+        table[num + shift] = pos
+        if split < 0:
+            piece = b"%d 0 obj\n%s\nendobj\n" % (num + shift, dict_part.strip(b"\n"))
+            small.append(piece)
+            pos += len(piece)
+            continue
+        piece = b"%d 0 obj\n%s" % (num + shift, dict_part.strip(b"\n"))
+        small.append(piece)
+        pieces.append(b"".join(small))
+        small = [b"\nendobj\n"]
+        stop = body_end
+        while stop > split and data[stop - 1] == 0x0A:  # rstrip(b"\n")
+            stop -= 1
+        pieces.append(view[split:stop])
+        pos += len(piece) + stop - split + 8
+    pieces.append(b"".join(small))
     out.stream.writelines(pieces)
     out.pos = pos
     crc = 0
