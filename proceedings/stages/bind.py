@@ -36,6 +36,7 @@ _REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
 _PLAIN_REF = re.compile(rb"(\d+) 0 R\b")
 """:data:`_REF` for bytes with no literal string (no ``(``): split on it, the numbers are every other piece."""
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
 _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root", b"Info", b"Pages", b"Parent")}
@@ -104,6 +105,20 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     section = data[xref_at:]
     if not section.startswith(b"xref"):
         raise BindError(f"{path}: no classic cross-reference table")
+    table = _XREF_TABLE.match(data, xref_at)
+    if table:  # as pypdf writes it: one section from 0, an entry a line; numbered by their places
+        fields = table.group(1).split()
+        starts = [(int(at), number) for number, (at, kind) in enumerate(zip(fields[0::3], fields[2::3]))
+                  if kind == b"n" and number]
+    else:
+        starts = _entries(section)
+    starts.sort()
+    begins = [start for start, _num in starts]
+    return dict(zip([num for _start, num in starts], zip(begins, begins[1:] + [xref_at]))), xref_at
+
+
+def _entries(section: bytes) -> list[tuple[int, int]]:
+    """(Byte offset, object number) of each object in use, from a cross-reference table of any layout."""
     starts = []
     number = 0
     for line in section.split(b"\n")[1:]:
@@ -118,12 +133,7 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
         else:
             first, _count = line.split()
             number = int(first)
-    starts.sort()
-    offsets = {}
-    for i, (start, num) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else xref_at
-        offsets[num] = (start, end)
-    return offsets, xref_at
+    return starts
 
 
 def read_part(path: Path, shared: tuple[int, ...] | None = None, *, keep_offsets: bool = True,
