@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 TARGET_KEY = b"/ProcTarget"
 
 _REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
-_PLAIN_REF = re.compile(rb"(\d+) 0 R\b")
-""":data:`_REF` for bytes with no literal string (no ``(``): split on it, the numbers are every other piece."""
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -244,8 +242,17 @@ class _Renumber(dict):
         """``text`` with its references (outside literal strings) renumbered."""
         if b"(" in text:
             return _REF.sub(lambda m: m.group(0) if m.group(1) is None else self[m.group(1)], text)
-        pieces = _PLAIN_REF.split(text)
-        pieces[1::2] = map(self.__getitem__, pieces[1::2])
+        pieces = []  # split at " 0 R" (found at C speed, where the pattern is tried at every byte): what
+        chunks = text.split(b" 0 R")  # :data:`_REF` matches is the digits before one, if a non-word byte follows
+        prev = chunks[0]
+        for chunk in chunks[1:]:
+            head = prev.rstrip(b"0123456789")
+            if len(head) < len(prev) and not (chunk[:1].isalnum() or chunk[:1] == b"_"):
+                pieces += (head, self[prev[len(head):]])
+                prev = chunk
+            else:
+                prev += b" 0 R" + chunk
+        pieces.append(prev)
         return b"".join(pieces)
 
 
