@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 TARGET_KEY = b"/ProcTarget"
 
 _REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
+"""What binding renumbers: ``N 0 R`` outside literal strings (:meth:`_Renumber.sub` finds the same)."""
+_STRING = re.compile(rb"(\((?:[^\\)]++|\\.)*+\))", re.S)
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -240,8 +242,16 @@ class _Renumber(dict):
 
     def sub(self, text: bytes) -> bytes:
         """``text`` with its references (outside literal strings) renumbered."""
-        if b"(" in text:
-            return _REF.sub(lambda m: m.group(0) if m.group(1) is None else self[m.group(1)], text)
+        if b"(" not in text:
+            return self._refs(text)
+        pieces = _STRING.split(text)  # what is outside the literal strings, and the strings as they are
+        pieces[0::2] = map(self._refs, pieces[0::2])
+        return b"".join(pieces)
+
+    def _refs(self, text: bytes) -> bytes:
+        """``text`` (no literal string in it) with its references renumbered."""
+        if b" 0 R" not in text:
+            return text
         pieces = []  # split at " 0 R" (found at C speed, where the pattern is tried at every byte): what
         chunks = text.split(b" 0 R")  # :data:`_REF` matches is the digits before one, if a non-word byte follows
         prev = chunks[0]
