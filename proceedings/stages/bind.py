@@ -408,8 +408,8 @@ def bind(parts: list[Part], *, paper_first: dict[str, tuple[int, int]], outline:
         xref_at = out.pos
         out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
         for first in range(1, size, 4096):  # in slices: the table of a large volume is never held whole
-            out.write(b"".join(b"%010d 00000 n \n" % out.offsets[num] if out.offsets[num] >= 0
-                               else b"0000000000 00001 f \n" for num in range(first, min(first + 4096, size))))
+            out.write(b"".join([b"%010d 00000 n \n" % at if at >= 0 else b"0000000000 00001 f \n"
+                                for at in out.offsets[first:first + 4096]]))
         hex_id = file_id.hex().encode()
         out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
                   % (size, catalog, info_ref, hex_id, hex_id, xref_at))
