@@ -34,6 +34,8 @@ TARGET_KEY = b"/ProcTarget"
 
 _REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
 """What binding renumbers: ``N 0 R`` outside literal strings (:meth:`_Renumber.sub` finds the same)."""
+_WORD = frozenset(bytes([c]) for c in b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+"""The bytes ``\\b`` counts as word characters (after ``R``, one ends no reference)."""
 _STRING = re.compile(rb"(\((?:[^\\)]++|\\.)*+\))", re.S)
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
@@ -257,7 +259,7 @@ class _Renumber(dict):
         prev = chunks[0]
         for chunk in chunks[1:]:
             head = prev.rstrip(b"0123456789")
-            if len(head) < len(prev) and not (chunk[:1].isalnum() or chunk[:1] == b"_"):
+            if len(head) < len(prev) and chunk[:1] not in _WORD:
                 pieces += (head, self[prev[len(head):]])
                 prev = chunk
             else:
