@@ -32,10 +32,7 @@ log = logging.getLogger(__name__)
 
 TARGET_KEY = b"/ProcTarget"
 
-_REF = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) 0 R\b", re.S)
-"""What binding renumbers: ``N 0 R`` outside literal strings (:meth:`_Renumber.sub` finds the same)."""
-_WORD = frozenset(bytes([c]) for c in b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-"""The bytes ``\\b`` counts as word characters (after ``R``, one ends no reference)."""
+_WORD = frozenset(re.findall(rb"\w", bytes(range(256))))  # the bytes ``\b`` counts as word characters
 _STRING = re.compile(rb"(\((?:[^\\)]++|\\.)*+\))", re.S)
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
@@ -104,8 +101,7 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     if not tail:
         raise BindError(f"{path}: no startxref")
     xref_at = int(tail.group(1))
-    section = data[xref_at:]
-    if not section.startswith(b"xref"):
+    if not data.startswith(b"xref", xref_at):
         raise BindError(f"{path}: no classic cross-reference table")
     table = _XREF_TABLE.match(data, xref_at)
     if table:  # as pypdf writes it: one section from 0, an entry a line; numbered by their places
@@ -113,29 +109,22 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
         starts = [(int(at), number) for number, (at, kind) in enumerate(zip(fields[0::3], fields[2::3]))
                   if kind == b"n" and number]
     else:
-        starts = _entries(section)
+        starts, number = [], 0  # any other layout: line by line
+        for line in data[xref_at:].split(b"\n")[1:]:
+            line = line.strip()
+            if not line or line.startswith(b"trailer"):
+                break
+            entry = _XREF_ENTRY.match(line)
+            if entry:
+                if entry.group(3) == b"n" and number:
+                    starts.append((int(entry.group(1)), number))
+                number += 1
+            else:
+                first, _count = line.split()
+                number = int(first)
     starts.sort()
     begins = [start for start, _num in starts]
     return dict(zip([num for _start, num in starts], zip(begins, begins[1:] + [xref_at]))), xref_at
-
-
-def _entries(section: bytes) -> list[tuple[int, int]]:
-    """(Byte offset, object number) of each object in use, from a cross-reference table of any layout."""
-    starts = []
-    number = 0
-    for line in section.split(b"\n")[1:]:
-        line = line.strip()
-        if not line or line.startswith(b"trailer"):
-            break
-        entry = _XREF_ENTRY.match(line)
-        if entry:
-            if entry.group(3) == b"n" and number:
-                starts.append((int(entry.group(1)), number))
-            number += 1
-        else:
-            first, _count = line.split()
-            number = int(first)
-    return starts
 
 
 def read_part(path: Path, shared: tuple[int, ...] | None = None, *, keep_offsets: bool = True,
@@ -231,7 +220,8 @@ class _Out:
 
 
 class _Renumber(dict):
-    """A part's references as written in the volume, by their object number's digits (each made once a part)."""
+    """A part's references as written in the volume, by their object number's digits (each made once a part);
+    :meth:`sub` renumbers them: ``N 0 R`` outside literal strings, not followed by a word character."""
 
     def __init__(self, absolute: dict[int, int], shift: int) -> None:
         super().__init__()
@@ -254,8 +244,8 @@ class _Renumber(dict):
         """``text`` (no literal string in it) with its references renumbered."""
         if b" 0 R" not in text:
             return text
-        pieces = []  # split at " 0 R" (found at C speed, where the pattern is tried at every byte): what
-        chunks = text.split(b" 0 R")  # :data:`_REF` matches is the digits before one, if a non-word byte follows
+        pieces = []  # split at " 0 R" (found at C speed, where the pattern is tried at every byte): a reference
+        chunks = text.split(b" 0 R")  # is the digits before one, if a non-word byte follows
         prev = chunks[0]
         for chunk in chunks[1:]:
             head = prev.rstrip(b"0123456789")
