@@ -107,13 +107,12 @@ class Stamper:
         page.Resources = new
 
 
-def shared_numbers(data: bytes | WrittenPart) -> tuple[int, ...]:
+def shared_numbers(data: bytes) -> tuple[int, ...]:
     """The object numbers of the shared stamp objects (the ``q`` stream, the footer form, the number font and
     what they refer to) in a written part, in one order for every part (depth first from those three, keys
     sorted): binding writes them once and points every part's references at that copy. Empty when no page of
-    the part is stamped. Read from the part's bytes (:mod:`~proceedings.pdf.written`), not opened again (``data``:
-    them, or the part as read already)."""
-    part = data if isinstance(data, WrittenPart) else WrittenPart(data)
+    the part is stamped. Read from the part's bytes ``data`` (:mod:`~proceedings.pdf.written`), not opened again."""
+    part = WrittenPart(data)
     tree = part.resolve(part.resolve(part.trailer().get("/Root", {})).get("/Pages"))
     for ref in tree.get("/Kids", []) if isinstance(tree, dict) else []:
         page = part.resolve(ref)

@@ -92,16 +92,13 @@ class WrittenPart:
         self.data = data
         self._table, self._count = located
         self._read: dict[int, Any] = {}
-        self._trailer: dict[str, Any] | None = None
 
     def trailer(self) -> dict[str, Any]:
-        """The trailer's dictionary (read once: what is returned is not to be changed)."""
-        if self._trailer is None:
-            at = self.data.rfind(b"trailer", self._table + xref.ENTRY * self._count)
-            if at < 0:
-                raise ValueError("the part has no trailer")
-            self._trailer = _value(self.data, at + len(b"trailer"))
-        return self._trailer
+        """The trailer's dictionary."""
+        at = self.data.rfind(b"trailer", self._table + xref.ENTRY * self._count)
+        if at < 0:
+            raise ValueError("the part has no trailer")
+        return _value(self.data, at + len(b"trailer"))
 
     def get(self, number: int) -> Any:
         """Object ``number`` (a stream: its dictionary); None when the table has no such object. Read once (what is
@@ -121,10 +118,6 @@ class WrittenPart:
             return None
         at = self._table + xref.ENTRY * number
         return xref.in_use(self.data[at:at + xref.ENTRY])
-
-    def last(self) -> int:
-        """The highest number of an object in use (0: none)."""
-        return next((n for n in range(self._count - 1, 0, -1) if self.offset(n) is not None), 0)
 
     def references(self, number: int) -> list[Ref]:
         """The references object ``number`` holds (a stream: its dictionary), in the order written: depth first,

@@ -22,9 +22,8 @@ from proceedings import __version__
 from proceedings.pdf.pagecopy import copy_pages, keep_pages, open_pdf
 from proceedings.pdf.stamp import Stamper, shared_numbers
 from proceedings.pdf.streams import Verified, check_part
-from proceedings.pdf.written import Ref, WrittenPart
 from proceedings.pdf.xmp import DocumentMetadata, describe
-from proceedings.stages.bind import _HEADER, TARGET_KEY, read_part
+from proceedings.stages.bind import read_part
 from proceedings.text import roman
 from proceedings.util.atomic import atomic_open
 from proceedings.util.cache import crc32_hex
@@ -126,23 +125,10 @@ def stamp_paper(path: str, first_page: int, out: str, footer: str, meta: Documen
 
 def written_facts(path: Path, data: bytes) -> tuple[tuple[int, ...], dict]:
     """The shared stamp objects' numbers (:func:`~proceedings.pdf.stamp.shared_numbers`) and the layout
-    (:meth:`~proceedings.stages.bind.Part.layout`) of the part just written to ``path`` (its bytes ``data``), both
-    from one reading of it (:class:`~proceedings.pdf.written.WrittenPart`): its trailer, catalog and page tree are
-    what the layout is made of. A part that holds a placeholder's key anywhere (a paper's bytes may) is left to
-    :func:`~proceedings.stages.bind.read_part`, which reads placeholders."""
-    part = WrittenPart(data)
-    shared = shared_numbers(part)
-    if TARGET_KEY in data:
-        return shared, read_part(path, shared, keep_offsets=False, data=data).layout()
-    trailer = part.trailer()
-    root = trailer["/Root"]
-    catalog = part.get(root)
-    tree = catalog["/Pages"]
-    skip = {root, tree} | {ref for ref in (trailer.get("/Info"), catalog.get("/Metadata")) if isinstance(ref, Ref)}
-    version = _HEADER.match(data)
-    return shared, {"last": part.last(), "pages": [int(kid) for kid in part.get(tree)["/Kids"]],
-                    "skip": sorted(int(n) for n in skip), "targets": {},
-                    "version": version.group(1).decode() if version else "1.3"}
+    (:meth:`~proceedings.stages.bind.Part.layout`) of the part just written to ``path`` (its bytes ``data``): what
+    bind would read of it, read here once, by the worker that wrote it."""
+    shared = shared_numbers(data)
+    return shared, read_part(path, shared, keep_offsets=False, data=data).layout()
 
 
 def front_parts(front: FrontMatter, footer: str, acronym: str, editors: list[str], date: str,
