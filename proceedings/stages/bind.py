@@ -104,7 +104,7 @@ def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     if not data.startswith(b"xref", xref_at):
         raise BindError(f"{path}: no classic cross-reference table")
     table = _XREF_TABLE.match(data, xref_at)
-    if table:  # as pypdf writes it: one section from 0, an entry a line; numbered by their places
+    if table:  # as qpdf writes it: one section from 0, an entry a line; numbered by their places
         fields = table.group(1).split()
         starts = [(int(at), number) for number, (at, kind) in enumerate(zip(fields[0::3], fields[2::3]))
                   if kind == b"n" and number]
