@@ -52,8 +52,7 @@ def test_every_paper_is_stamped_where_it_is_checked_and_the_volume_is_the_same(
     assert ahead.report.error_count == 0
     assert sorted(keyed) == sorted(p.paper.id for p in ahead.plan.papers)
 
-    real_place = StampAhead.place
-    monkeypatch.setattr(StampAhead, "place", lambda self, source, pages: real_place(self, source, 0) and None)
+    monkeypatch.setattr(StampAhead, "placement", lambda self, paper_id: None)  # no paper placed ahead
     stage_project = copy_project(tmp_path / "stage")
     staged = build_project(stage_project)
     assert sorted(by_stage) == sorted(p.paper.id for p in staged.plan.papers)  # all of them, this time
@@ -151,3 +150,33 @@ def test_stamping_ahead_that_runs_past_the_limit_blames_no_paper(tmp_path: Path,
                                                       for f in p.findings)
     assert sorted(by_stage) == sorted(p.paper.id for p in result.plan.papers) and len(by_stage) > 1
     assert not list((project / "build" / ".cache" / "ahead").glob("*.pdf"))
+
+
+def test_a_paper_is_placed_once_every_paper_before_it_is_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The tasks tell their papers' pages as they open them, in any order; a paper asking for its place before a
+    paper ahead of it is counted gets none (the stamp stage stamps it), and once counted, the page after them."""
+    from proceedings.context import make_context
+    from proceedings.stages.gather import gather
+
+    no_shared_cache(monkeypatch)
+    project = copy_project(tmp_path / "p")
+    ctx = make_context(project, tmp_path / "out")
+    gathered = gather(project, ctx)
+    first, second, *rest = gathered.sources
+    assert rest  # a third paper
+    ahead = StampAhead(gathered, ctx)
+    jobs = [ahead.job(source) for source in gathered.sources]
+    assert len({job.out for job in jobs}) == len(jobs)
+    ahead.heard(second.paper.id, ("pages", 5))
+    assert ahead.heard(second.paper.id, ("place", None)) is None  # the first paper's pages are not known yet
+    ahead.heard(first.paper.id, ("pages", 3))
+    ahead.heard(first.paper.id, ("pages", 9))  # told twice (counted here meanwhile): the first count stands
+    placed = ahead.heard(second.paper.id, ("place", None))
+    assert placed is not None and placed.first_page == 4 and placed.meta.first_page == 4 and placed.key
+    assert [(p.paper.id, p.first_page, p.pages) for p in ahead.plan] == [(first.paper.id, 1, 3),
+                                                                         (second.paper.id, 4, 5)]
+    ahead.record(rest[0], {}, None)  # its task failed before telling: left out
+    assert ahead.heard(rest[0].paper.id, ("place", None)) is None
+    if len(rest) > 1:
+        ahead.heard(rest[1].paper.id, ("pages", 2))
+        assert ahead.heard(rest[1].paper.id, ("place", None)).first_page == 9

@@ -186,3 +186,45 @@ def test_workers_start_once_the_imports_made_meanwhile_are_done(tmp_path: Path, 
         assert "broken_on_import" not in sys.modules and sys.modules["slow_to_import"].PREPARED is True
     finally:
         sys.modules.pop("slow_to_import", None)
+
+
+def _talker(n: int) -> tuple[int, object]:
+    """Tells the parent it started, then asks it a question, and returns the answer."""
+    from proceedings.util.workers import ask_parent, tell_parent
+
+    tell_parent(("started", n))
+    return os.getpid(), ask_parent(("double", n))
+
+
+@pytest.mark.parametrize("where", ["workers", "inline"])
+def test_a_task_tells_and_asks_the_parent_while_it_runs(where: str):
+    """What a task tells reaches the parent's on_message before its result; what it asks is answered there (the
+    answer of the parent's on_message), in a worker as in this process."""
+    from proceedings.util.workers import run_inline
+
+    heard: list[tuple[str, object]] = []
+    done: list[str] = []
+
+    def on_message(key: str, message: tuple[str, int]) -> int | None:
+        heard.append((key, message))
+        return 2 * message[1] if message[0] == "double" else None
+
+    tasks = [(str(n), (n,)) for n in range(4)]
+    if where == "workers":
+        outcomes = run_limited(_talker, tasks, jobs=2, time_limit=30, memory_mb=512, on_message=on_message,
+                               on_done=lambda outcome: done.append(outcome.key))
+    else:
+        outcomes = run_inline(_talker, tasks, on_message=on_message, on_done=lambda outcome: done.append(outcome.key))
+    for n in range(4):
+        pid, answer = outcomes[str(n)].value
+        assert answer == 2 * n and (pid != os.getpid()) == (where == "workers")
+        said = [message for key, message in heard if key == str(n)]
+        assert said == [("started", n), ("double", n)]
+    assert sorted(done) == ["0", "1", "2", "3"]
+
+
+def test_outside_a_task_nobody_is_asked():
+    from proceedings.util.workers import ask_parent, tell_parent
+
+    tell_parent("nothing")
+    assert ask_parent("anything") is None

@@ -3,10 +3,12 @@ hand), the front matter and author index drawn for the plan as most likely, and 
 imported by this process, which waits for the workers anyway.
 
 The stamp stage (:mod:`proceedings.stages.stamp`) needs every paper's printed first page, which the plan knows
-only once every paper is checked. Most papers pass, and their pages can be counted before they are checked;
-so each paper checked is numbered as the volume will most likely number it (papers before it in volume order:
-their pages from a cached check, or counted now; a paper that cannot be counted is taken as left out), stamped
-in the same worker task, and kept in the stamp cache under the key the stamp stage will look up. When the plan
+only once every paper is checked. Most papers pass, and their pages are known before they are checked: each task
+tells this process its paper's pages as soon as it has opened the file, and once checked asks for the paper's
+first page. That is the page the volume will most likely give it (the papers before it in volume order: their
+pages from a cached check, or as their tasks told them; a paper that cannot be opened is taken as left out),
+known by then unless a paper before it has not been opened yet (that paper is not stamped ahead). The paper is
+stamped in the same task and kept in the stamp cache under the key the stamp stage will look up. When the plan
 numbers a paper otherwise (a paper before it was left out after all), that key differs and the stamp stage
 stamps it again, as it would have anyway: the guess costs time when wrong, never a wrong page. The drawings
 are used by the draw stage (:mod:`proceedings.stages.draw`) likewise, only when drawn from the very facts.
@@ -47,15 +49,22 @@ the exporters), and their templates compiled (see :func:`~proceedings.util.worke
 
 @dataclass(frozen=True)
 class StampJob:
-    """What a worker needs to stamp a paper it has just checked (see :func:`~proceedings.stages.parts.stamp_paper`)."""
+    """What a worker needs to stamp a paper it has just checked, besides its :class:`Placement` (see
+    :func:`~proceedings.stages.parts.stamp_paper`)."""
 
-    first_page: int
     out: str
     footer: str
-    meta: DocumentMetadata
     budget: float
     """Seconds: when checking took longer, the paper is left to the stamp stage (the task's time limit holds)."""
-    key: str = ""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the volume will most likely put a paper: the answer to a worker's ``("place", None)``."""
+
+    first_page: int
+    meta: DocumentMetadata
+    key: str
     """The paper's stamp cache key: the stamped file's /ID."""
 
 
@@ -72,7 +81,8 @@ def count_pages(path: Path) -> int | None:
 
 
 class StampAhead:
-    """Numbers the papers in volume order as they are checked; keeps what the workers stamped and drew ahead."""
+    """Numbers the papers in volume order as their pages become known; keeps what the workers stamped and drew
+    ahead."""
 
     def __init__(self, gathered: Gathered, ctx: BuildContext) -> None:
         self.ctx = ctx
@@ -81,33 +91,62 @@ class StampAhead:
         self.cache = PaperCache(ctx)
         self.budget = BUDGET * self.project.workshop.rules.time_limit
         self.next_page = 1
+        self._order: list[Source] = []
+        """Every paper met so far, in volume order."""
+        self._counts: dict[str, int] = {}
+        """Paper id -> its pages (0: left out), once known: the first known stands."""
+        self._firsts: dict[str, Placed] = {}
         self._placed: dict[str, tuple[Placed, str]] = {}
         self.plan: list[Placed] = []
-        """Every paper placed so far, in volume order: the plan, if every paper is checked as guessed."""
+        """The papers placed so far (every one before them known), in volume order: the plan, if every paper is
+        checked as guessed."""
         self.drawn: dict[str, tuple[str, Any]] = {}
         """Drawing (:data:`~proceedings.stages.draw.FRONT`, ``INDEX``) -> (its key, the drawing), made ahead."""
         self._drawings: dict[str, dict[str, str]] = {}
         self.timed_out: dict[str, str] = {}
         """Drawing -> its key, of the drawings that ran past their time limit ahead."""
 
-    def place(self, source: Source, pages: int | None) -> StampJob | None:
-        """Place the next paper in volume order: ``pages`` when known (0: left out), None when it is checked now
-        (its pages are counted). The stamp job of a paper checked now, unless its stamped copy is cached."""
-        known = pages is not None
-        count = pages if known else count_pages(source.path)
-        if not count:
+    def place(self, source: Source, pages: int) -> None:
+        """The next paper in volume order, its ``pages`` known (0: left out)."""
+        self._order.append(source)
+        self.counted(source.paper.id, pages)
+
+    def job(self, source: Source) -> StampJob:
+        """The next paper in volume order, checked now: its task's stamp job (its pages told by the task)."""
+        self._order.append(source)
+        return StampJob(str(self._beside(source)), self.footer, self.budget)
+
+    def counted(self, paper_id: str, pages: int | None) -> None:
+        """A paper's pages (None or 0: left out); the papers whose first page that settles placed."""
+        self._counts.setdefault(paper_id, pages or 0)
+        while len(self._firsts) < len(self._order) and self._order[len(self._firsts)].paper.id in self._counts:
+            source = self._order[len(self._firsts)]
+            placed = self._firsts[source.paper.id] = Placed(source=source, pages=self._counts[source.paper.id],
+                                                             first_page=self.next_page)
+            if placed.pages:
+                self.next_page += placed.pages
+                self.plan.append(placed)
+
+    def heard(self, paper_id: str, message: tuple[str, Any]) -> Placement | None:
+        """What a task tells (``("pages", count)``) or asks (``("place", None)``: its :class:`Placement`; None when
+        a paper before it is not counted yet, or its stamped copy is cached)."""
+        kind, value = message
+        if kind == "pages":
+            self.counted(paper_id, value)
             return None
-        placed = Placed(source=source, pages=count, first_page=self.next_page)
-        self.next_page += count
-        self.plan.append(placed)
-        if known:
+        return self.placement(paper_id) if kind == "place" else None
+
+    def placement(self, paper_id: str) -> Placement | None:
+        """Where the paper goes, when every paper before it is counted, unless its stamped copy is cached."""
+        placed = self._firsts.get(paper_id)
+        if placed is None or not placed.pages:
             return None
-        key, meta = self.cache.keys[(source.paper.id, placed.first_page, count)] = paper_key(placed, self.project,
+        key, meta = self.cache.keys[(paper_id, placed.first_page, placed.pages)] = paper_key(placed, self.project,
                                                                                             self.footer)
-        if self.cache.get(source.paper.id, key) is not None:
+        if self.cache.get(paper_id, key) is not None:
             return None
-        self._placed[source.paper.id] = (placed, key)
-        return StampJob(placed.first_page, str(self._beside(source)), self.footer, meta, self.budget, key)
+        self._placed[paper_id] = (placed, key)
+        return Placement(placed.first_page, meta, key)
 
     def _beside(self, source: Source) -> Path:
         """Where a worker stamps a paper ahead: a folder of its own beside the cached copies (which stay as they
@@ -116,7 +155,9 @@ class StampAhead:
 
     def record(self, source: Source, checked: dict[str, Any], stamped: Any) -> None:
         """Keep the copy a worker stamped, when the check agrees with the guess (usable, as many pages); any other
-        is dropped (the stamp stage stamps that paper, and reports what goes wrong)."""
+        is dropped (the stamp stage stamps that paper, and reports what goes wrong). ``checked``: the check's
+        result, empty when the task failed (its pages, when it never told them: left out)."""
+        self.counted(source.paper.id, checked.get("pages") if checked.get("usable") else 0)
         entry = self._placed.pop(source.paper.id, None)
         if entry is None:
             return
@@ -140,8 +181,12 @@ class StampAhead:
         import_meanwhile(LATER_IMPORTS)
 
     def drawings(self, taken: set[str]) -> list[tuple[str, tuple, float]]:
-        """Tasks that draw the front matter and the author index of the plan guessed (once every paper is placed),
-        for :func:`~proceedings.util.workers.call`; their keys are none of ``taken``."""
+        """Tasks that draw the front matter and the author index of the plan guessed (once every paper is met; the
+        pages of those not told yet counted here), for :func:`~proceedings.util.workers.call`; their keys are none
+        of ``taken``."""
+        for source in self._order:
+            if source.paper.id not in self._counts:
+                self.counted(source.paper.id, count_pages(source.path))
         if not self.plan:
             return []
         plan = Plan(papers=list(self.plan))

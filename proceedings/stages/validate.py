@@ -24,7 +24,7 @@ from proceedings.stages.gather import Gathered, Source
 from proceedings.util.atomic import json_bytes, write_bytes
 from proceedings.util.cache import digest, seal, shared_dir, unseal
 from proceedings.util.journal import Journal
-from proceedings.util.workers import Outcome, call, result_so_far, run_inline, run_limited
+from proceedings.util.workers import Outcome, ask_parent, call, result_so_far, run_inline, run_limited, tell_parent
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,15 +68,20 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
 
 
 def _stamp(path: str, job: StampJob, pdf: Any, verified: Verified, spent: float) -> Any:
-    """The paper stamped as ``job`` says, from the file as the checks opened it (the streams they inflated are not
-    inflated again); a string saying why not when it failed (the stamp stage then stamps it, and reports what it
-    finds) or when checking took most of the task's time."""
+    """The paper stamped as ``job`` and the parent's :class:`~proceedings.stages.ahead.Placement` say, from the file
+    as the checks opened it (the streams they inflated are not inflated again); a string saying why not when it
+    failed (the stamp stage then stamps it, and reports what it finds), when checking took most of the task's
+    time, or when the parent does not place it yet."""
     if spent > job.budget:
         return f"checking took {spent:.1f} s"
+    placement = ask_parent(("place", None))
+    if placement is None:
+        return "not placed ahead"
     from proceedings.stages.parts import stamp_paper
 
     try:
-        return stamp_paper(path, job.first_page, job.out, job.footer, job.meta, verified, pdf, job.key)
+        return stamp_paper(path, placement.first_page, job.out, job.footer, placement.meta, verified, pdf,
+                           placement.key)
     except Exception as exc:  # noqa: BLE001 - even MemoryError: the stamp stage tries again, says what went wrong
         return f"{type(exc).__name__}: {exc}"
 
@@ -102,6 +107,8 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
                     "unreadable", "error", None, f"The file cannot be read ({exc.strerror or exc}).",
                     "Check that the file exists and can be read, then run again.").to_json()]}
     opened = open_pdf(data)
+    if then is not None:  # the parent numbers the papers after this one as soon as it knows
+        tell_parent(("pages", opened.pages if opened.usable else 0))
     result: dict[str, Any] = {"pages": opened.pages, "body_pages": None, "references_page": None,
                               "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
     if not opened.usable:
@@ -348,8 +355,8 @@ worker draws while the other checks those, and neither waits for the other at th
 def _ahead(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, PaperReport],
            ahead: StampAhead) -> Iterator[tuple]:
     """``todo``'s tasks for :func:`~proceedings.util.workers.call`, each with its stamp job, worked out as a worker
-    takes it: every paper before it is placed by then (``cached``: the reports known before any task ran); and
-    the drawings of the plan guessed, before the last few papers (placed at once to know the plan)."""
+    takes it, in volume order (``cached``: the reports known before any task ran, whose pages are known); and the
+    drawings of the plan guessed, before the last few papers (the pages not told yet counted then)."""
     waiting = dict(todo)
     known = dict(cached)
     left = len(todo)
@@ -361,7 +368,7 @@ def _ahead(todo: list[tuple[str, tuple]], gathered: Gathered, cached: dict[str, 
             report = known[source.paper.id]
             ahead.place(source, report.pages if report.usable and report.pages else 0)
             continue
-        held.append((source.paper.id, (check_file, *args, ahead.place(source, None))))
+        held.append((source.paper.id, (check_file, *args, ahead.job(source))))
         left -= 1
         if left >= last:
             yield held.pop()
@@ -413,6 +420,8 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 cache.put(keys[outcome.key], value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
+                if ahead is not None:
+                    ahead.record(source, {}, None)
                 reports[outcome.key] = _failure(source, outcome, rules)
             advance(1)
 
@@ -422,7 +431,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 if ahead is not None:
                     run_limited(call, _ahead(todo, gathered, reports, ahead), jobs=ctx.jobs,
                                 time_limit=rules.time_limit, memory_mb=rules.memory_limit_mb, on_done=done,
-                                count=len(todo))
+                                count=len(todo), on_message=ahead.heard)
                 else:
                     run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
                                 memory_mb=rules.memory_limit_mb, on_done=done)

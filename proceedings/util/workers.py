@@ -9,7 +9,6 @@ is killed and replaced, and the input gets an outcome ``timeout``; a ``MemoryErr
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -21,7 +20,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from proceedings.util.heap import keep_freed_memory
+from proceedings.util.inworker import (  # noqa: F401 - the tasks' side, named here too
+    _worker_main,
+    ask_parent,
+    die_with_parent,
+    limit_memory,
+    os_failure,
+    result_so_far,
+    talking_to,
+    tell_parent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,147 +48,6 @@ class Outcome:
     (the parent tells the machine's faults from the input's)."""
     detail: str = ""
     """What went wrong otherwise."""
-
-
-def _address_space() -> int:
-    """Bytes of virtual memory this process maps now (0 when unknown)."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space at its present size plus ``megabytes`` MiB (where supported)."""
-    try:
-        import resource
-    except ImportError:  # not on this platform
-        return
-    baseline = _address_space()
-    if not baseline:  # not Linux: the address space says little there (macOS maps far more than it uses)
-        return
-    limit = baseline + megabytes * 1024 * 1024
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError, OverflowError) as exc:
-        log.debug("cannot limit memory: %s", exc)
-
-
-def os_failure(exc: BaseException) -> tuple | None:
-    """An ``OSError`` as plain data for the parent (which decides whether it was the machine's)."""
-    if isinstance(exc, OSError) and exc.errno is not None:
-        filename = os.fsdecode(exc.filename) if exc.filename is not None else None
-        return ("oserror", exc.errno, exc.strerror or "", filename)
-    return None
-
-
-def die_with_parent() -> None:
-    """Ask the kernel to kill this worker when its parent dies (Linux), and watch the parent besides. SIGTERM ends
-    it as it would any process when the fork inherited the command line's handler (``parent_only``), any other (a
-    library host's) left as it was; Ctrl-C (sent to the terminal's whole group) is the parent's to act on, not
-    raised here (a worker's traceback, or its paper failed) where Python's own handler would raise it."""
-    import signal
-
-    if getattr(signal.getsignal(signal.SIGTERM), "parent_only", False):
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # the parent stops this worker
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError, ImportError):  # not Linux: the watchdog alone
-        pass
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    import threading
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-_PARTIAL: Callable[[Any], None] | None = None
-"""In a worker, while a task runs: sends that task's result so far to the parent."""
-
-
-def result_so_far(value: Any) -> None:
-    """From inside a task: ``value`` stands as the task's result should the rest of it time out, run out of memory
-    or crash (work after the task's own, whose failure is not the input's). Nothing outside a worker."""
-    if _PARTIAL is not None:
-        _PARTIAL(value)
-
-
-def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], memory_mb: int) -> None:
-    """Loop of a worker: receive (key, args), send (key, status, value)."""
-    die_with_parent()
-    warnings.simplefilter("ignore")  # a hostile file's warnings are findings, not errors of ours
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    limit_memory(memory_mb)
-    keep_freed_memory()  # a paper's memory reused by the next, not faulted in again
-    gc.freeze()  # what the parent made (modules, the project) lives as long as this process: the collector's
-    while True:  # passes over a paper's objects no longer walk it
-        try:
-            message = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if message is None:
-            return
-        key, args = message
-        status, value, detail = "ok", None, ""
-        global _PARTIAL
-        _PARTIAL = lambda partial, key=key: _send_partial(conn, key, partial)
-        try:
-            value = fn(*args)
-        except MemoryError:
-            status, detail = "memory", "out of memory"
-        except RecursionError as exc:
-            status, detail = "error", f"RecursionError: {exc}"
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-            status, value, detail = "error", os_failure(exc), f"{type(exc).__name__}: {exc}"
-        _PARTIAL = None
-        # outside the except blocks: the traceback, and the memory its frames hold, is gone
-        if status == "memory":
-            gc.collect()
-        if not _send(conn, (key, status, value, detail)) or status == "memory":
-            return  # after running out of memory the heap may be in a bad state: a fresh worker takes over
-
-
-def _send_partial(conn: multiprocessing.connection.Connection, key: str, value: Any) -> None:
-    """Send a task's result so far; one that cannot be sent is no result (the task goes on, its own result comes)."""
-    try:
-        conn.send((key, "partial", value, ""))
-    except Exception:  # noqa: BLE001
-        log.debug("the result so far of %s could not be sent", key)
-
-
-def _send(conn: multiprocessing.connection.Connection, message: tuple) -> bool:
-    try:
-        conn.send(message)
-        return True
-    except MemoryError:
-        try:
-            conn.send((message[0], "memory", None, "out of memory sending the result"))
-        except Exception:  # noqa: BLE001
-            pass
-        return False
-    except Exception:  # noqa: BLE001 - parent gone, or an unpicklable value
-        try:
-            conn.send((message[0], "error", None, "the result could not be sent back"))
-        except Exception:  # noqa: BLE001
-            pass
-        return False
 
 
 _IMPORTING: list[Any] = []
@@ -293,14 +160,16 @@ def pool_size(jobs: int, tasks: int) -> int:
 def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tuple[str, tuple, float]], *,
                 jobs: int, time_limit: float,
                 memory_mb: int, on_done: Callable[[Outcome], None] | None = None,
-                count: int | None = None) -> dict[str, Outcome]:
+                count: int | None = None,
+                on_message: Callable[[str, Any], Any] | None = None) -> dict[str, Outcome]:
     """Run ``fn(*args)`` for every ``(key, args)`` in worker processes; one Outcome per key.
 
     ``fn`` must be a module-level function (it is pickled by reference). Each call gets ``time_limit`` seconds and
     ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task ahead, while the workers run (a
     generator may work out each task's arguments then): a worker that sends its result is handed the next task
     before ``on_done`` sees that result. ``count``: how many it holds, when it is not a list. A task ``(key, args,
-    seconds)`` has a time limit of its own."""
+    seconds)`` has a time limit of its own. ``on_message(key, value)``: what a task tells (:func:`tell_parent`)
+    or asks (:func:`ask_parent`: its return value is the answer) while it runs."""
     queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
     if not queue:
@@ -365,6 +234,14 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
                         status, value, detail = "error", None, f"{type(exc).__name__}: {exc}"
                     if status == "partial":
                         w.partial = value
+                        continue
+                    if status in ("tell", "ask"):
+                        answer = on_message(key, value) if on_message is not None else None
+                        if status == "ask":
+                            try:
+                                w.conn.send(answer)
+                            except Exception:  # noqa: BLE001 - a dead worker: its sentinel says so next
+                                log.debug("task %s: no answer sent", key)
                         continue
                     w.task, partial = None, w.partial
                     if status in ("memory", "crash") or not w.process.is_alive():
@@ -434,13 +311,14 @@ class _Lookahead:
         return item
 
 
-def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple],
-               on_done: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+def run_inline(fn: Callable[..., Any], tasks: Iterable[tuple], on_done: Callable[[Outcome], None] | None = None,
+               on_message: Callable[[str, Any], Any] | None = None) -> dict[str, Outcome]:
     """The same in this process, without limits (when worker processes cannot be started)."""
     results: dict[str, Outcome] = {}
     for key, args, *_ in tasks:
+        handler = (lambda value, answer, key=key: on_message(key, value)) if on_message is not None else None
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), talking_to(handler):
                 warnings.simplefilter("ignore")
                 outcome = Outcome(key, "ok", fn(*args))
         except MemoryError:
