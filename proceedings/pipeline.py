@@ -261,10 +261,10 @@ def _shown(metadata: dict) -> dict:
 def _verified_once(ctx: BuildContext, volume: Volume, plan: Plan, metadata: dict) -> Callable:
     """Verify the bound volume, unless it was bound from the very parts and plan of the volume verified last time
     (``key``: bind's digest of them; binding is deterministic, so the bytes are those verified, and the new
-    volume is not read once more just to hash it). The content streams of every paper's part are checked by the
-    CRC-32 of where bind wrote them (see verify.verify): stamping decoded each of its streams before writing it,
-    in this build or an earlier one, and bind copied them from a file whose checksum it checked. Only the front
-    matter and the author index drawn in this build are decoded again."""
+    volume is not read once more just to hash it). The content streams of every paper's part are not decoded again
+    (see verify.verify): stamping decoded each of its streams before writing it, in this build or an earlier one,
+    and bind copied them from a file whose checksum it checked, or from the last volume (those bytes read back by
+    their CRC-32). Only the front matter and the author index drawn in this build are decoded again."""
     marker = ctx.out_dir / ".cache" / "verified.json"
 
     def check_volume(tmp: Path, written: list, key: str) -> None:

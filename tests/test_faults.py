@@ -409,8 +409,9 @@ def test_verify_finds_a_content_stream_that_does_not_decode(small_build, tmp_pat
     assert any(p.startswith(f"page index {page}: a content stream does not decode") for p in caught.value.problems)
 
 
-def test_verify_finds_a_trusted_part_damaged_as_written(small_build, tmp_path: Path):
-    """A part stamped in an earlier build is not decoded again: its bytes must read back with bind's CRC-32."""
+def test_verify_finds_a_part_copied_from_the_last_volume_damaged(small_build, tmp_path: Path):
+    """A part copied from the last volume unread is not decoded again: its bytes must read back with the CRC-32
+    recorded when bind first wrote them (the bytes bind wrote now from memory are not read back)."""
     import zlib
 
     from proceedings.errors import BuildError
@@ -425,14 +426,17 @@ def test_verify_finds_a_trusted_part_damaged_as_written(small_build, tmp_path: P
     start = reader.xref[0][reader.pages[page].indirect_reference.idnum]
     end = reader.xref[0][reader.pages[result.volume.papers[2].first_index].indirect_reference.idnum]
     start, end = min(start, end) - 4096, max(start, end)  # around the second paper's objects
-    trusted = {2: Written(start, end, zlib.crc32(data[start:end]))}
+    trusted = {2: Written(start, end, zlib.crc32(data[start:end]), reused=True)}
     volume_path.write_bytes(data)
     verify(volume_path, result.volume, result.plan, result.metadata, trusted)  # as bound: no problem
-    data[start + 100] ^= 0x01  # one bit flipped where bind wrote that part
+    data[start + 100] ^= 0x01  # one bit flipped where bind copied that part
     volume_path.write_bytes(data)
     with pytest.raises(BuildError) as caught:
         verify(volume_path, result.volume, result.plan, result.metadata, trusted)
-    assert "part 2: the bytes in the volume differ from those bound (damaged as written)" in caught.value.problems
+    assert "part 2: the bytes copied from the last volume differ from those first written (damaged since)" \
+        in caught.value.problems
+    verify(volume_path, result.volume, result.plan, result.metadata,  # written now: not read back
+           {2: Written(start, end, zlib.crc32(data[start:end]) ^ 1)})
 
 
 def test_bit_rot_in_the_last_volume_is_not_copied_into_the_next(small_build, tmp_path: Path,

@@ -82,3 +82,25 @@ def test_the_pages_to_decode_are_what_is_split_between_two_processes(monkeypatch
     calls.clear()
     monkeypatch.setattr(verify, "SPLIT_PAGES", 4)
     assert verify._page_streams(reader, kids, skip) == [] and calls == [[7, 40, 95]]
+
+
+@pytest.mark.parametrize("layout", ["as bound", "laid out otherwise"])
+def test_a_bookmark_with_another_title_is_found(repo_build, tmp_path, layout: str):
+    """Bookmarks are read straight from the bytes bind wrote, or parsed when laid out otherwise: either way a
+    paper's bookmark whose title is not the paper's is found, and a sound one is not."""
+    from proceedings.stages.bind import pdf_text
+
+    placed = repo_build.plan.papers[0]
+    title = pdf_text(placed.paper.title)
+    data = repo_build.outputs["volume"].read_bytes()
+    assert data.count(b"/Title " + title) == 1
+    if layout != "as bound":  # the same bytes but one space, so every offset still holds
+        data = data.replace(b"/Title " + title, b"/Title\n" + title)
+    path = tmp_path / "v.pdf"
+    path.write_bytes(data)
+    verify(path, *_args(repo_build))
+    wrong = title[:-5] + (b"0021>" if title[-5:] != b"0021>" else b"0022>")  # its last character changed
+    path.write_bytes(data.replace(title, wrong))
+    with pytest.raises(BuildError) as caught:
+        verify(path, *_args(repo_build))
+    assert f"paper {placed.paper.id}: no bookmark with its title on its first page" in caught.value.problems

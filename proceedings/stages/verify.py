@@ -88,10 +88,11 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict, trusted: dict
     """Raise BuildError listing every disagreement between the volume and what was planned.
 
     ``trusted``: parts (by index in ``volume.parts``) whose content streams need not be decoded again, with
-    where bind wrote them: those bytes must read back with the CRC-32 recorded for them. (A stamped part had its
-    streams checked as it was stamped, in this build or an earlier one; bind copies stream data as it is, from a
-    part whose checksum it checked as it read it, or from the last volume unread, whose bytes this CRC-32 then
-    covers.)
+    where bind wrote them. (A stamped part had its streams checked as it was stamped, in this build or an earlier
+    one; bind copies stream data as it is, from a part whose checksum it checked as it read it, or from the last
+    volume unread: the bytes of such a part must read back with the CRC-32 recorded when they were first written.
+    The bytes bind wrote from memory in this build are not read back: they would be read from the page cache they
+    were just written to, which proves nothing.)
     """
     trusted = trusted or {}
     with open(path, "rb") as handle:
@@ -107,12 +108,15 @@ def verify(path: Path, volume: Volume, plan: Plan, metadata: dict, trusted: dict
 
 
 def _written_problems(handle, trusted: dict[int, Written]) -> list[str]:
-    """Trusted parts whose bytes in the file are not those bind wrote."""
+    """Trusted parts copied from the last volume whose bytes in the file are not those first written."""
     problems = []
     for index, where in sorted(trusted.items()):
+        if not where.reused:
+            continue
         crc, length = crc32_range(handle, where.start, where.end - where.start)
         if length != where.end - where.start or crc != where.crc32:
-            problems.append(f"part {index}: the bytes in the volume differ from those bound (damaged as written)")
+            problems.append(f"part {index}: the bytes copied from the last volume differ from those first written"
+                            " (damaged since)")
     return problems
 
 
@@ -173,24 +177,37 @@ def _problems(reader: VolumeReader, volume: Volume, plan: Plan, metadata: dict,
     return problems
 
 
+_ITEM = re.compile(rb"\d+ 0 obj\s*<< /Title <FEFF((?:[0-9A-F]{4})*)> /Parent \d+ 0 R /Dest \[ (\d+) 0 R /Fit \]"
+                   rb"(?: /Prev \d+ 0 R)?(?: /Next (\d+) 0 R)?(?: /First (\d+) 0 R /Last \d+ 0 R /Count \d+)?"
+                   rb" >>\s*endobj")
+"""An outline item as bind writes it: title (UTF-16BE, as hex), destination page, next item, first child."""
+
+
 def _bookmarks(reader: VolumeReader, catalog, index_of: dict[int, int]) -> set[tuple[int, str]]:
-    """(page index, title) of every bookmark, walked from /Outlines (each item read once, then dropped)."""
+    """(page index, title) of every bookmark, walked from /Outlines (each item read once, then dropped): read
+    straight from the bytes bind wrote, or parsed when laid out otherwise."""
     found: set[tuple[int, str]] = set()
     outlines = reader.resolve(catalog.get("/Outlines"))
-    todo = [outlines.get("/First")] if outlines is not None and outlines.get("/First") is not None else []
+    first = outlines.get("/First") if outlines is not None else None
+    todo = [first.idnum] if first is not None else []
     seen: set[int] = set()
     while todo:
-        ref = todo.pop()
-        if ref.idnum in seen:  # a loop would be a bug of bind's; never walked twice
+        num = todo.pop()
+        if num in seen:  # a loop would be a bug of bind's; never walked twice
             continue
-        seen.add(ref.idnum)
-        item = reader.resolve(ref)
-        dest = reader.resolve(item.get("/Dest"))
+        seen.add(num)
+        raw = reader.raw(num)
+        item = _ITEM.match(raw) if raw is not None else None
+        if item is not None:
+            title, page, *more = item.groups()
+            found.add((index_of.get(int(page), -1), bytes.fromhex(title.decode()).decode("utf-16-be", "replace")))
+            todo += (int(ref) for ref in more if ref is not None)
+            continue
+        parsed = reader.get_object(num)
+        dest = reader.resolve(parsed.get("/Dest"))
         if dest is not None:
-            found.add((index_of.get(dest[0].idnum, -1), str(item.get("/Title", ""))))
-        for key in ("/Next", "/First"):
-            if item.get(key) is not None:
-                todo.append(item.get(key))
+            found.add((index_of.get(dest[0].idnum, -1), str(parsed.get("/Title", ""))))
+        todo += (parsed.get(key).idnum for key in ("/Next", "/First") if parsed.get(key) is not None)
     return found
 
 
