@@ -26,7 +26,7 @@ from proceedings.stages.papercache import PaperCache, forget_part
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish, stage
 from proceedings.stages.stamp import Volume, bind_volume, check_footer, merge, volume_key
-from proceedings.stages.validate import validate
+from proceedings.stages.validate import nothing_cached, validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
 from proceedings.util.atomic import Staging, exclusive, held_signals, json_bytes, read_json, sweep, write_cache_json
@@ -73,11 +73,11 @@ def _report_removals(report: ValidationReport, volume: Volume) -> None:
                 "remove active content (scripts, launch actions, attachments, media) from the PDF"))
 
 
-def gather_project(project_dir: Path, ctx: BuildContext) -> Gathered:
+def gather_project(project_dir: Path, ctx: BuildContext, later: bool = False) -> Gathered:
     """Load the project and hash its papers (a project that cannot be used: :class:`InputError`, before anything
-    is written)."""
+    is written); ``later``: those not hashed before left to the checks, which read them anyway (see gather)."""
     with timed(ctx, "gather"):
-        gathered = gather(project_dir, ctx)
+        gathered = gather(project_dir, ctx, later)
         ctx.build_time = source_date(input_files(gathered.project))
     return gathered
 
@@ -347,7 +347,7 @@ def _restate(ctx: BuildContext, before: str, after: str) -> None:
 @guarded
 def build(project_dir: Path, ctx: BuildContext) -> BuildResult:
     """Run every stage; write every output under ``ctx.out_dir``."""
-    gathered = gather_project(project_dir, ctx)
+    gathered = gather_project(project_dir, ctx, later=nothing_cached(ctx))  # a cold build: hashed as checked
     with held(ctx):  # --out that cannot hold it: exit 74 before any work; one build at a time into a folder
         return _build(gathered, ctx)
 
@@ -356,11 +356,11 @@ def _build(gathered: Gathered, ctx: BuildContext) -> BuildResult:
     """:func:`build`'s stages, the output folder held."""
     if sweep(ctx.out_dir):  # before this build writes anything beside its outputs
         log.info("removed the temporary files of an interrupted build")
-    state = fingerprint(gathered, ctx.build_time)
     (ctx.out_dir / STATE_FILE).unlink(missing_ok=True)  # a build that stops half-way is never current
     ahead = StampAhead(gathered, ctx)  # each paper stamped in the task that checks it, numbered as most likely
     with timed(ctx, "validate"):
-        report = validate(gathered, ctx, ahead)
+        report = validate(gathered, ctx, ahead)  # every paper's sha256 known from here on
+    state = fingerprint(gathered, ctx.build_time)
     project = gathered.project
     check_glyphs(project, ctx)
     check_footer(project, ctx)

@@ -56,6 +56,8 @@ class StampJob:
     footer: str
     budget: float
     """Seconds: when checking took longer, the paper is left to the stamp stage (the task's time limit holds)."""
+    sha256: bool = False
+    """The task tells the file's sha256 with its pages (gather left it unhashed)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class StampAhead:
     def job(self, source: Source) -> StampJob:
         """The next paper in volume order, checked now: its task's stamp job (its pages told by the task)."""
         self._order.append(source)
-        return StampJob(str(self._beside(source)), self.footer, self.budget)
+        return StampJob(str(self._beside(source)), self.footer, self.budget, not source.sha256)
 
     def counted(self, paper_id: str, pages: int | None) -> None:
         """A paper's pages (None or 0: left out); the papers whose first page that settles placed."""

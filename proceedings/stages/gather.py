@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from proceedings.context import BuildContext
@@ -18,13 +18,14 @@ from proceedings.util.cache import digest, file_stamp
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Source:
     """One camera-ready file, fingerprinted."""
 
     paper: Paper
     path: Path
     sha256: str
+    """Empty while gather left the file to the check that reads it anyway (see :func:`gather`)."""
     size: int
 
 
@@ -34,9 +35,30 @@ class Gathered:
 
     project: Project
     sources: list[Source]
+    digests: _Digests | None = field(default=None, compare=False, repr=False)
+    """The record of the files' digests, saved by :meth:`settle` (when gather left files unhashed)."""
 
     def source(self, paper_id: str) -> Source:
         return next(s for s in self.sources if s.paper.id == paper_id)
+
+    def hashed(self, source: Source, sha256: str) -> None:
+        """The sha256 of a file gather left unhashed, as the check that read it found it."""
+        if not source.sha256:
+            source.sha256 = sha256
+            if self.digests is not None:
+                self.digests.found(source.path, sha256)
+
+    def fill(self, source: Source) -> None:
+        """Hash the file now, unless its sha256 is known."""
+        if not source.sha256:
+            self.hashed(source, sha256_file(source.path))
+
+    def settle(self) -> None:
+        """Every file's sha256 known (those still unknown hashed now), and the record of them kept."""
+        for source in self.sources:
+            self.fill(source)
+        if self.digests is not None:
+            self.digests.save()
 
 
 def sha256_file(path: Path) -> str:
@@ -65,14 +87,20 @@ class _Digests:
                 pass
         self.seen: dict[str, list] = {}
 
-    def sha256(self, path: Path) -> tuple[str, int]:
-        """The file's sha256 and size."""
+    def sha256(self, path: Path, later: bool = False) -> tuple[str, int]:
+        """The file's sha256 and size; ``later``: an empty sha256 for a file not recorded (see :meth:`found`)."""
         stamp = file_stamp(path)
         entry = self.known.get(str(path))
         sha = entry[4] if stamp and isinstance(entry, list) and len(entry) == 5 and entry[:4] == stamp \
-            else sha256_file(path)  # a missing file raises here, as before
+            else "" if later and stamp else sha256_file(path)  # a missing file raises here, as before
         self.seen[str(path)] = [*stamp, sha]
         return sha, stamp[0]
+
+    def found(self, path: Path, sha256: str) -> None:
+        """The sha256 of a file :meth:`sha256` left empty (its stamp as it was then)."""
+        entry = self.seen.get(str(path))
+        if entry is not None:
+            entry[4] = sha256
 
     def save(self) -> None:
         if self.seen != self.known:
@@ -104,8 +132,10 @@ def fingerprint(gathered: Gathered, build_time: object) -> str:
     return digest("build-state", str(build_time), files)
 
 
-def gather(project_dir: Path, ctx: BuildContext) -> Gathered:
-    """Load and check the project; hash each camera-ready file."""
+def gather(project_dir: Path, ctx: BuildContext, later: bool = False) -> Gathered:
+    """Load and check the project; hash each camera-ready file. ``later``: a file whose digest is not recorded is
+    left unhashed (sha256 empty) for the check that reads it to hash (:meth:`Gathered.hashed`; a cold build, where
+    no check's result can be looked up by it), and :meth:`Gathered.settle` then keeps the record."""
     project = load_project(project_dir)
     for notice in project.notices:
         ctx.warn(notice)
@@ -114,9 +144,11 @@ def gather(project_dir: Path, ctx: BuildContext) -> Gathered:
     paths = [project.pdf_path(paper) for paper in project.papers]
     with ctx.progress("gather", len(paths)) as advance, \
             ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
-        for paper, path, (sha, size) in zip(project.papers, paths, pool.map(digests.sha256, paths)):
+        for paper, path, (sha, size) in zip(project.papers, paths,
+                                            pool.map(lambda path: digests.sha256(path, later), paths)):
             sources.append(Source(paper=paper, path=path, sha256=sha, size=size))
             advance(1)
-    digests.save()
+    if not later:
+        digests.save()
     log.info("gathered %d papers from %s", len(sources), project_dir)
-    return Gathered(project=project, sources=sources)
+    return Gathered(project=project, sources=sources, digests=digests if later else None)

@@ -8,6 +8,7 @@ content, rules and the paper's title and authors.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -64,7 +65,7 @@ def check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a broken file's complaints are findings, not errors of the caller's
         then = (lambda pdf, verified: _stamp(path, stamp, pdf, verified, time.monotonic() - started)) if stamp else None
-        return _check_file(path, rules, title, authors, only, then)
+        return _check_file(path, rules, title, authors, only, then, stamp.sha256 if stamp else False)
 
 
 def _stamp(path: str, job: StampJob, pdf: Any, verified: Verified, spent: float) -> Any:
@@ -87,9 +88,10 @@ def _stamp(path: str, job: StampJob, pdf: Any, verified: Verified, spent: float)
 
 
 def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tuple[str, str | None]],
-                only: list[str] | None = None, then: Any = None) -> dict[str, Any]:
+                only: list[str] | None = None, then: Any = None, sha256: bool = False) -> dict[str, Any]:
     """:func:`check_file`'s work; ``then(pdf, verified)``: run on the open file once every check has read it,
-    when it is usable (its value is the result's ``stamped``)."""
+    when it is usable (its value is the result's ``stamped``); with ``then``, the file's pages (and with
+    ``sha256``, its sha256) are told to the parent as soon as it is opened."""
     from proceedings import venues  # the PDF readers: imported when a file is checked, not by a cached build
     from proceedings.checks.length import body_pages
     from proceedings.checks.opening import open_pdf
@@ -108,7 +110,7 @@ def _check_file(path: str, rules: dict[str, Any], title: str, authors: list[tupl
                     "Check that the file exists and can be read, then run again.").to_json()]}
     opened = open_pdf(data)
     if then is not None:  # the parent numbers the papers after this one as soon as it knows
-        tell_parent(("pages", opened.pages if opened.usable else 0))
+        tell_parent(("pages", opened.pages if opened.usable else 0, hashlib.sha256(data).hexdigest() if sha256 else ""))
     result: dict[str, Any] = {"pages": opened.pages, "body_pages": None, "references_page": None,
                               "usable": opened.usable, "checks": {}, "findings": [f.to_json() for f in opened.findings]}
     if not opened.usable:
@@ -226,6 +228,11 @@ def _guarded(path: str, item: registry.Check | None, paper: Paper, call: Any = N
 
 
 # --------------------------------------------------------------------------- cache
+
+
+def nothing_cached(ctx: BuildContext) -> bool:
+    """Whether no check's result can be looked up for this build (no cache of them, or none to be used)."""
+    return not ctx.use_cache or (shared_dir("validation") is None and not (ctx.out_dir / CACHE_FILE).exists())
 
 
 def cache_key(source: Source, rules: Rules) -> str:
@@ -388,15 +395,13 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     cache = ResultCache(ctx.out_dir)
     reports: dict[str, PaperReport] = {}
     todo: list[tuple[str, tuple]] = []
-    keys: dict[str, str] = {}
     partial: dict[str, dict[str, Any]] = {}
     current = registry.versions(rules.checks, Path(ctx.out_dir) / VERSIONS_FILE)
     sources = {s.paper.id: s for s in gathered.sources}
     started = time.monotonic()
     with ctx.progress("validate", len(gathered.sources)) as advance:
-        for source in gathered.sources:
-            key = keys[source.paper.id] = cache_key(source, rules)
-            cached = cache.get(key) if ctx.use_cache else None
+        for source in gathered.sources:  # one not hashed yet is left to its check to hash: nothing is cached
+            cached = cache.get(cache_key(source, rules)) if ctx.use_cache and source.sha256 else None
             stale = _stale(cached, current) if cached is not None else None
             if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
@@ -407,17 +412,23 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
             authors = [(a.name, a.family) for a in source.paper.authors]
             todo.append((source.paper.id, (str(source.path), rules_json, source.paper.title, authors, stale)))
 
+        def heard(key: str, message: tuple) -> Any:
+            if message[0] == "pages" and message[2:3] and message[2]:  # the file's sha256, as its check read it
+                gathered.hashed(sources[key], message[2])
+            return ahead.heard(key, message[:2]) if ahead is not None else None
+
         def done(outcome: Outcome) -> None:
             if ahead is not None and ahead.drew(outcome.key, outcome):
                 return
             source = sources[outcome.key]
+            gathered.fill(source)  # hashed here when its task did not say (it failed first)
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 stamped = outcome.value.pop("stamped", None)
                 if ahead is not None:
                     ahead.record(source, outcome.value, stamped)
                 value = _merge(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
-                cache.put(keys[outcome.key], value)
+                cache.put(cache_key(source, rules), value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 if ahead is not None:
@@ -431,7 +442,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 if ahead is not None:
                     run_limited(call, _ahead(todo, gathered, reports, ahead), jobs=ctx.jobs,
                                 time_limit=rules.time_limit, memory_mb=rules.memory_limit_mb, on_done=done,
-                                count=len(todo), on_message=ahead.heard)
+                                count=len(todo), on_message=heard)
                 else:
                     run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
                                 memory_mb=rules.memory_limit_mb, on_done=done)
@@ -440,7 +451,8 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 run_inline(check_file, [t for t in todo if t[0] not in reports], on_done=done)
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),
              len(gathered.sources) - len(todo), time.monotonic() - started)
-    cache.tidy(set(keys.values()))
+    gathered.settle()
+    cache.tidy({cache_key(source, rules) for source in gathered.sources})
     report = ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
     attach_pictures(report, {s.paper.id: (s.path, s.sha256) for s in gathered.sources}, ctx.out_dir, ctx, rules)
     return report
