@@ -139,9 +139,10 @@ class StampAhead:
         return self.placement(paper_id) if kind == "place" else None
 
     def placement(self, paper_id: str) -> Placement | None:
-        """Where the paper goes, when every paper before it is counted, unless its stamped copy is cached."""
+        """Where the paper goes, when every paper before it is counted (and its sha256 known: its stamp cache key),
+        unless its stamped copy is cached."""
         placed = self._firsts.get(paper_id)
-        if placed is None or not placed.pages:
+        if placed is None or not placed.pages or not placed.source.sha256:
             return None
         key, meta = self.cache.keys[(paper_id, placed.first_page, placed.pages)] = paper_key(placed, self.project,
                                                                                             self.footer)
