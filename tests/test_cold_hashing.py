@@ -73,3 +73,30 @@ def test_a_paper_whose_check_failed_before_telling_is_hashed_here(tmp_path: Path
     broken = next(p for p in result.report.papers if Path(p.file).name == victim.name)
     assert not broken.usable and broken.sha256 == _sha(victim)
     assert all(s.sha256 == _sha(s.path) for s in result.gathered.sources)
+
+
+def test_a_paper_gone_after_gathering_is_reported_and_the_others_bound(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    """A camera-ready file removed between gathering (which only stats it in a cold build) and its check: that
+    paper is unreadable and left out, the others are bound, and nothing is blamed on the machine."""
+    from proceedings import pipeline
+    from proceedings.errors import RuleViolation
+
+    no_shared_cache(monkeypatch)
+    project = copy_project(tmp_path / "p")
+    victim = sorted((project / "camera_ready").glob("*.pdf"))[1]
+    real = pipeline.gather
+
+    def gather_then_lose(*args, **kwargs):
+        gathered = real(*args, **kwargs)
+        victim.unlink()
+        return gathered
+
+    monkeypatch.setattr(pipeline, "gather", gather_then_lose)
+    result = build_project(project)
+    lost = next(p for p in result.report.papers if Path(p.file).name == victim.name)
+    assert not lost.usable and any(f.rule == "unreadable" for f in lost.findings) and lost.sha256 == ""
+    assert victim.name not in {Path(p.paper.file).name for p in result.plan.papers}
+    assert len(result.plan.papers) == len(result.report.papers) - 1
+    with pytest.raises(RuleViolation):
+        result.raise_for_status()

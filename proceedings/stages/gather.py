@@ -49,9 +49,13 @@ class Gathered:
                 self.digests.found(source.path, sha256)
 
     def fill(self, source: Source) -> None:
-        """Hash the file now, unless its sha256 is known."""
+        """Hash the file now, unless its sha256 is known (one gone since gather, which its check found unreadable,
+        keeps none)."""
         if not source.sha256:
-            self.hashed(source, sha256_file(source.path))
+            try:
+                self.hashed(source, sha256_file(source.path))
+            except OSError as exc:
+                log.debug("%s: not hashed: %s", source.path, exc)
 
     def settle(self) -> None:
         """Every file's sha256 known (those still unknown hashed now), and the record of them kept."""
