@@ -100,3 +100,5 @@ def test_a_paper_gone_after_gathering_is_reported_and_the_others_bound(tmp_path:
     assert len(result.plan.papers) == len(result.report.papers) - 1
     with pytest.raises(RuleViolation):
         result.raise_for_status()
+    recorded = json.loads((project / "build" / ".cache" / "digests.json").read_text(encoding="utf-8"))
+    assert str(victim) not in recorded and len(recorded) == len(result.plan.papers)

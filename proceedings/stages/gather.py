@@ -107,9 +107,11 @@ class _Digests:
             entry[4] = sha256
 
     def save(self) -> None:
-        if self.seen != self.known:
+        """Keep the digests found (a file left unhashed, gone before its check, is not recorded)."""
+        seen = {path: entry for path, entry in self.seen.items() if entry[-1]}
+        if seen != self.known:
             try:
-                write_cache_json(self.path, self.seen)
+                write_cache_json(self.path, seen)
             except OSError as exc:  # a read-only output folder: hashed again next time
                 log.debug("digests not kept: %s", exc)
 
