@@ -25,8 +25,9 @@ from proceedings.stages.gather import Gathered, fingerprint, gather, input_files
 from proceedings.stages.papercache import PaperCache, forget_part
 from proceedings.stages.plan import Plan, plan_volume
 from proceedings.stages.publish import publish, stage
+from proceedings.stages.results import nothing_cached
 from proceedings.stages.stamp import Volume, bind_volume, check_footer, merge, volume_key
-from proceedings.stages.validate import nothing_cached, validate
+from proceedings.stages.validate import validate
 from proceedings.typeset.glyphs import check_glyphs
 from proceedings.util.alongside import AlongsideStopped, alongside
 from proceedings.util.atomic import Staging, exclusive, held_signals, json_bytes, read_json, sweep, write_cache_json

@@ -39,7 +39,8 @@ from proceedings.pdf.textlayer import Line, PageText, Span, TextLayer, group_lin
 from proceedings.project.model import Rules
 from proceedings.stages import validate as validate_module
 from proceedings.stages.gather import gather
-from proceedings.stages.validate import CACHE_FILE, check_file, validate
+from proceedings.stages.results import CACHE_FILE
+from proceedings.stages.validate import check_file, validate
 from proceedings.util.journal import Journal
 from proceedings.util.workers import run_limited
 from tests.conftest import EPOCH, REPO, copy_project, no_shared_cache, shared_once

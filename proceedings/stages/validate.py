@@ -20,15 +20,9 @@ from proceedings.export.pictures import attach_pictures
 from proceedings.findings import Finding, PaperReport, ValidationReport
 from proceedings.project.model import Rules
 from proceedings.stages.gather import Gathered, Source
-from proceedings.stages.results import (  # noqa: F401 - CACHE_FILE, nothing_cached: named here too
-    CACHE_FILE,
-    ResultCache,
-    cache_key,
-    nothing_cached,
-    stale_checks,
-    with_rerun,
-)
-from proceedings.util.workers import Outcome, ask_parent, call, result_so_far, run_inline, run_limited, tell_parent
+from proceedings.stages.results import ResultCache, cache_key, stale_checks, with_rerun
+from proceedings.util.inworker import ask_parent, result_so_far, tell_parent
+from proceedings.util.workers import Outcome, call, run_inline, run_limited
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

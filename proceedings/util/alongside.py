@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from proceedings.util import workers
+from proceedings.util.inworker import die_with_parent
 
 
 class AlongsideStopped(RuntimeError):
@@ -71,7 +72,7 @@ def alongside(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]
 
 
 def _alongside_main(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], args: tuple) -> None:
-    workers.die_with_parent()  # a parent killed mid-way leaves no process behind, blocked on a full pipe
+    die_with_parent()  # a parent killed mid-way leaves no process behind, blocked on a full pipe
     try:
         message: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - raised in the parent

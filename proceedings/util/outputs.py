@@ -116,7 +116,7 @@ def guarded(fn: F) -> F:
 
 
 def raise_if_machine(detail: Any, out_dir: Path | None) -> None:
-    """Raise :class:`OutputError` when a worker's failure ``detail`` (see ``workers.os_failure``) was the machine's."""
+    """Raise :class:`OutputError` when a worker's failure ``detail`` (see ``inworker.os_failure``) was the machine's."""
     if isinstance(detail, tuple) and len(detail) == 4 and detail[0] == "oserror":
         _, code, strerror, filename = detail
         exc = OSError(code, strerror, filename) if filename else OSError(code, strerror)

@@ -20,16 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from proceedings.util.inworker import (  # noqa: F401 - the tasks' side, named here too
-    _worker_main,
-    ask_parent,
-    die_with_parent,
-    limit_memory,
-    os_failure,
-    result_so_far,
-    talking_to,
-    tell_parent,
-)
+from proceedings.util.inworker import _worker_main, ask_parent, os_failure, result_so_far, talking_to, tell_parent  # noqa: F401 - a task's side, named here
 
 log = logging.getLogger(__name__)
 
