@@ -335,12 +335,11 @@ def group_lines(spans: list[Span]) -> list[Line]:
         reach = 0.35 * (size if size > 1.0 else 1.0) * 2  # never below 2 * tol: a row further away is passed by
         for row in rows[-3:]:  # the latest rows
             ref = row[-1]
-            dy = ref.y0 - y0
-            if dy > reach or dy < -reach:
+            dy = abs(ref.y0 - y0)
+            if dy > reach:
                 continue
             least = ref.size if ref.size < size else size
             tol = 0.35 * least if least > 1.0 else 0.35
-            dy = abs(ref.y0 - y0)
             if dy <= tol or dy <= 2 * tol and abs(ref.y1 - y1) <= tol:
                 row.append(span)
                 break
