@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -203,9 +204,16 @@ def test_the_whole_tool_on_three_papers(tiny, tmp_path, monkeypatch):
     base, _ = tiny
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     out = tmp_path / "results.json"
+    events: list[str] = []  # no folder deleted between measurements (see tools/bench_trash.py)
+    measure, rmtree = bench.measure, shutil.rmtree
+    monkeypatch.setattr(bench, "measure", lambda *a, **k: events.append("measure") or measure(*a, **k))
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: events.append("delete") or rmtree(*a, **k))
     code = bench.main(["--sizes", "3", "--runs", "1", "--json", str(out), "--bench-dir", str(base),
-                       "--no-install", "--series", "synthetic"])
+                       "--no-install", "--no-settle", "--series", "synthetic"])
     assert code == 0
+    first, last = events.index("measure"), len(events) - events[::-1].index("measure")
+    assert events.count("measure") >= 6 and "delete" not in events[first:last] and "delete" in events[last:]
+    assert not (base / "trash").exists()  # emptied at the end
     report = json.loads(out.read_text(encoding="utf-8"))
     (size,) = report["sizes"]
     assert size["n"] == 3 and size["runs"] == 1 and size["input_bytes"] > 300_000
@@ -234,7 +242,7 @@ def test_the_real_series_on_three_copies_of_two_compiled_papers(tmp_path, monkey
     monkeypatch.setattr(bench_latex, "PASSES", 1)  # the flow is under test, not the cross-references
     out, md = tmp_path / "results.json", tmp_path / "table.md"
     code = bench.main(["--sizes", "3", "--runs", "1", "--json", str(out), "--bench-dir", str(tmp_path / "b"),
-                       "--no-install", "--series", "real", "--markdown", str(md), "--no-stages"])
+                       "--no-install", "--no-settle", "--series", "real", "--markdown", str(md), "--no-stages"])
     assert code == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     (size,) = report["sizes"]
@@ -256,9 +264,31 @@ def test_without_tex_the_benchmark_says_so_and_runs_the_synthetic_series(tiny, t
     assert bench_latex.tex_available() == "pdflatex is not installed"
     out = tmp_path / "results.json"
     code = bench.main(["--sizes", "2", "--runs", "1", "--json", str(out), "--bench-dir", str(base),
-                       "--no-install", "--no-stages"])
+                       "--no-install", "--no-settle", "--no-stages"])
     assert code == 0
     assert "real series skipped: pdflatex is not installed; running the synthetic series only" in capsys.readouterr().err
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["series"] == ["synthetic"] and [s["series"] for s in report["sizes"]] == ["synthetic"]
     assert not list(base.glob("latex-*"))
+
+
+def test_the_benchmark_waits_for_recent_deletions_to_settle(tmp_path, monkeypatch):
+    """A slow file creation (files deleted in the last minutes) is waited out before measuring, up to a limit."""
+    bench_trash = sys.modules["bench_trash"]
+    trash = bench_trash.Trash(tmp_path / "trash")
+    assert bench_trash.create_ms(tmp_path / "probe") < 50 and len(list((tmp_path / "probe").iterdir())) == 100
+    times = iter([0.6, 0.3, 0.02])
+    monkeypatch.setattr(bench_trash, "create_ms", lambda folder: next(times))
+    slept, said = [], []
+    record = bench_trash.settle(trash, tmp_path / "probe", said.append, slept.append)
+    assert record == {"file_create_ms": 0.02, "settle_wait_s": 40.0} and slept == [20.0, 20.0] and len(said) == 2
+    assert not (tmp_path / "probe").exists() and len(list(trash.folder.glob("*/probe/*"))) == 100  # to the trash
+    monkeypatch.setattr(bench_trash, "create_ms", lambda folder: 0.9)  # never settles: the wait has a limit
+    record = bench_trash.settle(trash, tmp_path / "probe", said.append, slept.append)
+    assert record["settle_wait_s"] == bench_trash.MAX_WAIT and record["file_create_ms"] == 0.9
+    (tmp_path / "old").mkdir()
+    trash.put(tmp_path / "old")
+    trash.put(tmp_path / "gone")  # nothing there: nothing to do
+    assert not (tmp_path / "old").exists() and len(list(trash.folder.glob("*/old"))) == 1
+    trash.empty()
+    assert not trash.folder.exists()

@@ -52,6 +52,7 @@ import bench_extras  # noqa: E402
 import bench_latex  # noqa: E402
 import bench_papers  # noqa: E402
 from bench_stages import print_stages, stage_breakdown  # noqa: E402
+from bench_trash import Trash, settle  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
 SCENARIOS = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
@@ -283,12 +284,12 @@ def _check(ok: bool, result: Result, problem: str) -> None:
 
 
 def run_size(project: bench_papers.BenchProject, runs: int, tools: dict[str, str | None],
-             work: Path) -> dict[str, Result]:
-    """Measure every scenario ``runs`` times, interleaved; the project is left as generated."""
+             work: Path, trash: Trash) -> dict[str, Result]:
+    """Measure every scenario ``runs`` times, interleaved; the project is left as generated. Folders done with go
+    to ``trash`` (see bench_trash: deleting them between measurements would slow the next build down)."""
     results = {s: Result(s) for s in SCENARIOS if s in BUILDS or tools.get(s.split("-")[0])}
     files = [p.file for p in project.papers]
-    if work.exists():
-        shutil.rmtree(work)
+    trash.put(work)
     work.mkdir(parents=True)
     for path in project.files():  # the inputs in the page cache for everyone alike
         path.read_bytes()
@@ -313,10 +314,10 @@ def run_size(project: bench_papers.BenchProject, runs: int, tools: dict[str, str
                 results["pdfunite"].samples.append(sample)
                 results["pdfunite"].output_bytes = out.stat().st_size
                 _status(f"  pdfunite      {sample.seconds:.2f} s")
-            for old in work.glob("build-*"):  # one build folder at a time (a 1,000-paper one is ~0.4 GB)
-                shutil.rmtree(old)
+            for old in work.glob("build-*"):  # one build folder at a time here (a 1,000-paper one is ~0.4 GB)
+                trash.put(old)
             out, cache = work / f"build-{r}", work / f"cache-{r}"
-            shutil.rmtree(cache, ignore_errors=True)
+            trash.put(cache)
             cache.mkdir()
             cold = _build(project, out, cache, work / "cold.log", results["cold"])
             _status(f"  cold          {results['cold'].samples[-1].seconds:.2f} s")
@@ -330,7 +331,7 @@ def run_size(project: bench_papers.BenchProject, runs: int, tools: dict[str, str
                 project.restore()
             _check(one != warm, results["one-changed"], "a paper changed but the volume did not")
             _status(f"  one changed   {results['one-changed'].samples[-1].seconds:.2f} s")
-            shutil.rmtree(cache, ignore_errors=True)
+            trash.put(cache)
     finally:
         project.restore()
         for name in ("qpdf.pdf", "pdfunite.pdf"):
@@ -534,7 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage cold build of the largest N")
     parser.add_argument("--profile", action="store_true", help="cProfile the per-stage build (written beside --json)")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install qpdf/poppler-utils")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="measure at once, without waiting out files deleted in the last minutes (see bench_trash)")
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.quick:
         args.sizes, args.runs, args.large_runs = [10, 40], 1, 1
     if args.full:
@@ -545,24 +549,39 @@ def main(argv: list[str] | None = None) -> int:
     if not series or set(series) - {"real", "synthetic"}:
         parser.error("--series takes real, synthetic or both")
     started = time.perf_counter()
+    trash = Trash(args.bench_dir / "trash")
+    try:
+        return _run(args, series, large_runs, started, trash)
+    finally:
+        trash.empty()  # after the last measurement (see bench_trash)
+
+
+def _run(args: argparse.Namespace, series: list[str], large_runs: int, started: float, trash: Trash) -> int:
+    """Load the series, measure, report (:func:`main`'s work once its options are read)."""
+    argv = args.argv
     if args.memory:
         loaded = load_series(series[:1], args.bench_dir, args.memory)
         if not loaded:  # the real series without TeX: the synthetic one
             loaded = load_series(["synthetic"], args.bench_dir, args.memory)
         name, projects = next(iter(loaded.items()))
-        rows = bench_extras.memory_scan(projects, args.bench_dir / "runs" / "memory", build_env, proceedings_cmd())
+        if not args.no_settle:
+            settle(trash, args.bench_dir / "runs" / "probe", _status)
+        rows = bench_extras.memory_scan(projects, args.bench_dir / "runs" / "memory", build_env, proceedings_cmd(),
+                                        trash)
         print(bench_extras.memory_markdown(name, rows))
         return 0
 
     tools = ensure_baselines(install=not args.no_install)
     loaded = load_series(series, args.bench_dir, args.sizes)
     generated_s = time.perf_counter() - started
+    file_system = None if args.no_settle else settle(trash, args.bench_dir / "runs" / "probe", _status)  # first
     report = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
         "versions": {"qpdf": _version([tools["qpdf"], "--version"]) if tools["qpdf"] else None,
                      "pdfunite": _version([tools["pdfunite"], "-v"]) if tools["pdfunite"] else None},
         "load_average_before": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "file_system": file_system,
         "source": source_state(),
         "generator_key": bench_papers.generator_key(),
         "series": list(loaded),
@@ -573,14 +592,15 @@ def main(argv: list[str] | None = None) -> int:
         for name, projects in loaded.items():
             for n in args.sizes:
                 runs = large_runs if n >= 500 else args.runs
-                results = run_size(projects[n], runs, tools, args.bench_dir / "runs" / f"{name}-n{n}")
+                results = run_size(projects[n], runs, tools, args.bench_dir / "runs" / f"{name}-n{n}", trash)
                 report["sizes"].append(size_record(projects[n], runs, results, name))
         if not args.no_stages and loaded:
             name, projects = next(iter(loaded.items()))
             n = max(args.sizes)
             _status(f"{name} N={n}: one more cold build, timing each stage")
             profile = args.json.with_suffix(".prof") if args.profile else None
-            report["stages"] = stage_breakdown(projects[n], args.bench_dir / "runs" / f"{name}-n{n}", profile)
+            report["stages"] = stage_breakdown(projects[n], args.bench_dir / "runs" / f"{name}-n{n}", trash,
+                                               profile)
             report["stages"]["series"] = name
     except BuildFailed as exc:
         _status(f"benchmark stopped: {exc}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+from bench_trash import Trash
 
 ORDER = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
 
@@ -52,8 +53,10 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def memory_scan(projects: dict, work: Path, build_env: Callable[[Path], dict], cmd: list[str]) -> list[dict]:
-    """One cold build per project (fresh output and caches); its peak RSS, own and whole tree."""
+def memory_scan(projects: dict, work: Path, build_env: Callable[[Path], dict], cmd: list[str],
+                trash: Trash) -> list[dict]:
+    """One cold build per project (fresh output and caches); its peak RSS, own and whole tree. Its folders go to
+    ``trash`` once measured."""
     from bench import BuildFailed, measure
 
     rows = []
@@ -61,7 +64,7 @@ def memory_scan(projects: dict, work: Path, build_env: Callable[[Path], dict], c
         project = projects[n]
         out, cache, log = work / f"n{n}-build", work / f"n{n}-cache", work / f"n{n}.log"
         for path in (out, cache):
-            shutil.rmtree(path, ignore_errors=True)
+            trash.put(path)
         cache.mkdir(parents=True)
         sample = measure(cmd + ["build", "--project", str(project.dir), "--out", str(out), "-q"],
                          env=build_env(cache), stderr_path=log)
@@ -71,8 +74,8 @@ def memory_scan(projects: dict, work: Path, build_env: Callable[[Path], dict], c
                      "peak_rss_mb": round(sample.peak_rss_kb / 1024), "tree_rss_mb": round(sample.tree_rss_kb / 1024)})
         print(f"N={n}: {sample.seconds:.1f} s, peak RSS {sample.peak_rss_kb / 1024:.0f} MB "
               f"(tree {sample.tree_rss_kb / 1024:.0f} MB)", flush=True)
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+        trash.put(out)
+        trash.put(cache)
     return rows
 
 

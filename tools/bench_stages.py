@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import bench_papers
+from bench_trash import Trash
 
 _STAGE_RUNNER = r"""
 import json, sys, time
@@ -54,18 +54,19 @@ dest.write_text(json.dumps({"import_s": round(t_import, 3), "build_s": round(tot
 """
 
 
-def stage_breakdown(project: bench_papers.BenchProject, work: Path, profile: Path | None = None) -> dict:
-    """One cold build in a child process with a timer on every stage the pipeline calls."""
+def stage_breakdown(project: bench_papers.BenchProject, work: Path, trash: Trash, profile: Path | None = None) -> dict:
+    """One cold build in a child process with a timer on every stage the pipeline calls (its folders then go to
+    ``trash``)."""
     from bench import BuildFailed, build_env, measure
 
     out, cache, dest = work / "stages-build", work / "stages-cache", work / "stages.json"
     for path in (out, cache):
-        shutil.rmtree(path, ignore_errors=True)
+        trash.put(path)
     cache.mkdir(parents=True)
     cmd = [sys.executable, "-c", _STAGE_RUNNER, str(project.dir), str(out), str(dest), str(profile or "")]
     sample = measure(cmd, env=build_env(cache), stderr_path=work / "stages.log")
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    trash.put(out)
+    trash.put(cache)
     if not dest.is_file():
         raise BuildFailed("the per-stage build failed:\n" + (work / "stages.log").read_text(errors="replace"))
     data = json.loads(dest.read_text())
