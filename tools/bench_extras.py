@@ -1,7 +1,9 @@
-"""The benchmark's Markdown table (for the README) and its memory scan (peak RSS against N)."""
+"""The benchmark's report (rich tables, and the Markdown table for the README) and its memory scan (peak RSS
+against N)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,3 +88,55 @@ def memory_markdown(series: str, rows: list[dict]) -> str:
     lines += [f"| {r['n']} | {r['pages']} | {r['seconds']:.1f} | {r['peak_rss_mb']} | {r['tree_rss_mb']} |"
               for r in rows]
     return "\n".join(lines)
+
+
+def print_report(report: dict, console=None) -> None:
+    """The report as rich tables on stdout: every series and size, the targets, the notes, the stages."""
+    from bench import LABELS, SCENARIOS
+    from bench_stages import print_stages
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    m = report["machine"]
+    table = Table(title=f"proceedings build vs qpdf/pdfunite — {report['date'][:10]}, {m.get('cpus')} cores"
+                        f"{', ' + m['cpu'] if m.get('cpu') else ''}", title_justify="left")
+    for col, justify in (("series", "left"), ("N", "right"), ("pages", "right"), ("scenario", "left"),
+                         ("median s", "right"),
+                         ("× qpdf", "right"), ("× pdfunite", "right"), ("CPU s", "right"), ("CPU × qpdf", "right"),
+                         ("peak RSS MB", "right"),
+                         ("tree RSS MB", "right"), ("out / in", "right"), ("runs", "right")):
+        table.add_column(col, justify=justify)
+    for size in report["sizes"]:
+        first = True
+        for name in SCENARIOS:
+            s = size["scenarios"].get(name)
+            if not s:
+                continue
+            ratio = lambda v: "" if v is None else f"{v:.2f}"
+            table.add_row(size.get("series", "synthetic") if first else "", str(size["n"]) if first else "",
+                          str(size["pages"]) if first else "", LABELS[name],
+                          f"{s['median_s']:.2f}",
+                          ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s.get('cpu_s', 0):.2f}",
+                          ratio(s.get("cpu_vs_qpdf_preserve")), f"{s['peak_rss_mb']:.0f}",
+                          f"{s['tree_rss_mb']:.0f}", f"{s['output_over_input']:.3f}", str(len(s["seconds"])))
+            first = False
+        table.add_section()
+    console.print(table)
+    goals = Table(title="Targets", title_justify="left")
+    for col, justify in (("series", "left"), ("N", "right"), ("target", "left"), ("measured", "right"),
+                         ("", "left")):
+        goals.add_column(col, justify=justify)
+    for size in report["sizes"]:
+        for t in size["targets"]:
+            value = f"{t['value']:.0f} MB" if t["unit"] == "MB" else f"{t['value']:.2f}×"
+            goals.add_row(size.get("series", "synthetic"), str(t["n"]), t["what"], value,
+                          "[green]met[/green]" if t["met"] else "[red]MISSED[/red]")
+    console.print(goals)
+    for size in report["sizes"]:
+        for s in size["scenarios"].values():
+            for note in s["notes"]:
+                what = note if note.startswith("WRONG") else f"exit 1 (rules broken in papers): {note.splitlines()[0]}"
+                console.print(f"{size.get('series', 'synthetic')} N={size['n']}, {s['label']}: {what}", markup=False)
+    if report.get("stages"):
+        print_stages(report["stages"], console)
