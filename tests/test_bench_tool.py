@@ -91,11 +91,13 @@ def test_a_new_generator_key_removes_the_old_papers(tmp_path, monkeypatch):
     assert not stale.exists() and root.name == f"papers-{bench_papers.generator_key()}"
 
 
-def test_measure_reports_the_childs_own_peak(tmp_path):
+def test_measure_reports_the_childs_own_peak(tmp_path, monkeypatch):
+    synced = []  # what earlier commands wrote is on disk before each measurement (not written back during it)
+    monkeypatch.setattr(os, "sync", lambda: synced.append(1))
     grow = "x = bytearray(60 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
     big = bench.measure([sys.executable, "-c", grow])
     small = bench.measure([sys.executable, "-c", "pass"])
-    assert big.returncode == 0 and small.returncode == 0
+    assert big.returncode == 0 and small.returncode == 0 and len(synced) == 2
     assert big.peak_rss_kb > small.peak_rss_kb + 50 * 1024  # each run its own peak, not the max so far
     assert big.seconds > 0 and big.tree_rss_kb >= big.peak_rss_kb and big.cpu_seconds > 0
     failed = bench.measure([sys.executable, "-c", "import sys; sys.exit(3)"])
