@@ -299,10 +299,21 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     partial: dict[str, dict[str, Any]] = {}
     current = registry.versions(rules.checks, Path(ctx.out_dir) / VERSIONS_FILE)
     sources = {s.paper.id: s for s in gathered.sources}
+    keys: dict[str, str] = {}
+
+    def key_of(source: Source) -> str:
+        """The paper's :func:`cache_key`, made once (once its sha256 is known)."""
+        key = keys.get(source.paper.id)
+        if key is None:
+            key = cache_key(source, rules)
+            if source.sha256:
+                keys[source.paper.id] = key
+        return key
+
     started = time.monotonic()
     with ctx.progress("validate", len(gathered.sources)) as advance:
         for source in gathered.sources:  # one not hashed yet is left to its check to hash: nothing is cached
-            cached = cache.get(cache_key(source, rules)) if ctx.use_cache and source.sha256 else None
+            cached = cache.get(key_of(source)) if ctx.use_cache and source.sha256 else None
             stale = stale_checks(cached, current) if cached is not None else None
             if cached is not None and not stale:
                 reports[source.paper.id] = _report(source, cached)
@@ -329,7 +340,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                     ahead.record(source, outcome.value, stamped)
                 value = with_rerun(partial.get(outcome.key), outcome.value, current)
                 reports[outcome.key] = _report(source, value)
-                cache.put(cache_key(source, rules), value)
+                cache.put(key_of(source), value)
             else:
                 log.info("paper %s: %s (%s)", outcome.key, outcome.status, outcome.detail)
                 if ahead is not None:
@@ -353,7 +364,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     log.info("validated %d papers (%d from the cache) in %.1f s", len(gathered.sources),
              len(gathered.sources) - len(todo), time.monotonic() - started)
     gathered.settle()
-    cache.tidy({cache_key(source, rules) for source in gathered.sources})
+    cache.tidy({key_of(source) for source in gathered.sources})
     report = ValidationReport(papers=[reports[s.paper.id] for s in gathered.sources])
     attach_pictures(report, {s.paper.id: (s.path, s.sha256) for s in gathered.sources}, ctx.out_dir, ctx, rules)
     return report
