@@ -355,27 +355,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-settle", action="store_true",
                         help="measure at once, without waiting out files deleted in the last minutes (see bench_trash)")
     args = parser.parse_args(argv)
-    args.argv = argv
     if args.quick:
         args.sizes, args.runs, args.large_runs = [10, 40], 1, 1
     if args.full:
         args.sizes = sorted({*args.sizes, 1000})
         args.large_runs = args.large_runs or 1
-    large_runs = args.large_runs or args.runs
-    series = [s.strip() for s in args.series.split(",") if s.strip()]
-    if not series or set(series) - {"real", "synthetic"}:
+    args.large_runs = args.large_runs or args.runs
+    args.series = [s.strip() for s in args.series.split(",") if s.strip()]
+    if not args.series or set(args.series) - {"real", "synthetic"}:
         parser.error("--series takes real, synthetic or both")
-    started = time.perf_counter()
+    command = "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
     trash = Trash(args.bench_dir / "trash")
     try:
-        return _run(args, series, large_runs, started, trash)
+        return _run(args, command, trash)
     finally:
         trash.empty()  # after the last measurement (see bench_trash)
 
 
-def _run(args: argparse.Namespace, series: list[str], large_runs: int, started: float, trash: Trash) -> int:
+def _run(args: argparse.Namespace, command: str, trash: Trash) -> int:
     """Load the series, measure, report (:func:`main`'s work once its options are read)."""
-    argv = args.argv
+    started = time.perf_counter()
+    series, large_runs = args.series, args.large_runs
     if args.memory:
         loaded = load_series(series[:1], args.bench_dir, args.memory)
         if not loaded:  # the real series without TeX: the synthetic one
@@ -402,7 +402,7 @@ def _run(args: argparse.Namespace, series: list[str], large_runs: int, started: 
         "source": source_state(),
         "generator_key": bench_papers.generator_key(),
         "series": list(loaded),
-        "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command,
         "sizes": [],
     }
     try:
