@@ -92,7 +92,6 @@ def memory_markdown(series: str, rows: list[dict]) -> str:
 
 def print_report(report: dict, console=None) -> None:
     """The report as rich tables on stdout: every series and size, the targets, the notes, the stages."""
-    from bench import LABELS, SCENARIOS
     from bench_stages import print_stages
     from rich.console import Console
     from rich.table import Table
@@ -109,13 +108,13 @@ def print_report(report: dict, console=None) -> None:
         table.add_column(col, justify=justify)
     for size in report["sizes"]:
         first = True
-        for name in SCENARIOS:
+        for name in ORDER:
             s = size["scenarios"].get(name)
             if not s:
                 continue
             ratio = lambda v: "" if v is None else f"{v:.2f}"
             table.add_row(size.get("series", "synthetic") if first else "", str(size["n"]) if first else "",
-                          str(size["pages"]) if first else "", LABELS[name],
+                          str(size["pages"]) if first else "", s["label"],
                           f"{s['median_s']:.2f}",
                           ratio(s["vs_qpdf_preserve"]), ratio(s["vs_pdfunite"]), f"{s.get('cpu_s', 0):.2f}",
                           ratio(s.get("cpu_vs_qpdf_preserve")), f"{s['peak_rss_mb']:.0f}",
