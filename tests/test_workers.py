@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from proceedings.util.alongside import alongside
-from proceedings.util.workers import call, import_meanwhile, result_so_far, run_limited
+from proceedings.util.inworker import result_so_far
+from proceedings.util.workers import call, import_meanwhile, run_limited
 
 
 def _pid() -> int:
@@ -190,7 +191,7 @@ def test_workers_start_once_the_imports_made_meanwhile_are_done(tmp_path: Path, 
 
 def _talker(n: int) -> tuple[int, object]:
     """Tells the parent it started, then asks it a question, and returns the answer."""
-    from proceedings.util.workers import ask_parent, tell_parent
+    from proceedings.util.inworker import ask_parent, tell_parent
 
     tell_parent(("started", n))
     return os.getpid(), ask_parent(("double", n))
@@ -224,7 +225,7 @@ def test_a_task_tells_and_asks_the_parent_while_it_runs(where: str):
 
 
 def test_outside_a_task_nobody_is_asked():
-    from proceedings.util.workers import ask_parent, tell_parent
+    from proceedings.util.inworker import ask_parent, tell_parent
 
     tell_parent("nothing")
     assert ask_parent("anything") is None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from proceedings.util.inworker import _worker_main, ask_parent, os_failure, result_so_far, talking_to, tell_parent  # noqa: F401 - a task's side, named here
+from proceedings.util.inworker import _worker_main, os_failure, talking_to
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class _Worker:
         self.task: tuple[str, float, float] | None = None
         """(key, when it started, its time limit) of the task running."""
         self.partial: Any = None
-        """What that task sent as its result so far (see :func:`result_so_far`)."""
+        """What that task sent as its result so far (see :func:`~proceedings.util.inworker.result_so_far`)."""
 
     def assign(self, key: str, args: tuple, limit: float) -> None:
         self.conn.send((key, args))
@@ -159,8 +159,9 @@ def run_limited(fn: Callable[..., Any], tasks: Iterable[tuple[str, tuple] | tupl
     ``memory_mb`` MiB beyond the worker's own baseline. ``tasks`` is read one task ahead, while the workers run (a
     generator may work out each task's arguments then): a worker that sends its result is handed the next task
     before ``on_done`` sees that result. ``count``: how many it holds, when it is not a list. A task ``(key, args,
-    seconds)`` has a time limit of its own. ``on_message(key, value)``: what a task tells (:func:`tell_parent`)
-    or asks (:func:`ask_parent`: its return value is the answer) while it runs."""
+    seconds)`` has a time limit of its own. ``on_message(key, value)``: what a task tells
+    (:func:`~proceedings.util.inworker.tell_parent`) or asks (:func:`~proceedings.util.inworker.ask_parent`: its
+    return value is the answer) while it runs."""
     queue = _Lookahead(tasks)
     results: dict[str, Outcome] = {}
     if not queue:
