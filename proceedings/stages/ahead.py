@@ -88,6 +88,7 @@ class StampAhead:
 
     def __init__(self, gathered: Gathered, ctx: BuildContext) -> None:
         self.ctx = ctx
+        self.gathered = gathered
         self.project = gathered.project
         self.footer = footer_text(self.project)
         self.cache = PaperCache(ctx)
@@ -95,6 +96,8 @@ class StampAhead:
         self.next_page = 1
         self._order: list[Source] = []
         """Every paper met so far, in volume order."""
+        self._checked: dict[str, Source] = {}
+        """Paper id -> its source, of the papers checked now (whose tasks tell their pages)."""
         self._counts: dict[str, int] = {}
         """Paper id -> its pages (0: left out), once known: the first known stands."""
         self._firsts: dict[str, Placed] = {}
@@ -116,6 +119,7 @@ class StampAhead:
     def job(self, source: Source) -> StampJob:
         """The next paper in volume order, checked now: its task's stamp job (its pages told by the task)."""
         self._order.append(source)
+        self._checked[source.paper.id] = source
         return StampJob(str(self._beside(source)), self.footer, self.budget, not source.sha256)
 
     def counted(self, paper_id: str, pages: int | None) -> None:
@@ -129,11 +133,15 @@ class StampAhead:
                 self.next_page += placed.pages
                 self.plan.append(placed)
 
-    def heard(self, paper_id: str, message: tuple[str, Any]) -> Placement | None:
-        """What a task tells (``("pages", count)``) or asks (``("place", None)``: its :class:`Placement`; None when
-        a paper before it is not counted yet, or its stamped copy is cached)."""
-        kind, value = message
+    def heard(self, paper_id: str, message: tuple) -> Placement | None:
+        """What a task tells (``("pages", count, sha256)``: the sha256 of the file as it read it, empty when gather
+        hashed it) or asks (``("place", None)``: its :class:`Placement`; None when a paper before it is not counted
+        yet, or its stamped copy is cached)."""
+        kind, value, *more = message
         if kind == "pages":
+            source = self._checked.get(paper_id)
+            if more and more[0] and source is not None:
+                self.gathered.hashed(source, more[0])
             self.counted(paper_id, value)
             return None
         return self.placement(paper_id) if kind == "place" else None

@@ -324,11 +324,6 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
             authors = [(a.name, a.family) for a in source.paper.authors]
             todo.append((source.paper.id, (str(source.path), rules_json, source.paper.title, authors, stale)))
 
-        def heard(key: str, message: tuple) -> Any:
-            if message[0] == "pages" and message[2:3] and message[2]:  # the file's sha256, as its check read it
-                gathered.hashed(sources[key], message[2])
-            return ahead.heard(key, message[:2]) if ahead is not None else None
-
         def done(outcome: Outcome) -> None:
             if ahead is not None and ahead.drew(outcome.key, outcome):
                 return
@@ -354,7 +349,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
                 if ahead is not None:
                     run_limited(call, _ahead(todo, gathered, reports, ahead), jobs=ctx.jobs,
                                 time_limit=rules.time_limit, memory_mb=rules.memory_limit_mb, on_done=done,
-                                count=len(todo), on_message=heard)
+                                count=len(todo), on_message=ahead.heard)
                 else:
                     run_limited(check_file, todo, jobs=ctx.jobs, time_limit=rules.time_limit,
                                 memory_mb=rules.memory_limit_mb, on_done=done)
