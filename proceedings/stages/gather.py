@@ -38,9 +38,6 @@ class Gathered:
     digests: _Digests | None = field(default=None, compare=False, repr=False)
     """The record of the files' digests, saved by :meth:`settle` (when gather left files unhashed)."""
 
-    def source(self, paper_id: str) -> Source:
-        return next(s for s in self.sources if s.paper.id == paper_id)
-
     def hashed(self, source: Source, sha256: str) -> None:
         """The sha256 of a file gather left unhashed, as the check that read it found it."""
         if not source.sha256:
