@@ -163,6 +163,18 @@ def test_the_content_check_reads_tokens_side_by_side_as_one_by_one(tokens):
     assert lexical_fault(content) == lexical_fault(content + b"\n%ID\n")
 
 
+def test_a_marked_content_dictionary_after_a_name_is_no_hex_string():
+    """``/P <</MCID 0>> BDC`` (tagged content, as word processors write it) is clean: Python 3.11.0-3.11.4 match a
+    group repeated possessively wrongly (CPython gh-106052) and took the ``<`` of ``<<`` for a hex string's, so
+    Debian 12's Python refused the paper; the fast path's groups are atomic instead."""
+    from proceedings.pdf.streams import _PLAIN_RUN, lexical_fault
+
+    content = b" /P <</MCID 0>> BDC BT\r\n/F1 10.98 Tf\r\n1 0 0 1 70.86 760.62 Tm\r\n[(FileA)-3(ttachment)] TJ ET EMC"
+    assert _PLAIN_RUN.match(content).end() == 4  # up to the dictionary, which the token loop reads
+    assert lexical_fault(content) is None
+    assert lexical_fault(content.replace(b">> BDC", b"> BDC")) is not None
+
+
 def test_the_quick_check_of_every_stream_agrees_with_the_walk(broken_build, tex_papers):
     """A clean paper is checked in one pass over its streams, with what the page walk finds (and no less); a
     damaged one, or a bomb, is left to the walk, which says which page draws it."""

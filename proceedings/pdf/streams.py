@@ -205,22 +205,24 @@ _TOKEN = re.compile(rb"""
   | (?P<name>/[^\s\x00()<>\[\]{}/%]*) | (?P<word>[^\s\x00()<>\[\]{}/%]+) | (?P<string>\() | (?P<brace>[{}])
   | (?P<bad>.)""", re.VERBOSE | re.DOTALL)
 _PLAIN = {"plain": rb"[^()<>\[\]{}%]++", "comment": rb"%[^\r\n]*+", "hex": rb"<[0-9A-Fa-f\s\x00]*+>",
-          "string": rb"\([^()\\]*+(?:\\.[^()\\]*+)*+\)"}
-_IN_ARRAY = rb"\[(?:" + b"|".join(_PLAIN[k] for k in ("string", "plain", "hex", "comment")) + rb")*+\]"
+          "string": rb"\([^()\\]*+(?>(?:\\.[^()\\]*+)*)\)"}
+_IN_ARRAY = rb"\[(?>(?:" + b"|".join(_PLAIN[k] for k in ("string", "plain", "hex", "comment")) + rb")*)\]"
 _SPACED = rb"[^()<>\[\]{}%]*+"
 _PAIR = rb"\([^()\\]*+\)" + _SPACED
-_TEXT_ARRAY = (rb"\[" + _SPACED + rb"(?:" + _PAIR * 2 + rb")*+(?:" + _PAIR + b"|" + _PLAIN["string"] + _SPACED
-               + rb")*+\]")
-_PLAIN_RUN = re.compile(rb"(?:" + _SPACED + rb"(?:" + b"|".join((_TEXT_ARRAY, _IN_ARRAY, *(_PLAIN[k] for k in (
-    "string", "hex", "comment")))) + rb"))*+" + _SPACED, re.DOTALL)
-"""Tokens that cannot be wrong on their own (spaces, names, words: numbers and operators, all in one run of
-bytes that start no other token; comments; strings without unescaped parentheses; hex strings) and arrays of
-them (a ``TJ`` array): what nearly all page content is, skipped in one C-level match. Possessive, so a run that
-stops early never backtracks. Each kind starts with characters no other kind starts with, so their order
-changes nothing but speed. The engine's cost is in its loops' turns (a few hundred instructions each, a byte
-matched by a class a few): a turn takes a plain run and what follows it, and in a ``TJ`` array of strings
-without escapes (``[(Wo)80(rd)-333(is)]``) two strings and the numbers after them (a string with escapes: one);
-an array with a hex string or a comment is left to the general array, whose turns take one token each."""
+_TEXT_ARRAY = (rb"\[" + _SPACED + rb"(?>(?:" + _PAIR * 2 + rb")*)(?>(?:" + _PAIR + b"|" + _PLAIN["string"] + _SPACED
+               + rb")*)\]")
+_PLAIN_RUN = re.compile(rb"(?>(?:" + _SPACED + rb"(?:" + b"|".join((_TEXT_ARRAY, _IN_ARRAY, *(_PLAIN[k] for k in (
+    "string", "hex", "comment")))) + rb"))*)" + _SPACED, re.DOTALL)
+"""Tokens that cannot be wrong on their own (spaces, names, words: numbers and operators, all in one run of bytes that
+start no other token; comments; strings without unescaped parentheses; hex strings) and arrays of them (a ``TJ``
+array): what nearly all page content is, skipped in one C-level match. Possessive, so a run that stops early never
+backtracks: a class repeated possessively (``[...]*+``), a group repeated inside an atomic group (``(?>(?:...)*)``),
+never ``(?:...)*+``, which Python 3.11.0–3.11.4 match wrongly (CPython gh-106052: Debian 12's Python took the ``<``
+of ``<<`` for a hex string's). Each kind starts with characters no other kind starts with, so their order changes
+nothing but speed. The engine's cost is in its loops' turns (a few hundred instructions each, a byte matched by a
+class a few): a turn takes a plain run and what follows it, and in a ``TJ`` array of strings without escapes
+(``[(Wo)80(rd)-333(is)]``) two strings and the numbers after them (a string with escapes: one); an array with a hex
+string or a comment is left to the general array, whose turns take one token each."""
 _STRING_STOP = re.compile(rb"[()\\]")
 _BEFORE_ID = frozenset(b" \t\n\r\x0b\x0c\x00()<>[]{}/%")
 _AFTER_ID = frozenset(b" \t\n\r\x0b\x0c\x00")

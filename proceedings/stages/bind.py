@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 TARGET_KEY = b"/ProcTarget"
 
 _WORD = frozenset(re.findall(rb"\w", bytes(range(256))))  # the bytes ``\b`` counts as word characters
-_STRING = re.compile(rb"(\((?:[^\\)]++|\\.)*+\))", re.S)
+_STRING = re.compile(rb"(\((?>(?:[^\\)]++|\\.)*)\))", re.S)  # a group repeated atomically: see pdf.streams
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
