@@ -1,0 +1,44 @@
+"""The interpreter `make` makes the virtual environment with (tools/pick_python.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tools.pick_python import MARGIN, Candidate, choose, probe
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _candidate(name: str, seconds: float, usable: bool = True) -> Candidate:
+    return Candidate(name, f"/opt/{name}", "3.11.9", seconds, usable)
+
+
+def test_python3_on_path_is_kept_unless_another_is_clearly_faster():
+    first = _candidate("python3", 0.010)
+    assert choose([first, _candidate("other", 0.010 / MARGIN * 1.01)]) is first  # within the margin: the user's
+    quick = _candidate("other", 0.010 / MARGIN * 0.99)
+    assert choose([first, quick]) is quick
+
+
+def test_an_interpreter_that_cannot_make_a_venv_is_never_chosen():
+    first = _candidate("python3", 0.010)
+    assert choose([first, _candidate("fast", 0.001, usable=False)]) is first
+    assert choose([_candidate("python3", 0.010, usable=False), _candidate("b", 0.020)]).command == "b"
+    assert choose([_candidate("python3", 0.010, usable=False)]) is None
+
+
+def test_the_probe_reads_this_interpreter():
+    found = probe(sys.executable)
+    assert found is not None and found.usable  # the tests run in a venv made by pip: 3.11+, with venv
+    assert found.version == sys.version.split()[0] and 0 < found.seconds < 5
+    assert probe(str(ROOT / "no-such-python")) is None
+
+
+def test_the_makefile_is_given_an_interpreter_that_runs():
+    picked = subprocess.run([sys.executable, str(ROOT / "tools" / "pick_python.py")], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    version = subprocess.run([picked, "-c", "import sys, venv, ensurepip; print(sys.version_info[:2] >= (3, 11))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert version == "True"
