@@ -58,7 +58,7 @@ def epoch_date() -> dt.datetime | None:
     if not raw:
         return None
     try:
-        return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; ignored", raw)
         return None
@@ -78,7 +78,7 @@ def source_date(inputs: list[Path] | None = None) -> dt.datetime:
             newest = max(newest, path.stat().st_mtime)
         except OSError:
             continue
-    return dt.datetime.fromtimestamp(int(newest), tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
 
 
 @dataclass
@@ -89,7 +89,7 @@ class BuildContext:
     """The project folder."""
     options: Options = field(default_factory=Options)
     """The caller's options (frozen)."""
-    build_time: dt.datetime = field(default_factory=lambda: dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))
+    build_time: dt.datetime = field(default_factory=lambda: dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
     """The time written into outputs (see :func:`source_date`); set by the gather stage."""
     warnings: list[str] = field(default_factory=list)
     """Warnings raised by stages (besides the papers' findings), for --strict."""

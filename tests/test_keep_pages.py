@@ -95,7 +95,7 @@ def _meta():
     from proceedings.pdf.xmp import DocumentMetadata
 
     return DocumentMetadata(title="A paper", creators=["A. Author"], description="d",
-                            when=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), tool="proceedings")
+                            when=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), tool="proceedings")
 
 
 def _copied(data: bytes) -> tuple[pikepdf.Pdf, Counter]:

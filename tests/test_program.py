@@ -223,7 +223,7 @@ def test_program_ics_parsed_by_icalendar_in_utc(built):
     assert len(events) == len(sessions) + len(timed)
     assert len({str(e["UID"]) for e in events}) == len(events)
     by_summary = {str(e["SUMMARY"]): e for e in events}
-    utc = dt.timezone.utc
+    utc = dt.UTC
     opening = by_summary["EReL@MIR '25: Opening"]
     assert opening.decoded("DTSTART") == dt.datetime(2025, 4, 28, 9, 0, tzinfo=utc) - SYDNEY_OFFSET
     assert opening.decoded("DTEND") == dt.datetime(2025, 4, 28, 10, 0, tzinfo=utc) - SYDNEY_OFFSET

@@ -110,7 +110,7 @@ def test_shared_numbers_are_those_pikepdf_finds(tmp_path: Path):
         page["/Extra"] = Dictionary({"/PrNum": String("/PrNum 1 0 R"), "/Font": Dictionary(PrNum=pdf.Root.Pages)})
         pdf.save()
     meta = DocumentMetadata(title="T", creators=["A"], description="d",
-                            when=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), tool="p")
+                            when=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), tool="p")
     shared = stamp_paper(str(path), 3, str(tmp_path / "part.pdf"), "Footer", meta)[2]
     data = (tmp_path / "part.pdf").read_bytes()
     assert shared and shared == shared_numbers(data) == _reference_numbers(data)
@@ -141,7 +141,7 @@ def test_a_stamped_papers_layout_is_what_binding_reads(tmp_path: Path):
     from tests.test_keep_pages import hostile
 
     meta = DocumentMetadata(title="T", creators=["A"], description="d",
-                            when=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), tool="p")
+                            when=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), tool="p")
     path = tmp_path / "paper.pdf"
     for placeholder in (False, True):
         path.write_bytes(hostile())

@@ -393,7 +393,7 @@ def _run(args: argparse.Namespace, command: str, trash: Trash) -> int:
     generated_s = time.perf_counter() - started
     file_system = None if args.no_settle else settle(trash, args.bench_dir / "runs" / "probe", _status)  # first
     report = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "versions": {"qpdf": _version([tools["qpdf"], "--version"]) if tools["qpdf"] else None,
                      "pdfunite": _version([tools["pdfunite"], "-v"]) if tools["pdfunite"] else None},

@@ -143,8 +143,8 @@ def zip_date(metadata: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
         try:
             when_ = dt.datetime.fromisoformat(str(metadata["volume"]["build_date"]).replace("Z", "+00:00"))
         except (KeyError, ValueError):
-            when_ = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
-    when_ = when_.astimezone(dt.timezone.utc)
+            when_ = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+    when_ = when_.astimezone(dt.UTC)
     if when_.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     if when_.year > 2107:

@@ -47,7 +47,7 @@ def _el(parent: ET.Element, tag: str, text: Any = None, **attrs: str) -> ET.Elem
 def build_time(metadata: dict[str, Any]) -> dt.datetime:
     """The build time of metadata.json (SOURCE_DATE_EPOCH when it was set)."""
     raw = str(metadata["volume"].get("build_date", "1980-01-01T00:00:00Z")).replace("Z", "+00:00")
-    return dt.datetime.fromisoformat(raw).astimezone(dt.timezone.utc)
+    return dt.datetime.fromisoformat(raw).astimezone(dt.UTC)
 
 
 def orcid_url(orcid: str | None) -> str | None:

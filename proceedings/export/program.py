@@ -168,7 +168,7 @@ def _fold(line: str) -> str:
 def _stamp(moment: dt.datetime, zone: ZoneInfo | None) -> str:
     if zone is None:
         return moment.strftime("%Y%m%dT%H%M%S")  # floating: local wherever it is read
-    return moment.replace(tzinfo=zone).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.replace(tzinfo=zone).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def render_ics(metadata: dict[str, Any]) -> str:
@@ -176,7 +176,7 @@ def render_ics(metadata: dict[str, Any]) -> str:
     volume, program = metadata["volume"], metadata.get("program") or {}
     zone = ZoneInfo(program["timezone"]) if program.get("timezone") else None
     build = dt.datetime.fromisoformat(str(volume.get("build_date", "1980-01-01T00:00:00Z")).replace("Z", "+00:00"))
-    dtstamp = build.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dtstamp = build.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     slug = slugify(volume["acronym"]) or "event"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//proceedings//{volume.get('tool', 'proceedings')}//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(volume['acronym'])}"]

@@ -82,7 +82,7 @@ def _list(tag: str, kind: str, values: list[str]) -> str:
 
 def xmp_packet(meta: DocumentMetadata) -> bytes:
     """The XMP packet of ``meta`` as UTF-8 bytes."""
-    when = meta.when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = meta.when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ident = uuid.uuid5(uuid.NAMESPACE_URL, "\x1f".join([meta.title, *meta.creators, meta.doi or "", when]))
     body = _lang_alt("dc:title", meta.title)
     if meta.creators:
