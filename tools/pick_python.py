@@ -2,7 +2,7 @@
 
 A build is CPU-bound Python: the interpreter runs about half of its time. Interpreters of one version differ in
 speed by how they were built: a distribution's or python.org's (profile-guided and link-time optimized, the
-interpreter linked in one piece) ran a cold build of 200 real papers 10–15 % faster than pyenv's default build
+interpreter linked in one piece) ran a cold build of 200 real papers 8–13 % faster than pyenv's default build
 (no optimization, a shared libpython) on the same machine, its pure Python 25–40 % faster. So the candidates found
 here (``python3`` on PATH first, then ``python3.N`` on PATH, ``/usr/local/bin/python3``, ``/usr/bin/python3``)
 that are Python 3.11+ and can make a virtual environment with pip (``venv`` and ``ensurepip``) each time a short
