@@ -1,11 +1,11 @@
 """The Python interpreter `make` makes the virtual environment with (the Makefile's default ``PYTHON``).
 
-A build is CPU-bound Python: the interpreter runs about half of its time. Interpreters of one version differ in
-speed by how they were built: a distribution's or python.org's (profile-guided and link-time optimized, the
-interpreter linked in one piece) ran a cold build of 200 real papers 8–13 % faster than pyenv's default build
+A build is CPU-bound: the interpreter itself takes about a third of its CPU (perf). Interpreters of one version
+differ in speed by how they were built: a distribution's or python.org's (profile-guided and link-time optimized,
+the interpreter linked in one piece) ran a cold build of 200 real papers 8–13 % faster than pyenv's default build
 (no optimization, a shared libpython) on the same machine, its pure Python 25–40 % faster. So the candidates found
-here (``python3`` on PATH first, then ``python3.N`` on PATH, ``/usr/local/bin/python3``, ``/usr/bin/python3``)
-that are Python 3.11+ and can make a virtual environment with pip (``venv`` and ``ensurepip``) each time a short
+here (``python3`` on PATH first, then ``python3.N`` on PATH, ``/usr/local/bin/python3``, ``/usr/bin/python3``) that
+are Python 3.11+ and can make a virtual environment with pip (``venv`` and ``ensurepip``) each time a short
 pure-Python workload, and the quickest is printed; ``python3`` on PATH is kept unless another is at least 15 %
 faster. ``make PYTHON=...`` chooses one instead. Standard library only: it runs before anything is installed.
 
@@ -25,8 +25,13 @@ from dataclasses import dataclass, replace
 MARGIN = 1.15
 """How much faster than ``python3`` on PATH another interpreter must be to be chosen over it."""
 
+ROUNDS = 5
+"""Times each candidate takes, alternated, its best kept: a spell of a slow machine during one probe (seen: a
+third slower for a second) does not decide."""
+
 MINIMUM = (3, 11)
-"""The oldest Python the tool runs on (its regular expressions use possessive quantifiers)."""
+"""The oldest Python the tool runs on (its regular expressions use possessive quantifiers and atomic
+groups)."""
 
 PROBE = r"""
 import json, sys, time
@@ -101,11 +106,6 @@ def choose(found: list[Candidate]) -> Candidate | None:
         return None
     first, fastest = usable[0], min(usable, key=lambda c: c.seconds)
     return fastest if fastest.seconds * MARGIN <= first.seconds else first
-
-
-ROUNDS = 5
-"""Times each candidate takes, alternated, its best kept: a spell of a slow machine during one probe (seen: a
-third slower for a second) does not decide."""
 
 
 def main(argv: list[str]) -> int:
