@@ -11,8 +11,8 @@ from tools.pick_python import MARGIN, Candidate, choose, probe
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _candidate(name: str, seconds: float, usable: bool = True) -> Candidate:
-    return Candidate(name, f"/opt/{name}", "3.11.9", seconds, usable)
+def _candidate(name: str, seconds: float, usable: bool = True, version: str = "3.11.9") -> Candidate:
+    return Candidate(name, f"/opt/{name}", version, seconds, usable)
 
 
 def test_python3_on_path_is_kept_unless_another_is_clearly_faster():
@@ -20,6 +20,15 @@ def test_python3_on_path_is_kept_unless_another_is_clearly_faster():
     assert choose([first, _candidate("other", 0.010 / MARGIN * 1.01)]) is first  # within the margin: the user's
     quick = _candidate("other", 0.010 / MARGIN * 0.99)
     assert choose([first, quick]) is quick
+
+
+def test_another_python_version_is_never_chosen_over_python3():
+    """Only the version ``python3`` is (its patch level aside): the wheels the project installs are that
+    version's, and a package index offline may have no others."""
+    first = _candidate("python3", 0.010, version="3.11.7")
+    assert choose([first, _candidate("python3.13", 0.002, version="3.13.0")]) is first
+    same = _candidate("python3.11", 0.005, version="3.11.2")
+    assert choose([first, _candidate("python3.13", 0.002, version="3.13.0"), same]) is same
 
 
 def test_an_interpreter_that_cannot_make_a_venv_is_never_chosen():

@@ -6,8 +6,9 @@ the interpreter linked in one piece) ran a cold build of 200 real papers 8–13 
 (no optimization, a shared libpython) on the same machine, its pure Python 25–40 % faster. So the candidates found
 here (``python3`` on PATH first, then ``python3.N`` on PATH, ``/usr/local/bin/python3``, ``/usr/bin/python3``) that
 are Python 3.11+ and can make a virtual environment with pip (``venv`` and ``ensurepip``) each time a short
-pure-Python workload, and the quickest is printed; ``python3`` on PATH is kept unless another is at least 15 %
-faster. ``make PYTHON=...`` chooses one instead. Standard library only: it runs before anything is installed.
+pure-Python workload, and the quickest is printed; ``python3`` on PATH is kept unless another of its version (3.11
+for 3.11.x: the same wheels) is at least 15 % faster. ``make PYTHON=...`` chooses one instead. Standard library
+only: it runs before anything is installed.
 
     python3 tools/pick_python.py          # prints the interpreter's path
     python3 tools/pick_python.py --why    # and, on stderr, every candidate's time
@@ -100,12 +101,18 @@ def probe(command: str) -> Candidate | None:
 
 
 def choose(found: list[Candidate]) -> Candidate | None:
-    """The first usable candidate, unless another usable one is at least :data:`MARGIN` times as fast."""
+    """The first usable candidate, unless another usable one of the same Python version (``3.11`` of ``3.11.2``:
+    the wheels that install for the first install for it) is at least :data:`MARGIN` times as fast."""
     usable = [c for c in found if c.usable]
     if not usable:
         return None
-    first, fastest = usable[0], min(usable, key=lambda c: c.seconds)
+    first = usable[0]
+    fastest = min((c for c in usable if _minor(c) == _minor(first)), key=lambda c: c.seconds)
     return fastest if fastest.seconds * MARGIN <= first.seconds else first
+
+
+def _minor(candidate: Candidate) -> str:
+    return ".".join(candidate.version.split(".")[:2])
 
 
 def main(argv: list[str]) -> int:
