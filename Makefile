@@ -1,6 +1,7 @@
 # The two commands of the README: `make proceedings` and `make test`.
-# the interpreter .venv is made with: PYTHON=... when given, else the quickest Python 3.11+ found here that can make
-# a venv (a distribution's optimized build runs a build 8-13 % faster than pyenv's default one: tools/pick_python.py)
+# the interpreter .venv is made with: PYTHON=... when given, else the quickest build of python3's version found here
+# that can make a venv (a distribution's optimized build runs a build 8-13 % faster than pyenv's default one:
+# tools/pick_python.py)
 PYTHON ?= $(or $(shell python3 tools/pick_python.py --why),python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
