@@ -96,8 +96,6 @@ class StampAhead:
         self.next_page = 1
         self._order: list[Source] = []
         """Every paper met so far, in volume order."""
-        self._checked: dict[str, Source] = {}
-        """Paper id -> its source, of the papers checked now (whose tasks tell their pages)."""
         self._counts: dict[str, int] = {}
         """Paper id -> its pages (0: left out), once known: the first known stands."""
         self._firsts: dict[str, Placed] = {}
@@ -119,7 +117,6 @@ class StampAhead:
     def job(self, source: Source) -> StampJob:
         """The next paper in volume order, checked now: its task's stamp job (its pages told by the task)."""
         self._order.append(source)
-        self._checked[source.paper.id] = source
         return StampJob(str(self._beside(source)), self.footer, self.budget, not source.sha256)
 
     def counted(self, paper_id: str, pages: int | None) -> None:
@@ -139,9 +136,8 @@ class StampAhead:
         yet, or its stamped copy is cached)."""
         kind, value, *more = message
         if kind == "pages":
-            source = self._checked.get(paper_id)
-            if more and more[0] and source is not None:
-                self.gathered.hashed(source, more[0])
+            if more and more[0]:
+                self.gathered.hashed(self.gathered.by_id[paper_id], more[0])
             self.counted(paper_id, value)
             return None
         return self.placement(paper_id) if kind == "place" else None

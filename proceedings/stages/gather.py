@@ -7,6 +7,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from proceedings.context import BuildContext
@@ -37,6 +38,11 @@ class Gathered:
     sources: list[Source]
     digests: _Digests | None = field(default=None, compare=False, repr=False)
     """The record of the files' digests, saved by :meth:`settle` (when gather left files unhashed)."""
+
+    @cached_property
+    def by_id(self) -> dict[str, Source]:
+        """Paper id -> its source."""
+        return {source.paper.id: source for source in self.sources}
 
     def hashed(self, source: Source, sha256: str) -> None:
         """The sha256 of a file gather left unhashed, as the check that read it found it."""

@@ -298,7 +298,6 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
     todo: list[tuple[str, tuple]] = []
     partial: dict[str, dict[str, Any]] = {}
     current = registry.versions(rules.checks, Path(ctx.out_dir) / VERSIONS_FILE)
-    sources = {s.paper.id: s for s in gathered.sources}
     keys: dict[str, str] = {}
 
     def key_of(source: Source) -> str:
@@ -327,7 +326,7 @@ def validate(gathered: Gathered, ctx: BuildContext, ahead: StampAhead | None = N
         def done(outcome: Outcome) -> None:
             if ahead is not None and ahead.drew(outcome.key, outcome):
                 return
-            source = sources[outcome.key]
+            source = gathered.by_id[outcome.key]
             gathered.fill(source)  # hashed here when its task did not say (it failed first)
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 stamped = outcome.value.pop("stamped", None)
