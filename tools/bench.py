@@ -50,14 +50,11 @@ import bench_extras  # noqa: E402
 import bench_latex  # noqa: E402
 import bench_papers  # noqa: E402
 from bench_extras import print_report  # noqa: E402
-from bench_measure import Sample, machine, measure, source_state  # noqa: E402 - Sample: the tests' too
+from bench_measure import LABELS, SCENARIOS, Sample, machine, measure, source_state  # noqa: E402 - Sample: the tests' too
 from bench_stages import stage_breakdown  # noqa: E402
 from bench_trash import Trash, settle  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
-SCENARIOS = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
-LABELS = {"qpdf-preserve": "qpdf-preserve", "pdfunite": "pdfunite", "cold": "cold build",
-          "warm": "warm rebuild", "one-changed": "one paper changed"}
 BUILDS = ("cold", "warm", "one-changed")
 
 

@@ -7,9 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_measure import SCENARIOS
 from bench_trash import Trash
-
-ORDER = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
 
 
 def _ratio(value: float | None) -> str:
@@ -28,7 +27,7 @@ def markdown(report: dict) -> str:
               "| peak RSS MB | tree RSS MB |"),
              "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size in report["sizes"]:
-        for name in ORDER:
+        for name in SCENARIOS:
             s = size["scenarios"].get(name)
             if s:
                 lines.append(f"| {size.get('series', 'synthetic')} | {size['n']} | {size['pages']} | {s['label']} | "
@@ -108,7 +107,7 @@ def print_report(report: dict, console=None) -> None:
         table.add_column(col, justify=justify)
     for size in report["sizes"]:
         first = True
-        for name in ORDER:
+        for name in SCENARIOS:
             s = size["scenarios"].get(name)
             if not s:
                 continue

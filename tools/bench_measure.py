@@ -1,5 +1,5 @@
-"""Measuring one command of the benchmark (its wall time, CPU and peak RSS, its process tree's sampled peak RSS),
-and the facts of the machine and the source measured."""
+"""The scenarios the benchmark measures; measuring one command (its wall time, CPU and peak RSS, its process tree's
+sampled peak RSS); and the facts of the machine and the source measured."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SCENARIOS = ("qpdf-preserve", "pdfunite", "cold", "warm", "one-changed")
+"""What the benchmark measures for each size, in the order it measures and reports them."""
+LABELS = {"qpdf-preserve": "qpdf-preserve", "pdfunite": "pdfunite", "cold": "cold build",
+          "warm": "warm rebuild", "one-changed": "one paper changed"}
 
 
 @dataclass
