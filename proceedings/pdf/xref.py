@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+"""The end of a file: where its cross-reference section starts (bind reads the parts' with it too)."""
 _XREF_HEAD = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
 ENTRY = 20
 """Bytes per entry: ``oooooooooo ggggg n\\r\\n``."""
@@ -20,7 +21,7 @@ def locate(handle: BinaryIO) -> tuple[int, int] | None:
     handle.seek(0, 2)
     end = handle.tell()
     handle.seek(max(0, end - 256))
-    tail = _STARTXREF.search(handle.read())
+    tail = STARTXREF.search(handle.read())
     if not tail:
         return None
     handle.seek(int(tail.group(1)))

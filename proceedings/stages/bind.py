@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from proceedings.errors import BindError, DamagedPart
+from proceedings.pdf.xref import STARTXREF
 from proceedings.stages import reuse
 from proceedings.util.atomic import atomic_open
 from proceedings.util.cache import crc32_hex
@@ -36,7 +37,6 @@ _WORD = frozenset(re.findall(rb"\w", bytes(range(256))))  # the bytes ``\b`` cou
 _STRING = re.compile(rb"(\((?>(?:[^\\)]++|\\.)*)\))", re.S)  # a group repeated atomically: see pdf.streams
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _XREF_TABLE = re.compile(rb"xref\n0 \d+\n((?:\d{10} \d{5} [nf] \n)*)trailer")
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
 _KEY_REF = {key: re.compile(rb"/" + key + rb"\s+(\d+) 0 R") for key in (b"Root", b"Info", b"Pages", b"Parent")}
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
@@ -97,7 +97,7 @@ def _decoded(data: bytes) -> str:
 
 def _index(data: bytes, path: Path) -> tuple[dict[int, tuple[int, int]], int]:
     """Object number → byte range, from the part's classic cross-reference table; and where the table is."""
-    tail = _STARTXREF.search(data[-64:])
+    tail = STARTXREF.search(data[-64:])
     if not tail:
         raise BindError(f"{path}: no startxref")
     xref_at = int(tail.group(1))
